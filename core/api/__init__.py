@@ -1,0 +1,1 @@
+"""REST conventions: problem+json errors, pagination, the core endpoints."""

@@ -1,0 +1,107 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_smorest import Api
+from flask_smorest import Blueprint as ApiBlueprint
+
+from core import audit, logs, pipeline
+from core.api import errors
+from core.config import load_config
+from core.db import guard, rls
+from core.extensions import babel, db
+from core.jobs import dispatch as job_dispatch
+from core.jobs.backends import InProcessBackend, RqBackend
+from core.jobs.registry import JobRegistry
+from core.permissions import (
+    CORE_PERMISSIONS,
+    PermissionRegistry,
+    declare_public_endpoints,
+    undeclared_endpoints,
+)
+from core.plugins.engine import load_plugins
+from core.state import KernelState
+
+# Endpoints added by libraries, open on purpose: the OpenAPI document and its browser page.
+LIBRARY_PUBLIC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static")
+
+
+class RouteWithoutPermission(RuntimeError):
+    pass
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = load_config(config)
+    app = Flask("houqin", instance_path=settings["INSTANCE_PATH"], instance_relative_config=False)
+    app.config.update(settings)
+    logs.configure(app)
+
+    db.init_app(app)
+    for install in (guard.install, rls.install, audit.install, job_dispatch.install):
+        install()
+    babel.init_app(app)
+    api = Api(app)
+    errors.install(app)
+    pipeline.install(app)
+    _import_core_models()
+
+    plugins = load_plugins(app.config["HOUQIN_PLUGINS"])
+    state = KernelState(plugins=plugins, permissions=PermissionRegistry(), jobs=JobRegistry())
+    app.extensions["houqin"] = state
+    state.permissions.register(CORE_PERMISSIONS, owner="core")
+    _register_core_routes(app, api)
+    _register_plugins(app, api, state)
+
+    app.extensions["houqin_jobs"] = (
+        RqBackend(app) if app.config["REDIS_URL"] else InProcessBackend(app)
+    )
+    declare_public_endpoints(app, LIBRARY_PUBLIC_ENDPOINTS)
+    missing = undeclared_endpoints(app)
+    if missing:
+        raise RouteWithoutPermission(
+            "every route must declare a permission (@requires) or @public; these do not: "
+            + ", ".join(missing)
+        )
+    return app
+
+
+def _import_core_models() -> None:
+    # Models register their tables on import; migrations and the RLS check need them all.
+    import core.audit
+    import core.identity.models
+    import core.jobs.models
+    import tenants.models  # noqa: F401
+
+
+def _register_core_routes(app: Flask, api: Api) -> None:
+    from core.api.views import blp as core_api
+    from core.health import bp as health
+
+    app.register_blueprint(health)
+    api.register_blueprint(core_api)
+
+
+def _register_plugins(app: Flask, api: Api, state: KernelState) -> None:
+    host = state.plugins
+    for name in host.names:
+        hooks = host.hooks_of(name)
+        for permissions in hooks.houqin_permissions():
+            state.permissions.register(permissions, owner=name)
+        for funcs in hooks.houqin_jobs():
+            for func in funcs:
+                state.jobs.register(func, owner=name)
+        for schedules in hooks.houqin_schedules():
+            for schedule in schedules:
+                state.jobs.add_schedule(schedule, owner=name)
+        for blueprints in hooks.houqin_blueprints():
+            for blueprint in blueprints:
+                if isinstance(blueprint, ApiBlueprint):
+                    api.register_blueprint(blueprint)
+                elif isinstance(blueprint, Blueprint):
+                    app.register_blueprint(blueprint)
+                else:
+                    raise TypeError(f"plugin {name} returned {blueprint!r} as a blueprint")
+                state.blueprint_owners[blueprint.name] = name

@@ -1,0 +1,158 @@
+"""The audit trail: who changed what in which school, when and from where.
+
+Every flush that writes school data records one event per changed row, with the values
+before and after. Events are append-only: on PostgreSQL the app role may not update or
+delete them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, String, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.db import TenantScoped, UtcDateTime, tenant_index, utcnow
+from core.db.base import is_tenant_scoped
+from core.extensions import db
+from core.tenancy import TenantRef, tenant_context
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    source: str  # "api", "web", "cli", "job", "system"
+    address: str | None = None
+    request_id: str | None = None
+
+
+SYSTEM = Actor(user_id=None, source="system")
+_actor: ContextVar[Actor] = ContextVar("houqin_actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    return _actor.get()
+
+
+@contextmanager
+def acting_as(actor: Actor):
+    token = _actor.set(actor)
+    try:
+        yield actor
+    finally:
+        _actor.reset(token)
+
+
+def set_request_actor(actor: Actor):
+    return _actor.set(actor)
+
+
+def reset_actor(token) -> None:
+    _actor.reset(token)
+
+
+class AuditEvent(TenantScoped, db.Model):
+    __tablename__ = "audit_events"
+    __audited__ = False
+    __table_args__ = (
+        tenant_index("ix_audit_events_at", "at"),
+        tenant_index("ix_audit_events_entity", "entity", "entity_id"),
+        {"info": {"append_only": True}},
+    )
+
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(80))
+    entity_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    return value
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    return {attr.key: _plain(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
+
+
+def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    before, after = {}, {}
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            before[attr.key] = _plain(history.deleted[0]) if history.deleted else None
+            after[attr.key] = _plain(history.added[0]) if history.added else None
+    return before, after
+
+
+def _entity_id(obj: Any) -> str | None:
+    identity = inspect(obj).identity
+    if identity:
+        return str(identity[-1])
+    return str(obj.id) if getattr(obj, "id", None) is not None else None
+
+
+def record(action: str, entity: str, entity_id: str | None = None,
+           before: dict | None = None, after: dict | None = None) -> AuditEvent:
+    """Add an explicit event (a read by district staff, a login, an export) to the session."""
+    actor = current_actor()
+    event_row = AuditEvent(
+        user_id=actor.user_id, source=actor.source, address=actor.address,
+        request_id=actor.request_id, action=action, entity=entity, entity_id=entity_id,
+        before=before, after=after,
+    )
+    db.session.add(event_row)
+    return event_row
+
+
+def _capture(session: Session, flush_context, instances) -> None:
+    actor = current_actor()
+    events: list[AuditEvent] = []
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not is_tenant_scoped(obj) or not getattr(obj, "__audited__", True):
+            continue
+        if obj in session.new:
+            action, before, after = "create", None, _row(obj)
+        elif obj in session.deleted:
+            action, before, after = "delete", _row(obj), None
+        else:
+            action = "update"
+            before, after = _changes(obj)
+            if not after:
+                continue
+        events.append(AuditEvent(
+            tenant_id=obj.tenant_id, user_id=actor.user_id, source=actor.source,
+            address=actor.address, request_id=actor.request_id, action=action,
+            entity=obj.__table__.name, entity_id=str(obj.id), before=before, after=after,
+        ))
+    session.add_all(events)
+
+
+def install(session_class=Session) -> None:
+    if not event.contains(session_class, "before_flush", _capture):
+        event.listen(session_class, "before_flush", _capture)
+
+
+
+def record_district_read(schools: list[TenantRef], purpose: str, entity: str) -> None:
+    """One event in each school read, so every school sees who read it from the district."""
+    for school in schools:
+        with tenant_context(school):
+            record("district_read", entity, after={"purpose": purpose})
+            db.session.flush()

@@ -1,0 +1,436 @@
+"""The ``houqin`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from sqlalchemy import select
+
+from core import audit
+from core.app import create_app
+from core.extensions import db
+from core.tenancy import tenant_context
+
+
+def _create_app(*_args):
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False)
+def cli() -> None:
+    """Houqin (后勤): school logistics for many schools from one deployment."""
+
+
+cli.add_command(shell_command)
+cli.add_command(routes_command)
+
+
+def main() -> None:
+    cli(prog_name="houqin")
+
+
+@contextmanager
+def _as_cli():
+    with audit.acting_as(audit.Actor(user_id=None, source="cli")):
+        yield
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def _school(slug: str):
+    from tenants.registry import tenant_by_slug
+
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        _fail(f"no school {slug!r} (see: houqin tenants list)")
+    with _as_cli(), tenant_context(tenant):
+        yield tenant
+
+
+# --- serving -----------------------------------------------------------------------------
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def run_command(host: str, port: int) -> None:
+    """Serve the app (with in-process jobs and schedules when no REDIS_URL is set)."""
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        from core.jobs.scheduler import start_thread
+
+        start_thread(app)
+        click.echo("jobs and schedules run in this process (no REDIS_URL)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--no-scheduler", is_flag=True, help="Leave periodic jobs to another worker.")
+@with_appcontext
+def worker_command(burst: bool, no_scheduler: bool) -> None:
+    """Run an rq worker on REDIS_URL, with the periodic scheduler."""
+    from rq import Worker
+
+    from core.jobs import runner
+    from core.jobs.scheduler import start_thread
+
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        _fail("houqin worker needs REDIS_URL; without it jobs run inside 'houqin run'")
+    runner.set_worker_app(app)
+    backend = app.extensions["houqin_jobs"]
+    stop = None if (burst or no_scheduler) else start_thread(app)
+    try:
+        Worker([backend.queue], connection=backend.connection).work(
+            burst=burst, with_scheduler=True
+        )
+    finally:
+        if stop is not None:
+            stop.set()
+
+
+# --- database ----------------------------------------------------------------------------
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Migrations for core and every installed plugin."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Bring core and every plugin up to date; on PostgreSQL also roles, grants and RLS."""
+    from core.migrate import upgrade
+
+    for note in upgrade(current_app._get_current_object()):
+        click.secho(note, fg="yellow", err=True)
+    click.echo("database is up to date")
+
+
+@db_group.command("role-sql")
+@with_appcontext
+def db_role_sql() -> None:
+    """Print the SQL that creates the app's PostgreSQL role, for an operator to run."""
+    from sqlalchemy.engine import make_url
+
+    from core.db.rls import role_sql
+
+    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    for statement in role_sql(url.username, "<password>", url.database):
+        click.echo(statement + ";")
+
+
+@db_group.command("revision")
+@click.option("--branch", required=True, help="core, or the plugin the migration belongs to")
+@click.option("-m", "--message", required=True)
+@click.option("--empty", is_flag=True, help="Write an empty migration instead of autogenerating.")
+@with_appcontext
+def db_revision(branch: str, message: str, empty: bool) -> None:
+    """Write a migration on one branch from the difference between models and database."""
+    from core.migrate import revision
+
+    revision(current_app._get_current_object(), branch, message, autogenerate=not empty)
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the models and the migrated database differ."""
+    from core.migrate import schema_diff
+
+    diff = schema_diff(current_app._get_current_object())
+    if diff:
+        for line in diff:
+            click.echo(line)
+        _fail("models and migrations differ")
+    click.echo("models and migrations agree")
+
+
+# --- tenants and modules -----------------------------------------------------------------
+
+
+@cli.group("tenants")
+def tenants_group() -> None:
+    """Districts and schools."""
+
+
+@tenants_group.command("apply")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report, change nothing.")
+@with_appcontext
+def tenants_apply(manifest: Path, dry_run: bool) -> None:
+    """Create or update a district, its schools, modules and first admins from a TOML file."""
+    from tenants.manifests import ManifestError, apply_manifest
+
+    try:
+        with _as_cli():
+            report = apply_manifest(manifest.read_text(encoding="utf-8"), source=str(manifest),
+                                    dry_run=dry_run)
+    except ManifestError as exc:
+        _fail(str(exc))
+    for line in report.lines():
+        click.echo(line)
+
+
+@tenants_group.command("list")
+@with_appcontext
+def tenants_list() -> None:
+    """Every school with its district, type and status."""
+    from tenants.models import District, Tenant
+
+    rows = db.session.execute(
+        select(District.slug, Tenant.slug, Tenant.type, Tenant.status, Tenant.name)
+        .join(District, District.id == Tenant.district_id).order_by(District.slug, Tenant.slug)
+    ).all()
+    for row in rows:
+        click.echo("\t".join(row))
+
+
+@cli.group("modules")
+def modules_group() -> None:
+    """Switch modules on and off per school."""
+
+
+@modules_group.command("list")
+@click.option("--tenant", "slug", required=True)
+@with_appcontext
+def modules_list(slug: str) -> None:
+    from tenants.modules import module_states
+
+    with _school(slug):
+        for state in module_states():
+            mark = "on " if state["enabled"] else "off"
+            note = "" if state["suitable"] else "  (not offered to this type of school)"
+            deps = f"  needs: {', '.join(state['depends'])}" if state["depends"] else ""
+            click.echo(f"{mark} {state['name']} {state['version']}  {state['title']}{deps}{note}")
+
+
+@modules_group.command("enable")
+@click.option("--tenant", "slug", required=True)
+@click.option("--settings", "settings_json", help="Settings as a JSON object.")
+@click.argument("name")
+@with_appcontext
+def modules_enable(slug: str, settings_json: str | None, name: str) -> None:
+    from tenants.modules import ModuleError, enable
+
+    settings = _json_object(settings_json)
+    with _school(slug):
+        try:
+            switched = enable(name, settings)
+        except ModuleError as exc:
+            db.session.rollback()
+            _fail(str(exc))
+        db.session.commit()
+    click.echo(f"switched on: {', '.join(switched)}" if switched else f"{name} was already on")
+
+
+@modules_group.command("disable")
+@click.option("--tenant", "slug", required=True)
+@click.option("--cascade", is_flag=True, help="Also switch off the modules that need it.")
+@click.argument("name")
+@with_appcontext
+def modules_disable(slug: str, cascade: bool, name: str) -> None:
+    from tenants.modules import ModuleError, ModuleInUse, disable
+
+    with _school(slug):
+        try:
+            switched = disable(name, cascade=cascade)
+        except ModuleInUse as exc:
+            db.session.rollback()
+            _fail(f"{exc} (add --cascade to switch them off too)")
+        except ModuleError as exc:
+            db.session.rollback()
+            _fail(str(exc))
+        db.session.commit()
+    click.echo(f"switched off: {', '.join(switched)}" if switched else f"{name} was already off")
+
+
+def _json_object(text: str | None) -> dict | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"--settings is not valid JSON: {exc}")
+    if not isinstance(value, dict):
+        _fail("--settings must be a JSON object")
+    return value
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Accounts and roles."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.password_option(help="At least 10 characters; prompted for when not given.")
+@with_appcontext
+def users_create(email: str, name: str, password: str) -> None:
+    from core.identity.passwords import WeakPassword
+    from core.identity.services import IdentityError, create_user
+
+    try:
+        with _as_cli():
+            user = create_user(email, name, password)
+            db.session.commit()
+    except (IdentityError, WeakPassword) as exc:
+        _fail(str(exc))
+    click.echo(f"created {user.email} (id {user.id})")
+
+
+@users_group.command("grant")
+@click.option("--email", required=True)
+@click.option("--role", required=True)
+@click.option("--tenant", "slug", help="The school, for a school role.")
+@click.option("--district", "district_slug", help="The district, for a district role.")
+@with_appcontext
+def users_grant(email: str, role: str, slug: str | None, district_slug: str | None) -> None:
+    from core.identity.services import (
+        IdentityError,
+        grant_district_role,
+        grant_school_role,
+        user_by_email,
+    )
+    from tenants.registry import district_by_slug
+
+    if bool(slug) == bool(district_slug):
+        _fail("name exactly one of --tenant or --district")
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"no account {email} (houqin users create)")
+    try:
+        if slug:
+            with _school(slug):
+                changed = grant_school_role(user, role)
+                db.session.commit()
+        else:
+            district = district_by_slug(district_slug)
+            if district is None:
+                _fail(f"no district {district_slug!r}")
+            with _as_cli():
+                changed = grant_district_role(user, district.id, role)
+                db.session.commit()
+    except IdentityError as exc:
+        _fail(str(exc))
+    click.echo(f"granted {role} to {email}" if changed else f"{email} already holds {role}")
+
+
+@cli.group("tokens")
+def tokens_group() -> None:
+    """API tokens (bound to a person and a school)."""
+
+
+@tokens_group.command("create")
+@click.option("--email", required=True)
+@click.option("--tenant", "slug", required=True)
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--days", default=90, show_default=True, help="Days until it expires (0: never).")
+@with_appcontext
+def tokens_create(email: str, slug: str, name: str, days: int) -> None:
+    """Create a token and print it once; only its hash is kept."""
+    from core.identity.services import create_token, school_roles, user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"no account {email}")
+    with _school(slug) as tenant:
+        if not school_roles(user.id):
+            _fail(f"{email} holds no role in {tenant.slug}; grant one first")
+        issued = create_token(user, name, timedelta(days=days) if days else None)
+        db.session.commit()
+    click.echo(issued.plaintext)
+    click.echo(f"token {issued.token.public_id} for {email} in {slug}; it is not shown again",
+               err=True)
+
+
+@tokens_group.command("revoke")
+@click.option("--tenant", "slug", required=True)
+@click.argument("public_id")
+@with_appcontext
+def tokens_revoke(slug: str, public_id: str) -> None:
+    from core.identity.services import revoke_token
+
+    with _school(slug):
+        revoked = revoke_token(public_id)
+        db.session.commit()
+    click.echo("revoked" if revoked else "no such active token")
+
+
+# --- jobs --------------------------------------------------------------------------------
+
+
+@cli.group("jobs")
+def jobs_group() -> None:
+    """Background jobs: the list, the failed list, progress."""
+
+
+@jobs_group.command("list")
+@click.option("--tenant", "slug", required=True)
+@click.option("--status", help="queued, running, retrying, finished, failed or skipped")
+@with_appcontext
+def jobs_list(slug: str, status: str | None) -> None:
+    from core.jobs.models import JobRun
+
+    with _school(slug):
+        statement = select(JobRun).order_by(JobRun.created_at.desc()).limit(100)
+        if status:
+            statement = statement.where(JobRun.status == status)
+        for run in db.session.scalars(statement):
+            pct = f"{run.percent}%" if run.percent is not None else "-"
+            click.echo(f"{run.id}  {run.status:9} {pct:>5}  {run.func}  {run.message or ''}")
+
+
+@jobs_group.command("watch")
+@click.option("--tenant", "slug", required=True)
+@click.argument("job_id", type=click.UUID)
+@with_appcontext
+def jobs_watch(slug: str, job_id: uuid.UUID) -> None:
+    """Show a job's progress bar until it ends."""
+    from core.jobs.models import JobRun, JobStatus
+
+    ended = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.SKIPPED}
+    with _school(slug), click.progressbar(length=100, label=str(job_id)) as bar:
+        shown = 0
+        while True:
+            run = db.session.scalar(select(JobRun).where(JobRun.id == job_id))
+            if run is None:
+                _fail("no such job in this school")
+            percent = run.percent or 0
+            bar.update(percent - shown)
+            shown = percent
+            if run.status in ended:
+                break
+            db.session.rollback()
+            time.sleep(1)
+    click.echo(f"{run.status}: {run.message or ''}")
+
+
+@cli.command("scheduler-tick")
+@with_appcontext
+def scheduler_tick() -> None:
+    """Start the periodic jobs due this minute (what workers do every minute)."""
+    from core.jobs.scheduler import tick
+
+    for slug, name in tick():
+        click.echo(f"started {name} for {slug}")

@@ -1,0 +1,70 @@
+"""Configuration from the environment, with embedded defaults that need nothing installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("HOUQIN_INSTANCE_PATH", Path.cwd() / "instance")).resolve()
+
+
+def _secret_key(instance: Path) -> str:
+    """A key from the environment, or one generated once and kept in the instance folder."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app configuration; ``overrides`` win over the environment."""
+    overrides = dict(overrides or {})
+    instance = Path(overrides.pop("INSTANCE_PATH", None) or _instance_path())
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'houqin.db'}"
+    config: dict[str, Any] = {
+        "INSTANCE_PATH": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Migrations and RLS policies are owned by this role; the app role owns nothing.
+        "MIGRATION_DATABASE_URL": os.environ.get("MIGRATION_DATABASE_URL") or database_url,
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "HOUQIN_PLUGINS": _split(os.environ.get("HOUQIN_PLUGINS")),
+        "SERVER_NAME_FOR_TENANTS": os.environ.get("HOUQIN_SERVER_NAME") or None,
+        "RQ_QUEUE": os.environ.get("HOUQIN_QUEUE", "houqin"),
+        "JOB_RETRY_INTERVALS": [10, 60, 300],
+        "JOB_TIMEOUT": 3600,
+        "PAGE_SIZE_MAX": 100,
+        "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "API_TITLE": "Houqin API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        # Served by the app itself: schools' networks are often closed to CDNs.
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(instance)
+    return config

@@ -1,0 +1,115 @@
+"""Declarative base and the ``TenantScoped`` mixin every school-owned model inherits."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as UTC; naive values are refused, not guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store timezone-aware values")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:  # SQLite drops the offset
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def uuid7() -> uuid.UUID:
+    """A time-ordered UUID (RFC 9562 version 7), so new rows land at the end of indexes."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (millis & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= (rand >> 68 & 0xFFF) << 64
+    value |= 0b10 << 62
+    value |= rand & ((1 << 62) - 1)
+    return uuid.UUID(int=value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class TenantScoped:
+    """Mixin for rows owned by one school.
+
+    ``tenant_id`` comes first in the primary key (then a time-ordered UUID), so the schema can
+    be distributed by school. The ORM guard filters every query by the school in context and
+    stamps it on every insert; on PostgreSQL, row-level security enforces the same again.
+    """
+
+    __tenant_scoped__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            BigInteger, ForeignKey("tenants.id"), primary_key=True, sort_order=-100
+        )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7, sort_order=-99)
+
+
+def tenant_index(name: str, *columns: str, unique: bool = False) -> Index:
+    """An index that leads with ``tenant_id``, as every index on a school table must."""
+    return Index(name, "tenant_id", *columns, unique=unique)
+
+
+def tenant_unique(*columns: str) -> UniqueConstraint:
+    return UniqueConstraint("tenant_id", *columns)
+
+
+def tenant_foreign_key(
+    column: str, target_table: str, ondelete: str | None = None
+) -> ForeignKeyConstraint:
+    """A foreign key between school tables, carrying ``tenant_id`` so it never crosses schools."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column],
+        [f"{target_table}.tenant_id", f"{target_table}.id"],
+        ondelete=ondelete,
+    )
+
+
+def is_tenant_scoped(cls: type) -> bool:
+    return bool(getattr(cls, "__tenant_scoped__", False))

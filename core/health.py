@@ -1,0 +1,67 @@
+"""Liveness and readiness probes, and the landing page, for operators and load balancers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template_string, send_from_directory
+from flask_babel import gettext as _
+from sqlalchemy import text
+
+from core.extensions import db
+from core.permissions import public
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    """The process is up and answering."""
+    return jsonify(status="ok")
+
+
+@bp.route("/readyz")
+@public
+def readyz():
+    """The database and, when configured, Redis are reachable."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # a probe reports; it does not raise
+        checks["database"] = f"error: {type(exc).__name__}"
+    finally:
+        db.session.rollback()
+    if current_app.config.get("REDIS_URL"):
+        try:
+            current_app.extensions["houqin_jobs"].ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+@bp.route("/api/v1/docs/assets/<path:filename>")
+@public
+def api_docs_assets(filename: str):
+    """Swagger UI's files, served from the installed package (no CDN)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+@bp.route("/")
+@public
+def index():
+    return render_template_string(
+        _LANDING, title=_("Houqin school logistics"),
+        docs=_("API documentation"), health=_("Health"),
+    )
+
+
+_LANDING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
+<h1>{{ title }}</h1>
+<ul><li><a href="{{ url_for('api-docs.openapi_swagger_ui') }}">{{ docs }}</a></li>
+<li><a href="{{ url_for('health.readyz') }}">{{ health }}</a></li></ul>
+"""

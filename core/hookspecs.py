@@ -1,0 +1,100 @@
+"""Every hook core calls on a plugin, documented where it is declared.
+
+A plugin implements hooks with ``@hookimpl`` from ``core.sdk``. Hooks that core calls while a
+school is in context (a request or a job) reach only the plugins that school has enabled;
+hooks called at start-up (blueprints, permissions, jobs, schedules, settings schema) reach
+every loaded plugin. A hook's name and arguments are public API: change them with a
+deprecation period, never a break. Plugins may declare hooks for one another by listing a
+module of ``@hookspec`` functions in their manifest (``PluginManifest.hookspecs``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+    from marshmallow import Schema
+
+    from core.auth import Principal
+    from core.jobs.registry import Schedule
+    from core.permissions import Permission
+    from core.plugins.types import NavEntry, Widget
+    from core.tenancy import TenantRef
+
+PROJECT = "houqin"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def houqin_blueprints() -> list[Blueprint]:
+    """Return the plugin's blueprints, called once at start-up.
+
+    A ``flask_smorest.Blueprint`` is registered on the REST API (its url_prefix should start
+    with ``/api/v1/<plugin name>``) and appears in the OpenAPI document; a plain Flask
+    ``Blueprint`` is registered as web pages. For a school that has not enabled the plugin,
+    every route of these blueprints answers 404. Every view must declare a permission.
+    """
+
+
+@hookspec
+def houqin_permissions() -> list[Permission]:
+    """Return the permissions the plugin defines, with the roles that hold them by default.
+
+    Names are namespaced by the plugin (``canteen.samples.write``).
+    """
+
+
+@hookspec
+def houqin_navigation(tenant: TenantRef, principal: Principal) -> list[NavEntry]:
+    """Return the navigation entries this person should see in this school (may be empty)."""
+
+
+@hookspec
+def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Widget]:
+    """Return the school home-page widgets for this person."""
+
+
+@hookspec
+def houqin_settings_schema() -> type[Schema] | None:
+    """Return the marshmallow schema of the plugin's per-school settings.
+
+    Core validates every settings change with it (unknown keys refused) and stores what its
+    ``load`` returns, so defaults declared with ``load_default`` fill in missing keys.
+    """
+
+
+@hookspec
+def houqin_jobs() -> list[Any]:
+    """Return the job functions the plugin lets core enqueue.
+
+    A job function takes a ``JobContext`` as its first argument; core enqueues only
+    registered functions and skips them for schools that disabled the plugin meanwhile.
+    """
+
+
+@hookspec
+def houqin_schedules() -> list[Schedule]:
+    """Return periodic jobs: each runs for every active school that has the plugin on,
+    at the schedule's cron time in that school's own time zone."""
+
+
+@hookspec
+def houqin_on_enable(tenant: TenantRef, settings: dict[str, Any]) -> None:
+    """Called (with the school in context) after the plugin is enabled for a school.
+
+    Seed per-school data here. Must not run DDL: tables exist from ``houqin db upgrade``.
+    """
+
+
+@hookspec
+def houqin_on_disable(tenant: TenantRef) -> None:
+    """Called (with the school in context) after the plugin is disabled. Keep the data."""
+
+
+@hookspec
+def houqin_export_tenant_data(tenant: TenantRef) -> dict[str, list[dict[str, Any]]]:
+    """Return the school's data held by this plugin, as named lists of plain rows."""

@@ -1,0 +1,1 @@
+"""Identity: one account per person, memberships in schools, district roles, API tokens."""

@@ -1,0 +1,88 @@
+"""Accounts are global (a person is one person); what they may do lives per school."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, tenant_unique, utcnow
+from core.db.rls import CURRENT_TOKEN_PUBLIC_ID, CURRENT_USER_ID
+from core.extensions import db
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+class Membership(TenantScoped, db.Model):
+    """A person's role in one school; a person may hold several roles in several schools."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        tenant_unique("user_id", "role"),
+        tenant_index("ix_memberships_user", "user_id"),
+        {"info": {"rls_policies": [("houqin_self_read", "SELECT", f"user_id = {CURRENT_USER_ID}")]}},
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    @classmethod
+    def identity_criteria(cls, lookup):
+        return cls.user_id == lookup.user_id if lookup.user_id else None
+
+class DistrictMembership(db.Model):
+    """A district role (district admin, district inspector) spanning the district's schools."""
+
+    __tablename__ = "district_memberships"
+    __table_args__ = (UniqueConstraint("district_id", "user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+class ApiToken(TenantScoped, db.Model):
+    """A bearer token bound to a person and a school. Only a hash of its secret is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        tenant_index("ix_api_tokens_user", "user_id"),
+        tenant_unique("public_id"),
+        {
+            "info": {
+                "rls_policies": [
+                    (
+                        "houqin_token_lookup",
+                        "SELECT",
+                        f"public_id = {CURRENT_TOKEN_PUBLIC_ID}",
+                    )
+                ]
+            }
+        },
+    )
+
+    public_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @classmethod
+    def identity_criteria(cls, lookup):
+        if lookup.token_public_id:
+            return cls.public_id == lookup.token_public_id
+        return None

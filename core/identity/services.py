@@ -1,0 +1,165 @@
+"""Accounts, roles and tokens: the rules, free of request objects."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from core.db import utcnow
+from core.extensions import db
+from core.identity.models import ApiToken, DistrictMembership, Membership, User
+from core.identity.passwords import hash_password
+from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
+from core.tenancy import TenantRef, identity_lookup, require_tenant
+
+TOKEN_PREFIX = "hq"
+
+
+class IdentityError(ValueError):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
+        raise IdentityError(f"{email!r} is not an e-mail address", field="email")
+    return email
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str | None = None) -> User:
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        raise IdentityError(f"an account for {email} exists already", field="email")
+    if not name or not name.strip():
+        raise IdentityError("a name is required", field="name")
+    user = User(email=email, name=name.strip(),
+                password_hash=hash_password(password) if password else None)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def grant_school_role(user: User, role: str) -> bool:
+    """Give ``user`` ``role`` in the school in context; False if they had it already."""
+    require_tenant()
+    if role not in SCHOOL_ROLES:
+        raise IdentityError(
+            f"{role!r} is not a school role (one of: {', '.join(SCHOOL_ROLES)})", field="role"
+        )
+    exists = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.role == role)
+    )
+    if exists:
+        return False
+    db.session.add(Membership(user_id=user.id, role=role))
+    db.session.flush()
+    return True
+
+
+def grant_district_role(user: User, district_id: int, role: str) -> bool:
+    if role not in DISTRICT_ROLES:
+        raise IdentityError(
+            f"{role!r} is not a district role (one of: {', '.join(DISTRICT_ROLES)})", field="role"
+        )
+    exists = db.session.scalar(select(DistrictMembership).where(
+        DistrictMembership.user_id == user.id,
+        DistrictMembership.district_id == district_id,
+        DistrictMembership.role == role,
+    ))
+    if exists:
+        return False
+    db.session.add(DistrictMembership(user_id=user.id, district_id=district_id, role=role))
+    db.session.flush()
+    return True
+
+
+def school_roles(user_id: int) -> set[str]:
+    """The person's roles in the school in context."""
+    require_tenant()
+    return set(db.session.scalars(select(Membership.role).where(Membership.user_id == user_id)))
+
+
+def district_roles(user_id: int, district_id: int) -> set[str]:
+    return set(db.session.scalars(select(DistrictMembership.role).where(
+        DistrictMembership.user_id == user_id, DistrictMembership.district_id == district_id,
+    )))
+
+
+def member_tenant_ids(user_id: int) -> set[int]:
+    """Every school where the person holds a role (read through their own identity scope)."""
+    with identity_lookup(user_id=user_id):
+        return set(db.session.scalars(select(Membership.tenant_id)))
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    # Token secrets are 256 random bits, so a fast hash is safe here (unlike passwords).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    plaintext: str
+
+
+def create_token(user: User, name: str, expires_in: timedelta | None = timedelta(days=90)
+                 ) -> IssuedToken:
+    """A token for ``user`` in the school in context; the plaintext is shown once."""
+    require_tenant()
+    public_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        public_id=public_id, user_id=user.id, name=name, secret_hash=_digest(secret),
+        expires_at=utcnow() + expires_in if expires_in else None,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return IssuedToken(token, f"{TOKEN_PREFIX}_{public_id}_{secret}")
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    token_id: object
+    tenant_id: int
+    user_id: int
+
+
+def verify_token(plaintext: str, now: datetime | None = None) -> TokenIdentity | None:
+    """The person and school a token stands for, or None if it is unknown, expired or revoked."""
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 16:
+        return None
+    with identity_lookup(token_public_id=parts[1]):
+        token = db.session.scalar(select(ApiToken).where(ApiToken.public_id == parts[1]))
+        if token is None or not hmac.compare_digest(token.secret_hash, _digest(parts[2])):
+            return None
+        now = now or utcnow()
+        if token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
+            return None
+        identity = TokenIdentity(token.id, token.tenant_id, token.user_id)
+        db.session.expunge(token)
+    return identity
+
+
+def revoke_token(public_id: str) -> bool:
+    require_tenant()
+    token = db.session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
+    if token is None or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    db.session.flush()
+    return True

@@ -1,0 +1,61 @@
+"""``enqueue``: the one way to start background work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from core.audit import current_actor
+from core.extensions import db
+from core.jobs.models import JobRun
+from core.jobs.registry import func_path
+from core.state import kernel
+from core.tenancy import require_tenant
+
+_PENDING = "houqin_pending_jobs"
+
+
+def backend():
+    return current_app.extensions["houqin_jobs"]
+
+
+def enqueue(func: Callable, *args, description: str | None = None, run_at: datetime | None = None,
+            max_attempts: int | None = None, **kwargs) -> JobRun:
+    """Record a job for the school in context; it is handed to a worker when the current
+    transaction commits (and never, if it rolls back). Arguments must be JSON values."""
+    tenant = require_tenant()
+    owner = kernel().jobs.owner_of(func)
+    retries = len(current_app.config["JOB_RETRY_INTERVALS"])
+    run = JobRun(
+        func=func_path(func), plugin=owner, user_id=current_actor().user_id,
+        description=description, args=list(args), kwargs=kwargs, run_at=run_at,
+        max_attempts=max_attempts if max_attempts is not None else retries + 1,
+    )
+    db.session.add(run)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(
+        (tenant.id, str(run.id), run.max_attempts, run_at)
+    )
+    return run
+
+
+def _dispatch_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        jobs = backend()
+        for tenant_id, run_id, max_attempts, run_at in pending:
+            jobs.dispatch(tenant_id, run_id, max_attempts, run_at)
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def install(session_class=Session) -> None:
+    if not event.contains(session_class, "after_commit", _dispatch_after_commit):
+        event.listen(session_class, "after_commit", _dispatch_after_commit)
+        event.listen(session_class, "after_soft_rollback", _forget_after_rollback)

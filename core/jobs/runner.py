@@ -1,0 +1,118 @@
+"""Runs one job: re-enter the app and the school, check the module, call, record the outcome.
+
+The same function runs under an rq worker and in-process, so both paths behave alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+
+from flask import Flask, current_app, has_app_context
+
+from core import audit
+from core.db import utcnow
+from core.extensions import db
+from core.jobs.context import JobContext
+from core.jobs.models import JobRun, JobStatus
+from core.state import kernel
+from core.tenancy import tenant_context
+from tenants.registry import tenant_by_id
+
+log = logging.getLogger("houqin.jobs")
+
+_worker_app: Flask | None = None
+
+
+def set_worker_app(app: Flask) -> None:
+    """The app a worker process re-enters; created once per process, not per job."""
+    global _worker_app
+    _worker_app = app
+
+
+def _app() -> Flask:
+    global _worker_app
+    if has_app_context():
+        return current_app._get_current_object()
+    if _worker_app is None:
+        from core.app import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+class JobFailed(RuntimeError):
+    """Raised to the backend so it retries (or gives up); the run row has the details."""
+
+    def __init__(self, message: str, will_retry: bool) -> None:
+        super().__init__(message)
+        self.will_retry = will_retry
+
+
+def execute(tenant_id: int, run_id: str, app: Flask | None = None) -> str:
+    """Entry point for both backends. Returns the final status, raises ``JobFailed`` to retry."""
+    with (app or _app()).app_context():
+        try:
+            return _execute(tenant_id, run_id)
+        finally:
+            db.session.remove()
+
+
+def _execute(tenant_id: int, run_id: str) -> str:
+    tenant = tenant_by_id(tenant_id)
+    if tenant is None:
+        log.warning("job %s: school %s no longer exists", run_id, tenant_id)
+        return JobStatus.SKIPPED
+    with tenant_context(tenant), audit.acting_as(audit.Actor(user_id=None, source="job")):
+        run = db.session.get(JobRun, (tenant.id, uuid.UUID(run_id)))
+        if run is None or run.status in (JobStatus.FINISHED, JobStatus.SKIPPED):
+            return run.status if run else JobStatus.SKIPPED
+        func, owner = kernel().jobs.resolve(run.func)
+        if owner is not None and not _module_on(owner):
+            run.status, run.finished_at = JobStatus.SKIPPED, utcnow()
+            run.message = f"skipped: module {owner} is off for this school"
+            db.session.commit()
+            return JobStatus.SKIPPED
+        run.status, run.attempts, run.started_at = JobStatus.RUNNING, run.attempts + 1, utcnow()
+        db.session.commit()
+        extra = {"job_id": run_id}
+        log.info("job %s started (%s, attempt %s)", run.func, run_id, run.attempts, extra=extra)
+        with audit.acting_as(audit.Actor(user_id=run.user_id, source="job", request_id=run_id)):
+            try:
+                result = func(JobContext(run, tenant), *run.args, **run.kwargs)
+                run.status, run.finished_at = JobStatus.FINISHED, utcnow()
+                if run.progress_total:
+                    run.progress_done = run.progress_total
+                run.result = result if _jsonable(result) else None
+                db.session.commit()
+            except Exception as exc:
+                db.session.rollback()
+                return _failed(tenant.id, run_id, exc)
+        log.info("job %s finished (%s)", run.func, run_id, extra=extra)
+        return JobStatus.FINISHED
+
+
+def _failed(tenant_id: int, run_id: str, exc: Exception) -> str:
+    run = db.session.get(JobRun, (tenant_id, uuid.UUID(run_id)))
+    run.error = "".join(traceback.format_exception(exc))[-4000:]
+    run.message = f"{type(exc).__name__}: {exc}"[:300]
+    gave_up = run.attempts >= run.max_attempts
+    run.status = JobStatus.FAILED if gave_up else JobStatus.RETRYING
+    if gave_up:
+        run.finished_at = utcnow()
+    db.session.commit()
+    log.warning("job %s %s after attempt %s: %s", run.func,
+                "failed" if gave_up else "will retry", run.attempts, exc,
+                extra={"job_id": run_id})
+    raise JobFailed(run.message, will_retry=not gave_up) from exc
+
+
+def _module_on(name: str) -> bool:
+    from tenants.modules import enabled_modules
+
+    return name in enabled_modules()
+
+
+def _jsonable(value) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | list | dict)

@@ -1,0 +1,158 @@
+"""``houqin db``: Alembic with core and every loaded plugin on its own branch, then the
+PostgreSQL role, grants and row-level security that the migrations' tables need."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from flask import Flask
+from sqlalchemy import create_engine, pool
+from sqlalchemy.engine import Connection, make_url
+
+from core.db import rls
+from core.extensions import db
+from core.state import KernelState
+
+log = logging.getLogger("houqin.migrate")
+CORE_MIGRATIONS = Path(__file__).parent / "migrations"
+CORE_BRANCH = "core"
+
+
+def version_locations(state: KernelState) -> dict[str, Path]:
+    locations = {CORE_BRANCH: CORE_MIGRATIONS / "versions"}
+    for name, manifest in state.plugins.manifests.items():
+        if manifest.migrations is not None:
+            locations[name] = Path(manifest.migrations)
+    return locations
+
+
+def alembic_config(app: Flask, connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(CORE_MIGRATIONS))
+    locations = version_locations(app.extensions["houqin"])
+    config.set_main_option("version_locations", " ".join(str(p) for p in locations.values()))
+    config.set_main_option("path_separator", "space")
+    url = app.config["MIGRATION_DATABASE_URL"]
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["metadata"] = db.metadata
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def owner_engine(app: Flask):
+    return create_engine(app.config["MIGRATION_DATABASE_URL"], poolclass=pool.NullPool)
+
+
+def upgrade(app: Flask) -> list[str]:
+    """Bring core and every loaded plugin up to date; on PostgreSQL, secure the tables.
+
+    Returns the notes an operator should read (SQL to run by hand, warnings).
+    """
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    engine = owner_engine(app)
+    notes: list[str] = []
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(app, connection), "heads")
+        if connection.dialect.name == "postgresql":
+            notes += secure_postgres(app, connection)
+    engine.dispose()
+    return notes
+
+
+def secure_postgres(app: Flask, connection: Connection) -> list[str]:
+    app_url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    owner_url = make_url(app.config["MIGRATION_DATABASE_URL"])
+    notes = []
+    if app_url.username == owner_url.username:
+        notes.append(
+            "DATABASE_URL connects as the migration owner; row-level security protects"
+            " nothing from an owner. Give the app its own role (see docs/operators.md)."
+        )
+    elif not rls.ensure_app_role(connection, app_url.username, app_url.password):
+        database = connection.exec_driver_sql("SELECT current_database()").scalar()
+        notes.append(
+            "The owner role may not create roles. Run as a superuser, then run upgrade again:\n"
+            + ";\n".join(rls.role_sql(app_url.username, "<password>", database)) + ";"
+        )
+        return notes
+    extra = {t.name: t.info.get("rls_policies", []) for t in db.metadata.tables.values()}
+    covered = rls.sync_policies(connection, extra)
+    append_only = [t.name for t in db.metadata.tables.values() if t.info.get("append_only")]
+    if app_url.username != owner_url.username:
+        for statement in rls.grant_sql(app_url.username, append_only):
+            connection.exec_driver_sql(statement)
+    log.info("row-level security forced on %d tables", len(covered))
+    return notes
+
+
+def revision(app: Flask, branch: str, message: str, autogenerate: bool = True) -> None:
+    """Write a new migration on ``branch`` (core or a plugin), from the models' differences."""
+    state: KernelState = app.extensions["houqin"]
+    locations = version_locations(state)
+    if branch not in locations:
+        raise ValueError(f"{branch} has no migrations folder (create {branch}/migrations/)")
+    engine = owner_engine(app)
+    with engine.begin() as connection:
+        config = alembic_config(app, connection)
+        config.attributes["only_tables"] = tables_of(app, branch)
+        heads = _branch_heads(config, branch)
+        options = {"message": message, "autogenerate": autogenerate,
+                   "version_path": str(locations[branch])}
+        if heads:
+            options["head"] = f"{branch}@head"
+        else:
+            options.update(head="base", branch_label=branch,
+                           depends_on=None if branch == CORE_BRANCH else _core_heads(config))
+        command.revision(config, **options)
+    engine.dispose()
+
+
+def _branch_heads(config: Config, branch: str) -> list[str]:
+    script = ScriptDirectory.from_config(config)
+    try:
+        return [rev.revision for rev in script.get_revisions(f"{branch}@head")]
+    except CommandError:
+        return []
+
+
+def _core_heads(config: Config) -> list[str]:
+    return _branch_heads(config, CORE_BRANCH)
+
+
+def tables_of(app: Flask, branch: str) -> set[str]:
+    """The tables whose models live in core (or tenants) or in the plugin named ``branch``."""
+    state: KernelState = app.extensions["houqin"]
+    if branch == CORE_BRANCH:
+        prefixes = ("core.", "tenants.")
+    else:
+        prefixes = (state.plugins.plugin(branch).__name__ + ".",)
+    tables = set()
+    for mapper in db.Model.registry.mappers:
+        module = mapper.class_.__module__ + "."
+        if module.startswith(prefixes) and mapper.local_table is not None:
+            tables.add(mapper.local_table.name)
+    return tables
+
+
+def schema_diff(app: Flask) -> list[str]:
+    """What autogenerate would write: empty when the models and the database agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = owner_engine(app)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True,
+            "include_object": lambda obj, name, type_, reflected, compare_to: not (
+                type_ == "table" and (name == "alembic_version" or compare_to is None and reflected)
+            ),
+        })
+        diff = compare_metadata(context, db.metadata)
+    engine.dispose()
+    return [repr(entry) for entry in diff]

@@ -1,0 +1,171 @@
+"""Named permissions, built-in roles, and the declaration every route must make.
+
+Core and plugins register ``Permission`` objects with the roles that get them by default.
+A view declares what it needs with ``@requires("...")`` or says it is open with ``@public``;
+the app refuses to start while any route declares neither.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from flask import Flask, g
+from flask_babel import lazy_gettext as _l
+
+PUBLIC = "public"
+DECLARATION_ATTR = "_houqin_permission"
+
+
+class Role:
+    SCHOOL_ADMIN = "school_admin"
+    LOGISTICS_DIRECTOR = "logistics_director"
+    CANTEEN_MANAGER = "canteen_manager"
+    NURSE = "nurse"
+    SAFETY_OFFICER = "safety_officer"
+    GUARD = "guard"
+    ASSET_KEEPER = "asset_keeper"
+    FINANCE_CLERK = "finance_clerk"
+    CLASS_TEACHER = "class_teacher"
+    GUARDIAN = "guardian"
+    DISTRICT_ADMIN = "district_admin"
+    DISTRICT_INSPECTOR = "district_inspector"
+
+
+SCHOOL_ROLES: dict[str, object] = {
+    Role.SCHOOL_ADMIN: _l("School administrator"),
+    Role.LOGISTICS_DIRECTOR: _l("Logistics director"),
+    Role.CANTEEN_MANAGER: _l("Canteen manager"),
+    Role.NURSE: _l("Nurse"),
+    Role.SAFETY_OFFICER: _l("Safety officer"),
+    Role.GUARD: _l("Guard"),
+    Role.ASSET_KEEPER: _l("Asset keeper"),
+    Role.FINANCE_CLERK: _l("Finance clerk"),
+    Role.CLASS_TEACHER: _l("Class teacher"),
+    Role.GUARDIAN: _l("Guardian"),
+}
+DISTRICT_ROLES: dict[str, object] = {
+    Role.DISTRICT_ADMIN: _l("District administrator"),
+    Role.DISTRICT_INSPECTOR: _l("District inspector"),
+}
+STAFF_ROLES = frozenset(SCHOOL_ROLES) - {Role.GUARDIAN}
+
+
+@dataclass(frozen=True)
+class Permission:
+    name: str
+    title: object
+    default_roles: frozenset[str] = field(default_factory=frozenset)
+    # District roles only ever receive permissions that cannot change a school's data.
+    read_only: bool = False
+
+
+CORE_PERMISSIONS = [
+    Permission("core.school.read", _l("See the school's profile"), STAFF_ROLES | {Role.GUARDIAN}
+               | {Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR}, read_only=True),
+    Permission("core.modules.read", _l("See which modules are on"),
+               STAFF_ROLES | {Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR}, read_only=True),
+    Permission("core.modules.manage", _l("Switch modules on and off, change their settings"),
+               frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})),
+    Permission("core.members.manage", _l("Manage people's roles in the school"),
+               frozenset({Role.SCHOOL_ADMIN})),
+    Permission("core.jobs.read", _l("See background jobs and their progress"),
+               STAFF_ROLES | {Role.DISTRICT_ADMIN}, read_only=True),
+    Permission("core.district.read", _l("Read across the district's schools"),
+               frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR}), read_only=True),
+    Permission("core.self", _l("See one's own account"),
+               frozenset(SCHOOL_ROLES) | frozenset(DISTRICT_ROLES), read_only=True),
+]
+
+
+class PermissionRegistry:
+    def __init__(self) -> None:
+        self._permissions: dict[str, Permission] = {}
+
+    def register(self, permissions: Iterable[Permission], owner: str) -> None:
+        for permission in permissions:
+            if permission.name in self._permissions:
+                raise ValueError(f"permission {permission.name!r} from {owner} is already taken")
+            unknown = permission.default_roles - set(SCHOOL_ROLES) - set(DISTRICT_ROLES)
+            if unknown:
+                raise ValueError(f"permission {permission.name!r} names unknown roles {unknown}")
+            if not permission.read_only and permission.default_roles & {Role.DISTRICT_INSPECTOR}:
+                raise ValueError(f"{permission.name!r}: district inspectors only get read access")
+            self._permissions[permission.name] = permission
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._permissions
+
+    def all(self) -> list[Permission]:
+        return sorted(self._permissions.values(), key=lambda p: p.name)
+
+    def granted(self, roles: Iterable[str], read_only: bool = False) -> frozenset[str]:
+        """Permissions the roles hold by default; with ``read_only``, only the reading ones."""
+        roles = set(roles)
+        return frozenset(
+            p.name for p in self._permissions.values()
+            if p.default_roles & roles and (p.read_only or not read_only)
+        )
+
+
+def _declare(view: Callable, permission: str) -> Callable:
+    setattr(view, DECLARATION_ATTR, permission)
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Declare a view open to anyone, signed in or not."""
+    return _declare(view, PUBLIC)
+
+
+def requires(permission: str) -> Callable[[Callable], Callable]:
+    """Declare and enforce the permission a view needs in the current school (or district)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            from core.api.errors import Forbidden, Unauthorized
+
+            principal = getattr(g, "principal", None)
+            if principal is None:
+                raise Unauthorized()
+            if permission not in principal.permissions:
+                raise Forbidden(detail=f"this needs the permission {permission!r}")
+            return view(*args, **kwargs)
+
+        return _declare(wrapper, permission)
+
+    return decorator
+
+
+def view_declarations(app: Flask) -> dict[str, list[str | None]]:
+    """Every endpoint with what each of its handlers declares (None: nothing)."""
+    found: dict[str, list[str | None]] = {}
+    for endpoint, view in app.view_functions.items():
+        view_class = getattr(view, "view_class", None)
+        if view_class is not None:
+            handlers = [getattr(view_class, m.lower()) for m in sorted(view_class.methods or [])]
+        else:
+            handlers = [view]
+        found[endpoint] = [getattr(h, DECLARATION_ATTR, None) for h in handlers]
+    return found
+
+
+def undeclared_endpoints(app: Flask) -> list[str]:
+    return sorted(ep for ep, decl in view_declarations(app).items() if None in decl)
+
+
+def declare_public_endpoints(app: Flask, endpoints: Iterable[str]) -> None:
+    """Mark third-party endpoints (static files, the OpenAPI document) as deliberately open."""
+    for endpoint in endpoints:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = public(_passthrough(app.view_functions[endpoint]))
+
+
+def _passthrough(view: Callable) -> Callable:
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    return wrapper

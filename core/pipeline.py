@@ -1,0 +1,135 @@
+"""How a request finds its school, its person and its module, before any view runs.
+
+Order: a request id; the school named by host, path prefix ``/t/<slug>/`` or (API only)
+the ``X-Tenant`` header, which must all agree; the person (bearer token or session); the
+school's status; the module the route belongs to, which must be on for that school; and
+the person's roles there. Whatever is bound here is unbound when the request ends.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Flask, current_app, g, request
+from core import audit
+from core.api.errors import Forbidden, NotFound, Problem
+from core.auth import authenticate, build_principal
+from core.extensions import db
+from core.state import kernel
+from core.tenancy import bind_request_tenant, unbind_request_tenant
+from tenants.models import TenantStatus
+from tenants.modules import enabled_modules
+from tenants.registry import slug_from_host, tenant_by_id, tenant_by_slug
+
+_PREFIX = re.compile(r"^/t/([a-z0-9][a-z0-9-]{0,62})(/.*|)$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class TenantPrefixMiddleware:
+    """Moves ``/t/<slug>`` from the path into SCRIPT_NAME, so routes are declared once and
+    ``url_for`` keeps the prefix in every link."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        match = _PREFIX.match(environ.get("PATH_INFO", ""))
+        if match:
+            slug, rest = match.groups()
+            environ["houqin.prefix_slug"] = slug
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + f"/t/{slug}"
+            environ["PATH_INFO"] = rest or "/"
+        return self.wsgi_app(environ, start_response)
+
+
+class BadTenantRequest(Problem):
+    status, slug = 400, "school-mismatch"
+
+
+def _requested_slug(app: Flask) -> tuple[str | None, bool]:
+    """The school the request names, and whether it came from the X-Tenant header."""
+    named = {}
+    if host_slug := slug_from_host(request.host, app.config.get("SERVER_NAME_FOR_TENANTS")):
+        named["host"] = host_slug
+    if prefix_slug := request.environ.get("houqin.prefix_slug"):
+        named["path"] = prefix_slug
+    header = request.headers.get("X-Tenant")
+    if header is not None and request.path.startswith("/api/"):
+        named["X-Tenant"] = header.strip().lower()
+    if len(set(named.values())) > 1:
+        raise BadTenantRequest(
+            "the request names different schools: "
+            + ", ".join(f"{where} {slug!r}" for where, slug in named.items())
+        )
+    slug = next(iter(named.values()), None)
+    return slug, "X-Tenant" in named
+
+
+def _begin_request() -> None:
+    app = current_app._get_current_object()
+    supplied = request.headers.get("X-Request-Id", "")
+    g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+    g.actor_token = audit.set_request_actor(audit.Actor(
+        user_id=None, source="api" if request.path.startswith("/api/") else "web",
+        address=request.remote_addr, request_id=g.request_id,
+    ))
+
+    slug, from_header = _requested_slug(app)
+    user, token = authenticate()
+    tenant = None
+    if slug is not None:
+        tenant = tenant_by_slug(slug)
+        if tenant is None:
+            raise NotFound(f"there is no school {slug!r} here")
+    elif token is not None:
+        tenant = tenant_by_id(token.tenant_id)
+    if tenant is not None and token is not None and token.tenant_id != tenant.id:
+        raise Forbidden("this token belongs to another school")
+    if tenant is not None and tenant.status == TenantStatus.SUSPENDED:
+        raise Forbidden(f"{tenant.name} is suspended; ask the district administrator")
+    g.tenant = tenant
+    g.tenant_token = bind_request_tenant(tenant)
+
+    owner = kernel().blueprint_owners.get(request.blueprint or "")
+    if owner is not None:
+        g.enabled_modules = enabled_modules() if tenant else set()
+        if owner not in g.enabled_modules:
+            raise NotFound()
+
+    if user is not None:
+        principal = build_principal(user, tenant, token)
+        if tenant is not None and from_header and not principal.is_member:
+            raise Forbidden(f"you hold no role in {tenant.name}")
+        g.principal = principal
+        audit.reset_actor(g.actor_token)
+        g.actor_token = audit.set_request_actor(audit.Actor(
+            user_id=user.id, source="api" if request.path.startswith("/api/") else "web",
+            address=request.remote_addr, request_id=g.request_id,
+        ))
+
+
+def _audit_district_read(response):
+    """District staff reading a school is itself a fact the school can see."""
+    principal = getattr(g, "principal", None)
+    if (principal is not None and principal.via_district and request.method == "GET"
+            and response.status_code < 400):
+        audit.record("district_read", "request", entity_id=request.path)
+        db.session.commit()
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    return response
+
+
+def _end_request(exc) -> None:
+    if "tenant_token" in g:
+        unbind_request_tenant(g.tenant_token)
+    if "actor_token" in g:
+        audit.reset_actor(g.actor_token)
+
+
+def install(app: Flask) -> None:
+    app.wsgi_app = TenantPrefixMiddleware(app.wsgi_app)
+    app.before_request(_begin_request)
+    app.after_request(_audit_district_read)
+    app.teardown_request(_end_request)
+

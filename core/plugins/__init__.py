@@ -1,0 +1,1 @@
+"""The plugin engine: loading, manifests and per-school hook calls."""

@@ -1,0 +1,54 @@
+"""What a plugin says about itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import Version
+
+from core import __version__ as CORE_VERSION
+
+ALL_TENANT_TYPES = frozenset(
+    {"kindergarten", "primary", "junior_high", "senior_high", "nine_year", "twelve_year", "special"}
+)
+
+
+class PluginError(RuntimeError):
+    """A plugin cannot be loaded as installed and configured; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class PluginManifest:
+    name: str
+    version: str
+    title: object
+    core: str
+    depends: tuple[str, ...] = ()
+    tenant_types: frozenset[str] = ALL_TENANT_TYPES
+    hookspecs: ModuleType | None = None
+    migrations: Path | None = field(default=None, compare=False)
+
+    def check(self) -> None:
+        if not self.name.isidentifier() or self.name != self.name.lower():
+            raise PluginError(f"plugin name {self.name!r} must be a lowercase identifier")
+        try:
+            supported = SpecifierSet(self.core)
+        except InvalidSpecifier as exc:
+            raise PluginError(
+                f"plugin {self.name}: core range {self.core!r} is not a PEP 440 specifier"
+            ) from exc
+        if not supported.contains(Version(CORE_VERSION), prereleases=True):
+            raise PluginError(
+                f"plugin {self.name} {self.version} supports Houqin core {self.core}, but this is"
+                f" core {CORE_VERSION}. Install a version of {self.name} made for core"
+                f" {CORE_VERSION}, or leave it out with HOUQIN_PLUGINS."
+            )
+        unknown = self.tenant_types - ALL_TENANT_TYPES
+        if unknown:
+            raise PluginError(f"plugin {self.name}: unknown tenant types {sorted(unknown)}")
+
+    def suits(self, tenant_type: str) -> bool:
+        return tenant_type in self.tenant_types

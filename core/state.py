@@ -1,0 +1,26 @@
+"""The per-app kernel state: loaded plugins, permissions, jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from core.jobs.registry import JobRegistry
+    from core.permissions import PermissionRegistry
+    from core.plugins.engine import PluginHost
+
+
+@dataclass
+class KernelState:
+    plugins: PluginHost
+    permissions: PermissionRegistry
+    jobs: JobRegistry
+    # blueprint name -> plugin name, so a request can tell which module a route belongs to
+    blueprint_owners: dict[str, str] = field(default_factory=dict)
+
+
+def kernel() -> KernelState:
+    return current_app.extensions["houqin"]

@@ -1,0 +1,178 @@
+"""Which modules a school has switched on, with their validated settings.
+
+Enabling a module enables what it depends on; disabling one that others need is refused
+with their names unless the caller asks to cascade. A disabled module's rows are kept.
+Nothing here runs DDL: tables come from ``houqin db upgrade``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, ValidationError
+from sqlalchemy import select
+
+from core.extensions import db
+from core.state import kernel
+from core.tenancy import require_tenant
+from tenants.models import TenantModule
+
+
+class ModuleError(ValueError):
+    """A module change that cannot be made; ``field`` names what the caller got wrong."""
+
+    def __init__(self, message: str, field: str = "module", status: int = 400) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+class ModuleInUse(ModuleError):
+    def __init__(self, module: str, dependents: list[str]) -> None:
+        super().__init__(
+            f"{module} is needed by {', '.join(dependents)}; disable those first or cascade",
+            status=409,
+        )
+        self.dependents = dependents
+
+
+def enabled_modules() -> set[str]:
+    """Names of the loaded modules that the school in context has switched on."""
+    require_tenant()
+    loaded = set(kernel().plugins.names)
+    rows = db.session.scalars(select(TenantModule.module).where(TenantModule.enabled.is_(True)))
+    return {name for name in rows if name in loaded}
+
+
+def module_states() -> list[dict[str, Any]]:
+    """Every loaded module with whether it is on here, suits this school, and its settings."""
+    tenant = require_tenant()
+    host = kernel().plugins
+    rows = {r.module: r for r in db.session.scalars(select(TenantModule))}
+    states = []
+    for name, manifest in host.manifests.items():
+        row = rows.get(name)
+        states.append({
+            "name": name,
+            "title": str(manifest.title),
+            "version": manifest.version,
+            "enabled": bool(row and row.enabled),
+            "suitable": manifest.suits(tenant.type),
+            "depends": list(manifest.depends),
+            "settings": dict(row.settings) if row else {},
+        })
+    return states
+
+
+def validate_settings(module: str, settings: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate with the plugin's own schema; unknown keys and bad values name the key."""
+    schema_cls = _settings_schema(module)
+    settings = settings or {}
+    if schema_cls is None:
+        if settings:
+            raise ModuleError(f"{module} has no settings", field="settings")
+        return {}
+    try:
+        return schema_cls(unknown=RAISE).load(settings)
+    except ValidationError as exc:
+        raise SettingsInvalid(module, exc.normalized_messages()) from exc
+
+
+class SettingsInvalid(ModuleError):
+    def __init__(self, module: str, messages: dict[str, Any]) -> None:
+        detail = "; ".join(f"{key}: {' '.join(map(str, _flat(msg)))}" for key, msg in messages.items())
+        super().__init__(f"settings of {module} are not valid: {detail}", field="settings", status=422)
+        self.messages = messages
+
+
+def _flat(messages: Any) -> list[Any]:
+    if isinstance(messages, dict):
+        return [m for v in messages.values() for m in _flat(v)]
+    if isinstance(messages, list):
+        return [m for v in messages for m in _flat(v)]
+    return [messages]
+
+
+def _settings_schema(module: str):
+    results = kernel().plugins.hooks_of(module).houqin_settings_schema()
+    return results[0] if results else None
+
+
+def _manifest(module: str):
+    manifest = kernel().plugins.manifests.get(module)
+    if manifest is None:
+        installed = ", ".join(kernel().plugins.names) or "none"
+        raise ModuleError(f"no module named {module!r} is installed (installed: {installed})",
+                          status=404)
+    return manifest
+
+
+def _row(module: str) -> TenantModule | None:
+    return db.session.scalar(select(TenantModule).where(TenantModule.module == module))
+
+
+def enable(module: str, settings: dict[str, Any] | None = None) -> list[str]:
+    """Switch ``module`` on for the school in context, with its dependencies first.
+
+    Returns the modules that were switched on by this call (empty when all were already on).
+    """
+    tenant = require_tenant()
+    manifest = _manifest(module)
+    chain = [*kernel().plugins.requirements(module), module]
+    for name in chain:
+        if not _manifest(name).suits(tenant.type):
+            raise ModuleError(
+                f"{name} is not offered to a {tenant.type} school"
+                + ("" if name == module else f" (needed by {manifest.name})")
+            )
+    switched = []
+    for name in chain:
+        row = _row(name)
+        wanted = settings if name == module and settings is not None else None
+        if row is not None and row.enabled:
+            if wanted is not None:
+                row.settings = validate_settings(name, wanted)
+            continue
+        clean = validate_settings(name, wanted if wanted is not None else (row.settings if row else {}))
+        if row is None:
+            db.session.add(TenantModule(module=name, enabled=True, settings=clean))
+        else:
+            row.enabled, row.settings = True, clean
+        switched.append(name)
+    db.session.flush()
+    for name in switched:
+        kernel().plugins.hooks_of(name).houqin_on_enable(
+            tenant=tenant, settings=_row(name).settings
+        )
+    return switched
+
+
+def disable(module: str, cascade: bool = False) -> list[str]:
+    """Switch ``module`` off; refuses while enabled modules need it, unless ``cascade``."""
+    tenant = require_tenant()
+    _manifest(module)
+    on = enabled_modules()
+    needing = sorted(kernel().plugins.dependents(module) & on)
+    if needing and not cascade:
+        raise ModuleInUse(module, needing)
+    switched = []
+    for name in [*needing, module]:
+        row = _row(name)
+        if row is not None and row.enabled:
+            row.enabled = False
+            switched.append(name)
+    db.session.flush()
+    for name in switched:
+        kernel().plugins.hooks_of(name).houqin_on_disable(tenant=tenant)
+    return switched
+
+
+def update_settings(module: str, settings: dict[str, Any]) -> dict[str, Any]:
+    require_tenant()
+    _manifest(module)
+    row = _row(module)
+    if row is None or not row.enabled:
+        raise ModuleError(f"{module} is not enabled for this school", status=409)
+    row.settings = validate_settings(module, settings)
+    db.session.flush()
+    return row.settings

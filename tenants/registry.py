@@ -1,0 +1,76 @@
+"""Finding schools: by slug, by host name, by district."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select
+
+from core.extensions import db
+from core.tenancy import TenantRef
+from tenants.models import District, Tenant
+
+_HOST_MAP_TTL = 30.0
+
+
+class _HostMap:
+    """Custom domains of every school, refreshed every few seconds.
+
+    A bureau hosts at most a few hundred schools, so the whole map is small; keeping it in
+    memory spares each request a query. Changes made through ``tenants apply`` show within
+    the refresh interval in every worker.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded_at = 0.0
+        self._domains: dict[str, str] = {}
+
+    def slug_for(self, host: str) -> str | None:
+        now = time.monotonic()
+        if now - self._loaded_at > _HOST_MAP_TTL:
+            with self._lock:
+                rows = db.session.execute(select(Tenant.slug, Tenant.domains)).all()
+                self._domains = {d.lower(): slug for slug, domains in rows for d in domains or []}
+                self._loaded_at = now
+        return self._domains.get(host.lower())
+
+    def invalidate(self) -> None:
+        self._loaded_at = 0.0
+
+
+host_map = _HostMap()
+
+
+def tenant_by_slug(slug: str) -> TenantRef | None:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    return tenant.ref() if tenant else None
+
+
+def tenant_by_id(tenant_id: int) -> TenantRef | None:
+    tenant = db.session.get(Tenant, tenant_id)
+    return tenant.ref() if tenant else None
+
+
+def slug_from_host(host: str, server_name: str | None) -> str | None:
+    """A custom domain, or ``<slug>.<server name>`` when a server name is configured."""
+    host = host.split(":", 1)[0].lower()
+    if slug := host_map.slug_for(host):
+        return slug
+    if server_name:
+        suffix = "." + server_name.lower()
+        if host.endswith(suffix) and host.count(".") == server_name.count(".") + 1:
+            return host[: -len(suffix)]
+    return None
+
+
+def district_tenants(district_id: int) -> list[TenantRef]:
+    rows = db.session.scalars(
+        select(Tenant).where(Tenant.district_id == district_id).order_by(Tenant.slug)
+    )
+    return [t.ref() for t in rows]
+
+
+def district_by_slug(slug: str) -> District | None:
+    return db.session.scalar(select(District).where(District.slug == slug))
