@@ -11,7 +11,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from core import audit, logs, pipeline
 from core.api import errors
 from core.config import load_config
-from core.db import guard, rls
+from core.db import guard, rls, sqlite
 from core.extensions import babel, db
 from core.jobs import dispatch as job_dispatch
 from core.jobs.backends import InProcessBackend, RqBackend
@@ -40,6 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.configure(app)
 
     db.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
     for install in (guard.install, rls.install, audit.install, job_dispatch.install):
         install()
     babel.init_app(app)

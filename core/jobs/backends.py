@@ -95,3 +95,6 @@ class InProcessBackend:
 
     def ping(self) -> bool:
         return True
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

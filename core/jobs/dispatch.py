@@ -51,8 +51,9 @@ def _dispatch_after_commit(session: Session) -> None:
             jobs.dispatch(tenant_id, run_id, max_attempts, run_at)
 
 
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback leaves the outer work queued
+        session.info.pop(_PENDING, None)
 
 
 def install(session_class=Session) -> None:
