@@ -1,0 +1,105 @@
+"""The ORM layer of tenant isolation, on whichever database the suite runs."""
+
+import pytest
+from sqlalchemy import select, update
+
+from core.extensions import db
+from core.identity.models import Membership
+from core.tenancy import (
+    CrossTenantWrite,
+    DistrictScope,
+    NoTenantInContext,
+    ReadOnlyScope,
+    district_scope,
+    identity_lookup,
+    tenant_context,
+)
+from houqin_testnotes.models import Note
+
+pytestmark = pytest.mark.houqin_plugins("notes")
+
+
+@pytest.fixture
+def schools(app, make_school):
+    a = make_school("school-a", modules=("notes",))
+    b = make_school("school-b", modules=("notes",))
+    c = make_school("school-c", district="district-b", modules=("notes",))
+    for school in (a, b, c):
+        with tenant_context(school):
+            db.session.add(Note(title=f"note of {school.slug}"))
+            db.session.commit()
+    return a, b, c
+
+
+def titles() -> set[str]:
+    return set(db.session.scalars(select(Note.title)))
+
+
+def test_each_school_sees_only_its_rows(schools):
+    a, b, _ = schools
+    with tenant_context(a):
+        assert titles() == {"welcome", "note of school-a"}
+    with tenant_context(b):
+        assert titles() == {"welcome", "note of school-b"}
+
+
+def test_query_without_school_raises_instead_of_returning_everything(schools):
+    with pytest.raises(NoTenantInContext, match="Note"):
+        db.session.scalars(select(Note)).all()
+    with pytest.raises(NoTenantInContext):
+        db.session.execute(update(Note).values(title="x"))
+
+
+def test_insert_is_stamped_and_cannot_target_another_school(schools):
+    a, b, _ = schools
+    with tenant_context(a):
+        note = Note(title="stamped")
+        db.session.add(note)
+        db.session.commit()
+        assert note.tenant_id == a.id
+        db.session.add(Note(title="smuggled", tenant_id=b.id))
+        with pytest.raises(CrossTenantWrite):
+            db.session.flush()
+        db.session.rollback()
+    with tenant_context(b):
+        assert "smuggled" not in titles()
+
+
+def test_write_without_school_is_refused(schools):
+    db.session.add(Note(title="orphan"))
+    with pytest.raises(NoTenantInContext):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_get_by_primary_key_of_another_school_finds_nothing(schools):
+    a, b, _ = schools
+    with tenant_context(a):
+        note_id = db.session.scalar(select(Note.id).where(Note.title == "note of school-a"))
+    db.session.expunge_all()
+    with tenant_context(b):
+        assert db.session.scalar(select(Note).where(Note.id == note_id)) is None
+
+
+def test_district_scope_reads_its_schools_only_and_never_writes(schools):
+    a, b, c = schools
+    with district_scope(DistrictScope(a.district_id, (a.id, b.id), "test")):
+        assert titles() == {"welcome", "note of school-a", "note of school-b"}
+        with pytest.raises(ReadOnlyScope):
+            db.session.execute(update(Note).values(title="x"))
+        db.session.add(Note(title="from the district"))
+        with pytest.raises(ReadOnlyScope):
+            db.session.flush()
+    db.session.rollback()
+
+
+def test_identity_lookup_sees_own_memberships_and_no_school_data(schools, make_user):
+    a, b, _ = schools
+    mine = make_user(a, "class_teacher")
+    make_user(b, "school_admin")
+    db.session.expunge_all()
+    with identity_lookup(user_id=mine.id):
+        rows = db.session.scalars(select(Membership)).all()
+        assert [(m.tenant_id, m.role) for m in rows] == [(a.id, "class_teacher")]
+        assert db.session.scalars(select(Note)).all() == []
+
