@@ -274,7 +274,7 @@ def make_user() -> Callable:
     def make(school=None, role: str = "school_admin", email: str | None = None,
              district: int | None = None, token: bool = True):
         email = email or f"{role}.{uuid.uuid4().hex[:6]}@test.houqin.test"
-        user = services.user_by_email(email) or services.create_user(email, role, "password-123")
+        user = services.user_by_email(email) or services.create_user(email, role)
         plaintext = None
         if district is not None:
             services.grant_district_role(user, district, role)

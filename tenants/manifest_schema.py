@@ -86,10 +86,12 @@ class ManifestSchema(Strict):
         seen_slugs: dict[str, int] = {}
         seen_domains: dict[str, int] = {}
         for index, school in enumerate(schools):
-            if school["slug"] in seen_slugs:
-                errors[index] = {"slug": [f"{school['slug']!r} is used twice"]}
-            seen_slugs.setdefault(school["slug"], index)
-            for domain in school["domains"]:
+            slug = school.get("slug")
+            if slug in seen_slugs:
+                errors[index] = {"slug": [f"{slug!r} is used twice"]}
+            if slug:
+                seen_slugs.setdefault(slug, index)
+            for domain in school.get("domains", []):
                 if domain in seen_domains:
                     errors[index] = {"domains": [f"{domain} is given to two schools"]}
                 seen_domains.setdefault(domain, index)

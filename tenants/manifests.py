@@ -260,7 +260,12 @@ def locate(text: str, path: tuple) -> int:
             if not match:
                 continue
             candidate = (*context, *[k.strip().strip('"') for k in match.group(1).split(".")])
-        common = len(candidate)
-        if candidate == path[:common] and common > best_len:
-            best_line, best_len = number, common
+        if candidate == path[: len(candidate)]:
+            score = len(candidate)
+        elif candidate[: len(path)] == path:  # the first line that defines something inside
+            score = len(path)
+        else:
+            continue
+        if score > best_len:
+            best_line, best_len = number, score
     return best_line
