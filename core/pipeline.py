@@ -121,10 +121,11 @@ def _audit_district_read(response):
 
 
 def _end_request(exc) -> None:
-    if "tenant_token" in g:
-        unbind_request_tenant(g.tenant_token)
-    if "actor_token" in g:
-        audit.reset_actor(g.actor_token)
+    # Popped, so a context that is torn down twice (a preserved test context) unbinds once.
+    if (tenant_token := g.pop("tenant_token", None)) is not None:
+        unbind_request_tenant(tenant_token)
+    if (actor_token := g.pop("actor_token", None)) is not None:
+        audit.reset_actor(actor_token)
 
 
 def install(app: Flask) -> None:

@@ -56,15 +56,18 @@ def tick(now: datetime | None = None) -> list[tuple[str, str]]:
                         enqueue(schedule.func, description=schedule.description or schedule.name)
                         db.session.commit()
                         started.append((ref.slug, schedule.name))
+            db.session.rollback()  # end the read transaction; never hold a lock between ticks
     return started
 
 
 def _claim(name: str, slot: str) -> bool:
+    """Insert the slot's row; whoever inserts it first starts the job."""
+    db.session.add(ScheduleTick(schedule=name, slot=slot))
     try:
-        with db.session.begin_nested():
-            db.session.add(ScheduleTick(schedule=name, slot=slot))
+        db.session.flush()
         return True
     except IntegrityError:
+        db.session.rollback()
         return False
 
 

@@ -1,3 +1,5 @@
+import uuid
+
 from sqlalchemy import select
 
 from core.sdk import JobContext, db
@@ -12,6 +14,7 @@ def write_items(ctx: JobContext, note_id: str, count: int, fail_at: int | None =
     Work after the last checkpoint is rolled back on failure and redone on retry; work before
     it is kept and skipped, so the final rows are exactly 0..count-1, once each.
     """
+    note_id = uuid.UUID(note_id)  # job arguments travel as JSON
     done = set(db.session.scalars(select(NoteItem.seq).where(NoteItem.note_id == note_id)))
     for seq in range(count):
         if seq == fail_at and ctx.attempt == 1:

@@ -1,0 +1,180 @@
+"""Background jobs on both backends: in-process (embedded default) and rq on Redis."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from core.audit import AuditEvent, Actor, acting_as
+from core.cli import cli
+from core.extensions import db
+from core.jobs import enqueue
+from core.jobs.models import JobRun, JobStatus, ScheduleTick
+from core.jobs.scheduler import tick
+from core.tenancy import tenant_context
+from core.testing import run_jobs
+from houqin_testnotes import jobs as note_jobs
+from houqin_testnotes.models import Note, NoteItem
+from tenants import modules
+from tenants.models import Tenant
+
+PLUGINS = ["notes", "tags"]
+
+
+@pytest.fixture(params=["in-process", "rq"])
+def jobs_app(request, app_factory):
+    if request.param == "rq":
+        redis_url = request.getfixturevalue("houqin_redis_url")
+        app = app_factory(plugins=PLUGINS, REDIS_URL=redis_url,
+                          RQ_QUEUE=f"houqin-test-{uuid.uuid4().hex[:8]}")
+    else:
+        app = app_factory(plugins=PLUGINS, REDIS_URL=None)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def school(jobs_app, make_school):
+    return make_school("jobs-school", modules=("notes",))
+
+
+def new_note(school) -> str:
+    with tenant_context(school):
+        note = Note(title="with items")
+        db.session.add(note)
+        db.session.commit()
+        return str(note.id)
+
+
+def items(school, note_id) -> list[int]:
+    with tenant_context(school):
+        return sorted(db.session.scalars(
+            select(NoteItem.seq).where(NoteItem.note_id == uuid.UUID(note_id))))
+
+
+def the_run(school, run_id) -> JobRun:
+    db.session.expire_all()
+    with tenant_context(school):
+        return db.session.scalar(select(JobRun).where(JobRun.id == run_id))
+
+
+def test_a_job_is_handed_over_only_when_its_transaction_commits(jobs_app, school):
+    note_id = new_note(school)
+    with tenant_context(school):
+        enqueue(note_jobs.write_items, note_id, 3)
+        db.session.rollback()
+    run_jobs(jobs_app)
+    assert items(school, note_id) == []
+    with tenant_context(school):
+        assert db.session.scalars(select(JobRun)).all() == []
+
+
+@pytest.mark.redis
+def test_a_failed_job_is_retried_and_loses_nothing(jobs_app, school):
+    note_id = new_note(school)
+    with tenant_context(school), acting_as(Actor(user_id=None, source="cli")):
+        run = enqueue(note_jobs.write_items, note_id, 35, 25)
+        db.session.commit()
+        run_id = run.id
+    run_jobs(jobs_app)
+    run = the_run(school, run_id)
+    assert run.status == JobStatus.FINISHED, run.error
+    assert run.attempts == 2
+    assert "simulated failure at item 25" in run.error  # the first attempt's error is kept
+    assert (run.progress_done, run.progress_total, run.percent) == (35, 35, 100)
+    # Items 0-19 were checkpointed before the failure; 20-24 were rolled back and redone.
+    assert items(school, note_id) == list(range(35))
+
+
+def test_a_job_that_keeps_failing_lands_in_the_failed_list(jobs_app, school, make_user):
+    admin = make_user(school, "school_admin")
+    note_id = new_note(school)
+    with tenant_context(school):
+        run = enqueue(note_jobs.write_items, note_id, 5, 2, max_attempts=1)
+        db.session.commit()
+        run_id = str(run.id)
+    run_jobs(jobs_app)
+    run = the_run(school, uuid.UUID(run_id))
+    assert (run.status, run.attempts) == (JobStatus.FAILED, 1)
+    assert items(school, note_id) == []  # nothing half-written
+    client = jobs_app.test_client()
+    failed = client.get("/api/v1/jobs?status=failed", headers=admin.headers)
+    assert [j["id"] for j in failed.get_json()] == [run_id]
+    assert failed.get_json()[0]["message"] == "RuntimeError: simulated failure at item 2"
+    one = client.get(f"/api/v1/jobs/{run_id}", headers=admin.headers).get_json()
+    assert one["status"] == "failed"
+    result = CliRunner().invoke(cli, ["jobs", "list", "--tenant", "jobs-school",
+                                      "--status", "failed"])
+    assert run_id in result.output
+
+
+def test_a_job_skips_when_its_module_was_switched_off_meanwhile(jobs_app, school):
+    note_id = new_note(school)
+    with tenant_context(school):
+        run = enqueue(note_jobs.write_items, note_id, 3)
+        modules.disable("notes")
+        db.session.commit()
+        run_id = run.id
+    run_jobs(jobs_app)
+    run = the_run(school, run_id)
+    assert run.status == JobStatus.SKIPPED and "module notes is off" in run.message
+    assert items(school, note_id) == []
+
+
+def test_a_job_reenters_its_school_and_records_who_asked(jobs_app, school, make_school,
+                                                          make_user):
+    other = make_school("other-school", modules=("notes",))
+    user = make_user(school, "logistics_director")
+    note_id = new_note(school)
+    with tenant_context(school), acting_as(Actor(user_id=user.id, source="api")):
+        run = enqueue(note_jobs.write_items, note_id, 2)
+        db.session.commit()
+    run_jobs(jobs_app)
+    assert items(school, note_id) == [0, 1]
+    with tenant_context(other):
+        assert db.session.scalars(select(NoteItem)).all() == []
+    with tenant_context(school):
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.entity == "note_items")).all()
+        assert {(e.source, e.user_id, e.request_id) for e in events} == {
+            ("job", user.id, str(run.id))}
+
+
+def test_job_started_through_the_api_reports_progress(jobs_app, school, make_user):
+    admin = make_user(school, "school_admin")
+    note_id = new_note(school)
+    client = jobs_app.test_client()
+    response = client.post(f"/api/v1/notes/{note_id}/items-job", json={"count": 12},
+                           headers=admin.headers)
+    assert response.status_code == 202
+    job_id = response.get_json()["job"]
+    run_jobs(jobs_app)
+    job = client.get(f"/api/v1/jobs/{job_id}", headers=admin.headers).get_json()
+    assert (job["status"], job["percent"], job["message"]) == ("finished", 100, "item 12 of 12")
+
+
+def test_enqueue_refuses_an_unregistered_function(jobs_app, school):
+    from core.jobs.registry import JobNotRegistered
+
+    with tenant_context(school), pytest.raises(JobNotRegistered, match="houqin_jobs"):
+        enqueue(items, "x")
+
+
+def test_periodic_jobs_run_per_school_in_its_time_zone_once(jobs_app, school, make_school):
+    make_school("notes-off")
+    berlin = make_school("berlin-school", modules=("notes",))
+
+    db.session.get(Tenant, berlin.id).timezone = "Europe/Berlin"
+    db.session.commit()
+    seven_in_shanghai = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
+    assert tick(seven_in_shanghai) == [("jobs-school", "notes.daily_digest")]
+    assert tick(seven_in_shanghai) == []  # a second worker in the same minute starts nothing
+    run_jobs(jobs_app)
+    with tenant_context(school):
+        assert db.session.scalars(select(Note.title).where(Note.title == "digest")).all() == [
+            "digest"]
+        assert db.session.scalars(select(ScheduleTick.slot)).all() == ["2026-11-21T07:00"]
+    seven_in_berlin = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    assert tick(seven_in_berlin) == [("berlin-school", "notes.daily_digest")]
