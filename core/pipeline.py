@@ -8,7 +8,9 @@ the person's roles there. Whatever is bound here is unbound when the request end
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 import uuid
 
 from flask import Flask, current_app, g, request
@@ -22,6 +24,9 @@ from tenants.models import TenantStatus
 from tenants.modules import enabled_modules
 from tenants.registry import slug_from_host, tenant_by_id, tenant_by_slug
 
+log = logging.getLogger("houqin.requests")
+# Probes at the root answer about the process itself, even when the database is down.
+PROBE_ENDPOINTS = frozenset({"health.healthz", "health.readyz"})
 _PREFIX = re.compile(r"^/t/([a-z0-9][a-z0-9-]{0,62})(/.*|)$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -68,12 +73,15 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
 
 def _begin_request() -> None:
     app = current_app._get_current_object()
+    g.started = time.perf_counter()
     supplied = request.headers.get("X-Request-Id", "")
     g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
     g.actor_token = audit.set_request_actor(audit.Actor(
         user_id=None, source="api" if request.path.startswith("/api/") else "web",
         address=request.remote_addr, request_id=g.request_id,
     ))
+    if request.endpoint in PROBE_ENDPOINTS and "houqin.prefix_slug" not in request.environ:
+        return
 
     slug, from_header = _requested_slug(app)
     user, token = authenticate()
@@ -109,14 +117,18 @@ def _begin_request() -> None:
         ))
 
 
-def _audit_district_read(response):
-    """District staff reading a school is itself a fact the school can see."""
+def _finish_request(response):
     principal = getattr(g, "principal", None)
+    # District staff reading a school is itself a fact the school can see.
     if (principal is not None and principal.via_district and request.method == "GET"
             and response.status_code < 400):
         audit.record("district_read", "request", entity_id=request.path)
         db.session.commit()
     response.headers["X-Request-Id"] = g.get("request_id", "")
+    if request.endpoint not in PROBE_ENDPOINTS:
+        took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        log.info("%s %s %s %.1fms", request.method, request.full_path.rstrip("?"),
+                 response.status_code, took)
     return response
 
 
@@ -131,6 +143,6 @@ def _end_request(exc) -> None:
 def install(app: Flask) -> None:
     app.wsgi_app = TenantPrefixMiddleware(app.wsgi_app)
     app.before_request(_begin_request)
-    app.after_request(_audit_district_read)
+    app.after_request(_finish_request)
     app.teardown_request(_end_request)
 

@@ -1,0 +1,108 @@
+"""Every route declares a permission, and no route shows one school's data to another's user."""
+
+import pytest
+from flask import Blueprint
+from sqlalchemy import select
+
+import houqin_testnotes
+from core.app import RouteWithoutPermission
+from core.extensions import db
+from core.hookspecs import hookimpl
+from core.jobs.models import JobRun
+from core.permissions import undeclared_endpoints, view_declarations
+from core.tenancy import tenant_context
+from houqin_testnotes.models import Note
+from tenants.models import TenantModule
+
+ALL_MODULES = ("notes", "tags")
+# A valid body for each endpoint that takes one, so requests reach the record lookups.
+BODIES = {
+    "notes_api.post_note": {"title": "intruder"},
+    "notes_api.start_items_job": {"count": 1},
+    "core_api.change_module": {"enabled": False, "cascade": True},
+}
+
+
+def test_every_route_declares_a_permission(app):
+    declarations = view_declarations(app)
+    assert undeclared_endpoints(app) == []
+    assert declarations["notes_api.list_notes"] == ["notes.read"]
+    assert declarations["core_api.change_module"] == ["core.modules.manage"]
+    registry = app.extensions["houqin"].permissions
+    for endpoint, declared in declarations.items():
+        for name in declared:
+            assert name == "public" or name in registry, f"{endpoint} declares unknown {name}"
+
+
+def test_the_app_refuses_to_start_with_an_undeclared_route(app_factory, monkeypatch):
+    careless = Blueprint("careless", __name__)
+    careless.add_url_rule("/careless", "open", lambda: "everything")
+
+    @hookimpl
+    def houqin_blueprints():
+        return [careless]
+
+    monkeypatch.setattr(houqin_testnotes, "houqin_blueprints", houqin_blueprints)
+    with pytest.raises(RouteWithoutPermission, match="careless.open"):
+        app_factory(plugins=["notes"])
+
+
+@pytest.fixture
+def victim(app, make_school, make_user):
+    school = make_school("victim", modules=ALL_MODULES)
+    with tenant_context(school):
+        note = Note(title="victim's secret")
+        db.session.add(note)
+        run = JobRun(func="houqin_testnotes.jobs:write_items", status="finished")
+        db.session.add(run)
+        db.session.commit()
+        return {"school": school, "note": str(note.id), "job": str(run.id)}
+
+
+@pytest.fixture
+def intruder(app, make_school, make_user):
+    school = make_school("intruder", modules=ALL_MODULES)
+    return make_user(school, "school_admin")
+
+
+def _snapshot(school):
+    db.session.expire_all()
+    with tenant_context(school):
+        return (
+            sorted(db.session.scalars(select(Note.title))),
+            sorted((m.module, m.enabled) for m in db.session.scalars(select(TenantModule))),
+            len(db.session.scalars(select(JobRun)).all()),
+        )
+
+
+def _paths(app, victim):
+    values = {"uuid": {"note_id": victim["note"], "job_id": victim["job"]},
+              "default": {"name": "notes", "filename": "swagger-ui.css"}}
+    for rule in app.url_map.iter_rules():
+        params = {}
+        for name, converter in rule._converters.items():
+            kind = "uuid" if type(converter).__name__ == "UUIDConverter" else "default"
+            params[name] = values[kind].get(name) or values["default"].get(name, "x")
+        path = rule.build(params, append_unknown=False)[1]
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method, path
+
+
+def test_every_route_refuses_a_user_of_another_school(app, client, victim, intruder):
+    before = _snapshot(victim["school"])
+    checked = 0
+    for rule, method, path in _paths(app, victim):
+        attempts = [(f"/t/victim{path}", {})]
+        if path.startswith("/api/"):
+            attempts.append((path, {"X-Tenant": "victim"}))
+        if rule._converters and any(
+                type(c).__name__ == "UUIDConverter" for c in rule._converters.values()):
+            attempts.append((path, {}))  # the intruder's own school, the victim's record ids
+        for url, extra in attempts:
+            response = client.open(url, method=method, json=BODIES.get(rule.endpoint),
+                                   headers={**intruder.headers, **extra})
+            assert response.status_code in (403, 404), (method, url, extra, response.status_code)
+            assert "victim's secret" not in response.get_data(as_text=True)
+            checked += 1
+    assert checked >= 30
+    assert _snapshot(victim["school"]) == before
