@@ -237,13 +237,14 @@ def cpu_seconds(pids: list[int]) -> float:
 class Server:
     """A gunicorn master started in its own session, so it and its workers stop together."""
 
-    def __init__(self, name: str, app: str, port: int, workers: int, env: dict[str, str],
-                 logdir: Path, extra: list[str] = ()) -> None:
+    def __init__(self, name: str, app: str, port: int, workers: int, worker_class: str,
+                 threads: int, env: dict[str, str], logdir: Path, extra: list[str] = ()) -> None:
         self.name, self.port = name, port
         self.log = logdir / f"gunicorn-{name}.log"
         command = [
             sys.executable, "-m", "gunicorn", app, "--bind", f"{HOST}:{port}",
-            "--workers", str(workers), "--worker-class", "sync", "--timeout", "30",
+            "--workers", str(workers), "--worker-class", worker_class,
+            *(["--threads", str(threads)] if worker_class == "gthread" else []), "--timeout", "30",
             "--graceful-timeout", "5", "--log-level", "warning", "--no-control-socket",
             "--chdir", str(REPO), *extra,
         ]
@@ -391,6 +392,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of warm-up per server")
     parser.add_argument("--workers", type=int, default=2,
                         help="gunicorn sync workers for each server (default 2, one per core)")
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync",
+                        help="gunicorn worker class for both servers (default sync)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--connections", type=int, default=None,
                         help="concurrent connections of the load client (default 4 x workers)")
     parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
@@ -416,6 +420,7 @@ def main() -> int:
     warmup = min(max(args.warmup, 0.0), 60.0)
     workers = min(max(args.workers, 1), 16)
     connections = min(max(args.connections or 4 * workers, 1), 64)
+    threads = min(max(args.threads, 1), 32)
     wrk = shutil.which("wrk") if args.client in ("auto", "wrk") else None
     if args.client == "wrk" and wrk is None:
         print("wrk is not installed (apt-get install wrk); use --client python", file=sys.stderr)
@@ -479,14 +484,16 @@ def main() -> int:
         tenant_ids = seed_notes(owner_str)
         print(f"  schools {sorted(tenant_ids)}, {NOTES_PER_SCHOOL} notes each")
 
-        base_env = {k: v for k, v in os.environ.items() if not k.startswith(("HOUQIN_", "DATABASE"))}
+        base_env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("HOUQIN_", "DATABASE"))}
         base_env.update({"BASELINE_DATABASE_URL": owner_str,
                          "BASELINE_TENANT_ID": str(tenant_ids["alpha"])})
         full_headers = {"Authorization": f"Bearer {token}", "X-Tenant": "alpha"}
-        full = Server("full", "wsgi:app", free_port(), workers, env, workdir)
+        full = Server("full", "wsgi:app", free_port(), workers, args.worker_class, threads, env,
+                      workdir)
         servers.append(full)
-        base = Server("baseline", "baseline_app:app", free_port(), workers, base_env, workdir,
-                      extra=["--pythonpath", str(BENCH)])
+        base = Server("baseline", "baseline_app:app", free_port(), workers, args.worker_class,
+                      threads, base_env, workdir, extra=["--pythonpath", str(BENCH)])
         servers.append(base)
         full.wait_ready(FULL_PATH, full_headers, workers)
         base.wait_ready(BASELINE_PATH, {}, workers)
@@ -519,18 +526,28 @@ def main() -> int:
                 return lambda: run_wrk(wrk, server.port, path, headers, seconds, connections)
             return lambda: run_python_client(server.port, path, headers, seconds, connections)
 
-        print(f"load: {client_name}, {connections} connections, {workers} sync workers each; "
+        kind = args.worker_class
+        if args.worker_class == "gthread":
+            kind += f" x{threads} threads"
+        print(f"load: {client_name}, {connections} connections, {workers} {kind} workers each; "
               f"warm-up {warmup:.0f}s, {rounds} rounds of {duration:.0f}s per server")
+        busy = os.getloadavg()[0]
+        if busy > 0.5:
+            print(f"  warning: load average {busy:.2f} before measuring; other work on this "
+                  "machine makes the figures noisy (the CPU per request below is less affected)")
         if warmup:
             for name in ("full", "baseline"):
                 load_for(name, warmup)()
-        db_pids = {name: backend_pids(owner_str, database, targets[name][3])
-                   for name in ("full", "baseline")}
+        loads: list[dict] = []
         for number in range(rounds):
             order = ("full", "baseline") if number % 2 == 0 else ("baseline", "full")
             for name in order:
-                result = measure(sides[name], targets[name][0], db_pids[name],
-                                 load_for(name, duration))
+                load_before = os.getloadavg()[0]
+                # The app's PostgreSQL backends (the baseline's are the owner's).
+                db_pids = backend_pids(owner_str, database, targets[name][3])
+                result = measure(sides[name], targets[name][0], db_pids, load_for(name, duration))
+                loads.append({"round": number + 1, "side": name, "loadavg_1m_before": load_before,
+                              "loadavg_1m_after": os.getloadavg()[0]})
                 print(f"  round {number + 1} {name:8} {result.rps:8.1f} req/s "
                       f"({result.requests} requests, {result.errors} errors, "
                       f"p50 {result.latency_p50_ms or 0:.1f} ms)")
@@ -552,11 +569,16 @@ def main() -> int:
               + ", ".join(f"{r.rps:.1f}" for r in sides["baseline"].rounds) + ")")
         print(f"ratio        {ratio:9.3f}         target >= {TARGET_RATIO}: "
               + ("PASS" if passed else "FAIL (below target)"))
+        cost = {}
         for name, side in sides.items():
-            cpu, dbcpu = (side.median(side.worker_cpu_ms_per_request),
-                          side.median(side.db_cpu_ms_per_request))
-            print(f"{name:12} CPU per request: worker {cpu or 0:.2f} ms, "
-                  f"PostgreSQL backend {dbcpu or 0:.2f} ms")
+            cpu, dbcpu = (side.median(side.worker_cpu_ms_per_request) or 0.0,
+                          side.median(side.db_cpu_ms_per_request) or 0.0)
+            cost[name] = cpu + dbcpu
+            print(f"{name:12} CPU per request: worker {cpu:.2f} ms + PostgreSQL backend "
+                  f"{dbcpu:.2f} ms = {cost[name]:.2f} ms")
+        cost_ratio = cost["baseline"] / cost["full"] if cost["full"] else 0.0
+        print(f"CPU-cost ratio (baseline / full) {cost_ratio:.3f}  (a cross-check of the ratio "
+              "that other load on the machine disturbs less)")
         print(f"full-stack worker RSS {rss:.1f} MB with every plugin loaded "
               f"(workers: {sides['full'].worker_rss_mb} MB; baseline workers: "
               f"{sides['baseline'].worker_rss_mb} MB)")
@@ -575,13 +597,15 @@ def main() -> int:
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                             "platform": platform.platform()},
                 "settings": {"duration_s": duration, "rounds": rounds, "warmup_s": warmup,
-                             "workers": workers, "worker_class": "sync",
+                             "workers": workers, "worker_class": args.worker_class,
+                             "threads": threads if args.worker_class == "gthread" else None,
                              "connections": connections, "client": client_name,
                              "page_size": PAGE_SIZE, "notes_per_school": NOTES_PER_SCHOOL,
                              "redis_url": bool(args.redis_url)},
                 "full_rps": full_rps, "baseline_rps": base_rps, "ratio": ratio,
                 "target_ratio": TARGET_RATIO, "passed": passed,
-                "full_worker_rss_mb": rss, "identical_json": same_json,
+                "cpu_cost_ratio": cost_ratio, "full_worker_rss_mb": rss,
+                "identical_json": same_json, "loadavg": loads,
                 "sides": {name: {**asdict(side), "rps": side.rps} for name, side in sides.items()},
             }
             path = Path(args.json_path) if args.json_path else (

@@ -72,9 +72,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _import_core_models() -> None:
     # Models register their tables on import; migrations and the RLS check need them all.
-    import core.audit
-    import core.identity.models
-    import core.jobs.models
     import tenants.models  # noqa: F401
 
 

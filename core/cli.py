@@ -360,7 +360,7 @@ def tokens_create(email: str, slug: str, name: str, days: int) -> None:
         issued = create_token(user, name, timedelta(days=days) if days else None)
         db.session.commit()
     click.echo(issued.plaintext)
-    click.echo(f"token {issued.token.public_id} for {email} in {slug}; it is not shown again",
+    click.echo(f"token {issued.public_id} for {email} in {slug}; it is not shown again",
                err=True)
 
 

@@ -150,7 +150,7 @@ def schema_diff(app: Flask) -> list[str]:
         context = MigrationContext.configure(connection, opts={
             "compare_type": True,
             "include_object": lambda obj, name, type_, reflected, compare_to: not (
-                type_ == "table" and (name == "alembic_version" or compare_to is None and reflected)
+                type_ == "table" and (name == "alembic_version" or (compare_to is None and reflected))
             ),
         })
         diff = compare_metadata(context, db.metadata)

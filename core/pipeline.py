@@ -14,6 +14,7 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, request
+
 from core import audit
 from core.api.errors import Forbidden, NotFound, Problem
 from core.auth import authenticate, build_principal

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates,
+    validates_schema,
+)
 
 from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
 from tenants.models import TenantStatus, TenantType

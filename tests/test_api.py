@@ -4,10 +4,10 @@ import json
 import logging
 
 import pytest
+from houqin_testnotes.models import Note
 
 from core.extensions import db
 from core.tenancy import tenant_context
-from houqin_testnotes.models import Note
 
 pytestmark = pytest.mark.houqin_plugins("notes")
 

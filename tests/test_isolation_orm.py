@@ -1,6 +1,7 @@
 """The ORM layer of tenant isolation, on whichever database the suite runs."""
 
 import pytest
+from houqin_testnotes.models import Note
 from sqlalchemy import select, update
 
 from core.extensions import db
@@ -14,7 +15,6 @@ from core.tenancy import (
     identity_lookup,
     tenant_context,
 )
-from houqin_testnotes.models import Note
 
 pytestmark = pytest.mark.houqin_plugins("notes")
 
@@ -82,7 +82,7 @@ def test_get_by_primary_key_of_another_school_finds_nothing(schools):
 
 
 def test_district_scope_reads_its_schools_only_and_never_writes(schools):
-    a, b, c = schools
+    a, b, _c = schools
     with district_scope(DistrictScope(a.district_id, (a.id, b.id), "test")):
         assert titles() == {"welcome", "note of school-a", "note of school-b"}
         with pytest.raises(ReadOnlyScope):

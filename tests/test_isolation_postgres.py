@@ -1,13 +1,13 @@
 """The PostgreSQL layer of tenant isolation: row-level security under the app's own role."""
 
 import pytest
+from houqin_testnotes.models import Note
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from core.db.rls import tenant_tables
 from core.extensions import db
 from core.tenancy import tenant_context
-from houqin_testnotes.models import Note
 
 pytestmark = [pytest.mark.postgres, pytest.mark.houqin_plugins("notes")]
 
@@ -84,7 +84,7 @@ def test_app_role_cannot_turn_isolation_off(two_schools, app_engine):
 
 
 def test_district_policy_reads_listed_schools_only(two_schools, app_engine):
-    a, b = two_schools
+    a, _b = two_schools
     with app_engine.begin() as connection:
         connection.execute(text("SELECT set_config('houqin.district_tenant_ids', :ids, true)"),
                            {"ids": str(a.id)})
@@ -128,7 +128,7 @@ def test_audit_events_are_append_only_for_the_app(two_schools, app_engine):
 
 
 def test_orm_requests_use_the_setting(two_schools, pg_app):
-    a, b = two_schools
+    _a, b = two_schools
     with tenant_context(b):
         assert set(db.session.scalars(db.select(Note.title))) == {"welcome", "secret of rls-b"}
         # Even a raw statement through the app's session is held to the school in context.

@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from houqin_testnotes import jobs as note_jobs
+from houqin_testnotes.models import Note, NoteItem
 from sqlalchemy import select
 
-from core.audit import AuditEvent, Actor, acting_as
+from core.audit import Actor, AuditEvent, acting_as
 from core.cli import cli
 from core.extensions import db
 from core.jobs import enqueue
@@ -15,8 +17,6 @@ from core.jobs.models import JobRun, JobStatus, ScheduleTick
 from core.jobs.scheduler import tick
 from core.tenancy import tenant_context
 from core.testing import run_jobs
-from houqin_testnotes import jobs as note_jobs
-from houqin_testnotes.models import Note, NoteItem
 from tenants import modules
 from tenants.models import Tenant
 

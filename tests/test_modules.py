@@ -2,13 +2,13 @@
 
 import pytest
 from click.testing import CliRunner
+from houqin_testnotes.models import Note
 from sqlalchemy import select
 
 from core.cli import cli
 from core.extensions import db
 from core.state import kernel
 from core.tenancy import tenant_context
-from houqin_testnotes.models import Note
 from tenants import modules
 from tenants.models import TenantModule
 

@@ -1,17 +1,17 @@
 """Every route declares a permission, and no route shows one school's data to another's user."""
 
+import houqin_testnotes
 import pytest
 from flask import Blueprint
+from houqin_testnotes.models import Note
 from sqlalchemy import select
 
-import houqin_testnotes
 from core.app import RouteWithoutPermission
 from core.extensions import db
 from core.hookspecs import hookimpl
 from core.jobs.models import JobRun
 from core.permissions import undeclared_endpoints, view_declarations
 from core.tenancy import tenant_context
-from houqin_testnotes.models import Note
 from tenants.models import TenantModule
 
 ALL_MODULES = ("notes", "tags")
@@ -43,7 +43,7 @@ def test_the_app_refuses_to_start_with_an_undeclared_route(app_factory, monkeypa
         return [careless]
 
     monkeypatch.setattr(houqin_testnotes, "houqin_blueprints", houqin_blueprints)
-    with pytest.raises(RouteWithoutPermission, match="careless.open"):
+    with pytest.raises(RouteWithoutPermission, match=r"careless\.open"):
         app_factory(plugins=["notes"])
 
 

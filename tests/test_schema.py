@@ -25,7 +25,7 @@ def _check_tenant_first(connection) -> list[str]:
         for fk in inspector.get_foreign_keys(table):
             if fk["referred_table"] in tenant and fk["constrained_columns"][:1] != ["tenant_id"]:
                 problems.append(f"{table}: foreign key {fk['constrained_columns']}")
-        if not inspector.get_columns(table)[0]["name"] == "tenant_id":
+        if inspector.get_columns(table)[0]["name"] != "tenant_id":
             problems.append(f"{table}: tenant_id is not the first column")
     return problems
 

@@ -1,11 +1,11 @@
 """The data layer: declarative base, the tenant mixin, the ORM guard and row-level security."""
 
 from core.db.base import (
-    is_tenant_scoped,
     Base,
     BigId,
     TenantScoped,
     UtcDateTime,
+    is_tenant_scoped,
     tenant_foreign_key,
     tenant_index,
     tenant_unique,
@@ -14,11 +14,11 @@ from core.db.base import (
 )
 
 __all__ = [
-    "is_tenant_scoped",
     "Base",
     "BigId",
     "TenantScoped",
     "UtcDateTime",
+    "is_tenant_scoped",
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",

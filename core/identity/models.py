@@ -11,6 +11,7 @@ from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, tenant_uniqu
 from core.db.rls import CURRENT_TOKEN_PUBLIC_ID, CURRENT_USER_ID
 from core.extensions import db
 
+
 class User(db.Model):
     __tablename__ = "users"
 

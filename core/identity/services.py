@@ -15,7 +15,7 @@ from core.extensions import db
 from core.identity.models import ApiToken, DistrictMembership, Membership, User
 from core.identity.passwords import hash_password
 from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
-from core.tenancy import TenantRef, identity_lookup, require_tenant
+from core.tenancy import identity_lookup, require_tenant
 
 TOKEN_PREFIX = "hq"
 
@@ -112,7 +112,7 @@ def _digest(secret: str) -> str:
 
 @dataclass(frozen=True)
 class IssuedToken:
-    token: ApiToken
+    public_id: str
     plaintext: str
 
 
@@ -128,7 +128,7 @@ def create_token(user: User, name: str, expires_in: timedelta | None = timedelta
     )
     db.session.add(token)
     db.session.flush()
-    return IssuedToken(token, f"{TOKEN_PREFIX}_{public_id}_{secret}")
+    return IssuedToken(public_id, f"{TOKEN_PREFIX}_{public_id}_{secret}")
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,8 @@ only_tables = config.attributes.get("only_tables")
 def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table" and only_tables is not None:
         return name in only_tables
-    if type_ == "table" and reflected and compare_to is None:
-        # A table of a plugin this deployment does not load is not ours to drop.
-        return False
-    return True
+    # A table of a plugin this deployment does not load is not ours to drop.
+    return not (type_ == "table" and reflected and compare_to is None)
 
 
 def run() -> None:

@@ -1,7 +1,7 @@
 """core tables
 
 Revision ID: 930cab28e17c
-Revises: 
+Revises:
 Create Date: 2026-11-21 11:02:15.315631
 """
 

@@ -1,7 +1,7 @@
 """notes tables
 
 Revision ID: bd54329804b3
-Revises: 
+Revises:
 Create Date: 2026-11-21 11:03:02.261678
 """
 
