@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from core import audit
 from core.app import create_app
@@ -75,7 +76,8 @@ def run_command(host: str, port: int) -> None:
 
         start_thread(app)
         click.echo("jobs and schedules run in this process (no REDIS_URL)")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Flask's app.run() refuses to run inside its own CLI; the server underneath does not.
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @cli.command("worker")
