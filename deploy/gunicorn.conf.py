@@ -74,10 +74,13 @@ control_socket_disable = True
 
 # --- logs -------------------------------------------------------------------------------------
 
-# Access log on stdout; gunicorn's own messages on stderr. The app writes its JSON lines to
-# stderr (core/logs.py). %(M)s is the duration in milliseconds; the last field is the request
-# id the app returns in X-Request-Id, which also appears in the app's log lines.
-accesslog = os.environ.get("HOUQIN_ACCESS_LOG", "-")
+# Access log on stdout; gunicorn's own messages on stderr. The app itself writes JSON lines to
+# stderr (core/logs.py), including one line per request (logger houqin.requests) with the
+# school and request id; set HOUQIN_ACCESS_LOG=off to rely on those alone. In the format,
+# %(M)s is the duration in milliseconds and the last field the X-Request-Id the app returned.
+accesslog = os.environ.get("HOUQIN_ACCESS_LOG", "-").strip()
+if accesslog.lower() in ("", "off", "none"):
+    accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("HOUQIN_GUNICORN_LOG_LEVEL", "info")
 access_log_format = (
