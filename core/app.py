@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Flask
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import audit, logs, pipeline
 from core.api import errors
@@ -48,6 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api = Api(app)
     errors.install(app)
     pipeline.install(app)
+    if app.config["PROXY_COUNT"]:
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _import_core_models()
 
     plugins = load_plugins(app.config["HOUQIN_PLUGINS"])

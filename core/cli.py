@@ -74,8 +74,10 @@ def run_command(host: str, port: int) -> None:
     if not app.config["REDIS_URL"]:
         from core.jobs.scheduler import start_thread
 
+        recovered = app.extensions["houqin_jobs"].recover()
         start_thread(app)
-        click.echo("jobs and schedules run in this process (no REDIS_URL)")
+        click.echo("jobs and schedules run in this process (no REDIS_URL)"
+                   + (f"; {recovered} unfinished job(s) resumed" if recovered else ""))
     # Flask's app.run() refuses to run inside its own CLI; the server underneath does not.
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
@@ -118,9 +120,15 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade() -> None:
     """Bring core and every plugin up to date; on PostgreSQL also roles, grants and RLS."""
-    from core.migrate import upgrade
+    from core.migrate import RoleSetupRequired, upgrade
 
-    for note in upgrade(current_app._get_current_object()):
+    try:
+        notes = upgrade(current_app._get_current_object())
+    except RoleSetupRequired as exc:
+        click.echo(exc.sql)
+        _fail("the owner role may not create the app's role: run the SQL above as a superuser,"
+              " then run houqin db upgrade again (nothing was changed)")
+    for note in notes:
         click.secho(note, fg="yellow", err=True)
     click.echo("database is up to date")
 
@@ -173,21 +181,37 @@ def tenants_group() -> None:
 
 
 @tenants_group.command("apply")
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report, change nothing.")
 @with_appcontext
-def tenants_apply(manifest: Path, dry_run: bool) -> None:
-    """Create or update a district, its schools, modules and first admins from a TOML file."""
+def tenants_apply(manifests: tuple[Path, ...], dry_run: bool) -> None:
+    """Create or update districts, their schools, modules and first admins from TOML files.
+
+    Each manifest is applied whole or not at all; they are applied in the order given.
+    """
     from tenants.manifests import ManifestError, apply_manifest
 
-    try:
-        with _as_cli():
-            report = apply_manifest(manifest.read_text(encoding="utf-8"), source=str(manifest),
-                                    dry_run=dry_run)
-    except ManifestError as exc:
-        _fail(str(exc))
-    for line in report.lines():
-        click.echo(line)
+    for manifest in manifests:
+        try:
+            with _as_cli():
+                report = apply_manifest(manifest.read_text(encoding="utf-8"),
+                                        source=str(manifest), dry_run=dry_run)
+        except ManifestError as exc:
+            _fail(str(exc))
+        for line in report.lines():
+            click.echo(f"{manifest}: {line}" if len(manifests) > 1 else line)
+
+
+@tenants_group.command("export")
+@click.option("--tenant", "slug", required=True)
+@with_appcontext
+def tenants_export(slug: str) -> None:
+    """Write everything a school holds (core records and each enabled module's) as JSON."""
+    from tenants.export import export_school
+
+    with _school(slug):
+        click.echo(json.dumps(export_school(), ensure_ascii=False, indent=2, default=str))
 
 
 @tenants_group.command("list")
@@ -351,14 +375,14 @@ def tokens_group() -> None:
 @with_appcontext
 def tokens_create(email: str, slug: str, name: str, days: int) -> None:
     """Create a token and print it once; only its hash is kept."""
-    from core.identity.services import create_token, school_roles, user_by_email
+    from core.identity.services import create_token, district_roles, school_roles, user_by_email
 
     user = user_by_email(email)
     if user is None:
         _fail(f"no account {email}")
     with _school(slug) as tenant:
-        if not school_roles(user.id):
-            _fail(f"{email} holds no role in {tenant.slug}; grant one first")
+        if not school_roles(user.id) and not district_roles(user.id, tenant.district_id):
+            _fail(f"{email} holds no role in {tenant.slug} or its district; grant one first")
         issued = create_token(user, name, timedelta(days=days) if days else None)
         db.session.commit()
     click.echo(issued.plaintext)

@@ -17,13 +17,15 @@ def _secret_key(instance: Path) -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
     key_file = instance / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
     instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -48,8 +50,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RQ_QUEUE": os.environ.get("HOUQIN_QUEUE", "houqin"),
         "JOB_RETRY_INTERVALS": [10, 60, 300],
         "JOB_TIMEOUT": 3600,
-        "PAGE_SIZE_MAX": 100,
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),
+        # How many reverse proxies stand in front: their X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": int(os.environ.get("HOUQIN_PROXY_COUNT", "0")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -61,6 +64,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "OPENAPI_SWAGGER_UI_PATH": "docs",
         # Served by the app itself: schools' networks are often closed to CDNs.
         "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+        "API_SPEC_OPTIONS": {
+            "security": [{"bearer": []}],
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "info": {"description": (
+                "Authenticate with `Authorization: Bearer <token>` (houqin tokens create). Name"
+                " the school with the X-Tenant header, the /t/<school>/ path prefix or the"
+                " school's host name; a token bound to one school needs none of them. Errors"
+                " are application/problem+json with per-field messages under `errors`."
+            )},
+        },
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

@@ -19,6 +19,14 @@ from core.extensions import db
 from core.state import KernelState
 
 log = logging.getLogger("houqin.migrate")
+
+
+class RoleSetupRequired(RuntimeError):
+    """The owner may not create the app role; an operator must run ``sql`` first."""
+
+    def __init__(self, sql: str) -> None:
+        super().__init__("the app role is missing and the owner may not create it")
+        self.sql = sql
 CORE_MIGRATIONS = Path(__file__).parent / "migrations"
 CORE_BRANCH = "core"
 
@@ -76,11 +84,10 @@ def secure_postgres(app: Flask, connection: Connection) -> list[str]:
         )
     elif not rls.ensure_app_role(connection, app_url.username, app_url.password):
         database = connection.exec_driver_sql("SELECT current_database()").scalar()
-        notes.append(
-            "The owner role may not create roles. Run as a superuser, then run upgrade again:\n"
-            + ";\n".join(rls.role_sql(app_url.username, "<password>", database)) + ";"
+        # Raised inside the migration transaction, so nothing is left half-secured.
+        raise RoleSetupRequired(
+            ";\n".join(rls.role_sql(app_url.username, "<password>", database)) + ";"
         )
-        return notes
     extra = {t.name: t.info.get("rls_policies", []) for t in db.metadata.tables.values()}
     covered = rls.sync_policies(connection, extra)
     append_only = [t.name for t in db.metadata.tables.values() if t.info.get("append_only")]
@@ -131,7 +138,8 @@ def tables_of(app: Flask, branch: str) -> set[str]:
     if branch == CORE_BRANCH:
         prefixes = ("core.", "tenants.")
     else:
-        prefixes = (state.plugins.plugin(branch).__name__ + ".",)
+        plugin = state.plugins.plugin(branch)
+        prefixes = ((getattr(plugin, "__package__", None) or plugin.__name__) + ".",)
     tables = set()
     for mapper in db.Model.registry.mappers:
         module = mapper.class_.__module__ + "."

@@ -30,6 +30,14 @@ REDIS_URL = os.environ.get("HOUQIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 APP_ROLE = "houqin_test_app"
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "houqin_plugins(*names): load only these installed plugins for the test's app"
+    )
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (mandatory when CI is set)")
+    config.addinivalue_line("markers", "redis: needs Redis (mandatory when CI is set)")
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 

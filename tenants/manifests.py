@@ -47,7 +47,10 @@ class Report:
             return [head + "nothing to change"]
         out = [head + f"{len(self.changes)} change(s)", *("  " + c for c in self.changes)]
         for email, password in self.passwords:
-            out.append(f"  new password for {email}: {password}  (shown once; change it)")
+            if self.dry_run:
+                out.append(f"  {email} would get a generated password")
+            else:
+                out.append(f"  new password for {email}: {password}  (shown once; change it)")
         return out
 
 

@@ -88,6 +88,39 @@ class InProcessBackend:
                 self._pending -= 1
                 self._idle.notify_all()
 
+    def recover(self) -> int:
+        """Hand over again the jobs a stopped process left behind (queued, retrying, or cut
+        off while running: that attempt's transaction was lost, so it is simply redone).
+
+        Only for a single serving process (``houqin run``); with several, use Redis.
+        """
+        from sqlalchemy import select
+
+        from core.extensions import db
+        from core.jobs.models import JobRun, JobStatus
+        from core.tenancy import tenant_context
+        from tenants.models import Tenant
+
+        unfinished = (JobStatus.QUEUED, JobStatus.RETRYING, JobStatus.RUNNING)
+        count = 0
+        with self.app.app_context():
+            schools = [t.ref() for t in db.session.scalars(select(Tenant))]
+            for school in schools:
+                with tenant_context(school):
+                    runs = db.session.scalars(
+                        select(JobRun).where(JobRun.status.in_(unfinished))).all()
+                    for run in runs:
+                        if run.status == JobStatus.RUNNING:
+                            run.status = JobStatus.RETRYING
+                            run.message = "interrupted by a restart; running again"
+                    pending = [(str(r.id), r.max_attempts, r.run_at) for r in runs]
+                    db.session.commit()
+                for run_id, max_attempts, run_at in pending:
+                    self.dispatch(school.id, run_id, max_attempts, run_at)
+                    count += 1
+            db.session.remove()
+        return count
+
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every dispatched job (and its retries) is done; for tests and the CLI."""
         with self._idle:
