@@ -178,3 +178,21 @@ def test_periodic_jobs_run_per_school_in_its_time_zone_once(jobs_app, school, ma
         assert db.session.scalars(select(ScheduleTick.slot)).all() == ["2026-11-21T07:00"]
     seven_in_berlin = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
     assert tick(seven_in_berlin) == [("berlin-school", "notes.daily_digest")]
+
+
+@pytest.mark.redis
+def test_houqin_worker_runs_jobs_in_forked_work_horses(app_factory, houqin_redis_url,
+                                                       make_school):
+    app = app_factory(plugins=PLUGINS, REDIS_URL=houqin_redis_url,
+                      RQ_QUEUE=f"houqin-test-{uuid.uuid4().hex[:8]}")
+    with app.app_context():
+        school = make_school("worker-school", modules=("notes",))
+        note_id = new_note(school)
+        with tenant_context(school):
+            run = enqueue(note_jobs.write_items, note_id, 25, 15)
+            db.session.commit()
+        result = CliRunner().invoke(cli, ["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        finished = the_run(school, run.id)
+        assert (finished.status, finished.attempts) == (JobStatus.FINISHED, 2)
+        assert items(school, note_id) == list(range(25))

@@ -6,6 +6,7 @@ The same function runs under an rq worker and in-process, so both paths behave a
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 import uuid
 
@@ -50,9 +51,22 @@ class JobFailed(RuntimeError):
         self.will_retry = will_retry
 
 
+_pool_pid = os.getpid()
+
+
+def _forget_inherited_connections() -> None:
+    """rq's worker forks a work horse per job: the child must not use the parent's sockets."""
+    global _pool_pid
+    if os.getpid() != _pool_pid:
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+        _pool_pid = os.getpid()
+
+
 def execute(tenant_id: int, run_id: str, app: Flask | None = None) -> str:
     """Entry point for both backends. Returns the final status, raises ``JobFailed`` to retry."""
     with (app or _app()).app_context():
+        _forget_inherited_connections()
         try:
             return _execute(tenant_id, run_id)
         finally:
