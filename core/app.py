@@ -9,7 +9,7 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import audit, logs, pipeline
+from core import audit, cache, logs, pipeline
 from core.api import errors
 from core.config import load_config
 from core.db import guard, rls, sqlite
@@ -43,7 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
-    for install in (guard.install, rls.install, audit.install, job_dispatch.install):
+    for install in (guard.install, rls.install, audit.install, job_dispatch.install,
+                    cache.install):
         install()
     babel.init_app(app)
     api = Api(app)

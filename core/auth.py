@@ -9,8 +9,15 @@ from sqlalchemy import select
 
 from core.api.errors import Unauthorized
 from core.extensions import db
-from core.identity.models import DistrictMembership, User
-from core.identity.services import TokenIdentity, district_roles, school_roles, verify_token
+from core.identity.models import DistrictMembership
+from core.identity.services import (
+    TokenIdentity,
+    UserRef,
+    district_roles,
+    school_roles,
+    user_ref,
+    verify_token,
+)
 from core.permissions import DISTRICT_ROLES, Role
 from core.state import kernel
 from core.tenancy import TenantRef
@@ -38,7 +45,7 @@ class Principal:
         return bool(self.school_roles or self.district_roles)
 
 
-def authenticate() -> tuple[User | None, TokenIdentity | None]:
+def authenticate() -> tuple[UserRef | None, TokenIdentity | None]:
     """The person behind the request: a bearer token, or a signed-in web session."""
     header = request.headers.get("Authorization", "")
     if header:
@@ -48,19 +55,19 @@ def authenticate() -> tuple[User | None, TokenIdentity | None]:
         identity = verify_token(credential.strip())
         if identity is None:
             raise Unauthorized("the token is unknown, expired or revoked")
-        user = db.session.get(User, identity.user_id)
+        user = user_ref(identity.user_id)
         if user is None or not user.is_active:
             raise Unauthorized("the token's account is disabled")
         return user, identity
     user_id = session.get("user_id")
     if user_id:
-        user = db.session.get(User, user_id)
+        user = user_ref(user_id)
         if user is not None and user.is_active:
             return user, None
     return None, None
 
 
-def build_principal(user: User, tenant: TenantRef | None, token: TokenIdentity | None
+def build_principal(user: UserRef, tenant: TenantRef | None, token: TokenIdentity | None
                     ) -> Principal:
     registry = kernel().permissions
     if tenant is not None:

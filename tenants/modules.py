@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import RAISE, ValidationError
 from sqlalchemy import select
 
+from core.cache import app_cache, invalidate
 from core.extensions import db
 from core.state import kernel
 from core.tenancy import require_tenant
@@ -38,10 +39,19 @@ class ModuleInUse(ModuleError):
 
 def enabled_modules() -> set[str]:
     """Names of the loaded modules that the school in context has switched on."""
-    require_tenant()
-    loaded = set(kernel().plugins.names)
-    rows = db.session.scalars(select(TenantModule.module).where(TenantModule.enabled.is_(True)))
-    return {name for name in rows if name in loaded}
+    tenant = require_tenant()
+    loaded = frozenset(kernel().plugins.names)
+
+    def load() -> frozenset[str]:
+        rows = db.session.scalars(
+            select(TenantModule.module).where(TenantModule.enabled.is_(True)))
+        return frozenset(name for name in rows if name in loaded)
+
+    return set(app_cache("enabled_modules").get(tenant.id, load))
+
+
+def _changed() -> None:
+    invalidate("enabled_modules", require_tenant().id)
 
 
 def module_states() -> list[dict[str, Any]]:
@@ -126,6 +136,7 @@ def enable(module: str, settings: dict[str, Any] | None = None) -> list[str]:
                 + ("" if name == module else f" (needed by {manifest.name})")
             )
     switched = []
+    _changed()
     for name in chain:
         row = _row(name)
         wanted = settings if name == module and settings is not None else None
@@ -156,6 +167,7 @@ def disable(module: str, cascade: bool = False) -> list[str]:
     if needing and not cascade:
         raise ModuleInUse(module, needing)
     switched = []
+    _changed()
     for name in [*needing, module]:
         row = _row(name)
         if row is not None and row.enabled:

@@ -7,6 +7,7 @@ import time
 
 from sqlalchemy import select
 
+from core.cache import app_cache, invalidate
 from core.extensions import db
 from core.tenancy import TenantRef
 from tenants.models import District, Tenant
@@ -44,8 +45,17 @@ host_map = _HostMap()
 
 
 def tenant_by_slug(slug: str) -> TenantRef | None:
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-    return tenant.ref() if tenant else None
+    def load() -> TenantRef | None:
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+        return tenant.ref() if tenant else None
+
+    return app_cache("tenant_by_slug").get(slug, load)
+
+
+def forget_tenants() -> None:
+    """After schools change (provisioning, suspension): look them up afresh."""
+    invalidate("tenant_by_slug")
+    host_map.invalidate()
 
 
 def tenant_by_id(tenant_id: int) -> TenantRef | None:

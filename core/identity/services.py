@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from core.cache import app_cache, invalidate
 from core.db import utcnow
 from core.extensions import db
 from core.identity.models import ApiToken, DistrictMembership, Membership, User
@@ -31,6 +32,22 @@ def normalise_email(email: str) -> str:
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
         raise IdentityError(f"{email!r} is not an e-mail address", field="email")
     return email
+
+
+@dataclass(frozen=True)
+class UserRef:
+    id: int
+    name: str
+    is_active: bool
+
+
+def user_ref(user_id: int) -> UserRef | None:
+    """A snapshot of an account, as authentication needs it on every request."""
+    def load() -> UserRef | None:
+        user = db.session.get(User, user_id)
+        return UserRef(user.id, user.name, user.is_active) if user else None
+
+    return app_cache("users").get(user_id, load)
 
 
 def user_by_email(email: str) -> User | None:
@@ -64,6 +81,7 @@ def grant_school_role(user: User, role: str) -> bool:
         return False
     db.session.add(Membership(user_id=user.id, role=role))
     db.session.flush()
+    invalidate("school_roles", (user.id, require_tenant().id))
     return True
 
 
@@ -81,19 +99,22 @@ def grant_district_role(user: User, district_id: int, role: str) -> bool:
         return False
     db.session.add(DistrictMembership(user_id=user.id, district_id=district_id, role=role))
     db.session.flush()
+    invalidate("district_roles", (user.id, district_id))
     return True
 
 
-def school_roles(user_id: int) -> set[str]:
+def school_roles(user_id: int) -> frozenset[str]:
     """The person's roles in the school in context."""
-    require_tenant()
-    return set(db.session.scalars(select(Membership.role).where(Membership.user_id == user_id)))
+    tenant = require_tenant()
+    return app_cache("school_roles").get((user_id, tenant.id), lambda: frozenset(
+        db.session.scalars(select(Membership.role).where(Membership.user_id == user_id))))
 
 
-def district_roles(user_id: int, district_id: int) -> set[str]:
-    return set(db.session.scalars(select(DistrictMembership.role).where(
-        DistrictMembership.user_id == user_id, DistrictMembership.district_id == district_id,
-    )))
+def district_roles(user_id: int, district_id: int) -> frozenset[str]:
+    return app_cache("district_roles").get((user_id, district_id), lambda: frozenset(
+        db.session.scalars(select(DistrictMembership.role).where(
+            DistrictMembership.user_id == user_id, DistrictMembership.district_id == district_id,
+        ))))
 
 
 def member_tenant_ids(user_id: int) -> set[int]:
@@ -138,21 +159,40 @@ class TokenIdentity:
     user_id: int
 
 
+@dataclass(frozen=True)
+class _StoredToken:
+    identity: TokenIdentity
+    secret_hash: str
+    expires_at: datetime | None
+    revoked: bool
+
+
+def _stored_token(public_id: str) -> _StoredToken | None:
+    def load() -> _StoredToken | None:
+        with identity_lookup(token_public_id=public_id):
+            token = db.session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
+            if token is None:
+                return None
+            stored = _StoredToken(TokenIdentity(token.id, token.tenant_id, token.user_id),
+                                  token.secret_hash, token.expires_at, token.revoked_at is not None)
+            db.session.expunge(token)
+            return stored
+
+    return app_cache("tokens").get(public_id, load)
+
+
 def verify_token(plaintext: str, now: datetime | None = None) -> TokenIdentity | None:
     """The person and school a token stands for, or None if it is unknown, expired or revoked."""
     parts = plaintext.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != 16:
         return None
-    with identity_lookup(token_public_id=parts[1]):
-        token = db.session.scalar(select(ApiToken).where(ApiToken.public_id == parts[1]))
-        if token is None or not hmac.compare_digest(token.secret_hash, _digest(parts[2])):
-            return None
-        now = now or utcnow()
-        if token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
-            return None
-        identity = TokenIdentity(token.id, token.tenant_id, token.user_id)
-        db.session.expunge(token)
-    return identity
+    stored = _stored_token(parts[1])
+    if stored is None or not hmac.compare_digest(stored.secret_hash, _digest(parts[2])):
+        return None
+    now = now or utcnow()
+    if stored.revoked or (stored.expires_at and stored.expires_at <= now):
+        return None
+    return stored.identity
 
 
 def revoke_token(public_id: str) -> bool:
@@ -162,4 +202,5 @@ def revoke_token(public_id: str) -> bool:
         return False
     token.revoked_at = utcnow()
     db.session.flush()
+    invalidate("tokens", public_id)
     return True
