@@ -11,9 +11,20 @@ PAGE_SIZE = 20
 
 
 def page_of(statement: Select, pagination_parameters) -> list:
-    """Run ``statement`` for one page and tell flask-smorest the total (X-Pagination header)."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pagination_parameters.item_count = total
+    """Run ``statement`` for one page and tell flask-smorest the total (X-Pagination header).
+
+    The total rides along with the page (``count(*) OVER ()``), so a page costs one query;
+    only a page past the end needs a separate count.
+    """
     size = pagination_parameters.page_size
     offset = (pagination_parameters.page - 1) * size
-    return list(db.session.scalars(statement.limit(size).offset(offset)))
+    rows = db.session.execute(
+        statement.add_columns(func.count().over().label("total")).limit(size).offset(offset)
+    ).all()
+    if rows:
+        pagination_parameters.item_count = rows[0].total
+        return [row[0] for row in rows]
+    pagination_parameters.item_count = db.session.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    )
+    return []
