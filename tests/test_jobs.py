@@ -189,10 +189,10 @@ def test_houqin_worker_runs_jobs_in_forked_work_horses(app_factory, houqin_redis
         school = make_school("worker-school", modules=("notes",))
         note_id = new_note(school)
         with tenant_context(school):
-            run = enqueue(note_jobs.write_items, note_id, 25, 15)
+            run_id = enqueue(note_jobs.write_items, note_id, 25, 15).id
             db.session.commit()
         result = CliRunner().invoke(cli, ["worker", "--burst"])
         assert result.exit_code == 0, result.output
-        finished = the_run(school, run.id)
+        finished = the_run(school, run_id)
         assert (finished.status, finished.attempts) == (JobStatus.FINISHED, 2)
         assert items(school, note_id) == list(range(25))
