@@ -29,6 +29,7 @@ the database are removed at the end, whatever happens.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -198,6 +199,25 @@ def run_python_client(port: int, path: str, headers: dict[str, str], seconds: fl
 # --- processes ---------------------------------------------------------------------------
 
 
+def code_version() -> dict:
+    """The commit measured, and the files outside bench/ that differ from it (if any)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                                  timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines()
+               if len(line) > 3 and not line[3:].startswith("bench/")]
+    diff = git("diff", "HEAD", "--", ".", ":(exclude)bench") + "".join(
+        (REPO / name).read_text(errors="replace") for name in changed
+        if (REPO / name).is_file() and not git("ls-files", name))
+    return {"commit": git("rev-parse", "--short", "HEAD").strip() or "unknown",
+            "uncommitted": changed,
+            "diff_sha1": hashlib.sha1(diff.encode()).hexdigest()[:12] if changed else None}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
@@ -232,6 +252,28 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def system_cpu() -> tuple[float, float]:
+    """Seconds of busy and of total CPU time of the whole machine, all cores (/proc/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / ticks, sum(values) / ticks
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and its finished children (wrk)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def machine_busy(seconds: float = 2.0) -> float:
+    """Share of the machine's CPU in use by anything, sampled over ``seconds``."""
+    busy0, total0 = system_cpu()
+    time.sleep(seconds)
+    busy1, total1 = system_cpu()
+    return (busy1 - busy0) / max(total1 - total0, 1e-9)
 
 
 class Server:
@@ -358,6 +400,7 @@ class Side:
     worker_cpu_ms_per_request: list[float] = field(default_factory=list)
     db_cpu_ms_per_request: list[float] = field(default_factory=list)
     worker_rss_mb: list[float] = field(default_factory=list)
+    others_cpu_share: list[float] = field(default_factory=list)
     response_bytes: int = 0
 
     @property
@@ -368,18 +411,25 @@ class Side:
         return statistics.median(values) if values else None
 
 
-def measure(side: Side, server: Server, db_pids: list[int], load) -> Load:
+def measure(side: Side, server: Server, db_pids: list[int], load) -> tuple[Load, float]:
+    """Run one round; returns it with the share of the machine's CPU that other processes
+    (not the servers, their PostgreSQL backends or the load client) took meanwhile."""
     workers = server.workers
     before_workers, before_db = cpu_seconds(workers), cpu_seconds(db_pids)
+    before_own, (before_busy, before_total) = own_cpu(), system_cpu()
     result = load()
+    busy, total = system_cpu()
+    worker_cpu = cpu_seconds(workers) - before_workers
+    db_cpu = cpu_seconds(db_pids) - before_db
+    ours = worker_cpu + db_cpu + own_cpu() - before_own
+    others = max(0.0, (busy - before_busy) - ours) / max(total - before_total, 1e-9)
     if result.requests:
-        side.worker_cpu_ms_per_request.append(
-            (cpu_seconds(workers) - before_workers) * 1000 / result.requests)
+        side.worker_cpu_ms_per_request.append(worker_cpu * 1000 / result.requests)
         if db_pids:
-            side.db_cpu_ms_per_request.append(
-                (cpu_seconds(db_pids) - before_db) * 1000 / result.requests)
+            side.db_cpu_ms_per_request.append(db_cpu * 1000 / result.requests)
     side.rounds.append(result)
-    return result
+    side.others_cpu_share.append(round(others, 3))
+    return result, others
 
 
 def main() -> int:
@@ -448,7 +498,11 @@ def main() -> int:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{database}"'))
         created = True
+        version = code_version()
         print(f"database {database}; work files in {workdir}")
+        print(f"code: commit {version['commit']}" + (
+            f", with uncommitted changes in {', '.join(version['uncommitted'])}"
+            if version["uncommitted"] else ", no uncommitted changes outside bench/"))
 
         env = {k: v for k, v in os.environ.items()
                if k not in ("HOUQIN_PLUGINS", "HOUQIN_SERVER_NAME", "REDIS_URL")}
@@ -497,6 +551,9 @@ def main() -> int:
         servers.append(base)
         full.wait_ready(FULL_PATH, full_headers, workers)
         base.wait_ready(BASELINE_PATH, {}, workers)
+        if code_version() != version:
+            print("  warning: the code changed while the servers started; the figures may mix "
+                  "two versions (run again)")
 
         # Both must answer the same rows, or the comparison means nothing.
         status, full_body = http_get(full.port, FULL_PATH, full_headers)
@@ -531,26 +588,25 @@ def main() -> int:
             kind += f" x{threads} threads"
         print(f"load: {client_name}, {connections} connections, {workers} {kind} workers each; "
               f"warm-up {warmup:.0f}s, {rounds} rounds of {duration:.0f}s per server")
-        busy = os.getloadavg()[0]
-        if busy > 0.5:
-            print(f"  warning: load average {busy:.2f} before measuring; other work on this "
-                  "machine makes the figures noisy (the CPU per request below is less affected)")
+        idle_busy = machine_busy()
+        print(f"  machine busy before measuring (servers idle): {idle_busy:.0%}")
+        if idle_busy > 0.15:
+            print("  warning: other work is running on this machine; requests per second will "
+                  "be noisy (CPU per request is less affected)")
         if warmup:
             for name in ("full", "baseline"):
                 load_for(name, warmup)()
-        loads: list[dict] = []
         for number in range(rounds):
             order = ("full", "baseline") if number % 2 == 0 else ("baseline", "full")
             for name in order:
-                load_before = os.getloadavg()[0]
                 # The app's PostgreSQL backends (the baseline's are the owner's).
                 db_pids = backend_pids(owner_str, database, targets[name][3])
-                result = measure(sides[name], targets[name][0], db_pids, load_for(name, duration))
-                loads.append({"round": number + 1, "side": name, "loadavg_1m_before": load_before,
-                              "loadavg_1m_after": os.getloadavg()[0]})
+                result, others = measure(sides[name], targets[name][0], db_pids,
+                                         load_for(name, duration))
                 print(f"  round {number + 1} {name:8} {result.rps:8.1f} req/s "
                       f"({result.requests} requests, {result.errors} errors, "
-                      f"p50 {result.latency_p50_ms or 0:.1f} ms)")
+                      f"p50 {result.latency_p50_ms or 0:.1f} ms; other processes "
+                      f"{others:.0%} of the CPU)")
                 if result.errors:
                     print(f"    warning: {result.errors} failed requests in this round")
         for name, side in sides.items():
@@ -594,6 +650,7 @@ def main() -> int:
             results = {
                 "benchmark": "request_overhead",
                 "started_at": started_at.isoformat(timespec="seconds"),
+                "code": version,
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                             "platform": platform.platform()},
                 "settings": {"duration_s": duration, "rounds": rounds, "warmup_s": warmup,
@@ -605,7 +662,7 @@ def main() -> int:
                 "full_rps": full_rps, "baseline_rps": base_rps, "ratio": ratio,
                 "target_ratio": TARGET_RATIO, "passed": passed,
                 "cpu_cost_ratio": cost_ratio, "full_worker_rss_mb": rss,
-                "identical_json": same_json, "loadavg": loads,
+                "identical_json": same_json, "machine_busy_before": idle_busy,
                 "sides": {name: {**asdict(side), "rps": side.rps} for name, side in sides.items()},
             }
             path = Path(args.json_path) if args.json_path else (

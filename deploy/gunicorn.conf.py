@@ -74,11 +74,11 @@ control_socket_disable = True
 
 # --- logs -------------------------------------------------------------------------------------
 
-# Access log on stdout; gunicorn's own messages on stderr. The app itself writes JSON lines to
-# stderr (core/logs.py), including one line per request (logger houqin.requests) with the
-# school and request id; set HOUQIN_ACCESS_LOG=off to rely on those alone. In the format,
-# %(M)s is the duration in milliseconds and the last field the X-Request-Id the app returned.
-accesslog = os.environ.get("HOUQIN_ACCESS_LOG", "-").strip()
+# gunicorn's own messages on stderr. The app itself writes JSON lines to stderr (core/logs.py),
+# including one line per request (logger houqin.requests) with the school and request id, so
+# gunicorn's access log is off unless HOUQIN_ACCESS_LOG names a target ("-" for stdout). In its
+# format, %(M)s is the duration in milliseconds and the last field the X-Request-Id returned.
+accesslog = os.environ.get("HOUQIN_ACCESS_LOG", "off").strip()
 if accesslog.lower() in ("", "off", "none"):
     accesslog = None
 errorlog = "-"

@@ -165,6 +165,9 @@ def ensure_app_role(connection: Connection, app_role: str, password: str | None)
             raise RuntimeError(
                 f"role {app_role!r} is a superuser or bypasses RLS; the app must use a plain role"
             )
+        # The role may predate this database (another deployment on the same server).
+        database = connection.execute(text("SELECT current_database()")).scalar()
+        connection.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO "{app_role}"')
         return True
     can_create = connection.execute(
         text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
