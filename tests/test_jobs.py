@@ -196,3 +196,36 @@ def test_houqin_worker_runs_jobs_in_forked_work_horses(app_factory, houqin_redis
         finished = the_run(school, run_id)
         assert (finished.status, finished.attempts) == (JobStatus.FINISHED, 2)
         assert items(school, note_id) == list(range(25))
+
+
+def test_a_job_can_be_scheduled_for_later(jobs_app, school):
+    import time
+    from datetime import timedelta
+
+    from core.db import utcnow
+
+    note_id = new_note(school)
+    with tenant_context(school):
+        run_id = enqueue(note_jobs.write_items, note_id, 2,
+                         run_at=utcnow() + timedelta(seconds=1.5)).id
+        db.session.commit()
+    backend = jobs_app.extensions["houqin_jobs"]
+    if hasattr(backend, "queue"):  # rq: waiting in the scheduled registry, not on the queue
+        from rq.registry import ScheduledJobRegistry
+
+        assert backend.queue.count == 0
+        assert str(run_id) in ScheduledJobRegistry(queue=backend.queue).get_job_ids()
+        time.sleep(1.6)
+        from rq.scheduler import RQScheduler
+
+        # One pass of the scheduler that `houqin worker` runs (with_scheduler=True).
+        scheduler = RQScheduler([backend.queue], connection=backend.connection)
+        scheduler.acquire_locks()
+        scheduler.enqueue_scheduled_jobs()
+        scheduler.release_locks()
+    else:
+        time.sleep(0.5)
+        assert the_run(school, run_id).status == JobStatus.QUEUED  # not yet
+    run_jobs(jobs_app)
+    assert the_run(school, run_id).status == JobStatus.FINISHED
+    assert items(school, note_id) == [0, 1]
