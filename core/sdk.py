@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
+from core.api.schema import Schema
 from core.auth import Principal, current_principal
 from core.db import (
     TenantScoped,
@@ -60,6 +61,7 @@ __all__ = [
     "Problem",
     "Role",
     "Schedule",
+    "Schema",
     "TenantRef",
     "TenantScoped",
     "UtcDateTime",

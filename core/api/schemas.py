@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from core.api.schema import Schema
 from core.jobs.models import JobStatus
 from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
 

@@ -1,4 +1,6 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from core.sdk import Schema
 
 
 class NoteSchema(Schema):
