@@ -24,7 +24,6 @@ from core.tenancy import tenant_context
 from tenants import modules as module_service
 from tenants.manifest_schema import ManifestSchema
 from tenants.models import District, Tenant, TenantModule
-from tenants.registry import forget_tenants
 
 
 class ManifestError(ValueError):
@@ -67,7 +66,6 @@ def apply_manifest(text: str, source: str = "manifest", dry_run: bool = False) -
         db.session.rollback()
     else:
         db.session.commit()
-        forget_tenants()
     return report
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core.cache import app_cache, invalidate
 from core.extensions import db
@@ -52,15 +52,23 @@ def tenant_by_slug(slug: str) -> TenantRef | None:
     return app_cache("tenant_by_slug").get(slug, load)
 
 
-def forget_tenants() -> None:
-    """After schools change (provisioning, suspension): look them up afresh."""
+@event.listens_for(Tenant, "after_insert")
+@event.listens_for(Tenant, "after_update")
+def _forget_tenants(mapper, connection, target) -> None:
+    """Whenever a school is added or changed (renamed, suspended, moved to another domain),
+    every lookup of schools starts afresh, in this worker at once and in others within
+    AUTH_CACHE_SECONDS."""
     invalidate("tenant_by_slug")
+    invalidate("tenant_by_id")
     host_map.invalidate()
 
 
 def tenant_by_id(tenant_id: int) -> TenantRef | None:
-    tenant = db.session.get(Tenant, tenant_id)
-    return tenant.ref() if tenant else None
+    def load() -> TenantRef | None:
+        tenant = db.session.get(Tenant, tenant_id)
+        return tenant.ref() if tenant else None
+
+    return app_cache("tenant_by_id").get(tenant_id, load)
 
 
 def slug_from_host(host: str, server_name: str | None) -> str | None:

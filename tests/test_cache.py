@@ -54,3 +54,16 @@ def test_a_rolled_back_change_does_not_poison_the_cache(app, client, make_school
         db.session.rollback()
         assert modules.enabled_modules() == {"notes"}
     assert client.get("/api/v1/notes", headers=admin.headers).status_code == 200
+
+
+def test_suspending_a_school_takes_effect_at_once_in_this_worker(app, client, make_school,
+                                                                 make_user):
+    from tenants.models import Tenant
+
+    school = make_school("to-suspend", modules=("notes",))
+    admin = make_user(school, "school_admin")
+    assert client.get("/api/v1/notes", headers=admin.headers).status_code == 200
+    db.session.get(Tenant, school.id).status = "suspended"
+    db.session.commit()
+    response = client.get("/api/v1/notes", headers=admin.headers)
+    assert response.status_code == 403 and "suspended" in response.get_json()["detail"]
