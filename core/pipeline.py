@@ -77,15 +77,16 @@ def _begin_request() -> None:
     g.started = time.perf_counter()
     supplied = request.headers.get("X-Request-Id", "")
     g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
-    g.actor_token = audit.set_request_actor(audit.Actor(
-        user_id=None, source="api" if request.path.startswith("/api/") else "web",
-        address=request.remote_addr, request_id=g.request_id,
-    ))
     if request.endpoint in PROBE_ENDPOINTS and "houqin.prefix_slug" not in request.environ:
         return
 
     slug, from_header = _requested_slug(app)
     user, token = authenticate()
+    g.actor_token = audit.set_request_actor(audit.Actor(
+        user_id=user.id if user else None,
+        source="api" if request.path.startswith("/api/") else "web",
+        address=request.remote_addr, request_id=g.request_id,
+    ))
     tenant = None
     if slug is not None:
         tenant = tenant_by_slug(slug)
@@ -111,11 +112,6 @@ def _begin_request() -> None:
         if tenant is not None and from_header and not principal.is_member:
             raise Forbidden(f"you hold no role in {tenant.name}")
         g.principal = principal
-        audit.reset_actor(g.actor_token)
-        g.actor_token = audit.set_request_actor(audit.Actor(
-            user_id=user.id, source="api" if request.path.startswith("/api/") else "web",
-            address=request.remote_addr, request_id=g.request_id,
-        ))
 
 
 def _finish_request(response):

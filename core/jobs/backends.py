@@ -8,9 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from flask import Flask
+from sqlalchemy import select
 
 from core.db import utcnow
+from core.extensions import db
 from core.jobs import runner
+from core.jobs.models import JobRun, JobStatus
+from core.tenancy import tenant_context
+from tenants.models import Tenant
 
 log = logging.getLogger("houqin.jobs")
 
@@ -94,13 +99,6 @@ class InProcessBackend:
 
         Only for a single serving process (``houqin run``); with several, use Redis.
         """
-        from sqlalchemy import select
-
-        from core.extensions import db
-        from core.jobs.models import JobRun, JobStatus
-        from core.tenancy import tenant_context
-        from tenants.models import Tenant
-
         unfinished = (JobStatus.QUEUED, JobStatus.RETRYING, JobStatus.RUNNING)
         count = 0
         with self.app.app_context():
