@@ -85,9 +85,9 @@ def current_identity_lookup() -> IdentityLookup | None:
 
 def _resync() -> None:
     # Imported late: the data layer imports this module.
-    from core.db.rls import resync_session_settings
+    from core.db.rls import scope_changed
 
-    resync_session_settings()
+    scope_changed()
 
 
 @contextmanager
@@ -95,8 +95,8 @@ def _scope(
     tenant: TenantRef | None, district: DistrictScope | None, identity: IdentityLookup | None
 ) -> Iterator[None]:
     tokens = (_tenant.set(tenant), _district.set(district), _identity.set(identity))
-    _resync()
     try:
+        _resync()
         yield
     finally:
         _identity.reset(tokens[2])
@@ -132,9 +132,14 @@ def identity_lookup(
 def bind_request_tenant(tenant: TenantRef | None):
     """Set the tenant for the rest of a request; returns the token for ``unbind``."""
     token = _tenant.set(tenant)
-    _resync()
+    try:
+        _resync()
+    except BaseException:
+        _tenant.reset(token)
+        raise
     return token
 
 
 def unbind_request_tenant(token) -> None:
     _tenant.reset(token)
+    _resync()

@@ -44,7 +44,7 @@ def test_each_school_sees_only_its_rows(schools):
 
 
 def test_query_without_school_raises_instead_of_returning_everything(schools):
-    with pytest.raises(NoTenantInContext, match="Note"):
+    with pytest.raises(NoTenantInContext, match=r"\(notes\)"):
         db.session.scalars(select(Note)).all()
     with pytest.raises(NoTenantInContext):
         db.session.execute(update(Note).values(title="x"))
@@ -103,3 +103,84 @@ def test_identity_lookup_sees_own_memberships_and_no_school_data(schools, make_u
         assert [(m.tenant_id, m.role) for m in rows] == [(a.id, "class_teacher")]
         assert db.session.scalars(select(Note)).all() == []
 
+
+
+# --- statement shapes the guard must see through (each once leaked on SQLite) ------------
+
+
+def test_counts_subqueries_exists_and_unions_are_scoped(schools):
+    from sqlalchemy import func, union_all
+
+    a, _, _ = schools
+    with tenant_context(a):
+        assert db.session.scalar(select(func.count()).select_from(Note)) == 2
+        inner = select(Note).subquery()
+        assert set(db.session.scalars(select(inner.c.title))) == {"welcome", "note of school-a"}
+        gone = select(Note.id).where(Note.title == "note of school-b").exists()
+        assert db.session.scalar(select(gone)) is False
+        both = union_all(select(Note.title), select(Note.title).where(Note.title != "x"))
+        assert "note of school-b" not in set(db.session.scalars(select(both.subquery().c.title)))
+    with pytest.raises(NoTenantInContext):
+        db.session.scalar(select(func.count()).select_from(Note))
+    with pytest.raises(NoTenantInContext):
+        db.session.scalars(select(select(Note).subquery().c.title)).all()
+
+
+def test_bare_table_statements_on_school_tables_are_refused(schools):
+    from sqlalchemy import exists
+
+    a, _, _ = schools
+    with tenant_context(a), pytest.raises(CrossTenantWrite, match="ORM models"):
+        db.session.execute(update(Note.__table__).values(title="defaced"))
+    with pytest.raises(CrossTenantWrite, match="ORM models"):
+        db.session.execute(select(Note.__table__))
+    with tenant_context(a), pytest.raises(CrossTenantWrite, match="exists"):
+        db.session.scalar(select(exists().where(Note.title == "note of school-b")))
+    db.session.rollback()
+
+
+def test_bulk_insert_and_bulk_update_check_every_row(schools):
+    from sqlalchemy import insert
+
+    a, b, _ = schools
+    with tenant_context(b):
+        b_note = db.session.scalar(select(Note.id).where(Note.title == "note of school-b"))
+    with tenant_context(a):
+        with pytest.raises(CrossTenantWrite):
+            db.session.execute(insert(Note), [{"tenant_id": b.id, "title": "forged", "body": ""}])
+        with pytest.raises(CrossTenantWrite):
+            db.session.execute(insert(Note), [{"title": "no school given", "body": ""}])
+        with pytest.raises(CrossTenantWrite):
+            db.session.execute(update(Note), [{"tenant_id": b.id, "id": b_note, "title": "x"}])
+        db.session.execute(insert(Note), [{"tenant_id": a.id, "title": "bulk", "body": ""}])
+        db.session.commit()
+        assert "bulk" in titles()
+    with pytest.raises(NoTenantInContext):
+        db.session.execute(insert(Note), [{"tenant_id": b.id, "title": "nobody", "body": ""}])
+    db.session.rollback()
+    with tenant_context(b):
+        assert titles() == {"welcome", "note of school-b"}
+
+
+def test_identity_map_never_hands_over_another_schools_row(schools):
+    a, b, _ = schools
+    with tenant_context(a):
+        note = db.session.scalar(select(Note).where(Note.title == "note of school-a"))
+        key = (note.tenant_id, note.id)
+    with tenant_context(b):
+        assert db.session.get(Note, key) is None  # asks the database, which says no
+    with pytest.raises(NoTenantInContext):
+        db.session.get(Note, key)
+
+
+def test_a_failed_flush_inside_a_scope_keeps_its_own_error_and_leaks_no_scope(schools):
+    from sqlalchemy.exc import IntegrityError
+
+    from core.tenancy import current_tenant
+
+    a, _, _ = schools
+    with pytest.raises(IntegrityError), tenant_context(a):
+        db.session.add(Note(title=None, body=""))  # NOT NULL violated
+        db.session.flush()
+    assert current_tenant() is None
+    db.session.rollback()

@@ -134,3 +134,30 @@ def test_orm_requests_use_the_setting(two_schools, pg_app):
         # Even a raw statement through the app's session is held to the school in context.
         raw = set(db.session.execute(text("SELECT title FROM notes")).scalars())
         assert raw == {"welcome", "secret of rls-b"}
+
+
+def test_settings_follow_the_scope_after_a_savepoint_rolls_back(two_schools, pg_app):
+    a, b = two_schools
+    with tenant_context(a):
+        db.session.scalar(text("SELECT 1"))
+        savepoint = db.session.begin_nested()
+        with tenant_context(b):
+            db.session.scalar(text("SELECT 1"))  # settings now say b, inside the savepoint
+            savepoint.rollback()  # ...and PostgreSQL rolls them back to a
+            raw = set(db.session.execute(text("SELECT title FROM notes")).scalars())
+            assert raw == {"welcome", "secret of rls-b"}
+    db.session.rollback()
+
+
+def test_a_database_error_inside_a_scope_surfaces_as_itself(two_schools, pg_app):
+    from sqlalchemy.exc import DataError
+
+    from core.tenancy import current_tenant
+
+    a, b = two_schools
+    with pytest.raises(DataError), tenant_context(a):
+        db.session.execute(text("SELECT 'not a number'::int"))
+    assert current_tenant() is None
+    db.session.rollback()
+    with tenant_context(b):
+        assert set(db.session.scalars(db.select(Note.title))) == {"welcome", "secret of rls-b"}

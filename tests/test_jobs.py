@@ -129,7 +129,7 @@ def test_a_job_reenters_its_school_and_records_who_asked(jobs_app, school, make_
     user = make_user(school, "logistics_director")
     note_id = new_note(school)
     with tenant_context(school), acting_as(Actor(user_id=user.id, source="api")):
-        run = enqueue(note_jobs.write_items, note_id, 2)
+        run_id = str(enqueue(note_jobs.write_items, note_id, 2).id)
         db.session.commit()
     run_jobs(jobs_app)
     assert items(school, note_id) == [0, 1]
@@ -139,7 +139,7 @@ def test_a_job_reenters_its_school_and_records_who_asked(jobs_app, school, make_
         events = db.session.scalars(select(AuditEvent).where(
             AuditEvent.entity == "note_items")).all()
         assert {(e.source, e.user_id, e.request_id) for e in events} == {
-            ("job", user.id, str(run.id))}
+            ("job", user.id, run_id)}
 
 
 def test_job_started_through_the_api_reports_progress(jobs_app, school, make_user):

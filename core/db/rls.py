@@ -50,29 +50,51 @@ def _scope_values() -> tuple[str, str, str, str]:
     )
 
 
+_APPLIED = "houqin_scope"
+
+
 def apply_scope(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(_SET_SCOPE, _scope_values())
+        values = _scope_values()
+        connection.exec_driver_sql(_SET_SCOPE, values)
+        connection.info[_APPLIED] = values
 
 
 def _after_begin(session: Session, transaction, connection: Connection) -> None:
     apply_scope(connection)
 
 
+def ensure_scope(session: Session) -> None:
+    """Before a statement or a flush: make the transaction's settings match the scope in
+    context, if the scope changed since they were written (or a savepoint rolled them back)."""
+    if not session.in_transaction():
+        return  # the next transaction starts with them (after_begin)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and connection.info.get(_APPLIED) != _scope_values():
+        apply_scope(connection)
+
+
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    # Rolling back to a savepoint also rolls back set_config calls made after it.
+    if previous_transaction.nested and session.in_transaction():
+        session.connection().info.pop(_APPLIED, None)
+
+
 def install(session_class: type[Session] | Session = Session) -> None:
     if not event.contains(session_class, "after_begin", _after_begin):
         event.listen(session_class, "after_begin", _after_begin)
+        event.listen(session_class, "after_soft_rollback", _after_soft_rollback)
 
 
-def resync_session_settings() -> None:
-    """Re-apply the scope when it changes in the middle of an open transaction."""
+def scope_changed() -> None:
+    """The scope in context changed: keep the identity map to it. The database settings follow
+    lazily, at the next statement or flush (``ensure_scope``)."""
     if not has_app_context():
         return
+    from core.db.guard import evict_other_schools
     from core.extensions import db
 
-    session = db.session()
-    if session.in_transaction() and db.engine.dialect.name == "postgresql":
-        apply_scope(session.connection())
+    evict_other_schools(db.session())
 
 
 # --- policies (run by ``houqin db upgrade`` as the owner) -----------------------------------
