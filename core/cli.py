@@ -72,9 +72,11 @@ def run_command(host: str, port: int) -> None:
     """Serve the app (with in-process jobs and schedules when no REDIS_URL is set)."""
     app = current_app._get_current_object()
     if not app.config["REDIS_URL"]:
+        from core.jobs.recovery import resend_stalled
         from core.jobs.scheduler import start_thread
 
-        recovered = app.extensions["houqin_jobs"].recover()
+        # One process: whatever a previous run left queued or running is handed over now.
+        recovered = resend_stalled(waiting_for=0, running_for=0)
         start_thread(app)
         click.echo("jobs and schedules run in this process (no REDIS_URL)"
                    + (f"; {recovered} unfinished job(s) resumed" if recovered else ""))

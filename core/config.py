@@ -50,6 +50,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RQ_QUEUE": os.environ.get("HOUQIN_QUEUE", "houqin"),
         "JOB_RETRY_INTERVALS": [10, 60, 300],
         "JOB_TIMEOUT": 3600,
+        # A job still queued this long after it was due is handed over again (core.jobs.recovery).
+        "JOB_STALL_SECONDS": 600,
         # How long a worker may reuse a token's, school's, modules' or roles' lookup (core.cache).
         "AUTH_CACHE_SECONDS": float(os.environ.get("HOUQIN_AUTH_CACHE_SECONDS", "5")),
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),

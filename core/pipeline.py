@@ -28,6 +28,7 @@ from tenants.registry import slug_from_host, tenant_by_id, tenant_by_slug
 log = logging.getLogger("houqin.requests")
 # Probes at the root answer about the process itself, even when the database is down.
 PROBE_ENDPOINTS = frozenset({"health.healthz", "health.readyz"})
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _PREFIX = re.compile(r"^/t/([a-z0-9][a-z0-9-]{0,62})(/.*|)$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -62,7 +63,11 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
         named["path"] = prefix_slug
     header = request.headers.get("X-Tenant")
     if header is not None and request.path.startswith("/api/"):
-        named["X-Tenant"] = header.strip().lower()
+        header = header.strip().lower()
+        if not _SLUG.match(header):
+            raise BadTenantRequest("X-Tenant must be a school's short name (lowercase letters,"
+                                   " digits and hyphens)")
+        named["X-Tenant"] = header
     if len(set(named.values())) > 1:
         raise BadTenantRequest(
             "the request names different schools: "

@@ -100,14 +100,23 @@ def post_worker_init(worker):
     config = getattr(app, "config", None)
     if config is None or config.get("REDIS_URL"):
         return  # jobs and schedules run in `houqin worker`
+    from core.jobs.recovery import resend_stalled
     from core.jobs.scheduler import start_thread
 
+    # Jobs a stopped worker held in memory are handed over again; running ones only when they
+    # have run past JOB_TIMEOUT (another live worker may be running them). A job handed over
+    # twice runs once: the runner claims it atomically.
+    with app.app_context():
+        resend_stalled(waiting_for=0, running_for=config["JOB_TIMEOUT"])
     worker.houqin_scheduler_stop = start_thread(app)
     worker.log.info("periodic scheduler started in worker %s (no REDIS_URL)", worker.pid)
 
 
 def worker_exit(server, worker):
-    """Let the scheduler thread stop before the worker goes (a tick in progress finishes)."""
+    """Let the scheduler thread stop, and the jobs this worker holds finish, before it goes."""
     stop = getattr(worker, "houqin_scheduler_stop", None)
     if stop is not None:
         stop.set()
+        backend = worker.wsgi.extensions.get("houqin_jobs")
+        if hasattr(backend, "shutdown"):
+            backend.shutdown()

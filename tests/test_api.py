@@ -114,3 +114,10 @@ def test_request_id_is_echoed_and_logged_with_the_school(client, admin, app):
     line = json.loads(JsonFormatter().format(records[-1]))
     assert (line["tenant"], line["request_id"]) == ("api-school", "abc-123")
     assert line["message"].startswith("GET /api/v1/notes?page_size=5 200 ")
+
+
+def test_absurd_page_and_malformed_school_header_are_4xx(client, admin):
+    response = client.get("/api/v1/notes?page=100000000000000000000", headers=admin.headers)
+    assert response.status_code == 422 and "page" in response.get_json()["errors"]
+    response = client.get("/api/v1/school", headers={**admin.headers, "X-Tenant": "api\x00school"})
+    assert response.status_code == 400 and "X-Tenant" in response.get_json()["detail"]

@@ -229,3 +229,46 @@ def test_a_job_can_be_scheduled_for_later(jobs_app, school):
     run_jobs(jobs_app)
     assert the_run(school, run_id).status == JobStatus.FINISHED
     assert items(school, note_id) == [0, 1]
+
+
+def test_a_job_whose_handover_failed_is_sent_again_and_runs_once(jobs_app, school, monkeypatch):
+    from core.jobs.recovery import resend_stalled
+
+    note_id = new_note(school)
+    backend = jobs_app.extensions["houqin_jobs"]
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(backend, "dispatch", broken)
+    with tenant_context(school):
+        run_id = enqueue(note_jobs.write_items, note_id, 3).id
+        db.session.commit()  # the handover fails after the commit: no error reaches the caller
+    monkeypatch.undo()
+    assert the_run(school, run_id).status == JobStatus.QUEUED
+    assert resend_stalled(waiting_for=0, running_for=None) == 1
+    assert resend_stalled(waiting_for=0, running_for=None) == 0  # pending now: not sent twice
+    run_jobs(jobs_app)
+    run = the_run(school, run_id)
+    assert (run.status, run.attempts) == (JobStatus.FINISHED, 1)
+    assert items(school, note_id) == [0, 1, 2]
+
+
+def test_a_job_handed_over_twice_runs_once(jobs_app, school):
+    note_id = new_note(school)
+    backend = jobs_app.extensions["houqin_jobs"]
+    with tenant_context(school):
+        run = enqueue(note_jobs.write_items, note_id, 3)
+        db.session.commit()
+        run_id, max_attempts = str(run.id), run.max_attempts
+    if hasattr(backend, "queue"):
+        # rq keeps one job per id; a second handover of the same id replaces the first,
+        # so the duplicate comes from a second, in-flight copy: run the job now, then again.
+        run_jobs(jobs_app)
+        backend.dispatch(school.id, run_id, max_attempts)
+    else:
+        backend.dispatch(school.id, run_id, max_attempts)
+    run_jobs(jobs_app)
+    done = the_run(school, uuid.UUID(run_id))
+    assert (done.status, done.attempts) == (JobStatus.FINISHED, 1)
+    assert items(school, note_id) == [0, 1, 2]

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, pool, select, text
 
 from core.audit import AuditEvent
 from core.cli import cli
+from core.db import utcnow
 from core.extensions import db
 from core.jobs.models import JobRun, JobStatus
 from core.tenancy import tenant_context
@@ -74,10 +75,14 @@ def test_unfinished_in_process_jobs_resume_after_a_restart(app_factory, make_sch
                 note = Note(title=status)
                 db.session.add(note)
                 db.session.flush()
+                running = status == JobStatus.RUNNING
                 db.session.add(JobRun(func="houqin_testnotes.jobs:write_items", status=status,
-                                      args=[str(note.id), 2], attempts=int(status == "running")))
+                                      args=[str(note.id), 2], attempts=int(running),
+                                      started_at=utcnow() if running else None))
             db.session.commit()
-        assert app.extensions["houqin_jobs"].recover() == 2
+        from core.jobs.recovery import resend_stalled
+
+        assert resend_stalled(waiting_for=0, running_for=0) == 2
         run_jobs(app)
         with tenant_context(school):
             runs = db.session.scalars(select(JobRun)).all()

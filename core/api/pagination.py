@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, func, select
 
+from core.api.errors import Invalid
 from core.extensions import db
 
 MAX_PAGE_SIZE = 100
 PAGE_SIZE = 20
+MAX_PAGE = 1_000_000  # far past any real list; keeps the offset within a 64-bit integer
 
 
 def page_of(statement: Select, pagination_parameters) -> list:
@@ -16,6 +18,8 @@ def page_of(statement: Select, pagination_parameters) -> list:
     The total rides along with the page (``count(*) OVER ()``), so a page costs one query;
     only a page past the end needs a separate count.
     """
+    if pagination_parameters.page > MAX_PAGE:
+        raise Invalid(errors={"page": [f"must be at most {MAX_PAGE}"]})
     size = pagination_parameters.page_size
     offset = (pagination_parameters.page - 1) * size
     rows = db.session.execute(

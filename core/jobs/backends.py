@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from flask import Flask
-from sqlalchemy import select
 
 from core.db import utcnow
-from core.extensions import db
 from core.jobs import runner
-from core.jobs.models import JobRun, JobStatus
-from core.tenancy import tenant_context
-from tenants.models import Tenant
 
 log = logging.getLogger("houqin.jobs")
 
@@ -47,6 +43,11 @@ class RqBackend:
         else:
             self.queue.enqueue(runner.execute, tenant_id, run_id, **options)
 
+    def is_pending(self, run_id: str) -> bool:
+        from rq.job import Job
+
+        return Job.exists(run_id, connection=self.connection)
+
     def ping(self) -> bool:
         return bool(self.connection.ping())
 
@@ -59,6 +60,7 @@ class InProcessBackend:
         self.intervals = list(app.config["JOB_RETRY_INTERVALS"]) or [0]
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="houqin-job")
         self._pending = 0
+        self._pending_ids: Counter[str] = Counter()  # a retry is counted before its attempt ends
         self._idle = threading.Condition()
 
     def dispatch(self, tenant_id: int, run_id: str, max_attempts: int,
@@ -69,6 +71,7 @@ class InProcessBackend:
     def _schedule(self, tenant_id: int, run_id: str, delay: float, retries_done: int) -> None:
         with self._idle:
             self._pending += 1
+            self._pending_ids[run_id] += 1
         if delay > 0:
             timer = threading.Timer(delay, self._submit, (tenant_id, run_id, retries_done))
             timer.daemon = True
@@ -91,38 +94,18 @@ class InProcessBackend:
         finally:
             with self._idle:
                 self._pending -= 1
+                self._pending_ids[run_id] -= 1
+                if self._pending_ids[run_id] <= 0:
+                    del self._pending_ids[run_id]
                 self._idle.notify_all()
-
-    def recover(self) -> int:
-        """Hand over again the jobs a stopped process left behind (queued, retrying, or cut
-        off while running: that attempt's transaction was lost, so it is simply redone).
-
-        Only for a single serving process (``houqin run``); with several, use Redis.
-        """
-        unfinished = (JobStatus.QUEUED, JobStatus.RETRYING, JobStatus.RUNNING)
-        count = 0
-        with self.app.app_context():
-            schools = [t.ref() for t in db.session.scalars(select(Tenant))]
-            for school in schools:
-                with tenant_context(school):
-                    runs = db.session.scalars(
-                        select(JobRun).where(JobRun.status.in_(unfinished))).all()
-                    for run in runs:
-                        if run.status == JobStatus.RUNNING:
-                            run.status = JobStatus.RETRYING
-                            run.message = "interrupted by a restart; running again"
-                    pending = [(str(r.id), r.max_attempts, r.run_at) for r in runs]
-                    db.session.commit()
-                for run_id, max_attempts, run_at in pending:
-                    self.dispatch(school.id, run_id, max_attempts, run_at)
-                    count += 1
-            db.session.remove()
-        return count
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every dispatched job (and its retries) is done; for tests and the CLI."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
+
+    def is_pending(self, run_id: str) -> bool:
+        return self._pending_ids.get(run_id, 0) > 0
 
     def ping(self) -> bool:
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from core.state import kernel
 from core.tenancy import require_tenant
 
 _PENDING = "houqin_pending_jobs"
+log = logging.getLogger("houqin.jobs")
 
 
 def backend():
@@ -48,7 +50,12 @@ def _dispatch_after_commit(session: Session) -> None:
     if pending:
         jobs = backend()
         for tenant_id, run_id, max_attempts, run_at in pending:
-            jobs.dispatch(tenant_id, run_id, max_attempts, run_at)
+            try:
+                jobs.dispatch(tenant_id, run_id, max_attempts, run_at)
+            except Exception:
+                # The work is committed and the job recorded as queued: the scheduler's
+                # sweep hands it over again (core.jobs.recovery), so no request fails here.
+                log.exception("job %s could not be handed over; it stays queued", run_id)
 
 
 def _forget_after_rollback(session: Session, previous_transaction) -> None:

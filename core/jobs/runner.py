@@ -11,6 +11,7 @@ import traceback
 import uuid
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import update
 
 from core import audit
 from core.db import utcnow
@@ -88,8 +89,18 @@ def _execute(tenant_id: int, run_id: str) -> str:
             run.message = f"skipped: module {owner} is off for this school"
             db.session.commit()
             return JobStatus.SKIPPED
-        run.status, run.attempts, run.started_at = JobStatus.RUNNING, run.attempts + 1, utcnow()
+        # Claimed atomically: a job handed over twice (a retry racing a recovery) runs once.
+        claimed = db.session.execute(
+            update(JobRun)
+            .where(JobRun.id == run.id,
+                   JobRun.status.in_([JobStatus.QUEUED, JobStatus.RETRYING]))
+            .values(status=JobStatus.RUNNING, attempts=JobRun.attempts + 1, started_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
         db.session.commit()
+        if not claimed:
+            log.info("job %s is already taken (%s)", run_id, run.status, extra={"job_id": run_id})
+            return run.status
         extra = {"job_id": run_id}
         log.info("job %s started (%s, attempt %s)", run.func, run_id, run.attempts, extra=extra)
         with audit.acting_as(audit.Actor(user_id=run.user_id, source="job", request_id=run_id)):

@@ -21,6 +21,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.jobs.dispatch import enqueue
 from core.jobs.models import ScheduleTick
+from core.jobs.recovery import resend_stalled
 from core.state import kernel
 from core.tenancy import tenant_context
 from tenants.models import Tenant, TenantStatus
@@ -72,15 +73,18 @@ def _claim(name: str, slot: str) -> bool:
 
 
 def run_forever(app: Flask, stop: threading.Event) -> None:
-    """Tick at the start of every minute until ``stop`` is set."""
+    """Tick at the start of every minute until ``stop`` is set; also hand over again the jobs
+    that stalled (queued past JOB_STALL_SECONDS, or running past JOB_TIMEOUT)."""
     while not stop.is_set():
         with app.app_context():
-            try:
-                tick()
-            except Exception:
-                log.exception("scheduler tick failed")
-            finally:
-                db.session.remove()
+            for step in (tick, lambda: resend_stalled(app.config["JOB_STALL_SECONDS"],
+                                                      app.config["JOB_TIMEOUT"])):
+                try:
+                    step()
+                except Exception:
+                    log.exception("scheduler step failed")
+                    db.session.rollback()
+            db.session.remove()
         now = utcnow()
         next_minute = (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
         stop.wait((next_minute - now).total_seconds())
