@@ -16,9 +16,10 @@ import uuid
 from flask import Flask, current_app, g, request
 
 from core import audit
-from core.api.errors import Forbidden, NotFound, Problem
+from core.api.errors import Forbidden, NotFound, Problem, Unauthorized
 from core.auth import authenticate, build_principal
 from core.extensions import db
+from core.permissions import DECLARATION_ATTR, PUBLIC
 from core.state import kernel
 from core.tenancy import bind_request_tenant, unbind_request_tenant
 from tenants.models import TenantStatus
@@ -77,6 +78,14 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
     return slug, "X-Tenant" in named
 
 
+def _is_public(app: Flask) -> bool:
+    view = app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, request.method.lower(), None)
+    return getattr(view, DECLARATION_ATTR, None) == PUBLIC
+
+
 def _begin_request() -> None:
     app = current_app._get_current_object()
     g.started = time.perf_counter()
@@ -107,6 +116,9 @@ def _begin_request() -> None:
     g.tenant_token = bind_request_tenant(tenant)
 
     owner = kernel().blueprint_owners.get(request.blueprint or "")
+    if owner is not None and user is None and not _is_public(app):
+        # Sign-in first, so that no one can probe which modules a school has switched on.
+        raise Unauthorized()
     if owner is not None:
         g.enabled_modules = enabled_modules() if tenant else set()
         if owner not in g.enabled_modules:

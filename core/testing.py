@@ -191,7 +191,6 @@ def _redis_config() -> dict:
 def app_factory(houqin_database, tmp_path) -> Iterator[Callable]:
     """``app_factory(plugins=None, database=None, **config)`` builds an app for this test."""
     from core.app import create_app
-    from tenants.registry import host_map
 
     made = []
     used_databases: dict[int, TestDatabase] = {}
@@ -208,13 +207,11 @@ def app_factory(houqin_database, tmp_path) -> Iterator[Callable]:
         made.append(app)
         return app
 
-    host_map.invalidate()
     yield make
     for app in made:
         _dispose(app)
     for database in used_databases.values():
         database.empty()
-    host_map.invalidate()
 
 
 @pytest.fixture

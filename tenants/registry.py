@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 from sqlalchemy import event, select
 
 from core.cache import app_cache, invalidate
@@ -12,36 +9,14 @@ from core.extensions import db
 from core.tenancy import TenantRef
 from tenants.models import District, Tenant
 
-_HOST_MAP_TTL = 30.0
 
+def _custom_domains() -> dict[str, str]:
+    """Every school's custom host names: few per school, so the whole map is cached."""
+    def load() -> dict[str, str]:
+        rows = db.session.execute(select(Tenant.slug, Tenant.domains)).all()
+        return {d.lower(): slug for slug, domains in rows for d in domains or []}
 
-class _HostMap:
-    """Custom domains of every school, refreshed every few seconds.
-
-    A bureau hosts at most a few hundred schools, so the whole map is small; keeping it in
-    memory spares each request a query. Changes made through ``tenants apply`` show within
-    the refresh interval in every worker.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loaded_at = 0.0
-        self._domains: dict[str, str] = {}
-
-    def slug_for(self, host: str) -> str | None:
-        now = time.monotonic()
-        if now - self._loaded_at > _HOST_MAP_TTL:
-            with self._lock:
-                rows = db.session.execute(select(Tenant.slug, Tenant.domains)).all()
-                self._domains = {d.lower(): slug for slug, domains in rows for d in domains or []}
-                self._loaded_at = now
-        return self._domains.get(host.lower())
-
-    def invalidate(self) -> None:
-        self._loaded_at = 0.0
-
-
-host_map = _HostMap()
+    return app_cache("custom_domains").get("all", load)
 
 
 def tenant_by_slug(slug: str) -> TenantRef | None:
@@ -54,13 +29,14 @@ def tenant_by_slug(slug: str) -> TenantRef | None:
 
 @event.listens_for(Tenant, "after_insert")
 @event.listens_for(Tenant, "after_update")
+@event.listens_for(Tenant, "after_delete")
 def _forget_tenants(mapper, connection, target) -> None:
     """Whenever a school is added or changed (renamed, suspended, moved to another domain),
     every lookup of schools starts afresh, in this worker at once and in others within
     AUTH_CACHE_SECONDS."""
     invalidate("tenant_by_slug")
     invalidate("tenant_by_id")
-    host_map.invalidate()
+    invalidate("custom_domains")
 
 
 def tenant_by_id(tenant_id: int) -> TenantRef | None:
@@ -74,7 +50,7 @@ def tenant_by_id(tenant_id: int) -> TenantRef | None:
 def slug_from_host(host: str, server_name: str | None) -> str | None:
     """A custom domain, or ``<slug>.<server name>`` when a server name is configured."""
     host = host.split(":", 1)[0].lower()
-    if slug := host_map.slug_for(host):
+    if slug := _custom_domains().get(host):
         return slug
     if server_name:
         suffix = "." + server_name.lower()

@@ -139,3 +139,20 @@ def test_cli_creates_users_grants_roles_and_prints_a_token_once(app, make_school
     assert result.exit_code == 2 and "at least 10 characters" in result.output
     with tenant_context(make_school("other-cli")):
         assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_a_public_id_shared_by_two_schools_matches_neither(app, make_school):
+    a, b = make_school("share-a"), make_school("share-b")
+    user = services.create_user("dup@example.cn", "Dup")
+    tokens = []
+    for school in (a, b):
+        with tenant_context(school):
+            services.grant_school_role(user, "nurse")
+            tokens.append(services.create_token(user, "t"))
+            db.session.commit()
+    with tenant_context(b):
+        row = db.session.scalar(select(ApiToken))
+        row.public_id = tokens[0].public_id  # as if chance had made them equal
+        db.session.commit()
+    app.extensions["houqin_caches"].clear()
+    assert services.verify_token(tokens[0].plaintext) is None

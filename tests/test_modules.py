@@ -147,3 +147,10 @@ def test_cli_lists_enables_and_disables(app, school):
     result = runner.invoke(cli, ["modules", "enable", "--tenant", "riverside", "--settings",
                                  '{"colour": 1}', "notes"])
     assert result.exit_code == 2 and "colour: Unknown field" in result.output
+
+
+def test_an_anonymous_caller_cannot_tell_which_modules_are_on(client, school, make_school):
+    make_school("with-notes", modules=("notes",))
+    off = client.get("/t/riverside/api/v1/notes")
+    on = client.get("/t/with-notes/api/v1/notes")
+    assert off.status_code == on.status_code == 401

@@ -170,9 +170,12 @@ class _StoredToken:
 def _stored_token(public_id: str) -> _StoredToken | None:
     def load() -> _StoredToken | None:
         with identity_lookup(token_public_id=public_id):
-            token = db.session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
-            if token is None:
+            found = db.session.scalars(select(ApiToken).where(ApiToken.public_id == public_id)).all()
+            # Public ids are 64 random bits, unique per school; should two schools ever share
+            # one, neither token is accepted rather than guessing which was meant.
+            if len(found) != 1:
                 return None
+            token = found[0]
             stored = _StoredToken(TokenIdentity(token.id, token.tenant_id, token.user_id),
                                   token.secret_hash, token.expires_at, token.revoked_at is not None)
             db.session.expunge(token)
