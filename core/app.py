@@ -82,10 +82,12 @@ def _import_core_models() -> None:
 
 def _register_core_routes(app: Flask, api: Api) -> None:
     from core.api.views import blp as core_api
+    from core.calendar.api import blp as calendar_api
     from core.health import bp as health
 
     app.register_blueprint(health)
     api.register_blueprint(core_api)
+    api.register_blueprint(calendar_api)
 
 
 def _register_plugins(app: Flask, api: Api, state: KernelState) -> None:

@@ -74,6 +74,11 @@ CORE_PERMISSIONS = [
                STAFF_ROLES | {Role.DISTRICT_ADMIN}, read_only=True),
     Permission("core.district.read", _l("Read across the district's schools"),
                frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR}), read_only=True),
+    Permission("core.calendar.read", _l("See the school calendar"),
+               STAFF_ROLES | {Role.GUARDIAN, Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR},
+               read_only=True),
+    Permission("core.calendar.manage", _l("Set terms, holidays and make-up days"),
+               frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR})),
     Permission("core.self", _l("See one's own account"),
                frozenset(SCHOOL_ROLES) | frozenset(DISTRICT_ROLES), read_only=True),
 ]

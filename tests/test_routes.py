@@ -20,6 +20,11 @@ BODIES = {
     "notes_api.post_note": {"title": "intruder"},
     "notes_api.start_items_job": {"count": 1},
     "core_api.change_module": {"enabled": False, "cascade": True},
+    "calendar_api.create_year": {"name": "x", "start_date": "2026-09-01",
+                                 "end_date": "2027-08-31"},
+    "calendar_api.change_term": {"name": "x", "start_date": "2026-09-01",
+                                 "end_date": "2027-01-22", "weekdays": [0]},
+    "calendar_api.set_day": {"day": "2026-10-01", "kind": "workday", "name": "x"},
 }
 
 
@@ -49,14 +54,22 @@ def test_the_app_refuses_to_start_with_an_undeclared_route(app_factory, monkeypa
 
 @pytest.fixture
 def victim(app, make_school, make_user):
+    from datetime import date
+
+    from core.calendar import services as calendar
+
     school = make_school("victim", modules=ALL_MODULES)
     with tenant_context(school):
         note = Note(title="victim's secret")
         db.session.add(note)
         run = JobRun(func="houqin_testnotes.jobs:write_items", status="finished")
         db.session.add(run)
+        year = calendar.create_year("victim's year", date(2026, 9, 1), date(2027, 8, 31))
+        term = calendar.create_term(year.id, "victim's term", date(2026, 9, 1), date(2027, 1, 1))
+        calendar.set_day(date(2026, 10, 1), "holiday", "victim's holiday")
         db.session.commit()
-        return {"school": school, "note": str(note.id), "job": str(run.id)}
+        return {"school": school, "note": str(note.id), "job": str(run.id),
+                "year": str(year.id), "term": str(term.id)}
 
 
 @pytest.fixture
@@ -66,18 +79,25 @@ def intruder(app, make_school, make_user):
 
 
 def _snapshot(school):
+    from core.calendar.models import AcademicYear, CalendarDay, Term
+
     db.session.expire_all()
     with tenant_context(school):
         return (
             sorted(db.session.scalars(select(Note.title))),
             sorted((m.module, m.enabled) for m in db.session.scalars(select(TenantModule))),
             len(db.session.scalars(select(JobRun)).all()),
+            sorted((t.name, t.start_date, t.end_date, tuple(t.weekdays))
+                   for t in db.session.scalars(select(Term))),
+            sorted(y.name for y in db.session.scalars(select(AcademicYear))),
+            sorted((d.day, d.kind) for d in db.session.scalars(select(CalendarDay))),
         )
 
 
 def _paths(app, victim):
-    values = {"uuid": {"note_id": victim["note"], "job_id": victim["job"]},
-              "default": {"name": "notes", "filename": "swagger-ui.css"}}
+    values = {"uuid": {"note_id": victim["note"], "job_id": victim["job"],
+                       "year_id": victim["year"], "term_id": victim["term"]},
+              "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():
@@ -102,7 +122,7 @@ def test_every_route_refuses_a_user_of_another_school(app, client, victim, intru
             response = client.open(url, method=method, json=BODIES.get(rule.endpoint),
                                    headers={**intruder.headers, **extra})
             assert response.status_code in (403, 404), (method, url, extra, response.status_code)
-            assert "victim's secret" not in response.get_data(as_text=True)
+            assert "victim's" not in response.get_data(as_text=True)
             checked += 1
     assert checked >= 30
     assert _snapshot(victim["school"]) == before

@@ -1,0 +1,197 @@
+"""Calendar rules for the school in context."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from core.calendar.models import MONDAY_TO_FRIDAY, AcademicYear, CalendarDay, Term
+from core.extensions import db
+from core.tenancy import require_tenant
+
+MAX_YEAR_DAYS = 400
+MAX_RANGE_DAYS = 800  # a school-days question spans at most about two academic years
+DAY_KINDS = ("holiday", "workday")
+
+
+class CalendarError(ValueError):
+    """A calendar change that breaks a rule; ``field`` names the value at fault."""
+
+    def __init__(self, message: str, field: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
+
+
+def _check_order(start: date, end: date) -> None:
+    if end < start:
+        raise CalendarError("ends before it starts", "end_date")
+
+
+# --- academic years ------------------------------------------------------------------------
+
+
+def create_year(name: str, start_date: date, end_date: date) -> AcademicYear:
+    require_tenant()
+    _check_order(start_date, end_date)
+    if (end_date - start_date).days >= MAX_YEAR_DAYS:
+        raise CalendarError(f"an academic year lasts less than {MAX_YEAR_DAYS} days", "end_date")
+    if db.session.scalar(select(AcademicYear.id).where(AcademicYear.name == name)):
+        raise CalendarError(f"{name!r} exists already", "name")
+    year = AcademicYear(name=name, start_date=start_date, end_date=end_date)
+    db.session.add(year)
+    db.session.flush()
+    return year
+
+
+def get_year(year_id: uuid.UUID) -> AcademicYear | None:
+    return db.session.scalar(select(AcademicYear).where(AcademicYear.id == year_id))
+
+
+def delete_year(year_id: uuid.UUID) -> None:
+    year = get_year(year_id)
+    if year is None:
+        raise CalendarError("no such academic year", "year_id", status=404)
+    terms = db.session.scalars(select(Term.name).where(Term.academic_year_id == year.id)).all()
+    if terms:
+        raise CalendarError(f"it still has terms: {', '.join(terms)}", "year_id", status=409)
+    db.session.delete(year)
+    db.session.flush()
+
+
+# --- terms ---------------------------------------------------------------------------------
+
+
+def _check_term(year: AcademicYear, start: date, end: date, weekdays: list[int],
+                ignore: uuid.UUID | None = None) -> None:
+    _check_order(start, end)
+    if start < year.start_date or end > year.end_date:
+        raise CalendarError(
+            f"lies outside the academic year {year.name} ({year.start_date} to {year.end_date})",
+            "start_date" if start < year.start_date else "end_date",
+        )
+    if not weekdays or len(set(weekdays)) != len(weekdays) or not set(weekdays) <= set(range(7)):
+        raise CalendarError("give each school weekday once, 0 (Monday) to 6 (Sunday)",
+                            "weekdays")
+    query = select(Term).where(Term.start_date <= end, Term.end_date >= start)
+    if ignore is not None:
+        query = query.where(Term.id != ignore)
+    overlapping = db.session.scalar(query)
+    if overlapping is not None:
+        raise CalendarError(
+            f"overlaps the term {overlapping.name} ({overlapping.start_date} to"
+            f" {overlapping.end_date})", "start_date",
+        )
+
+
+def create_term(academic_year_id: uuid.UUID, name: str, start_date: date, end_date: date,
+                weekdays: list[int] | None = None) -> Term:
+    require_tenant()
+    year = get_year(academic_year_id)
+    if year is None:
+        raise CalendarError("no such academic year in this school", "academic_year_id")
+    weekdays = list(MONDAY_TO_FRIDAY) if weekdays is None else sorted(weekdays)
+    _check_term(year, start_date, end_date, weekdays)
+    term = Term(academic_year_id=year.id, name=name, start_date=start_date, end_date=end_date,
+                weekdays=weekdays)
+    db.session.add(term)
+    db.session.flush()
+    return term
+
+
+def get_term(term_id: uuid.UUID) -> Term | None:
+    return db.session.scalar(select(Term).where(Term.id == term_id))
+
+
+def update_term(term_id: uuid.UUID, name: str, start_date: date, end_date: date,
+                weekdays: list[int]) -> Term:
+    term = get_term(term_id)
+    if term is None:
+        raise CalendarError("no such term", "term_id", status=404)
+    weekdays = sorted(weekdays)
+    _check_term(get_year(term.academic_year_id), start_date, end_date, weekdays, ignore=term.id)
+    term.name, term.start_date, term.end_date, term.weekdays = name, start_date, end_date, weekdays
+    db.session.flush()
+    return term
+
+
+def delete_term(term_id: uuid.UUID) -> None:
+    term = get_term(term_id)
+    if term is None:
+        raise CalendarError("no such term", "term_id", status=404)
+    db.session.delete(term)
+    db.session.flush()
+
+
+# --- holidays and make-up working days -----------------------------------------------------
+
+
+def set_day(day: date, kind: str, name: str) -> CalendarDay:
+    """Mark a holiday or a make-up working day (replacing what that day was marked before)."""
+    require_tenant()
+    if kind not in DAY_KINDS:
+        raise CalendarError(f"is one of {', '.join(DAY_KINDS)}", "kind")
+    row = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day))
+    if row is None:
+        row = CalendarDay(day=day, kind=kind, name=name)
+        db.session.add(row)
+    else:
+        row.kind, row.name = kind, name
+    db.session.flush()
+    return row
+
+
+def clear_day(day: date) -> bool:
+    row = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day))
+    if row is None:
+        return False
+    db.session.delete(row)
+    db.session.flush()
+    return True
+
+
+def marked_days(start: date, end: date) -> list[CalendarDay]:
+    _check_range(start, end)
+    return list(db.session.scalars(
+        select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end)
+        .order_by(CalendarDay.day)
+    ))
+
+
+# --- the question every module asks --------------------------------------------------------
+
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise CalendarError("comes before from", "to")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise CalendarError(f"ask about at most {MAX_RANGE_DAYS} days at a time", "to")
+
+
+def school_days(start: date, end: date) -> list[date]:
+    """The school days from ``start`` to ``end`` (both included) of the school in context:
+    days inside a term, on the term's school week or marked as make-up working days, and not
+    marked as holidays."""
+    require_tenant()
+    _check_range(start, end)
+    terms = db.session.scalars(
+        select(Term).where(Term.start_date <= end, Term.end_date >= start)
+    ).all()
+    marks = {row.day: row.kind for row in marked_days(start, end)}
+    days = []
+    for term in terms:
+        weekdays = set(term.weekdays)
+        day = max(start, term.start_date)
+        last = min(end, term.end_date)
+        while day <= last:
+            kind = marks.get(day)
+            if kind == "workday" or (kind is None and day.weekday() in weekdays):
+                days.append(day)
+            day += timedelta(days=1)
+    return sorted(days)
+
+
+def is_school_day(day: date) -> bool:
+    return school_days(day, day) == [day]
