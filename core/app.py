@@ -84,10 +84,11 @@ def _register_core_routes(app: Flask, api: Api) -> None:
     from core.api.views import blp as core_api
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
+    from core.people.api import people, places
 
     app.register_blueprint(health)
-    api.register_blueprint(core_api)
-    api.register_blueprint(calendar_api)
+    for blueprint in (core_api, calendar_api, people, places):
+        api.register_blueprint(blueprint)
 
 
 def _register_plugins(app: Flask, api: Api, state: KernelState) -> None:

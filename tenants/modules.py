@@ -14,18 +14,17 @@ from sqlalchemy import select
 
 from core.cache import app_cache, invalidate
 from core.extensions import db
+from core.rules import RuleBroken
 from core.state import kernel
 from core.tenancy import require_tenant
 from tenants.models import TenantModule
 
 
-class ModuleError(ValueError):
+class ModuleError(RuleBroken):
     """A module change that cannot be made; ``field`` names what the caller got wrong."""
 
     def __init__(self, message: str, field: str = "module", status: int = 400) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
+        super().__init__(message, field, status)
 
 
 class ModuleInUse(ModuleError):

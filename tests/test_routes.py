@@ -25,6 +25,11 @@ BODIES = {
     "calendar_api.change_term": {"name": "x", "start_date": "2026-09-01",
                                  "end_date": "2027-01-22", "weekdays": [0]},
     "calendar_api.set_day": {"day": "2026-10-01", "kind": "workday", "name": "x"},
+    "people_api.change_staff": {"name": "intruder"},
+    "people_api.change_student": {"name": "intruder"},
+    "people_api.move_student": {"class_id": "01a1fdc9-1e46-7b79-bb56-d00841883e8c"},
+    "people_api.add_guardian": {"name": "intruder", "relation": "other", "phone": "13800138000"},
+    "people_api.change_guardian": {"name": "intruder"},
 }
 
 
@@ -57,6 +62,7 @@ def victim(app, make_school, make_user):
     from datetime import date
 
     from core.calendar import services as calendar
+    from core.people import services as people
 
     school = make_school("victim", modules=ALL_MODULES)
     with tenant_context(school):
@@ -67,9 +73,21 @@ def victim(app, make_school, make_user):
         year = calendar.create_year("victim's year", date(2026, 9, 1), date(2027, 8, 31))
         term = calendar.create_term(year.id, "victim's term", date(2026, 9, 1), date(2027, 1, 1))
         calendar.set_day(date(2026, 10, 1), "holiday", "victim's holiday")
+        grade = people.create_grade("victim's grade", 1)
+        school_class = people.create_class(grade.id, "victim's class", None)
+        staff = people.create_staff({"name": "victim's teacher", "position": "teacher",
+                                     "phone": None, "active": True})
+        pupil = people.create_student({
+            "student_no": "V1", "name": "victim's pupil", "gender": "female",
+            "birth_date": date(2019, 1, 1), "class_id": school_class.id, "boarding": False,
+            "allergies": "victim's allergy", "dietary_notes": ""})
+        guardian = people.add_guardian(pupil.id, {"name": "victim's guardian",
+                                                  "relation": "mother", "phone": "13800138000",
+                                                  "can_pick_up": True})
         db.session.commit()
         return {"school": school, "note": str(note.id), "job": str(run.id),
-                "year": str(year.id), "term": str(term.id)}
+                "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
+                "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id)}
 
 
 @pytest.fixture
@@ -80,6 +98,7 @@ def intruder(app, make_school, make_user):
 
 def _snapshot(school):
     from core.calendar.models import AcademicYear, CalendarDay, Term
+    from core.people.models import Guardian, SchoolClass, Staff, Student
 
     db.session.expire_all()
     with tenant_context(school):
@@ -91,12 +110,18 @@ def _snapshot(school):
                    for t in db.session.scalars(select(Term))),
             sorted(y.name for y in db.session.scalars(select(AcademicYear))),
             sorted((d.day, d.kind) for d in db.session.scalars(select(CalendarDay))),
+            sorted((c.name, c.status) for c in db.session.scalars(select(SchoolClass))),
+            sorted((p.name, p.status, str(p.class_id)) for p in db.session.scalars(select(Student))),
+            sorted((g.name, g.can_pick_up) for g in db.session.scalars(select(Guardian))),
+            sorted((t.name, t.active) for t in db.session.scalars(select(Staff))),
         )
 
 
 def _paths(app, victim):
     values = {"uuid": {"note_id": victim["note"], "job_id": victim["job"],
-                       "year_id": victim["year"], "term_id": victim["term"]},
+                       "year_id": victim["year"], "term_id": victim["term"],
+                       "class_id": victim["class"], "staff_id": victim["staff"],
+                       "student_id": victim["student"], "guardian_id": victim["guardian"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01"}}
     for rule in app.url_map.iter_rules():
         params = {}

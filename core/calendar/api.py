@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core.api.errors import Conflict, Invalid, NotFound
+from core.api.errors import Invalid, NotFound
+from core.api.rules import transactional
 from core.calendar import services
 from core.calendar.models import AcademicYear, Term
 from core.calendar.schemas import (
@@ -28,27 +27,6 @@ blp = Blueprint("calendar_api", __name__, url_prefix="/api/v1/calendar",
                 description="The school calendar: years, terms, holidays, school days")
 
 
-def _rules(view: Callable) -> Callable:
-    """A broken calendar rule is the caller's to fix: a 4xx naming the field, nothing written."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            result = view(*args, **kwargs)
-        except services.CalendarError as exc:
-            db.session.rollback()
-            errors = {exc.field: [str(exc)]}
-            if exc.status == 404:
-                raise NotFound(str(exc)) from exc
-            if exc.status == 409:
-                raise Conflict(str(exc), errors=errors) from exc
-            raise Invalid(errors=errors) from exc
-        db.session.commit()
-        return result
-
-    return wrapper
-
-
 @blp.route("/years")
 @blp.response(200, AcademicYearSchema(many=True))
 @requires("core.calendar.read")
@@ -60,7 +38,7 @@ def list_years():
 @blp.arguments(AcademicYearSchema)
 @blp.response(201, AcademicYearSchema)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def create_year(data):
     return services.create_year(data["name"], data["start_date"], data["end_date"])
 
@@ -68,7 +46,7 @@ def create_year(data):
 @blp.route("/years/<uuid:year_id>", methods=["DELETE"])
 @blp.response(204)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def delete_year(year_id: uuid.UUID):
     services.delete_year(year_id)
 
@@ -84,7 +62,7 @@ def list_terms():
 @blp.arguments(TermSchema)
 @blp.response(201, TermSchema)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def create_term(data):
     return services.create_term(data["academic_year_id"], data["name"], data["start_date"],
                                 data["end_date"], data["weekdays"])
@@ -104,7 +82,7 @@ def get_term(term_id: uuid.UUID):
 @blp.arguments(TermChangeSchema)
 @blp.response(200, TermSchema)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def change_term(data, term_id: uuid.UUID):
     return services.update_term(term_id, data["name"], data["start_date"], data["end_date"],
                                 data["weekdays"])
@@ -113,7 +91,7 @@ def change_term(data, term_id: uuid.UUID):
 @blp.route("/terms/<uuid:term_id>", methods=["DELETE"])
 @blp.response(204)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def delete_term(term_id: uuid.UUID):
     services.delete_term(term_id)
 
@@ -122,7 +100,7 @@ def delete_term(term_id: uuid.UUID):
 @blp.arguments(DateRangeSchema, location="query")
 @blp.response(200, CalendarDaySchema(many=True))
 @requires("core.calendar.read")
-@_rules
+@transactional
 def list_days(query):
     """Holidays and make-up working days between two dates."""
     return services.marked_days(query["start"], query["end"])
@@ -132,7 +110,7 @@ def list_days(query):
 @blp.arguments(CalendarDaySchema)
 @blp.response(200, CalendarDaySchema)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def set_day(data):
     """Mark a day as a holiday or a make-up working day (replacing an earlier mark)."""
     return services.set_day(data["day"], data["kind"], data["name"])
@@ -141,7 +119,7 @@ def set_day(data):
 @blp.route("/days/<day>", methods=["DELETE"])
 @blp.response(204)
 @requires("core.calendar.manage")
-@_rules
+@transactional
 def clear_day(day: str):
     try:
         parsed = date.fromisoformat(day)
@@ -155,7 +133,7 @@ def clear_day(day: str):
 @blp.arguments(DateRangeSchema, location="query")
 @blp.response(200, SchoolDaysSchema)
 @requires("core.calendar.read")
-@_rules
+@transactional
 def school_days(query):
     """The school days between two dates (both included)."""
     days = services.school_days(query["start"], query["end"])

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.calendar.models import MONDAY_TO_FRIDAY, AcademicYear, CalendarDay, Term
 from core.extensions import db
+from core.rules import RuleBroken
 from core.tenancy import require_tenant
 
 MAX_YEAR_DAYS = 400
@@ -16,13 +17,8 @@ MAX_RANGE_DAYS = 800  # a school-days question spans at most about two academic 
 DAY_KINDS = ("holiday", "workday")
 
 
-class CalendarError(ValueError):
+class CalendarError(RuleBroken):
     """A calendar change that breaks a rule; ``field`` names the value at fault."""
-
-    def __init__(self, message: str, field: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field = field
-        self.status = status
 
 
 def _check_order(start: date, end: date) -> None:

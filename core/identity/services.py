@@ -16,15 +16,14 @@ from core.extensions import db
 from core.identity.models import ApiToken, DistrictMembership, Membership, User
 from core.identity.passwords import hash_password
 from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
+from core.rules import RuleBroken
 from core.tenancy import identity_lookup, require_tenant
 
 TOKEN_PREFIX = "hq"
 
 
-class IdentityError(ValueError):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+class IdentityError(RuleBroken):
+    pass
 
 
 def normalise_email(email: str) -> str:

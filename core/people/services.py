@@ -1,0 +1,210 @@
+"""Rules of the school's registers, for the school in context."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from core.extensions import db
+from core.people.models import Building, Grade, Guardian, Room, SchoolClass, Staff, Student
+from core.rules import RuleBroken
+from core.tenancy import require_tenant
+
+
+def _get(model, row_id: uuid.UUID | None, field: str, what: str, status: int = 422):
+    """A row of this school, or a RuleBroken naming ``field`` (404 when it is the URL's)."""
+    row = db.session.scalar(select(model).where(model.id == row_id)) if row_id else None
+    if row is None:
+        raise RuleBroken(f"no such {what} in this school", field, status)
+    return row
+
+
+def _taken(model, field: str, value: Any, ignore: uuid.UUID | None = None) -> bool:
+    query = select(model.id).where(getattr(model, field) == value)
+    if ignore is not None:
+        query = query.where(model.id != ignore)
+    return db.session.scalar(query) is not None
+
+
+# --- grades and classes --------------------------------------------------------------------
+
+
+def create_grade(name: str, level: int) -> Grade:
+    require_tenant()
+    if _taken(Grade, "name", name):
+        raise RuleBroken(f"{name!r} exists already", "name")
+    grade = Grade(name=name, level=level)
+    db.session.add(grade)
+    db.session.flush()
+    return grade
+
+
+def create_class(grade_id: uuid.UUID, name: str, head_teacher_id: uuid.UUID | None) -> SchoolClass:
+    require_tenant()
+    grade = _get(Grade, grade_id, "grade_id", "grade")
+    if head_teacher_id is not None and not _get(Staff, head_teacher_id, "head_teacher_id",
+                                                "staff member").active:
+        raise RuleBroken("that staff member has left", "head_teacher_id")
+    taken = select(SchoolClass.id).where(SchoolClass.grade_id == grade.id,
+                                         SchoolClass.name == name)
+    if db.session.scalar(taken):
+        raise RuleBroken(f"{grade.name} already has a class {name!r}", "name")
+    school_class = SchoolClass(grade_id=grade.id, name=name, head_teacher_id=head_teacher_id)
+    db.session.add(school_class)
+    db.session.flush()
+    return school_class
+
+
+def graduate_class(class_id: uuid.UUID) -> int:
+    """The class leaves the school: it and its enrolled students are marked graduated.
+    Returns how many students graduated."""
+    school_class = _get(SchoolClass, class_id, "class_id", "class", status=404)
+    if school_class.status == "graduated":
+        raise RuleBroken("this class has graduated already", "class_id", status=409)
+    school_class.status = "graduated"
+    students = db.session.scalars(select(Student).where(
+        Student.class_id == school_class.id, Student.status == "enrolled")).all()
+    for student in students:
+        student.status = "graduated"
+    db.session.flush()
+    return len(students)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def create_staff(data: dict[str, Any]) -> Staff:
+    require_tenant()
+    staff = Staff(**data)
+    db.session.add(staff)
+    db.session.flush()
+    return staff
+
+
+def update_staff(staff_id: uuid.UUID, changes: dict[str, Any]) -> Staff:
+    staff = _get(Staff, staff_id, "staff_id", "staff member", status=404)
+    for key, value in changes.items():
+        setattr(staff, key, value)
+    db.session.flush()
+    return staff
+
+
+# --- students and guardians ----------------------------------------------------------------
+
+
+def _active_class(class_id: uuid.UUID) -> SchoolClass:
+    school_class = _get(SchoolClass, class_id, "class_id", "class")
+    if school_class.status != "active":
+        raise RuleBroken("that class has graduated", "class_id")
+    return school_class
+
+
+def create_student(data: dict[str, Any]) -> Student:
+    require_tenant()
+    _active_class(data["class_id"])
+    if _taken(Student, "student_no", data["student_no"]):
+        raise RuleBroken(f"student number {data['student_no']} is taken in this school",
+                         "student_no")
+    student = Student(**data)
+    db.session.add(student)
+    db.session.flush()
+    return student
+
+
+def get_student(student_id: uuid.UUID) -> Student:
+    return _get(Student, student_id, "student_id", "student", status=404)
+
+
+def update_student(student_id: uuid.UUID, changes: dict[str, Any]) -> Student:
+    student = get_student(student_id)
+    number = changes.get("student_no")
+    if number and _taken(Student, "student_no", number, ignore=student.id):
+        raise RuleBroken(f"student number {number} is taken in this school", "student_no")
+    for key, value in changes.items():
+        setattr(student, key, value)
+    db.session.flush()
+    return student
+
+
+def move_student(student_id: uuid.UUID, class_id: uuid.UUID) -> Student:
+    student = get_student(student_id)
+    if student.status != "enrolled":
+        raise RuleBroken(f"only enrolled students move; this one is {student.status}",
+                         "student_id", status=409)
+    student.class_id = _active_class(class_id).id
+    db.session.flush()
+    return student
+
+
+def search_students(q: str | None = None, class_id: uuid.UUID | None = None,
+                    status: str | None = None) -> Select:
+    """Students by part of the name or the start of the number, in a class, with a status."""
+    require_tenant()
+    query = select(Student).order_by(Student.student_no)
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(or_(Student.name.contains(escaped, escape="\\"),
+                                Student.student_no.startswith(escaped, escape="\\")))
+    if class_id is not None:
+        query = query.where(Student.class_id == class_id)
+    if status is not None:
+        query = query.where(Student.status == status)
+    return query
+
+
+def add_guardian(student_id: uuid.UUID, data: dict[str, Any]) -> Guardian:
+    student = get_student(student_id)
+    guardian = Guardian(student_id=student.id, **data)
+    db.session.add(guardian)
+    db.session.flush()
+    return guardian
+
+
+def guardians_of(student_id: uuid.UUID) -> list[Guardian]:
+    student = get_student(student_id)
+    return list(db.session.scalars(
+        select(Guardian).where(Guardian.student_id == student.id).order_by(Guardian.name)))
+
+
+def update_guardian(guardian_id: uuid.UUID, changes: dict[str, Any]) -> Guardian:
+    guardian = _get(Guardian, guardian_id, "guardian_id", "guardian", status=404)
+    for key, value in changes.items():
+        setattr(guardian, key, value)
+    db.session.flush()
+    return guardian
+
+
+def remove_guardian(guardian_id: uuid.UUID) -> None:
+    db.session.delete(_get(Guardian, guardian_id, "guardian_id", "guardian", status=404))
+    db.session.flush()
+
+
+# --- buildings and rooms -------------------------------------------------------------------
+
+
+def create_building(name: str) -> Building:
+    require_tenant()
+    if _taken(Building, "name", name):
+        raise RuleBroken(f"{name!r} exists already", "name")
+    building = Building(name=name)
+    db.session.add(building)
+    db.session.flush()
+    return building
+
+
+def create_room(data: dict[str, Any]) -> Room:
+    require_tenant()
+    building = _get(Building, data["building_id"], "building_id", "building")
+    if data.get("class_id") and data.get("office"):
+        raise RuleBroken("a room is used by a class or by an office, not both", "office")
+    if data.get("class_id"):
+        _active_class(data["class_id"])
+    taken = select(Room.id).where(Room.building_id == building.id, Room.name == data["name"])
+    if db.session.scalar(taken):
+        raise RuleBroken(f"{building.name} already has a room {data['name']!r}", "name")
+    room = Room(**data)
+    db.session.add(room)
+    db.session.flush()
+    return room

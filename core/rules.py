@@ -1,0 +1,11 @@
+"""The error a domain rule raises: what is wrong, which field, and how the caller should read
+it (422 a value to fix, 404 a thing that is not there, 409 a conflict with what exists)."""
+
+from __future__ import annotations
+
+
+class RuleBroken(ValueError):
+    def __init__(self, message: str, field: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field = field
+        self.status = status
