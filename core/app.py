@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     state = KernelState(plugins=plugins, permissions=PermissionRegistry(), jobs=JobRegistry())
     app.extensions["houqin"] = state
     state.permissions.register(CORE_PERMISSIONS, owner="core")
+    _register_core_jobs(state)
     _register_core_routes(app, api)
     _register_plugins(app, api, state)
 
@@ -80,14 +81,21 @@ def _import_core_models() -> None:
     import tenants.models  # noqa: F401
 
 
+def _register_core_jobs(state: KernelState) -> None:
+    from core.transfer.jobs import run_import
+
+    state.jobs.register(run_import, owner=None)
+
+
 def _register_core_routes(app: Flask, api: Api) -> None:
     from core.api.views import blp as core_api
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
     from core.people.api import people, places
+    from core.transfer.api import blp as transfer_api
 
     app.register_blueprint(health)
-    for blueprint in (core_api, calendar_api, people, places):
+    for blueprint in (core_api, calendar_api, people, places, transfer_api):
         api.register_blueprint(blueprint)
 
 

@@ -52,6 +52,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_TIMEOUT": 3600,
         # A job still queued this long after it was due is handed over again (core.jobs.recovery).
         "JOB_STALL_SECONDS": 600,
+        # Spreadsheet imports; anything larger than MAX_CONTENT_LENGTH is refused before it is read.
+        "IMPORT_MAX_BYTES": 5_000_000,
+        "MAX_CONTENT_LENGTH": 16_000_000,
         # How long a worker may reuse a token's, school's, modules' or roles' lookup (core.cache).
         "AUTH_CACHE_SECONDS": float(os.environ.get("HOUQIN_AUTH_CACHE_SECONDS", "5")),
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),

@@ -12,6 +12,7 @@ from core.hookspecs import hookimpl
 from core.jobs.models import JobRun
 from core.permissions import undeclared_endpoints, view_declarations
 from core.tenancy import tenant_context
+from core.transfer.models import ImportFile
 from tenants.models import TenantModule
 
 ALL_MODULES = ("notes", "tags")
@@ -84,10 +85,14 @@ def victim(app, make_school, make_user):
         guardian = people.add_guardian(pupil.id, {"name": "victim's guardian",
                                                   "relation": "mother", "phone": "13800138000",
                                                   "can_pick_up": True})
+        upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
+                            content="姓名,岗位\n王,厨师".encode())
+        db.session.add(upload)
         db.session.commit()
         return {"school": school, "note": str(note.id), "job": str(run.id),
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
-                "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id)}
+                "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
+                "import": str(upload.id)}
 
 
 @pytest.fixture
@@ -106,6 +111,7 @@ def _snapshot(school):
             sorted(db.session.scalars(select(Note.title))),
             sorted((m.module, m.enabled) for m in db.session.scalars(select(TenantModule))),
             len(db.session.scalars(select(JobRun)).all()),
+            sorted((f.filename, f.status) for f in db.session.scalars(select(ImportFile))),
             sorted((t.name, t.start_date, t.end_date, tuple(t.weekdays))
                    for t in db.session.scalars(select(Term))),
             sorted(y.name for y in db.session.scalars(select(AcademicYear))),
@@ -121,8 +127,10 @@ def _paths(app, victim):
     values = {"uuid": {"note_id": victim["note"], "job_id": victim["job"],
                        "year_id": victim["year"], "term_id": victim["term"],
                        "class_id": victim["class"], "staff_id": victim["staff"],
-                       "student_id": victim["student"], "guardian_id": victim["guardian"]},
-              "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01"}}
+                       "student_id": victim["student"], "guardian_id": victim["guardian"],
+                       "import_id": victim["import"]},
+              "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
+                          "kind": "students"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():

@@ -23,7 +23,7 @@ def transactional(view: Callable) -> Callable:
                 raise NotFound(str(exc)) from exc
             if exc.status == 409:
                 raise Conflict(str(exc), errors=errors) from exc
-            raise Invalid(errors=errors) from exc
+            raise Invalid(errors=errors, status=exc.status) from exc
         except Exception:
             db.session.rollback()
             raise

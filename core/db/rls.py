@@ -64,20 +64,27 @@ def _after_begin(session: Session, transaction, connection: Connection) -> None:
     apply_scope(connection)
 
 
+_STALE = "houqin_scope_stale"
+
+
 def ensure_scope(session: Session) -> None:
     """Before a statement or a flush: make the transaction's settings match the scope in
     context, if the scope changed since they were written (or a savepoint rolled them back)."""
     if not session.in_transaction():
         return  # the next transaction starts with them (after_begin)
     connection = session.connection()
-    if connection.dialect.name == "postgresql" and connection.info.get(_APPLIED) != _scope_values():
+    if connection.dialect.name != "postgresql":
+        return
+    stale = session.info.pop(_STALE, False)
+    if stale or connection.info.get(_APPLIED) != _scope_values():
         apply_scope(connection)
 
 
 def _after_soft_rollback(session: Session, previous_transaction) -> None:
-    # Rolling back to a savepoint also rolls back set_config calls made after it.
-    if previous_transaction.nested and session.in_transaction():
-        session.connection().info.pop(_APPLIED, None)
+    # Rolling back to a savepoint also rolls back set_config calls made after it; the next
+    # statement writes them again (the connection cannot be used while the savepoint closes).
+    if previous_transaction.nested:
+        session.info[_STALE] = True
 
 
 def install(session_class: type[Session] | Session = Session) -> None:

@@ -1,0 +1,103 @@
+"""Import and export endpoints, under /api/v1/people."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from flask import current_app, send_file
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from core import audit
+from core.api.errors import Conflict, NotFound
+from core.api.rules import transactional
+from core.api.schema import Schema
+from core.extensions import db
+from core.jobs import enqueue
+from core.permissions import requires
+from core.transfer import export, jobs
+from core.transfer.columns import KINDS, header_map
+from core.transfer.models import ImportFile
+from core.transfer.reader import UploadRefused, read_table
+
+blp = Blueprint("transfer_api", __name__, url_prefix="/api/v1/people",
+                description="Import registers from .xlsx/.csv; export them to .xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportFormSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
+    dry_run = fields.Boolean(load_default=True,
+                             metadata={"description": "preview: check every row, write nothing"})
+
+
+class ImportFileSchema(Schema):
+    file = Upload(required=True)
+
+
+class ImportStartedSchema(Schema):
+    import_id = fields.UUID()
+    job = fields.UUID()
+
+
+@blp.route("/imports", methods=["POST"])
+@blp.arguments(ImportFormSchema, location="form")
+@blp.arguments(ImportFileSchema, location="files")
+@blp.response(202, ImportStartedSchema)
+@requires("core.people.manage")
+@transactional
+def start_import(form, files):
+    """Upload a spreadsheet and start a job that previews (default) or imports it.
+
+    Poll ``/api/v1/jobs/<job>`` for the progress and, at the end, the report: rows, created,
+    and each error with its row number, column and reason.
+    """
+    upload = files["file"]
+    content = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+    # Read now, so a file that is not a spreadsheet (or lacks a column) is refused at once.
+    headers, _ = read_table(upload.filename or "", content, current_app.config["IMPORT_MAX_BYTES"])
+    missing = header_map(form["kind"], headers)[1]
+    if missing:
+        raise UploadRefused(f"the header row lacks the column(s) {', '.join(missing)}")
+    stored = ImportFile(kind=form["kind"], filename=(upload.filename or "upload")[:200],
+                        size=len(content), content=content)
+    db.session.add(stored)
+    db.session.flush()
+    audit.record("upload", "import_files", str(stored.id),
+                 after={"kind": stored.kind, "filename": stored.filename, "size": stored.size})
+    run = enqueue(jobs.run_import, str(stored.id), form["dry_run"],
+                  description=f"import {stored.kind}")
+    return {"import_id": stored.id, "job": run.id}
+
+
+@blp.route("/imports/<uuid:import_id>/run", methods=["POST"])
+@blp.response(202, ImportStartedSchema)
+@requires("core.people.manage")
+@transactional
+def run_import(import_id: uuid.UUID):
+    """After a preview, import the same file for real."""
+    stored = db.session.scalar(select(ImportFile).where(ImportFile.id == import_id))
+    if stored is None:
+        raise NotFound("no such upload in this school")
+    if stored.status == "imported":
+        raise Conflict("this file was imported already", errors={"import_id": ["imported"]})
+    run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
+    return {"import_id": stored.id, "job": run.id}
+
+
+@blp.route("/exports/<kind>.xlsx")
+@blp.response(200, content_type=XLSX)
+@requires("core.people.read")
+def export_register(kind: str):
+    """The whole register as .xlsx, with the headers the importer reads."""
+    if kind not in KINDS:
+        raise NotFound(f"no register {kind!r} (one of {', '.join(KINDS)})")
+    audit.record("export", kind)
+    db.session.commit()
+    data = export.export_xlsx(kind)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{kind}.xlsx")
+
