@@ -88,6 +88,7 @@ def _register_core_jobs(state: KernelState) -> None:
 
 
 def _register_core_routes(app: Flask, api: Api) -> None:
+    from core.api.audit import blp as audit_api
     from core.api.views import blp as core_api
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
@@ -95,7 +96,7 @@ def _register_core_routes(app: Flask, api: Api) -> None:
     from core.transfer.api import blp as transfer_api
 
     app.register_blueprint(health)
-    for blueprint in (core_api, calendar_api, people, places, transfer_api):
+    for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api):
         api.register_blueprint(blueprint)
 
 

@@ -87,6 +87,9 @@ CORE_PERMISSIONS = [
                STAFF_ROLES | {Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR}, read_only=True),
     Permission("core.places.manage", _l("Change buildings and rooms"),
                frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.ASSET_KEEPER})),
+    Permission("core.audit.read", _l("Read and export the audit trail"),
+               frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.DISTRICT_ADMIN,
+                          Role.DISTRICT_INSPECTOR}), read_only=True),
     Permission("core.self", _l("See one's own account"),
                frozenset(SCHOOL_ROLES) | frozenset(DISTRICT_ROLES), read_only=True),
 ]

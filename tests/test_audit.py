@@ -1,0 +1,80 @@
+"""The audit trail: every write recorded with who, where and what; read, searched, exported."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+pytestmark = pytest.mark.houqin_plugins("notes")
+
+
+@pytest.fixture
+def school(app, make_school):
+    return make_school("audited", modules=("notes",))
+
+
+@pytest.fixture
+def admin(school, make_user):
+    return make_user(school, "school_admin")
+
+
+def test_an_api_write_is_recorded_with_who_where_and_before_after(client, admin):
+    created = client.post("/api/v1/people/grades", json={"name": "一年级", "level": 1},
+                          headers={**admin.headers, "X-Request-Id": "req-1",
+                                   "X-Forwarded-For": "203.0.113.9"})
+    grade_id = created.get_json()["id"]
+    events = client.get("/api/v1/audit?entity=grades", headers=admin.headers).get_json()
+    assert len(events) == 1
+    event = events[0]
+    assert (event["action"], event["entity_id"], event["user_id"], event["source"],
+            event["request_id"]) == ("create", grade_id, admin.id, "api", "req-1")
+    assert event["before"] is None and event["after"]["name"] == "一年级"
+
+
+def test_search_by_action_and_dates_and_export(client, admin):
+    client.put("/api/v1/modules/notes", json={"enabled": True,
+                                              "settings": {"max_body_length": 50}},
+               headers=admin.headers)
+    today = date.today()
+    found = client.get(f"/api/v1/audit?entity=tenant_modules&action=update"
+                       f"&from={today - timedelta(days=1)}&to={today + timedelta(days=1)}",
+                       headers=admin.headers).get_json()
+    assert [e["after"]["settings"]["max_body_length"] for e in found] == [50]
+    past = client.get(f"/api/v1/audit?to={today - timedelta(days=3)}", headers=admin.headers)
+    assert past.get_json() == []
+    backwards = client.get("/api/v1/audit?from=2026-02-01&to=2026-01-01", headers=admin.headers)
+    assert backwards.status_code == 422 and "to" in backwards.get_json()["errors"]
+    exported = client.get("/api/v1/audit/export.xlsx?entity=tenant_modules",
+                          headers=admin.headers)
+    rows = list(load_workbook(io.BytesIO(exported.data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "时间 at" and {r[4] for r in rows[1:]} == {"create", "update"}
+
+
+def test_only_the_office_reads_the_trail(client, school, make_user):
+    teacher = make_user(school, "class_teacher")
+    assert client.get("/api/v1/audit", headers=teacher.headers).status_code == 403
+
+
+def test_district_staff_read_their_schools_trails_and_leave_a_trace(client, app, school,
+                                                                    make_school, make_user, admin):
+    sibling = make_school("audited-sibling")
+    stranger = make_school("audited-stranger", district="district-z")
+    for target in (sibling, stranger):
+        client.post("/api/v1/people/grades", json={"name": f"grade of {target.slug}", "level": 1},
+                    headers=make_user(target, "school_admin").headers)
+    client.post("/api/v1/people/grades", json={"name": "grade of audited", "level": 1},
+                headers=admin.headers)
+    inspector = make_user(school, "district_inspector", district=school.district_id)
+    events = client.get("/api/v1/district/audit?entity=grades",
+                        headers=inspector.headers).get_json()
+    assert sorted((e["school"], e["after"]["name"]) for e in events) == [
+        ("audited", "grade of audited"), ("audited-sibling", "grade of audited-sibling")]
+    one = client.get("/api/v1/district/audit?entity=grades&school=audited-sibling",
+                     headers=inspector.headers).get_json()
+    assert [e["school"] for e in one] == ["audited-sibling"]
+    # Each school read sees that the district read it.
+    trail = client.get("/api/v1/audit?action=district_read", headers=admin.headers).get_json()
+    assert {e["entity"] for e in trail} >= {"audit_events"}
+    assert client.get("/api/v1/district/audit?school=audited-stranger",
+                      headers=inspector.headers).status_code == 404
