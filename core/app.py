@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
@@ -25,9 +26,14 @@ from core.permissions import (
 )
 from core.plugins.engine import load_plugins
 from core.state import KernelState
+from core.web import security as web_security
+from core.web import views as web_views
+from core.web.views import select_locale
 
+CORE_TRANSLATIONS = Path(__file__).parent / "translations"
 # Endpoints added by libraries, open on purpose: the OpenAPI document and its browser page.
-LIBRARY_PUBLIC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static")
+LIBRARY_PUBLIC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static",
+                            "web.static")
 
 
 class RouteWithoutPermission(RuntimeError):
@@ -46,10 +52,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for install in (guard.install, rls.install, audit.install, job_dispatch.install,
                     cache.install):
         install()
-    babel.init_app(app)
     api = Api(app)
     errors.install(app)
     pipeline.install(app)
+    web_security.install(app)
     if app.config["PROXY_COUNT"]:
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -62,6 +68,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_core_jobs(state)
     _register_core_routes(app, api)
     _register_plugins(app, api, state)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(plugins))
+    babel.init_app(app, locale_selector=select_locale)
 
     app.extensions["houqin_jobs"] = (
         RqBackend(app) if app.config["REDIS_URL"] else InProcessBackend(app)
@@ -74,6 +82,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             + ", ".join(missing)
         )
     return app
+
+
+def translation_directories(plugins) -> list[str]:
+    """Core's catalogues, then each loaded plugin's own ``translations/`` folder."""
+    folders = [str(CORE_TRANSLATIONS)]
+    for name in plugins.names:
+        module_file = getattr(plugins.plugin(name), "__file__", None)
+        if module_file and (Path(module_file).parent / "translations").is_dir():
+            folders.append(str(Path(module_file).parent / "translations"))
+    return folders
 
 
 def _import_core_models() -> None:
@@ -96,6 +114,7 @@ def _register_core_routes(app: Flask, api: Api) -> None:
     from core.transfer.api import blp as transfer_api
 
     app.register_blueprint(health)
+    web_views.install(app)
     for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api):
         api.register_blueprint(blueprint)
 

@@ -462,3 +462,50 @@ def scheduler_tick() -> None:
 
     for slug, name in tick():
         click.echo(f"started {name} for {slug}")
+
+
+# --- translations ------------------------------------------------------------------------
+
+
+@cli.group("i18n")
+def i18n_group() -> None:
+    """Translation catalogues (core's, or a plugin's with --package)."""
+
+
+def _catalogue_paths(package: str | None) -> tuple[Path, Path]:
+    import core
+
+    root = Path(package) if package else Path(core.__file__).parent.parent
+    translations = (Path(package) if package else Path(core.__file__).parent) / "translations"
+    return root, translations
+
+
+@i18n_group.command("extract")
+@click.option("--package", type=click.Path(file_okay=False, exists=True),
+              help="A plugin's package folder (default: core and tenants).")
+def i18n_extract(package: str | None) -> None:
+    """Collect the strings marked for translation into translations/messages.pot."""
+    from core.i18n import extract
+
+    root, translations = _catalogue_paths(package)
+    sources = [root] if package else [root / "core", root / "tenants"]
+    count = extract(sources, translations)
+    click.echo(f"{count} strings in {translations / 'messages.pot'}")
+
+
+@i18n_group.command("update")
+@click.option("--package", type=click.Path(file_okay=False, exists=True))
+def i18n_update(package: str | None) -> None:
+    from core.i18n import update
+
+    for path in update(_catalogue_paths(package)[1]):
+        click.echo(f"updated {path}")
+
+
+@i18n_group.command("compile")
+@click.option("--package", type=click.Path(file_okay=False, exists=True))
+def i18n_compile(package: str | None) -> None:
+    from core.i18n import compile_catalogues
+
+    for path in compile_catalogues(_catalogue_paths(package)[1]):
+        click.echo(f"compiled {path}")

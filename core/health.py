@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template_string, send_from_directory
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 
 from core.extensions import db
@@ -48,20 +47,3 @@ def api_docs_assets(filename: str):
     from swagger_ui_bundle import swagger_ui_path
 
     return send_from_directory(swagger_ui_path, filename, max_age=86400)
-
-
-@bp.route("/")
-@public
-def index():
-    return render_template_string(
-        _LANDING, title=_("Houqin school logistics"),
-        docs=_("API documentation"), health=_("Health"),
-    )
-
-
-_LANDING = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
-<h1>{{ title }}</h1>
-<ul><li><a href="{{ url_for('api-docs.openapi_swagger_ui') }}">{{ docs }}</a></li>
-<li><a href="{{ url_for('health.readyz') }}">{{ health }}</a></li></ul>
-"""

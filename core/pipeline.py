@@ -86,8 +86,15 @@ def _is_public(app: Flask) -> bool:
     return getattr(view, DECLARATION_ATTR, None) == PUBLIC
 
 
+# Per-request values on ``g``; cleared first, so nothing of an earlier request that shared the
+# app context (a CLI command, a test, a job) can stand in for this one's.
+_REQUEST_KEYS = ("principal", "tenant", "enabled_modules", "_flask_babel")
+
+
 def _begin_request() -> None:
     app = current_app._get_current_object()
+    for key in _REQUEST_KEYS:
+        g.pop(key, None)
     g.started = time.perf_counter()
     supplied = request.headers.get("X-Request-Id", "")
     g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex

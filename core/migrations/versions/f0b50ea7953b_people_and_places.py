@@ -8,7 +8,7 @@ Create Date: 2026-11-21 12:18:58.786120
 import sqlalchemy as sa
 from alembic import op
 
-import core.db  # noqa: F401  (autogenerate renders custom column types as core.db.base.*)
+import core.db  # autogenerate renders custom column types as core.db.base.*
 
 revision = 'f0b50ea7953b'
 down_revision = 'ecc6d98494be'

@@ -1,0 +1,146 @@
+"""Pages of the shell: sign-in and out, the school picker, the school home, language."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlparse
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core.api.errors import Forbidden
+from core.auth import current_principal
+from core.extensions import db
+from core.identity.models import DistrictMembership, Membership, User
+from core.identity.passwords import verify_password
+from core.identity.services import normalise_email
+from core.permissions import public, requires
+from core.state import kernel
+from core.tenancy import identity_lookup
+from core.web.security import check_not_locked, clear_failures, record_failure
+from tenants.models import District, Tenant
+from tenants.modules import enabled_modules
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/assets")
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """The language chosen on this device, else the person's, else zh-CN."""
+    if session.get("locale") in LANGUAGES:
+        return session["locale"]
+    principal = getattr(g, "principal", None)
+    if principal is not None:
+        locale = db.session.scalar(select(User.locale).where(User.id == principal.user_id))
+        if locale in LANGUAGES:
+            return locale
+    return "zh_CN"
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlparse(target).netloc:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    error = None
+    email = ""
+    if request.method == "POST":
+        raw = request.form.get("email", "")
+        password = request.form.get("password", "")
+        try:
+            email = normalise_email(raw)
+        except ValueError:
+            email, error = raw, _("Enter the e-mail address of your account.")
+        if error is None:
+            check_not_locked(email)
+            user = db.session.scalar(select(User).where(User.email == email))
+            if user is None or not user.is_active or not verify_password(user.password_hash,
+                                                                         password):
+                record_failure(email, request.remote_addr)
+                error = _("The e-mail address or the password is not right.")
+            else:
+                clear_failures(email)
+                db.session.commit()
+                session.clear()
+                session["user_id"] = user.id
+                session.permanent = True
+                if user.locale in LANGUAGES:
+                    session["locale"] = user.locale
+                return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+    return render_template("web/login.html", error=error, email=email), 200 if not error else 422
+
+
+@bp.route("/logout", methods=["POST"])
+@requires("core.self")
+def logout():
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """Switch the language; remembered on this device and, when signed in, for the person."""
+    chosen = request.form.get("locale")
+    if chosen in LANGUAGES:
+        session["locale"] = chosen
+        principal = current_principal()
+        if principal is not None:
+            user = db.session.get(User, principal.user_id)
+            user.locale = chosen
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("web.home"))
+
+
+@bp.route("/schools")
+@requires("core.self")
+def schools():
+    """The schools this person works in, and the district pages of district staff."""
+    principal = current_principal()
+    with identity_lookup(user_id=principal.user_id):
+        ids = set(db.session.scalars(select(Membership.tenant_id)))
+    rows = db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)).all()
+    districts = db.session.scalars(
+        select(District).join(DistrictMembership, DistrictMembership.district_id == District.id)
+        .where(DistrictMembership.user_id == principal.user_id).distinct()).all()
+    if len(rows) == 1 and not districts:
+        return redirect(f"/t/{rows[0].slug}/")
+    return render_template("web/schools.html", schools=rows, districts=districts)
+
+
+@bp.route("/")
+@public
+def home():
+    """A school's home: its enabled modules' navigation and widgets. Without a school in the
+    address, the person picks one; without a sign-in, they sign in."""
+    principal = current_principal()
+    if principal is None:
+        here = request.script_root + request.full_path.rstrip("?")
+        return redirect("/login?next=" + quote(here))  # sign-in lives outside any school
+    tenant = g.get("tenant")
+    if tenant is None:
+        return redirect(url_for("web.schools"))
+    if "core.school.read" not in principal.permissions:
+        raise Forbidden(_("You hold no role in this school."))
+    hooks = kernel().plugins.hooks_for(enabled_modules())
+    entries = [entry for group in hooks.houqin_navigation(tenant=tenant, principal=principal)
+               for entry in group if entry.permission in principal.permissions]
+    entries.sort(key=lambda e: (e.order, str(e.title)))
+    return render_template("web/home.html", tenant=tenant, entries=entries,
+                           read_only=principal.via_district)
+
+
+def install(app) -> None:
+    app.register_blueprint(bp)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["get_locale"] = get_locale

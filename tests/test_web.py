@@ -1,0 +1,112 @@
+"""The web shell: sign-in, throttling, CSRF, language, the school picker and home."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from core.extensions import db
+from core.identity import services
+from core.identity.models import User
+from core.tenancy import tenant_context
+
+pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
+TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
+
+
+@pytest.fixture
+def person(app, make_school):
+    primary = make_school("web-primary", modules=("notes",))
+    kindergarten = make_school("web-kg", type="kindergarten", modules=("playground",))
+    user = services.create_user("teacher@web.test", "Teacher", "correct-horse-1")
+    for school in (primary, kindergarten):
+        with tenant_context(school):
+            services.grant_school_role(user, "school_admin")
+    db.session.commit()
+    return user.id
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, password="correct-horse-1", email="teacher@web.test"):
+    token = csrf(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": token})
+
+
+def test_the_sign_in_page_is_chinese_by_default(client, person):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page and "登录" in page and "电子邮箱" in page
+
+
+def test_signing_in_and_picking_a_school(client, person):
+    response = sign_in(client)
+    assert response.status_code == 302 and response.location.endswith("/")
+    picker = client.get("/").location
+    assert picker.endswith("/schools")
+    page = client.get("/schools").get_data(as_text=True)
+    assert 'href="/t/web-primary/"' in page and 'href="/t/web-kg/"' in page
+
+
+def test_a_kindergarten_home_shows_only_its_modules(client, person):
+    sign_in(client)
+    kindergarten = client.get("/t/web-kg/").get_data(as_text=True)
+    primary = client.get("/t/web-primary/").get_data(as_text=True)
+    nav = lambda page: re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', page)  # noqa: E731
+    assert nav(kindergarten) == ["Playground"]
+    assert nav(primary) == ["Notes"]
+
+
+def test_wrong_passwords_are_refused_then_throttled(client, person):
+    response = sign_in(client, password="wrong-password")
+    assert response.status_code == 422 and "电子邮箱或密码不正确" in response.get_data(as_text=True)
+    unknown = sign_in(client, email="nobody@web.test", password="wrong-password")
+    assert "电子邮箱或密码不正确" in unknown.get_data(as_text=True)  # no hint that it is unknown
+    for _ in range(4):
+        sign_in(client, password="wrong-password")
+    locked = sign_in(client)  # even the right password, for a while
+    assert locked.status_code == 429
+
+
+def test_forms_without_the_csrf_token_are_refused(client, person):
+    response = client.post("/login", data={"email": "teacher@web.test",
+                                           "password": "correct-horse-1"})
+    assert response.status_code == 400
+    sign_in(client)
+    assert client.post("/logout").status_code == 400
+    page = client.get("/schools").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf(page)}).status_code == 302
+    assert client.get("/schools").status_code == 401
+
+
+def test_the_language_choice_is_remembered_for_the_person(client, app, person):
+    sign_in(client)
+    page = client.get("/schools").get_data(as_text=True)
+    client.post("/language", data={"locale": "en", "csrf_token": csrf(page), "next": "/schools"})
+    assert "My schools" in client.get("/schools").get_data(as_text=True)
+    assert db.session.get(User, person).locale == "en"
+    other_device = app.test_client()
+    sign_in(other_device)
+    assert '<html lang="en">' in other_device.get("/schools").get_data(as_text=True)
+
+
+def test_next_never_leaves_the_site(client, person):
+    token = csrf(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?next=//evil.example/x", data={
+        "email": "teacher@web.test", "password": "correct-horse-1", "csrf_token": token})
+    assert response.location == "/"
+
+
+@pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
+def test_catalogues_are_complete_and_compiled(locale):
+    with open(TRANSLATIONS / "messages.pot", "rb") as handle:
+        wanted = {m.id for m in read_po(handle) if m.id}
+    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        catalog = read_po(handle)
+    done = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    assert wanted - done == set()
+    assert path.with_suffix(".mo").stat().st_mtime >= path.stat().st_mtime - 1
