@@ -509,3 +509,22 @@ def i18n_compile(package: str | None) -> None:
 
     for path in compile_catalogues(_catalogue_paths(package)[1]):
         click.echo(f"compiled {path}")
+
+
+@cli.group("mail")
+def mail_group() -> None:
+    """Outgoing mail."""
+
+
+@mail_group.command("outbox")
+@click.option("--limit", default=20, show_default=True)
+@with_appcontext
+def mail_outbox(limit: int) -> None:
+    """The newest messages, sent or not (without SMTP this is how mail reaches people)."""
+    from core.mail import outbox
+
+    for message in outbox(limit):
+        state = "sent" if message.sent_at else (f"not sent: {message.error}" if message.error
+                                                else "kept (no SMTP)")
+        click.echo(f"--- {message.created_at:%Y-%m-%d %H:%M} to {message.to} ({state})")
+        click.echo(f"Subject: {message.subject}\n\n{message.body}\n")

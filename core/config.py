@@ -81,6 +81,15 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                 " are application/problem+json with per-field messages under `errors`."
             )},
         },
+        # Outgoing mail; without SMTP_HOST messages stay in the outbox (houqin mail outbox).
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USER": os.environ.get("SMTP_USER") or None,
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "houqin@localhost"),
+        "PASSWORD_RESET_SECONDS": 3600,
+        "SESSION_COOKIE_SECURE": os.environ.get("HOUQIN_SECURE_COOKIES", "0") in ("1", "true"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
     }

@@ -141,6 +141,8 @@ def home():
 
 
 def install(app) -> None:
+    from core.web import account  # noqa: F401  (its routes join this blueprint)
+
     app.register_blueprint(bp)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale

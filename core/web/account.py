@@ -1,0 +1,84 @@
+"""Account pages: forgotten password, reset by link, password change."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from core import mail
+from core.auth import current_principal
+from core.extensions import db
+from core.identity.models import User
+from core.identity.passwords import MIN_LENGTH, hash_password, verify_password
+from core.identity.reset import make_token, sent_recently, user_for_token
+from core.identity.services import normalise_email
+from core.permissions import public, requires
+from core.web.security import clear_failures
+from core.web.views import bp
+
+
+def _new_password_errors() -> tuple[str | None, dict[str, str]]:
+    password = request.form.get("password", "")
+    errors = {}
+    if len(password) < MIN_LENGTH:
+        errors["password"] = _("At least %(n)s characters.", n=MIN_LENGTH)
+    elif password != request.form.get("confirm", ""):
+        errors["confirm"] = _("The two passwords differ.")
+    return (None if errors else password), errors
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    """Always answers the same, so nobody learns which addresses have accounts."""
+    if request.method == "POST":
+        try:
+            email = normalise_email(request.form.get("email", ""))
+        except ValueError:
+            email = None
+        user = db.session.scalar(select(User).where(User.email == email)) if email else None
+        if user is not None and user.is_active and not sent_recently(email):
+            link = url_for("web.reset_password", token=make_token(user), _external=True)
+            mail.send(email, _("Reset your Houqin password"), _(
+                "Open this link within an hour to choose a new password:\n\n%(link)s\n\n"
+                "If you did not ask for it, ignore this message.", link=link))
+            db.session.commit()
+        return render_template("web/forgot.html", sent=True)
+    return render_template("web/forgot.html", sent=False)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    user = user_for_token(token)
+    if user is None:
+        return render_template("web/reset.html", invalid=True, errors={}), 400
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        password, errors = _new_password_errors()
+        if password is not None:
+            user.password_hash = hash_password(password)
+            clear_failures(user.email)
+            db.session.commit()
+            return redirect(url_for("web.login", reset="1"))
+    return render_template("web/reset.html", invalid=False, errors=errors), 422 if errors else 200
+
+
+@bp.route("/password/change", methods=["GET", "POST"])
+@requires("core.self")
+def change_password():
+    user = db.session.get(User, current_principal().user_id)
+    errors: dict[str, str] = {}
+    done = False
+    if request.method == "POST":
+        if not verify_password(user.password_hash, request.form.get("current", "")):
+            errors["current"] = _("This is not your current password.")
+        else:
+            password, errors = _new_password_errors()
+            if password is not None:
+                user.password_hash = hash_password(password)
+                db.session.commit()
+                done = True
+    return (render_template("web/password.html", errors=errors, done=done),
+            422 if errors else 200)
