@@ -56,8 +56,9 @@ def test_a_kindergarten_home_shows_only_its_modules(client, person):
     kindergarten = client.get("/t/web-kg/").get_data(as_text=True)
     primary = client.get("/t/web-primary/").get_data(as_text=True)
     nav = lambda page: re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', page)  # noqa: E731
-    assert nav(kindergarten) == ["Playground"]
-    assert nav(primary) == ["Notes"]
+    # Core's registers first, then the school's own modules and nothing else.
+    assert nav(kindergarten) == ["班级", "学生", "Playground"]
+    assert nav(primary) == ["班级", "学生", "Notes"]
 
 
 def test_wrong_passwords_are_refused_then_throttled(client, person):
@@ -110,3 +111,29 @@ def test_catalogues_are_complete_and_compiled(locale):
     done = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     assert wanted - done == set()
     assert path.with_suffix(".mo").stat().st_mtime >= path.stat().st_mtime - 1
+
+
+def test_register_pages_refuse_bad_input_by_field_and_need_the_right_role(client, app,
+                                                                          person, make_user):
+    sign_in(client)
+    page = client.get("/t/web-primary/people/classes").get_data(as_text=True)
+    token = csrf(page)
+    missing = client.post("/t/web-primary/people/classes", data={"grade": "", "name": "1班",
+                                                                "csrf_token": token})
+    assert missing.status_code == 422 and 'data-testid="error-grade"' in missing.get_data(
+        as_text=True)
+    made = client.post("/t/web-primary/people/classes", data={
+        "grade": "一年级", "level": "1", "name": "1班", "csrf_token": token})
+    assert made.status_code == 302
+    again = client.post("/t/web-primary/people/classes", data={
+        "grade": "一年级", "name": "1班", "csrf_token": token})
+    assert again.status_code == 422 and "already has a class" in again.get_data(as_text=True)
+    from tenants.registry import tenant_by_slug
+
+    teacher = make_user(tenant_by_slug("web-primary"), "class_teacher", token=False)
+    viewer = app.test_client()
+    with viewer.session_transaction() as session:
+        session["user_id"], session["csrf"] = teacher.id, "t"
+    assert viewer.get("/t/web-primary/people/students").status_code == 200
+    refused = viewer.post("/t/web-primary/people/students", data={"csrf_token": "t"})
+    assert refused.status_code == 403

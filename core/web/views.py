@@ -132,16 +132,19 @@ def home():
         return redirect(url_for("web.schools"))
     if "core.school.read" not in principal.permissions:
         raise Forbidden(_("You hold no role in this school."))
+    from core.web.people import NAVIGATION
+
     hooks = kernel().plugins.hooks_for(enabled_modules())
-    entries = [entry for group in hooks.houqin_navigation(tenant=tenant, principal=principal)
-               for entry in group if entry.permission in principal.permissions]
+    offered = [*NAVIGATION, *(entry for group in hooks.houqin_navigation(
+        tenant=tenant, principal=principal) for entry in group)]
+    entries = [entry for entry in offered if entry.permission in principal.permissions]
     entries.sort(key=lambda e: (e.order, str(e.title)))
     return render_template("web/home.html", tenant=tenant, entries=entries,
                            read_only=principal.via_district)
 
 
 def install(app) -> None:
-    from core.web import account  # noqa: F401  (its routes join this blueprint)
+    from core.web import account, people  # noqa: F401  (their routes join this blueprint)
 
     app.register_blueprint(bp)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

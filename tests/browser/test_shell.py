@@ -39,7 +39,7 @@ def test_sign_in_pick_a_school_and_switch_language(page, live_server, director):
     screenshot(page, "schools")
     page.click("text=Browser-Primary")
     page.wait_for_url(f"{live_server}/t/browser-primary/")
-    assert page.inner_text("[data-testid=navigation]").split() == ["Notes"]
+    assert page.inner_text("[data-testid=navigation]").split() == ["班级", "学生", "Notes"]
     screenshot(page, "school-home")
     with page.expect_navigation():
         page.select_option("#locale", "en")
@@ -56,7 +56,7 @@ def test_a_kindergarten_sees_only_its_modules_on_a_phone(chromium, live_server, 
     sign_in(phone, live_server, "correct-horse-1")
     phone.wait_for_url(f"{live_server}/schools")
     phone.goto(f"{live_server}/t/browser-kg/")
-    assert phone.inner_text("[data-testid=navigation]").split() == ["Playground"]
+    assert phone.inner_text("[data-testid=navigation]").split() == ["班级", "学生", "Playground"]
     fits = phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, "the page scrolls sideways on a phone"
     screenshot(phone, "kindergarten-home-phone")
