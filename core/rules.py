@@ -3,9 +3,20 @@ it (422 a value to fix, 404 a thing that is not there, 409 a conflict with what 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RuleBroken(ValueError):
     def __init__(self, message: str, field: str, status: int = 422) -> None:
         super().__init__(message)
         self.field = field
         self.status = status
+
+
+def flatten_messages(messages: Any) -> list[str]:
+    """marshmallow's messages (nested dicts and lists) as one flat list of strings."""
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in flatten_messages(value)]
+    if isinstance(messages, list):
+        return [m for value in messages for m in flatten_messages(value)]
+    return [str(messages)]

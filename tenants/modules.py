@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.cache import app_cache, invalidate
 from core.extensions import db
-from core.rules import RuleBroken
+from core.rules import RuleBroken, flatten_messages
 from core.state import kernel
 from core.tenancy import require_tenant
 from tenants.models import TenantModule
@@ -89,17 +89,9 @@ def validate_settings(module: str, settings: dict[str, Any] | None) -> dict[str,
 
 class SettingsInvalid(ModuleError):
     def __init__(self, module: str, messages: dict[str, Any]) -> None:
-        detail = "; ".join(f"{key}: {' '.join(map(str, _flat(msg)))}" for key, msg in messages.items())
+        detail = "; ".join(f"{key}: {' '.join(flatten_messages(msg))}" for key, msg in messages.items())
         super().__init__(f"settings of {module} are not valid: {detail}", field="settings", status=422)
         self.messages = messages
-
-
-def _flat(messages: Any) -> list[Any]:
-    if isinstance(messages, dict):
-        return [m for v in messages.values() for m in _flat(v)]
-    if isinstance(messages, list):
-        return [m for v in messages for m in _flat(v)]
-    return [messages]
 
 
 def _settings_schema(module: str):

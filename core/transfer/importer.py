@@ -13,7 +13,7 @@ from core.extensions import db
 from core.people import services
 from core.people.models import Building, Grade, SchoolClass, Student
 from core.people.schemas import GuardianSchema, RoomSchema, StaffSchema, StudentSchema
-from core.rules import RuleBroken
+from core.rules import RuleBroken, flatten_messages
 from core.transfer.columns import KINDS, CellError, Column, header_map
 from core.transfer.reader import UploadRefused
 
@@ -87,14 +87,6 @@ def _header(field: str, columns: tuple[Column, ...]) -> str:
     return next((c.headers[0] for c in columns if c.field == field), field)
 
 
-def _messages(messages: Any) -> list[str]:
-    if isinstance(messages, dict):
-        return [m for value in messages.values() for m in _messages(value)]
-    if isinstance(messages, list):
-        return [m for value in messages for m in _messages(value)]
-    return [str(messages)]
-
-
 def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int = 0,
                 report: dict[str, Any] | None = None,
                 progress: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
@@ -134,7 +126,7 @@ def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int
                     CREATORS[kind](values, lookups)
                 report["created"] += 1
             except ValidationError as exc:
-                problems = [(_header(field, columns), "; ".join(_messages(msg)))
+                problems = [(_header(field, columns), "; ".join(flatten_messages(msg)))
                             for field, msg in exc.normalized_messages().items()]
             except RuleBroken as exc:
                 problems = [(_header(exc.field, columns), str(exc))]

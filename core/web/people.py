@@ -14,7 +14,7 @@ from core.people.models import Grade, SchoolClass
 from core.people.schemas import GENDERS, ClassSchema, GradeSchema, StudentSchema
 from core.permissions import requires
 from core.plugins.types import NavEntry
-from core.rules import RuleBroken
+from core.rules import RuleBroken, flatten_messages
 from core.web.views import bp
 
 NAVIGATION = [
@@ -26,7 +26,7 @@ PAGE = 50
 
 def _form_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
-        return {field: " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
+        return {field: " ".join(flatten_messages(messages))
                 for field, messages in exc.normalized_messages().items()}
     return {exc.field: str(exc)}
 
