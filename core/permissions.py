@@ -155,17 +155,24 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
     return decorator
 
 
+def _handlers(view: Callable, method: str | None = None) -> list[Callable]:
+    """The functions that answer for ``view`` (a class-based view has one per method)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return [view]
+    methods = [method] if method else sorted(view_class.methods or [])
+    return [getattr(view_class, m.lower(), None) for m in methods]
+
+
+def declared(view: Callable, method: str) -> str | None:
+    """What the handler of ``method`` on ``view`` declares (None: nothing)."""
+    return getattr(_handlers(view, method)[0], DECLARATION_ATTR, None)
+
+
 def view_declarations(app: Flask) -> dict[str, list[str | None]]:
     """Every endpoint with what each of its handlers declares (None: nothing)."""
-    found: dict[str, list[str | None]] = {}
-    for endpoint, view in app.view_functions.items():
-        view_class = getattr(view, "view_class", None)
-        if view_class is not None:
-            handlers = [getattr(view_class, m.lower()) for m in sorted(view_class.methods or [])]
-        else:
-            handlers = [view]
-        found[endpoint] = [getattr(h, DECLARATION_ATTR, None) for h in handlers]
-    return found
+    return {endpoint: [getattr(h, DECLARATION_ATTR, None) for h in _handlers(view)]
+            for endpoint, view in app.view_functions.items()}
 
 
 def undeclared_endpoints(app: Flask) -> list[str]:

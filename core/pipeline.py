@@ -19,7 +19,7 @@ from core import audit
 from core.api.errors import Forbidden, NotFound, Problem, Unauthorized
 from core.auth import authenticate, build_principal
 from core.extensions import db
-from core.permissions import DECLARATION_ATTR, PUBLIC
+from core.permissions import PUBLIC, declared
 from core.state import kernel
 from core.tenancy import bind_request_tenant, unbind_request_tenant
 from tenants.models import TenantStatus
@@ -80,10 +80,7 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
 
 def _is_public(app: Flask) -> bool:
     view = app.view_functions.get(request.endpoint)
-    view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        view = getattr(view_class, request.method.lower(), None)
-    return getattr(view, DECLARATION_ATTR, None) == PUBLIC
+    return view is not None and declared(view, request.method) == PUBLIC
 
 
 # Per-request values on ``g``; cleared first, so nothing of an earlier request that shared the
