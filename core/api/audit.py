@@ -15,11 +15,12 @@ from sqlalchemy import Select, select
 from core import audit
 from core.api.errors import Invalid, NotFound
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
+from core.api.rules import transactional
 from core.api.schema import Schema
 from core.audit import AuditEvent
 from core.auth import current_principal
 from core.extensions import db
-from core.identity.models import DistrictMembership
+from core.identity.services import caller_district
 from core.permissions import requires
 from core.tenancy import DistrictScope, district_scope, require_tenant
 from tenants.registry import district_tenants
@@ -117,15 +118,11 @@ def school_audit_export(query):
 @blp.response(200, DistrictAuditEventSchema(many=True))
 @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("core.district.read")
+@transactional
 def district_audit(query, pagination_parameters):
     """The audit trails of the district's schools, read through the district scope. The read
     is itself recorded in each school's trail."""
-    principal = current_principal()
-    district_ids = set(db.session.scalars(select(DistrictMembership.district_id).where(
-        DistrictMembership.user_id == principal.user_id)))
-    if len(district_ids) != 1:
-        raise Invalid(errors={"district": ["you hold roles in several districts or none"]})
-    district_id = district_ids.pop()
+    district_id = caller_district(current_principal().user_id)
     schools = district_tenants(district_id)
     if "school" in query:
         wanted = query.pop("school")
@@ -142,5 +139,4 @@ def district_audit(query, pagination_parameters):
         rows = [{**{n: getattr(e, n) for n in names}, "school": slugs[e.tenant_id]}
                 for e in events]
     audit.record_district_read(schools, purpose, entity="audit_events")
-    db.session.commit()
     return rows

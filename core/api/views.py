@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core import audit
 from core.api.errors import Conflict, Invalid, NotFound
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
+from core.api.rules import transactional
 from core.api.schemas import (
     DistrictQuerySchema,
     DistrictSchoolSchema,
@@ -24,12 +25,13 @@ from core.api.schemas import (
 )
 from core.auth import current_principal
 from core.extensions import db
-from core.identity.models import DistrictMembership, Membership, User
+from core.identity.models import Membership, User
+from core.identity.services import caller_district
 from core.jobs.models import JobRun
 from core.permissions import requires
 from core.tenancy import DistrictScope, district_scope, identity_lookup, require_tenant
 from tenants import modules as module_service
-from tenants.models import District, Tenant, TenantModule
+from tenants.models import Tenant, TenantModule
 from tenants.registry import district_tenants
 
 blp = Blueprint("core_api", __name__, url_prefix="/api/v1", description="Houqin core")
@@ -135,21 +137,10 @@ def get_job(job_id: uuid.UUID):
 @blp.arguments(DistrictQuerySchema, location="query")
 @blp.response(200, DistrictSchoolSchema(many=True))
 @requires("core.district.read")
+@transactional
 def district_schools(query):
     """The district's schools with their modules, read through the district scope."""
-    principal = current_principal()
-    districts = db.session.execute(
-        select(District.id, District.slug).join(
-            DistrictMembership, DistrictMembership.district_id == District.id
-        ).where(DistrictMembership.user_id == principal.user_id).distinct()
-    ).all()
-    if "district" in query:
-        districts = [d for d in districts if d.slug == query["district"]]
-        if not districts:
-            raise NotFound(f"you hold no role in district {query['district']!r}")
-    if len(districts) != 1:
-        raise Invalid(errors={"district": ["you hold roles in several districts; name one"]})
-    district_id = districts[0].id
+    district_id = caller_district(current_principal().user_id, query.get("district"))
     schools = district_tenants(district_id)
     purpose = "district schools list"
     with district_scope(DistrictScope(district_id, tuple(t.id for t in schools), purpose)):
@@ -157,7 +148,6 @@ def district_schools(query):
             select(TenantModule.tenant_id, TenantModule.module).where(TenantModule.enabled.is_(True))
         ).all()
     audit.record_district_read(schools, purpose, entity="tenant_modules")
-    db.session.commit()
     by_school: dict[int, list[str]] = {}
     for tenant_id, module in enabled:
         by_school.setdefault(tenant_id, []).append(module)

@@ -116,6 +116,25 @@ def district_roles(user_id: int, district_id: int) -> frozenset[str]:
         ))))
 
 
+def caller_district(user_id: int, slug: str | None = None) -> int:
+    """The district whose schools a district role lets this person read; ``slug`` chooses one
+    when they hold roles in several."""
+    from tenants.models import District
+
+    rows = db.session.execute(
+        select(District.id, District.slug)
+        .join(DistrictMembership, DistrictMembership.district_id == District.id)
+        .where(DistrictMembership.user_id == user_id).distinct()
+    ).all()
+    if slug is not None:
+        rows = [row for row in rows if row.slug == slug]
+        if not rows:
+            raise IdentityError(f"you hold no role in district {slug!r}", "district", 404)
+    if len(rows) != 1:
+        raise IdentityError("you hold roles in several districts or none; name one", "district")
+    return rows[0].id
+
+
 def member_tenant_ids(user_id: int) -> set[int]:
     """Every school where the person holds a role (read through their own identity scope)."""
     with identity_lookup(user_id=user_id):
