@@ -9,19 +9,15 @@ from flask import current_app, send_file
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
-from sqlalchemy import select
 
 from core import audit
-from core.api.errors import Conflict, NotFound
+from core.api.errors import NotFound
 from core.api.rules import transactional
 from core.api.schema import Schema
 from core.extensions import db
-from core.jobs import enqueue
 from core.permissions import requires
-from core.transfer import export, jobs
-from core.transfer.columns import KINDS, header_map
-from core.transfer.models import ImportFile
-from core.transfer.reader import UploadRefused, read_table
+from core.transfer import export, services
+from core.transfer.columns import KINDS
 
 blp = Blueprint("transfer_api", __name__, url_prefix="/api/v1/people",
                 description="Import registers from .xlsx/.csv; export them to .xlsx")
@@ -56,20 +52,9 @@ def start_import(form, files):
     and each error with its row number, column and reason.
     """
     upload = files["file"]
-    content = upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-    # Read now, so a file that is not a spreadsheet (or lacks a column) is refused at once.
-    headers, _ = read_table(upload.filename or "", content, current_app.config["IMPORT_MAX_BYTES"])
-    missing = header_map(form["kind"], headers)[1]
-    if missing:
-        raise UploadRefused(f"the header row lacks the column(s) {', '.join(missing)}")
-    stored = ImportFile(kind=form["kind"], filename=(upload.filename or "upload")[:200],
-                        size=len(content), content=content)
-    db.session.add(stored)
-    db.session.flush()
-    audit.record("upload", "import_files", str(stored.id),
-                 after={"kind": stored.kind, "filename": stored.filename, "size": stored.size})
-    run = enqueue(jobs.run_import, str(stored.id), form["dry_run"],
-                  description=f"import {stored.kind}")
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    stored, run = services.accept_upload(form["kind"], upload.filename or "",
+                                         upload.read(max_bytes + 1), max_bytes, form["dry_run"])
     return {"import_id": stored.id, "job": run.id}
 
 
@@ -79,12 +64,7 @@ def start_import(form, files):
 @transactional
 def run_import(import_id: uuid.UUID):
     """After a preview, import the same file for real."""
-    stored = db.session.scalar(select(ImportFile).where(ImportFile.id == import_id))
-    if stored is None:
-        raise NotFound("no such upload in this school")
-    if stored.status == "imported":
-        raise Conflict("this file was imported already", errors={"import_id": ["imported"]})
-    run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
+    stored, run = services.import_for_real(import_id)
     return {"import_id": stored.id, "job": run.id}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote, urlparse
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -18,6 +20,7 @@ from core.identity.services import normalise_email
 from core.permissions import public, requires
 from core.state import kernel
 from core.tenancy import identity_lookup
+from core.web.nav import CORE_NAVIGATION
 from core.web.security import check_not_locked, clear_failures, record_failure
 from tenants.models import District, Tenant
 from tenants.modules import enabled_modules
@@ -132,10 +135,8 @@ def home():
         return redirect(url_for("web.schools"))
     if "core.school.read" not in principal.permissions:
         raise Forbidden(_("You hold no role in this school."))
-    from core.web.people import NAVIGATION
-
     hooks = kernel().plugins.hooks_for(enabled_modules())
-    offered = [*NAVIGATION, *(entry for group in hooks.houqin_navigation(
+    offered = [*CORE_NAVIGATION, *(entry for group in hooks.houqin_navigation(
         tenant=tenant, principal=principal) for entry in group)]
     entries = [entry for entry in offered if entry.permission in principal.permissions]
     entries.sort(key=lambda e: (e.order, str(e.title)))
@@ -143,9 +144,18 @@ def home():
                            read_only=principal.via_district)
 
 
+def school_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC moment as the school's wall-clock time (the server's zone means nothing)."""
+    if moment is None:
+        return ""
+    tenant = g.get("tenant")
+    return moment.astimezone(ZoneInfo(tenant.timezone if tenant else "Asia/Shanghai")).strftime(pattern)
+
+
 def install(app) -> None:
-    from core.web import account, people  # noqa: F401  (their routes join this blueprint)
+    from core.web import account, audit, calendar, district, people, places, transfer  # noqa: F401  (their routes join this blueprint)
 
     app.register_blueprint(bp)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["school_time"] = school_time

@@ -1,0 +1,119 @@
+"""Import and export pages: upload a register, watch the preview job's progress bar, read the
+rows it refused, then import the good rows; export any register to .xlsx."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, render_template, request, url_for
+from flask import redirect as redirect_to
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.api.errors import NotFound
+from core.extensions import db
+from core.jobs.models import JobRun, JobStatus
+from core.jobs.registry import func_path
+from core.permissions import requires
+from core.plugins.types import NavEntry
+from core.rules import RuleBroken
+from core.transfer import jobs, services
+from core.transfer.columns import KINDS
+from core.transfer.models import ImportFile
+from core.web.nav import core_entries
+from core.web.views import bp
+
+core_entries(NavEntry(_l("Import and export"), "web.imports", "core.people.manage", order=19))
+KIND_TITLES = {"students": _l("Students"), "guardians": _l("Guardians"), "staff": _l("Staff"),
+               "rooms": _l("Rooms")}
+STATUS_TITLES = {"uploaded": _l("uploaded"), "previewed": _l("previewed"),
+                 "imported": _l("imported")}
+RECENT = 20
+DONE = {JobStatus.FINISHED.value, JobStatus.FAILED.value, JobStatus.SKIPPED.value}
+
+
+def _render_imports(errors: dict[str, str], form: dict, status: int = 200):
+    uploads = db.session.scalars(
+        select(ImportFile).order_by(ImportFile.created_at.desc()).limit(RECENT)).all()
+    return render_template("web/imports.html", uploads=uploads, kinds=KINDS,
+                           kind_titles=KIND_TITLES, status_titles=STATUS_TITLES,
+                           errors=errors, form=form,
+                           max_mb=current_app.config["IMPORT_MAX_BYTES"] // 1_000_000), status
+
+
+@bp.route("/people/imports")
+@requires("core.people.manage")
+def imports():
+    return _render_imports({}, {})
+
+
+@bp.route("/people/imports", methods=["POST"])
+@requires("core.people.manage")
+def upload_import():
+    """Store the file and start its preview; the person is taken to the progress bar."""
+    form = request.form.to_dict()
+    kind, upload = form.get("kind", ""), request.files.get("file")
+    if kind not in KINDS:
+        return _render_imports({"kind": str(_l("Choose what the file holds."))}, form, 422)
+    if upload is None or not upload.filename:
+        return _render_imports({"file": str(_l("Choose a file to upload."))}, form, 422)
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    try:
+        stored, run = services.accept_upload(kind, upload.filename, upload.read(max_bytes + 1),
+                                             max_bytes)
+    except RuleBroken as exc:
+        db.session.rollback()
+        return _render_imports({"file": str(exc)}, form, exc.status)
+    db.session.commit()
+    return redirect_to(url_for("web.import_status", import_id=stored.id, job=run.id))
+
+
+def _import_job(stored: ImportFile) -> JobRun | None:
+    """The job asked for in the address, if it is this upload's; else the upload's latest."""
+    wanted = request.args.get("job", "")
+    runs = db.session.scalars(
+        select(JobRun).where(JobRun.func == func_path(jobs.run_import))
+        .order_by(JobRun.created_at.desc()).limit(200)).all()
+    mine = [run for run in runs if run.args and run.args[0] == str(stored.id)]
+    chosen = next((run for run in mine if str(run.id) == wanted), None)
+    return chosen or (mine[0] if mine else None)
+
+
+def _status_context(import_id: uuid.UUID) -> dict:
+    try:
+        stored = services.get_upload(import_id)
+    except RuleBroken as exc:
+        raise NotFound(str(exc)) from exc
+    run = _import_job(stored)
+    return {"upload": stored, "run": run, "done": run is None or run.status in DONE,
+            "report": (run.result or {}) if run is not None else {}, "kind_titles": KIND_TITLES,
+            "poll_url": url_for("web.import_progress", import_id=stored.id,
+                                job=run.id if run else None)}
+
+
+@bp.route("/people/imports/<uuid:import_id>")
+@requires("core.people.manage")
+def import_status(import_id: uuid.UUID):
+    return render_template("web/import.html", **_status_context(import_id))
+
+
+@bp.route("/people/imports/<uuid:import_id>/progress")
+@requires("core.people.manage")
+def import_progress(import_id: uuid.UUID):
+    """The progress bar and, once the job is done, its report: htmx polls this fragment."""
+    return render_template("web/_import_status.html", **_status_context(import_id))
+
+
+@bp.route("/people/imports/<uuid:import_id>/run", methods=["POST"])
+@requires("core.people.manage")
+def run_import(import_id: uuid.UUID):
+    try:
+        stored, run = services.import_for_real(import_id)
+    except RuleBroken as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise NotFound(str(exc)) from exc
+        return render_template("web/import.html", error=str(exc),
+                               **_status_context(import_id)), exc.status
+    db.session.commit()
+    return redirect_to(url_for("web.import_status", import_id=stored.id, job=run.id))
