@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from core.jobs.registry import Schedule
     from core.permissions import Permission
     from core.plugins.types import NavEntry, Widget
-    from core.tenancy import TenantRef
+    from core.tenancy import DistrictRef, TenantRef
 
 PROJECT = "houqin"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -56,6 +56,16 @@ def houqin_navigation(tenant: TenantRef, principal: Principal) -> list[NavEntry]
 @hookspec
 def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Widget]:
     """Return the school home-page widgets for this person."""
+
+
+@hookspec
+def houqin_district_widgets(district: DistrictRef, principal: Principal) -> list[Widget]:
+    """Return widgets for the district home of district staff.
+
+    Called on the plugins that at least one of the district's schools has switched on, with
+    no school in context: a widget that reads school data must do so through
+    ``district_scope`` (read-only, audited in every school it reads).
+    """
 
 
 @hookspec

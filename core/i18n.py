@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po, write_po
 LOCALES = ("zh_Hans_CN", "en")  # Babel names Simplified Chinese (China) zh_Hans_CN
 DOMAIN = "messages"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 SKIP = ("migrations", "tests", ".venv")
 
 

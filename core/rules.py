@@ -14,9 +14,12 @@ class RuleBroken(ValueError):
 
 
 def flatten_messages(messages: Any) -> list[str]:
-    """marshmallow's messages (nested dicts and lists) as one flat list of strings."""
+    """marshmallow's messages (nested dicts and lists) as one flat list of strings, in the
+    reader's language."""
     if isinstance(messages, dict):
         return [m for value in messages.values() for m in flatten_messages(value)]
     if isinstance(messages, list):
         return [m for value in messages for m in flatten_messages(value)]
-    return [str(messages)]
+    from core.messages import translate_message
+
+    return [translate_message(str(messages))]

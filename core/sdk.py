@@ -26,7 +26,7 @@ from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
 from core.state import kernel
-from core.tenancy import TenantRef, current_tenant, require_tenant
+from core.tenancy import DistrictRef, TenantRef, current_tenant, require_tenant
 
 
 def hooks():
@@ -50,6 +50,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "PAGE_SIZE",
     "Conflict",
+    "DistrictRef",
     "Forbidden",
     "Invalid",
     "JobContext",

@@ -47,6 +47,16 @@ class TenantRef:
 
 
 @dataclass(frozen=True)
+class DistrictRef:
+    """A detached snapshot of a district, for hooks called outside any school."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
 class DistrictScope:
     district_id: int
     tenant_ids: tuple[int, ...]

@@ -295,6 +295,14 @@ def make_user() -> Callable:
     return make
 
 
+def signed_in(client, user: TestUser) -> str:
+    """Sign a test client in as ``user`` (a web session, as after the sign-in page); returns the
+    CSRF token its form posts must carry."""
+    with client.session_transaction() as session:
+        session["user_id"], session["csrf"] = user.id, "test-csrf-token"
+    return "test-csrf-token"
+
+
 def run_jobs(app, timeout: float = 30.0) -> None:
     """Run every queued job (and its retries) to the end, on whichever backend the app has."""
     backend = app.extensions["houqin_jobs"]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import BigId, TenantScoped, UtcDateTime, tenant_unique, utcnow
 from core.extensions import db
-from core.tenancy import TenantRef
+from core.tenancy import DistrictRef, TenantRef
 
 
 class TenantType(enum.StrEnum):
@@ -41,6 +41,9 @@ class District(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    def ref(self) -> DistrictRef:
+        return DistrictRef(id=self.id, slug=self.slug, name=self.name, timezone=self.timezone)
 
 
 class Tenant(db.Model):

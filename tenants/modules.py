@@ -16,7 +16,7 @@ from core.cache import app_cache, invalidate
 from core.extensions import db
 from core.rules import RuleBroken, flatten_messages
 from core.state import kernel
-from core.tenancy import require_tenant
+from core.tenancy import DistrictScope, TenantRef, district_scope, require_tenant
 from tenants.models import TenantModule
 
 
@@ -179,3 +179,23 @@ def update_settings(module: str, settings: dict[str, Any]) -> dict[str, Any]:
     row.settings = validate_settings(module, settings)
     db.session.flush()
     return row.settings
+
+
+def district_overview(district_id: int, purpose: str) -> list[tuple[TenantRef, list[str]]]:
+    """Each school of the district with the modules it has on, read through the district scope.
+
+    The read is recorded in every school read, so each school sees who looked from above.
+    """
+    from core import audit
+    from tenants.registry import district_tenants
+
+    schools = district_tenants(district_id)
+    with district_scope(DistrictScope(district_id, tuple(t.id for t in schools), purpose)):
+        enabled = db.session.execute(
+            select(TenantModule.tenant_id, TenantModule.module).where(TenantModule.enabled.is_(True))
+        ).all()
+    audit.record_district_read(schools, purpose, entity="tenant_modules")
+    by_school: dict[int, list[str]] = {}
+    for tenant_id, module in enabled:
+        by_school.setdefault(tenant_id, []).append(module)
+    return [(school, sorted(by_school.get(school.id, []))) for school in schools]

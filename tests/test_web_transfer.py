@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.people.models import Student
 from core.tenancy import tenant_context
-from core.testing import run_jobs
+from core.testing import run_jobs, signed_in
 from core.transfer.models import ImportFile
 from tests.test_transfer import xlsx
 
@@ -26,13 +26,6 @@ def school(app, make_school):
         services.create_class(grade.id, "1班", None)
         db.session.commit()
     return school
-
-
-def signed_in(client, user) -> str:
-    """Sign the test client in as ``user``; returns a CSRF token for its forms."""
-    with client.session_transaction() as session:
-        session["user_id"], session["csrf"] = user.id, "test-csrf"
-    return "test-csrf"
 
 
 def students_in(school) -> int:

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from core.messages import translate_tree
 from core.tenancy import CrossTenantWrite, NoTenantInContext, ReadOnlyScope
 
 PROBLEM_TYPE = "https://houqin.invalid/problems/"
@@ -110,8 +111,8 @@ def flatten_validation(messages: Any) -> dict[str, list[str]]:
         for part in messages.values():
             if isinstance(part, dict):
                 merged.update(part)
-        return merged
-    return messages
+        messages = merged
+    return translate_tree(messages)
 
 
 def install(app: Flask) -> None:

@@ -8,7 +8,6 @@ from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import audit
 from core.api.errors import Conflict, Invalid, NotFound
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
@@ -29,10 +28,9 @@ from core.identity.models import Membership, User
 from core.identity.services import caller_district
 from core.jobs.models import JobRun
 from core.permissions import requires
-from core.tenancy import DistrictScope, district_scope, identity_lookup, require_tenant
+from core.tenancy import identity_lookup, require_tenant
 from tenants import modules as module_service
-from tenants.models import Tenant, TenantModule
-from tenants.registry import district_tenants
+from tenants.models import Tenant
 
 blp = Blueprint("core_api", __name__, url_prefix="/api/v1", description="Houqin core")
 
@@ -141,17 +139,5 @@ def get_job(job_id: uuid.UUID):
 def district_schools(query):
     """The district's schools with their modules, read through the district scope."""
     district_id = caller_district(current_principal().user_id, query.get("district"))
-    schools = district_tenants(district_id)
-    purpose = "district schools list"
-    with district_scope(DistrictScope(district_id, tuple(t.id for t in schools), purpose)):
-        enabled = db.session.execute(
-            select(TenantModule.tenant_id, TenantModule.module).where(TenantModule.enabled.is_(True))
-        ).all()
-    audit.record_district_read(schools, purpose, entity="tenant_modules")
-    by_school: dict[int, list[str]] = {}
-    for tenant_id, module in enabled:
-        by_school.setdefault(tenant_id, []).append(module)
-    return [
-        {**SchoolSchema().dump(t), "modules": sorted(by_school.get(t.id, []))}
-        for t in schools
-    ]
+    overview = module_service.district_overview(district_id, "district schools list")
+    return [{**SchoolSchema().dump(school), "modules": modules} for school, modules in overview]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.calendar.models import MONDAY_TO_FRIDAY, AcademicYear, CalendarDay, Term
@@ -23,7 +24,7 @@ class CalendarError(RuleBroken):
 
 def _check_order(start: date, end: date) -> None:
     if end < start:
-        raise CalendarError("ends before it starts", "end_date")
+        raise CalendarError(_("ends before it starts"), "end_date")
 
 
 # --- academic years ------------------------------------------------------------------------
@@ -33,9 +34,10 @@ def create_year(name: str, start_date: date, end_date: date) -> AcademicYear:
     require_tenant()
     _check_order(start_date, end_date)
     if (end_date - start_date).days >= MAX_YEAR_DAYS:
-        raise CalendarError(f"an academic year lasts less than {MAX_YEAR_DAYS} days", "end_date")
+        raise CalendarError(_("an academic year lasts less than %(days)s days", days=MAX_YEAR_DAYS),
+                            "end_date")
     if db.session.scalar(select(AcademicYear.id).where(AcademicYear.name == name)):
-        raise CalendarError(f"{name!r} exists already", "name")
+        raise CalendarError(_("“%(name)s” exists already", name=name), "name")
     year = AcademicYear(name=name, start_date=start_date, end_date=end_date)
     db.session.add(year)
     db.session.flush()
@@ -49,10 +51,10 @@ def get_year(year_id: uuid.UUID) -> AcademicYear | None:
 def delete_year(year_id: uuid.UUID) -> None:
     year = get_year(year_id)
     if year is None:
-        raise CalendarError("no such academic year", "year_id", status=404)
+        raise CalendarError(_("no such academic year"), "year_id", status=404)
     terms = db.session.scalars(select(Term.name).where(Term.academic_year_id == year.id)).all()
     if terms:
-        raise CalendarError(f"it still has terms: {', '.join(terms)}", "year_id", status=409)
+        raise CalendarError(_("it still has terms: %(terms)s", terms=", ".join(terms)), "year_id", status=409)
     db.session.delete(year)
     db.session.flush()
 
@@ -69,7 +71,7 @@ def _check_term(year: AcademicYear, start: date, end: date, weekdays: list[int],
             "start_date" if start < year.start_date else "end_date",
         )
     if not weekdays or len(set(weekdays)) != len(weekdays) or not set(weekdays) <= set(range(7)):
-        raise CalendarError("give each school weekday once, 0 (Monday) to 6 (Sunday)",
+        raise CalendarError(_("give each school weekday once, 0 (Monday) to 6 (Sunday)"),
                             "weekdays")
     query = select(Term).where(Term.start_date <= end, Term.end_date >= start)
     if ignore is not None:
@@ -87,7 +89,7 @@ def create_term(academic_year_id: uuid.UUID, name: str, start_date: date, end_da
     require_tenant()
     year = get_year(academic_year_id)
     if year is None:
-        raise CalendarError("no such academic year in this school", "academic_year_id")
+        raise CalendarError(_("no such academic year in this school"), "academic_year_id")
     weekdays = list(MONDAY_TO_FRIDAY) if weekdays is None else sorted(weekdays)
     _check_term(year, start_date, end_date, weekdays)
     term = Term(academic_year_id=year.id, name=name, start_date=start_date, end_date=end_date,
@@ -105,7 +107,7 @@ def update_term(term_id: uuid.UUID, name: str, start_date: date, end_date: date,
                 weekdays: list[int]) -> Term:
     term = get_term(term_id)
     if term is None:
-        raise CalendarError("no such term", "term_id", status=404)
+        raise CalendarError(_("no such term"), "term_id", status=404)
     weekdays = sorted(weekdays)
     _check_term(get_year(term.academic_year_id), start_date, end_date, weekdays, ignore=term.id)
     term.name, term.start_date, term.end_date, term.weekdays = name, start_date, end_date, weekdays
@@ -116,7 +118,7 @@ def update_term(term_id: uuid.UUID, name: str, start_date: date, end_date: date,
 def delete_term(term_id: uuid.UUID) -> None:
     term = get_term(term_id)
     if term is None:
-        raise CalendarError("no such term", "term_id", status=404)
+        raise CalendarError(_("no such term"), "term_id", status=404)
     db.session.delete(term)
     db.session.flush()
 
@@ -128,7 +130,7 @@ def set_day(day: date, kind: str, name: str) -> CalendarDay:
     """Mark a holiday or a make-up working day (replacing what that day was marked before)."""
     require_tenant()
     if kind not in DAY_KINDS:
-        raise CalendarError(f"is one of {', '.join(DAY_KINDS)}", "kind")
+        raise CalendarError(_("is one of %(kinds)s", kinds=", ".join(DAY_KINDS)), "kind")
     row = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day))
     if row is None:
         row = CalendarDay(day=day, kind=kind, name=name)
@@ -161,9 +163,9 @@ def marked_days(start: date, end: date) -> list[CalendarDay]:
 
 def _check_range(start: date, end: date) -> None:
     if end < start:
-        raise CalendarError("comes before from", "to")
+        raise CalendarError(_("comes before from"), "to")
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise CalendarError(f"ask about at most {MAX_RANGE_DAYS} days at a time", "to")
+        raise CalendarError(_("ask about at most %(days)s days at a time", days=MAX_RANGE_DAYS), "to")
 
 
 def school_days(start: date, end: date) -> list[date]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
 from core.api.schema import Schema
@@ -21,9 +22,9 @@ def _born(value: date) -> None:
     # Kindergarten to senior high: nobody on a school's roll is a newborn or over 30.
     today = date.today()
     if value > today:
-        raise ValidationError("lies in the future")
+        raise ValidationError(_("lies in the future"))
     if (today - value).days > 30 * 366:
-        raise ValidationError("more than 30 years ago")
+        raise ValidationError(_("more than 30 years ago"))
 
 
 class GradeSchema(Schema):

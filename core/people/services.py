@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
 from core.extensions import db
@@ -12,12 +14,19 @@ from core.people.models import Building, Grade, Guardian, Room, SchoolClass, Sta
 from core.rules import RuleBroken
 from core.tenancy import require_tenant
 
+# What a missing record is called in messages, and how a student's status reads.
+THINGS = {"grade": _l("grade"), "class": _l("class"), "staff member": _l("staff member"),
+          "student": _l("student"), "guardian": _l("guardian"), "building": _l("building"),
+          "room": _l("room")}
+STUDENT_STATUSES = {"enrolled": _l("enrolled"), "graduated": _l("graduated"),
+                    "transferred": _l("transferred"), "left": _l("left")}
+
 
 def _get(model, row_id: uuid.UUID | None, field: str, what: str, status: int = 422):
     """A row of this school, or a RuleBroken naming ``field`` (404 when it is the URL's)."""
     row = db.session.scalar(select(model).where(model.id == row_id)) if row_id else None
     if row is None:
-        raise RuleBroken(f"no such {what} in this school", field, status)
+        raise RuleBroken(_("no such %(what)s in this school", what=THINGS[what]), field, status)
     return row
 
 
@@ -28,13 +37,18 @@ def _taken(model, field: str, value: Any, ignore: uuid.UUID | None = None) -> bo
     return db.session.scalar(query) is not None
 
 
+def _escape_like(text: str) -> str:
+    # A search for "%" or "_" means those characters, not LIKE's wildcards.
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 # --- grades and classes --------------------------------------------------------------------
 
 
 def create_grade(name: str, level: int) -> Grade:
     require_tenant()
     if _taken(Grade, "name", name):
-        raise RuleBroken(f"{name!r} exists already", "name")
+        raise RuleBroken(_("“%(name)s” exists already", name=name), "name")
     grade = Grade(name=name, level=level)
     db.session.add(grade)
     db.session.flush()
@@ -46,7 +60,7 @@ def create_class(grade_id: uuid.UUID, name: str, head_teacher_id: uuid.UUID | No
     grade = _get(Grade, grade_id, "grade_id", "grade")
     if head_teacher_id is not None and not _get(Staff, head_teacher_id, "head_teacher_id",
                                                 "staff member").active:
-        raise RuleBroken("that staff member has left", "head_teacher_id")
+        raise RuleBroken(_("that staff member has left"), "head_teacher_id")
     taken = select(SchoolClass.id).where(SchoolClass.grade_id == grade.id,
                                          SchoolClass.name == name)
     if db.session.scalar(taken):
@@ -62,7 +76,7 @@ def graduate_class(class_id: uuid.UUID) -> int:
     Returns how many students graduated."""
     school_class = _get(SchoolClass, class_id, "class_id", "class", status=404)
     if school_class.status == "graduated":
-        raise RuleBroken("this class has graduated already", "class_id", status=409)
+        raise RuleBroken(_("this class has graduated already"), "class_id", status=409)
     school_class.status = "graduated"
     students = db.session.scalars(select(Student).where(
         Student.class_id == school_class.id, Student.status == "enrolled")).all()
@@ -83,8 +97,23 @@ def create_staff(data: dict[str, Any]) -> Staff:
     return staff
 
 
+def get_staff(staff_id: uuid.UUID) -> Staff:
+    return _get(Staff, staff_id, "staff_id", "staff member", status=404)
+
+
+def search_staff(q: str | None = None) -> Select:
+    """Staff by part of the name or the start of the phone number, by name."""
+    require_tenant()
+    query = select(Staff).order_by(Staff.name, Staff.id)
+    if q:
+        escaped = _escape_like(q)
+        query = query.where(or_(Staff.name.contains(escaped, escape="\\"),
+                                Staff.phone.startswith(escaped, escape="\\")))
+    return query
+
+
 def update_staff(staff_id: uuid.UUID, changes: dict[str, Any]) -> Staff:
-    staff = _get(Staff, staff_id, "staff_id", "staff member", status=404)
+    staff = get_staff(staff_id)
     for key, value in changes.items():
         setattr(staff, key, value)
     db.session.flush()
@@ -97,7 +126,7 @@ def update_staff(staff_id: uuid.UUID, changes: dict[str, Any]) -> Staff:
 def _active_class(class_id: uuid.UUID) -> SchoolClass:
     school_class = _get(SchoolClass, class_id, "class_id", "class")
     if school_class.status != "active":
-        raise RuleBroken("that class has graduated", "class_id")
+        raise RuleBroken(_("that class has graduated"), "class_id")
     return school_class
 
 
@@ -105,7 +134,8 @@ def create_student(data: dict[str, Any]) -> Student:
     require_tenant()
     _active_class(data["class_id"])
     if _taken(Student, "student_no", data["student_no"]):
-        raise RuleBroken(f"student number {data['student_no']} is taken in this school",
+        raise RuleBroken(_("student number %(number)s is taken in this school",
+                           number=data["student_no"]),
                          "student_no")
     student = Student(**data)
     db.session.add(student)
@@ -121,7 +151,8 @@ def update_student(student_id: uuid.UUID, changes: dict[str, Any]) -> Student:
     student = get_student(student_id)
     number = changes.get("student_no")
     if number and _taken(Student, "student_no", number, ignore=student.id):
-        raise RuleBroken(f"student number {number} is taken in this school", "student_no")
+        raise RuleBroken(_("student number %(number)s is taken in this school", number=number),
+                         "student_no")
     for key, value in changes.items():
         setattr(student, key, value)
     db.session.flush()
@@ -131,7 +162,8 @@ def update_student(student_id: uuid.UUID, changes: dict[str, Any]) -> Student:
 def move_student(student_id: uuid.UUID, class_id: uuid.UUID) -> Student:
     student = get_student(student_id)
     if student.status != "enrolled":
-        raise RuleBroken(f"only enrolled students move; this one is {student.status}",
+        raise RuleBroken(_("only enrolled students move; this one is %(status)s",
+                           status=STUDENT_STATUSES.get(student.status, student.status)),
                          "student_id", status=409)
     student.class_id = _active_class(class_id).id
     db.session.flush()
@@ -144,7 +176,7 @@ def search_students(q: str | None = None, class_id: uuid.UUID | None = None,
     require_tenant()
     query = select(Student).order_by(Student.student_no)
     if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = _escape_like(q)
         query = query.where(or_(Student.name.contains(escaped, escape="\\"),
                                 Student.student_no.startswith(escaped, escape="\\")))
     if class_id is not None:
@@ -168,8 +200,12 @@ def guardians_of(student_id: uuid.UUID) -> list[Guardian]:
         select(Guardian).where(Guardian.student_id == student.id).order_by(Guardian.name)))
 
 
+def get_guardian(guardian_id: uuid.UUID) -> Guardian:
+    return _get(Guardian, guardian_id, "guardian_id", "guardian", status=404)
+
+
 def update_guardian(guardian_id: uuid.UUID, changes: dict[str, Any]) -> Guardian:
-    guardian = _get(Guardian, guardian_id, "guardian_id", "guardian", status=404)
+    guardian = get_guardian(guardian_id)
     for key, value in changes.items():
         setattr(guardian, key, value)
     db.session.flush()
@@ -177,7 +213,7 @@ def update_guardian(guardian_id: uuid.UUID, changes: dict[str, Any]) -> Guardian
 
 
 def remove_guardian(guardian_id: uuid.UUID) -> None:
-    db.session.delete(_get(Guardian, guardian_id, "guardian_id", "guardian", status=404))
+    db.session.delete(get_guardian(guardian_id))
     db.session.flush()
 
 
@@ -187,7 +223,7 @@ def remove_guardian(guardian_id: uuid.UUID) -> None:
 def create_building(name: str) -> Building:
     require_tenant()
     if _taken(Building, "name", name):
-        raise RuleBroken(f"{name!r} exists already", "name")
+        raise RuleBroken(_("“%(name)s” exists already", name=name), "name")
     building = Building(name=name)
     db.session.add(building)
     db.session.flush()
@@ -198,12 +234,13 @@ def create_room(data: dict[str, Any]) -> Room:
     require_tenant()
     building = _get(Building, data["building_id"], "building_id", "building")
     if data.get("class_id") and data.get("office"):
-        raise RuleBroken("a room is used by a class or by an office, not both", "office")
+        raise RuleBroken(_("a room is used by a class or by an office, not both"), "office")
     if data.get("class_id"):
         _active_class(data["class_id"])
     taken = select(Room.id).where(Room.building_id == building.id, Room.name == data["name"])
     if db.session.scalar(taken):
-        raise RuleBroken(f"{building.name} already has a room {data['name']!r}", "name")
+        raise RuleBroken(_("%(building)s already has a room “%(room)s”", building=building.name,
+                           room=data["name"]), "name")
     room = Room(**data)
     db.session.add(room)
     db.session.flush()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,11 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class Widget:
+    """A card on a home page: ``template`` is rendered with this widget as ``widget``, so the
+    figures the hook computed travel in ``data``."""
+
     title: object
     template: str
     permission: str
     order: int = 100
+    data: Mapping[str, Any] = field(default_factory=dict)

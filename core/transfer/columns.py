@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 class CellError(ValueError):
     pass
@@ -32,7 +34,7 @@ def _date(value: Any) -> str | None:
         year, month, day = (int(part) for part in text.split("-"))
         return date(year, month, day).isoformat()
     except ValueError:
-        raise CellError(f"{_text(value)!r} is not a date such as 2019-05-01") from None
+        raise CellError(_("“%(value)s” is not a date such as 2019-05-01", value=_text(value))) from None
 
 
 def _choice(mapping: dict[str, str]):
@@ -42,7 +44,8 @@ def _choice(mapping: dict[str, str]):
             return None
         found = mapping.get(text) or mapping.get(text.lower())
         if found is None:
-            raise CellError(f"{text!r} is not one of {', '.join(sorted(set(mapping)))}")
+            raise CellError(_("“%(value)s” is not one of %(choices)s", value=text,
+                              choices="、".join(sorted(set(mapping)))))
         return found
 
     return convert

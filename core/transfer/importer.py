@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -55,7 +56,7 @@ def _students(values: dict[str, Any], lookups: _Lookups) -> None:
 def _guardians(values: dict[str, Any], lookups: _Lookups) -> None:
     student_id = lookups.students.get(values.pop("student_no"))
     if student_id is None:
-        raise RuleBroken("no student with this number in this school", "student_no")
+        raise RuleBroken(_("no student with this number in this school"), "student_no")
     data = GuardianSchema().load({k: v for k, v in values.items() if v is not None})
     services.add_guardian(student_id, data)
 
@@ -98,7 +99,7 @@ def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int
     columns = KINDS[kind]
     mapping, missing = header_map(kind, headers)
     if missing:
-        raise UploadRefused(f"the header row lacks the column(s) {', '.join(missing)}")
+        raise UploadRefused(_("the header row lacks the column(s) %(columns)s", columns="、".join(missing)))
     report = report or {"kind": kind, "rows": 0, "created": 0, "errors": []}
     lookups = _Lookups()
     for index in range(start, len(rows)):

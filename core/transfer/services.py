@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import audit
@@ -24,10 +25,11 @@ def accept_upload(kind: str, filename: str, content: bytes, max_bytes: int,
     The file is read here once, so one that is not a spreadsheet, is too large or lacks a
     column is refused at once, before anything is stored.
     """
-    headers, _ = read_table(filename, content, max_bytes)
+    headers, _rows = read_table(filename, content, max_bytes)
     missing = header_map(kind, headers)[1]
     if missing:
-        raise UploadRefused(f"the header row lacks the column(s) {', '.join(missing)}")
+        raise UploadRefused(_("the header row lacks the column(s) %(columns)s",
+                              columns="、".join(missing)))
     stored = ImportFile(kind=kind, filename=(filename or "upload")[:200], size=len(content),
                         content=content)
     db.session.add(stored)
@@ -41,7 +43,7 @@ def accept_upload(kind: str, filename: str, content: bytes, max_bytes: int,
 def get_upload(import_id: uuid.UUID) -> ImportFile:
     stored = db.session.scalar(select(ImportFile).where(ImportFile.id == import_id))
     if stored is None:
-        raise RuleBroken("no such upload in this school", "import_id", status=404)
+        raise RuleBroken(_("no such upload in this school"), "import_id", status=404)
     return stored
 
 
@@ -49,6 +51,6 @@ def import_for_real(import_id: uuid.UUID) -> tuple[ImportFile, JobRun]:
     """After a preview, import the same file; its good rows are kept, bad rows reported."""
     stored = get_upload(import_id)
     if stored.status == "imported":
-        raise RuleBroken("this file was imported already", "import_id", status=409)
+        raise RuleBroken(_("this file was imported already"), "import_id", status=409)
     run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
     return stored, run

@@ -1,27 +1,57 @@
-"""Pages of the registers: classes and students. They use the API's schemas and rules, so a
-value is judged the same way whichever door it comes through."""
+"""Pages of the registers: classes, students and their guardians, staff. They use the API's
+schemas and rules, so a value is judged the same way whichever door it comes through; every
+write goes through the services, so the audit trail records it like an API call."""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
+from core.api.errors import NotFound
 from core.extensions import db
 from core.people import services
-from core.people.models import Grade, SchoolClass
-from core.people.schemas import GENDERS, ClassSchema, GradeSchema, StudentSchema
+from core.people.models import Grade, SchoolClass, Staff, Student
+from core.people.schemas import (
+    GENDERS,
+    ClassSchema,
+    GradeSchema,
+    GuardianChangeSchema,
+    GuardianSchema,
+    MoveSchema,
+    StaffChangeSchema,
+    StaffSchema,
+    StudentChangeSchema,
+    StudentQuerySchema,
+    StudentSchema,
+)
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken, flatten_messages
+from core.web.nav import core_entries
 from core.web.views import bp
 
-NAVIGATION = [
+core_entries(
     NavEntry(_l("Classes"), "web.classes", "core.people.read", order=10),
     NavEntry(_l("Students"), "web.students", "core.people.read", order=11),
-]
+    NavEntry(_l("Staff"), "web.staff", "core.people.read", order=12),
+)
 PAGE = 50
+STATUS_LABELS = {"enrolled": _l("enrolled"), "graduated": _l("graduated"),
+                 "transferred": _l("transferred"), "left": _l("left")}
+RELATION_LABELS = {"father": _l("father"), "mother": _l("mother"),
+                   "grandfather": _l("grandfather"), "grandmother": _l("grandmother"),
+                   "other": _l("other")}
+GUARDIAN_PREFIX = "guardian_"  # the guardian form shares a page with the student's "name"
+Row = TypeVar("Row")
+
+
+# --- shared by the register pages ----------------------------------------------------------
 
 
 def _form_errors(exc: Exception) -> dict[str, str]:
@@ -31,16 +61,75 @@ def _form_errors(exc: Exception) -> dict[str, str]:
     return {exc.field: str(exc)}
 
 
-def _classes() -> list[tuple[SchoolClass, str]]:
+def refusal_status(exc: Exception) -> int:
+    """Undo a refused form's writes and say which status the page answers with. A record the
+    address names that this school does not have is a 404 page, not an error next to a field."""
+    db.session.rollback()
+    if isinstance(exc, RuleBroken):
+        if exc.status == 404:
+            raise NotFound(str(exc)) from exc
+        return exc.status
+    return 422
+
+
+def found(lookup: Callable[[uuid.UUID], Row], row_id: uuid.UUID) -> Row:
+    """The record the address names, looked up before the form is read, so that another
+    school's id is a 404 whatever the form holds."""
+    try:
+        return lookup(row_id)
+    except RuleBroken as exc:
+        raise NotFound(str(exc)) from exc
+
+
+def schema_fields(form: dict[str, str], names: Iterable[str], prefix: str = "",
+                  optional: Iterable[str] = (), checkboxes: Iterable[str] = ()) -> dict[str, Any]:
+    """The values a schema loads from a form: inputs may carry a prefix, an empty optional
+    input means "none", and an unticked checkbox is absent from the form, so it means False."""
+    checkboxes = set(checkboxes)
+    data: dict[str, Any] = {name: form[prefix + name] for name in names
+                            if prefix + name in form and name not in checkboxes}
+    for name in optional:
+        if data.get(name, "").strip() == "":
+            data[name] = None
+    for name in checkboxes:
+        data[name] = prefix + name in form
+    return data
+
+
+def prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
+    return {prefix + field: message for field, message in errors.items()}
+
+
+def page_of(query: Select) -> tuple[list, int, bool]:
+    """One page (?page=N) of the query's rows, its number, and whether another follows."""
+    page = request.args.get("page", "1")
+    number = max(int(page), 1) if page.isdigit() else 1
+    rows = list(db.session.scalars(query.offset((number - 1) * PAGE).limit(PAGE + 1)))
+    return rows[:PAGE], number, len(rows) > PAGE
+
+
+def classes_with_grades() -> list[tuple[SchoolClass, str]]:
     return list(db.session.execute(
         select(SchoolClass, Grade.name).join(Grade, Grade.id == SchoolClass.grade_id)
         .order_by(Grade.level, SchoolClass.name)).all())
 
 
+def class_names() -> dict[uuid.UUID, str]:
+    return {c.id: f"{grade}{c.name}" for c, grade in classes_with_grades()}
+
+
+# --- classes -------------------------------------------------------------------------------
+
+
+def _student_counts() -> dict[uuid.UUID, int]:
+    return dict(db.session.execute(
+        select(Student.class_id, func.count(Student.id)).group_by(Student.class_id)).all())
+
+
 def _render_classes(errors: dict[str, str], form: dict, status: int = 200):
     grades = db.session.scalars(select(Grade).order_by(Grade.level)).all()
-    return render_template("web/classes.html", classes=_classes(), grades=grades,
-                           errors=errors, form=form), status
+    return render_template("web/classes.html", classes=classes_with_grades(), grades=grades,
+                           counts=_student_counts(), errors=errors, form=form), status
 
 
 @bp.route("/people/classes")
@@ -75,13 +164,42 @@ def add_class():
     return redirect(url_for("web.classes"))
 
 
+@bp.route("/people/classes/<uuid:class_id>/graduate", methods=["POST"])
+@requires("core.people.manage")
+def graduate_class(class_id: uuid.UUID):
+    """The class leaves the school with its enrolled students."""
+    try:
+        services.graduate_class(class_id)
+    except RuleBroken as exc:
+        status = refusal_status(exc)
+        return _render_classes({"graduate": str(exc)}, {}, status)
+    db.session.commit()
+    return redirect(url_for("web.classes"))
+
+
+# --- students ------------------------------------------------------------------------------
+
+
+def _student_filters() -> tuple[dict[str, Any], dict[str, str]]:
+    """The list's filters from the address, judged by the API's query schema."""
+    wanted = {"q": request.args.get("q", "").strip()[:50],
+              "class_id": request.args.get("class_id", "")}
+    try:
+        return StudentQuerySchema().load({k: v for k, v in wanted.items() if v}), {}
+    except ValidationError as exc:
+        return {}, {"filter": " ".join(_form_errors(exc).values())}
+
+
 def _render_students(errors: dict[str, str], form: dict, status: int = 200):
-    query = request.args.get("q", "").strip()[:50] or None
-    students = db.session.scalars(services.search_students(q=query).limit(PAGE)).all()
-    names = {c.id: f"{grade}{c.name}" for c, grade in _classes()}
-    return render_template("web/students.html", students=students, class_names=names,
-                           classes=_classes(), genders=GENDERS, errors=errors, form=form,
-                           q=query or ""), status
+    filters, filter_errors = _student_filters()
+    rows, page, more = page_of(services.search_students(**filters))
+    kept = {k: v for k, v in request.args.items() if k in ("q", "class_id") and v}
+    return render_template(
+        "web/students.html", students=rows, class_names=class_names(),
+        classes=classes_with_grades(), genders=GENDERS, errors={**errors, **filter_errors},
+        form=form, q=filters.get("q", ""), class_filter=str(filters.get("class_id", "")),
+        page=page, more=more, kept=kept,
+    ), 422 if filter_errors else status
 
 
 @bp.route("/people/students")
@@ -94,8 +212,7 @@ def students():
 @requires("core.people.manage")
 def add_student():
     form = request.form.to_dict()
-    fields = {k: v for k, v in form.items() if k in StudentSchema().fields and k != "boarding"}
-    fields["boarding"] = "boarding" in form
+    fields = schema_fields(form, StudentSchema().load_fields, checkboxes=("boarding",))
     try:
         services.create_student(StudentSchema().load(fields))
     except (ValidationError, RuleBroken) as exc:
@@ -103,3 +220,178 @@ def add_student():
         return _render_students(_form_errors(exc), form, 422)
     db.session.commit()
     return redirect(url_for("web.students"))
+
+
+def _student_values(student: Student) -> dict[str, str]:
+    """What the edit form starts with: the student as stored."""
+    return {"student_no": student.student_no, "name": student.name, "gender": student.gender,
+            "birth_date": student.birth_date.isoformat(),
+            "boarding": "on" if student.boarding else "", "allergies": student.allergies or "",
+            "dietary_notes": student.dietary_notes or ""}
+
+
+def _render_student(student_id: uuid.UUID, errors: dict[str, str], posted: dict,
+                    status: int = 200):
+    student = found(services.get_student, student_id)
+    return render_template(
+        "web/student.html", student=student, guardians=services.guardians_of(student.id),
+        class_names=class_names(), classes=classes_with_grades(), genders=GENDERS,
+        relations=RELATION_LABELS, statuses=STATUS_LABELS, errors=errors,
+        form={**_student_values(student), **posted},
+    ), status
+
+
+@bp.route("/people/students/<uuid:student_id>")
+@requires("core.people.read")
+def student(student_id: uuid.UUID):
+    return _render_student(student_id, {}, {})
+
+
+@bp.route("/people/students/<uuid:student_id>", methods=["POST"])
+@requires("core.people.manage")
+def change_student(student_id: uuid.UUID):
+    """Edit the student's own fields; the class changes only by a move."""
+    found(services.get_student, student_id)
+    form = request.form.to_dict()
+    form["boarding"] = "on" if "boarding" in form else ""  # unticked stays unticked on refusal
+    schema = StudentChangeSchema()
+    fields = schema_fields(request.form.to_dict(), schema.load_fields, checkboxes=("boarding",))
+    try:
+        services.update_student(student_id, schema.load(fields))
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_student(student_id, _form_errors(exc), form, status)
+    db.session.commit()
+    return redirect(url_for("web.student", student_id=student_id))
+
+
+@bp.route("/people/students/<uuid:student_id>/move", methods=["POST"])
+@requires("core.people.manage")
+def move_student(student_id: uuid.UUID):
+    found(services.get_student, student_id)
+    try:
+        data = MoveSchema().load({"class_id": request.form.get("class_id", "")})
+        services.move_student(student_id, data["class_id"])
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        errors = {"class_id": " ".join(_form_errors(exc).values())}  # shown by the move form
+        return _render_student(student_id, errors, {}, status)
+    db.session.commit()
+    return redirect(url_for("web.student", student_id=student_id))
+
+
+# --- guardians -----------------------------------------------------------------------------
+
+
+@bp.route("/people/students/<uuid:student_id>/guardians", methods=["POST"])
+@requires("core.people.manage")
+def add_guardian(student_id: uuid.UUID):
+    found(services.get_student, student_id)
+    form = request.form.to_dict()
+    schema = GuardianSchema()
+    fields = schema_fields(form, schema.load_fields, prefix=GUARDIAN_PREFIX,
+                           checkboxes=("can_pick_up",))
+    try:
+        services.add_guardian(student_id, schema.load(fields))
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_student(student_id, prefixed(_form_errors(exc), GUARDIAN_PREFIX), form,
+                               status)
+    db.session.commit()
+    return redirect(url_for("web.student", student_id=student_id))
+
+
+@bp.route("/people/guardians/<uuid:guardian_id>", methods=["POST"])
+@requires("core.people.manage")
+def change_guardian(guardian_id: uuid.UUID):
+    """Allow or withdraw picking the child up."""
+    guardian = found(services.get_guardian, guardian_id)
+    student_id = guardian.student_id
+    try:
+        changes = GuardianChangeSchema(partial=True).load(
+            {"can_pick_up": request.form.get("can_pick_up", "")})
+        services.update_guardian(guardian_id, changes)
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_student(student_id, {"guardians": " ".join(_form_errors(exc).values())},
+                               {}, status)
+    db.session.commit()
+    return redirect(url_for("web.student", student_id=student_id))
+
+
+@bp.route("/people/guardians/<uuid:guardian_id>/delete", methods=["POST"])
+@requires("core.people.manage")
+def remove_guardian(guardian_id: uuid.UUID):
+    student_id = found(services.get_guardian, guardian_id).student_id
+    services.remove_guardian(guardian_id)
+    db.session.commit()
+    return redirect(url_for("web.student", student_id=student_id))
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def _staff_fields(form: dict[str, str], schema: StaffSchema) -> dict[str, Any]:
+    return schema_fields(form, schema.load_fields, optional=("phone",), checkboxes=("active",))
+
+
+def _render_staff(errors: dict[str, str], form: dict, status: int = 200):
+    query = request.args.get("q", "").strip()[:50]
+    rows, page, more = page_of(services.search_staff(query or None))
+    return render_template("web/staff.html", staff=rows, q=query, page=page, more=more,
+                           kept={"q": query} if query else {}, errors=errors,
+                           form=form), status
+
+
+@bp.route("/people/staff")
+@requires("core.people.read")
+def staff():
+    return _render_staff({}, {"active": "on"})
+
+
+@bp.route("/people/staff", methods=["POST"])
+@requires("core.people.manage")
+def add_staff():
+    form = request.form.to_dict()
+    try:
+        services.create_staff(StaffSchema().load(_staff_fields(form, StaffSchema())))
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_staff(_form_errors(exc), form, status)
+    db.session.commit()
+    return redirect(url_for("web.staff"))
+
+
+def _staff_values(member: Staff) -> dict[str, str]:
+    return {"name": member.name, "position": member.position, "phone": member.phone or "",
+            "active": "on" if member.active else ""}
+
+
+def _render_staff_member(staff_id: uuid.UUID, errors: dict[str, str], posted: dict,
+                         status: int = 200):
+    member = found(services.get_staff, staff_id)
+    return render_template("web/staff_edit.html", member=member, errors=errors,
+                           form={**_staff_values(member), **posted}), status
+
+
+@bp.route("/people/staff/<uuid:staff_id>")
+@requires("core.people.read")
+def staff_member(staff_id: uuid.UUID):
+    return _render_staff_member(staff_id, {}, {})
+
+
+@bp.route("/people/staff/<uuid:staff_id>", methods=["POST"])
+@requires("core.people.manage")
+def change_staff(staff_id: uuid.UUID):
+    found(services.get_staff, staff_id)
+    form = request.form.to_dict()
+    form["active"] = "on" if "active" in form else ""
+    schema = StaffChangeSchema()
+    try:
+        services.update_staff(staff_id, schema.load(_staff_fields(request.form.to_dict(),
+                                                                  schema)))
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_staff_member(staff_id, _form_errors(exc), form, status)
+    db.session.commit()
+    return redirect(url_for("web.staff_member", staff_id=staff_id))

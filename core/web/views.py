@@ -6,7 +6,7 @@ from datetime import datetime
 from urllib.parse import quote, urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, has_request_context, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -31,7 +31,10 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """The language chosen on this device, else the person's, else zh-CN."""
+    """The language chosen on this device, else the person's, else zh-CN (also for jobs and
+    commands, which have no request)."""
+    if not has_request_context():
+        return "zh_CN"
     if session.get("locale") in LANGUAGES:
         return session["locale"]
     principal = getattr(g, "principal", None)
@@ -118,6 +121,8 @@ def schools():
         .where(DistrictMembership.user_id == principal.user_id).distinct()).all()
     if len(rows) == 1 and not districts:
         return redirect(f"/t/{rows[0].slug}/")
+    if len(districts) == 1 and not rows:  # district staff land on their district's home
+        return redirect(url_for("web.district_home", slug=districts[0].slug))
     return render_template("web/schools.html", schools=rows, districts=districts)
 
 
@@ -140,7 +145,10 @@ def home():
         tenant=tenant, principal=principal) for entry in group)]
     entries = [entry for entry in offered if entry.permission in principal.permissions]
     entries.sort(key=lambda e: (e.order, str(e.title)))
-    return render_template("web/home.html", tenant=tenant, entries=entries,
+    widgets = [widget for group in hooks.houqin_dashboard_widgets(tenant=tenant, principal=principal)
+               for widget in group if widget.permission in principal.permissions]
+    widgets.sort(key=lambda w: (w.order, str(w.title)))
+    return render_template("web/home.html", tenant=tenant, entries=entries, widgets=widgets,
                            read_only=principal.via_district)
 
 

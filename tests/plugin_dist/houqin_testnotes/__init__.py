@@ -6,6 +6,7 @@ from core.sdk import (
     PluginManifest,
     Role,
     Schedule,
+    Widget,
     db,
     hookimpl,
 )
@@ -64,6 +65,22 @@ def houqin_schedules():
 @hookimpl
 def houqin_navigation(tenant, principal):
     return [NavEntry("Notes", "notes_pages.index", "notes.read")]
+
+
+@hookimpl
+def houqin_dashboard_widgets(tenant, principal):
+    from sqlalchemy import func, select
+
+    from .models import Note
+
+    count = db.session.scalar(select(func.count()).select_from(Note))
+    return [Widget("Notes today", "notes/_widget.html", "notes.read", data={"count": count})]
+
+
+@hookimpl
+def houqin_district_widgets(district, principal):
+    return [Widget("Notes across the district", "notes/_district_widget.html", "core.district.read",
+                   data={"district": district.name})]
 
 
 @hookimpl

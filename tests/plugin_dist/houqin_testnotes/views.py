@@ -5,7 +5,7 @@ from core.sdk import db, requires
 
 from .models import Note
 
-bp = Blueprint("notes_pages", __name__, url_prefix="/m/notes")
+bp = Blueprint("notes_pages", __name__, url_prefix="/m/notes", template_folder="templates")
 
 
 @bp.route("/")

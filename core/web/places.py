@@ -1,0 +1,82 @@
+"""The places register's page: buildings and the rooms in them, with the class or office that
+uses each room. Same schemas and services as /api/v1/places."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from core.extensions import db
+from core.people import services
+from core.people.models import Building, Room
+from core.people.schemas import BuildingSchema, RoomSchema
+from core.permissions import requires
+from core.plugins.types import NavEntry
+from core.rules import RuleBroken
+from core.web.nav import core_entries
+from core.web.people import (
+    _form_errors,
+    class_names,
+    classes_with_grades,
+    prefixed,
+    refusal_status,
+    schema_fields,
+)
+from core.web.views import bp
+
+core_entries(NavEntry(_l("Places"), "web.places", "core.places.read", order=13))
+# Both forms have a "name"; the inputs carry these prefixes so each error lands by its own form.
+BUILDING_PREFIX = "building_"
+ROOM_PREFIX = "room_"
+
+
+def _rooms() -> list[tuple[Room, str]]:
+    return list(db.session.execute(
+        select(Room, Building.name).join(Building, Building.id == Room.building_id)
+        .order_by(Building.name, Room.name)).all())
+
+
+def _render_places(errors: dict[str, str], form: dict, status: int = 200):
+    buildings = db.session.scalars(select(Building).order_by(Building.name)).all()
+    return render_template("web/places.html", buildings=buildings, rooms=_rooms(),
+                           class_names=class_names(), classes=classes_with_grades(),
+                           errors=errors, form=form), status
+
+
+@bp.route("/places")
+@requires("core.places.read")
+def places():
+    return _render_places({}, {})
+
+
+@bp.route("/places/buildings", methods=["POST"])
+@requires("core.places.manage")
+def add_building():
+    form = request.form.to_dict()
+    try:
+        data = BuildingSchema().load(schema_fields(form, ("name",), prefix=BUILDING_PREFIX))
+        services.create_building(data["name"])
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_places(prefixed(_form_errors(exc), BUILDING_PREFIX), form, status)
+    db.session.commit()
+    return redirect(url_for("web.places"))
+
+
+@bp.route("/places/rooms", methods=["POST"])
+@requires("core.places.manage")
+def add_room():
+    """Add a room, used by a class, an office, or (for now) nobody."""
+    form = request.form.to_dict()
+    schema = RoomSchema()
+    fields = schema_fields(form, schema.load_fields, prefix=ROOM_PREFIX,
+                           optional=("class_id", "office"))
+    try:
+        services.create_room(schema.load(fields))
+    except (ValidationError, RuleBroken) as exc:
+        status = refusal_status(exc)
+        return _render_places(prefixed(_form_errors(exc), ROOM_PREFIX), form, status)
+    db.session.commit()
+    return redirect(url_for("web.places"))
