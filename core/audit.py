@@ -8,19 +8,23 @@ delete them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, BigInteger, String, event, inspect
+from flask_babel import gettext as _
+from sqlalchemy import JSON, BigInteger, Select, String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import TenantScoped, UtcDateTime, tenant_index, utcnow
 from core.db.base import is_tenant_scoped
 from core.extensions import db
+from core.rules import RuleBroken
 from core.tenancy import TenantRef, tenant_context
 
 
@@ -142,6 +146,24 @@ def _capture(session: Session, flush_context, instances) -> None:
             entity=obj.__table__.name, entity_id=str(obj.id), before=before, after=after,
         ))
     session.add_all(events)
+
+
+def search(query: Mapping[str, Any], zone: str) -> Select:
+    """Events matching a search (the keys of ``AuditQuerySchema``), newest first. ``start`` and
+    ``end`` are whole days in the time zone ``zone``, as the school reads its own clock."""
+    if "start" in query and "end" in query and query["end"] < query["start"]:
+        raise RuleBroken(_("comes before from"), "to")
+    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id)
+    for key in ("entity", "entity_id", "action", "user_id"):
+        if key in query:
+            statement = statement.where(getattr(AuditEvent, key) == query[key])
+    tz = ZoneInfo(zone)
+    if "start" in query:
+        statement = statement.where(AuditEvent.at >= datetime.combine(query["start"], time(), tz))
+    if "end" in query:
+        after_end = datetime.combine(query["end"] + timedelta(days=1), time(), tz)
+        statement = statement.where(AuditEvent.at < after_end)
+    return statement
 
 
 def install(session_class=Session) -> None:

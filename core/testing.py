@@ -265,7 +265,9 @@ class TestUser:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        # An API client that reads English, as the tests' assertions on messages do.
+        return {"Authorization": f"Bearer {self.token}", "Accept-Language": "en"} if self.token \
+            else {"Accept-Language": "en"}
 
 
 @pytest.fixture

@@ -85,6 +85,9 @@ def victim(app, make_school, make_user):
         guardian = people.add_guardian(pupil.id, {"name": "victim's guardian",
                                                   "relation": "mother", "phone": "13800138000",
                                                   "can_pick_up": True})
+        building = people.create_building("victim's building")
+        people.create_room({"building_id": building.id, "name": "victim's room",
+                            "class_id": school_class.id, "office": None})
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -102,8 +105,9 @@ def intruder(app, make_school, make_user):
 
 
 def _snapshot(school):
+    from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
-    from core.people.models import Guardian, SchoolClass, Staff, Student
+    from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
 
     db.session.expire_all()
     with tenant_context(school):
@@ -120,6 +124,9 @@ def _snapshot(school):
             sorted((p.name, p.status, str(p.class_id)) for p in db.session.scalars(select(Student))),
             sorted((g.name, g.can_pick_up) for g in db.session.scalars(select(Guardian))),
             sorted((t.name, t.active) for t in db.session.scalars(select(Staff))),
+            sorted(b.name for b in db.session.scalars(select(Building))),
+            sorted((r.name, r.office) for r in db.session.scalars(select(Room))),
+            len(db.session.scalars(select(AuditEvent)).all()),
         )
 
 

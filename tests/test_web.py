@@ -12,6 +12,8 @@ from core.identity.models import User
 from core.tenancy import tenant_context
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
+REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
+TOOLS = ["导入导出", "操作日志"]
 TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
 
 
@@ -56,9 +58,9 @@ def test_a_kindergarten_home_shows_only_its_modules(client, person):
     kindergarten = client.get("/t/web-kg/").get_data(as_text=True)
     primary = client.get("/t/web-primary/").get_data(as_text=True)
     nav = lambda page: re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', page)  # noqa: E731
-    # Core's registers first, then the school's own modules and nothing else.
-    assert nav(kindergarten) == ["班级", "学生", "Playground"]
-    assert nav(primary) == ["班级", "学生", "Notes"]
+    # Core's registers first, then the school's own modules and nothing else, then core's tools.
+    assert nav(kindergarten) == [*REGISTERS, "Playground", *TOOLS]
+    assert nav(primary) == [*REGISTERS, "Notes", *TOOLS]
 
 
 def test_wrong_passwords_are_refused_then_throttled(client, person):

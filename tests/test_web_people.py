@@ -167,7 +167,7 @@ def test_a_student_moves_to_another_active_class(client, school, register, offic
         services.graduate_class(old)
         db.session.commit()
     graduated = client.post(url, data={"class_id": str(old), "csrf_token": office})
-    assert graduated.status_code == 422 and "has graduated" in graduated.get_data(as_text=True)
+    assert graduated.status_code == 422 and "该班级已毕业" in graduated.get_data(as_text=True)
     assert stored(school, Student, register["pupil"]).class_id == register["one"]
     moved = client.post(url, data={"class_id": str(register["two"]), "csrf_token": office})
     assert moved.status_code == 302
@@ -254,7 +254,7 @@ def test_buildings_and_rooms_are_added(client, school, register, office):
                                                          "csrf_token": office}).status_code == 302
     twice = client.post(f"{BASE}/places/buildings", data={"building_name": "教学楼",
                                                           "csrf_token": office})
-    assert twice.status_code == 422 and "exists already" in twice.get_data(as_text=True)
+    assert twice.status_code == 422 and "已存在" in twice.get_data(as_text=True)
     with tenant_context(school):
         building = db.session.scalar(select(Building.id))
     room = {"room_building_id": str(building), "room_name": "101",

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import send_file
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from openpyxl import Workbook
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from core import audit
 from core.api.errors import Invalid, NotFound
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.api.schema import Schema
-from core.audit import AuditEvent
 from core.auth import current_principal
 from core.extensions import db
 from core.identity.services import caller_district
 from core.permissions import requires
+from core.rules import RuleBroken
 from core.tenancy import DistrictScope, district_scope, require_tenant
 from tenants.registry import district_tenants
 
@@ -63,19 +62,10 @@ class DistrictAuditEventSchema(AuditEventSchema):
 
 
 def _filtered(query: dict, zone: str) -> Select:
-    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id)
-    for key in ("entity", "entity_id", "action", "user_id"):
-        if key in query:
-            statement = statement.where(getattr(AuditEvent, key) == query[key])
-    tz = ZoneInfo(zone)
-    if "start" in query:
-        statement = statement.where(AuditEvent.at >= datetime.combine(query["start"], time(), tz))
-    if "end" in query:
-        after_end = datetime.combine(query["end"] + timedelta(days=1), time(), tz)
-        statement = statement.where(AuditEvent.at < after_end)
-    if "start" in query and "end" in query and query["end"] < query["start"]:
-        raise Invalid(errors={"to": ["comes before from"]})
-    return statement
+    try:
+        return audit.search(query, zone)
+    except RuleBroken as exc:
+        raise Invalid(errors={exc.field: [str(exc)]}) from exc
 
 
 @blp.route("/audit")

@@ -75,6 +75,7 @@ class JobRunSchema(Schema):
     created_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
+    result = fields.Raw(allow_none=True, metadata={"description": "what the job reported at the end"})
 
 
 class JobQuerySchema(Schema):

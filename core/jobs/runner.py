@@ -10,12 +10,14 @@ import os
 import traceback
 import uuid
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import update
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import refresh
+from sqlalchemy import select, update
 
 from core import audit
 from core.db import utcnow
 from core.extensions import db
+from core.identity.models import User
 from core.jobs.context import JobContext
 from core.jobs.models import JobRun, JobStatus
 from core.state import kernel
@@ -74,6 +76,13 @@ def execute(tenant_id: int, run_id: str, app: Flask | None = None) -> str:
             db.session.remove()
 
 
+def _speak_as(user_id: int | None) -> None:
+    """A job's messages (an import's per-row reasons) in the language of who started it."""
+    if user_id is not None:
+        g.job_locale = db.session.scalar(select(User.locale).where(User.id == user_id))
+        refresh()
+
+
 def _execute(tenant_id: int, run_id: str) -> str:
     tenant = tenant_by_id(tenant_id)
     if tenant is None:
@@ -102,6 +111,7 @@ def _execute(tenant_id: int, run_id: str) -> str:
             log.info("job %s is already taken (%s)", run_id, run.status, extra={"job_id": run_id})
             return run.status
         extra = {"job_id": run_id}
+        _speak_as(run.user_id)
         log.info("job %s started (%s, attempt %s)", run.func, run_id, run.attempts, extra=extra)
         with audit.acting_as(audit.Actor(user_id=run.user_id, source="job", request_id=run_id)):
             try:

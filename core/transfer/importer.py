@@ -120,7 +120,7 @@ def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int
                 problems.append((column.headers[0], str(exc)))
                 continue
             if column.required and values[column.field] in (None, ""):
-                problems.append((column.headers[0], "is required"))
+                problems.append((column.headers[0], _("is required")))
         if not problems:
             try:
                 with db.session.begin_nested():

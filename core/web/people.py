@@ -5,15 +5,13 @@ write goes through the services, so the audit trail records it like an API call.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
-from core.api.errors import NotFound
 from core.extensions import db
 from core.people import services
 from core.people.models import Grade, SchoolClass, Staff, Student
@@ -32,7 +30,8 @@ from core.people.schemas import (
 )
 from core.permissions import requires
 from core.plugins.types import NavEntry
-from core.rules import RuleBroken, flatten_messages
+from core.rules import RuleBroken
+from core.web.forms import form_errors, found, page_of, prefixed, refusal_status, schema_fields
 from core.web.nav import core_entries
 from core.web.views import bp
 
@@ -41,71 +40,12 @@ core_entries(
     NavEntry(_l("Students"), "web.students", "core.people.read", order=11),
     NavEntry(_l("Staff"), "web.staff", "core.people.read", order=12),
 )
-PAGE = 50
 STATUS_LABELS = {"enrolled": _l("enrolled"), "graduated": _l("graduated"),
                  "transferred": _l("transferred"), "left": _l("left")}
 RELATION_LABELS = {"father": _l("father"), "mother": _l("mother"),
                    "grandfather": _l("grandfather"), "grandmother": _l("grandmother"),
                    "other": _l("other")}
 GUARDIAN_PREFIX = "guardian_"  # the guardian form shares a page with the student's "name"
-Row = TypeVar("Row")
-
-
-# --- shared by the register pages ----------------------------------------------------------
-
-
-def _form_errors(exc: Exception) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        return {field: " ".join(flatten_messages(messages))
-                for field, messages in exc.normalized_messages().items()}
-    return {exc.field: str(exc)}
-
-
-def refusal_status(exc: Exception) -> int:
-    """Undo a refused form's writes and say which status the page answers with. A record the
-    address names that this school does not have is a 404 page, not an error next to a field."""
-    db.session.rollback()
-    if isinstance(exc, RuleBroken):
-        if exc.status == 404:
-            raise NotFound(str(exc)) from exc
-        return exc.status
-    return 422
-
-
-def found(lookup: Callable[[uuid.UUID], Row], row_id: uuid.UUID) -> Row:
-    """The record the address names, looked up before the form is read, so that another
-    school's id is a 404 whatever the form holds."""
-    try:
-        return lookup(row_id)
-    except RuleBroken as exc:
-        raise NotFound(str(exc)) from exc
-
-
-def schema_fields(form: dict[str, str], names: Iterable[str], prefix: str = "",
-                  optional: Iterable[str] = (), checkboxes: Iterable[str] = ()) -> dict[str, Any]:
-    """The values a schema loads from a form: inputs may carry a prefix, an empty optional
-    input means "none", and an unticked checkbox is absent from the form, so it means False."""
-    checkboxes = set(checkboxes)
-    data: dict[str, Any] = {name: form[prefix + name] for name in names
-                            if prefix + name in form and name not in checkboxes}
-    for name in optional:
-        if data.get(name, "").strip() == "":
-            data[name] = None
-    for name in checkboxes:
-        data[name] = prefix + name in form
-    return data
-
-
-def prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
-    return {prefix + field: message for field, message in errors.items()}
-
-
-def page_of(query: Select) -> tuple[list, int, bool]:
-    """One page (?page=N) of the query's rows, its number, and whether another follows."""
-    page = request.args.get("page", "1")
-    number = max(int(page), 1) if page.isdigit() else 1
-    rows = list(db.session.scalars(query.offset((number - 1) * PAGE).limit(PAGE + 1)))
-    return rows[:PAGE], number, len(rows) > PAGE
 
 
 def classes_with_grades() -> list[tuple[SchoolClass, str]]:
@@ -152,14 +92,14 @@ def add_class():
         except (ValidationError, RuleBroken) as exc:
             db.session.rollback()
             # The grade's own "name" is the form's "grade" field.
-            errors = {"grade" if k == "name" else k: v for k, v in _form_errors(exc).items()}
+            errors = {"grade" if k == "name" else k: v for k, v in form_errors(exc).items()}
             return _render_classes(errors, form, 422)
     try:
         data = ClassSchema().load({"grade_id": str(grade.id), "name": form.get("name", "")})
         services.create_class(data["grade_id"], data["name"], None)
     except (ValidationError, RuleBroken) as exc:
         db.session.rollback()
-        return _render_classes(_form_errors(exc), form, 422)
+        return _render_classes(form_errors(exc), form, 422)
     db.session.commit()
     return redirect(url_for("web.classes"))
 
@@ -187,7 +127,7 @@ def _student_filters() -> tuple[dict[str, Any], dict[str, str]]:
     try:
         return StudentQuerySchema().load({k: v for k, v in wanted.items() if v}), {}
     except ValidationError as exc:
-        return {}, {"filter": " ".join(_form_errors(exc).values())}
+        return {}, {"filter": " ".join(form_errors(exc).values())}
 
 
 def _render_students(errors: dict[str, str], form: dict, status: int = 200):
@@ -217,7 +157,7 @@ def add_student():
         services.create_student(StudentSchema().load(fields))
     except (ValidationError, RuleBroken) as exc:
         db.session.rollback()
-        return _render_students(_form_errors(exc), form, 422)
+        return _render_students(form_errors(exc), form, 422)
     db.session.commit()
     return redirect(url_for("web.students"))
 
@@ -260,7 +200,7 @@ def change_student(student_id: uuid.UUID):
         services.update_student(student_id, schema.load(fields))
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_student(student_id, _form_errors(exc), form, status)
+        return _render_student(student_id, form_errors(exc), form, status)
     db.session.commit()
     return redirect(url_for("web.student", student_id=student_id))
 
@@ -274,7 +214,7 @@ def move_student(student_id: uuid.UUID):
         services.move_student(student_id, data["class_id"])
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        errors = {"class_id": " ".join(_form_errors(exc).values())}  # shown by the move form
+        errors = {"class_id": " ".join(form_errors(exc).values())}  # shown by the move form
         return _render_student(student_id, errors, {}, status)
     db.session.commit()
     return redirect(url_for("web.student", student_id=student_id))
@@ -295,7 +235,7 @@ def add_guardian(student_id: uuid.UUID):
         services.add_guardian(student_id, schema.load(fields))
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_student(student_id, prefixed(_form_errors(exc), GUARDIAN_PREFIX), form,
+        return _render_student(student_id, prefixed(form_errors(exc), GUARDIAN_PREFIX), form,
                                status)
     db.session.commit()
     return redirect(url_for("web.student", student_id=student_id))
@@ -313,7 +253,7 @@ def change_guardian(guardian_id: uuid.UUID):
         services.update_guardian(guardian_id, changes)
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_student(student_id, {"guardians": " ".join(_form_errors(exc).values())},
+        return _render_student(student_id, {"guardians": " ".join(form_errors(exc).values())},
                                {}, status)
     db.session.commit()
     return redirect(url_for("web.student", student_id=student_id))
@@ -357,7 +297,7 @@ def add_staff():
         services.create_staff(StaffSchema().load(_staff_fields(form, StaffSchema())))
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_staff(_form_errors(exc), form, status)
+        return _render_staff(form_errors(exc), form, status)
     db.session.commit()
     return redirect(url_for("web.staff"))
 
@@ -392,6 +332,6 @@ def change_staff(staff_id: uuid.UUID):
                                                                   schema)))
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_staff_member(staff_id, _form_errors(exc), form, status)
+        return _render_staff_member(staff_id, form_errors(exc), form, status)
     db.session.commit()
     return redirect(url_for("web.staff_member", staff_id=staff_id))

@@ -15,15 +15,9 @@ from core.people.schemas import BuildingSchema, RoomSchema
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
+from core.web.forms import form_errors, prefixed, refusal_status, schema_fields
 from core.web.nav import core_entries
-from core.web.people import (
-    _form_errors,
-    class_names,
-    classes_with_grades,
-    prefixed,
-    refusal_status,
-    schema_fields,
-)
+from core.web.people import class_names, classes_with_grades
 from core.web.views import bp
 
 core_entries(NavEntry(_l("Places"), "web.places", "core.places.read", order=13))
@@ -60,7 +54,7 @@ def add_building():
         services.create_building(data["name"])
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_places(prefixed(_form_errors(exc), BUILDING_PREFIX), form, status)
+        return _render_places(prefixed(form_errors(exc), BUILDING_PREFIX), form, status)
     db.session.commit()
     return redirect(url_for("web.places"))
 
@@ -77,6 +71,6 @@ def add_room():
         services.create_room(schema.load(fields))
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)
-        return _render_places(prefixed(_form_errors(exc), ROOM_PREFIX), form, status)
+        return _render_places(prefixed(form_errors(exc), ROOM_PREFIX), form, status)
     db.session.commit()
     return redirect(url_for("web.places"))

@@ -23,7 +23,7 @@ from core.transfer.models import ImportFile
 from core.web.nav import core_entries
 from core.web.views import bp
 
-core_entries(NavEntry(_l("Import and export"), "web.imports", "core.people.manage", order=19))
+core_entries(NavEntry(_l("Import and export"), "web.imports", "core.people.manage", order=150))
 KIND_TITLES = {"students": _l("Students"), "guardians": _l("Guardians"), "staff": _l("Staff"),
                "rooms": _l("Rooms")}
 STATUS_TITLES = {"uploaded": _l("uploaded"), "previewed": _l("previewed"),

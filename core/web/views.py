@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from urllib.parse import quote, urlparse
 from zoneinfo import ZoneInfo
@@ -31,12 +32,18 @@ LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 
 def select_locale() -> str:
-    """The language chosen on this device, else the person's, else zh-CN (also for jobs and
-    commands, which have no request)."""
+    """The language chosen on this device; for an API client, the one its Accept-Language
+    asks for; else the person's; else zh-CN. Jobs speak the language of who started them;
+    commands, HOUQIN_LOCALE when an operator sets it, else zh-CN."""
     if not has_request_context():
-        return "zh_CN"
+        chosen = g.get("job_locale") or os.environ.get("HOUQIN_LOCALE", "zh_CN")
+        return chosen if chosen in LANGUAGES else "zh_CN"
     if session.get("locale") in LANGUAGES:
         return session["locale"]
+    if request.path.startswith("/api/") and request.accept_languages:
+        asked = request.accept_languages.best_match(["zh", "en"])
+        if asked:
+            return "zh_CN" if asked == "zh" else asked
     principal = getattr(g, "principal", None)
     if principal is not None:
         locale = db.session.scalar(select(User.locale).where(User.id == principal.user_id))

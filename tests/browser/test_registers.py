@@ -40,7 +40,7 @@ def test_add_a_class_and_a_student_with_an_error_on_the_way(page, live_server, d
     page.fill("#birth_date", "2099-01-01")  # in the future: refused, next to the field
     page.fill("#allergies", "花生")
     page.click("form.form button")
-    assert "lies in the future" in page.inner_text("[data-testid=error-birth_date]")
+    assert "不能晚于今天" in page.inner_text("[data-testid=error-birth_date]")
     assert page.input_value("#name") == "王小明"  # what was typed is kept
     screenshot(page, "student-error")
     page.fill("#birth_date", "2019-05-01")

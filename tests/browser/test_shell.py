@@ -6,6 +6,7 @@ from core.extensions import db
 from core.identity import services
 from core.tenancy import tenant_context
 from tests.browser.conftest import screenshot
+from tests.test_web import REGISTERS, TOOLS
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 
@@ -39,7 +40,7 @@ def test_sign_in_pick_a_school_and_switch_language(page, live_server, director):
     screenshot(page, "schools")
     page.click("text=Browser-Primary")
     page.wait_for_url(f"{live_server}/t/browser-primary/")
-    assert page.inner_text("[data-testid=navigation]").split() == ["班级", "学生", "Notes"]
+    assert page.inner_text("[data-testid=navigation]").split() == [*REGISTERS, "Notes", *TOOLS]
     screenshot(page, "school-home")
     with page.expect_navigation():
         page.select_option("#locale", "en")
@@ -56,7 +57,7 @@ def test_a_kindergarten_sees_only_its_modules_on_a_phone(chromium, live_server, 
     sign_in(phone, live_server, "correct-horse-1")
     phone.wait_for_url(f"{live_server}/schools")
     phone.goto(f"{live_server}/t/browser-kg/")
-    assert phone.inner_text("[data-testid=navigation]").split() == ["班级", "学生", "Playground"]
+    assert phone.inner_text("[data-testid=navigation]").split() == [*REGISTERS, "Playground", *TOOLS]
     fits = phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, "the page scrolls sideways on a phone"
     screenshot(phone, "kindergarten-home-phone")
