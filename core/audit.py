@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, BigInteger, Select, String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import TenantScoped, UtcDateTime, tenant_index, utcnow
+from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, utcnow
 from core.db.base import is_tenant_scoped
 from core.extensions import db
 from core.rules import RuleBroken
@@ -82,6 +82,29 @@ class AuditEvent(TenantScoped, db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class DeploymentAuditEvent(db.Model):
+    """A change to what belongs to no one school: accounts, schools, districts and district
+    roles. Operators read it with ``houqin audit deployment``."""
+
+    __tablename__ = "deployment_audit_events"
+    __table_args__ = ({"info": {"append_only": True}},)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(80))
+    entity_id: Mapped[str | None] = mapped_column(String(80))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+REDACTED = "[redacted]"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -90,8 +113,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _redact(obj: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Secrets (a password's or a token's hash) show that they changed, never their value."""
+    for key in getattr(obj, "__audit_redacted__", ()):
+        if values.get(key) is not None:
+            values[key] = REDACTED
+    return values
+
+
 def _row(obj: Any) -> dict[str, Any]:
-    return {attr.key: _plain(getattr(obj, attr.key)) for attr in inspect(obj).mapper.column_attrs}
+    return _redact(obj, {attr.key: _plain(getattr(obj, attr.key))
+                         for attr in inspect(obj).mapper.column_attrs})
 
 
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -102,7 +134,7 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if history.has_changes():
             before[attr.key] = _plain(history.deleted[0]) if history.deleted else None
             after[attr.key] = _plain(history.added[0]) if history.added else None
-    return before, after
+    return _redact(obj, before), _redact(obj, after)
 
 
 def _entity_id(obj: Any) -> str | None:
@@ -127,9 +159,10 @@ def record(action: str, entity: str, entity_id: str | None = None,
 
 def _capture(session: Session, flush_context, instances) -> None:
     actor = current_actor()
-    events: list[AuditEvent] = []
+    events: list[AuditEvent | DeploymentAuditEvent] = []
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if not is_tenant_scoped(obj) or not getattr(obj, "__audited__", True):
+        deployment_wide = getattr(obj, "__audit_deployment__", False)
+        if not (is_tenant_scoped(obj) or deployment_wide) or not getattr(obj, "__audited__", True):
             continue
         if obj in session.new:
             action, before, after = "create", None, _row(obj)
@@ -140,10 +173,16 @@ def _capture(session: Session, flush_context, instances) -> None:
             before, after = _changes(obj)
             if not after:
                 continue
+        who = {"user_id": actor.user_id, "source": actor.source, "address": actor.address,
+               "request_id": actor.request_id}
+        if deployment_wide:
+            events.append(DeploymentAuditEvent(
+                **who, action=action, entity=obj.__table__.name, entity_id=_entity_id(obj),
+                before=before, after=after))
+            continue
         events.append(AuditEvent(
-            tenant_id=obj.tenant_id, user_id=actor.user_id, source=actor.source,
-            address=actor.address, request_id=actor.request_id, action=action,
-            entity=obj.__table__.name, entity_id=str(obj.id), before=before, after=after,
+            tenant_id=obj.tenant_id, **who, action=action, entity=obj.__table__.name,
+            entity_id=str(obj.id), before=before, after=after,
         ))
     session.add_all(events)
 

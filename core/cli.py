@@ -454,6 +454,32 @@ def jobs_watch(slug: str, job_id: uuid.UUID) -> None:
     click.echo(f"{run.status}: {run.message or ''}")
 
 
+# --- audit -------------------------------------------------------------------------------
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit trails: each school's is read in its pages and API; this is the deployment's."""
+
+
+@audit_group.command("deployment")
+@click.option("--entity", help="users, tenants, districts or district_memberships")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@with_appcontext
+def audit_deployment(entity: str | None, limit: int) -> None:
+    """Changes to accounts, schools, districts and district roles, newest first."""
+    statement = select(audit.DeploymentAuditEvent).order_by(
+        audit.DeploymentAuditEvent.at.desc(), audit.DeploymentAuditEvent.id.desc()).limit(limit)
+    if entity:
+        statement = statement.where(audit.DeploymentAuditEvent.entity == entity)
+    for e in db.session.scalars(statement):
+        who = f"user {e.user_id}" if e.user_id else "-"
+        changed = json.dumps(e.after if e.after is not None else e.before, ensure_ascii=False,
+                             sort_keys=True)
+        click.echo(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.source:6} {who:12} {e.action:7} "
+                   f"{e.entity}/{e.entity_id}  {changed}")
+
+
 @cli.command("scheduler-tick")
 @with_appcontext
 def scheduler_tick() -> None:

@@ -35,6 +35,7 @@ class TenantStatus(enum.StrEnum):
 
 class District(db.Model):
     __tablename__ = "districts"
+    __audit_deployment__ = True
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -48,6 +49,7 @@ class District(db.Model):
 
 class Tenant(db.Model):
     __tablename__ = "tenants"
+    __audit_deployment__ = True
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)

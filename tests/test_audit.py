@@ -78,3 +78,33 @@ def test_district_staff_read_their_schools_trails_and_leave_a_trace(client, app,
     assert {e["entity"] for e in trail} >= {"audit_events"}
     assert client.get("/api/v1/district/audit?school=audited-stranger",
                       headers=inspector.headers).status_code == 404
+
+
+def test_accounts_schools_and_districts_are_audited_for_the_deployment(app, make_school):
+    from click.testing import CliRunner
+    from sqlalchemy import select
+
+    from core.audit import REDACTED, DeploymentAuditEvent
+    from core.cli import cli
+    from core.extensions import db
+    from core.identity import services as identity
+
+    make_school("deploy-audit", district="deploy-district")
+    runner = CliRunner()
+    created = runner.invoke(cli, ["users", "create", "--email", "clerk@audit.test", "--name",
+                                  "Clerk", "--password", "correct-horse-1"])
+    assert created.exit_code == 0, created.output
+    user = identity.user_by_email("clerk@audit.test")
+    user.password_hash = "changed-elsewhere"
+    db.session.commit()
+    events = db.session.scalars(select(DeploymentAuditEvent).order_by(DeploymentAuditEvent.id)).all()
+    entities = [(e.entity, e.action) for e in events]
+    assert ("districts", "create") in entities and ("tenants", "create") in entities
+    by_cli = next(e for e in events if e.entity == "users" and e.action == "create")
+    assert by_cli.source == "cli" and by_cli.after["email"] == "clerk@audit.test"
+    assert by_cli.after["password_hash"] == REDACTED
+    change = events[-1]
+    assert (change.entity, change.action, change.entity_id) == ("users", "update", str(user.id))
+    assert change.before == {"password_hash": REDACTED} == change.after
+    listed = runner.invoke(cli, ["audit", "deployment", "--entity", "users"])
+    assert "clerk@audit.test" in listed.output and "correct-horse" not in listed.output

@@ -119,12 +119,14 @@ def test_app_role_owns_nothing_and_cannot_bypass(pg_app, houqin_postgres):
     assert not superuser and not bypass and owned == 0
 
 
-def test_audit_events_are_append_only_for_the_app(two_schools, app_engine):
+@pytest.mark.parametrize("table", ["audit_events", "deployment_audit_events"])
+def test_audit_trails_are_append_only_for_the_app(two_schools, app_engine, table):
     a, _ = two_schools
-    with pytest.raises(ProgrammingError, match="permission denied"), \
-            app_engine.begin() as connection:
-        _as_school(connection, a.id)
-        connection.execute(text("UPDATE audit_events SET action = 'nothing'"))
+    for statement in (f"UPDATE {table} SET action = 'nothing'", f"DELETE FROM {table}"):
+        with pytest.raises(ProgrammingError, match="permission denied"), \
+                app_engine.begin() as connection:
+            _as_school(connection, a.id)
+            connection.execute(text(statement))
 
 
 def test_orm_requests_use_the_setting(two_schools, pg_app):

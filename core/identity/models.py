@@ -14,6 +14,8 @@ from core.extensions import db
 
 class User(db.Model):
     __tablename__ = "users"
+    __audit_deployment__ = True
+    __audit_redacted__ = ("password_hash",)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -45,6 +47,7 @@ class DistrictMembership(db.Model):
     """A district role (district admin, district inspector) spanning the district's schools."""
 
     __tablename__ = "district_memberships"
+    __audit_deployment__ = True
     __table_args__ = (UniqueConstraint("district_id", "user_id", "role"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -57,6 +60,7 @@ class ApiToken(TenantScoped, db.Model):
     """A bearer token bound to a person and a school. Only a hash of its secret is stored."""
 
     __tablename__ = "api_tokens"
+    __audit_redacted__ = ("secret_hash",)
     __table_args__ = (
         tenant_index("ix_api_tokens_user", "user_id"),
         tenant_unique("public_id"),
