@@ -24,11 +24,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP) $(HTMX)
 
 $(HTMX): core/web/static/vendor/htmx.sha256
-	cd $(@D) && rm -rf package && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null \
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm not found: pages work without htmx, they only refresh instead of updating"; \
+	else \
+	  cd $(@D) && rm -rf package && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null \
 	  && tar -xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js package/LICENSE \
 	  && mv package/dist/htmx.min.js htmx.min.js && mv package/LICENSE htmx.LICENSE \
-	  && rm -rf package htmx.org-$(HTMX_VERSION).tgz
-	cd $(@D) && sha256sum -c htmx.sha256
+	  && rm -rf package htmx.org-$(HTMX_VERSION).tgz && sha256sum -c htmx.sha256; \
+	fi
 
 run: $(STAMP) $(HTMX)
 	$(BIN)/houqin db upgrade

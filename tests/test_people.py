@@ -156,3 +156,21 @@ def test_teachers_read_and_guardians_see_nothing_here(client, school, make_user,
     assert client.post("/api/v1/people/grades", json={"name": "x", "level": 1},
                        headers=teacher.headers).status_code == 403
     assert client.get("/api/v1/people/students", headers=guardian.headers).status_code == 403
+
+
+def test_a_staff_member_is_linked_to_an_account_of_this_school_only(client, admin, school,
+                                                                    make_school, make_user):
+    cook = make_user(school, "canteen_manager", email="cook@people.test")
+    outsider = make_user(make_school("people-elsewhere"), "canteen_manager",
+                         email="outsider@people.test")
+    created = client.post("/api/v1/people/staff", headers=admin.headers, json={
+        "name": "李师傅", "position": "厨师", "login": "Cook@People.test"})
+    assert created.status_code == 201 and created.get_json()["user_id"] == cook.id
+    staff_id = created.get_json()["id"]
+    refused = client.patch(f"/api/v1/people/staff/{staff_id}", headers=admin.headers,
+                           json={"login": "outsider@people.test"})
+    assert refused.status_code == 422 and "login" in refused.get_json()["errors"]
+    assert outsider.id != cook.id
+    unlinked = client.patch(f"/api/v1/people/staff/{staff_id}", headers=admin.headers,
+                            json={"login": None})
+    assert unlinked.status_code == 200 and unlinked.get_json()["user_id"] is None

@@ -48,6 +48,11 @@ class StaffSchema(Schema):
     position = fields.String(required=True, validate=validate.Length(min=1, max=50))
     phone = fields.String(allow_none=True, load_default=None, validate=PHONE)
     active = fields.Boolean(load_default=True)
+    login = fields.Email(allow_none=True, load_only=True, validate=validate.Length(max=254),
+                         metadata={"description": "e-mail of the person's account, which must "
+                                                  "hold a role in this school; null unlinks"})
+    user_id = fields.Integer(dump_only=True, allow_none=True,
+                             metadata={"description": "the linked account, if any"})
 
 
 class StudentSchema(Schema):

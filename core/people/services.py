@@ -89,9 +89,24 @@ def graduate_class(class_id: uuid.UUID) -> int:
 # --- staff ---------------------------------------------------------------------------------
 
 
+def _account_in_school(email: str | None) -> int | None:
+    """The id of the account with this e-mail, which must hold a role in this school."""
+    if email is None:
+        return None
+    from core.identity.models import Membership, User
+
+    user_id = db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    if user_id is None or db.session.scalar(
+            select(Membership.id).where(Membership.user_id == user_id)) is None:
+        raise RuleBroken(_("no account with this e-mail works in this school"), "login")
+    return user_id
+
+
 def create_staff(data: dict[str, Any]) -> Staff:
     require_tenant()
-    staff = Staff(**data)
+    data = dict(data)
+    login = data.pop("login", None)
+    staff = Staff(**data, user_id=_account_in_school(login))
     db.session.add(staff)
     db.session.flush()
     return staff
@@ -114,6 +129,9 @@ def search_staff(q: str | None = None) -> Select:
 
 def update_staff(staff_id: uuid.UUID, changes: dict[str, Any]) -> Staff:
     staff = get_staff(staff_id)
+    changes = dict(changes)
+    if "login" in changes:
+        staff.user_id = _account_in_school(changes.pop("login"))
     for key, value in changes.items():
         setattr(staff, key, value)
     db.session.flush()
