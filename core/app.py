@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
+from flask_babel import Babel
 from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,7 +15,7 @@ from core import audit, cache, logs, pipeline
 from core.api import errors
 from core.config import load_config
 from core.db import guard, rls, sqlite
-from core.extensions import babel, db
+from core.extensions import db
 from core.jobs import dispatch as job_dispatch
 from core.jobs.backends import InProcessBackend, RqBackend
 from core.jobs.registry import JobRegistry
@@ -69,7 +70,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_core_routes(app, api)
     _register_plugins(app, api, state)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(plugins))
-    babel.init_app(app, locale_selector=select_locale)
+    # One Babel per app: its catalogue cache must hold this app's plugins' catalogues only.
+    Babel(app, locale_selector=select_locale)
 
     app.extensions["houqin_jobs"] = (
         RqBackend(app) if app.config["REDIS_URL"] else InProcessBackend(app)

@@ -6,10 +6,13 @@ comes with a deprecation period.
 
 from __future__ import annotations
 
+from core import audit
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
+from core.api.rules import transactional
 from core.api.schema import Schema
 from core.auth import Principal, current_principal
+from core.calendar.services import is_school_day, school_days
 from core.db import (
     TenantScoped,
     UtcDateTime,
@@ -25,8 +28,10 @@ from core.jobs import JobContext, Schedule, enqueue
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
+from core.rules import RuleBroken
 from core.state import kernel
 from core.tenancy import DistrictRef, TenantRef, current_tenant, require_tenant
+from core.web import forms
 
 
 def hooks():
@@ -35,6 +40,14 @@ def hooks():
 
     require_tenant()
     return kernel().plugins.hooks_for(enabled_modules())
+
+
+def current_district() -> DistrictRef:
+    """The district of the school in context (for district overrides of national rules)."""
+    from tenants.models import District
+
+    tenant = require_tenant()
+    return db.session.get(District, tenant.district_id).ref()
 
 
 def module_settings(name: str) -> dict:
@@ -61,27 +74,34 @@ __all__ = [
     "Principal",
     "Problem",
     "Role",
+    "RuleBroken",
     "Schedule",
     "Schema",
     "TenantRef",
     "TenantScoped",
     "UtcDateTime",
     "Widget",
+    "audit",
+    "current_district",
     "current_principal",
     "current_tenant",
     "db",
     "enqueue",
+    "forms",
     "hookimpl",
     "hooks",
     "hookspec",
+    "is_school_day",
     "module_settings",
     "page_of",
     "public",
     "require_tenant",
     "requires",
+    "school_days",
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
+    "transactional",
     "utcnow",
     "uuid7",
 ]

@@ -30,8 +30,8 @@ def test_allow_list_loads_only_what_it_names(app_factory):
 
 
 def test_allow_list_naming_a_missing_plugin_is_a_clear_error():
-    with pytest.raises(PluginError, match="HOUQIN_PLUGINS names canteen, which is not installed"):
-        load_plugins(["notes", "canteen"])
+    with pytest.raises(PluginError, match="HOUQIN_PLUGINS names library, which is not installed"):
+        load_plugins(["notes", "library"])
 
 
 def test_a_dependency_left_out_is_a_clear_error():

@@ -15,7 +15,7 @@ from core.tenancy import tenant_context
 from core.transfer.models import ImportFile
 from tenants.models import TenantModule
 
-ALL_MODULES = ("notes", "tags")
+ALL_MODULES = ("notes", "tags", "canteen")
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
     "notes_api.post_note": {"title": "intruder"},
@@ -31,6 +31,8 @@ BODIES = {
     "people_api.move_student": {"class_id": "01a1fdc9-1e46-7b79-bb56-d00841883e8c"},
     "people_api.add_guardian": {"name": "intruder", "relation": "other", "phone": "13800138000"},
     "people_api.change_guardian": {"name": "intruder"},
+    "canteen_api.change_dish": {"name": "intruder"},
+    "canteen_api.dispose_sample": {"disposed_by": "intruder"},
 }
 
 
@@ -60,7 +62,7 @@ def test_the_app_refuses_to_start_with_an_undeclared_route(app_factory, monkeypa
 
 @pytest.fixture
 def victim(app, make_school, make_user):
-    from datetime import date
+    from datetime import UTC, date, datetime
 
     from core.calendar import services as calendar
     from core.people import services as people
@@ -85,6 +87,16 @@ def victim(app, make_school, make_user):
         guardian = people.add_guardian(pupil.id, {"name": "victim's guardian",
                                                   "relation": "mother", "phone": "13800138000",
                                                   "can_pick_up": True})
+        from plugins.canteen import services as canteen
+
+        victim_dish = canteen.create_dish({"name": "victim's dish", "allergens": [], "notes": "",
+                                           "active": True, "ingredients": []})
+        menu_item, _warnings = canteen.add_to_menu({"day": date(2026, 11, 16), "slot": "lunch",
+                                                    "dish_id": victim_dish.id})
+        sample = canteen.take_sample({
+            "day": date(2026, 11, 16), "slot": "lunch", "dish_id": victim_dish.id, "grams": 150,
+            "taken_at": datetime(2026, 11, 16, 4, 0, tzinfo=UTC), "taken_by": "victim's cook",
+            "cabinet": "V1"})
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -95,7 +107,8 @@ def victim(app, make_school, make_user):
         return {"school": school, "note": str(note.id), "job": str(run.id),
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
-                "import": str(upload.id)}
+                "import": str(upload.id), "dish": str(victim_dish.id),
+                "menu_item": str(menu_item.id), "sample": str(sample.id)}
 
 
 @pytest.fixture
@@ -108,6 +121,7 @@ def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
+    from plugins.canteen.models import Dish, MenuItem, Sample
 
     db.session.expire_all()
     with tenant_context(school):
@@ -127,6 +141,9 @@ def _snapshot(school):
             sorted(b.name for b in db.session.scalars(select(Building))),
             sorted((r.name, r.office) for r in db.session.scalars(select(Room))),
             len(db.session.scalars(select(AuditEvent)).all()),
+            sorted((d.name, d.active) for d in db.session.scalars(select(Dish))),
+            sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
+            sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
         )
 
 
@@ -135,7 +152,8 @@ def _paths(app, victim):
                        "year_id": victim["year"], "term_id": victim["term"],
                        "class_id": victim["class"], "staff_id": victim["staff"],
                        "student_id": victim["student"], "guardian_id": victim["guardian"],
-                       "import_id": victim["import"]},
+                       "import_id": victim["import"], "dish_id": victim["dish"],
+                       "item_id": victim["menu_item"], "sample_id": victim["sample"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

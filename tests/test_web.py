@@ -15,6 +15,7 @@ pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
 TOOLS = ["导入导出", "操作日志"]
 TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
+PLUGIN_TRANSLATIONS = sorted((Path(__file__).parent.parent / "plugins").glob("*/translations"))
 
 
 @pytest.fixture
@@ -104,10 +105,11 @@ def test_next_never_leaves_the_site(client, person):
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans_CN", "en"])
-def test_catalogues_are_complete_and_compiled(locale):
-    with open(TRANSLATIONS / "messages.pot", "rb") as handle:
+@pytest.mark.parametrize("translations", [TRANSLATIONS, *PLUGIN_TRANSLATIONS], ids=str)
+def test_catalogues_are_complete_and_compiled(locale, translations):
+    with open(translations / "messages.pot", "rb") as handle:
         wanted = {m.id for m in read_po(handle) if m.id}
-    path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+    path = translations / locale / "LC_MESSAGES" / "messages.po"
     with open(path, "rb") as handle:
         catalog = read_po(handle)
     done = {m.id for m in catalog if m.id and m.string and not m.fuzzy}

@@ -15,6 +15,17 @@ def include_object(obj, name, type_, reflected, compare_to):
     return not (type_ == "table" and reflected and compare_to is None)
 
 
+def render_item(type_, obj, autogen_context):
+    """Core's column types render through ``core.sdk``, so a plugin's migrations import
+    nothing else of core."""
+    from core.db import UtcDateTime
+
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        autogen_context.imports.add("from core.sdk import UtcDateTime")
+        return "UtcDateTime(timezone=True)"
+    return False
+
+
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
@@ -32,6 +43,7 @@ def _run_with(connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         include_object=include_object,
+        render_item=render_item,
         compare_type=True,
     )
     with context.begin_transaction():

@@ -1,0 +1,79 @@
+"""The canteen's records, each belonging to one school."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
+
+# Every meal slot a school may serve; which ones it uses is a module setting.
+MEAL_SLOTS = ("breakfast", "morning_snack", "lunch", "afternoon_snack", "dinner",
+              "evening_snack")
+# The eight kinds of allergen that GB 7718-2011 (预包装食品标签通则) recommends labelling.
+ALLERGENS = ("gluten", "crustacean", "fish", "egg", "peanut", "soy", "milk", "tree_nut")
+
+
+class Dish(TenantScoped, db.Model):
+    """A dish of the school's library, with what goes into one serving."""
+
+    __tablename__ = "canteen_dishes"
+    __table_args__ = (tenant_index("ix_canteen_dishes_name", "name", unique=True),)
+
+    name: Mapped[str] = mapped_column(String(60))
+    allergens: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DishIngredient(TenantScoped, db.Model):
+    __tablename__ = "canteen_dish_ingredients"
+    __table_args__ = (
+        tenant_foreign_key("dish_id", "canteen_dishes"),
+        tenant_index("ix_canteen_dish_ingredients_dish", "dish_id"),
+    )
+
+    dish_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    food: Mapped[str] = mapped_column(String(60))
+    grams: Mapped[int] = mapped_column(Integer)  # per serving
+
+
+class MenuItem(TenantScoped, db.Model):
+    """One dish served at one meal of one day."""
+
+    __tablename__ = "canteen_menu_items"
+    __table_args__ = (
+        tenant_foreign_key("dish_id", "canteen_dishes"),
+        tenant_index("ix_canteen_menu_items_meal", "day", "slot", "dish_id", unique=True),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(20))
+    dish_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Sample(TenantScoped, db.Model):
+    """A retained sample (留样) of one dish served at one meal."""
+
+    __tablename__ = "canteen_samples"
+    __table_args__ = (
+        tenant_foreign_key("dish_id", "canteen_dishes"),
+        tenant_index("ix_canteen_samples_meal", "day", "slot", "dish_id"),
+        tenant_index("ix_canteen_samples_dispose", "dispose_due_at"),
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    slot: Mapped[str] = mapped_column(String(20))
+    dish_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    grams: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    taken_by: Mapped[str] = mapped_column(String(50))
+    cabinet: Mapped[str] = mapped_column(String(30))
+    dispose_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    disposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    disposed_by: Mapped[str | None] = mapped_column(String(50))

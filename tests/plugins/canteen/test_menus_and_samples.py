@@ -1,0 +1,180 @@
+"""Canteen: the dish library, menus, and retained samples with their cited rules."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.calendar import services as calendar
+from core.extensions import db
+from core.tenancy import tenant_context
+from core.testing import signed_in
+from plugins.canteen.models import Sample
+
+pytestmark = pytest.mark.houqin_plugins("canteen")
+MONDAY = date(2026, 11, 16)
+
+
+@pytest.fixture
+def school(app, make_school):
+    school = make_school("canteen-school", modules=("canteen",))
+    with tenant_context(school):
+        year = calendar.create_year("2026学年", date(2026, 9, 1), date(2027, 8, 31))
+        calendar.create_term(year.id, "第一学期", date(2026, 9, 1), date(2027, 1, 22))
+        db.session.commit()
+    return school
+
+
+@pytest.fixture
+def manager(school, make_user):
+    return make_user(school, "canteen_manager")
+
+
+def dish(client, manager, name="番茄炒蛋", **extra):
+    body = {"name": name, "allergens": ["egg"],
+            "ingredients": [{"food": "番茄", "grams": 80}, {"food": "鸡蛋", "grams": 50}], **extra}
+    return client.post("/api/v1/canteen/dishes", json=body, headers=manager.headers)
+
+
+def serve(client, manager, dish_id, day=MONDAY, slot="lunch"):
+    return client.post("/api/v1/canteen/menu", headers=manager.headers,
+                       json={"day": day.isoformat(), "slot": slot, "dish_id": dish_id})
+
+
+def sample_at(day: date, hour: int = 12) -> str:
+    return datetime(day.year, day.month, day.day, hour, 10, tzinfo=UTC).isoformat()
+
+
+def test_dishes_are_kept_with_their_ingredients_and_bad_ones_refused(client, manager):
+    created = dish(client, manager)
+    assert created.status_code == 201
+    assert {(i["food"], i["grams"]) for i in created.get_json()["ingredients"]} == {
+        ("番茄", 80), ("鸡蛋", 50)}
+    assert dish(client, manager).status_code == 422  # the name is taken
+    for bad, field in ((({"allergens": ["chocolate"]}), "allergens"),
+                       ({"ingredients": [{"food": "盐", "grams": -3}]}, "ingredients"),
+                       ({"name": ""}, "name")):
+        response = dish(client, manager, name=bad.pop("name", "别的菜"), **bad)
+        assert response.status_code == 422 and field in response.get_json()["errors"], bad
+    assert len(client.get("/api/v1/canteen/dishes", headers=manager.headers).get_json()) == 1
+
+
+def test_a_menu_is_built_warned_on_non_school_days_and_copied(client, manager, school):
+    dish_id = dish(client, manager).get_json()["id"]
+    assert serve(client, manager, dish_id).get_json()["warnings"] == []
+    assert serve(client, manager, dish_id).status_code == 409  # on that meal already
+    saturday = serve(client, manager, dish_id, day=MONDAY + timedelta(days=5))
+    assert saturday.status_code == 201 and "not a school day" in saturday.get_json()["warnings"][0]
+    off_slot = serve(client, manager, dish_id, slot="dinner")  # not among the school's meals
+    assert off_slot.status_code == 422 and "slot" in off_slot.get_json()["errors"]
+    copied = client.post("/api/v1/canteen/menu/copy-week", headers=manager.headers, json={
+        "source": MONDAY.isoformat(), "target": (MONDAY + timedelta(days=9)).isoformat()})
+    assert copied.get_json() == {"added": 2}
+    next_week = client.get(f"/api/v1/canteen/menu?week={MONDAY + timedelta(days=7)}",
+                           headers=manager.headers).get_json()
+    assert sorted(i["day"] for i in next_week) == ["2026-11-23", "2026-11-28"]
+    again = client.post("/api/v1/canteen/menu/copy-week", headers=manager.headers, json={
+        "source": MONDAY.isoformat(), "target": (MONDAY + timedelta(days=7)).isoformat()})
+    assert again.get_json() == {"added": 0}  # idempotent
+
+
+def test_samples_follow_the_cited_weight_and_keeping_time(client, manager, school):
+    dish_id = dish(client, manager).get_json()["id"]
+    other = dish(client, manager, name="米饭", allergens=[]).get_json()["id"]
+    serve(client, manager, dish_id)
+    body = {"day": MONDAY.isoformat(), "slot": "lunch", "dish_id": dish_id, "grams": 124,
+            "taken_at": sample_at(MONDAY), "taken_by": "王师傅", "cabinet": "A1"}
+    light = client.post("/api/v1/canteen/samples", json=body, headers=manager.headers)
+    assert light.status_code == 422 and "125" in light.get_json()["errors"]["grams"][0]
+    not_served = client.post("/api/v1/canteen/samples", headers=manager.headers,
+                             json={**body, "grams": 130, "dish_id": other})
+    assert not_served.status_code == 422 and "dish_id" in not_served.get_json()["errors"]
+    register = client.get(f"/api/v1/canteen/samples?day={MONDAY}", headers=manager.headers)
+    assert [m["dish"] for m in register.get_json()["missing"]] == ["番茄炒蛋"]
+    taken = client.post("/api/v1/canteen/samples", headers=manager.headers,
+                        json={**body, "grams": 130})
+    assert taken.status_code == 201
+    due = datetime.fromisoformat(taken.get_json()["dispose_due_at"])
+    assert due - datetime.fromisoformat(sample_at(MONDAY)) == timedelta(hours=48)
+    register = client.get(f"/api/v1/canteen/samples?day={MONDAY}", headers=manager.headers)
+    assert register.get_json()["missing"] == []
+    assert [s["id"] for s in register.get_json()["overdue"]] == [taken.get_json()["id"]]
+    disposed = client.post(f"/api/v1/canteen/samples/{taken.get_json()['id']}/dispose",
+                           headers=manager.headers, json={"disposed_by": "李师傅"})
+    assert disposed.status_code == 200 and disposed.get_json()["disposed_by"] == "李师傅"
+
+
+def test_a_sample_is_not_disposed_of_before_its_time(client, manager, school):
+    dish_id = dish(client, manager).get_json()["id"]
+    today = datetime.now(UTC)
+    serve(client, manager, dish_id, day=today.astimezone(
+        __import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date())
+    local_day = today.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).date()
+    taken = client.post("/api/v1/canteen/samples", headers=manager.headers, json={
+        "day": local_day.isoformat(), "slot": "lunch", "dish_id": dish_id, "grams": 150,
+        "taken_at": (today - timedelta(minutes=1)).isoformat(), "taken_by": "王师傅",
+        "cabinet": "A1"})
+    early = client.post(f"/api/v1/canteen/samples/{taken.get_json()['id']}/dispose",
+                        headers=manager.headers, json={"disposed_by": "李师傅"})
+    assert early.status_code == 409
+    with tenant_context(school):
+        assert db.session.scalar(select(Sample.disposed_at)) is None
+
+
+def test_a_district_overrides_a_rule_and_the_citation_stays(app, client, manager, school):
+    folder = __import__("pathlib").Path(app.instance_path) / "regulations" / "district-a"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "canteen.toml").write_text('[sample_min_grams]\nvalue = 150\n'
+                                         'source = "某区教育局食堂管理细则（测试）"\n')
+    try:
+        rules = {r["key"]: r for r in client.get("/api/v1/canteen/rules",
+                                                 headers=manager.headers).get_json()}
+        assert rules["sample_min_grams"]["value"] == 150
+        assert rules["sample_min_grams"]["overridden_by"] == "district-a"
+        assert "48小时" in rules["sample_keep_hours"]["source"]
+        dish_id = dish(client, manager).get_json()["id"]
+        serve(client, manager, dish_id)
+        refused = client.post("/api/v1/canteen/samples", headers=manager.headers, json={
+            "day": MONDAY.isoformat(), "slot": "lunch", "dish_id": dish_id, "grams": 140,
+            "taken_at": sample_at(MONDAY), "taken_by": "王师傅", "cabinet": "A1"})
+        assert refused.status_code == 422 and "150" in refused.get_json()["errors"]["grams"][0]
+    finally:
+        (folder / "canteen.toml").unlink()
+
+
+def test_parents_read_the_week_menu_without_signing_in(app, client, manager, school,
+                                                       make_school):
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id)
+    page = client.get(f"/t/canteen-school/m/canteen/public/menu?week={MONDAY}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "番茄炒蛋" in text and "蛋类" in text
+    make_school("no-canteen")
+    assert client.get("/t/no-canteen/m/canteen/public/menu").status_code == 404
+
+
+def test_pages_refuse_bad_input_by_field_and_another_school_sees_nothing(
+        app, client, manager, school, make_school, make_user):
+    token = signed_in(client, manager)
+    bad = client.post("/t/canteen-school/m/canteen/dishes", data={
+        "csrf_token": token, "name": "红烧肉", "ingredients": "猪肉 很多"})
+    assert bad.status_code == 422 and 'data-testid="error-ingredients"' in bad.get_data(
+        as_text=True)
+    good = client.post("/t/canteen-school/m/canteen/dishes", data={
+        "csrf_token": token, "name": "红烧肉", "ingredients": "五花肉 100\n冰糖 5",
+        "allergens": ["soy"]})
+    assert good.status_code == 302
+    dish_id = client.get("/api/v1/canteen/dishes", headers=manager.headers).get_json()[0]["id"]
+    light = client.post("/t/canteen-school/m/canteen/samples", data={
+        "csrf_token": token, "day": MONDAY.isoformat(), "meal": f"lunch/{dish_id}",
+        "grams": "100", "taken_at": "12:00", "taken_by": "王师傅", "cabinet": "A1"})
+    assert light.status_code == 422 and 'data-testid="error-meal"' in light.get_data(as_text=True)
+    other = make_school("canteen-other", modules=("canteen",))
+    intruder = make_user(other, "canteen_manager")
+    assert client.get(f"/api/v1/canteen/dishes/{dish_id}",
+                      headers=intruder.headers).status_code == 404
+    assert client.get("/api/v1/canteen/dishes", headers=intruder.headers).get_json() == []
+    browser = app.test_client()
+    signed_in(browser, intruder)
+    assert "红烧肉" not in browser.get("/t/canteen-other/m/canteen/dishes").get_data(as_text=True)
