@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, BigInteger, Select, String, event, inspect, select
+from sqlalchemy import JSON, BigInteger, Index, Select, String, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, utcnow
@@ -61,14 +61,8 @@ def reset_actor(token) -> None:
     _actor.reset(token)
 
 
-class AuditEvent(TenantScoped, db.Model):
-    __tablename__ = "audit_events"
-    __audited__ = False
-    __table_args__ = (
-        tenant_index("ix_audit_events_at", "at"),
-        tenant_index("ix_audit_events_entity", "entity", "entity_id"),
-        {"info": {"append_only": True}},
-    )
+class _EventColumns:
+    """Who did what to which record, when, from where, with the values before and after."""
 
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -82,24 +76,25 @@ class AuditEvent(TenantScoped, db.Model):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
-class DeploymentAuditEvent(db.Model):
+class AuditEvent(_EventColumns, TenantScoped, db.Model):
+    __tablename__ = "audit_events"
+    __audited__ = False
+    __table_args__ = (
+        tenant_index("ix_audit_events_at", "at"),
+        tenant_index("ix_audit_events_entity", "entity", "entity_id"),
+        {"info": {"append_only": True}},
+    )
+
+
+class DeploymentAuditEvent(_EventColumns, db.Model):
     """A change to what belongs to no one school: accounts, schools, districts and district
     roles. Operators read it with ``houqin audit deployment``."""
 
     __tablename__ = "deployment_audit_events"
-    __table_args__ = ({"info": {"append_only": True}},)
+    __table_args__ = (Index("ix_deployment_audit_events_at", "at"),
+                      {"info": {"append_only": True}})
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(BigInteger)
-    source: Mapped[str] = mapped_column(String(20))
-    address: Mapped[str | None] = mapped_column(String(64))
-    request_id: Mapped[str | None] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(40))
-    entity: Mapped[str] = mapped_column(String(80))
-    entity_id: Mapped[str | None] = mapped_column(String(80))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 REDACTED = "[redacted]"
