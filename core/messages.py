@@ -60,7 +60,8 @@ TEMPLATES = (
 @cache
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
     patterns = []
-    for template in TEMPLATES:
+    # The longest first: "at least {min}" would otherwise swallow "at least {min} and at most".
+    for template in sorted(TEMPLATES, key=len, reverse=True):
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template))
         patterns.append((re.compile(f"^{regex}$"), template))
     return patterns

@@ -64,3 +64,17 @@ def test_a_job_reports_in_the_language_of_who_started_it(app, client, make_schoo
     run_jobs(app)
     report = client.get(f"/api/v1/jobs/{started['job']}", headers=admin.headers).get_json()
     assert {"row": 2, "column": "姓名", "reason": "必填"} in report["result"]["errors"]
+
+
+def test_a_range_message_is_translated_whole(app):
+    from marshmallow import Schema, fields, validate
+
+    class Grade(Schema):
+        level = fields.Integer(validate=validate.Range(min=0, max=20))
+
+    with app.test_request_context("/api/v1/x", headers={"Accept-Language": "zh-CN"}):
+        try:
+            Grade().load({"level": 30})
+        except ValidationError as exc:
+            message = flatten_messages(exc.normalized_messages())[0]
+    assert "0" in message and "20" in message and "Must" not in message and " and " not in message
