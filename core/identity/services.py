@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,6 +52,14 @@ def user_ref(user_id: int) -> UserRef | None:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def emails_of(user_ids: Iterable[int | None]) -> dict[int, str]:
+    """The e-mail address of each of these accounts, in one query."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
 
 
 def create_user(email: str, name: str, password: str | None = None) -> User:

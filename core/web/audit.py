@@ -12,12 +12,10 @@ from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from core import audit
 from core.api.audit import AuditQuerySchema
-from core.extensions import db
-from core.identity.models import User
+from core.identity.services import emails_of
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
@@ -54,13 +52,6 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
             for k in keys if before.get(k) != after.get(k)]
 
 
-def _emails(events: list[audit.AuditEvent]) -> dict[int, str]:
-    """The e-mail address of each acting person, in one query."""
-    ids = {e.user_id for e in events if e.user_id is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
-
 
 def _render(form: dict[str, str], errors: dict[str, str], status: int,
             **results: Any) -> ResponseReturnValue:
@@ -81,7 +72,8 @@ def audit_log() -> ResponseReturnValue:
         return _render(form, form_errors(exc), 422, events=[])
     events, page, has_next = page_of(statement)
     return _render(
-        form, {}, 200, events=events, emails=_emails(events), zone=ZoneInfo(tenant.timezone),
+        form, {}, 200, events=events, emails=emails_of(e.user_id for e in events),
+        zone=ZoneInfo(tenant.timezone),
         page=page, filters=filters, has_next=has_next,
         export_url=url_for("audit_api.school_audit_export", **filters),
     )

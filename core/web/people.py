@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.identity.models import User
+from core.identity.services import emails_of
 from core.people import services
 from core.people.models import Grade, SchoolClass, Staff, Student
 from core.people.schemas import (
@@ -277,18 +277,11 @@ def _staff_fields(form: dict[str, str], schema: StaffSchema) -> dict[str, Any]:
                          checkboxes=("active",))
 
 
-def _login_emails(members: list[Staff]) -> dict[int, str]:
-    """The e-mail of each linked account, in one query."""
-    ids = {m.user_id for m in members if m.user_id is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
-
 
 def _render_staff(errors: dict[str, str], form: dict, status: int = 200):
     query = request.args.get("q", "").strip()[:50]
     rows, page, more = page_of(services.search_staff(query or None))
-    return render_template("web/staff.html", staff=rows, logins=_login_emails(rows), q=query,
+    return render_template("web/staff.html", staff=rows, logins=emails_of(m.user_id for m in rows), q=query,
                            page=page, more=more,
                            kept={"q": query} if query else {}, errors=errors,
                            form=form), status
@@ -316,7 +309,7 @@ def add_staff():
 def _staff_values(member: Staff) -> dict[str, str]:
     return {"name": member.name, "position": member.position, "phone": member.phone or "",
             "active": "on" if member.active else "",
-            "login": _login_emails([member]).get(member.user_id, "")}
+            "login": emails_of([member.user_id]).get(member.user_id, "")}
 
 
 def _render_staff_member(staff_id: uuid.UUID, errors: dict[str, str], posted: dict,
