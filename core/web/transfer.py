@@ -70,13 +70,17 @@ def upload_import():
 
 def _import_job(stored: ImportFile) -> JobRun | None:
     """The job asked for in the address, if it is this upload's; else the upload's latest."""
-    wanted = request.args.get("job", "")
-    runs = db.session.scalars(
-        select(JobRun).where(JobRun.func == func_path(jobs.run_import))
-        .order_by(JobRun.created_at.desc()).limit(200)).all()
-    mine = [run for run in runs if run.args and run.args[0] == str(stored.id)]
-    chosen = next((run for run in mine if str(run.id) == wanted), None)
-    return chosen or (mine[0] if mine else None)
+    mine = select(JobRun).where(JobRun.func == func_path(jobs.run_import))
+    try:
+        wanted = uuid.UUID(request.args.get("job", ""))
+    except ValueError:
+        wanted = None
+    if wanted is not None:  # the progress bar polls this: one row by its key, not a scan
+        run = db.session.scalar(mine.where(JobRun.id == wanted))
+        if run is not None and run.args and run.args[0] == str(stored.id):
+            return run
+    runs = db.session.scalars(mine.order_by(JobRun.created_at.desc()).limit(200))
+    return next((run for run in runs if run.args and run.args[0] == str(stored.id)), None)
 
 
 def _status_context(import_id: uuid.UUID) -> dict:
