@@ -12,7 +12,7 @@ from core.extensions import db
 from core.identity.services import IdentityError, caller_district
 from core.permissions import requires
 from core.state import kernel
-from core.web.views import bp
+from core.web.views import bp, visible
 from tenants import modules as module_service
 from tenants.models import District
 
@@ -38,9 +38,7 @@ def district_home(slug: str):
     host = kernel().plugins
     titles = {name: str(manifest.title) for name, manifest in host.manifests.items()}
     switched_on = {module for _, modules in overview for module in modules}
-    widgets = [widget for group in host.hooks_for(switched_on).houqin_district_widgets(
-        district=district.ref(), principal=principal) for widget in group
-        if widget.permission in principal.permissions]
-    widgets.sort(key=lambda w: (w.order, str(w.title)))
+    widgets = visible(host.hooks_for(switched_on).houqin_district_widgets(
+        district=district.ref(), principal=principal), principal)
     return render_template("web/district.html", district=district, overview=overview,
                            titles=titles, types=TENANT_TYPES, widgets=widgets)

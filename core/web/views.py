@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote, urlparse
 from zoneinfo import ZoneInfo
 
@@ -14,12 +16,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.api.errors import Forbidden
-from core.auth import current_principal
+from core.auth import Principal, current_principal
 from core.extensions import db
 from core.identity.models import DistrictMembership, Membership, User
 from core.identity.passwords import verify_password
 from core.identity.services import normalise_email
 from core.permissions import public, requires
+from core.plugins.types import NavEntry, Widget
 from core.state import kernel
 from core.tenancy import identity_lookup
 from core.web.nav import CORE_NAVIGATION
@@ -30,6 +33,7 @@ from tenants.modules import enabled_modules
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
+Offered = TypeVar("Offered", NavEntry, Widget)
 
 
 def select_locale() -> str:
@@ -134,6 +138,12 @@ def schools():
     return render_template("web/schools.html", schools=rows, districts=districts)
 
 
+def visible(groups: Iterable[Iterable[Offered]], principal: Principal) -> list[Offered]:
+    """The navigation entries or widgets the hooks offered that this person may see, in order."""
+    shown = [item for group in groups for item in group if item.permission in principal.permissions]
+    return sorted(shown, key=lambda item: (item.order, str(item.title)))
+
+
 @bp.route("/")
 @public
 def home():
@@ -149,13 +159,9 @@ def home():
     if "core.school.read" not in principal.permissions:
         raise Forbidden(_("You hold no role in this school."))
     hooks = kernel().plugins.hooks_for(enabled_modules())
-    offered = [*CORE_NAVIGATION, *(entry for group in hooks.houqin_navigation(
-        tenant=tenant, principal=principal) for entry in group)]
-    entries = [entry for entry in offered if entry.permission in principal.permissions]
-    entries.sort(key=lambda e: (e.order, str(e.title)))
-    widgets = [widget for group in hooks.houqin_dashboard_widgets(tenant=tenant, principal=principal)
-               for widget in group if widget.permission in principal.permissions]
-    widgets.sort(key=lambda w: (w.order, str(w.title)))
+    entries = visible([CORE_NAVIGATION, *hooks.houqin_navigation(tenant=tenant,
+                                                                  principal=principal)], principal)
+    widgets = visible(hooks.houqin_dashboard_widgets(tenant=tenant, principal=principal), principal)
     return render_template("web/home.html", tenant=tenant, entries=entries, widgets=widgets,
                            read_only=principal.via_district)
 
