@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from flask import current_app
@@ -29,9 +30,14 @@ def _read(path: Path) -> dict:
         return tomllib.load(handle)
 
 
+@cache
+def _national() -> dict[str, Rule]:
+    return {key: Rule(key=key, **entry) for key, entry in _read(NATIONAL).items()}
+
+
 def rules() -> dict[str, Rule]:
     """Every rule in force for the school in context."""
-    national = {key: Rule(key=key, **entry) for key, entry in _read(NATIONAL).items()}
+    national = dict(_national())
     district = current_district()
     local = Path(current_app.instance_path) / "regulations" / district.slug / "canteen.toml"
     if not local.exists():
@@ -46,6 +52,3 @@ def rules() -> dict[str, Rule]:
                              overridden_by=district.slug)
     return national
 
-
-def rule(key: str) -> int:
-    return rules()[key].value

@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from core.sdk import RuleBroken, db, is_school_day, module_settings, require_tenant
 
 from .models import Dish, DishIngredient, MenuItem, Sample
-from .regulations import rule
+from .regulations import rules
 
 
 def settings() -> dict[str, Any]:
@@ -173,7 +173,8 @@ def take_sample(data: dict[str, Any]) -> Sample:
         MenuItem.dish_id == data["dish_id"]))
     if on_menu is None:
         raise RuleBroken(_("this dish is not on that meal's menu"), "dish_id")
-    minimum = rule("sample_min_grams")
+    in_force = rules()
+    minimum = in_force["sample_min_grams"].value
     if data["grams"] < minimum:
         raise RuleBroken(_("a sample weighs at least %(grams)s g", grams=minimum), "grams")
     taken_at: datetime = data["taken_at"]
@@ -181,7 +182,8 @@ def take_sample(data: dict[str, Any]) -> Sample:
         raise RuleBroken(_("a sample is taken on the day of its meal"), "taken_at")
     if taken_at > datetime.now(taken_at.tzinfo) + timedelta(minutes=5):
         raise RuleBroken(_("lies in the future"), "taken_at")
-    sample = Sample(**data, dispose_due_at=taken_at + timedelta(hours=rule("sample_keep_hours")))
+    keep = timedelta(hours=in_force["sample_keep_hours"].value)
+    sample = Sample(**data, dispose_due_at=taken_at + keep)
     db.session.add(sample)
     db.session.flush()
     return sample
