@@ -98,6 +98,7 @@ def translation_directories(plugins) -> list[str]:
 
 def _import_core_models() -> None:
     # Models register their tables on import; migrations and the RLS check need them all.
+    import core.files  # noqa: F401
     import tenants.models  # noqa: F401
 
 

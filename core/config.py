@@ -54,6 +54,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_STALL_SECONDS": 600,
         # Spreadsheet imports; anything larger than MAX_CONTENT_LENGTH is refused before it is read.
         "IMPORT_MAX_BYTES": 5_000_000,
+        # Scans and photos (certificates, dishes): images and PDFs up to this size.
+        "UPLOAD_MAX_BYTES": 5_000_000,
         "MAX_CONTENT_LENGTH": 16_000_000,
         # How long a worker may reuse a token's, school's, modules' or roles' lookup (core.cache).
         "AUTH_CACHE_SECONDS": float(os.environ.get("HOUQIN_AUTH_CACHE_SECONDS", "5")),

@@ -23,6 +23,7 @@ from core.db import (
     uuid7,
 )
 from core.extensions import db
+from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
 from core.permissions import Permission, Role, public, requires
@@ -77,6 +78,7 @@ __all__ = [
     "RuleBroken",
     "Schedule",
     "Schema",
+    "StoredFile",
     "TenantRef",
     "TenantScoped",
     "UtcDateTime",
@@ -98,6 +100,9 @@ __all__ = [
     "require_tenant",
     "requires",
     "school_days",
+    "send_stored",
+    "store_upload",
+    "stored_file",
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
