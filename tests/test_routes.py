@@ -87,13 +87,14 @@ def victim(app, make_school, make_user):
         guardian = people.add_guardian(pupil.id, {"name": "victim's guardian",
                                                   "relation": "mother", "phone": "13800138000",
                                                   "can_pick_up": True})
-        from plugins.canteen import services as canteen
+        from plugins.canteen.services import menus as canteen
+        from plugins.canteen.services import samples as canteen_samples
 
         victim_dish = canteen.create_dish({"name": "victim's dish", "allergens": [], "notes": "",
                                            "active": True, "ingredients": []})
         menu_item, _warnings = canteen.add_to_menu({"day": date(2026, 11, 16), "slot": "lunch",
                                                     "dish_id": victim_dish.id})
-        sample = canteen.take_sample({
+        sample = canteen_samples.take_sample({
             "day": date(2026, 11, 16), "slot": "lunch", "dish_id": victim_dish.id, "grams": 150,
             "taken_at": datetime(2026, 11, 16, 4, 0, tzinfo=UTC), "taken_by": "victim's cook",
             "cabinet": "V1"})

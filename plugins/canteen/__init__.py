@@ -6,6 +6,7 @@ rules in ``services``, one schema per resource in ``schemas``, its own migration
 its own translations.
 """
 
+from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -57,3 +58,15 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
     ]
+
+
+@hookimpl
+def houqin_export_tenant_data(tenant):
+    from .exports import REGISTERS, sheet_rows
+
+    everything = (date.min, date.max)
+    exported = {}
+    for name in REGISTERS:
+        header, *rows = sheet_rows(name, *everything)
+        exported[f"canteen.{name}"] = [dict(zip(header, row, strict=True)) for row in rows]
+    return exported

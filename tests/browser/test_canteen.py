@@ -9,7 +9,7 @@ import pytest
 from core.extensions import db
 from core.identity import services
 from core.tenancy import tenant_context
-from plugins.canteen import services as canteen
+from plugins.canteen.services import menus as canteen
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.houqin_plugins("canteen")

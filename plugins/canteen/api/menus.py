@@ -1,32 +1,25 @@
-"""REST endpoints under /api/v1/canteen."""
+"""Dishes and menus."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import select
 
 from core.sdk import MAX_PAGE_SIZE, Schema, page_of, requires, transactional
 
-from . import services
-from .models import Dish
-from .regulations import rules
-from .schemas import (
+from ..models import Dish
+from ..schemas.menus import (
     CopyWeekSchema,
-    DayQuerySchema,
     DishChangeSchema,
     DishSchema,
-    DisposalSchema,
     MenuItemSchema,
     MenuWeekQuerySchema,
-    SampleSchema,
 )
-
-blp = Blueprint("canteen_api", __name__, url_prefix="/api/v1/canteen",
-                description="Canteen and food safety: dishes, menus, samples")
+from ..services import menus as services
+from ..services import week_of
+from . import blp
 
 
 class AddedMenuItemSchema(MenuItemSchema):
@@ -35,28 +28,6 @@ class AddedMenuItemSchema(MenuItemSchema):
 
 class CopiedSchema(Schema):
     added = fields.Integer()
-
-
-class MissingSampleSchema(Schema):
-    slot = fields.String()
-    dish_id = fields.UUID()
-    dish = fields.String()
-
-
-class SampleDaySchema(Schema):
-    day = fields.Date()
-    samples = fields.List(fields.Nested(SampleSchema))
-    missing = fields.List(fields.Nested(MissingSampleSchema))
-    overdue = fields.List(fields.Nested(SampleSchema))
-
-
-class RuleSchema(Schema):
-    key = fields.String()
-    value = fields.Integer()
-    unit = fields.String()
-    source = fields.String()
-    effective = fields.String()
-    overridden_by = fields.String(allow_none=True)
 
 
 def _with_ingredients(dishes: list[Dish]) -> list[Dish]:
@@ -115,7 +86,7 @@ def _menu_rows(start, end):
 @requires("canteen.read")
 def week_menu(query):
     """The menu of the week (Monday to Sunday) that holds ``week``."""
-    days = services.week_of(query["week"])
+    days = week_of(query["week"])
     return _menu_rows(days[0], days[-1])
 
 
@@ -146,40 +117,3 @@ def remove_menu_item(item_id: uuid.UUID):
 @transactional
 def copy_week(data):
     return {"added": services.copy_week(data["source"], data["target"], data["replace"])}
-
-
-@blp.route("/samples")
-@blp.arguments(DayQuerySchema, location="query")
-@blp.response(200, SampleDaySchema)
-@requires("canteen.read")
-def sample_day(query):
-    """The day's samples, the served dishes still lacking one, and overdue disposals."""
-    register = services.sample_day(query["day"], datetime.now(UTC))
-    return {**register, "missing": [{"slot": item.slot, "dish_id": dish.id, "dish": dish.name}
-                                    for item, dish in register["missing"]]}
-
-
-@blp.route("/samples", methods=["POST"])
-@blp.arguments(SampleSchema)
-@blp.response(201, SampleSchema)
-@requires("canteen.samples.write")
-@transactional
-def take_sample(data):
-    return services.take_sample(data)
-
-
-@blp.route("/samples/<uuid:sample_id>/dispose", methods=["POST"])
-@blp.arguments(DisposalSchema)
-@blp.response(200, SampleSchema)
-@requires("canteen.samples.write")
-@transactional
-def dispose_sample(data, sample_id: uuid.UUID):
-    return services.dispose_sample(sample_id, data["disposed_by"], datetime.now(UTC))
-
-
-@blp.route("/rules")
-@blp.response(200, RuleSchema(many=True))
-@requires("canteen.read")
-def rules_in_force():
-    """The rules the canteen follows here, each with its citation and any district override."""
-    return list(rules().values())

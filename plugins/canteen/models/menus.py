@@ -1,4 +1,4 @@
-"""The canteen's records, each belonging to one school."""
+"""The dish library and the menus."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ from sqlalchemy import JSON, Boolean, Date, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
-
-# Every meal slot a school may serve; which ones it uses is a module setting.
-MEAL_SLOTS = ("breakfast", "morning_snack", "lunch", "afternoon_snack", "dinner",
-              "evening_snack")
-# The eight kinds of allergen that GB 7718-2011 (预包装食品标签通则) recommends labelling.
-ALLERGENS = ("gluten", "crustacean", "fish", "egg", "peanut", "soy", "milk", "tree_nut")
 
 
 class Dish(TenantScoped, db.Model):
@@ -55,25 +49,3 @@ class MenuItem(TenantScoped, db.Model):
     slot: Mapped[str] = mapped_column(String(20))
     dish_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     position: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class Sample(TenantScoped, db.Model):
-    """A retained sample (留样) of one dish served at one meal."""
-
-    __tablename__ = "canteen_samples"
-    __table_args__ = (
-        tenant_foreign_key("dish_id", "canteen_dishes"),
-        tenant_index("ix_canteen_samples_meal", "day", "slot", "dish_id"),
-        tenant_index("ix_canteen_samples_dispose", "dispose_due_at"),
-    )
-
-    day: Mapped[date] = mapped_column(Date)
-    slot: Mapped[str] = mapped_column(String(20))
-    dish_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    grams: Mapped[int] = mapped_column(Integer)
-    taken_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    taken_by: Mapped[str] = mapped_column(String(50))
-    cabinet: Mapped[str] = mapped_column(String(30))
-    dispose_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    disposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    disposed_by: Mapped[str | None] = mapped_column(String(50))

@@ -1,42 +1,20 @@
-"""The canteen's rules, for the school in context. No request objects here: the API, the
-pages and the jobs all come through these functions."""
+"""The dish library and the menus."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from core.sdk import RuleBroken, db, is_school_day, module_settings, require_tenant
+from core.sdk import RuleBroken, db, is_school_day, require_tenant
 
-from .models import Dish, DishIngredient, MenuItem, Sample
-from .regulations import rules
-
-
-def settings() -> dict[str, Any]:
-    return module_settings("canteen")
-
-
-def _school_zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().timezone)
-
-
-def week_of(day: date) -> list[date]:
-    monday = day - timedelta(days=day.weekday())
-    return [monday + timedelta(days=n) for n in range(7)]
-
-
-def _check_slot(slot: str) -> None:
-    if slot not in settings()["meal_slots"]:
-        raise RuleBroken(_("this school does not serve %(slot)s (see the canteen settings)",
-                           slot=slot), "slot")
-
-
-# --- dishes --------------------------------------------------------------------------------
+from .. import exports
+from ..models import ALLERGEN_TITLES, SLOT_TITLES, Dish, DishIngredient, MenuItem
+from . import check_slot, week_of
 
 
 def get_dish(dish_id: uuid.UUID, field: str = "dish_id", status: int = 404) -> Dish:
@@ -107,7 +85,7 @@ def menu(start: date, end: date) -> list[tuple[MenuItem, Dish]]:
 def add_to_menu(data: dict[str, Any]) -> tuple[MenuItem, list[str]]:
     """Put a dish on a meal; returns the item and warnings (a day that is no school day)."""
     require_tenant()
-    _check_slot(data["slot"])
+    check_slot(data["slot"])
     dish = get_dish(data["dish_id"], status=422)
     if not dish.active:
         raise RuleBroken(_("this dish is retired"), "dish_id")
@@ -157,69 +135,10 @@ def copy_week(source: date, target: date, replace: bool = False) -> int:
     return added
 
 
-# --- samples (留样) --------------------------------------------------------------------------
-
-
-def take_sample(data: dict[str, Any]) -> Sample:
-    """Record a sample of a dish served at a meal; its disposal is due after the keeping time.
-
-    Refused: a dish not on that meal's menu, a weight below the minimum in force, a time in
-    the future or on another day than the meal's.
-    """
-    require_tenant()
-    _check_slot(data["slot"])
-    on_menu = db.session.scalar(select(MenuItem.id).where(
-        MenuItem.day == data["day"], MenuItem.slot == data["slot"],
-        MenuItem.dish_id == data["dish_id"]))
-    if on_menu is None:
-        raise RuleBroken(_("this dish is not on that meal's menu"), "dish_id")
-    in_force = rules()
-    minimum = in_force["sample_min_grams"].value
-    if data["grams"] < minimum:
-        raise RuleBroken(_("a sample weighs at least %(grams)s g", grams=minimum), "grams")
-    taken_at: datetime = data["taken_at"]
-    if taken_at.astimezone(_school_zone()).date() != data["day"]:
-        raise RuleBroken(_("a sample is taken on the day of its meal"), "taken_at")
-    if taken_at > datetime.now(taken_at.tzinfo) + timedelta(minutes=5):
-        raise RuleBroken(_("lies in the future"), "taken_at")
-    keep = timedelta(hours=in_force["sample_keep_hours"].value)
-    sample = Sample(**data, dispose_due_at=taken_at + keep)
-    db.session.add(sample)
-    db.session.flush()
-    return sample
-
-
-def dispose_sample(sample_id: uuid.UUID, disposed_by: str, now: datetime) -> Sample:
-    sample = db.session.scalar(select(Sample).where(Sample.id == sample_id))
-    if sample is None:
-        raise RuleBroken(_("no such sample in this school"), "sample_id", status=404)
-    if sample.disposed_at is not None:
-        raise RuleBroken(_("this sample was disposed of already"), "sample_id", status=409)
-    if now < sample.dispose_due_at:
-        raise RuleBroken(_("a sample is kept until %(due)s", due=sample.dispose_due_at
-                           .astimezone(_school_zone()).strftime("%Y-%m-%d %H:%M")), "sample_id",
-                         status=409)
-    sample.disposed_at, sample.disposed_by = now, disposed_by
-    db.session.flush()
-    return sample
-
-
-def sample_day(day: date, now: datetime) -> dict[str, Any]:
-    """The day's sample register: what was served and sampled, which served dishes still lack
-    a sample, and which samples (of any day) are overdue for disposal."""
-    require_tenant()
-    served = menu(day, day)
-    samples = db.session.scalars(select(Sample).where(Sample.day == day)
-                                 .order_by(Sample.taken_at)).all()
-    sampled = {(s.slot, s.dish_id) for s in samples}
-    missing = [(item, dish) for item, dish in served if (item.slot, item.dish_id) not in sampled]
-    overdue = db.session.scalars(select(Sample).where(
-        Sample.disposed_at.is_(None), Sample.dispose_due_at <= now)
-        .order_by(Sample.dispose_due_at)).all()
-    names = {dish.id: dish.name for _item, dish in served}
-    missing_names = {s.dish_id for s in overdue} - set(names)
-    if missing_names:
-        names |= dict(db.session.execute(select(Dish.id, Dish.name)
-                                         .where(Dish.id.in_(missing_names))).all())
-    return {"day": day, "served": served, "samples": samples, "missing": missing,
-            "overdue": overdue, "dish_names": names}
+exports.register(exports.Register(
+    "menus", _l("Menus"),
+    (exports.Column(_l("Day"), lambda r: r[0].day),
+     exports.Column(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot]),
+     exports.Column(_l("Dish"), lambda r: r[1].name),
+     exports.Column(_l("Allergens"), lambda r: [ALLERGEN_TITLES[a] for a in r[1].allergens])),
+    menu))

@@ -1,48 +1,18 @@
 """Canteen: the dish library, menus, and retained samples with their cited rules."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from core.calendar import services as calendar
 from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.canteen.models import Sample
 
+from .support import MONDAY, dish, sample_at, serve
+
 pytestmark = pytest.mark.houqin_plugins("canteen")
-MONDAY = date(2026, 11, 16)
-
-
-@pytest.fixture
-def school(app, make_school):
-    school = make_school("canteen-school", modules=("canteen",))
-    with tenant_context(school):
-        year = calendar.create_year("2026学年", date(2026, 9, 1), date(2027, 8, 31))
-        calendar.create_term(year.id, "第一学期", date(2026, 9, 1), date(2027, 1, 22))
-        db.session.commit()
-    return school
-
-
-@pytest.fixture
-def manager(school, make_user):
-    return make_user(school, "canteen_manager")
-
-
-def dish(client, manager, name="番茄炒蛋", **extra):
-    body = {"name": name, "allergens": ["egg"],
-            "ingredients": [{"food": "番茄", "grams": 80}, {"food": "鸡蛋", "grams": 50}], **extra}
-    return client.post("/api/v1/canteen/dishes", json=body, headers=manager.headers)
-
-
-def serve(client, manager, dish_id, day=MONDAY, slot="lunch"):
-    return client.post("/api/v1/canteen/menu", headers=manager.headers,
-                       json={"day": day.isoformat(), "slot": slot, "dish_id": dish_id})
-
-
-def sample_at(day: date, hour: int = 12) -> str:
-    return datetime(day.year, day.month, day.day, hour, 10, tzinfo=UTC).isoformat()
 
 
 def test_dishes_are_kept_with_their_ingredients_and_bad_ones_refused(client, manager):

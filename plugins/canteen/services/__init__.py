@@ -1,0 +1,37 @@
+"""The canteen's rules, for the school in context. No request objects here: the API, the
+pages and the jobs all come through these functions, one module an area; what every area
+shares is here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from core.sdk import RuleBroken, module_settings, require_tenant
+
+
+def settings() -> dict[str, Any]:
+    return module_settings("canteen")
+
+
+def school_zone() -> ZoneInfo:
+    return ZoneInfo(require_tenant().timezone)
+
+
+def today() -> date:
+    """The date at the school, in its own time zone."""
+    return datetime.now(school_zone()).date()
+
+
+def week_of(day: date) -> list[date]:
+    monday = day - timedelta(days=day.weekday())
+    return [monday + timedelta(days=n) for n in range(7)]
+
+
+def check_slot(slot: str) -> None:
+    if slot not in settings()["meal_slots"]:
+        raise RuleBroken(_("this school does not serve %(slot)s (see the canteen settings)",
+                           slot=slot), "slot")

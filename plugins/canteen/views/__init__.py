@@ -1,0 +1,34 @@
+"""Web pages under /m/canteen: one blueprint, its routes in one module an area. Pages use the
+same schemas and services as the API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, request
+from flask_babel import lazy_gettext as _l
+
+from .. import services
+from ..models import ALLERGEN_TITLES, SLOT_TITLES
+
+bp = Blueprint("canteen_pages", __name__, url_prefix="/m/canteen", template_folder="../templates")
+
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+
+
+def day_arg(name: str) -> date:
+    """The day named in the query string, or today at the school."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return services.today()
+
+
+def common() -> dict:
+    """What every canteen page's template uses."""
+    return {"slot_titles": SLOT_TITLES, "allergen_titles": ALLERGEN_TITLES,
+            "weekdays": WEEKDAYS, "slots": services.settings()["meal_slots"],
+            "timedelta": timedelta}
+
+
+from . import exports, menus, samples  # noqa: E402,F401  (each registers its routes on bp)

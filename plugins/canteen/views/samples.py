@@ -1,0 +1,74 @@
+"""The day's sample register."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time
+
+from flask import redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from core.sdk import RuleBroken, current_principal, db, forms, requires
+
+from ..schemas.samples import DisposalSchema, SampleSchema
+from ..services import samples as services
+from ..services import school_zone
+from . import bp, common, day_arg
+
+
+def _render_samples(errors: dict[str, str], form: dict, status: int = 200):
+    day = day_arg("day")
+    register = services.sample_day(day, datetime.now(UTC))
+    return render_template("canteen/samples.html", **register, **common(), errors=errors,
+                           form=form, zone=school_zone()), status
+
+
+@bp.route("/samples")
+@requires("canteen.read")
+def samples():
+    return _render_samples({}, {})
+
+
+def _taken_at(day: str, clock: str) -> str:
+    """The form gives the school's wall-clock time; the schema wants an aware moment."""
+    try:
+        moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+    except ValueError:
+        return clock  # the schema names the field
+    return moment.replace(tzinfo=school_zone()).isoformat()
+
+
+@bp.route("/samples", methods=["POST"])
+@requires("canteen.samples.write")
+def take_sample():
+    form = request.form.to_dict()
+    meal = form.get("meal", "")
+    slot, _, dish_id = meal.partition("/")
+    fields = {**forms.schema_fields(form, ("day", "grams", "taken_by", "cabinet")),
+              "slot": slot, "dish_id": dish_id,
+              "taken_at": _taken_at(form.get("day", ""), form.get("taken_at", ""))}
+    try:
+        services.take_sample(SampleSchema().load(fields))
+    except (ValidationError, RuleBroken) as exc:
+        errors = forms.form_errors(exc)
+        for key in ("slot", "dish_id"):
+            if key in errors:
+                errors["meal"] = errors.pop(key)
+        return _render_samples(errors, form, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("canteen_pages.samples", day=form.get("day")))
+
+
+@bp.route("/samples/<uuid:sample_id>/dispose", methods=["POST"])
+@requires("canteen.samples.write")
+def dispose_sample(sample_id: uuid.UUID):
+    form = request.form.to_dict()
+    found = form.get("disposed_by", "").strip() or current_principal().name
+    try:
+        data = DisposalSchema().load({"disposed_by": found})
+        services.dispose_sample(sample_id, data["disposed_by"], datetime.now(UTC))
+    except (ValidationError, RuleBroken) as exc:
+        status = forms.refusal_status(exc)
+        return _render_samples({"dispose": " ".join(forms.form_errors(exc).values())}, {}, status)
+    db.session.commit()
+    return redirect(url_for("canteen_pages.samples", day=form.get("day")))
