@@ -98,7 +98,8 @@ def translation_directories(plugins) -> list[str]:
 
 def _import_core_models() -> None:
     # Models register their tables on import; migrations and the RLS check need them all.
-    import core.files  # noqa: F401
+    import core.files
+    import core.notifications.models  # noqa: F401
     import tenants.models  # noqa: F401
 
 
@@ -113,12 +114,14 @@ def _register_core_routes(app: Flask, api: Api) -> None:
     from core.api.views import blp as core_api
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
+    from core.notifications.api import blp as notifications_api
     from core.people.api import people, places
     from core.transfer.api import blp as transfer_api
 
     app.register_blueprint(health)
     web_views.install(app)
-    for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api):
+    for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api,
+                      notifications_api):
         api.register_blueprint(blueprint)
 
 

@@ -101,6 +101,9 @@ def victim(app, make_school, make_user):
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
+        from core.notifications.services import notify
+
+        reminder = notify("victim", "core.self", "victim's reminder")
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -109,7 +112,8 @@ def victim(app, make_school, make_user):
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
-                "menu_item": str(menu_item.id), "sample": str(sample.id)}
+                "menu_item": str(menu_item.id), "sample": str(sample.id),
+                "notification": str(reminder.id)}
 
 
 @pytest.fixture
@@ -121,6 +125,7 @@ def intruder(app, make_school, make_user):
 def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
+    from core.notifications.models import NotificationRead
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
     from plugins.canteen.models import Dish, MenuItem, Sample
 
@@ -145,6 +150,7 @@ def _snapshot(school):
             sorted((d.name, d.active) for d in db.session.scalars(select(Dish))),
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
+            len(db.session.scalars(select(NotificationRead)).all()),
         )
 
 
@@ -154,7 +160,8 @@ def _paths(app, victim):
                        "class_id": victim["class"], "staff_id": victim["staff"],
                        "student_id": victim["student"], "guardian_id": victim["guardian"],
                        "import_id": victim["import"], "dish_id": victim["dish"],
-                       "item_id": victim["menu_item"], "sample_id": victim["sample"]},
+                       "item_id": victim["menu_item"], "sample_id": victim["sample"],
+                       "notification_id": victim["notification"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

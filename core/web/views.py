@@ -21,6 +21,7 @@ from core.extensions import db
 from core.identity.models import DistrictMembership, Membership, User
 from core.identity.passwords import verify_password
 from core.identity.services import normalise_email
+from core.notifications import services as notifications
 from core.permissions import public, requires
 from core.plugins.types import NavEntry, Widget
 from core.state import kernel
@@ -162,8 +163,9 @@ def home():
     entries = visible([CORE_NAVIGATION, *hooks.houqin_navigation(tenant=tenant,
                                                                   principal=principal)], principal)
     widgets = visible(hooks.houqin_dashboard_widgets(tenant=tenant, principal=principal), principal)
+    unread = notifications.unread_count(principal.user_id, principal.permissions)
     return render_template("web/home.html", tenant=tenant, entries=entries, widgets=widgets,
-                           read_only=principal.via_district)
+                           read_only=principal.via_district, unread=unread)
 
 
 def school_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -175,7 +177,16 @@ def school_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str
 
 
 def install(app) -> None:
-    from core.web import account, audit, calendar, district, people, places, transfer  # noqa: F401  (their routes join this blueprint)
+    from core.web import (  # noqa: F401  (their routes join this blueprint)
+        account,
+        audit,
+        calendar,
+        district,
+        notifications,
+        people,
+        places,
+        transfer,
+    )
 
     app.register_blueprint(bp)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
