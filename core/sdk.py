@@ -26,6 +26,8 @@ from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
+from core.messages import N_
+from core.notifications.services import notify
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
@@ -62,6 +64,7 @@ def module_settings(name: str) -> dict:
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "N_",
     "PAGE_SIZE",
     "Conflict",
     "DistrictRef",
@@ -95,6 +98,7 @@ __all__ = [
     "hookspec",
     "is_school_day",
     "module_settings",
+    "notify",
     "page_of",
     "public",
     "require_tenant",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, hookimpl
 
 manifest = PluginManifest(
     name="canteen",
@@ -70,3 +70,12 @@ def houqin_export_tenant_data(tenant):
         header, *rows = sheet_rows(name, *everything)
         exported[f"canteen.{name}"] = [dict(zip(header, row, strict=True)) for row in rows]
     return exported
+
+
+@hookimpl
+def houqin_schedules():
+    from .jobs import daily_reminders
+
+    # Early, so class teachers are reminded of the day's meal counts before the usual cut-off.
+    return [Schedule("canteen.daily_reminders", daily_reminders, "30 7 * * *",
+                     "raise the canteen's reminders for the day")]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from core.sdk import UtcDateTime
+
 revision = '8c9de4353051'
 down_revision = '6e9ed0d76824'
 branch_labels = None
