@@ -54,6 +54,8 @@ def houqin_settings_schema():
 @hookimpl
 def houqin_navigation(tenant, principal):
     return [
+        NavEntry(_l("Food-safety report"), "canteen_pages.daily_report", "canteen.read",
+                 order=29),
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),

@@ -39,3 +39,8 @@ class PeriodSchema(Schema):
 
     start = fields.Date(required=True)
     end = fields.Date(required=True)
+
+
+class MonthQuerySchema(Schema):
+    month = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{4}-(0[1-9]|1[0-2])$", error="a month such as 2026-11"))

@@ -1,0 +1,117 @@
+"""The daily food-safety report (食安日报): compiled from the day's records of every area, each
+section saying what was done and flagging what is missing. Nothing is stored: the report is
+read from the records, so it is never out of date and cannot disagree with them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.sdk import db, is_school_day
+
+from .. import exports
+from ..models import SLOT_TITLES, MenuItem
+from . import samples
+
+
+@dataclass
+class Section:
+    key: str
+    title: Any  # a lazy string
+    facts: list[tuple[Any, Any]] = field(default_factory=list)  # (label, value) pairs
+    missing: list[str] = field(default_factory=list)  # what should have been done and was not
+    warnings: list[str] = field(default_factory=list)  # what needs attention soon
+
+    @property
+    def status(self) -> str:
+        return "missing" if self.missing else "warning" if self.warnings else "ok"
+
+
+@dataclass(frozen=True)
+class ReportDay:
+    day: date
+    now: datetime  # what is overdue is judged at this moment
+    school_day: bool
+    meal_day: bool  # a meal was on the menu
+
+
+@dataclass
+class Report:
+    of: ReportDay
+    sections: list[Section]
+
+    @property
+    def day(self) -> date:
+        return self.of.day
+
+    @property
+    def missing(self) -> list[str]:
+        return [problem for section in self.sections for problem in section.missing]
+
+    @property
+    def status(self) -> str:
+        statuses = {section.status for section in self.sections}
+        return next((s for s in ("missing", "warning") if s in statuses), "ok")
+
+
+def _samples_section(of: ReportDay) -> Section:
+    register = samples.sample_day(of.day, of.now)
+    section = Section("samples", _l("Menu and retained samples"))
+    served_slots = sorted({item.slot for item, _dish in register["served"]})
+    for slot in served_slots:
+        dishes = [dish.name for item, dish in register["served"] if item.slot == slot]
+        section.facts.append((SLOT_TITLES[slot], "、".join(dishes)))
+    section.facts.append((_l("Samples taken"), len(register["samples"])))
+    for item, dish in register["missing"]:
+        section.missing.append(str(_l("no sample of %(dish)s (%(meal)s)", dish=dish.name,
+                                      meal=SLOT_TITLES[item.slot])))
+    if register["overdue"]:
+        section.warnings.append(str(_l("%(count)s samples are due for disposal",
+                                       count=len(register["overdue"]))))
+    return section
+
+
+# Each area's section of the report, in the order they are printed.
+SECTIONS: list[Callable[[ReportDay], Section]] = [_samples_section]
+
+
+def daily_report(day: date, now: datetime) -> Report:
+    """The report of ``day`` at the school in context, as of ``now`` (for what is overdue)."""
+    served = db.session.scalar(select(MenuItem.id).where(MenuItem.day == day).limit(1))
+    of = ReportDay(day, now, is_school_day(day), served is not None)
+    return Report(of, [build(of) for build in SECTIONS])
+
+
+def month_reports(first: date, now: datetime) -> list[Report]:
+    """One report a day for the month that holds ``first``."""
+    start = first.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return [daily_report(start + timedelta(days=n), now)
+            for n in range((end - start).days + 1)]
+
+
+STATUS_TITLES = {"ok": _l("complete"), "warning": _l("needs attention"),
+                 "missing": _l("records missing")}
+
+
+def _reports_between(start: date, end: date) -> list[Report]:
+    now = datetime.now(UTC)
+    return [daily_report(start + timedelta(days=n), now) for n in range((end - start).days + 1)]
+
+
+exports.register(exports.Register(
+    "daily_reports", _l("Daily food-safety reports"),
+    (exports.Column(_l("Day"), lambda r: r.day),
+     exports.Column(_l("School day"), lambda r: str(_l("yes") if r.of.school_day else _l("no"))),
+     exports.Column(_l("Status"), lambda r: STATUS_TITLES[r.status]),
+     exports.Column(_l("Missing"), lambda r: r.missing),
+     exports.Column(_l("Needs attention"),
+                    lambda r: [w for section in r.sections for w in section.warnings]),
+     exports.Column(_l("Records"), lambda r: [f"{label}: {value}" for section in r.sections
+                                              for label, value in section.facts])),
+    _reports_between))

@@ -1,0 +1,59 @@
+"""The daily food-safety report: compiled from the day's records, flagging what is missing;
+a month view; printable; exported to .xlsx."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from core.testing import signed_in
+
+from .support import MONDAY, dish, sample_at, serve
+
+pytestmark = pytest.mark.houqin_plugins("canteen")
+
+
+def test_a_served_dish_without_a_sample_is_flagged_until_it_is_sampled(client, manager):
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id)
+    day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
+    assert (day["school_day"], day["meal_day"], day["status"]) == (True, True, "missing")
+    assert day["missing"] == ["no sample of 番茄炒蛋 (Lunch)"]
+    samples = next(s for s in day["sections"] if s["key"] == "samples")
+    assert {"label": "Lunch", "value": "番茄炒蛋"} in samples["facts"]
+
+    assert client.post("/api/v1/canteen/samples", headers=manager.headers, json={
+        "day": MONDAY.isoformat(), "slot": "lunch", "dish_id": dish_id, "grams": 150,
+        "taken_at": sample_at(MONDAY, 4), "taken_by": "王师傅", "cabinet": "A1"}
+    ).status_code == 201
+    day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
+    assert day["missing"] == [] and day["status"] in ("ok", "warning")
+
+
+def test_the_month_view_lists_every_day_with_its_status(client, manager):
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id)
+    month = client.get("/api/v1/canteen/report/month?month=2026-11",
+                       headers=manager.headers).get_json()
+    assert len(month) == 30
+    flagged = [d["day"] for d in month if d["status"] == "missing"]
+    assert flagged == [MONDAY.isoformat()]
+    assert client.get("/api/v1/canteen/report/month?month=2026-13", headers=manager.headers
+                      ).get_json()["errors"]["month"]
+
+
+def test_the_report_page_prints_and_the_month_exports(client, manager):
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id)
+    client.post("/language", data={"locale": "en", "csrf_token": signed_in(client, manager)})
+    page = client.get(f"/t/canteen-school/m/canteen/report?day={MONDAY}").get_data(as_text=True)
+    assert 'data-status="missing"' in page and "no sample of 番茄炒蛋 (Lunch)" in page
+    assert "print.css" in page
+    month = client.get("/t/canteen-school/m/canteen/report/month?month=2026-11")
+    assert month.status_code == 200 and f'data-day="{MONDAY}" data-status="missing"' in \
+        month.get_data(as_text=True)
+    exported = client.get("/t/canteen-school/m/canteen/exports/daily_reports.xlsx"
+                          "?start=2026-11-16&end=2026-11-17")
+    rows = list(load_workbook(io.BytesIO(exported.data)).active.values)
+    assert [r[0].date().isoformat() for r in rows[1:]] == ["2026-11-16", "2026-11-17"]
+    assert "番茄炒蛋" in rows[1][3]
