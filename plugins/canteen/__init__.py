@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, Widget, hookimpl
 
 manifest = PluginManifest(
     name="canteen",
@@ -81,3 +81,19 @@ def houqin_schedules():
     # Early, so class teachers are reminded of the day's meal counts before the usual cut-off.
     return [Schedule("canteen.daily_reminders", daily_reminders, "30 7 * * *",
                      "raise the canteen's reminders for the day")]
+
+
+@hookimpl
+def houqin_dashboard_widgets(tenant, principal):
+    if "canteen.read" not in principal.permissions:
+        return []
+    from datetime import UTC, datetime
+
+    from .services import report, today
+
+    found = report.daily_report(today(), datetime.now(UTC))
+    return [Widget(_l("Today's food-safety report"), "canteen/_report_widget.html",
+                   "canteen.read", order=20,
+                   data={"status": found.status, "title": report.STATUS_TITLES[found.status],
+                         "missing": found.missing[:5], "more": max(len(found.missing) - 5, 0),
+                         "day": found.day.isoformat()})]

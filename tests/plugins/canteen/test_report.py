@@ -57,3 +57,21 @@ def test_the_report_page_prints_and_the_month_exports(client, manager):
     rows = list(load_workbook(io.BytesIO(exported.data)).active.values)
     assert [r[0].date().isoformat() for r in rows[1:]] == ["2026-11-16", "2026-11-17"]
     assert "番茄炒蛋" in rows[1][3]
+
+
+def test_the_school_home_shows_todays_report_to_the_kitchen(client, school, manager,
+                                                             make_user):
+    from core.tenancy import tenant_context
+    from plugins.canteen import services
+
+    with tenant_context(school):
+        today = services.today()
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id, day=today)
+    client.post("/language", data={"locale": "en", "csrf_token": signed_in(client, manager)})
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    assert 'data-testid="canteen-report-widget" data-status="missing"' in home
+    assert "no sample of 番茄炒蛋 (Lunch)" in home
+    teacher = make_user(school, "class_teacher")
+    signed_in(client, teacher)
+    assert "canteen-report-widget" not in client.get("/t/canteen-school/").get_data(as_text=True)
