@@ -12,7 +12,7 @@ from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.api.schema import Schema
 from core.auth import Principal, current_principal
-from core.calendar.services import is_school_day, school_days
+from core.calendar.services import is_school_day, school_days, term_span
 from core.db import (
     TenantScoped,
     UtcDateTime,
@@ -26,6 +26,7 @@ from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
+from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
@@ -96,6 +97,7 @@ __all__ = [
     "is_school_day",
     "module_settings",
     "page_of",
+    "people",
     "public",
     "require_tenant",
     "requires",
@@ -106,6 +108,7 @@ __all__ = [
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
+    "term_span",
     "transactional",
     "utcnow",
     "uuid7",
