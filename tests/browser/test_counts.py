@@ -1,7 +1,7 @@
 """Meal counts on a phone: a class teacher reports the class's lunch, is refused more eaters
 than the class has, and the kitchen's totals page shows it."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -51,7 +51,7 @@ def test_a_class_teacher_reports_lunch_on_a_phone(chromium, live_server, classro
     context, phone = _sign_in(chromium, live_server, "head@counts.test")
     phone.goto(f"{live_server}/t/counts-browser/m/canteen/counts?day={day}")
     assert "三年级2班" in phone.inner_text("[data-testid=unit]")
-    lunch = f"[data-testid=unit] form:has(input[value=lunch])"
+    lunch = "[data-testid=unit] form:has(input[value=lunch])"
     phone.fill(f"{lunch} input[name=eaters]", "3")
     phone.click(f"{lunch} button")
     assert "2" in phone.inner_text(f"{lunch} .error")  # two students enrolled

@@ -3,10 +3,12 @@ within the student's meal plan, subsidies as negative lines, and the charge-sour
 answers through pluggy and loads without the fees module."""
 
 import uuid
+from contextlib import contextmanager
 from datetime import date
 
 import pluggy
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 import plugins.canteen as canteen
@@ -36,6 +38,15 @@ class FeesHooks:
     @hookspec
     def houqin_fee_charges(self, term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list[dict]:
         """Return the bill lines this module charges these students for the term."""
+
+
+@contextmanager
+def api_request(app, school, language="en"):
+    """The school in context during an API request in ``language`` (Accept-Language)."""
+    with app.test_request_context("/api/v1/canteen", headers={"Accept-Language": language}), \
+            tenant_context(school):
+        refresh()  # the test's app context outlives each request: forget the last language
+        yield
 
 
 @pytest.fixture
@@ -88,7 +99,7 @@ def test_a_subsidy_never_takes_a_bill_below_zero(app, school, term):
     billing(school, subsidies=[{**NUTRITION, "fen_per_day": 500, "tiers": ["full"]},
                                {"code": "local", "name": "区补助", "fen_per_day": 900,
                                 "tiers": ["full"]}])
-    with app.test_request_context(), tenant_context(school):
+    with api_request(app, school):
         lines = canteen.houqin_fee_charges(term_id=term_id, student_ids=[uuid.UUID(pupil)])
     assert [(line["code"], line["amount_fen"]) for line in lines] == [
         ("meals.full", days * 1200), ("subsidy.nutrition", -days * 500),
@@ -105,10 +116,10 @@ def test_nothing_is_billed_until_the_school_bills_meals_nor_for_a_student_who_le
     term_id, _days = term
     _class, (stays, left) = classroom(school, "1班", students=2)
     ids = [uuid.UUID(stays), uuid.UUID(left)]
-    with app.test_request_context(), tenant_context(school):
+    with api_request(app, school):
         assert canteen.houqin_fee_charges(term_id=term_id, student_ids=ids) == []
     billing(school)
-    with app.test_request_context(), tenant_context(school):
+    with api_request(app, school):
         people.update_student(ids[1], {"status": "left"})
         lines = canteen.houqin_fee_charges(term_id=term_id, student_ids=[*ids, uuid.uuid4()])
         assert [line["student_id"] for line in lines] == [ids[0]]
@@ -124,12 +135,15 @@ def test_the_hook_answers_through_the_plugin_manager(app, school, term):
     _class, (pupil,) = classroom(school, "1班", students=1)
     billing(school)
     kernel().plugins.pm.add_hookspecs(FeesHooks)
-    with app.test_request_context(), tenant_context(school):
+    with api_request(app, school):
         answers = hooks().houqin_fee_charges(term_id=term_id, student_ids=[uuid.UUID(pupil)])
     assert answers == [[{"student_id": uuid.UUID(pupil), "source": "canteen",
                          "code": "meals.full", "description": f"Meals at full price, {days} "
                                                               "school days",
                          "quantity": days, "unit_price_fen": 1200, "amount_fen": days * 1200}]]
+    with api_request(app, school, "zh-CN"):
+        chinese = hooks().houqin_fee_charges(term_id=term_id, student_ids=[uuid.UUID(pupil)])
+    assert chinese[0][0]["description"] == f"伙食费（全价），{days}个在校日"
 
 
 def test_the_canteen_loads_without_the_fees_module_and_its_hook_stays_optional():
