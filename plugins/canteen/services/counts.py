@@ -109,6 +109,7 @@ def _write(count: MealCount, eaters: int, principal: Principal, now: datetime,
     """Save the change in a savepoint: if someone else saved this count first (a new count
     both created, or a version that moved under us), nothing is written and the caller
     hears 409 with the value that won."""
+    meal = (count.day, count.slot, count.unit)
     try:
         with db.session.begin_nested():
             count.eaters, count.reported_by, count.reported_at, count.late = (
@@ -116,7 +117,9 @@ def _write(count: MealCount, eaters: int, principal: Principal, now: datetime,
             db.session.add(count)
     except (IntegrityError, StaleDataError):
         db.session.expire_all()
-        winner = _find(count.day, count.slot, count.unit)
+        winner = _find(*meal)
+        if winner is None:  # not a clash over this count: let the error be seen
+            raise
         raise _stale(winner) from None
 
 
@@ -239,8 +242,8 @@ def totals(day: date) -> list[Meal]:
 
 
 def unreported(day: date) -> list[tuple[people.ClassRef, str]]:
-    """The classes and meals of ``day`` still without a count, by class: what the daily
-    reminder nags the head teachers about (``ClassRef.head_teacher_user_id``). Empty on a
+    """The classes and meals of ``day`` still without a count, meal by meal: what the daily
+    reminder tells the head teachers about (``ClassRef.head_teacher_user_id``). Empty on a
     day that is no school day."""
     return [(school_class, meal.slot) for meal in totals(day) for school_class in meal.unreported]
 
