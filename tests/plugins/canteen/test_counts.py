@@ -227,3 +227,29 @@ def test_a_teacher_reports_on_the_phone_page_and_sees_the_newer_value_after_a_cl
     signed_in(nobody, manager)
     staff_cell = nobody.get(f"/t/canteen-school/m/canteen/counts?day={day}")
     assert 'data-testid="eaters-staff/lunch"' in staff_cell.get_data(as_text=True)
+
+
+def test_two_first_reports_of_one_meal_make_one_count(app, school, manager, monkeypatch):
+    """Both saw no count and both report: the unique meal index keeps the second out."""
+    mine, _ = classroom(school, "1班")
+    office = Principal(user_id=manager.id, name="食堂", tenant_id=school.id,
+                       school_roles=frozenset({"canteen_manager"}), district_roles=frozenset(),
+                       permissions=frozenset({services.REPORT, services.MANAGE, services.LATE}))
+    data = {"day": MONDAY, "slot": "lunch", "kind": "class", "eaters": 2, "version": 0,
+            "class_id": uuid.UUID(mine)}
+    with app.test_request_context(), tenant_context(school):
+        services.report_count({**data, "eaters": 1}, office, datetime.now(UTC))
+        db.session.commit()
+        looked = []
+        real_find = services._find
+
+        def blind_first(*meal):  # the second reporter read before the first one saved
+            looked.append(meal)
+            return None if len(looked) == 1 else real_find(*meal)
+
+        monkeypatch.setattr(services, "_find", blind_first)
+        with pytest.raises(RuleBroken) as refused:
+            services.report_count(data, office, datetime.now(UTC))
+        assert refused.value.status == 409 and refused.value.field == "version"
+        db.session.rollback()
+        assert db.session.scalars(select(MealCount.eaters)).all() == [1]
