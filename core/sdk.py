@@ -12,7 +12,7 @@ from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.api.schema import Schema
 from core.auth import Principal, current_principal
-from core.calendar.services import is_school_day, school_days
+from core.calendar.services import is_school_day, school_days, term_span
 from core.db import (
     TenantScoped,
     UtcDateTime,
@@ -28,6 +28,7 @@ from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
 from core.messages import N_
 from core.notifications.services import notify
+from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
@@ -100,6 +101,7 @@ __all__ = [
     "module_settings",
     "notify",
     "page_of",
+    "people",
     "public",
     "require_tenant",
     "requires",
@@ -110,6 +112,7 @@ __all__ = [
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
+    "term_span",
     "transactional",
     "utcnow",
     "uuid7",

@@ -33,6 +33,8 @@ BODIES = {
     "people_api.change_guardian": {"name": "intruder"},
     "canteen_api.change_dish": {"name": "intruder"},
     "canteen_api.dispose_sample": {"disposed_by": "intruder"},
+    "canteen_api.change_count": {"eaters": 0, "version": 1},
+    "canteen_api.set_meal_plan": {"tier": "free"},
 }
 
 
@@ -64,6 +66,7 @@ def test_the_app_refuses_to_start_with_an_undeclared_route(app_factory, monkeypa
 def victim(app, make_school, make_user):
     from datetime import UTC, date, datetime
 
+    from core.auth import Principal
     from core.calendar import services as calendar
     from core.people import services as people
 
@@ -98,6 +101,17 @@ def victim(app, make_school, make_user):
             "day": date(2026, 11, 16), "slot": "lunch", "dish_id": victim_dish.id, "grams": 150,
             "taken_at": datetime(2026, 11, 16, 4, 0, tzinfo=UTC), "taken_by": "victim's cook",
             "cabinet": "V1"})
+        from plugins.canteen.services import counts as canteen_counts
+        from plugins.canteen.services import fees as canteen_fees
+
+        cook = Principal(
+            user_id=0, name="victim's cook", tenant_id=school.id, school_roles=frozenset(),
+            district_roles=frozenset(), permissions=frozenset({"canteen.counts.manage",
+                                                               "canteen.counts.late"}))
+        count, _warnings = canteen_counts.report_count({
+            "day": date(2026, 11, 16), "slot": "lunch", "kind": "class", "eaters": 1,
+            "version": 0, "class_id": school_class.id}, cook, datetime.now(UTC))
+        canteen_fees.set_meal_plan(pupil.id, {"tier": "free", "note": "victim's plan"})
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -113,7 +127,8 @@ def victim(app, make_school, make_user):
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
                 "menu_item": str(menu_item.id), "sample": str(sample.id),
-                "notification": str(reminder.id)}
+                "notification": str(reminder.id),
+                "count": str(count.id)}
 
 
 @pytest.fixture
@@ -127,7 +142,7 @@ def _snapshot(school):
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.notifications.models import NotificationRead
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
-    from plugins.canteen.models import Dish, MenuItem, Sample
+    from plugins.canteen.models import Dish, MealCount, MealPlan, MenuItem, Sample
 
     db.session.expire_all()
     with tenant_context(school):
@@ -151,6 +166,8 @@ def _snapshot(school):
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
             len(db.session.scalars(select(NotificationRead)).all()),
+            sorted((c.eaters, c.version) for c in db.session.scalars(select(MealCount))),
+            sorted((p.tier, p.note) for p in db.session.scalars(select(MealPlan))),
         )
 
 
@@ -161,7 +178,8 @@ def _paths(app, victim):
                        "student_id": victim["student"], "guardian_id": victim["guardian"],
                        "import_id": victim["import"], "dish_id": victim["dish"],
                        "item_id": victim["menu_item"], "sample_id": victim["sample"],
-                       "notification_id": victim["notification"]},
+                       "notification_id": victim["notification"],
+                       "count_id": victim["count"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

@@ -193,3 +193,12 @@ def school_days(start: date, end: date) -> list[date]:
 
 def is_school_day(day: date) -> bool:
     return school_days(day, day) == [day]
+
+
+def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
+    """The first and last day of a term of the school in context, or None when it has no such
+    term (modules that bill or plan per term start here)."""
+    require_tenant()
+    found = db.session.execute(select(Term.start_date, Term.end_date)
+                               .where(Term.id == term_id)).first()
+    return (found[0], found[1]) if found else None

@@ -6,6 +6,7 @@ rules in ``services``, one schema per resource in ``schemas``, its own migration
 its own translations.
 """
 
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +23,7 @@ manifest = PluginManifest(
 )
 
 KITCHEN = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.CANTEEN_MANAGER})
+BILLING = KITCHEN | {Role.FINANCE_CLERK}
 
 
 @hookimpl
@@ -41,6 +43,14 @@ def houqin_permissions():
         Permission("canteen.menu.manage", _l("Keep the dish library and the menus"), KITCHEN),
         Permission("canteen.samples.write", _l("Record and dispose of retained samples"),
                    KITCHEN),
+        Permission("canteen.counts.report", _l("Report meal counts for the classes one heads"),
+                   KITCHEN | {Role.CLASS_TEACHER}),
+        Permission("canteen.counts.manage", _l("Report meal counts for any class and the staff"),
+                   KITCHEN),
+        Permission("canteen.counts.late", _l("Change meal counts after the cut-off"), KITCHEN),
+        Permission("canteen.fees.read", _l("See students' meal price tiers and meal fees"),
+                   BILLING | {Role.DISTRICT_ADMIN}, read_only=True),
+        Permission("canteen.fees.manage", _l("Set students' meal price tiers"), BILLING),
     ]
 
 
@@ -59,7 +69,39 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
+        NavEntry(_l("Meal counts"), "canteen_pages.report_counts", "canteen.counts.report",
+                 order=33),
+        NavEntry(_l("Kitchen totals"), "canteen_pages.count_totals", "canteen.read", order=34),
+        NavEntry(_l("Meal plans"), "canteen_pages.meal_plans", "canteen.fees.read", order=35),
     ]
+
+
+@hookimpl(optionalhook=True)
+def houqin_fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list[dict]:
+    """The canteen's lines for the term's bills of these students (the fees module's
+    charge-source hook; optional, so the canteen loads without the fees module).
+
+    Called with the school in context. Returns one dict per bill line::
+
+        {"student_id": UUID, "source": "canteen", "code": str, "description": str,
+         "quantity": int, "unit_price_fen": int, "amount_fen": int}
+
+    - ``meals.<tier>``: the school days of the term that fall within the student's meal
+      plan (the whole term unless ``meals_from``/``meals_until`` say otherwise; a student no
+      longer enrolled is charged only up to a ``meals_until`` on record) at the daily price of
+      the student's tier (full, reduced, free, staff; full unless set), a school setting in
+      fen (``meal_prices_fen``; free is always 0).
+    - ``subsidy.<code>``: each subsidy of the ``subsidies`` setting that the student's tier
+      receives, as its own line with a negative unit price and amount (days × fen_per_day),
+      cut so that the student's lines never total below zero.
+
+    ``description`` is in the language of the caller's request or job. Nothing is returned
+    while the school has not switched ``meal_fees`` on; ids of no student of this school
+    give no line; an unknown term raises ``RuleBroken`` (404, field ``term_id``).
+    """
+    from .services.fees import fee_charges
+
+    return fee_charges(term_id, student_ids)
 
 
 @hookimpl

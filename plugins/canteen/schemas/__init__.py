@@ -3,13 +3,34 @@ module's settings and what every area shares are here."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.sdk import Schema
 
-from ..models import MEAL_SLOTS
+from ..models import MEAL_SLOTS, TIERS
 
 TIME_OF_DAY = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="a time such as 09:30")
+
+
+class MealPricesSchema(Schema):
+    """Daily meal prices in fen, per price tier (the free tier is always 0)."""
+
+    full = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000))
+    reduced = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000))
+    staff = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000))
+
+
+class SubsidySchema(Schema):
+    """A subsidy per school day eaten (a nutrition-improvement subsidy, say) for the students
+    of some tiers; it is billed as its own line, taken off the meal fee."""
+
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[a-z][a-z0-9_]{0,29}$", error=_l("lowercase letters, digits and _, such as nutrition")))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    fen_per_day = fields.Integer(required=True, validate=validate.Range(min=1, max=20000))
+    tiers = fields.List(fields.String(validate=validate.OneOf(TIERS)), required=True,
+                        validate=validate.Length(min=1))
 
 
 class CanteenSettingsSchema(Schema):
@@ -22,12 +43,27 @@ class CanteenSettingsSchema(Schema):
                                  metadata={"description": "meal counts close at this time "
                                                           "on the day, school time"})
     tuck_shop = fields.Boolean(load_default=False)
+    meal_fees = fields.Boolean(load_default=False, metadata={
+        "description": "bill meals through the fees module"})
+    meal_prices_fen = fields.Nested(MealPricesSchema, load_default=lambda: MealPricesSchema()
+                                    .load({}))
+    subsidies = fields.List(fields.Nested(SubsidySchema), load_default=list,
+                            validate=validate.Length(max=10))
 
     @validates_schema
     def _slots_once(self, data, **_):
         slots = data.get("meal_slots") or []
         if len(set(slots)) != len(slots):
             raise ValidationError("give each meal slot once", "meal_slots")
+
+    @validates_schema
+    def _billable(self, data, **_):
+        if data.get("meal_fees") and not (data.get("meal_prices_fen") or {}).get("full"):
+            raise ValidationError({"full": [_l("set the full daily price to bill meals")]},
+                                  "meal_prices_fen")
+        codes = [s["code"] for s in data.get("subsidies") or []]
+        if len(set(codes)) != len(codes):
+            raise ValidationError(_l("give each subsidy its own code"), "subsidies")
 
 
 class DayQuerySchema(Schema):

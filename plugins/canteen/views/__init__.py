@@ -31,4 +31,11 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import exports, menus, report, samples  # noqa: E402,F401  (each registers its routes on bp)
+from . import (  # noqa: E402,F401  (each registers its routes on bp)
+    counts,
+    exports,
+    fees,
+    menus,
+    report,
+    samples,
+)

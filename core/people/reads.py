@@ -1,0 +1,90 @@
+"""What modules may read of the school's people registers, as plain read-only records.
+
+Plugins reach this through ``core.sdk.people``: classes with their head teacher's login, how
+many students each class has enrolled, the staff record behind a login, and students. Every
+function works on the school in context; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.people.models import Grade, SchoolClass, Staff, Student
+from core.tenancy import require_tenant
+
+ENROLLED = "enrolled"
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    id: uuid.UUID
+    name: str
+    grade: str
+    level: int
+    head_teacher_id: uuid.UUID | None
+    head_teacher_user_id: int | None  # the head teacher's login, when an active staff has one
+
+    @property
+    def title(self) -> str:
+        """How a class is called in lists: its grade and its name (一年级1班)."""
+        return f"{self.grade}{self.name}"
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    id: uuid.UUID
+    student_no: str
+    name: str
+    class_id: uuid.UUID
+    status: str  # enrolled, graduated, transferred, left
+
+
+def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list[ClassRef]:
+    """The school's classes (only those not graduated, unless ``active`` is False), by grade
+    level and name."""
+    require_tenant()
+    query = (select(SchoolClass, Grade.name, Grade.level, Staff.user_id)
+             .join(Grade, Grade.id == SchoolClass.grade_id)
+             .outerjoin(Staff, (Staff.id == SchoolClass.head_teacher_id) & Staff.active.is_(True))
+             .order_by(Grade.level, Grade.name, SchoolClass.name))
+    if active:
+        query = query.where(SchoolClass.status == "active")
+    if ids is not None:
+        query = query.where(SchoolClass.id.in_(list(ids)))
+    return [ClassRef(c.id, c.name, grade, level, c.head_teacher_id, user_id)
+            for c, grade, level, user_id in db.session.execute(query)]
+
+
+def enrolled_by_class() -> dict[uuid.UUID, int]:
+    """How many enrolled students each class has today (classes with none are absent)."""
+    require_tenant()
+    return dict(db.session.execute(
+        select(Student.class_id, func.count()).where(Student.status == ENROLLED)
+        .group_by(Student.class_id)).all())
+
+
+def staff_of_user(user_id: int) -> uuid.UUID | None:
+    """The active staff record linked to this login in the school, if there is one."""
+    require_tenant()
+    return db.session.scalar(select(Staff.id).where(Staff.user_id == user_id,
+                                                    Staff.active.is_(True)).limit(1))
+
+
+def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None = None,
+             enrolled_only: bool = False) -> list[StudentRef]:
+    """Students of the school, by number: those with ``ids``, in ``class_id``, or both."""
+    require_tenant()
+    query = select(Student.id, Student.student_no, Student.name, Student.class_id,
+                   Student.status).order_by(Student.student_no)
+    if ids is not None:
+        query = query.where(Student.id.in_(list(ids)))
+    if class_id is not None:
+        query = query.where(Student.class_id == class_id)
+    if enrolled_only:
+        query = query.where(Student.status == ENROLLED)
+    return [StudentRef(*row) for row in db.session.execute(query)]

@@ -1,0 +1,149 @@
+"""Meal fees: each student's price tier, and the lines the canteen adds to a term's bill when
+the fees module asks (``houqin_fee_charges`` in ``plugins/canteen/__init__.py``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.sdk import RuleBroken, db, people, require_tenant, school_days, term_span
+
+from ..models import MealPlan
+from ..schemas import CanteenSettingsSchema
+from . import settings
+
+SOURCE = "canteen"
+DEFAULT_TIER = "full"
+TIER_TITLES = {"full": _l("full price"), "reduced": _l("reduced price"),
+               "free": _l("free meals"), "staff": _l("staff price")}
+
+
+def fee_settings() -> dict[str, Any]:
+    """The billing settings, with the defaults for a school whose settings predate them."""
+    defaults = CanteenSettingsSchema().load({})
+    stored = settings()
+    return {key: stored.get(key, defaults[key])
+            for key in ("meal_fees", "meal_prices_fen", "subsidies")}
+
+
+def daily_price(tier: str, prices: dict[str, int]) -> int:
+    return 0 if tier == "free" else int(prices.get(tier, 0))
+
+
+# --- meal plans ----------------------------------------------------------------------------
+
+
+def meal_plans(class_id: uuid.UUID) -> list[tuple[people.StudentRef, MealPlan | None]]:
+    """The enrolled students of a class, each with their meal plan (None: full price, the
+    whole term)."""
+    students = people.students(class_id=class_id, enrolled_only=True)
+    plans = _plans_of([s.id for s in students])
+    return [(student, plans.get(student.id)) for student in students]
+
+
+def _plans_of(student_ids: list[uuid.UUID]) -> dict[uuid.UUID, MealPlan]:
+    if not student_ids:
+        return {}
+    return {p.student_id: p for p in db.session.scalars(
+        select(MealPlan).where(MealPlan.student_id.in_(student_ids)))}
+
+
+def get_student(student_id: uuid.UUID) -> people.StudentRef:
+    found = people.students([student_id])
+    if not found:
+        raise RuleBroken(_("no such student in this school"), "student_id", status=404)
+    return found[0]
+
+
+def set_meal_plan(student_id: uuid.UUID, data: dict[str, Any]) -> MealPlan:
+    """Set a student's tier and, when they do not eat the whole term, the days they do."""
+    require_tenant()
+    get_student(student_id)
+    start, end = data.get("meals_from"), data.get("meals_until")
+    if start and end and end < start:
+        raise RuleBroken(_("the end lies before the start"), "meals_until")
+    plan = _plans_of([student_id]).get(student_id) or MealPlan(student_id=student_id)
+    plan.tier, plan.meals_from, plan.meals_until = data["tier"], start, end
+    plan.note = data.get("note", "")
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+# --- bill lines ----------------------------------------------------------------------------
+
+
+def _line(student_id: uuid.UUID, code: str, description: str, quantity: int,
+          unit_price_fen: int, amount_fen: int) -> dict[str, Any]:
+    return {"student_id": student_id, "source": SOURCE, "code": code,
+            "description": description, "quantity": quantity, "unit_price_fen": unit_price_fen,
+            "amount_fen": amount_fen}
+
+
+def _days_eaten(student: people.StudentRef, plan: MealPlan | None, term_days: list[date],
+                span: tuple[date, date]) -> list[date]:
+    until = plan.meals_until if plan else None
+    if student.status != "enrolled" and until is None:
+        return []  # left without a last day recorded: charge nothing rather than too much
+    first = (plan.meals_from if plan else None) or span[0]
+    last = until or span[1]
+    return [day for day in term_days if first <= day <= last]
+
+
+def student_lines(student: people.StudentRef, plan: MealPlan | None, days: list[date],
+                  conf: dict[str, Any]) -> list[dict[str, Any]]:
+    """One student's lines: the meals at their tier's daily price, then each subsidy their
+    tier receives as a negative line, never taking the total below zero."""
+    if not days:
+        return []
+    tier = plan.tier if plan else DEFAULT_TIER
+    price = daily_price(tier, conf["meal_prices_fen"])
+    quantity = len(days)
+    lines = [_line(student.id, f"meals.{tier}",
+                   _("Meals at %(tier)s, %(days)s school days", tier=TIER_TITLES[tier],
+                     days=quantity), quantity, price, quantity * price)]
+    left = quantity * price
+    for subsidy in conf["subsidies"]:
+        if tier not in subsidy["tiers"]:
+            continue
+        amount = min(quantity * subsidy["fen_per_day"], left)
+        if amount <= 0:
+            continue
+        left -= amount
+        capped = amount < quantity * subsidy["fen_per_day"]
+        description = (_("%(name)s, %(days)s school days (up to the meal fee)",
+                         name=subsidy["name"], days=quantity) if capped else
+                       _("%(name)s, %(days)s school days", name=subsidy["name"],
+                         days=quantity))
+        lines.append(_line(student.id, f"subsidy.{subsidy['code']}", description, quantity,
+                           -subsidy["fen_per_day"], -amount))
+    return lines
+
+
+def fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The canteen's bill lines for these students for the term (see ``houqin_fee_charges``
+    for the contract). Nothing when the school does not bill meals; ids of no student of
+    this school give no line."""
+    require_tenant()
+    conf = fee_settings()
+    if not conf["meal_fees"]:
+        return []
+    span = term_span(term_id)
+    if span is None:
+        raise RuleBroken(_("no such term in this school"), "term_id", status=404)
+    term_days = school_days(*span)
+    found = {s.id: s for s in people.students(student_ids)}
+    plans = _plans_of(list(found))
+    lines: list[dict[str, Any]] = []
+    for student_id in dict.fromkeys(student_ids):  # in the order asked, each once
+        student = found.get(student_id)
+        if student is not None:
+            plan = plans.get(student_id)
+            lines += student_lines(student, plan, _days_eaten(student, plan, term_days, span),
+                                   conf)
+    return lines
