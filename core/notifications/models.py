@@ -23,6 +23,8 @@ class Notification(TenantScoped, db.Model):
     # The same key is the same notification: a job that runs twice updates it, never doubles it.
     key: Mapped[str] = mapped_column(String(160))
     permission: Mapped[str] = mapped_column(String(80))
+    # When set, only this person (still holding the permission) sees it: a class's head teacher.
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(40))
     # Stored untranslated (a msgid and its parameters) so each reader sees their own language.
     message: Mapped[str] = mapped_column(String(300))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from core.db import utcnow
 from core.extensions import db
@@ -19,8 +19,10 @@ from .models import Notification, NotificationRead
 
 def notify(key: str, permission: str, message: str, params: dict[str, Any] | None = None,
            source: str = "core", endpoint: str | None = None,
-           endpoint_args: dict[str, Any] | None = None) -> Notification:
-    """Raise the notification ``key`` for everyone here who holds ``permission``.
+           endpoint_args: dict[str, Any] | None = None,
+           user_id: int | None = None) -> Notification:
+    """Raise the notification ``key`` for everyone here who holds ``permission`` (or only for
+    ``user_id``, when given, if they hold it).
 
     ``message`` is an untranslated msgid (mark it with ``N_`` so it is extracted) with
     ``%(name)s`` placeholders filled from ``params``. Raising the same key again updates it;
@@ -31,7 +33,8 @@ def notify(key: str, permission: str, message: str, params: dict[str, Any] | Non
     found = db.session.scalar(select(Notification).where(Notification.key == key))
     if found is None:
         found = Notification(key=key, permission=permission, source=source, message=message,
-                             params=params, endpoint=endpoint, endpoint_args=endpoint_args)
+                             params=params, endpoint=endpoint, endpoint_args=endpoint_args,
+                             user_id=user_id)
         db.session.add(found)
     elif (found.message, found.params) != (message, params):
         found.message, found.params, found.updated_at = message, params, utcnow()
@@ -60,7 +63,9 @@ def inbox(user_id: int, permissions: frozenset[str], unread_only: bool = False,
     read = set(db.session.scalars(select(NotificationRead.notification_id)
                                   .where(NotificationRead.user_id == user_id)))
     rows = db.session.scalars(select(Notification)
-                              .where(Notification.permission.in_(sorted(permissions)))
+                              .where(Notification.permission.in_(sorted(permissions)),
+                                     or_(Notification.user_id.is_(None),
+                                         Notification.user_id == user_id))
                               .order_by(Notification.updated_at.desc(), Notification.key)
                               .limit(limit)).all()
     shown = [Shown(row, text_of(row), row.id in read) for row in rows]
@@ -73,7 +78,8 @@ def unread_count(user_id: int, permissions: frozenset[str]) -> int:
 
 def mark_read(notification_id: uuid.UUID, user_id: int, permissions: frozenset[str]) -> None:
     found = db.session.scalar(select(Notification).where(Notification.id == notification_id))
-    if found is None or found.permission not in permissions:
+    if found is None or found.permission not in permissions or \
+            found.user_id not in (None, user_id):
         raise RuleBroken(gettext("no such notification for you in this school"),
                          "notification_id", status=404)
     already = db.session.scalar(select(NotificationRead.notification_id).where(

@@ -12,7 +12,7 @@ from typing import Any
 from core.sdk import N_, JobContext, notify
 
 from . import services
-from .services import samples
+from .services import counts, samples
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Finding:
     params: dict[str, Any]
     endpoint: str
     endpoint_args: dict[str, Any] = field(default_factory=dict)
+    user_id: int | None = None  # only this person, when set
 
 
 def _samples(today: date, now: datetime) -> Iterable[Finding]:
@@ -40,19 +41,47 @@ def _samples(today: date, now: datetime) -> Iterable[Finding]:
                       "canteen_pages.samples", {"day": today.isoformat()})
 
 
+def _counts(today: date, now: datetime) -> Iterable[Finding]:
+    """Before the cut-off: each head teacher about their class, the kitchen about them all."""
+    if now >= counts.cutoff_at(today):
+        return
+    missing = list(dict.fromkeys(school_class for school_class, _slot in counts.unreported(today)))
+    closes = counts.cutoff_at(today).astimezone(services.school_zone()).strftime("%H:%M")
+    for school_class in missing:
+        if school_class.head_teacher_user_id is None:
+            continue
+        yield Finding(f"canteen:counts-unreported:{today}:{school_class.id}",
+                      "canteen.counts.report",
+                      N_("%(class)s: report today's meal counts by %(time)s"),
+                      {"class": school_class.title, "time": closes},
+                      "canteen_pages.report_counts", {"day": today.isoformat()},
+                      user_id=school_class.head_teacher_user_id)
+    if missing:
+        yield Finding(f"canteen:counts-unreported:{today}", "canteen.counts.manage",
+                      N_("%(count)s classes have not reported today's meal counts (closes at "
+                         "%(time)s)"), {"count": len(missing), "time": closes},
+                      "canteen_pages.count_totals", {"day": today.isoformat()})
+
+
 # Each area's reminders: (today, now) -> findings.
-REMINDERS: list[Callable[[date, datetime], Iterable[Finding]]] = [_samples]
+REMINDERS: list[Callable[[date, datetime], Iterable[Finding]]] = [_samples, _counts]
 
 
 def findings(today: date, now: datetime) -> list[Finding]:
     return [found for reminder in REMINDERS for found in reminder(today, now)]
 
 
+def raise_all(found: list[Finding], ctx: JobContext | None = None) -> None:
+    for number, finding in enumerate(found, start=1):
+        notify(finding.key, finding.permission, finding.message, finding.params,
+               source="canteen", endpoint=finding.endpoint, endpoint_args=finding.endpoint_args,
+               user_id=finding.user_id)
+        if ctx is not None:
+            ctx.progress(number, len(found), finding.key)
+
+
 def daily_reminders(ctx: JobContext) -> int:
     """Raise today's canteen reminders for the school the job runs for."""
     found = findings(services.today(), datetime.now(UTC))
-    for number, finding in enumerate(found, start=1):
-        notify(finding.key, finding.permission, finding.message, finding.params,
-               source="canteen", endpoint=finding.endpoint, endpoint_args=finding.endpoint_args)
-        ctx.progress(number, len(found), finding.key)
+    raise_all(found, ctx)
     return len(found)

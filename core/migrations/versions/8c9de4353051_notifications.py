@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('key', sa.String(length=160), nullable=False),
     sa.Column('permission', sa.String(length=80), nullable=False),
+    sa.Column('user_id', sa.BigInteger(), nullable=True),
     sa.Column('source', sa.String(length=40), nullable=False),
     sa.Column('message', sa.String(length=300), nullable=False),
     sa.Column('params', sa.JSON(), nullable=False),

@@ -16,7 +16,7 @@ from core.sdk import db, is_school_day
 
 from .. import exports
 from ..models import SLOT_TITLES, MenuItem
-from . import samples
+from . import counts, samples
 
 
 @dataclass
@@ -76,8 +76,27 @@ def _samples_section(of: ReportDay) -> Section:
     return section
 
 
+def _counts_section(of: ReportDay) -> Section:
+    section = Section("counts", _l("Meal counts"))
+    closed = of.now >= counts.cutoff_at(of.day)
+    for meal in counts.totals(of.day):
+        if not meal.classes and meal.staff is None and not meal.unreported:
+            continue
+        section.facts.append((SLOT_TITLES.get(meal.slot, meal.slot),
+                              _l("%(students)s students, %(staff)s staff, %(total)s in all",
+                                 students=meal.students,
+                                 staff=meal.staff.eaters if meal.staff else 0,
+                                 total=meal.total)))
+        if meal.unreported:
+            problem = str(_l("%(meal)s: no count from %(classes)s",
+                             meal=SLOT_TITLES.get(meal.slot, meal.slot),
+                             classes="、".join(c.title for c in meal.unreported)))
+            (section.missing if closed else section.warnings).append(problem)
+    return section
+
+
 # Each area's section of the report, in the order they are printed.
-SECTIONS: list[Callable[[ReportDay], Section]] = [_samples_section]
+SECTIONS: list[Callable[[ReportDay], Section]] = [_counts_section, _samples_section]
 
 
 def daily_report(day: date, now: datetime) -> Report:

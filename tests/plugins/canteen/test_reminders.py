@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.extensions import db
 from core.jobs.scheduler import tick
 from core.notifications import services as notifications
 from core.tenancy import tenant_context
@@ -37,3 +38,26 @@ def test_yesterdays_unsampled_dishes_are_reminded_once_to_those_who_take_samples
     with tenant_context(school):
         shown = notifications.inbox(manager.id, frozenset({"canteen.samples.write"}))
         assert shown[0].notification.endpoint_args == {"day": yesterday.isoformat()}
+
+
+def test_before_the_cut_off_each_head_teacher_hears_of_their_class_and_the_kitchen_of_all(
+        app, client, school, manager, make_user):
+    from plugins.canteen import jobs
+
+    from .support import classroom, school_day_ahead
+
+    head, other_head = make_user(school, "class_teacher"), make_user(school, "class_teacher")
+    classroom(school, "1班", head=head)
+    classroom(school, "2班", head=other_head)
+    day = school_day_ahead(school)
+    with tenant_context(school):
+        early = datetime(day.year, day.month, day.day, 7, 30, tzinfo=services.school_zone())
+        jobs.raise_all(jobs.findings(day, early))
+        after_cut_off = jobs.findings(day, early + timedelta(hours=2))
+        assert [f.key for f in after_cut_off if "counts" in f.key] == []
+        db.session.commit()
+    mine = client.get("/api/v1/notifications", headers=head.headers).get_json()
+    assert [n["text"] for n in mine] == ["一年级1班: report today's meal counts by 09:00"]
+    kitchen = client.get("/api/v1/notifications", headers=manager.headers).get_json()
+    assert [n["text"] for n in kitchen] == [
+        "2 classes have not reported today's meal counts (closes at 09:00)"]

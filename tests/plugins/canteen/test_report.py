@@ -75,3 +75,14 @@ def test_the_school_home_shows_todays_report_to_the_kitchen(client, school, mana
     teacher = make_user(school, "class_teacher")
     signed_in(client, teacher)
     assert "canteen-report-widget" not in client.get("/t/canteen-school/").get_data(as_text=True)
+
+
+def test_a_class_without_a_count_is_missing_once_the_counts_closed(client, school, manager,
+                                                                   make_user):
+    from .support import classroom
+
+    classroom(school, "1班", head=make_user(school, "class_teacher"))
+    day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
+    assert "Lunch: no count from 一年级1班" in day["missing"]
+    counts = next(s for s in day["sections"] if s["key"] == "counts")
+    assert counts["status"] == "missing"
