@@ -41,6 +41,11 @@ def houqin_permissions():
         Permission("canteen.menu.manage", _l("Keep the dish library and the menus"), KITCHEN),
         Permission("canteen.samples.write", _l("Record and dispose of retained samples"),
                    KITCHEN),
+        Permission("canteen.suppliers.manage",
+                   _l("Keep the suppliers and their certificates"), KITCHEN),
+        Permission("canteen.receiving.write", _l("Record deliveries as inspected"), KITCHEN),
+        Permission("canteen.receiving.void", _l("Void a delivery record, saying why"),
+                   {Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR}),
     ]
 
 
@@ -57,6 +62,8 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
+        NavEntry(_l("Suppliers"), "canteen_pages.suppliers", "canteen.read", order=33),
+        NavEntry(_l("Deliveries"), "canteen_pages.deliveries", "canteen.read", order=34),
     ]
 
 

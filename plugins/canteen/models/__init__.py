@@ -17,7 +17,10 @@ ALLERGEN_TITLES = {"gluten": _l("Cereals with gluten"), "crustacean": _l("Crusta
                    "soy": _l("Soybeans"), "milk": _l("Milk"), "tree_nut": _l("Tree nuts")}
 
 from .menus import Dish, DishIngredient, MenuItem  # noqa: E402
+from .receiving import Delivery, DeliveryItem  # noqa: E402
 from .samples import Sample  # noqa: E402
+from .suppliers import Certificate, Supplier  # noqa: E402
 
 __all__ = ["ALLERGENS", "ALLERGEN_TITLES", "MEAL_SLOTS", "SLOT_TITLES", "Dish", "DishIngredient",
            "MenuItem", "Sample"]
+__all__ += ["Certificate", "Delivery", "DeliveryItem", "Supplier"]
