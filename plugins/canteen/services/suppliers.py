@@ -155,8 +155,11 @@ class Standing:
     certificates: list[tuple[Certificate, str]] = field(default_factory=list)
 
 
-def standing(supplier: Supplier, certificates: list[Certificate], day: date) -> Standing:
-    horizon = warn_days()[0]
+def standing(supplier: Supplier, certificates: list[Certificate], day: date,
+             horizon: int | None = None) -> Standing:
+    """``horizon``: how many days ahead a certificate counts as expiring (default: the
+    school's widest warning)."""
+    horizon = warn_days()[0] if horizon is None else horizon
     current = _current(certificates, day)
     rated = [(c, certificate_status(c, current.get(c.kind) is c, day, horizon))
              for c in certificates]
@@ -172,8 +175,8 @@ def standing(supplier: Supplier, certificates: list[Certificate], day: date) -> 
 
 
 def standings(suppliers: list[Supplier], day: date) -> list[Standing]:
-    found = certificates_of([s.id for s in suppliers])
-    return [standing(s, found.get(s.id, []), day) for s in suppliers]
+    found, horizon = certificates_of([s.id for s in suppliers]), warn_days()[0]
+    return [standing(s, found.get(s.id, []), day, horizon) for s in suppliers]
 
 
 def check_can_deliver(supplier_id: uuid.UUID, day: date) -> Supplier:

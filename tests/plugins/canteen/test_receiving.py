@@ -247,7 +247,7 @@ def test_the_pages_record_a_delivery_row_by_row_print_it_and_void_it(
     record = browser.get(recorded.headers["Location"]).get_data(as_text=True)
     assert 'data-testid="voided"' in record and "单价录错" in record
     month = browser.get("/t/canteen-school/m/canteen/deliveries").get_data(as_text=True)
-    assert "voided" in month and 'data-testid="month-total">0.00' in month
+    assert 'class="badge voided"' in month and 'data-testid="month-total">0.00' in month
 
 
 @pytest.mark.postgres

@@ -157,7 +157,7 @@ def test_the_pages_list_badges_and_take_a_certificate_photo(client, manager, sch
         cert_id = db.session.scalar(select(Certificate.id))
     assert client.get(f"/t/canteen-school/m/canteen/certificates/{cert_id}/scan").data == PNG
     listing = client.get("/t/canteen-school/m/canteen/suppliers").get_data(as_text=True)
-    assert "expiring" in listing and "within 30 days" in listing
+    assert 'class="badge expiring"' in listing and 'data-horizon="30"' in listing
 
     not_image = client.post(f"{supplier_page}/certificates", content_type="multipart/form-data",
                             data={"csrf_token": token, "cert_kind": "business_licence",
