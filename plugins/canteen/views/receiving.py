@@ -23,7 +23,7 @@ from ..services import suppliers as supplier_services
 from ..services import today
 from . import bp
 
-BLANK_ROWS, MAX_ROWS = 5, 60
+BLANK_ROWS, MAX_ROWS = 3, 60
 ITEM_INPUTS = ("food", "quantity", "unit", "unit_price", "batch", "production_date",
                "shelf_life_days", "expiry_date", "storage", "temperature_c", "result",
                "reject_reason")
@@ -32,6 +32,11 @@ UNITS = ("kg", "g", "斤", "L", "个", "只", "箱", "袋", "瓶", "桶", "盒",
 
 def yuan(fen: int | None) -> str:
     return "" if fen is None else f"{Decimal(fen).scaleb(-2):.2f}"
+
+
+def number(value: Decimal) -> str:
+    """A quantity without trailing zeros or an exponent: 20, 2.5."""
+    return f"{value.normalize():f}"
 
 
 def _month(text: str) -> date:
@@ -149,7 +154,8 @@ def _render_delivery(delivery, errors: dict[str, str], form: dict, status: int =
     supplier = supplier_services.get_supplier(delivery.supplier_id)
     in_force = rules()
     return render_template("canteen/delivery.html", delivery=delivery, supplier=supplier,
-                           storage=STORAGE, results=RESULTS, yuan=yuan, errors=errors, form=form,
+                           storage=STORAGE, results=RESULTS, yuan=yuan, number=number,
+                           errors=errors, form=form,
                            keep_rules=(in_force["receiving_keep_months_after_shelf_life"],
                                        in_force["receiving_keep_years_at_least"])), status
 
