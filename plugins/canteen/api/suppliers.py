@@ -11,6 +11,7 @@ from core.sdk import MAX_PAGE_SIZE, page_of, requires, send_stored, transactiona
 from ..models.suppliers import Supplier
 from ..schemas.suppliers import (
     CertificateSchema,
+    CertificateUploadSchema,
     ExpiringCertificateSchema,
     ExpiringQuerySchema,
     OptionalScanSchema,
@@ -98,13 +99,15 @@ def list_certificates(supplier_id: uuid.UUID):
 
 
 @blp.route("/suppliers/<uuid:supplier_id>/certificates", methods=["POST"])
-@blp.arguments(CertificateSchema, location="form")
 @blp.arguments(OptionalScanSchema, location="files")
+# The form's schema names the scan too, so that the documented multipart body holds it all.
+@blp.arguments(CertificateUploadSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, CertificateSchema)
 @requires("canteen.suppliers.manage")
 @transactional
-def add_certificate(data, files, supplier_id: uuid.UUID):
+def add_certificate(files, data, supplier_id: uuid.UUID):
     """Keep a certificate (multipart/form-data), with its scan in ``scan`` if at hand."""
+    data.pop("scan", None)  # a file never arrives among the form's text fields
     scan = files.get("scan")
     cert = services.add_certificate(supplier_id, data, today(),
                                     scan=(scan.filename or "scan", scan.read()) if scan else None)

@@ -91,6 +91,12 @@ class CertificateSchema(Schema):
             raise ValidationError(_("a certificate is valid after it is issued"), "valid_until")
 
 
+class CertificateUploadSchema(CertificateSchema):
+    """A new certificate as multipart/form-data: its fields, and its scan if at hand."""
+
+    scan = Upload(load_default=None, metadata={"description": "an image or a PDF"})
+
+
 class ScanSchema(Schema):
     scan = Upload(required=True, metadata={"description": "an image (PNG, JPEG, WebP) or a PDF"})
 
