@@ -35,7 +35,21 @@ BODIES = {
     "canteen_api.dispose_sample": {"disposed_by": "intruder"},
     "canteen_api.change_count": {"eaters": 0, "version": 1},
     "canteen_api.set_meal_plan": {"tier": "free"},
+    "canteen_api.change_supplier": {"name": "intruder"},
+    "canteen_api.void_delivery": {"reason": "intruder"},
 }
+# Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
+FORMS = {
+    "canteen_api.add_certificate": lambda: {"kind": "other", "number": "x",
+                                            "issued_on": "2026-01-01", "scan": _png()},
+    "canteen_api.attach_scan": lambda: {"scan": _png()},
+}
+
+
+def _png():
+    import io
+
+    return io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "intruder.png"
 
 
 def test_every_route_declares_a_permission(app):
@@ -112,6 +126,21 @@ def victim(app, make_school, make_user):
             "day": date(2026, 11, 16), "slot": "lunch", "kind": "class", "eaters": 1,
             "version": 0, "class_id": school_class.id}, cook, datetime.now(UTC))
         canteen_fees.set_meal_plan(pupil.id, {"tier": "free", "note": "victim's plan"})
+        from plugins.canteen.services import receiving as canteen_receiving
+        from plugins.canteen.services import suppliers as canteen_suppliers
+
+        victim_supplier = canteen_suppliers.create_supplier({"name": "victim's supplier",
+                                                             "credit_code": "VICTIM01"})
+        victim_certificate = canteen_suppliers.add_certificate(
+            victim_supplier.id, {"kind": "food_operation_licence", "number": "victim's licence",
+                                 "issued_on": date(2026, 1, 1), "valid_until": date(2099, 1, 1)},
+            date(2026, 11, 16), scan=("victim's.png", _png()[0].getvalue()))
+        delivery = canteen_receiving.create_delivery({
+            "supplier_id": victim_supplier.id, "day": date(2026, 11, 16), "inspector": "victim's",
+            "second_inspector": "victim's cook", "items": [{
+                "food": "victim's rice", "quantity": __import__("decimal").Decimal(10),
+                "unit": "kg", "unit_price_fen": 500, "expiry_date": date(2027, 11, 16),
+                "result": "accepted"}]})
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -128,7 +157,9 @@ def victim(app, make_school, make_user):
                 "import": str(upload.id), "dish": str(victim_dish.id),
                 "menu_item": str(menu_item.id), "sample": str(sample.id),
                 "notification": str(reminder.id),
-                "count": str(count.id)}
+                "count": str(count.id),
+                "supplier": str(victim_supplier.id), "certificate": str(victim_certificate.id),
+                "delivery": str(delivery.id)}
 
 
 @pytest.fixture
@@ -142,7 +173,17 @@ def _snapshot(school):
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.notifications.models import NotificationRead
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
-    from plugins.canteen.models import Dish, MealCount, MealPlan, MenuItem, Sample
+    from plugins.canteen.models import (
+        Certificate,
+        Delivery,
+        DeliveryItem,
+        Dish,
+        MealCount,
+        MealPlan,
+        MenuItem,
+        Sample,
+        Supplier,
+    )
 
     db.session.expire_all()
     with tenant_context(school):
@@ -168,6 +209,10 @@ def _snapshot(school):
             len(db.session.scalars(select(NotificationRead)).all()),
             sorted((c.eaters, c.version) for c in db.session.scalars(select(MealCount))),
             sorted((p.tier, p.note) for p in db.session.scalars(select(MealPlan))),
+            sorted((x.name, x.active) for x in db.session.scalars(select(Supplier))),
+            sorted((c.number, str(c.scan_file_id)) for c in db.session.scalars(select(Certificate))),
+            sorted((str(d.voided_at), d.total_fen) for d in db.session.scalars(select(Delivery))),
+            len(db.session.scalars(select(DeliveryItem)).all()),
         )
 
 
@@ -179,7 +224,9 @@ def _paths(app, victim):
                        "import_id": victim["import"], "dish_id": victim["dish"],
                        "item_id": victim["menu_item"], "sample_id": victim["sample"],
                        "notification_id": victim["notification"],
-                       "count_id": victim["count"]},
+                       "count_id": victim["count"],
+                       "supplier_id": victim["supplier"], "certificate_id": victim["certificate"],
+                       "delivery_id": victim["delivery"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():
@@ -203,8 +250,10 @@ def test_every_route_refuses_a_user_of_another_school(app, client, victim, intru
                 type(c).__name__ == "UUIDConverter" for c in rule._converters.values()):
             attempts.append((path, {}))  # the intruder's own school, the victim's record ids
         for url, extra in attempts:
-            response = client.open(url, method=method, json=BODIES.get(rule.endpoint),
-                                   headers={**intruder.headers, **extra})
+            body = ({"data": FORMS[rule.endpoint](), "content_type": "multipart/form-data"}
+                    if rule.endpoint in FORMS else {"json": BODIES.get(rule.endpoint)})
+            response = client.open(url, method=method, headers={**intruder.headers, **extra},
+                                   **body)
             assert response.status_code in (403, 404), (method, url, extra, response.status_code)
             assert "victim's" not in response.get_data(as_text=True)
             checked += 1

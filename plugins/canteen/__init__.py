@@ -51,6 +51,11 @@ def houqin_permissions():
         Permission("canteen.fees.read", _l("See students' meal price tiers and meal fees"),
                    BILLING | {Role.DISTRICT_ADMIN}, read_only=True),
         Permission("canteen.fees.manage", _l("Set students' meal price tiers"), BILLING),
+        Permission("canteen.suppliers.manage",
+                   _l("Keep the suppliers and their certificates"), KITCHEN),
+        Permission("canteen.receiving.write", _l("Record deliveries as inspected"), KITCHEN),
+        Permission("canteen.receiving.void", _l("Void a delivery record, saying why"),
+                   {Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR}),
     ]
 
 
@@ -73,6 +78,8 @@ def houqin_navigation(tenant, principal):
                  order=33),
         NavEntry(_l("Kitchen totals"), "canteen_pages.count_totals", "canteen.read", order=34),
         NavEntry(_l("Meal plans"), "canteen_pages.meal_plans", "canteen.fees.read", order=35),
+        NavEntry(_l("Suppliers"), "canteen_pages.suppliers", "canteen.read", order=36),
+        NavEntry(_l("Deliveries"), "canteen_pages.deliveries", "canteen.read", order=37),
     ]
 
 

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, send_file
@@ -47,7 +48,7 @@ def _cell(value: Any) -> Any:
         return value.astimezone(services.school_zone()).replace(tzinfo=None)
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
-    if value is None or isinstance(value, (int, float, date, str)):
+    if value is None or isinstance(value, (int, float, Decimal, date, str)):  # Decimal: exact
         return value
     return str(value)
 

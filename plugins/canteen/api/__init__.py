@@ -7,12 +7,15 @@ from flask_smorest import Blueprint
 blp = Blueprint("canteen_api", __name__, url_prefix="/api/v1/canteen",
                 description="Canteen and food safety")
 
-from . import (  # noqa: E402,F401  (each registers its routes on blp)
+from . import (  # noqa: E402,F401
     counts,
     exports,
     fees,
     menus,
+    receiving,
     report,
     rules,
     samples,
+    suppliers,
 )
+# each registers its routes on blp

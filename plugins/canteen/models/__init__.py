@@ -19,8 +19,11 @@ ALLERGEN_TITLES = {"gluten": _l("Cereals with gluten"), "crustacean": _l("Crusta
 from .counts import MealCount  # noqa: E402
 from .fees import TIERS, MealPlan  # noqa: E402
 from .menus import Dish, DishIngredient, MenuItem  # noqa: E402
+from .receiving import Delivery, DeliveryItem  # noqa: E402
 from .samples import Sample  # noqa: E402
+from .suppliers import Certificate, Supplier  # noqa: E402
 
 __all__ = ["ALLERGENS", "ALLERGEN_TITLES", "MEAL_SLOTS", "SLOT_TITLES", "Dish", "DishIngredient",
            "MenuItem", "Sample"]
 __all__ += ["TIERS", "MealCount", "MealPlan"]
+__all__ += ["Certificate", "Delivery", "DeliveryItem", "Supplier"]

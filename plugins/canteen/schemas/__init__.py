@@ -3,6 +3,7 @@ module's settings and what every area shares are here."""
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -49,12 +50,20 @@ class CanteenSettingsSchema(Schema):
                                     .load({}))
     subsidies = fields.List(fields.Nested(SubsidySchema), load_default=list,
                             validate=validate.Length(max=10))
+    # No regulation names these horizons, so they are the school's choice.
+    certificate_warn_days = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=365)), load_default=lambda: [30, 7],
+        validate=validate.Length(min=1, max=4),
+        metadata={"description": "warn this many days before a supplier's certificate lapses"})
 
     @validates_schema
     def _slots_once(self, data, **_):
         slots = data.get("meal_slots") or []
         if len(set(slots)) != len(slots):
             raise ValidationError("give each meal slot once", "meal_slots")
+        horizons = data.get("certificate_warn_days") or []
+        if len(set(horizons)) != len(horizons):
+            raise ValidationError(gettext("give each number of days once"), "certificate_warn_days")
 
     @validates_schema
     def _billable(self, data, **_):

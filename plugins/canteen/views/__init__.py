@@ -31,11 +31,14 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import (  # noqa: E402,F401  (each registers its routes on bp)
+from . import (  # noqa: E402,F401
     counts,
     exports,
     fees,
     menus,
+    receiving,
     report,
     samples,
+    suppliers,
 )
+# each registers its routes on bp

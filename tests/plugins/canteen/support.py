@@ -66,3 +66,56 @@ def school_day_ahead(school) -> date:
             calendar.create_term(year.id, "ahead", day, day)
             db.session.commit()
     return day
+
+
+# --- suppliers and deliveries --------------------------------------------------------------
+
+CREDIT_CODE = "91350100M000100Y43"  # a well-formed unified social credit code (GB 32100-2015)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def school_today() -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def supplier(client, manager, name="绿源蔬菜合作社", credit_code=CREDIT_CODE, **extra):
+    return client.post("/api/v1/canteen/suppliers", headers=manager.headers,
+                       json={"name": name, "credit_code": credit_code, **extra})
+
+
+def certificate(client, manager, supplier_id, kind="food_operation_licence", valid_until=None,
+                issued_on="2024-01-01", number="JY13301000000001", scan: bytes | None = None):
+    """A certificate as the API takes it: multipart, with the scan if given."""
+    import io
+
+    form = {"kind": kind, "number": number, "issued_on": issued_on,
+            "valid_until": valid_until.isoformat() if valid_until else ""}
+    if scan is not None:
+        form["scan"] = (io.BytesIO(scan), "licence.png")
+    return client.post(f"/api/v1/canteen/suppliers/{supplier_id}/certificates",
+                       headers=manager.headers, data=form, content_type="multipart/form-data")
+
+
+def licensed_supplier(client, manager, name="绿源蔬菜合作社", credit_code=CREDIT_CODE) -> str:
+    """A supplier whose food operation licence is in force for years to come."""
+    from datetime import timedelta
+
+    supplier_id = supplier(client, manager, name=name, credit_code=credit_code).get_json()["id"]
+    certificate(client, manager, supplier_id, valid_until=school_today() + timedelta(days=900))
+    return supplier_id
+
+
+def item(**extra) -> dict:
+    """An accepted item of a delivery, with everything the rules ask for."""
+    return {"food": "西红柿", "quantity": "12.5", "unit": "kg", "unit_price_fen": 480,
+            "batch": "B20261116", "production_date": None, "shelf_life_days": None,
+            "expiry_date": date.fromordinal(school_today().toordinal() + 365).isoformat(),
+            "result": "accepted", **extra}
+
+
+def deliver(client, user, supplier_id, items, day: date | None = None, **extra):
+    body = {"supplier_id": supplier_id, "day": (day or school_today()).isoformat(),
+            "inspector": "王师傅", "second_inspector": "李老师", "items": items, **extra}
+    return client.post("/api/v1/canteen/deliveries", headers=user.headers, json=body)
