@@ -33,6 +33,8 @@ BODIES = {
     "people_api.change_guardian": {"name": "intruder"},
     "canteen_api.change_dish": {"name": "intruder"},
     "canteen_api.dispose_sample": {"disposed_by": "intruder"},
+    "canteen_api.discard": {"reason": "intruder"},
+    "canteen_api.cancel_issue": {"reason": "intruder"},
 }
 
 
@@ -98,6 +100,20 @@ def victim(app, make_school, make_user):
             "day": date(2026, 11, 16), "slot": "lunch", "dish_id": victim_dish.id, "grams": 150,
             "taken_at": datetime(2026, 11, 16, 4, 0, tzinfo=UTC), "taken_by": "victim's cook",
             "cabinet": "V1"})
+        import uuid
+        from decimal import Decimal
+
+        from plugins.canteen.services import stock, stock_counts, stock_out
+
+        lot = stock.receive([{"delivery_item_id": uuid.uuid4(),
+                              "food": "victim's rice", "unit": "kg", "quantity": Decimal(10),
+                              "unit_price_fen": 350, "batch": "victim's batch",
+                              "production_date": None, "expiry_date": date(2099, 1, 1)}],
+                            received_on=date(2026, 11, 2))[0]
+        issued = stock_out.issue({"day": date(2026, 11, 16), "food": "victim's rice",
+                                  "unit": "kg", "quantity": Decimal(2)})
+        count = stock_counts.record_count({"day": date(2026, 11, 17), "counted_by": "victim's",
+                                           "lines": [{"lot_id": lot.id, "counted": Decimal(7)}]})
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -109,7 +125,8 @@ def victim(app, make_school, make_user):
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
-                "menu_item": str(menu_item.id), "sample": str(sample.id)}
+                "menu_item": str(menu_item.id), "sample": str(sample.id), "lot": str(lot.id),
+                "issue": str(issued.issue_id), "count": str(count.id)}
 
 
 @pytest.fixture
@@ -122,7 +139,7 @@ def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
-    from plugins.canteen.models import Dish, MenuItem, Sample
+    from plugins.canteen.models import Dish, MenuItem, Sample, StockCount, StockMovement
 
     db.session.expire_all()
     with tenant_context(school):
@@ -145,6 +162,8 @@ def _snapshot(school):
             sorted((d.name, d.active) for d in db.session.scalars(select(Dish))),
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
+            sorted((m.kind, m.quantity) for m in db.session.scalars(select(StockMovement))),
+            sorted(c.counted_by for c in db.session.scalars(select(StockCount))),
         )
 
 
@@ -154,7 +173,9 @@ def _paths(app, victim):
                        "class_id": victim["class"], "staff_id": victim["staff"],
                        "student_id": victim["student"], "guardian_id": victim["guardian"],
                        "import_id": victim["import"], "dish_id": victim["dish"],
-                       "item_id": victim["menu_item"], "sample_id": victim["sample"]},
+                       "item_id": victim["menu_item"], "sample_id": victim["sample"],
+                       "lot_id": victim["lot"], "issue_id": victim["issue"],
+                       "count_id": victim["count"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

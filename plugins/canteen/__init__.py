@@ -41,6 +41,10 @@ def houqin_permissions():
         Permission("canteen.menu.manage", _l("Keep the dish library and the menus"), KITCHEN),
         Permission("canteen.samples.write", _l("Record and dispose of retained samples"),
                    KITCHEN),
+        Permission("canteen.stock.write", _l("Stock food in by hand, issue and discard it"),
+                   KITCHEN),
+        Permission("canteen.stock.count", _l("Count the food stock and record the differences"),
+                   KITCHEN),
     ]
 
 
@@ -57,6 +61,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
+        NavEntry(_l("Food stock"), "canteen_pages.stock", "canteen.read", order=35),
     ]
 
 

@@ -7,4 +7,4 @@ from flask_smorest import Blueprint
 blp = Blueprint("canteen_api", __name__, url_prefix="/api/v1/canteen",
                 description="Canteen and food safety")
 
-from . import exports, menus, rules, samples  # noqa: E402,F401  (each registers its routes on blp)
+from . import exports, menus, rules, samples, stock  # noqa: E402,F401  (each registers its routes on blp)

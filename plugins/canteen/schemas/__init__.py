@@ -22,6 +22,9 @@ class CanteenSettingsSchema(Schema):
                                  metadata={"description": "meal counts close at this time "
                                                           "on the day, school time"})
     tuck_shop = fields.Boolean(load_default=False)
+    stock_warning_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=60),
+                                        metadata={"description": "food lots expiring within "
+                                                                 "this many days are flagged"})
 
     @validates_schema
     def _slots_once(self, data, **_):

@@ -31,4 +31,4 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import exports, menus, samples  # noqa: E402,F401  (each registers its routes on bp)
+from . import exports, menus, samples, stock, stock_counts  # noqa: E402,F401  (each registers its routes on bp)
