@@ -18,7 +18,7 @@ from core.sdk import RuleBroken, db, require_tenant, uuid7
 from ..models import StockLot, StockMovement
 from ..schemas.stock import MAX_QUANTITY, QUANTITY_PLACES
 from . import check_slot, today
-from .stock import balances, cost_of, exact, held, normal, who, with_lots
+from .stock import balances, cost_of, exact, held, held_query, normal, who, with_lots
 
 
 @dataclass
@@ -36,12 +36,12 @@ class Issued:
 
 
 def _lots_of(food: str, unit: str, received_by: date) -> list[StockLot]:
-    """The food's lots on hand, locked against a concurrent issue, in FEFO order."""
+    """The food's lots on hand, in FEFO order, locked against a concurrent issue (their
+    balances are read again once the lock is held)."""
     lots = db.session.scalars(
-        select(StockLot).where(StockLot.food == food, StockLot.unit == unit,
-                               StockLot.received_on <= received_by)
-        .order_by(StockLot.expiry_date, StockLot.received_on, StockLot.id)
-        .with_for_update()).all()
+        held_query().where(StockLot.food == food, StockLot.unit == unit,
+                           StockLot.received_on <= received_by)
+        .with_for_update(of=StockLot)).all()
     return held(lots)
 
 

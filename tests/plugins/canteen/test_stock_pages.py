@@ -53,7 +53,7 @@ def test_food_is_issued_from_the_phone_form(client, manager, school):
         "csrf_token": token, "day": days(0), "slot": "lunch", "food": "大米|kg",
         "quantity": "7"})
     assert too_much.status_code == 422
-    assert "only 6 kg" in too_much.get_data(as_text=True)
+    assert "只有 6 kg" in too_much.get_data(as_text=True)  # pages speak zh-CN by default
     issued = client.post(f"{PAGES}/stock/issue", data={
         "csrf_token": token, "day": days(0), "slot": "lunch", "food": "大米|kg",
         "quantity": "2.5"})
@@ -87,7 +87,7 @@ def test_a_count_is_entered_on_the_sheet_and_its_result_shown(client, manager, s
     stale = client.post(f"{PAGES}/stock/count", data={
         "csrf_token": token, "counted_by": "李四", f"counted-{rice}": "9.5",
         f"book-{rice}": "10.000"})
-    assert stale.status_code == 409 and "count it again" in stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "重新清点" in stale.get_data(as_text=True)
     counted = client.post(f"{PAGES}/stock/count", data={
         "csrf_token": token, "counted_by": "李四", "day": days(0),
         f"counted-{rice}": "8.5", f"book-{rice}": "9.000", f"counted-{oil}": ""})
