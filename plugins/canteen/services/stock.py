@@ -64,6 +64,8 @@ def get_lot(lot_id: uuid.UUID, field_name: str = "lot_id", status: int = 404) ->
 
 
 def exact(value: Any, name: str, places: int, lowest: Decimal, highest: Decimal) -> Decimal:
+    """``value`` as an exact Decimal within bounds and places, else refused naming ``name``
+    (services are called from Python too, not only through a schema)."""
     if isinstance(value, float | bool):  # a float has already lost the exact value
         raise RuleBroken(_("give an exact number (a decimal string or Decimal), not a float"),
                          name)

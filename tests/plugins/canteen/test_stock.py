@@ -33,6 +33,17 @@ def _lots(school) -> int:
         return db.session.scalar(select(func.count()).select_from(StockLot))
 
 
+@pytest.mark.parametrize(("quantity", "price", "fen"), [
+    ("2.5", "333", 833),  # 832.5 rounds half-up
+    ("2.5", "332.98", 832),  # 832.45
+    ("-1.5", "350.5", -526),  # an outgoing entry: the same amount, negative
+    ("0.001", "0.49", 0),
+    ("1000000", "10000000", 10_000_000_000_000),  # the largest lot at the highest price
+])
+def test_an_entry_costs_its_quantity_at_the_lot_price_rounded_half_up(quantity, price, fen):
+    assert stock.cost_of(Decimal(quantity), Decimal(price)) == fen
+
+
 def test_receive_stocks_each_accepted_item_as_a_lot(app, school):
     pork = _row(food="猪肉", quantity=Decimal(8), unit_price_fen=Decimal("2650.5"), batch="P1",
                 production_date=None)
@@ -52,6 +63,7 @@ def test_receive_stocks_each_accepted_item_as_a_lot(app, school):
     ({"quantity": 2.5}, "rows.1.quantity"),  # a float has lost the exact value already
     ({"quantity": Decimal("1.0005")}, "rows.1.quantity"),
     ({"unit_price_fen": -1}, "rows.1.unit_price_fen"),
+    ({"unit_price_fen": Decimal("1.234")}, "rows.1.unit_price_fen"),  # kept to 0.01 fen
     ({"food": " "}, "rows.1.food"),
     ({"expiry_date": school_today() - timedelta(days=1)}, "rows.1.expiry_date"),
     ({"production_date": school_today() + timedelta(days=30)}, "rows.1.expiry_date"),
