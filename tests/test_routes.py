@@ -37,6 +37,8 @@ BODIES = {
     "canteen_api.set_meal_plan": {"tier": "free"},
     "canteen_api.change_supplier": {"name": "intruder"},
     "canteen_api.void_delivery": {"reason": "intruder"},
+    "canteen_api.discard": {"reason": "intruder"},
+    "canteen_api.cancel_issue": {"reason": "intruder"},
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -141,6 +143,20 @@ def victim(app, make_school, make_user):
                 "food": "victim's rice", "quantity": __import__("decimal").Decimal(10),
                 "unit": "kg", "unit_price_fen": 500, "expiry_date": date(2027, 11, 16),
                 "result": "accepted"}]})
+        import uuid
+        from decimal import Decimal
+
+        from plugins.canteen.services import stock, stock_counts, stock_out
+
+        lot = stock.receive([{"delivery_item_id": uuid.uuid4(),
+                              "food": "victim's rice", "unit": "kg", "quantity": Decimal(10),
+                              "unit_price_fen": 350, "batch": "victim's batch",
+                              "production_date": None, "expiry_date": date(2099, 1, 1)}],
+                            received_on=date(2026, 11, 2))[0]
+        issued = stock_out.issue({"day": date(2026, 11, 16), "food": "victim's rice",
+                                  "unit": "kg", "quantity": Decimal(2)})
+        stock_count = stock_counts.record_count({"day": date(2026, 11, 17), "counted_by": "victim's",
+                                           "lines": [{"lot_id": lot.id, "counted": Decimal(7)}]})
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -159,7 +175,8 @@ def victim(app, make_school, make_user):
                 "notification": str(reminder.id),
                 "count": str(count.id),
                 "supplier": str(victim_supplier.id), "certificate": str(victim_certificate.id),
-                "delivery": str(delivery.id)}
+                "delivery": str(delivery.id), "lot": str(lot.id),
+                "issue": str(issued.issue_id), "stock_count": str(stock_count.id)}
 
 
 @pytest.fixture
@@ -182,6 +199,8 @@ def _snapshot(school):
         MealPlan,
         MenuItem,
         Sample,
+        StockCount,
+        StockMovement,
         Supplier,
     )
 
@@ -213,6 +232,8 @@ def _snapshot(school):
             sorted((c.number, str(c.scan_file_id)) for c in db.session.scalars(select(Certificate))),
             sorted((str(d.voided_at), d.total_fen) for d in db.session.scalars(select(Delivery))),
             len(db.session.scalars(select(DeliveryItem)).all()),
+            sorted((m.kind, m.quantity) for m in db.session.scalars(select(StockMovement))),
+            sorted(c.counted_by for c in db.session.scalars(select(StockCount))),
         )
 
 
@@ -226,7 +247,8 @@ def _paths(app, victim):
                        "notification_id": victim["notification"],
                        "count_id": victim["count"],
                        "supplier_id": victim["supplier"], "certificate_id": victim["certificate"],
-                       "delivery_id": victim["delivery"]},
+                       "delivery_id": victim["delivery"], "lot_id": victim["lot"],
+                       "issue_id": victim["issue"], "stock_count_id": victim["stock_count"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

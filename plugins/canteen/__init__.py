@@ -56,6 +56,10 @@ def houqin_permissions():
         Permission("canteen.receiving.write", _l("Record deliveries as inspected"), KITCHEN),
         Permission("canteen.receiving.void", _l("Void a delivery record, saying why"),
                    {Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR}),
+        Permission("canteen.stock.write", _l("Stock food in by hand, issue and discard it"),
+                   KITCHEN),
+        Permission("canteen.stock.count", _l("Count the food stock and record the differences"),
+                   KITCHEN),
     ]
 
 
@@ -80,6 +84,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Meal plans"), "canteen_pages.meal_plans", "canteen.fees.read", order=35),
         NavEntry(_l("Suppliers"), "canteen_pages.suppliers", "canteen.read", order=36),
         NavEntry(_l("Deliveries"), "canteen_pages.deliveries", "canteen.read", order=37),
+        NavEntry(_l("Food stock"), "canteen_pages.stock", "canteen.read", order=35),
     ]
 
 

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 blp = Blueprint("canteen_api", __name__, url_prefix="/api/v1/canteen",
                 description="Canteen and food safety")
 
-from . import (  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (each registers its routes on blp)
     counts,
     exports,
     fees,
@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401
     report,
     rules,
     samples,
+    stock,
     suppliers,
 )
 # each registers its routes on blp

@@ -21,9 +21,27 @@ from .fees import TIERS, MealPlan  # noqa: E402
 from .menus import Dish, DishIngredient, MenuItem  # noqa: E402
 from .receiving import Delivery, DeliveryItem  # noqa: E402
 from .samples import Sample  # noqa: E402
+from .stock import StockCount, StockCountLine, StockLot, StockMovement  # noqa: E402
 from .suppliers import Certificate, Supplier  # noqa: E402
 
-__all__ = ["ALLERGENS", "ALLERGEN_TITLES", "MEAL_SLOTS", "SLOT_TITLES", "Dish", "DishIngredient",
-           "MenuItem", "Sample"]
-__all__ += ["TIERS", "MealCount", "MealPlan"]
-__all__ += ["Certificate", "Delivery", "DeliveryItem", "Supplier"]
+__all__ = [
+              "ALLERGENS",
+              "ALLERGEN_TITLES",
+              "MEAL_SLOTS",
+              "SLOT_TITLES",
+              "TIERS",
+              "Certificate",
+              "Delivery",
+              "DeliveryItem",
+              "Dish",
+              "DishIngredient",
+              "MealCount",
+              "MealPlan",
+              "MenuItem",
+              "Sample",
+              "StockCount",
+              "StockCountLine",
+              "StockLot",
+              "StockMovement",
+              "Supplier",
+]

@@ -55,6 +55,9 @@ class CanteenSettingsSchema(Schema):
         fields.Integer(validate=validate.Range(min=1, max=365)), load_default=lambda: [30, 7],
         validate=validate.Length(min=1, max=4),
         metadata={"description": "warn this many days before a supplier's certificate lapses"})
+    stock_warning_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=60),
+                                        metadata={"description": "food lots expiring within "
+                                                                 "this many days are flagged"})
 
     @validates_schema
     def _slots_once(self, data, **_):

@@ -20,6 +20,7 @@ from .. import exports
 from ..models.receiving import COLD_CHAIN, RESULTS, STORAGE, Delivery, DeliveryItem
 from ..models.suppliers import Supplier
 from ..regulations import rules
+from . import stock, stock_out
 from . import today as school_today
 from .suppliers import check_can_deliver
 
@@ -125,9 +126,10 @@ def accepted_rows(delivery: Delivery) -> list[dict[str, Any]]:
 
 
 def _stock_in(delivery: Delivery) -> None:
-    """The seam where the stock module receives a new delivery's accepted items, as the rows of
-    ``accepted_rows(delivery)``, in the same transaction as the delivery. Called once for each
-    new delivery; nothing happens here until the stock module is wired in."""
+    """The accepted items go into the food stock in the same transaction as the delivery."""
+    rows = accepted_rows(delivery)
+    if rows:
+        stock.receive(rows, received_on=delivery.day, by=delivery.inspector)
 
 
 def get_delivery(delivery_id: uuid.UUID) -> Delivery:
@@ -143,6 +145,9 @@ def void_delivery(delivery_id: uuid.UUID, reason: str, by: str, now: datetime) -
     if delivery.voided_at is not None:
         raise RuleBroken(_("this delivery was voided already"), "delivery_id", 409)
     delivery.voided_at, delivery.voided_by, delivery.void_reason = now, by, reason.strip()
+    # What is still on hand of a voided delivery leaves the stock; what was issued stays issued.
+    stock_out.withdraw_delivery([item.id for item in delivery.items],
+                            _("delivery voided: %(reason)s", reason=delivery.void_reason), by)
     db.session.flush()
     return delivery
 

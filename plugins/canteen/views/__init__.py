@@ -31,7 +31,7 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import (  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (each registers its routes on bp)
     counts,
     exports,
     fees,
@@ -39,6 +39,8 @@ from . import (  # noqa: E402,F401
     receiving,
     report,
     samples,
+    stock,
+    stock_counts,
     suppliers,
 )
 # each registers its routes on bp

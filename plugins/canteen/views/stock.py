@@ -1,0 +1,194 @@
+"""Food stock pages: what is on hand with its warnings (and stock in by hand), issuing to the
+kitchen on a phone, the ledger of a period, and the food cost of a month."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask import redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from core.sdk import RuleBroken, db, forms, requires
+
+from ..models.stock import MOVEMENT_KINDS
+from ..schemas.stock import DiscardSchema, IssueSchema, ReasonSchema, StockInSchema
+from ..services import stock, stock_out, today
+from ..services.stock_cost import _eaters, food_cost
+from . import bp, common, day_arg
+
+
+def yuan(fen: int | None) -> str:
+    """Fen as yuan with two places (1234 → 12.34), without a float on the way."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def price(fen: Decimal) -> str:
+    """A unit price in fen as yuan: two places at least (3.20), more where it has them."""
+    amount = fen.scaleb(-2)
+    return f"{amount:.2f}" if amount == round(amount, 2) else stock.normal(amount)
+
+
+def stock_common() -> dict:
+    return {**common(), "qty": stock.normal, "yuan": yuan, "price": price,
+            "kind_titles": stock.KIND_TITLES}
+
+
+def _fen(form: dict, key: str) -> str:
+    """The page asks for yuan (3.20 a kilogram); the schema wants fen."""
+    try:
+        return str(Decimal(form.get(key, "").strip()).scaleb(2))
+    except InvalidOperation:
+        return form.get(key, "")
+
+
+# --- on hand -------------------------------------------------------------------------------
+
+
+def _render_stock(errors: dict[str, str], form: dict, status: int = 200):
+    day = today()
+    lots = stock.on_hand()
+    foods: dict[tuple[str, str], list] = {}
+    for lot in lots:
+        foods.setdefault((lot.food, lot.unit), []).append(lot)
+    within = stock.warning_days()
+    return render_template(
+        "canteen/stock.html", **stock_common(), foods=foods, today=day, within=within,
+        expiring=stock.expiring_lots(day, within), expired=stock.expired_on_hand(day),
+        value_fen=sum(lot.value_fen for lot in lots), errors=errors, form=form), status
+
+
+@bp.route("/stock", endpoint="stock")
+@requires("canteen.read")
+def stock_on_hand():
+    return _render_stock({}, {})
+
+
+@bp.route("/stock", methods=["POST"])
+@requires("canteen.stock.write")
+def stock_in():
+    form = request.form.to_dict()
+    fields = {**forms.schema_fields(form, ("food", "unit", "quantity", "batch", "expiry_date",
+                                           "production_date", "received_on"),
+                                    optional=("production_date", "received_on")),
+              "unit_price_fen": _fen(form, "unit_price_yuan")}
+    try:
+        data = StockInSchema().load(fields)
+        stock.stock_in(data)
+    except (ValidationError, RuleBroken) as exc:
+        errors = forms.form_errors(exc)
+        if "unit_price_fen" in errors:
+            errors["unit_price_yuan"] = errors.pop("unit_price_fen")
+        return _render_stock(errors, form, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("canteen_pages.stock"))
+
+
+@bp.route("/stock/lots/<uuid:lot_id>/discard", methods=["POST"])
+@requires("canteen.stock.write")
+def discard_lot(lot_id: uuid.UUID):
+    form = request.form.to_dict()
+    forms.found(stock.get_lot, lot_id)
+    try:
+        data = DiscardSchema().load(forms.schema_fields(form, ("reason", "quantity"),
+                                                        optional=("quantity",)))
+        stock_out.discard(lot_id, data["reason"], data["quantity"])
+    except (ValidationError, RuleBroken) as exc:
+        message = " ".join(forms.form_errors(exc).values())
+        return _render_stock({f"discard-{lot_id}": message}, {}, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("canteen_pages.stock"))
+
+
+# --- issue ---------------------------------------------------------------------------------
+
+
+def _render_issue(errors: dict[str, str], form: dict, status: int = 200, issued=None):
+    day = day_arg("day")
+    return render_template("canteen/stock_issue.html", **stock_common(), day=day,
+                           foods=stock.foods_on_hand(day), issues=stock_out.issues_on(day),
+                           errors=errors, form=form, issued=issued), status
+
+
+@bp.route("/stock/issue")
+@requires("canteen.read")
+def stock_issue():
+    return _render_issue({}, {})
+
+
+@bp.route("/stock/issue", methods=["POST"])
+@requires("canteen.stock.write")
+def issue_food():
+    form = request.form.to_dict()
+    food, _bar, unit = form.get("food", "").rpartition("|")
+    fields = {**forms.schema_fields(form, ("day", "quantity", "slot"), optional=("slot",)),
+              "food": food, "unit": unit}
+    try:
+        issued = stock_out.issue(IssueSchema().load(fields))
+    except (ValidationError, RuleBroken) as exc:
+        errors = forms.form_errors(exc)
+        if "unit" in errors:
+            errors["food"] = errors.pop("unit")
+        return _render_issue(errors, form, forms.refusal_status(exc))
+    db.session.commit()
+    if issued.warnings:  # expired lots passed over: say so on the page rather than redirect
+        return _render_issue({}, {"day": form.get("day")}, issued=issued)
+    return redirect(url_for("canteen_pages.stock_issue", day=issued.day.isoformat()))
+
+
+@bp.route("/stock/issues/<uuid:issue_id>/cancel", methods=["POST"])
+@requires("canteen.stock.write")
+def cancel_issue(issue_id: uuid.UUID):
+    form = request.form.to_dict()
+    forms.found(stock_out.issue_entries, issue_id)
+    try:
+        data = ReasonSchema().load(forms.schema_fields(form, ("reason",)))
+        stock_out.cancel_issue(issue_id, data["reason"])
+    except (ValidationError, RuleBroken) as exc:
+        status = forms.refusal_status(exc)
+        return _render_issue({f"cancel-{issue_id}": " ".join(forms.form_errors(exc).values())},
+                             {}, status)
+    db.session.commit()
+    return redirect(url_for("canteen_pages.stock_issue", day=form.get("day")))
+
+
+# --- the ledger and food cost --------------------------------------------------------------
+
+
+@bp.route("/stock/movements")
+@requires("canteen.read")
+def stock_movements():
+    first = today().replace(day=1)
+    start, end = day_arg("start") if request.args.get("start") else first, day_arg("end")
+    kind = request.args.get("kind") if request.args.get("kind") in MOVEMENT_KINDS else None
+    entries, page, has_next = forms.page_of(stock.movements_query(start, end, kind))
+    return render_template("canteen/stock_movements.html", **stock_common(), start=start,
+                           end=end, kind=kind, kinds=MOVEMENT_KINDS, page=page,
+                           has_next=has_next, rows=stock.with_lots(entries))
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        return today().replace(day=1)
+
+
+@bp.route("/stock/cost")
+@requires("canteen.read")
+def stock_cost():
+    start = _month(request.args.get("month", ""))
+    end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    cost = food_cost(start, end, _eaters(start, end))
+    shared = stock_common()
+    # the school's meals, then any other a past issue named, then issues for no meal ("")
+    others = set(cost["by_slot"]) - set(shared["slots"])
+    slots = shared["slots"] + sorted(others - {""}) + [""] * ("" in others)
+    return render_template("canteen/stock_cost.html", **shared, cost=cost, start=start,
+                           end=end, cost_slots=slots,
+                           previous=(start - timedelta(days=1)).strftime("%Y-%m"),
+                           next=(end + timedelta(days=1)).strftime("%Y-%m"))
