@@ -41,6 +41,10 @@ def houqin_permissions():
         Permission("canteen.menu.manage", _l("Keep the dish library and the menus"), KITCHEN),
         Permission("canteen.samples.write", _l("Record and dispose of retained samples"),
                    KITCHEN),
+        Permission("canteen.tuckshop.sell", _l("Sell at the tuck shop"), KITCHEN),
+        Permission("canteen.tuckshop.manage",
+                   _l("Keep the tuck shop's products and stock, remove expired goods, void "
+                      "sales"), KITCHEN),
     ]
 
 
@@ -57,7 +61,15 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
+        *_tuck_shop_navigation(),
     ]
+
+
+def _tuck_shop_navigation() -> list[NavEntry]:
+    from .services.tuckshop import is_open
+
+    return [NavEntry(_l("Tuck shop"), "canteen_pages.tuck_shop", "canteen.read", order=39)
+            ] if is_open() else []
 
 
 @hookimpl

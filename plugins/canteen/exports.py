@@ -32,6 +32,8 @@ class Register:
     title: Any
     columns: tuple[Column, ...]
     rows: Callable[[date, date], Iterable[Any]]  # the records of the days start..end
+    # A register of a part the school can switch off (the tuck shop) is refused while it is off.
+    available: Callable[[], bool] = lambda: True
 
 
 REGISTERS: dict[str, Register] = {}
@@ -56,6 +58,8 @@ def sheet_rows(name: str, start: date, end: date) -> Iterable[list[Any]]:
     """The header and the rows of one register, in the school's time."""
     found = REGISTERS[name]
     yield [str(column.title) for column in found.columns]
+    if not found.available():
+        return
     for row in found.rows(start, end):
         yield [_cell(column.value(row)) for column in found.columns]
 
@@ -72,9 +76,10 @@ def to_xlsx(name: str, start: date, end: date) -> bytes:
 
 def xlsx_response(name: str, start: date, end: date) -> Response:
     """The register as a download, the export audited (the API and the pages both use it)."""
-    if name not in REGISTERS:
+    if name not in REGISTERS or not REGISTERS[name].available():
         raise RuleBroken(_("no register %(name)s (one of %(names)s)", name=name,
-                           names=", ".join(sorted(REGISTERS))), "name", status=404)
+                           names=", ".join(sorted(n for n, r in REGISTERS.items()
+                                                  if r.available()))), "name", status=404)
     if end < start:
         raise RuleBroken(_("the end lies before the start"), "end")
     audit.record("export", f"canteen.{name}", after={"start": start.isoformat(),

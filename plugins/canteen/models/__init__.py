@@ -18,6 +18,8 @@ ALLERGEN_TITLES = {"gluten": _l("Cereals with gluten"), "crustacean": _l("Crusta
 
 from .menus import Dish, DishIngredient, MenuItem  # noqa: E402
 from .samples import Sample  # noqa: E402
+from .tuckshop import TuckBatch, TuckProduct, TuckRemoval, TuckSale, TuckSaleDraw  # noqa: E402
 
 __all__ = ["ALLERGENS", "ALLERGEN_TITLES", "MEAL_SLOTS", "SLOT_TITLES", "Dish", "DishIngredient",
-           "MenuItem", "Sample"]
+           "MenuItem", "Sample", "TuckBatch", "TuckProduct", "TuckRemoval", "TuckSale",
+           "TuckSaleDraw"]

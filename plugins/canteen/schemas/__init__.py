@@ -22,6 +22,9 @@ class CanteenSettingsSchema(Schema):
                                  metadata={"description": "meal counts close at this time "
                                                           "on the day, school time"})
     tuck_shop = fields.Boolean(load_default=False)
+    tuck_shop_warn_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=90),
+                                         metadata={"description": "list tuck-shop batches this "
+                                                                  "many days before they expire"})
 
     @validates_schema
     def _slots_once(self, data, **_):

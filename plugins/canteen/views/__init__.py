@@ -31,4 +31,5 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import exports, menus, samples  # noqa: E402,F401  (each registers its routes on bp)
+# each module registers its routes on the blueprint
+from . import dish_photos, exports, menus, samples, tuckshop, tuckshop_sales  # noqa: E402,F401
