@@ -13,6 +13,7 @@ from core.jobs.models import JobRun
 from core.permissions import undeclared_endpoints, view_declarations
 from core.tenancy import tenant_context
 from core.transfer.models import ImportFile
+from tenants import modules as module_service
 from tenants.models import TenantModule
 
 ALL_MODULES = ("notes", "tags", "canteen")
@@ -33,6 +34,11 @@ BODIES = {
     "people_api.change_guardian": {"name": "intruder"},
     "canteen_api.change_dish": {"name": "intruder"},
     "canteen_api.dispose_sample": {"disposed_by": "intruder"},
+    "canteen_api.change_tuck_product": {"price_fen": 1},
+    "canteen_api.receive_tuck_batch": {"quantity": 1, "cost_fen": 1, "received_by": "intruder",
+                                       "expires_on": "2030-01-01"},
+    "canteen_api.remove_tuck_batch": {"reason": "intruder"},
+    "canteen_api.void_tuck_sale": {"reason": "intruder"},
 }
 
 
@@ -65,6 +71,7 @@ def victim(app, make_school, make_user):
     from datetime import UTC, date, datetime
 
     from core.calendar import services as calendar
+    from core.files import store_upload
     from core.people import services as people
 
     school = make_school("victim", modules=ALL_MODULES)
@@ -98,6 +105,21 @@ def victim(app, make_school, make_user):
             "day": date(2026, 11, 16), "slot": "lunch", "dish_id": victim_dish.id, "grams": 150,
             "taken_at": datetime(2026, 11, 16, 4, 0, tzinfo=UTC), "taken_by": "victim's cook",
             "cabinet": "V1"})
+        victim_dish.photo_id = store_upload("victim's.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
+                                            "dish_photo").id
+        module_service.update_settings("canteen", {"tuck_shop": True})
+        from plugins.canteen.services import tuckshop as tuck_shop
+        from plugins.canteen.services import tuckshop_sales as till
+
+        today = date.today()
+        tuck = tuck_shop.create_product({"name": "victim's cola", "unit": "瓶", "price_fen": 300})
+        batch = tuck_shop.receive_batch(tuck.id, {"quantity": 9, "cost_fen": 200,
+                                                  "expires_on": today, "received_by": "victim's"},
+                                        today)
+        sale = till.sell({"product_id": tuck.id, "quantity": 2}, "victim's seller", today,
+                         datetime.now(UTC))
+        tuck_shop.remove_from_shelf(batch.id, {"quantity": 1, "reason": "victim's reason"},
+                                    "victim's", today, datetime.now(UTC))
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -109,12 +131,16 @@ def victim(app, make_school, make_user):
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
-                "menu_item": str(menu_item.id), "sample": str(sample.id)}
+                "menu_item": str(menu_item.id), "sample": str(sample.id),
+                "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id)}
 
 
 @pytest.fixture
 def intruder(app, make_school, make_user):
     school = make_school("intruder", modules=ALL_MODULES)
+    with tenant_context(school):  # so that its tuck-shop routes reach their record lookups
+        module_service.update_settings("canteen", {"tuck_shop": True})
+        db.session.commit()
     return make_user(school, "school_admin")
 
 
@@ -122,7 +148,7 @@ def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
-    from plugins.canteen.models import Dish, MenuItem, Sample
+    from plugins.canteen.models import Dish, MenuItem, Sample, TuckBatch, TuckProduct, TuckSale
 
     db.session.expire_all()
     with tenant_context(school):
@@ -142,9 +168,12 @@ def _snapshot(school):
             sorted(b.name for b in db.session.scalars(select(Building))),
             sorted((r.name, r.office) for r in db.session.scalars(select(Room))),
             len(db.session.scalars(select(AuditEvent)).all()),
-            sorted((d.name, d.active) for d in db.session.scalars(select(Dish))),
+            sorted((d.name, d.active, str(d.photo_id)) for d in db.session.scalars(select(Dish))),
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
+            sorted((p.name, p.price_fen) for p in db.session.scalars(select(TuckProduct))),
+            sorted((b.quantity, b.on_hand) for b in db.session.scalars(select(TuckBatch))),
+            sorted((x.quantity, x.voided_at) for x in db.session.scalars(select(TuckSale))),
         )
 
 
@@ -154,7 +183,9 @@ def _paths(app, victim):
                        "class_id": victim["class"], "staff_id": victim["staff"],
                        "student_id": victim["student"], "guardian_id": victim["guardian"],
                        "import_id": victim["import"], "dish_id": victim["dish"],
-                       "item_id": victim["menu_item"], "sample_id": victim["sample"]},
+                       "item_id": victim["menu_item"], "sample_id": victim["sample"],
+                       "product_id": victim["product"], "batch_id": victim["batch"],
+                       "sale_id": victim["sale"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

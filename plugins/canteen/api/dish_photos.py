@@ -32,7 +32,7 @@ def set_dish_photo(files, dish_id: uuid.UUID):
     get_dish(dish_id)
     upload = files.get("photo")
     if upload is None or not upload.filename:
-        raise RuleBroken(_("choose a photo to upload"), "photo")
+        raise RuleBroken(_("Choose a photo to upload."), "photo")
     content = upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
     dish = services.set_photo(dish_id, upload.filename, content)
     dish.ingredients = ingredients_of([dish.id]).get(dish.id, [])

@@ -191,14 +191,19 @@ def warn_days() -> int:
 # --- removals ------------------------------------------------------------------------------
 
 
+def get_batch(batch_id: uuid.UUID, lock: bool = False) -> TuckBatch:
+    statement = select(TuckBatch).where(TuckBatch.id == batch_id)
+    batch = db.session.scalar(statement.with_for_update() if lock else statement)
+    if batch is None:
+        raise RuleBroken(_("no such batch in this tuck shop"), "batch_id", status=404)
+    return batch
+
+
 def remove_from_shelf(batch_id: uuid.UUID, data: dict[str, Any], removed_by: str,
                       today: date, now: datetime) -> TuckRemoval:
     """Take goods of a batch off the shelf for good (all that is left unless a quantity is
     given), with the reason. The record cannot be changed afterwards."""
-    batch = db.session.scalar(select(TuckBatch).where(TuckBatch.id == batch_id)
-                              .with_for_update())
-    if batch is None:
-        raise RuleBroken(_("no such batch in this tuck shop"), "batch_id", status=404)
+    batch = get_batch(batch_id, lock=True)
     if batch.on_hand == 0:
         raise RuleBroken(_("nothing of this batch is left"), "batch_id", status=409)
     quantity = data.get("quantity") or batch.on_hand

@@ -186,6 +186,7 @@ def tuck_shop_expired():
 def remove_tuck_batch(batch_id: uuid.UUID):
     """Remove goods from the shelf, from the expired list or from a product's page (the form
     then names the product, to go back to)."""
+    forms.found(shop.get_batch, batch_id)
     form = request.form.to_dict()
     back = as_uuid(form.get("product_id"))
     try:
@@ -193,7 +194,7 @@ def remove_tuck_batch(batch_id: uuid.UUID):
                                                             optional=("quantity",)))
         shop.remove_from_shelf(batch_id, data, me(), today(), datetime.now(UTC))
     except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)  # another school's batch: a 404 page
+        status = forms.refusal_status(exc)
         errors = {f"remove-{batch_id}": " ".join(forms.form_errors(exc).values())}
         if back is not None:
             return _render_product(back, errors, None, status)

@@ -62,12 +62,13 @@ def sell():
 @switched_on
 @requires("canteen.tuckshop.manage")
 def void_tuck_sale(sale_id: uuid.UUID):
+    forms.found(till.get_sale, sale_id)
     form = request.form.to_dict()
     try:
         data = VoidSchema().load(forms.schema_fields(form, ("reason",)))
         till.void_sale(sale_id, data["reason"], me(), today(), datetime.now(UTC))
     except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)  # another school's sale: a 404 page
+        status = forms.refusal_status(exc)
         return _render_till({f"void-{sale_id}": " ".join(forms.form_errors(exc).values())},
                             {}, status)
     db.session.commit()
