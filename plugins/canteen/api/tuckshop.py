@@ -197,7 +197,7 @@ def list_tuck_removals(period):
                       "description": "a retried request with the same key sells nothing twice"}])
 @requires("canteen.tuckshop.sell")
 @transactional
-def sell(data):
+def create_tuck_sale(data):
     """Sell a product (by ``product_id`` or ``barcode``) at its price now, from unexpired
     batches only, the first to expire first; never more than is on the shelf."""
     key = request.headers.get("Idempotency-Key") or None

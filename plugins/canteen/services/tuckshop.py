@@ -3,7 +3,10 @@
 the shelf. Selling is in ``tuckshop_sales``.
 
 A batch's ``expires_on`` is the last day it may be sold (保质期至): from the next day on it is
-expired. Removals are append-only, and so is the trail of which batch each sale drew on.
+expired. Expired food is never sold (《中华人民共和国食品安全法》第三十四条第十项 forbids
+selling food past its shelf life) and is listed for removal (第五十四条: check stock regularly
+and clear out food past its shelf life). Removals are append-only, and so is the trail of which
+batch each sale drew on.
 """
 
 from __future__ import annotations

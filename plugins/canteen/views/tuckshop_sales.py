@@ -44,7 +44,7 @@ def tuck_shop_sell():
 @bp.route("/tuck-shop/sell", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.sell")
-def sell():
+def sell_at_tuck_shop():
     form = request.form.to_dict()
     barcode = form.get("barcode", "").strip()
     fields = {"quantity": form.get("quantity", ""),
