@@ -113,14 +113,14 @@ def stock(product_ids: list[uuid.UUID], today: date) -> dict[uuid.UUID, Stock]:
     batches = db.session.scalars(select(TuckBatch).where(
         TuckBatch.product_id.in_(product_ids), TuckBatch.on_hand > 0)
         .order_by(TuckBatch.expires_on)).all()
-    for batch in batches:
-        now = found.get(batch.product_id, Stock())
+    for batch in batches:  # the first to expire first, so next_expiry is the earliest
+        held = found.get(batch.product_id, Stock())
         if batch.expires_on < today:
-            found[batch.product_id] = Stock(now.on_hand, now.expired_on_hand + batch.on_hand,
-                                            now.next_expiry)
+            found[batch.product_id] = Stock(held.on_hand, held.expired_on_hand + batch.on_hand,
+                                            held.next_expiry)
         else:
-            found[batch.product_id] = Stock(now.on_hand + batch.on_hand, now.expired_on_hand,
-                                            now.next_expiry or batch.expires_on)
+            found[batch.product_id] = Stock(held.on_hand + batch.on_hand, held.expired_on_hand,
+                                            held.next_expiry or batch.expires_on)
     return found
 
 

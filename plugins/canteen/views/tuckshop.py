@@ -35,7 +35,7 @@ def fen_of(form: dict, name: str, field: str) -> dict:
         amount = Decimal(text) * 100
     except InvalidOperation:
         amount = None
-    if amount is None or amount != amount.to_integral_value():
+    if amount is None or not amount.is_finite() or amount != amount.to_integral_value():
         raise ValidationError({name: [str(_l("an amount in yuan, such as 3.50"))]})
     return {field: int(amount)}
 
@@ -85,10 +85,10 @@ def tuck_shop():
     return _render_stock({}, {})
 
 
-def _product_data(form: dict, partial: bool = False) -> dict:
+def _product_data(form: dict, editing: bool = False) -> dict:
     fields = {**forms.schema_fields(form, PRODUCT_FIELDS, optional=("barcode", "shelf_life_days")),
               **fen_of(form, "price", "price_fen")}
-    if partial:
+    if editing:  # the edit form has the "on sale" checkbox; unticked, it is absent
         fields["active"] = "active" in form
     return TuckProductSchema().load(fields)
 
@@ -154,7 +154,7 @@ def change_tuck_product(product_id: uuid.UUID):
     forms.found(shop.get_product, product_id)
     form = request.form.to_dict()
     try:
-        shop.update_product(product_id, _product_data(form, partial=True))
+        shop.update_product(product_id, _product_data(form, editing=True))
     except (ValidationError, RuleBroken) as exc:
         return _render_product(product_id, money_errors(exc), form, forms.refusal_status(exc))
     db.session.commit()

@@ -321,6 +321,11 @@ def test_the_pages_keep_stock_sell_once_per_tap_and_remove_expired_goods(app, cl
         "csrf_token": token, "name": "可乐", "unit": "瓶", "price": "3.505"})
     assert bad_price.status_code == 422 and 'data-testid="error-price"' in bad_price.get_data(
         as_text=True)
+    for typed in ("Infinity", "abc", "-3.50", "1e9"):
+        refused = browser.post(f"{base}/products", data={
+            "csrf_token": token, "name": "可乐", "unit": "瓶", "price": typed})
+        assert refused.status_code == 422, typed
+        assert 'data-testid="error-price"' in refused.get_data(as_text=True), typed
     assert browser.post(f"{base}/products", data={
         "csrf_token": token, "name": "可乐", "unit": "瓶", "price": "3.50",
         "barcode": ""}).status_code == 302
