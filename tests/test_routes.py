@@ -13,6 +13,7 @@ from core.jobs.models import JobRun
 from core.permissions import undeclared_endpoints, view_declarations
 from core.tenancy import tenant_context
 from core.transfer.models import ImportFile
+from tenants import modules as module_service
 from tenants.models import TenantModule
 
 ALL_MODULES = ("notes", "tags", "canteen")
@@ -39,6 +40,11 @@ BODIES = {
     "canteen_api.void_delivery": {"reason": "intruder"},
     "canteen_api.discard": {"reason": "intruder"},
     "canteen_api.cancel_issue": {"reason": "intruder"},
+    "canteen_api.change_tuck_product": {"price_fen": 1},
+    "canteen_api.receive_tuck_batch": {"quantity": 1, "cost_fen": 1, "received_by": "intruder",
+                                       "expires_on": "2030-01-01"},
+    "canteen_api.remove_tuck_batch": {"reason": "intruder"},
+    "canteen_api.void_tuck_sale": {"reason": "intruder"},
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -84,6 +90,7 @@ def victim(app, make_school, make_user):
 
     from core.auth import Principal
     from core.calendar import services as calendar
+    from core.files import store_upload
     from core.people import services as people
 
     school = make_school("victim", modules=ALL_MODULES)
@@ -157,6 +164,21 @@ def victim(app, make_school, make_user):
                                   "unit": "kg", "quantity": Decimal(2)})
         stock_count = stock_counts.record_count({"day": date(2026, 11, 17), "counted_by": "victim's",
                                            "lines": [{"lot_id": lot.id, "counted": Decimal(7)}]})
+        victim_dish.photo_id = store_upload("victim's.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
+                                            "dish_photo").id
+        module_service.update_settings("canteen", {"tuck_shop": True})
+        from plugins.canteen.services import tuckshop as tuck_shop
+        from plugins.canteen.services import tuckshop_sales as till
+
+        today = date.today()
+        tuck = tuck_shop.create_product({"name": "victim's cola", "unit": "瓶", "price_fen": 300})
+        batch = tuck_shop.receive_batch(tuck.id, {"quantity": 9, "cost_fen": 200,
+                                                  "expires_on": today, "received_by": "victim's"},
+                                        today)
+        sale = till.sell({"product_id": tuck.id, "quantity": 2}, "victim's seller", today,
+                         datetime.now(UTC))
+        tuck_shop.remove_from_shelf(batch.id, {"quantity": 1, "reason": "victim's reason"},
+                                    "victim's", today, datetime.now(UTC))
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -176,12 +198,16 @@ def victim(app, make_school, make_user):
                 "count": str(count.id),
                 "supplier": str(victim_supplier.id), "certificate": str(victim_certificate.id),
                 "delivery": str(delivery.id), "lot": str(lot.id),
-                "issue": str(issued.issue_id), "stock_count": str(stock_count.id)}
+                "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
+                "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id)}
 
 
 @pytest.fixture
 def intruder(app, make_school, make_user):
     school = make_school("intruder", modules=ALL_MODULES)
+    with tenant_context(school):  # so that its tuck-shop routes reach their record lookups
+        module_service.update_settings("canteen", {"tuck_shop": True})
+        db.session.commit()
     return make_user(school, "school_admin")
 
 
@@ -202,6 +228,9 @@ def _snapshot(school):
         StockCount,
         StockMovement,
         Supplier,
+        TuckBatch,
+        TuckProduct,
+        TuckSale,
     )
 
     db.session.expire_all()
@@ -222,7 +251,7 @@ def _snapshot(school):
             sorted(b.name for b in db.session.scalars(select(Building))),
             sorted((r.name, r.office) for r in db.session.scalars(select(Room))),
             len(db.session.scalars(select(AuditEvent)).all()),
-            sorted((d.name, d.active) for d in db.session.scalars(select(Dish))),
+            sorted((d.name, d.active, str(d.photo_id)) for d in db.session.scalars(select(Dish))),
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
             len(db.session.scalars(select(NotificationRead)).all()),
@@ -234,6 +263,9 @@ def _snapshot(school):
             len(db.session.scalars(select(DeliveryItem)).all()),
             sorted((m.kind, m.quantity) for m in db.session.scalars(select(StockMovement))),
             sorted(c.counted_by for c in db.session.scalars(select(StockCount))),
+            sorted((p.name, p.price_fen) for p in db.session.scalars(select(TuckProduct))),
+            sorted((b.quantity, b.on_hand) for b in db.session.scalars(select(TuckBatch))),
+            sorted((x.quantity, x.voided_at) for x in db.session.scalars(select(TuckSale))),
         )
 
 
@@ -248,7 +280,9 @@ def _paths(app, victim):
                        "count_id": victim["count"],
                        "supplier_id": victim["supplier"], "certificate_id": victim["certificate"],
                        "delivery_id": victim["delivery"], "lot_id": victim["lot"],
-                       "issue_id": victim["issue"], "stock_count_id": victim["stock_count"]},
+                       "issue_id": victim["issue"], "stock_count_id": victim["stock_count"],
+                       "product_id": victim["product"], "batch_id": victim["batch"],
+                       "sale_id": victim["sale"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students"}}
     for rule in app.url_map.iter_rules():

@@ -60,6 +60,10 @@ def houqin_permissions():
                    KITCHEN),
         Permission("canteen.stock.count", _l("Count the food stock and record the differences"),
                    KITCHEN),
+        Permission("canteen.tuckshop.sell", _l("Sell at the tuck shop"), KITCHEN),
+        Permission("canteen.tuckshop.manage",
+                   _l("Keep the tuck shop's products and stock, remove expired goods, void "
+                      "sales"), KITCHEN),
     ]
 
 
@@ -84,8 +88,16 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Meal plans"), "canteen_pages.meal_plans", "canteen.fees.read", order=35),
         NavEntry(_l("Suppliers"), "canteen_pages.suppliers", "canteen.read", order=36),
         NavEntry(_l("Deliveries"), "canteen_pages.deliveries", "canteen.read", order=37),
-        NavEntry(_l("Food stock"), "canteen_pages.stock", "canteen.read", order=35),
+        NavEntry(_l("Food stock"), "canteen_pages.stock", "canteen.read", order=38),
+        *_tuck_shop_navigation(),
     ]
+
+
+def _tuck_shop_navigation() -> list[NavEntry]:
+    from .services.tuckshop import is_open
+
+    return [NavEntry(_l("Tuck shop"), "canteen_pages.tuck_shop", "canteen.read", order=39)
+            ] if is_open() else []
 
 
 @hookimpl(optionalhook=True)
@@ -122,7 +134,7 @@ def houqin_export_tenant_data(tenant):
 
     everything = (date.min, date.max)
     exported = {}
-    for name in REGISTERS:
+    for name in (n for n, found in REGISTERS.items() if not found.derived):
         header, *rows = sheet_rows(name, *everything)
         exported[f"canteen.{name}"] = [dict(zip(header, row, strict=True)) for row in rows]
     return exported

@@ -33,9 +33,15 @@ class Register:
     title: Any
     columns: tuple[Column, ...]
     rows: Callable[[date, date], Iterable[Any]]  # the records of the days start..end
+    # A register of a part the school can switch off (the tuck shop) is refused while it is off.
+    available: Callable[[], bool] = lambda: True
+    # A register compiled from other records (the daily reports) is built day by day: it is
+    # left out of the school's data export and asked for a bounded period.
+    derived: bool = False
 
 
 REGISTERS: dict[str, Register] = {}
+MAX_DERIVED_DAYS = 366
 
 
 def register(found: Register) -> Register:
@@ -57,6 +63,8 @@ def sheet_rows(name: str, start: date, end: date) -> Iterable[list[Any]]:
     """The header and the rows of one register, in the school's time."""
     found = REGISTERS[name]
     yield [str(column.title) for column in found.columns]
+    if not found.available():
+        return
     for row in found.rows(start, end):
         yield [_cell(column.value(row)) for column in found.columns]
 
@@ -73,11 +81,14 @@ def to_xlsx(name: str, start: date, end: date) -> bytes:
 
 def xlsx_response(name: str, start: date, end: date) -> Response:
     """The register as a download, the export audited (the API and the pages both use it)."""
-    if name not in REGISTERS:
+    if name not in REGISTERS or not REGISTERS[name].available():
         raise RuleBroken(_("no register %(name)s (one of %(names)s)", name=name,
-                           names=", ".join(sorted(REGISTERS))), "name", status=404)
+                           names=", ".join(sorted(n for n, r in REGISTERS.items()
+                                                  if r.available()))), "name", status=404)
     if end < start:
         raise RuleBroken(_("the end lies before the start"), "end")
+    if REGISTERS[name].derived and (end - start).days >= MAX_DERIVED_DAYS:
+        raise RuleBroken(_("ask for at most %(days)s days", days=MAX_DERIVED_DAYS), "end")
     audit.record("export", f"canteen.{name}", after={"start": start.isoformat(),
                                                       "end": end.isoformat()})
     return send_file(io.BytesIO(to_xlsx(name, start, end)), mimetype=XLSX, as_attachment=True,

@@ -7,8 +7,9 @@ from flask_smorest import Blueprint
 blp = Blueprint("canteen_api", __name__, url_prefix="/api/v1/canteen",
                 description="Canteen and food safety")
 
-from . import (  # noqa: E402,F401  (each registers its routes on blp)
+from . import (  # noqa: E402,F401
     counts,
+    dish_photos,
     exports,
     fees,
     menus,
@@ -18,5 +19,7 @@ from . import (  # noqa: E402,F401  (each registers its routes on blp)
     samples,
     stock,
     suppliers,
+    tuckshop,
 )
 # each registers its routes on blp
+# each module registers its routes on the blueprint

@@ -12,7 +12,7 @@ from core.sdk import MAX_PAGE_SIZE, current_principal, page_of, requires, transa
 
 from ..models.receiving import Delivery
 from ..schemas import PeriodSchema
-from ..schemas.receiving import DeliverySchema, VoidSchema
+from ..schemas.receiving import DeliverySchema, DeliveryVoidSchema
 from ..services import receiving as services
 from . import blp
 
@@ -56,7 +56,7 @@ def get_delivery(delivery_id: uuid.UUID):
 
 
 @blp.route("/deliveries/<uuid:delivery_id>/void", methods=["POST"])
-@blp.arguments(VoidSchema)
+@blp.arguments(DeliveryVoidSchema)
 @blp.response(200, DeliverySchema)
 @requires("canteen.receiving.void")
 @transactional

@@ -23,6 +23,7 @@ from .receiving import Delivery, DeliveryItem  # noqa: E402
 from .samples import Sample  # noqa: E402
 from .stock import StockCount, StockCountLine, StockLot, StockMovement  # noqa: E402
 from .suppliers import Certificate, Supplier  # noqa: E402
+from .tuckshop import TuckBatch, TuckProduct, TuckRemoval, TuckSale, TuckSaleDraw  # noqa: E402
 
 __all__ = [
               "ALLERGENS",
@@ -44,4 +45,9 @@ __all__ = [
               "StockLot",
               "StockMovement",
               "Supplier",
+              "TuckBatch",
+              "TuckProduct",
+              "TuckRemoval",
+              "TuckSale",
+              "TuckSaleDraw",
 ]

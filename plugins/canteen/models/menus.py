@@ -15,13 +15,17 @@ class Dish(TenantScoped, db.Model):
     """A dish of the school's library, with what goes into one serving."""
 
     __tablename__ = "canteen_dishes"
-    __table_args__ = (tenant_index("ix_canteen_dishes_name", "name", unique=True),)
+    __table_args__ = (
+        tenant_index("ix_canteen_dishes_name", "name", unique=True),
+        tenant_foreign_key("photo_id", "stored_files"),
+    )
 
     name: Mapped[str] = mapped_column(String(60))
     allergens: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    photo_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a core stored file, an image
 
 
 class DishIngredient(TenantScoped, db.Model):

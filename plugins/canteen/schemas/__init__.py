@@ -58,6 +58,9 @@ class CanteenSettingsSchema(Schema):
     stock_warning_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=60),
                                         metadata={"description": "food lots expiring within "
                                                                  "this many days are flagged"})
+    tuck_shop_warn_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=90),
+                                         metadata={"description": "list tuck-shop batches this "
+                                                                  "many days before they expire"})
 
     @validates_schema
     def _slots_once(self, data, **_):

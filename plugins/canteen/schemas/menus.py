@@ -24,6 +24,8 @@ class DishSchema(Schema):
     active = fields.Boolean(load_default=True)
     ingredients = fields.List(fields.Nested(IngredientSchema), load_default=list,
                               validate=validate.Length(max=40))
+    photo_id = fields.UUID(dump_only=True, allow_none=True,
+                           metadata={"description": "set through /dishes/<id>/photo"})
 
 
 class DishChangeSchema(DishSchema):

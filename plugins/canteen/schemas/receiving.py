@@ -78,5 +78,5 @@ class DeliverySchema(Schema):
     void_reason = fields.String(dump_only=True, allow_none=True)
 
 
-class VoidSchema(Schema):
+class DeliveryVoidSchema(Schema):
     reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), not_blank])

@@ -133,4 +133,4 @@ exports.register(exports.Register(
                     lambda r: [w for section in r.sections for w in section.warnings]),
      exports.Column(_l("Records"), lambda r: [f"{label}: {value}" for section in r.sections
                                               for label, value in section.facts])),
-    _reports_between))
+    _reports_between, derived=True))

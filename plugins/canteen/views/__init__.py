@@ -31,8 +31,9 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import (  # noqa: E402,F401  (each registers its routes on bp)
+from . import (  # noqa: E402,F401
     counts,
+    dish_photos,
     exports,
     fees,
     menus,
@@ -42,5 +43,8 @@ from . import (  # noqa: E402,F401  (each registers its routes on bp)
     stock,
     stock_counts,
     suppliers,
+    tuckshop,
+    tuckshop_sales,
 )
 # each registers its routes on bp
+# each module registers its routes on the blueprint

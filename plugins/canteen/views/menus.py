@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -14,8 +14,8 @@ from core.sdk import RuleBroken, db, forms, public, requires
 
 from ..models import ALLERGENS, Dish
 from ..schemas.menus import CopyWeekSchema, DishSchema, MenuItemSchema
+from ..services import dish_photos, week_of
 from ..services import menus as services
-from ..services import week_of
 from . import bp, common, day_arg
 
 # --- the week's menu -----------------------------------------------------------------------
@@ -115,7 +115,16 @@ def _ingredients(text: str) -> list[dict]:
     return rows
 
 
-def _render_dishes(errors: dict[str, str], form: dict, status: int = 200):
+def uploaded_photo() -> tuple[str, bytes] | None:
+    """The photo a form carries (the file input ``photo``); an empty input means none. One byte
+    past the limit is read, so the store can refuse a file that is too large."""
+    upload = request.files.get("photo")
+    if upload is None or not upload.filename:
+        return None
+    return upload.filename, upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
+
+
+def render_dishes(errors: dict[str, str], form: dict, status: int = 200):
     dishes = db.session.scalars(select(Dish).order_by(Dish.active.desc(), Dish.name)).all()
     return render_template("canteen/dishes.html", dishes=dishes, **common(),
                            allergens=ALLERGENS,
@@ -127,7 +136,7 @@ def _render_dishes(errors: dict[str, str], form: dict, status: int = 200):
 @bp.route("/dishes")
 @requires("canteen.read")
 def dishes():
-    return _render_dishes({}, {})
+    return render_dishes({}, {})
 
 
 @bp.route("/dishes", methods=["POST"])
@@ -138,8 +147,10 @@ def add_dish():
         data = DishSchema().load({**forms.schema_fields(form, ("name", "notes")),
                                   "allergens": request.form.getlist("allergens"),
                                   "ingredients": _ingredients(form.get("ingredients", ""))})
-        services.create_dish(data)
+        dish = services.create_dish(data)
+        if photo := uploaded_photo():
+            dish_photos.set_photo(dish.id, *photo)
     except (ValidationError, RuleBroken) as exc:
-        return _render_dishes(forms.form_errors(exc), form, forms.refusal_status(exc))
+        return render_dishes(forms.form_errors(exc), form, forms.refusal_status(exc))
     db.session.commit()
     return redirect(url_for("canteen_pages.dishes"))

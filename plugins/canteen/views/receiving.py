@@ -17,7 +17,7 @@ from core.sdk import RuleBroken, current_principal, db, forms, requires
 from ..models.receiving import RESULTS, STORAGE
 from ..models.suppliers import Supplier
 from ..regulations import rules
-from ..schemas.receiving import DeliverySchema, VoidSchema
+from ..schemas.receiving import DeliverySchema, DeliveryVoidSchema
 from ..services import receiving as services
 from ..services import suppliers as supplier_services
 from ..services import today
@@ -172,7 +172,7 @@ def void_delivery(delivery_id: uuid.UUID):
     found = forms.found(services.get_delivery, delivery_id)
     form = request.form.to_dict()
     try:
-        data = VoidSchema().load(forms.schema_fields(form, ("reason",)))
+        data = DeliveryVoidSchema().load(forms.schema_fields(form, ("reason",)))
         services.void_delivery(found.id, data["reason"], current_principal().name,
                                datetime.now(UTC))
     except (ValidationError, RuleBroken) as exc:

@@ -86,3 +86,17 @@ def test_a_class_without_a_count_is_missing_once_the_counts_closed(client, schoo
     assert "Lunch: no count from 一年级1班" in day["missing"]
     counts = next(s for s in day["sections"] if s["key"] == "counts")
     assert counts["status"] == "missing"
+
+
+def test_reports_export_a_bounded_period_and_stay_out_of_the_school_data_export(
+        client, school, manager):
+    from tenants.export import export_school
+
+    too_long = client.get("/api/v1/canteen/exports/daily_reports.xlsx?start=2025-01-01"
+                          "&end=2026-11-30", headers=manager.headers)
+    assert too_long.status_code == 422 and "end" in too_long.get_json()["errors"]
+    from core.tenancy import tenant_context
+
+    with tenant_context(school):
+        exported = export_school()["canteen"]
+    assert "canteen.samples" in exported and "canteen.daily_reports" not in exported

@@ -1,0 +1,205 @@
+"""The tuck shop's pages: products and stock, one product, and what has expired. Every page
+answers 404 while the school has the shop switched off. Prices are typed in yuan (3.50) and
+kept in fen."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+
+from core.sdk import RuleBroken, current_principal, db, forms, requires
+
+from ..schemas.tuckshop import TuckBatchSchema, TuckProductSchema, TuckRemovalSchema
+from ..services import today
+from ..services import tuckshop as shop
+from ..services.tuckshop import switched_on
+from . import bp
+
+PRODUCT_FIELDS = ("name", "barcode", "unit", "shelf_life_days")
+
+
+def yuan(fen: int | None) -> str:
+    """Fen as yuan for people to read (350 -> 3.50), exactly."""
+    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
+
+
+def fen_of(form: dict, name: str, field: str) -> dict:
+    """The yuan typed in ``name`` as ``{field: fen}``; refused naming ``name``."""
+    text = form.get(name, "").strip()
+    try:
+        amount = Decimal(text) * 100
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount != amount.to_integral_value():
+        raise ValidationError({name: [str(_l("an amount in yuan, such as 3.50"))]})
+    return {field: int(amount)}
+
+
+def money_errors(exc: Exception) -> dict[str, str]:
+    """The refusal's messages by form input: the schema's ``price_fen`` is the ``price`` the
+    person typed."""
+    errors = forms.form_errors(exc)
+    for field, name in (("price_fen", "price"), ("cost_fen", "cost")):
+        if field in errors:
+            errors[name] = errors.pop(field)
+    return errors
+
+
+def page_context() -> dict:
+    day = today()
+    return {"today": day, "yuan": yuan, "warn_days": shop.warn_days(),
+            "expired_count": len(shop.expired_batches(day))}
+
+
+def me() -> str:
+    return current_principal().name[:50]
+
+
+def as_uuid(text: str | None) -> uuid.UUID | None:
+    """An id chosen in a form; a mangled one finds nothing."""
+    try:
+        return uuid.UUID(text or "")
+    except ValueError:
+        return None
+
+
+# --- products and stock --------------------------------------------------------------------
+
+
+def _render_stock(errors: dict[str, str], form: dict, status: int = 200):
+    products = db.session.scalars(shop.products()).all()
+    return render_template("canteen/tuckshop.html", **page_context(), products=products,
+                           stock=shop.stock([p.id for p in products], today()),
+                           errors=errors, form=form), status
+
+
+@bp.route("/tuck-shop")
+@switched_on
+@requires("canteen.read")
+def tuck_shop():
+    return _render_stock({}, {})
+
+
+def _product_data(form: dict, editing: bool = False) -> dict:
+    fields = {**forms.schema_fields(form, PRODUCT_FIELDS, optional=("barcode", "shelf_life_days")),
+              **fen_of(form, "price", "price_fen")}
+    if editing:  # the edit form has the "on sale" checkbox; unticked, it is absent
+        fields["active"] = "active" in form
+    return TuckProductSchema().load(fields)
+
+
+@bp.route("/tuck-shop/products", methods=["POST"])
+@switched_on
+@requires("canteen.tuckshop.manage")
+def add_tuck_product():
+    form = request.form.to_dict()
+    try:
+        shop.create_product(_product_data(form))
+    except (ValidationError, RuleBroken) as exc:
+        return _render_stock(money_errors(exc), form, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("canteen_pages.tuck_shop"))
+
+
+@bp.route("/tuck-shop/batches", methods=["POST"])
+@switched_on
+@requires("canteen.tuckshop.manage")
+def receive_tuck_batch():
+    form = request.form.to_dict()
+    try:
+        product = shop.get_product(as_uuid(form.get("product_id")), status=422)
+        data = TuckBatchSchema().load({
+            **forms.schema_fields(form, ("quantity", "produced_on", "expires_on"),
+                                  optional=("produced_on", "expires_on")),
+            **fen_of(form, "cost", "cost_fen"),
+            "received_by": form.get("received_by", "").strip() or me()})
+        shop.receive_batch(product.id, data, today())
+    except (ValidationError, RuleBroken) as exc:
+        return _render_stock(money_errors(exc), form, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("canteen_pages.tuck_shop"))
+
+
+# --- one product ---------------------------------------------------------------------------
+
+
+def _render_product(product_id: uuid.UUID, errors: dict[str, str], form: dict | None,
+                    status: int = 200):
+    product = forms.found(shop.get_product, product_id)
+    if form is None:
+        form = {name: "" if getattr(product, name) is None else str(getattr(product, name))
+                for name in PRODUCT_FIELDS} | {"price": yuan(product.price_fen)}
+    return render_template("canteen/tuckshop_product.html", **page_context(), product=product,
+                           batches=shop.batches_of(product.id),
+                           held=shop.stock([product.id], today()).get(product.id, shop.Stock()),
+                           errors=errors, form=form), status
+
+
+@bp.route("/tuck-shop/products/<uuid:product_id>")
+@switched_on
+@requires("canteen.read")
+def tuck_product(product_id: uuid.UUID):
+    return _render_product(product_id, {}, None)
+
+
+@bp.route("/tuck-shop/products/<uuid:product_id>", methods=["POST"])
+@switched_on
+@requires("canteen.tuckshop.manage")
+def change_tuck_product(product_id: uuid.UUID):
+    forms.found(shop.get_product, product_id)
+    form = request.form.to_dict()
+    try:
+        shop.update_product(product_id, _product_data(form, editing=True))
+    except (ValidationError, RuleBroken) as exc:
+        return _render_product(product_id, money_errors(exc), form, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("canteen_pages.tuck_product", product_id=product_id))
+
+
+# --- expired goods and removals ------------------------------------------------------------
+
+
+def _render_expired(errors: dict[str, str], status: int = 200):
+    day = today()
+    return render_template("canteen/tuckshop_expired.html", **page_context(),
+                           expired=shop.expired_batches(day),
+                           expiring=shop.expiring_batches(day, shop.warn_days()),
+                           removed=shop.removals(day.replace(day=1), day),
+                           errors=errors), status
+
+
+@bp.route("/tuck-shop/expired")
+@switched_on
+@requires("canteen.read")
+def tuck_shop_expired():
+    return _render_expired({})
+
+
+@bp.route("/tuck-shop/batches/<uuid:batch_id>/remove", methods=["POST"])
+@switched_on
+@requires("canteen.tuckshop.manage")
+def remove_tuck_batch(batch_id: uuid.UUID):
+    """Remove goods from the shelf, from the expired list or from a product's page (the form
+    then names the product, to go back to)."""
+    forms.found(shop.get_batch, batch_id)
+    form = request.form.to_dict()
+    back = as_uuid(form.get("product_id"))
+    try:
+        data = TuckRemovalSchema().load(forms.schema_fields(form, ("quantity", "reason"),
+                                                            optional=("quantity",)))
+        shop.remove_from_shelf(batch_id, data, me(), today(), datetime.now(UTC))
+    except (ValidationError, RuleBroken) as exc:
+        status = forms.refusal_status(exc)
+        errors = {f"remove-{batch_id}": " ".join(forms.form_errors(exc).values())}
+        if back is not None:
+            return _render_product(back, errors, None, status)
+        return _render_expired(errors, status)
+    db.session.commit()
+    if back is not None:
+        return redirect(url_for("canteen_pages.tuck_product", product_id=back))
+    return redirect(url_for("canteen_pages.tuck_shop_expired"))
