@@ -26,6 +26,7 @@ from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
+from core.people.models import Staff  # read-only here: core's people pages change it
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
@@ -78,6 +79,7 @@ __all__ = [
     "RuleBroken",
     "Schedule",
     "Schema",
+    "Staff",
     "StoredFile",
     "TenantRef",
     "TenantScoped",

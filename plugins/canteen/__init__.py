@@ -41,6 +41,11 @@ def houqin_permissions():
         Permission("canteen.menu.manage", _l("Keep the dish library and the menus"), KITCHEN),
         Permission("canteen.samples.write", _l("Record and dispose of retained samples"),
                    KITCHEN),
+        Permission("canteen.health.write", _l("Keep the kitchen staff, their health "
+                                              "certificates and the morning checks"),
+                   KITCHEN | {Role.NURSE}),
+        Permission("canteen.hygiene.write", _l("Record disinfection, pest control, waste "
+                                               "handovers and accompanied meals"), KITCHEN),
     ]
 
 
@@ -57,6 +62,9 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
         NavEntry(_l("Dishes"), "canteen_pages.dishes", "canteen.read", order=31),
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
+        NavEntry(_l("Morning checks"), "canteen_pages.morning_checks", "canteen.read", order=36),
+        NavEntry(_l("Kitchen staff"), "canteen_pages.kitchen_staff", "canteen.read", order=37),
+        NavEntry(_l("Hygiene"), "canteen_pages.hygiene", "canteen.read", order=38),
     ]
 
 

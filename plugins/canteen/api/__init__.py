@@ -7,4 +7,5 @@ from flask_smorest import Blueprint
 blp = Blueprint("canteen_api", __name__, url_prefix="/api/v1/canteen",
                 description="Canteen and food safety")
 
-from . import exports, menus, rules, samples  # noqa: E402,F401  (each registers its routes on blp)
+# each registers its routes on blp
+from . import exports, health, hygiene, menus, rules, samples  # noqa: E402,F401

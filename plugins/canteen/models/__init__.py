@@ -16,8 +16,17 @@ ALLERGEN_TITLES = {"gluten": _l("Cereals with gluten"), "crustacean": _l("Crusta
                    "fish": _l("Fish"), "egg": _l("Eggs"), "peanut": _l("Peanuts"),
                    "soy": _l("Soybeans"), "milk": _l("Milk"), "tree_nut": _l("Tree nuts")}
 
+from .health import (  # noqa: E402
+    HealthCertificate,
+    KitchenWorker,
+    MorningCheck,
+    MorningCheckAmendment,
+)
+from .hygiene import AccompaniedMeal, Disinfection, PestControl, WasteHandover  # noqa: E402
 from .menus import Dish, DishIngredient, MenuItem  # noqa: E402
 from .samples import Sample  # noqa: E402
 
 __all__ = ["ALLERGENS", "ALLERGEN_TITLES", "MEAL_SLOTS", "SLOT_TITLES", "Dish", "DishIngredient",
            "MenuItem", "Sample"]
+__all__ += ["AccompaniedMeal", "Disinfection", "HealthCertificate", "KitchenWorker",
+            "MorningCheck", "MorningCheckAmendment", "PestControl", "WasteHandover"]

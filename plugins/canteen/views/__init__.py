@@ -31,4 +31,5 @@ def common() -> dict:
             "timedelta": timedelta}
 
 
-from . import exports, menus, samples  # noqa: E402,F401  (each registers its routes on bp)
+# each registers its routes on bp
+from . import exports, health, hygiene, menus, samples  # noqa: E402,F401
