@@ -33,6 +33,12 @@ BODIES = {
     "people_api.change_guardian": {"name": "intruder"},
     "canteen_api.change_dish": {"name": "intruder"},
     "canteen_api.dispose_sample": {"disposed_by": "intruder"},
+    "canteen_api.change_kitchen_worker": {"duty": "intruder"},
+    "canteen_api.void_health_certificate": {"reason": "intruder", "voided_by": "intruder"},
+    "canteen_api.amend_morning_check": {"temperature": "38.5", "reason": "intruder",
+                                        "amended_by": "intruder"},
+    **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
+       for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
 }
 
 
@@ -98,6 +104,21 @@ def victim(app, make_school, make_user):
             "day": date(2026, 11, 16), "slot": "lunch", "dish_id": victim_dish.id, "grams": 150,
             "taken_at": datetime(2026, 11, 16, 4, 0, tzinfo=UTC), "taken_by": "victim's cook",
             "cabinet": "V1"})
+        from plugins.canteen.services import health as canteen_health
+        from plugins.canteen.services import hygiene as canteen_hygiene
+
+        cook = canteen_health.add_worker({"staff_id": staff.id, "started_on": date(2026, 9, 1)})
+        certificate = canteen_health.add_certificate({
+            "worker_id": cook.id, "number": "victim's certificate", "issued_on": date(2026, 3, 1),
+            "valid_until": date(2027, 2, 28), "issued_by": "victim's clinic"}, date(2026, 11, 16))
+        canteen_health.attach_scan(certificate.id, "victim's.png", b"\x89PNG\r\n\x1a\n" + b"0" * 9)
+        morning_check = canteen_health.record_check({
+            "day": date(2026, 11, 16), "worker_id": cook.id, "temperature": 36, "symptoms": [],
+            "hand_wound": "none", "checked_by": "victim's nurse",
+            "checked_at": datetime(2026, 11, 15, 23, 30, tzinfo=UTC)})
+        disinfection = canteen_hygiene.record("disinfections", {
+            "day": date(2026, 11, 16), "slot": "lunch", "method": "boiling", "temperature": 100,
+            "minutes": 10, "done_by": "victim's cook"}, date(2026, 11, 16))
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -109,7 +130,9 @@ def victim(app, make_school, make_user):
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
-                "menu_item": str(menu_item.id), "sample": str(sample.id)}
+                "menu_item": str(menu_item.id), "sample": str(sample.id),
+                "worker": str(cook.id), "certificate": str(certificate.id),
+                "check": str(morning_check.id), "entry": str(disinfection.id)}
 
 
 @pytest.fixture
@@ -122,7 +145,15 @@ def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
-    from plugins.canteen.models import Dish, MenuItem, Sample
+    from plugins.canteen.models import (
+        Dish,
+        Disinfection,
+        HealthCertificate,
+        KitchenWorker,
+        MenuItem,
+        MorningCheck,
+        Sample,
+    )
 
     db.session.expire_all()
     with tenant_context(school):
@@ -145,6 +176,11 @@ def _snapshot(school):
             sorted((d.name, d.active) for d in db.session.scalars(select(Dish))),
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
+            sorted((w.duty, w.ended_on) for w in db.session.scalars(select(KitchenWorker))),
+            sorted((c.number, c.voided_at, str(c.scan_id))
+                   for c in db.session.scalars(select(HealthCertificate))),
+            sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
+            sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
         )
 
 
@@ -154,9 +190,11 @@ def _paths(app, victim):
                        "class_id": victim["class"], "staff_id": victim["staff"],
                        "student_id": victim["student"], "guardian_id": victim["guardian"],
                        "import_id": victim["import"], "dish_id": victim["dish"],
-                       "item_id": victim["menu_item"], "sample_id": victim["sample"]},
+                       "item_id": victim["menu_item"], "sample_id": victim["sample"],
+                       "worker_id": victim["worker"], "certificate_id": victim["certificate"],
+                       "check_id": victim["check"], "entry_id": victim["entry"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
-                          "kind": "students"}}
+                          "kind": "students", "log": "disinfections"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():

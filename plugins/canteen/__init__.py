@@ -64,7 +64,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Samples"), "canteen_pages.samples", "canteen.read", order=32),
         NavEntry(_l("Morning checks"), "canteen_pages.morning_checks", "canteen.read", order=36),
         NavEntry(_l("Kitchen staff"), "canteen_pages.kitchen_staff", "canteen.read", order=37),
-        NavEntry(_l("Hygiene"), "canteen_pages.hygiene", "canteen.read", order=38),
+        NavEntry(_l("Hygiene"), "canteen_pages.hygiene_logs", "canteen.read", order=38),
     ]
 
 

@@ -62,6 +62,15 @@ def change_kitchen_worker(changes, worker_id: uuid.UUID):
     return _worker_out(health.get_worker(worker_id))
 
 
+@blp.route("/kitchen-workers/<uuid:worker_id>/health-certificates")
+@blp.response(200, HealthCertificateSchema(many=True))
+@requires("canteen.read")
+@transactional
+def certificates_of_worker(worker_id: uuid.UUID):
+    """A worker's certificates, voided ones too, the newest first."""
+    return health.certificates_of(worker_id)
+
+
 # --- health certificates -------------------------------------------------------------------
 
 

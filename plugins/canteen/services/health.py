@@ -168,6 +168,13 @@ def void_certificate(certificate_id: uuid.UUID, reason: str, voided_by: str,
     return certificate
 
 
+def certificates_of(worker_id: uuid.UUID) -> list[HealthCertificate]:
+    """A worker's certificates, voided ones too, the newest first."""
+    get_worker(worker_id)
+    return list(db.session.scalars(select(HealthCertificate).where(
+        HealthCertificate.worker_id == worker_id).order_by(HealthCertificate.valid_until.desc())))
+
+
 def valid_certificates(day: date) -> dict[uuid.UUID, HealthCertificate]:
     """Each worker's certificate valid on ``day`` (the one that runs longest)."""
     found: dict[uuid.UUID, HealthCertificate] = {}

@@ -36,6 +36,8 @@ def _render_hygiene(errors: dict[str, str], form: dict, status: int = 200):
                            method_titles=hygiene.METHOD_TITLES, waste_kinds=WASTE_KINDS,
                            waste_titles=hygiene.WASTE_TITLES, coverage=hygiene.coverage(day, day)[0],
                            coverage_titles=hygiene.COVERAGE_TITLES, month=day.replace(day=1),
+                           opened={log for log in INPUTS if any(k.startswith(log + "_")
+                                                                for k in errors)},
                            errors=errors, form=form), status
 
 

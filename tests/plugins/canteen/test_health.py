@@ -114,6 +114,9 @@ def test_certificates_are_checked_and_warned_before_they_expire(client, manager,
     with tenant_context(school):
         assert db.session.scalar(select(db.func.count(HealthCertificate.id))) == 3
         assert [w.name for w in health.workers_without_certificate(today)] == ["赵师傅"]
+    history = client.get(f"/api/v1/canteen/kitchen-workers/{li}/health-certificates",
+                         headers=manager.headers).get_json()
+    assert [c["void_reason"] for c in history] == [None, "录错了"]
 
 
 def test_a_certificate_scan_is_an_image_or_a_pdf(client, manager, school):
@@ -217,6 +220,8 @@ def test_the_fever_threshold_is_a_school_setting(client, manager, school):
 def test_the_morning_check_page_takes_quick_entries(client, manager, school):
     wang, li = worker(client, manager, school, "王师傅"), worker(client, manager, school, "李阿姨")
     token = signed_in(client, manager)
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    assert "/m/canteen/morning-checks" in home and "/m/canteen/hygiene" in home
     page = client.get("/t/canteen-school/m/canteen/morning-checks")
     assert page.status_code == 200 and f'id="w{wang}_temperature"' in page.get_data(as_text=True)
     refused = client.post("/t/canteen-school/m/canteen/morning-checks", data={
