@@ -13,7 +13,7 @@ from core.sdk import UtcDateTime
 revision = 'f4ae37e376fe'
 down_revision = '255f5a0bed99'
 branch_labels = None
-depends_on = None
+depends_on = '6e9ed0d76824'  # core's stored_files, which certificate scans point at
 
 
 def upgrade() -> None:
