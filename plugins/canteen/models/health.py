@@ -15,9 +15,9 @@ from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_i
 
 from .voiding import Voidable
 
-# Conditions of the morning check. The regulation names fever, diarrhoea and throat
-# inflammation, and skin wounds or infection (see services/health.py); vomiting and jaundice
-# are the other signs of the food-borne diseases it bars from the kitchen.
+# What the morning check looks for. The regulation (cited in services/health.py) names fever,
+# diarrhoea, throat inflammation, and wounds or infection of the skin; vomiting and jaundice
+# are asked too, as signs of the enteric infections and hepatitis A and E it bars from food.
 SYMPTOMS = ("fever", "diarrhoea", "vomiting", "jaundice", "sore_throat_with_fever",
             "skin_infection", "other")
 HAND_WOUNDS = ("none", "covered", "open")

@@ -67,6 +67,14 @@ def workers_on(day: date) -> list[Worker]:
                     or_(KitchenWorker.ended_on.is_(None), KitchenWorker.ended_on >= day))
 
 
+def staff_to_add() -> list[Staff]:
+    """Staff still at the school and not in the kitchen now: those who may be added."""
+    require_tenant()
+    in_kitchen = select(KitchenWorker.staff_id).where(KitchenWorker.ended_on.is_(None))
+    return list(db.session.scalars(select(Staff).where(
+        Staff.active.is_(True), Staff.id.not_in(in_kitchen)).order_by(Staff.name, Staff.id)))
+
+
 def get_worker(worker_id: uuid.UUID, field: str = "worker_id", status: int = 404) -> Worker:
     found = _workers(KitchenWorker.id == worker_id)
     if not found:

@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
-from sqlalchemy import select
 
-from core.sdk import RuleBroken, Staff, current_principal, db, forms, requires, send_stored
+from core.sdk import RuleBroken, current_principal, db, forms, requires, send_stored
 
 from .. import services
 from ..models.health import FAILURE_TITLES, HAND_WOUND_TITLES, HAND_WOUNDS, SYMPTOM_TITLES
@@ -32,14 +31,11 @@ def _render_staff(errors: dict[str, str], form: dict, status: int = 200):
     today = services.today()
     horizons = health.warning_days()
     states = health.certificate_states(today, horizons[0])
-    on_list = {w.record.staff_id for w in health.all_workers() if w.record.ended_on is None}
-    staff = [s for s in db.session.scalars(select(Staff).where(Staff.active.is_(True))
-                                           .order_by(Staff.name)) if s.id not in on_list]
     # the certificates in force within the last year, and any newer
     certificates = health.certificates_between(today - timedelta(days=365), date.max)
     return render_template("canteen/kitchen_staff.html", **common(), today=today, states=states,
-                           state_of={s.worker.id: s for s in states},
-                           horizons=horizons, workers=health.all_workers(), staff=staff,
+                           state_of={s.worker.id: s for s in states}, horizons=horizons,
+                           workers=health.all_workers(), staff=health.staff_to_add(),
                            certificates=certificates, errors=errors, form=form), status
 
 

@@ -178,3 +178,16 @@ def test_the_hygiene_pages_record_refuse_and_show_the_month(client, manager, sch
         assert hygiene.between("accompanied_meals", MONDAY, MONDAY)[0].rating == 5
     assert client.post(f"/t/canteen-school/m/canteen/hygiene/nothing?day={MONDAY}",
                        data={"csrf_token": token}).status_code == 404
+
+
+def test_the_school_data_export_holds_every_hygiene_log(client, manager, school):
+    from plugins.canteen import houqin_export_tenant_data
+
+    for log in BODIES:
+        record(client, manager, log)
+    with tenant_context(school):
+        exported = houqin_export_tenant_data(school)
+    assert exported["canteen.waste_handovers"][0]["Kilograms"] == "35.50"
+    assert exported["canteen.accompanied_meals"][0]["Leader"] == "刘校长"
+    assert {"canteen.disinfections", "canteen.pest_controls", "canteen.morning_checks",
+            "canteen.health_certificates"} <= set(exported)
