@@ -285,3 +285,22 @@ def test_the_registers_export_checks_and_certificates(client, manager, school):
                               "&end=2026-11-30", headers=manager.headers)
     rows = list(load_workbook(io.BytesIO(certificates.data)).active.values)
     assert rows[1][:2] == ("王师傅", "JK-2026-001")
+
+
+def test_who_may_read_and_who_may_record(client, manager, school, make_user):
+    wang = worker(client, manager, school, "王师傅")
+    nurse, teacher = make_user(school, "nurse"), make_user(school, "class_teacher")
+    inspector = make_user(school, "district_inspector", district=school.district_id)
+    assert check(client, nurse, wang).status_code == 201
+    assert client.get(f"/api/v1/canteen/morning-checks?day={MONDAY}",
+                      headers=teacher.headers).status_code == 403
+    readable = client.get(f"/api/v1/canteen/morning-checks?day={MONDAY}",
+                          headers=inspector.headers)
+    assert readable.status_code == 200 and readable.get_json()["on_duty"] == [wang]
+    assert record_refused(client, inspector) == 403
+
+
+def record_refused(client, user) -> int:
+    return client.post("/api/v1/canteen/disinfections", headers=user.headers, json={
+        "day": MONDAY.isoformat(), "slot": "lunch", "method": "boiling", "temperature": "100",
+        "minutes": 10, "done_by": "x"}).status_code

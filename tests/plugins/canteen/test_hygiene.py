@@ -191,3 +191,18 @@ def test_the_school_data_export_holds_every_hygiene_log(client, manager, school)
     assert exported["canteen.accompanied_meals"][0]["Leader"] == "刘校长"
     assert {"canteen.disinfections", "canteen.pest_controls", "canteen.morning_checks",
             "canteen.health_certificates"} <= set(exported)
+
+
+def test_a_wrong_entry_is_voided_from_the_page_with_its_reason(client, manager, school):
+    token = signed_in(client, manager)
+    entry = record(client, manager, "pest-controls").get_json()
+    url = f"/t/canteen-school/m/canteen/hygiene/pest_controls/{entry['id']}/void"
+    refused = client.post(url, data={"csrf_token": token, "reason": ""})
+    assert refused.status_code == 422
+    assert 'data-testid="error-void_pest_controls"' in refused.get_data(as_text=True)
+    assert client.post(url, data={"csrf_token": token, "reason": "记错了区域"}).status_code == 302
+    page = client.get(f"/t/canteen-school/m/canteen/hygiene?day={MONDAY}").get_data(as_text=True)
+    assert "已作废：记错了区域" in page
+    kept = client.get(f"/api/v1/canteen/pest-controls?start={MONDAY}&end={MONDAY}",
+                      headers=manager.headers).get_json()
+    assert [(e["void_reason"], e["voided_by"]) for e in kept] == [("记错了区域", "canteen_manager")]
