@@ -26,7 +26,7 @@ from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
-from core.people.models import Staff  # read-only here: core's people pages change it
+from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
@@ -79,7 +79,6 @@ __all__ = [
     "RuleBroken",
     "Schedule",
     "Schema",
-    "Staff",
     "StoredFile",
     "TenantRef",
     "TenantScoped",
@@ -98,6 +97,7 @@ __all__ = [
     "is_school_day",
     "module_settings",
     "page_of",
+    "people",
     "public",
     "require_tenant",
     "requires",

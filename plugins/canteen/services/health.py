@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from core.sdk import RuleBroken, Staff, db, require_tenant, store_upload
+from core.sdk import RuleBroken, db, people, require_tenant, store_upload
 
 from .. import exports
 from ..models import HealthCertificate, KitchenWorker, MorningCheck, MorningCheckAmendment
@@ -38,20 +38,26 @@ class Worker:
     """A kitchen worker with their name and position from the staff register."""
 
     record: KitchenWorker
-    name: str
-    position: str
+    staff: people.StaffRef
 
     @property
     def id(self) -> uuid.UUID:
         return self.record.id
 
+    @property
+    def name(self) -> str:
+        return self.staff.name
+
+    @property
+    def position(self) -> str:
+        return self.staff.position
+
 
 def _workers(*conditions) -> list[Worker]:
-    rows = db.session.execute(
-        select(KitchenWorker, Staff.name, Staff.position)
-        .join(Staff, Staff.id == KitchenWorker.staff_id).where(*conditions)
-        .order_by(KitchenWorker.ended_on.is_not(None), Staff.name, KitchenWorker.id))
-    return [Worker(record, name, position) for record, name, position in rows]
+    records = db.session.scalars(select(KitchenWorker).where(*conditions)).all()
+    found = {s.id: s for s in people.staff([r.staff_id for r in records])} if records else {}
+    workers = [Worker(record, found[record.staff_id]) for record in records]
+    return sorted(workers, key=lambda w: (w.record.ended_on is not None, w.name, w.id))
 
 
 def all_workers() -> list[Worker]:
@@ -63,16 +69,16 @@ def all_workers() -> list[Worker]:
 def workers_on(day: date) -> list[Worker]:
     """The kitchen's workers on ``day`` (staff who left the school are not expected)."""
     require_tenant()
-    return _workers(KitchenWorker.started_on <= day, Staff.active.is_(True),
-                    or_(KitchenWorker.ended_on.is_(None), KitchenWorker.ended_on >= day))
+    workers = _workers(KitchenWorker.started_on <= day,
+                       or_(KitchenWorker.ended_on.is_(None), KitchenWorker.ended_on >= day))
+    return [w for w in workers if w.staff.active]
 
 
-def staff_to_add() -> list[Staff]:
+def staff_to_add() -> list[people.StaffRef]:
     """Staff still at the school and not in the kitchen now: those who may be added."""
-    require_tenant()
-    in_kitchen = select(KitchenWorker.staff_id).where(KitchenWorker.ended_on.is_(None))
-    return list(db.session.scalars(select(Staff).where(
-        Staff.active.is_(True), Staff.id.not_in(in_kitchen)).order_by(Staff.name, Staff.id)))
+    in_kitchen = set(db.session.scalars(select(KitchenWorker.staff_id)
+                                        .where(KitchenWorker.ended_on.is_(None))))
+    return [s for s in people.staff(active_only=True) if s.id not in in_kitchen]
 
 
 def get_worker(worker_id: uuid.UUID, field: str = "worker_id", status: int = 404) -> Worker:
@@ -85,7 +91,7 @@ def get_worker(worker_id: uuid.UUID, field: str = "worker_id", status: int = 404
 def add_worker(data: dict[str, Any]) -> KitchenWorker:
     """Put a member of staff on the kitchen's list; one who left the kitchen comes back."""
     require_tenant()
-    staff = db.session.scalar(select(Staff).where(Staff.id == data["staff_id"]))
+    [staff] = people.staff([data["staff_id"]]) or [None]
     if staff is None:
         raise RuleBroken(_("no such staff member in this school"), "staff_id")
     if not staff.active:
