@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
-from core.sdk import RuleBroken, Schema, requires, send_stored, transactional
+from core.sdk import RuleBroken, Schema, current_principal, requires, send_stored, transactional
 
 from .. import services
 from ..schemas import DayQuerySchema, VoidSchema
@@ -145,8 +145,8 @@ def certificate_scan(certificate_id: uuid.UUID):
 @transactional
 def void_health_certificate(data, certificate_id: uuid.UUID):
     """A wrong certificate is voided with the reason, never deleted."""
-    return health.void_certificate(certificate_id, data["reason"], data["voided_by"],
-                                   datetime.now(UTC))
+    voided_by = data["voided_by"] or current_principal().name
+    return health.void_certificate(certificate_id, data["reason"], voided_by, datetime.now(UTC))
 
 
 # --- morning checks ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from core.sdk import requires, transactional
+from core.sdk import current_principal, requires, transactional
 
 from .. import services
 from ..schemas import PeriodSchema, VoidSchema
@@ -43,7 +43,8 @@ def _routes(name: str) -> None:
     @requires("canteen.hygiene.write")
     @transactional
     def void_entry(data, entry_id: uuid.UUID):
-        return hygiene.void(name, entry_id, data["reason"], data["voided_by"], datetime.now(UTC))
+        voided_by = data["voided_by"] or current_principal().name
+        return hygiene.void(name, entry_id, data["reason"], voided_by, datetime.now(UTC))
 
 
 for _name in SCHEMAS:

@@ -30,7 +30,7 @@ class CanteenSettingsSchema(Schema):
                                 metadata={"description": "a morning check at or above this "
                                                          "temperature (°C) fails"})
     health_certificate_warn_days = fields.List(
-        fields.Integer(validate=validate.Range(1, 180)), load_default=lambda: [30, 7],
+        fields.Integer(validate=validate.Range(1, 365)), load_default=lambda: [30, 7],
         validate=validate.Length(min=1, max=4),
         metadata={"description": "warn this many days before a health certificate expires"})
 
@@ -61,4 +61,5 @@ class VoidSchema(Schema):
     """Why a kept record is voided, and by whom (such records are never deleted)."""
 
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    voided_by = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    voided_by = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
+                              metadata={"description": "by default the person signed in"})
