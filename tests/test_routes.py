@@ -45,6 +45,12 @@ BODIES = {
                                        "expires_on": "2030-01-01"},
     "canteen_api.remove_tuck_batch": {"reason": "intruder"},
     "canteen_api.void_tuck_sale": {"reason": "intruder"},
+    "canteen_api.change_kitchen_worker": {"duty": "intruder"},
+    "canteen_api.void_health_certificate": {"reason": "intruder", "voided_by": "intruder"},
+    "canteen_api.amend_morning_check": {"temperature": "38.5", "reason": "intruder",
+                                        "amended_by": "intruder"},
+    **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
+       for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -179,6 +185,21 @@ def victim(app, make_school, make_user):
                          datetime.now(UTC))
         tuck_shop.remove_from_shelf(batch.id, {"quantity": 1, "reason": "victim's reason"},
                                     "victim's", today, datetime.now(UTC))
+        from plugins.canteen.services import health as canteen_health
+        from plugins.canteen.services import hygiene as canteen_hygiene
+
+        kitchen_worker = canteen_health.add_worker({"staff_id": staff.id, "started_on": date(2026, 9, 1)})
+        health_certificate = canteen_health.add_certificate({
+            "worker_id": kitchen_worker.id, "number": "victim's certificate", "issued_on": date(2026, 3, 1),
+            "valid_until": date(2027, 2, 28), "issued_by": "victim's clinic"}, date(2026, 11, 16))
+        canteen_health.attach_scan(health_certificate.id, "victim's.png", b"\x89PNG\r\n\x1a\n" + b"0" * 9)
+        morning_check = canteen_health.record_check({
+            "day": date(2026, 11, 16), "worker_id": kitchen_worker.id, "temperature": 36, "symptoms": [],
+            "hand_wound": "none", "checked_by": "victim's nurse",
+            "checked_at": datetime(2026, 11, 15, 23, 30, tzinfo=UTC)})
+        disinfection = canteen_hygiene.record("disinfections", {
+            "day": date(2026, 11, 16), "slot": "lunch", "method": "boiling", "temperature": 100,
+            "minutes": 10, "done_by": "victim's cook"}, date(2026, 11, 16))
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
@@ -199,7 +220,9 @@ def victim(app, make_school, make_user):
                 "supplier": str(victim_supplier.id), "certificate": str(victim_certificate.id),
                 "delivery": str(delivery.id), "lot": str(lot.id),
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
-                "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id)}
+                "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
+                "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
+                "check": str(morning_check.id), "entry": str(disinfection.id)}
 
 
 @pytest.fixture
@@ -221,9 +244,13 @@ def _snapshot(school):
         Delivery,
         DeliveryItem,
         Dish,
+        Disinfection,
+        HealthCertificate,
+        KitchenWorker,
         MealCount,
         MealPlan,
         MenuItem,
+        MorningCheck,
         Sample,
         StockCount,
         StockMovement,
@@ -266,6 +293,11 @@ def _snapshot(school):
             sorted((p.name, p.price_fen) for p in db.session.scalars(select(TuckProduct))),
             sorted((b.quantity, b.on_hand) for b in db.session.scalars(select(TuckBatch))),
             sorted((x.quantity, x.voided_at) for x in db.session.scalars(select(TuckSale))),
+            sorted((w.duty, w.ended_on) for w in db.session.scalars(select(KitchenWorker))),
+            sorted((c.number, c.voided_at, str(c.scan_id))
+                   for c in db.session.scalars(select(HealthCertificate))),
+            sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
+            sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
         )
 
 
@@ -282,9 +314,12 @@ def _paths(app, victim):
                        "delivery_id": victim["delivery"], "lot_id": victim["lot"],
                        "issue_id": victim["issue"], "stock_count_id": victim["stock_count"],
                        "product_id": victim["product"], "batch_id": victim["batch"],
-                       "sale_id": victim["sale"]},
+                       "sale_id": victim["sale"],
+                       "worker_id": victim["worker"],
+                       "health_certificate_id": victim["health_certificate"],
+                       "check_id": victim["check"], "entry_id": victim["entry"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
-                          "kind": "students"}}
+                          "kind": "students", "log": "disinfections"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():

@@ -88,3 +88,24 @@ def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None 
     if enrolled_only:
         query = query.where(Student.status == ENROLLED)
     return [StudentRef(*row) for row in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    id: uuid.UUID
+    name: str
+    position: str
+    active: bool  # False once the person has left the school
+
+
+def staff(ids: Iterable[uuid.UUID] | None = None, active_only: bool = False) -> list[StaffRef]:
+    """Staff of the school by name: those with ``ids`` (or everyone), without those who left
+    when ``active_only``."""
+    require_tenant()
+    query = select(Staff.id, Staff.name, Staff.position, Staff.active).order_by(Staff.name,
+                                                                                Staff.id)
+    if ids is not None:
+        query = query.where(Staff.id.in_(list(ids)))
+    if active_only:
+        query = query.where(Staff.active.is_(True))
+    return [StaffRef(*row) for row in db.session.execute(query)]

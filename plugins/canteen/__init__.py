@@ -64,6 +64,11 @@ def houqin_permissions():
         Permission("canteen.tuckshop.manage",
                    _l("Keep the tuck shop's products and stock, remove expired goods, void "
                       "sales"), KITCHEN),
+        Permission("canteen.health.write", _l("Keep the kitchen staff, their health "
+                                              "certificates and the morning checks"),
+                   KITCHEN | {Role.NURSE}),
+        Permission("canteen.hygiene.write", _l("Record disinfection, pest control, waste "
+                                               "handovers and accompanied meals"), KITCHEN),
     ]
 
 
@@ -90,6 +95,9 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Deliveries"), "canteen_pages.deliveries", "canteen.read", order=37),
         NavEntry(_l("Food stock"), "canteen_pages.stock", "canteen.read", order=38),
         *_tuck_shop_navigation(),
+        NavEntry(_l("Morning checks"), "canteen_pages.morning_checks", "canteen.read", order=40),
+        NavEntry(_l("Kitchen staff"), "canteen_pages.kitchen_staff", "canteen.read", order=41),
+        NavEntry(_l("Hygiene"), "canteen_pages.hygiene_logs", "canteen.read", order=42),
     ]
 
 

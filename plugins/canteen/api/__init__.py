@@ -12,6 +12,8 @@ from . import (  # noqa: E402,F401
     dish_photos,
     exports,
     fees,
+    health,
+    hygiene,
     menus,
     receiving,
     report,
@@ -23,3 +25,4 @@ from . import (  # noqa: E402,F401
 )
 # each registers its routes on blp
 # each module registers its routes on the blueprint
+# each registers its routes on blp

@@ -22,9 +22,9 @@ from core.sdk import (
 
 from ..schemas import PeriodSchema
 from ..schemas.tuckshop import (
-    ExpiringQuerySchema,
     TuckBatchSchema,
     TuckDaySchema,
+    TuckExpiringQuerySchema,
     TuckProductChangeSchema,
     TuckProductQuerySchema,
     TuckProductSchema,
@@ -156,7 +156,7 @@ def expired_tuck_batches(query):
 
 @blp.route("/tuck-shop/batches/expiring")
 @switched_on
-@blp.arguments(ExpiringQuerySchema, location="query")
+@blp.arguments(TuckExpiringQuerySchema, location="query")
 @blp.response(200, TuckBatchSchema(many=True))
 @requires("canteen.read")
 def expiring_tuck_batches(query):

@@ -18,6 +18,8 @@ ALLERGEN_TITLES = {"gluten": _l("Cereals with gluten"), "crustacean": _l("Crusta
 
 from .counts import MealCount  # noqa: E402
 from .fees import TIERS, MealPlan  # noqa: E402
+from .health import HealthCertificate, KitchenWorker, MorningCheck, MorningCheckAmendment  # noqa: E402
+from .hygiene import AccompaniedMeal, Disinfection, PestControl, WasteHandover  # noqa: E402
 from .menus import Dish, DishIngredient, MenuItem  # noqa: E402
 from .receiving import Delivery, DeliveryItem  # noqa: E402
 from .samples import Sample  # noqa: E402
@@ -31,14 +33,21 @@ __all__ = [
               "MEAL_SLOTS",
               "SLOT_TITLES",
               "TIERS",
+              "AccompaniedMeal",
               "Certificate",
               "Delivery",
               "DeliveryItem",
               "Dish",
               "DishIngredient",
+              "Disinfection",
+              "HealthCertificate",
+              "KitchenWorker",
               "MealCount",
               "MealPlan",
               "MenuItem",
+              "MorningCheck",
+              "MorningCheckAmendment",
+              "PestControl",
               "Sample",
               "StockCount",
               "StockCountLine",
@@ -50,4 +59,5 @@ __all__ = [
               "TuckRemoval",
               "TuckSale",
               "TuckSaleDraw",
+              "WasteHandover",
 ]

@@ -3,9 +3,11 @@ module's settings and what every area shares are here."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from core.sdk import Schema
 
@@ -61,6 +63,15 @@ class CanteenSettingsSchema(Schema):
     tuck_shop_warn_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=90),
                                          metadata={"description": "list tuck-shop batches this "
                                                                   "many days before they expire"})
+    # The regulations name fever without a figure; 37.3 °C is the usual clinical threshold.
+    fever_from = fields.Decimal(places=1, as_string=True, load_default=Decimal("37.3"),
+                                validate=validate.Range(37, 38.5),
+                                metadata={"description": "a morning check at or above this "
+                                                         "temperature (°C) fails"})
+    health_certificate_warn_days = fields.List(
+        fields.Integer(validate=validate.Range(1, 365)), load_default=lambda: [30, 7],
+        validate=validate.Length(min=1, max=4),
+        metadata={"description": "warn this many days before a health certificate expires"})
 
     @validates_schema
     def _slots_once(self, data, **_):
@@ -80,6 +91,11 @@ class CanteenSettingsSchema(Schema):
         if len(set(codes)) != len(codes):
             raise ValidationError(_l("give each subsidy its own code"), "subsidies")
 
+    @post_load
+    def _storable(self, data, **_):
+        data["fever_from"] = str(data["fever_from"])  # settings are kept as JSON
+        return data
+
 
 class DayQuerySchema(Schema):
     day = fields.Date(required=True)
@@ -95,3 +111,9 @@ class PeriodSchema(Schema):
 class MonthQuerySchema(Schema):
     month = fields.String(required=True, validate=validate.Regexp(
         r"^\d{4}-(0[1-9]|1[0-2])$", error="a month such as 2026-11"))
+class VoidSchema(Schema):
+    """Why a kept record is voided, and by whom (such records are never deleted)."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    voided_by = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
+                              metadata={"description": "by default the person signed in"})

@@ -115,7 +115,7 @@ class TuckDaySchema(Schema):
     day = fields.Date(load_default=None, metadata={"description": "default: today"})
 
 
-class ExpiringQuerySchema(Schema):
+class TuckExpiringQuerySchema(Schema):
     day = fields.Date(load_default=None, metadata={"description": "default: today"})
     within_days = Whole(load_default=None, validate=validate.Range(min=0, max=365),
                                  metadata={"description": "default: the school's setting"})

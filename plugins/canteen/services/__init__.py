@@ -14,7 +14,10 @@ from core.sdk import RuleBroken, module_settings, require_tenant
 
 
 def settings() -> dict[str, Any]:
-    return module_settings("canteen")
+    """The school's canteen settings; one added since the school saved its own has its default."""
+    from ..schemas import CanteenSettingsSchema
+
+    return {**CanteenSettingsSchema().load({}), **module_settings("canteen")}
 
 
 def school_zone() -> ZoneInfo:

@@ -36,6 +36,8 @@ from . import (  # noqa: E402,F401
     dish_photos,
     exports,
     fees,
+    health,
+    hygiene,
     menus,
     receiving,
     report,
@@ -48,3 +50,4 @@ from . import (  # noqa: E402,F401
 )
 # each registers its routes on bp
 # each module registers its routes on the blueprint
+# each registers its routes on bp
