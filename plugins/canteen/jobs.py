@@ -12,7 +12,7 @@ from typing import Any
 from core.sdk import N_, JobContext, notify
 
 from . import services
-from .services import counts, samples
+from .services import counts, health, hygiene, samples, stock, suppliers, tuckshop
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,53 @@ def _counts(today: date, now: datetime) -> Iterable[Finding]:
                       "canteen_pages.count_totals", {"day": today.isoformat()})
 
 
+def _certificates(today: date, now: datetime) -> Iterable[Finding]:
+    """Suppliers' and kitchen staff's certificates on the day they enter a warning horizon
+    (30 and 7 days by default), so each horizon is reminded once."""
+    for expiring, horizon in suppliers.certificate_warnings(today):
+        yield Finding(f"canteen:supplier-certificate:{expiring.certificate.id}:{horizon}",
+                      "canteen.suppliers.manage",
+                      N_("A certificate of %(supplier)s lapses on %(day)s"),
+                      {"supplier": expiring.supplier.name,
+                       "day": expiring.certificate.valid_until.isoformat()},
+                      "canteen_pages.supplier", {"supplier_id": str(expiring.supplier.id)})
+    horizons = health.warning_days()
+    for state in health.expiring_health_certificates(today, max(horizons)):
+        horizon = min(h for h in horizons if state.days_left <= h)
+        yield Finding(f"canteen:health-certificate:{state.certificate.id}:{horizon}",
+                      "canteen.health.write",
+                      N_("The health certificate of %(name)s expires on %(day)s"),
+                      {"name": state.worker.staff.name,
+                       "day": state.certificate.valid_until.isoformat()},
+                      "canteen_pages.kitchen_staff")
+
+
+def _expired_goods(today: date, now: datetime) -> Iterable[Finding]:
+    expired = stock.expired_on_hand(today)
+    if expired:
+        yield Finding(f"canteen:stock-expired:{today}", "canteen.stock.write",
+                      N_("%(count)s food lots in stock are past their expiry date"),
+                      {"count": len(expired)}, "canteen_pages.stock")
+    shelf = tuckshop.expired_batches(today)
+    if shelf:
+        yield Finding(f"canteen:tuck-shop-expired:{today}", "canteen.tuckshop.manage",
+                      N_("%(count)s expired tuck-shop batches are still on the shelf"),
+                      {"count": len(shelf)}, "canteen_pages.tuck_shop_expired")
+
+
+def _hygiene(today: date, now: datetime) -> Iterable[Finding]:
+    yesterday = today - timedelta(days=1)
+    day = hygiene.coverage(yesterday, yesterday)[0]
+    if day.missing:
+        yield Finding(f"canteen:hygiene-missing:{yesterday}", "canteen.hygiene.write",
+                      N_("Hygiene records are missing for %(day)s"),
+                      {"day": yesterday.isoformat()}, "canteen_pages.hygiene_logs",
+                      {"day": yesterday.isoformat()})
+
+
 # Each area's reminders: (today, now) -> findings.
-REMINDERS: list[Callable[[date, datetime], Iterable[Finding]]] = [_samples, _counts]
+REMINDERS: list[Callable[[date, datetime], Iterable[Finding]]] = [
+    _samples, _counts, _certificates, _expired_goods, _hygiene]
 
 
 def findings(today: date, now: datetime) -> list[Finding]:

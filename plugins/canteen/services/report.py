@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +17,19 @@ from core.sdk import db, is_school_day
 
 from .. import exports
 from ..models import SLOT_TITLES, MenuItem
-from . import counts, samples
+from ..models.suppliers import CERTIFICATE_KINDS
+from . import (
+    counts,
+    health,
+    hygiene,
+    receiving,
+    samples,
+    stock,
+    stock_cost,
+    suppliers,
+    tuckshop,
+    tuckshop_sales,
+)
 
 
 @dataclass
@@ -95,8 +108,103 @@ def _counts_section(of: ReportDay) -> Section:
     return section
 
 
+def _health_section(of: ReportDay) -> Section:
+    section = Section("health", _l("Kitchen staff and morning checks"))
+    checks = health.day_checks(of.day)
+    if not checks.workers:
+        return section
+    section.facts.append((_l("Checked"), _l("%(checked)s of %(workers)s",
+                                            checked=len(checks.checked),
+                                            workers=len(checks.workers))))
+    if checks.off_work:
+        section.facts.append((_l("Off work"), "、".join(w.worker.staff.name
+                                                          for w in checks.off_work)))
+    if of.school_day or of.meal_day:
+        section.missing += [str(_l("no morning check of %(name)s", name=w.worker.staff.name))
+                            for w in checks.missing]
+    section.missing += [str(_l("%(name)s has no valid health certificate",
+                               name=w.worker.staff.name)) for w in checks.without_certificate]
+    horizon = max(health.warning_days())
+    section.warnings += [str(_l("the health certificate of %(name)s expires in %(days)s days",
+                                name=state.worker.staff.name, days=state.days_left))
+                         for state in health.expiring_health_certificates(of.day, horizon)]
+    return section
+
+
+def _hygiene_section(of: ReportDay) -> Section:
+    section = Section("hygiene", _l("Hygiene"))
+    day = hygiene.coverage(of.day, of.day)[0]
+    titles = {"accompanied_meal": _l("Accompanied meal"), "disinfection": _l("Disinfection")}
+    for kind, slots in (("accompanied_meal", day.accompanied), ("disinfection",
+                                                                 day.disinfected)):
+        if slots:
+            section.facts.append((titles[kind], "、".join(str(SLOT_TITLES.get(s, s))
+                                                         for s in slots)))
+    section.missing += [str(_l("no record: %(what)s", what=titles[kind]))
+                        for kind in day.missing]
+    return section
+
+
+def _supply_section(of: ReportDay) -> Section:
+    section = Section("supply", _l("Deliveries and suppliers"))
+    deliveries = [d for d in receiving.deliveries_between(of.day, of.day) if d.voided_at is None]
+    names = suppliers.names_of({d.supplier_id for d in deliveries})
+    for delivery in deliveries:
+        rejected = [item for item in delivery.items if item.result != "accepted"]
+        section.facts.append((names.get(delivery.supplier_id, ""),
+                              _l("%(items)s items, %(yuan)s yuan, %(rejected)s rejected",
+                                 items=len(delivery.items), yuan=_yuan(delivery.total_fen),
+                                 rejected=len(rejected))))
+    section.warnings += [str(_l("the %(kind)s of %(supplier)s lapses in %(days)s days",
+                                kind=CERTIFICATE_KINDS.get(expiring.certificate.kind, ""),
+                                supplier=expiring.supplier.name, days=expiring.days_left))
+                         for expiring, _horizon in suppliers.certificate_warnings(of.day)]
+    section.warnings += [str(_l("%(supplier)s may not deliver: %(why)s",
+                                supplier=standing.supplier.name,
+                                why="；".join(standing.problems)))
+                         for standing in suppliers.expired_suppliers(of.day)]
+    return section
+
+
+def _stock_section(of: ReportDay) -> Section:
+    section = Section("stock", _l("Food stock and cost"))
+    cost = stock_cost.food_cost(of.day, of.day, counts.eaters_by_day(of.day, of.day))
+    if cost["cost_fen"]:
+        section.facts.append((_l("Food issued"), _l("%(yuan)s yuan", yuan=_yuan(
+            cost["cost_fen"]))))
+        if cost["per_eater_fen"] is not None:
+            section.facts.append((_l("Per meal eaten"), _l("%(yuan)s yuan", yuan=_yuan(
+                cost["per_eater_fen"]))))
+    section.missing += [str(_l("%(food)s (batch %(batch)s) expired on %(day)s and is still "
+                               "in stock", food=lot.food, batch=lot.batch or "—",
+                               day=lot.expiry_date.isoformat()))
+                        for lot in stock.expired_on_hand(of.day)]
+    section.warnings += [str(_l("%(food)s (batch %(batch)s) expires on %(day)s", food=lot.food,
+                                batch=lot.batch or "—", day=lot.expiry_date.isoformat()))
+                         for lot in stock.expiring_lots(of.day, stock.warning_days())]
+    return section
+
+
+def _tuck_shop_section(of: ReportDay) -> Section:
+    section = Section("tuck_shop", _l("Tuck shop"))
+    if not tuckshop.is_open():
+        return section
+    taken = tuckshop_sales.takings(of.day)
+    section.facts.append((_l("Takings"), _l("%(yuan)s yuan", yuan=_yuan(taken["takings_fen"]))))
+    section.missing += [str(_l("%(product)s expired on %(day)s and is still on the shelf",
+                               product=product.name, day=batch.expires_on.isoformat()))
+                        for batch, product in tuckshop.expired_batches(of.day)]
+    return section
+
+
+def _yuan(fen: int) -> str:
+    return f"{Decimal(fen) / 100:.2f}"
+
+
 # Each area's section of the report, in the order they are printed.
-SECTIONS: list[Callable[[ReportDay], Section]] = [_counts_section, _samples_section]
+SECTIONS: list[Callable[[ReportDay], Section]] = [
+    _counts_section, _samples_section, _health_section, _hygiene_section, _supply_section,
+    _stock_section, _tuck_shop_section]
 
 
 def daily_report(day: date, now: datetime) -> Report:

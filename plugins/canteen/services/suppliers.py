@@ -225,6 +225,13 @@ def certificate_warnings(today: date) -> list[tuple[Expiring, int]]:
             for e in expiring_certificates(today, horizons[0])]
 
 
+def names_of(supplier_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not supplier_ids:
+        return {}
+    return dict(db.session.execute(select(Supplier.id, Supplier.name)
+                                   .where(Supplier.id.in_(supplier_ids))).all())
+
+
 def expired_suppliers(today: date) -> list[Standing]:
     """Active suppliers that may not deliver today, each with the reasons."""
     require_tenant()

@@ -32,11 +32,13 @@ def test_yesterdays_unsampled_dishes_are_reminded_once_to_those_who_take_samples
     run_jobs(app)
 
     listed = client.get("/api/v1/notifications", headers=manager.headers).get_json()
-    assert [n["text"] for n in listed] == [
-        f"1 dishes served on {yesterday.isoformat()} have no retained sample"]
+    assert sorted(n["text"] for n in listed) == [
+        f"1 dishes served on {yesterday.isoformat()} have no retained sample",
+        f"Hygiene records are missing for {yesterday.isoformat()}"]
     assert client.get("/api/v1/notifications", headers=teacher.headers).get_json() == []
     with tenant_context(school):
         shown = notifications.inbox(manager.id, frozenset({"canteen.samples.write"}))
+        assert len(shown) == 1
         assert shown[0].notification.endpoint_args == {"day": yesterday.isoformat()}
 
 
@@ -61,3 +63,29 @@ def test_before_the_cut_off_each_head_teacher_hears_of_their_class_and_the_kitch
     kitchen = client.get("/api/v1/notifications", headers=manager.headers).get_json()
     assert [n["text"] for n in kitchen] == [
         "2 classes have not reported today's meal counts (closes at 09:00)"]
+
+
+def test_lapsing_certificates_are_reminded_once_per_warning_horizon(app, client, school,
+                                                                    manager):
+    from plugins.canteen import jobs
+
+    from . import support
+    from .test_health import certificate as health_certificate
+    from .test_health import worker
+
+    with tenant_context(school):
+        today = services.today()
+    supplier_id = support.supplier(client, manager).get_json()["id"]
+    assert support.certificate(client, manager, supplier_id,
+                               valid_until=today + timedelta(days=5)).status_code == 201
+    wang = worker(client, manager, school, "王师傅")
+    assert health_certificate(client, manager, wang, today - timedelta(days=300),
+                              today + timedelta(days=20)).status_code == 201
+    with tenant_context(school):
+        now = datetime.now(UTC)
+        keys = sorted(f.key.rsplit(":", 1)[-1] + " " + f.key.split(":")[1]
+                      for f in jobs.findings(today, now) if "certificate" in f.key)
+        texts = {f.key.split(":")[1]: f for f in jobs.findings(today, now)}
+    assert keys == ["30 health-certificate", "7 supplier-certificate"]
+    assert texts["supplier-certificate"].permission == "canteen.suppliers.manage"
+    assert texts["health-certificate"].params["name"] == "王师傅"

@@ -18,7 +18,8 @@ def test_a_served_dish_without_a_sample_is_flagged_until_it_is_sampled(client, m
     serve(client, manager, dish_id)
     day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
     assert (day["school_day"], day["meal_day"], day["status"]) == (True, True, "missing")
-    assert day["missing"] == ["no sample of 番茄炒蛋 (Lunch)"]
+    assert day["missing"] == ["no sample of 番茄炒蛋 (Lunch)", "no record: Accompanied meal",
+                              "no record: Disinfection"]
     samples = next(s for s in day["sections"] if s["key"] == "samples")
     assert {"label": "Lunch", "value": "番茄炒蛋"} in samples["facts"]
 
@@ -26,6 +27,15 @@ def test_a_served_dish_without_a_sample_is_flagged_until_it_is_sampled(client, m
         "day": MONDAY.isoformat(), "slot": "lunch", "dish_id": dish_id, "grams": 150,
         "taken_at": sample_at(MONDAY, 4), "taken_by": "王师傅", "cabinet": "A1"}
     ).status_code == 201
+    day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
+    assert day["missing"] == ["no record: Accompanied meal", "no record: Disinfection"]
+    for log, body in (("accompanied-meals", {"leader_name": "张校长", "leader_title": "校长",
+                                              "rating": 5}),
+                      ("disinfections", {"method": "steam", "temperature": 100,
+                                         "minutes": 15, "done_by": "王师傅"})):
+        recorded = client.post(f"/api/v1/canteen/{log}", headers=manager.headers,
+                               json={"day": MONDAY.isoformat(), "slot": "lunch", **body})
+        assert recorded.status_code == 201, recorded.get_json()
     day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
     assert day["missing"] == [] and day["status"] in ("ok", "warning")
 
@@ -100,3 +110,28 @@ def test_reports_export_a_bounded_period_and_stay_out_of_the_school_data_export(
     with tenant_context(school):
         exported = export_school()["canteen"]
     assert "canteen.samples" in exported and "canteen.daily_reports" not in exported
+
+
+def test_the_kitchen_staff_and_the_stock_are_in_the_report(client, school, manager):
+    from .test_health import check, worker
+
+    wang = worker(client, manager, school, "王师傅")
+    worker(client, manager, school, "李师傅")
+    assert check(client, manager, wang, temperature="38.2").status_code == 201
+    day = client.get(f"/api/v1/canteen/report?day={MONDAY}", headers=manager.headers).get_json()
+    health = next(s for s in day["sections"] if s["key"] == "health")
+    assert {"label": "Off work", "value": "王师傅"} in health["facts"]
+    assert "no morning check of 李师傅" in health["missing"]
+    assert "王师傅 has no valid health certificate" in health["missing"]
+
+
+def test_food_issued_today_and_lots_expiring_soon_are_in_the_report(client, manager):
+    from .stock_support import issue, school_today, stock_in
+
+    assert stock_in(client, manager, quantity="10", price="350", expires=2).status_code == 201
+    assert issue(client, manager, "4").status_code == 201
+    day = client.get(f"/api/v1/canteen/report?day={school_today()}",
+                     headers=manager.headers).get_json()
+    stock = next(s for s in day["sections"] if s["key"] == "stock")
+    assert {"label": "Food issued", "value": "14.00 yuan"} in stock["facts"]
+    assert any(w.startswith("大米 (batch B1) expires on") for w in stock["warnings"])
