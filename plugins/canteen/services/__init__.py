@@ -20,6 +20,15 @@ def settings() -> dict[str, Any]:
     return {**CanteenSettingsSchema().load({}), **module_settings("canteen")}
 
 
+def yuan(fen: int | None, missing: str = "") -> str:
+    """Fen as yuan for people to read, exactly (1234 -> 12.34, -150 -> -1.50); ``missing``
+    when there is no amount."""
+    if fen is None:
+        return missing
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
 def school_zone() -> ZoneInfo:
     return ZoneInfo(require_tenant().timezone)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -29,6 +28,7 @@ from . import (
     suppliers,
     tuckshop,
     tuckshop_sales,
+    yuan,
 )
 
 
@@ -153,7 +153,7 @@ def _supply_section(of: ReportDay) -> Section:
         rejected = [item for item in delivery.items if item.result != "accepted"]
         section.facts.append((names.get(delivery.supplier_id, ""),
                               _l("%(items)s items, %(yuan)s yuan, %(rejected)s rejected",
-                                 items=len(delivery.items), yuan=_yuan(delivery.total_fen),
+                                 items=len(delivery.items), yuan=yuan(delivery.total_fen),
                                  rejected=len(rejected))))
     section.warnings += [str(_l("the %(kind)s of %(supplier)s lapses in %(days)s days",
                                 kind=CERTIFICATE_KINDS.get(expiring.certificate.kind, ""),
@@ -170,10 +170,10 @@ def _stock_section(of: ReportDay) -> Section:
     section = Section("stock", _l("Food stock and cost"))
     cost = stock_cost.food_cost(of.day, of.day, counts.eaters_by_day(of.day, of.day))
     if cost["cost_fen"]:
-        section.facts.append((_l("Food issued"), _l("%(yuan)s yuan", yuan=_yuan(
+        section.facts.append((_l("Food issued"), _l("%(yuan)s yuan", yuan=yuan(
             cost["cost_fen"]))))
         if cost["per_eater_fen"] is not None:
-            section.facts.append((_l("Per meal eaten"), _l("%(yuan)s yuan", yuan=_yuan(
+            section.facts.append((_l("Per meal eaten"), _l("%(yuan)s yuan", yuan=yuan(
                 cost["per_eater_fen"]))))
     section.missing += [str(_l("%(food)s (batch %(batch)s) expired on %(day)s and is still "
                                "in stock", food=lot.food, batch=lot.batch or "—",
@@ -190,15 +190,11 @@ def _tuck_shop_section(of: ReportDay) -> Section:
     if not tuckshop.is_open():
         return section
     taken = tuckshop_sales.takings(of.day)
-    section.facts.append((_l("Takings"), _l("%(yuan)s yuan", yuan=_yuan(taken["takings_fen"]))))
+    section.facts.append((_l("Takings"), _l("%(yuan)s yuan", yuan=yuan(taken["takings_fen"]))))
     section.missing += [str(_l("%(product)s expired on %(day)s and is still on the shelf",
                                product=product.name, day=batch.expires_on.isoformat()))
                         for batch, product in tuckshop.expired_batches(of.day)]
     return section
-
-
-def _yuan(fen: int) -> str:
-    return f"{Decimal(fen) / 100:.2f}"
 
 
 # Each area's section of the report, in the order they are printed.

@@ -4,6 +4,7 @@ same schemas and services as the API."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
@@ -22,6 +23,23 @@ def day_arg(name: str) -> date:
         return date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return services.today()
+
+
+def month_arg(name: str = "month") -> date:
+    """The first day of the month named in the query string (2026-11), or of this month."""
+    try:
+        return date.fromisoformat(request.args.get(name, "") + "-01")
+    except ValueError:
+        return services.today().replace(day=1)
+
+
+def whole_fen(text: str) -> int | None:
+    """Yuan as a person types them (12.5) in whole fen; none if it is not such an amount."""
+    try:
+        amount = Decimal(text.strip()).scaleb(2)
+    except InvalidOperation:
+        return None
+    return int(amount) if amount.is_finite() and amount == amount.to_integral_value() else None
 
 
 def common() -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -15,7 +15,7 @@ from ..models.hygiene import DISINFECTION_METHODS, WASTE_KINDS
 from ..schemas import VoidSchema
 from ..schemas.hygiene import SCHEMAS
 from ..services import hygiene
-from . import bp, common, day_arg
+from . import bp, common, day_arg, month_arg
 
 # The inputs of each log's form (each carries the log's name as a prefix on the page).
 INPUTS = {
@@ -83,18 +83,11 @@ def void_hygiene(log: str, entry_id: uuid.UUID):
     return redirect(url_for("canteen_pages.hygiene_logs", day=entry.day.isoformat()) + f"#{log}")
 
 
-def _month_arg() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return services.today().replace(day=1)
-
-
 @bp.route("/hygiene/coverage")
 @requires("canteen.read")
 def hygiene_coverage():
     """A month of meal days: which have an accompanied meal and a disinfection record."""
-    first = _month_arg()
+    first = month_arg()
     following = (first + timedelta(days=32)).replace(day=1)
     days = hygiene.coverage(first, following - timedelta(days=1))
     weeks = [[None] * first.weekday() + days[: 7 - first.weekday()]]

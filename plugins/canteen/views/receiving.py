@@ -4,8 +4,8 @@ no script needed), and the printable record of one delivery with its void form."
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,8 +20,8 @@ from ..regulations import rules
 from ..schemas.receiving import DeliverySchema, DeliveryVoidSchema
 from ..services import receiving as services
 from ..services import suppliers as supplier_services
-from ..services import today
-from . import bp
+from ..services import today, yuan
+from . import bp, month_arg, whole_fen
 
 BLANK_ROWS, MAX_ROWS = 3, 60
 ITEM_INPUTS = ("food", "quantity", "unit", "unit_price", "batch", "production_date",
@@ -30,26 +30,15 @@ ITEM_INPUTS = ("food", "quantity", "unit", "unit_price", "batch", "production_da
 UNITS = ("kg", "g", "斤", "L", "个", "只", "箱", "袋", "瓶", "桶", "盒", "把")
 
 
-def yuan(fen: int | None) -> str:
-    return "" if fen is None else f"{Decimal(fen).scaleb(-2):.2f}"
-
-
 def number(value: Decimal) -> str:
     """A quantity without trailing zeros or an exponent: 20, 2.5."""
     return f"{value.normalize():f}"
 
 
-def _month(text: str) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
-        return today().replace(day=1)
-
-
 @bp.route("/deliveries")
 @requires("canteen.read")
 def deliveries():
-    first = _month(request.args.get("month", ""))
+    first = month_arg()
     following, previous = services.add_months(first, 1), services.add_months(first, -1)
     last = following - timedelta(days=1)
     found = services.deliveries_between(first, last)
@@ -62,15 +51,6 @@ def deliveries():
 # --- the entry form ------------------------------------------------------------------------
 
 
-def _fen(text: str) -> int | None:
-    """Yuan as a person types them (12.5) in whole fen; none if it is not an amount."""
-    try:
-        amount = Decimal(text).scaleb(2)
-    except InvalidOperation:
-        return None
-    return int(amount) if amount.is_finite() and amount == amount.to_integral_value() else None
-
-
 def _items(form: dict[str, str], rows: int) -> tuple[list[dict], list[int], dict[str, str]]:
     """The filled rows as the schema takes them, the form row of each, and price errors."""
     items, where, errors = [], [], {}
@@ -78,7 +58,7 @@ def _items(form: dict[str, str], rows: int) -> tuple[list[dict], list[int], dict
         row = {name: form.get(f"items-{n}-{name}", "").strip() for name in ITEM_INPUTS}
         if not (row["food"] or row["quantity"] or row["unit_price"]):
             continue
-        price = _fen(row.pop("unit_price") or "")
+        price = whole_fen(row.pop("unit_price") or "")
         if price is None:
             errors[f"items-{n}-unit_price"] = _("an amount in yuan, such as 12.50")
         items.append({**{k: v for k, v in row.items() if v != ""}, "unit_price_fen": price})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from flask import render_template, request
+from flask import render_template
 
 from core.sdk import requires
 
-from ..services import report, today
-from . import bp, common, day_arg
+from ..services import report
+from . import bp, common, day_arg, month_arg
 
 
 @bp.route("/report")
@@ -20,17 +20,10 @@ def daily_report():
                            status_titles=report.STATUS_TITLES)
 
 
-def _month_arg() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return today().replace(day=1)
-
-
 @bp.route("/report/month")
 @requires("canteen.read")
 def month_report():
-    first = _month_arg()
+    first = month_arg()
     reports = report.month_reports(first, datetime.now(UTC))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)

@@ -4,8 +4,9 @@ kitchen on a phone, the ledger of a period, and the food cost of a month."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -14,17 +15,9 @@ from core.sdk import RuleBroken, db, forms, requires
 
 from ..models.stock import MOVEMENT_KINDS
 from ..schemas.stock import DiscardSchema, IssueSchema, ReasonSchema, StockInSchema
-from ..services import stock, stock_out, today
+from ..services import stock, stock_out, today, yuan
 from ..services.stock_cost import _eaters, food_cost
-from . import bp, common, day_arg
-
-
-def yuan(fen: int | None) -> str:
-    """Fen as yuan with two places (1234 → 12.34), without a float on the way."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+from . import bp, common, day_arg, month_arg
 
 
 def price(fen: Decimal) -> str:
@@ -34,7 +27,7 @@ def price(fen: Decimal) -> str:
 
 
 def stock_common() -> dict:
-    return {**common(), "qty": stock.normal, "yuan": yuan, "price": price,
+    return {**common(), "qty": stock.normal, "yuan": partial(yuan, missing="—"), "price": price,
             "kind_titles": stock.KIND_TITLES}
 
 
@@ -171,17 +164,10 @@ def stock_movements():
                            has_next=has_next, rows=stock.with_lots(entries))
 
 
-def _month(text: str) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
-        return today().replace(day=1)
-
-
 @bp.route("/stock/cost")
 @requires("canteen.read")
 def stock_cost():
-    start = _month(request.args.get("month", ""))
+    start = month_arg()
     end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     cost = food_cost(start, end, _eaters(start, end))
     shared = stock_common()

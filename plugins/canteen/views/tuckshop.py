@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,29 +14,20 @@ from marshmallow import ValidationError
 from core.sdk import RuleBroken, current_principal, db, forms, requires
 
 from ..schemas.tuckshop import TuckBatchSchema, TuckProductSchema, TuckRemovalSchema
-from ..services import today
+from ..services import today, yuan
 from ..services import tuckshop as shop
 from ..services.tuckshop import switched_on
-from . import bp
+from . import bp, whole_fen
 
 PRODUCT_FIELDS = ("name", "barcode", "unit", "shelf_life_days")
 
 
-def yuan(fen: int | None) -> str:
-    """Fen as yuan for people to read (350 -> 3.50), exactly."""
-    return "" if fen is None else f"{fen // 100}.{fen % 100:02d}"
-
-
 def fen_of(form: dict, name: str, field: str) -> dict:
     """The yuan typed in ``name`` as ``{field: fen}``; refused naming ``name``."""
-    text = form.get(name, "").strip()
-    try:
-        amount = Decimal(text) * 100
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount != amount.to_integral_value():
+    amount = whole_fen(form.get(name, ""))
+    if amount is None:
         raise ValidationError({name: [str(_l("an amount in yuan, such as 3.50"))]})
-    return {field: int(amount)}
+    return {field: amount}
 
 
 def money_errors(exc: Exception) -> dict[str, str]:
