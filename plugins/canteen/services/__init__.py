@@ -4,7 +4,9 @@ shares is here."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,9 +17,15 @@ from core.sdk import RuleBroken, module_settings, require_tenant
 
 def settings() -> dict[str, Any]:
     """The school's canteen settings; one added since the school saved its own has its default."""
+    return {**deepcopy(_defaults()), **module_settings("canteen")}
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    # Built once per process, not on each of the many reads a page or a report makes.
     from ..schemas import CanteenSettingsSchema
 
-    return {**CanteenSettingsSchema().load({}), **module_settings("canteen")}
+    return CanteenSettingsSchema().load({})
 
 
 def yuan(fen: int | None, missing: str = "") -> str:

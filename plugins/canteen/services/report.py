@@ -175,13 +175,13 @@ def _stock_section(of: ReportDay) -> Section:
         if cost["per_eater_fen"] is not None:
             section.facts.append((_l("Per meal eaten"), _l("%(yuan)s yuan", yuan=yuan(
                 cost["per_eater_fen"]))))
+    expired, expiring = stock.expiry_watch(of.day, stock.warning_days())
     section.missing += [str(_l("%(food)s (batch %(batch)s) expired on %(day)s and is still "
                                "in stock", food=lot.food, batch=lot.batch or "—",
-                               day=lot.expiry_date.isoformat()))
-                        for lot in stock.expired_on_hand(of.day)]
+                               day=lot.expiry_date.isoformat())) for lot in expired]
     section.warnings += [str(_l("%(food)s (batch %(batch)s) expires on %(day)s", food=lot.food,
                                 batch=lot.batch or "—", day=lot.expiry_date.isoformat()))
-                         for lot in stock.expiring_lots(of.day, stock.warning_days())]
+                         for lot in expiring]
     return section
 
 
@@ -210,21 +210,20 @@ def daily_report(day: date, now: datetime) -> Report:
     return Report(of, [build(of) for build in SECTIONS])
 
 
+def reports_between(start: date, end: date, now: datetime) -> list[Report]:
+    """One report a day from ``start`` to ``end``, both included."""
+    return [daily_report(start + timedelta(days=n), now) for n in range((end - start).days + 1)]
+
+
 def month_reports(first: date, now: datetime) -> list[Report]:
     """One report a day for the month that holds ``first``."""
     start = first.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return [daily_report(start + timedelta(days=n), now)
-            for n in range((end - start).days + 1)]
+    return reports_between(start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1),
+                           now)
 
 
 STATUS_TITLES = {"ok": _l("complete"), "warning": _l("needs attention"),
                  "missing": _l("records missing")}
-
-
-def _reports_between(start: date, end: date) -> list[Report]:
-    now = datetime.now(UTC)
-    return [daily_report(start + timedelta(days=n), now) for n in range((end - start).days + 1)]
 
 
 exports.register(exports.Register(
@@ -237,4 +236,4 @@ exports.register(exports.Register(
                     lambda r: [w for section in r.sections for w in section.warnings]),
      exports.Column(_l("Records"), lambda r: [f"{label}: {value}" for section in r.sections
                                               for label, value in section.facts])),
-    _reports_between, derived=True))
+    lambda start, end: reports_between(start, end, datetime.now(UTC)), derived=True))

@@ -218,15 +218,22 @@ def on_hand(as_of: date | None = None) -> list[StockLot]:
     return held(db.session.scalars(held_query(as_of)).all(), as_of)
 
 
-def expiring_lots(today: date, within_days: int) -> list[StockLot]:
-    """Lots on hand that are still good today but expire within ``within_days`` days."""
+def expiry_watch(today: date, within_days: int) -> tuple[list[StockLot], list[StockLot]]:
+    """From one read of the stock: the lots on hand whose last day of use is past (to be
+    discarded, with a reason), and those still good today that expire within
+    ``within_days`` days."""
     last = today + timedelta(days=within_days)
-    return [lot for lot in on_hand() if today <= lot.expiry_date <= last]
+    lots = on_hand()
+    return ([lot for lot in lots if lot.expiry_date < today],
+            [lot for lot in lots if today <= lot.expiry_date <= last])
+
+
+def expiring_lots(today: date, within_days: int) -> list[StockLot]:
+    return expiry_watch(today, within_days)[1]
 
 
 def expired_on_hand(today: date) -> list[StockLot]:
-    """Lots on hand whose last day of use is past: to be discarded, with a reason."""
-    return [lot for lot in on_hand() if lot.expiry_date < today]
+    return expiry_watch(today, 0)[0]
 
 
 def foods_on_hand(day: date) -> list[dict[str, Any]]:
