@@ -27,11 +27,13 @@ from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, Schedule, enqueue
 from core.messages import N_
+from core.money import whole_fen, yuan
 from core.notifications.services import notify
 from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, Widget
+from core.regulations import Rule, rules_in_force
 from core.rules import RuleBroken
 from core.state import kernel
 from core.tenancy import DistrictRef, TenantRef, current_tenant, require_tenant
@@ -79,6 +81,7 @@ __all__ = [
     "Principal",
     "Problem",
     "Role",
+    "Rule",
     "RuleBroken",
     "Schedule",
     "Schema",
@@ -105,6 +108,7 @@ __all__ = [
     "public",
     "require_tenant",
     "requires",
+    "rules_in_force",
     "school_days",
     "send_stored",
     "store_upload",
@@ -116,4 +120,6 @@ __all__ = [
     "transactional",
     "utcnow",
     "uuid7",
+    "whole_fen",
+    "yuan",
 ]
