@@ -22,6 +22,7 @@ from core.db import (
     utcnow,
     uuid7,
 )
+from core.db.voidable import Voidable
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
@@ -89,6 +90,7 @@ __all__ = [
     "TenantRef",
     "TenantScoped",
     "UtcDateTime",
+    "Voidable",
     "Widget",
     "audit",
     "current_district",

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import UtcDateTime
+from core.db.base import UtcDateTime
 
 
 class Voidable:
