@@ -11,6 +11,7 @@ from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.api.schema import Schema
+from core.api.schemas import RuleSchema
 from core.auth import Principal, current_principal
 from core.calendar.services import is_school_day, school_days, term_span
 from core.db import (
@@ -84,6 +85,7 @@ __all__ = [
     "Role",
     "Rule",
     "RuleBroken",
+    "RuleSchema",
     "Schedule",
     "Schema",
     "StoredFile",

@@ -88,3 +88,15 @@ class DistrictSchoolSchema(SchoolSchema):
 
 class DistrictQuerySchema(Schema):
     district = fields.String(metadata={"description": "district slug, when you hold roles in several"})
+
+
+class RuleSchema(Schema):
+    """A rule from regulations in force for the school (``core.regulations``)."""
+
+    key = fields.String()
+    value = fields.Raw(metadata={"description": "a number or a text, in ``unit``"})
+    unit = fields.String()
+    source = fields.String(metadata={"description": "the regulation it is transcribed from"})
+    effective = fields.String()
+    overridden_by = fields.String(allow_none=True,
+                                  metadata={"description": "the district that overrides it"})

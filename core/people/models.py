@@ -79,6 +79,7 @@ class Guardian(TenantScoped, db.Model):
     relation: Mapped[str] = mapped_column(String(20))
     phone: Mapped[str] = mapped_column(String(20))
     can_pick_up: Mapped[bool] = mapped_column(Boolean, default=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)  # the guardian's login, if linked
 
 
 class Building(TenantScoped, db.Model):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.people.models import Grade, SchoolClass, Staff, Student
+from core.people.models import Grade, Guardian, SchoolClass, Staff, Student
 from core.tenancy import require_tenant
 
 ENROLLED = "enrolled"
@@ -88,6 +88,13 @@ def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None 
     if enrolled_only:
         query = query.where(Student.status == ENROLLED)
     return [StudentRef(*row) for row in db.session.execute(query)]
+
+
+def children_of_user(user_id: int) -> list[StudentRef]:
+    """The students this login is a linked guardian of, in the school in context."""
+    require_tenant()
+    linked = select(Guardian.student_id).where(Guardian.user_id == user_id)
+    return students(ids=db.session.scalars(linked).all())
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,13 @@ class GuardianSchema(Schema):
     phone = fields.String(required=True, validate=PHONE)
     can_pick_up = fields.Boolean(load_default=True,
                                  metadata={"description": "authorised to pick the child up"})
+    login = fields.Email(allow_none=True, load_only=True, validate=validate.Length(max=254),
+                         metadata={"description": "e-mail of the guardian's account, which "
+                                                  "must hold a role in this school; it then "
+                                                  "sees this child's records (fees); null "
+                                                  "unlinks"})
+    user_id = fields.Integer(dump_only=True, allow_none=True,
+                             metadata={"description": "the linked account, if any"})
 
 
 class BuildingSchema(Schema):

@@ -206,7 +206,9 @@ def search_students(q: str | None = None, class_id: uuid.UUID | None = None,
 
 def add_guardian(student_id: uuid.UUID, data: dict[str, Any]) -> Guardian:
     student = get_student(student_id)
-    guardian = Guardian(student_id=student.id, **data)
+    data = dict(data)
+    login = data.pop("login", None)
+    guardian = Guardian(student_id=student.id, **data, user_id=_account_in_school(login))
     db.session.add(guardian)
     db.session.flush()
     return guardian
@@ -224,6 +226,9 @@ def get_guardian(guardian_id: uuid.UUID) -> Guardian:
 
 def update_guardian(guardian_id: uuid.UUID, changes: dict[str, Any]) -> Guardian:
     guardian = get_guardian(guardian_id)
+    changes = dict(changes)
+    if "login" in changes:
+        guardian.user_id = _account_in_school(changes.pop("login"))
     for key, value in changes.items():
         setattr(guardian, key, value)
     db.session.flush()

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
-
-from core.sdk import Schema, requires
+from core.sdk import RuleSchema, requires
 
 from ..regulations import rules
 from . import blp
-
-
-class RuleSchema(Schema):
-    key = fields.String()
-    value = fields.Integer()
-    unit = fields.String()
-    source = fields.String()
-    effective = fields.String()
-    overridden_by = fields.String(allow_none=True)
 
 
 @blp.route("/rules")

@@ -1,0 +1,71 @@
+"""The fee module (收费管理): the fee catalogue and its public notice, term bills with lines
+from other modules, the append-only ledger, payments with gapless receipts, refunds, the
+settlement of held fees and kindergarten absence refunds. Suits every kind of school.
+
+Money is integer fen (分) throughout; the ledger is append-only and ``services.ledger``
+proves bills, ledger, payments, receipts and refunds agree. It declares two hooks for other
+modules (``hookspecs``): the charge source (the canteen answers with meal fees) and online
+payment providers.
+"""
+
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from core.sdk import Permission, PluginManifest, Role, hookimpl
+
+from . import hookspecs
+
+manifest = PluginManifest(
+    name="fees",
+    version="0.1.0",
+    title=_l("Fees"),
+    core=">=0.1,<1",
+    hookspecs=hookspecs,
+    migrations=Path(__file__).with_name("migrations"),
+)
+
+OFFICE = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.FINANCE_CLERK})
+HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR})
+DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR})
+
+
+@hookimpl
+def houqin_blueprints():
+    from .api import blp
+    from .views import bp
+
+    return [blp, bp]
+
+
+@hookimpl
+def houqin_permissions():
+    return [
+        Permission("fees.read", _l("See the fee catalogue, bills, payments and fee reports"),
+                   OFFICE | DISTRICT, read_only=True),
+        Permission("fees.catalogue.manage", _l("Draft fee items"), OFFICE),
+        Permission("fees.catalogue.approve",
+                   _l("Approve fee items and publish the fee notice"), HEADS),
+        Permission("fees.billing.run", _l("Bill a term and issue the bills"), OFFICE),
+        Permission("fees.concessions.manage",
+                   _l("Grant discounts and waivers, record voluntary choices"), OFFICE),
+        Permission("fees.payments.record", _l("Record payments and print receipts"), OFFICE),
+        Permission("fees.payments.void", _l("Void a payment and its receipt, saying why"),
+                   HEADS),
+        Permission("fees.adjust", _l("Adjust issued bills and write off arrears"), HEADS),
+        Permission("fees.refunds.manage",
+                   _l("Settle held fees, work out absence refunds and pay refunds out"), OFFICE),
+        Permission("fees.absences.write", _l("Record children's absences"),
+                   OFFICE | {Role.CLASS_TEACHER, Role.NURSE}),
+        Permission("fees.class.read", _l("See the bills of the classes one heads"),
+                   {Role.CLASS_TEACHER}, read_only=True),
+        Permission("fees.own.read", _l("See one's own children's bills and receipts"),
+                   {Role.GUARDIAN}, read_only=True),
+    ]
+
+
+@hookimpl
+def houqin_settings_schema():
+    from .schemas import FeesSettingsSchema
+
+    return FeesSettingsSchema
