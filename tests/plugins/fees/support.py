@@ -33,3 +33,16 @@ def issued_bill(school, term_id: str, student_id: str, *amounts_fen: int,
 
 def on(day: date) -> str:
     return day.isoformat()
+
+
+def paid(school, bill_id: str, amount_fen: int, method: str = "cash",
+         received_on: date = date(2026, 9, 10)) -> str:
+    """A payment on the bill recorded straight through the service; its id."""
+    from core.extensions import db
+    from core.tenancy import tenant_context
+    from plugins.fees.services import payments
+
+    with tenant_context(school):
+        payment = payments.record(uuid.UUID(bill_id), amount_fen, method, received_on, by="test")
+        db.session.commit()
+        return str(payment.id)

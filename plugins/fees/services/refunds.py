@@ -1,0 +1,70 @@
+"""Refunds: money owed back on a bill is first decided (due), then handed over (paid). A
+refund can never be more than was paid on the bill and is not yet owed back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from core.sdk import RuleBroken, db, yuan
+
+from ..models import METHODS, Bill, Refund
+from . import bills, ledger, who
+
+
+def refundable(bill: Bill) -> int:
+    """What may still be refunded on the bill: the money paid on it (less refunds paid) that
+    it does not owe, less refunds already decided and not yet paid."""
+    money = ledger.bill_money([bill.id]).get(bill.id)
+    if money is None:
+        return 0
+    due = db.session.scalar(select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
+        Refund.bill_id == bill.id, Refund.status == "due"))
+    return max(min(money.paid - money.refunded, -money.balance) - due, 0)
+
+
+def decide(bill: Bill, amount_fen: int, reason: str, *, source: str = "manual",
+           key: str | None = None, reduce_by: bills.Line | None = None,
+           by: str | None = None) -> Refund:
+    """Decide a refund on an issued bill. ``reduce_by`` first lowers the bill (the surplus of a
+    held fee, an absence) by that adjustment line; without it the refund comes out of an
+    overpayment. With a ``key`` already used, the earlier refund is returned."""
+    if key:
+        earlier = db.session.scalar(select(Refund).where(Refund.key == key))
+        if earlier is not None:
+            return earlier
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise RuleBroken(_("a refund is a whole number of fen more than zero"), "amount_fen")
+    if not reason.strip():
+        raise RuleBroken(_("say why the money is refunded"), "reason")
+    if reduce_by is not None:
+        bills.adjust(bill, reduce_by, by=by)
+    available = refundable(bill)
+    if amount_fen > available:
+        raise RuleBroken(_("at most %(yuan)s yuan can be refunded on this bill: what was paid "
+                           "and is not owed", yuan=yuan(available)), "amount_fen")
+    refund = Refund(student_id=bill.student_id, bill_id=bill.id, amount_fen=amount_fen,
+                    source=source, key=key, reason=reason[:200], created_by=who(by))
+    db.session.add(refund)
+    db.session.flush()
+    return refund
+
+
+def pay(refund_id: uuid.UUID, method: str, paid_on: date, by: str | None = None) -> Refund:
+    """Record a due refund as handed over: the ledger gets its refund entry."""
+    if method not in METHODS:
+        raise RuleBroken(_("one of: %(methods)s", methods=", ".join(METHODS)), "method")
+    refund = db.session.scalar(select(Refund).where(Refund.id == refund_id).with_for_update())
+    if refund is None:
+        raise RuleBroken(_("no such refund in this school"), "refund_id", status=404)
+    if refund.status != "due":
+        raise RuleBroken(_("this refund is already paid"), "refund_id", status=409)
+    name = who(by)
+    ledger.post(refund.student_id, "refund", refund.amount_fen, bill_id=refund.bill_id,
+                refund_id=refund.id, reason=refund.reason, by=name)
+    refund.status, refund.method, refund.paid_on, refund.paid_by = "paid", method, paid_on, name
+    db.session.flush()
+    return refund
