@@ -16,7 +16,7 @@ from core.transfer.models import ImportFile
 from tenants import modules as module_service
 from tenants.models import TenantModule
 
-ALL_MODULES = ("notes", "tags", "canteen")
+ALL_MODULES = ("notes", "tags", "canteen", "fees")
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
     "notes_api.post_note": {"title": "intruder"},
@@ -51,6 +51,9 @@ BODIES = {
                                         "amended_by": "intruder"},
     **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
        for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
+    "fees_api.change_fee_item": {"name": "intruder", "version": 1},
+    "fees_api.approve_fee_item": {"version": 1},
+    "fees_api.return_fee_item_to_draft": {"version": 1},
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -206,6 +209,19 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
+        from plugins.fees.services import catalogue as fee_catalogue
+
+        module_service.update_settings("fees", {"school_phone": "victim's phone",
+                                                "bureau_phone": "110"})
+        fee_item = fee_catalogue.create_item({
+            "name": "victim's fee", "category": "tuition", "amount_fen": 100, "unit": "term",
+            "basis_authority": "victim's bureau", "basis_reference": "victim's document"})
+        fee_catalogue.approve_item(fee_item.id, fee_item.version)
+        fee_notice = fee_catalogue.publish_notice({"effective_on": date.today(),
+                                                   "remarks": "victim's remarks"})
+        fee_draft = fee_catalogue.create_item({
+            "name": "victim's draft fee", "category": "other", "amount_fen": 100,
+            "unit": "item"})
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -222,7 +238,8 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id)}
+                "check": str(morning_check.id), "entry": str(disinfection.id),
+                "fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id)}
 
 
 @pytest.fixture
@@ -259,10 +276,14 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
+    from plugins.fees.models import FeeItem, FeeNotice
 
     db.session.expire_all()
     with tenant_context(school):
         return (
+            sorted((i.name, i.status, i.version, i.amount_fen)
+                   for i in db.session.scalars(select(FeeItem))),
+            sorted((n.number, n.remarks) for n in db.session.scalars(select(FeeNotice))),
             sorted(db.session.scalars(select(Note.title))),
             sorted((m.module, m.enabled) for m in db.session.scalars(select(TenantModule))),
             len(db.session.scalars(select(JobRun)).all()),
@@ -317,7 +338,8 @@ def _paths(app, victim):
                        "sale_id": victim["sale"],
                        "worker_id": victim["worker"],
                        "health_certificate_id": victim["health_certificate"],
-                       "check_id": victim["check"], "entry_id": victim["entry"]},
+                       "check_id": victim["check"], "entry_id": victim["entry"],
+                       "fee_item_id": victim["fee_item"], "notice_id": victim["fee_notice"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students", "log": "disinfections"}}
     for rule in app.url_map.iter_rules():

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, hookimpl
 
 from . import hookspecs
 
@@ -69,3 +69,13 @@ def houqin_settings_schema():
     from .schemas import FeesSettingsSchema
 
     return FeesSettingsSchema
+
+
+@hookimpl
+def houqin_navigation(tenant, principal):
+    return [
+        # the catalogue and its notice (orders 50–52)
+        NavEntry(_l("Fee items"), "fees_pages.fee_items", "fees.read", order=50),
+        NavEntry(_l("Fee notice"), "fees_pages.fee_notices", "fees.read", order=51),
+        NavEntry(_l("Fee notice"), "fees_pages.public_fee_notices", "fees.own.read", order=52),
+    ]
