@@ -179,7 +179,9 @@ def victim(app, make_school, make_user):
         from plugins.canteen.services import tuckshop as tuck_shop
         from plugins.canteen.services import tuckshop_sales as till
 
-        today = date.today()
+        from plugins.canteen.services import today as school_today
+
+        today = school_today()  # the school's date, which may not be the machine's
         tuck = tuck_shop.create_product({"name": "victim's cola", "unit": "瓶", "price_fen": 300})
         batch = tuck_shop.receive_batch(tuck.id, {"quantity": 9, "cost_fen": 200,
                                                   "expires_on": today, "received_by": "victim's"},
@@ -217,7 +219,7 @@ def victim(app, make_school, make_user):
             "name": "victim's fee", "category": "tuition", "amount_fen": 100, "unit": "term",
             "basis_authority": "victim's bureau", "basis_reference": "victim's document"})
         fee_catalogue.approve_item(fee_item.id, fee_item.version)
-        fee_notice = fee_catalogue.publish_notice({"effective_on": date.today(),
+        fee_notice = fee_catalogue.publish_notice({"effective_on": today,
                                                    "remarks": "victim's remarks"})
         fee_draft = fee_catalogue.create_item({
             "name": "victim's draft fee", "category": "other", "amount_fen": 100,
