@@ -176,10 +176,9 @@ def victim(app, make_school, make_user):
         victim_dish.photo_id = store_upload("victim's.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
                                             "dish_photo").id
         module_service.update_settings("canteen", {"tuck_shop": True})
+        from plugins.canteen.services import today as school_today
         from plugins.canteen.services import tuckshop as tuck_shop
         from plugins.canteen.services import tuckshop_sales as till
-
-        from plugins.canteen.services import today as school_today
 
         today = school_today()  # the school's date, which may not be the machine's
         tuck = tuck_shop.create_product({"name": "victim's cola", "unit": "瓶", "price_fen": 300})
