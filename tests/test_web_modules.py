@@ -72,3 +72,28 @@ def test_without_the_permission_the_settings_cannot_be_changed(client, school):
         "csrf_token": csrf(page), "school_phone": "123"})
     assert answer.status_code == 403
     assert fees_settings(school).get("school_phone", "") == ""
+
+
+def test_nested_settings_are_edited_as_json_and_bad_json_names_the_field(client, school):
+    with tenant_context(school):
+        module_service.enable("canteen")
+        db.session.commit()
+    sign_in(client, email="admin@modules.test")
+    page = client.get(f"{BASE}/modules/canteen/settings").get_data(as_text=True)
+    assert "供应的餐次" in page and "晨检体温" in page
+    form = {"csrf_token": csrf(page), "meal_slots": '["breakfast", "lunch"]',
+            "count_cutoff": "08:30", "meal_fees": "on",
+            "meal_prices_fen": '{"full": 1200, "reduced": 600, "staff": 1500}',
+            "subsidies": "[]", "certificate_warn_days": "[30, 7]", "stock_warning_days": "3",
+            "tuck_shop_warn_days": "7", "fever_from": "37.5",
+            "health_certificate_warn_days": "[30, 7]"}
+    assert client.post(f"{BASE}/modules/canteen/settings", data=form).status_code == 302
+    with tenant_context(school):
+        saved = next(m for m in module_service.module_states()
+                     if m["name"] == "canteen")["settings"]
+    assert (saved["meal_prices_fen"]["full"], saved["fever_from"], saved["count_cutoff"]) == (
+        1200, "37.5", "08:30")
+    refused = client.post(f"{BASE}/modules/canteen/settings",
+                          data={**form, "meal_prices_fen": "{full: 1"})
+    assert refused.status_code == 422
+    assert 'data-testid="error-meal_prices_fen"' in refused.get_data(as_text=True)

@@ -44,7 +44,7 @@ def setting_fields(module: str) -> list[SettingField]:
             kind = "checkbox"
         elif isinstance(field, fields.Integer):
             kind = "number"
-        elif isinstance(field, fields.String):
+        elif isinstance(field, fields.String | fields.Decimal):
             kind = "text"
         else:
             kind = "json"
