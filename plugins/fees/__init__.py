@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, hookimpl
 
 from . import hookspecs
 
@@ -69,3 +69,23 @@ def houqin_settings_schema():
     from .schemas import FeesSettingsSchema
 
     return FeesSettingsSchema
+
+
+@hookimpl
+def houqin_navigation(tenant, principal):
+    return [*_refunds_navigation()]
+
+
+def _refunds_navigation() -> list[NavEntry]:
+    """Settlements and refunds; absences only where absence refunds are on (kindergartens)."""
+    from .services import settings
+
+    entries = [
+        NavEntry(_l("Held-fee settlements"), "fees_pages.settlements_page", "fees.read",
+                 order=59),
+        NavEntry(_l("Refund list"), "fees_pages.refunds_page", "fees.read", order=60),
+    ]
+    if settings()["absence_refunds"]:
+        entries.append(NavEntry(_l("Absences"), "fees_pages.absences_page",
+                                "fees.absences.write", order=61))
+    return entries
