@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 
 from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -138,32 +139,32 @@ def record_settlement_costs(settlement_id: uuid.UUID):
     return redirect(url_for("fees_pages.settlement", settlement_id=found.id))
 
 
-@bp.route("/settlements/<uuid:settlement_id>/publish", methods=["POST"])
-@requires("fees.refunds.manage")
-def publish_settlement(settlement_id: uuid.UUID):
+def _act(settlement_id: uuid.UUID, act: Callable[[uuid.UUID], object], error_key: str,
+         then: str):
+    """Publish or drop a settlement from its page; a refusal shows on the page."""
     found = forms.found(settlements.get_settlement, settlement_id)
     try:
-        settlements.publish(found.id)
+        act(found.id)
     except RuleBroken as exc:
         status = forms.refusal_status(exc)
         return _render_settlement(forms.found(settlements.get_settlement, settlement_id),
-                                  {"publish": str(exc)}, {}, status)
+                                  {error_key: str(exc)}, {}, status)
     db.session.commit()
-    return redirect(url_for("fees_pages.settlement", settlement_id=found.id))
+    return redirect(then)
+
+
+@bp.route("/settlements/<uuid:settlement_id>/publish", methods=["POST"])
+@requires("fees.refunds.manage")
+def publish_settlement(settlement_id: uuid.UUID):
+    return _act(settlement_id, settlements.publish, "publish",
+                url_for("fees_pages.settlement", settlement_id=settlement_id))
 
 
 @bp.route("/settlements/<uuid:settlement_id>/delete", methods=["POST"])
 @requires("fees.refunds.manage")
 def delete_settlement(settlement_id: uuid.UUID):
-    found = forms.found(settlements.get_settlement, settlement_id)
-    try:
-        settlements.delete_draft(found.id)
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return _render_settlement(forms.found(settlements.get_settlement, settlement_id),
-                                  {"delete": str(exc)}, {}, status)
-    db.session.commit()
-    return redirect(url_for("fees_pages.settlements_page"))
+    return _act(settlement_id, settlements.delete_draft, "delete",
+                url_for("fees_pages.settlements_page"))
 
 
 # --- the public notice ----------------------------------------------------------------------

@@ -102,3 +102,25 @@ def test_the_navigation_shows_absences_only_where_absence_refunds_are_on(client,
     assert "/m/fees/absences" not in home
     absence_refunds_on(school)
     assert "/m/fees/absences" in client.get("/t/fees-school/").get_data(as_text=True)
+
+
+def test_a_draft_is_dropped_from_its_page_and_a_published_one_refuses(client, clerk, school,
+                                                                      term_id, billed):
+    books, students, _ = billed
+    token = signed_in(client, clerk)
+    made = client.post(f"{BASE}/settlements", data={
+        "csrf_token": token, "term_id": term_id, "fee_item_id": books})
+    page_url = made.headers["Location"]
+    assert client.post(f"{page_url}/delete", data={"csrf_token": token}).status_code == 302
+    assert client.get(page_url).status_code == 404
+    page_url = client.post(f"{BASE}/settlements", data={
+        "csrf_token": token, "term_id": term_id, "fee_item_id": books}).headers["Location"]
+    early = client.post(f"{page_url}/publish", data={"csrf_token": token})
+    assert early.status_code == 409 and 'data-testid="error-publish"' in early.get_data(
+        as_text=True)
+    client.post(f"{page_url}/costs", data={"csrf_token": token,
+                                           **{f"cost-{s}": "100" for s in students}})
+    assert client.post(f"{page_url}/publish", data={"csrf_token": token}).status_code == 302
+    kept = client.post(f"{page_url}/delete", data={"csrf_token": token})
+    assert kept.status_code == 409 and 'data-testid="error-delete"' in kept.get_data(
+        as_text=True)
