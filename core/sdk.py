@@ -13,7 +13,7 @@ from core.api.rules import transactional
 from core.api.schema import Schema
 from core.api.schemas import RuleSchema
 from core.auth import Principal, current_principal
-from core.calendar.services import is_school_day, school_days, term_span
+from core.calendar.services import TermRef, is_school_day, school_days, term_span, terms
 from core.db import (
     TenantScoped,
     UtcDateTime,
@@ -91,6 +91,7 @@ __all__ = [
     "StoredFile",
     "TenantRef",
     "TenantScoped",
+    "TermRef",
     "UtcDateTime",
     "Voidable",
     "Widget",
@@ -121,6 +122,7 @@ __all__ = [
     "tenant_index",
     "tenant_unique",
     "term_span",
+    "terms",
     "transactional",
     "utcnow",
     "uuid7",

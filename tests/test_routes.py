@@ -41,6 +41,9 @@ BODIES = {
     "canteen_api.discard": {"reason": "intruder"},
     "canteen_api.cancel_issue": {"reason": "intruder"},
     "canteen_api.change_tuck_product": {"price_fen": 1},
+    "fees_api.record_settlement_costs": {"lines": [
+        {"student_id": "01a1fdc9-1e46-7b79-bb56-d00841883e8c", "real_cost_fen": 1}]},
+    "fees_api.pay_refund": {"method": "cash", "paid_on": "2026-12-01"},
     "canteen_api.receive_tuck_batch": {"quantity": 1, "cost_fen": 1, "received_by": "intruder",
                                        "expires_on": "2030-01-01"},
     "canteen_api.remove_tuck_batch": {"reason": "intruder"},
@@ -210,19 +213,7 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
-        from plugins.fees.services import catalogue as fee_catalogue
-
-        module_service.update_settings("fees", {"school_phone": "victim's phone",
-                                                "bureau_phone": "110"})
-        fee_item = fee_catalogue.create_item({
-            "name": "victim's fee", "category": "tuition", "amount_fen": 100, "unit": "term",
-            "basis_authority": "victim's bureau", "basis_reference": "victim's document"})
-        fee_catalogue.approve_item(fee_item.id, fee_item.version)
-        fee_notice = fee_catalogue.publish_notice({"effective_on": today,
-                                                   "remarks": "victim's remarks"})
-        fee_draft = fee_catalogue.create_item({
-            "name": "victim's draft fee", "category": "other", "amount_fen": 100,
-            "unit": "item"})
+        fees = _victim_fees(term.id, pupil, today)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -239,8 +230,52 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id),
-                "fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id)}
+                "check": str(morning_check.id), "entry": str(disinfection.id), **fees}
+
+
+def _victim_fees(term_id, pupil, today) -> dict[str, str]:
+    """A draft fee item and a published notice; a published settlement of a held fee with
+    its refund due, and an absence."""
+    from datetime import date
+
+    from plugins.fees.models import Bill, FeeItem
+    from plugins.fees.services import absences, bills, payments, settlements
+    from plugins.fees.services import catalogue as fee_catalogue
+
+    module_service.update_settings("fees", {"school_phone": "victim's phone",
+                                            "bureau_phone": "110", "absence_refunds": True})
+    fee_item = fee_catalogue.create_item({
+        "name": "victim's fee", "category": "tuition", "amount_fen": 100, "unit": "term",
+        "basis_authority": "victim's bureau", "basis_reference": "victim's document"})
+    fee_catalogue.approve_item(fee_item.id, fee_item.version)
+    fee_notice = fee_catalogue.publish_notice({"effective_on": today,
+                                               "remarks": "victim's remarks"})
+    fee_draft = fee_catalogue.create_item({
+        "name": "victim's draft fee", "category": "other", "amount_fen": 100,
+        "unit": "item"})
+    item = FeeItem(name="victim's books", category="held", amount_fen=10000, unit="item",
+                   basis_authority="x", basis_reference="x", voluntary=True, created_by="x",
+                   status="published", effective_on=date(2026, 8, 1))
+    db.session.add(item)
+    db.session.flush()
+    bill = Bill(term_id=term_id, student_id=pupil.id, class_id=pupil.class_id)
+    db.session.add(bill)
+    db.session.flush()
+    bills.replace_draft_lines(bill, [bills.Line("charge", "fees", "books", "held",
+                                                "victim's books", 1, 10000, 10000,
+                                                fee_item_id=item.id)], by="victim's")
+    bills.issue(bill, by="victim's")
+    payments.record(bill.id, 10000, "cash", date(2026, 9, 10), by="victim's")
+    settlement = settlements.create(term_id, item.id, "victim's remarks", by="victim's")
+    settlements.record_costs(settlement.id, [{"student_id": pupil.id, "real_cost_fen": 8000}])
+    settlements.publish(settlement.id, by="victim's")
+    refund_id = settlements.lines_of(settlement)[0].refund_id
+    absence = absences.record({"student_id": pupil.id, "starts_on": date(2026, 11, 2),
+                               "ends_on": date(2026, 11, 3), "reason": "victim's illness"},
+                              by="victim's")
+    return {"fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id),
+            "settlement": str(settlement.id), "refund": str(refund_id),
+            "absence": str(absence.id)}
 
 
 @pytest.fixture
@@ -248,6 +283,7 @@ def intruder(app, make_school, make_user):
     school = make_school("intruder", modules=ALL_MODULES)
     with tenant_context(school):  # so that its tuck-shop routes reach their record lookups
         module_service.update_settings("canteen", {"tuck_shop": True})
+        module_service.update_settings("fees", {"absence_refunds": True})
         db.session.commit()
     return make_user(school, "school_admin")
 
@@ -277,7 +313,16 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
-    from plugins.fees.models import FeeItem, FeeNotice
+    from plugins.fees.models import (
+        Absence,
+        BillLine,
+        FeeItem,
+        FeeNotice,
+        LedgerEntry,
+        Refund,
+        Settlement,
+        SettlementLine,
+    )
 
     db.session.expire_all()
     with tenant_context(school):
@@ -320,6 +365,12 @@ def _snapshot(school):
                    for c in db.session.scalars(select(HealthCertificate))),
             sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
             sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
+            sorted((x.status, x.remarks) for x in db.session.scalars(select(Settlement))),
+            sorted(x.real_cost_fen for x in db.session.scalars(select(SettlementLine))),
+            sorted((x.status, x.amount_fen) for x in db.session.scalars(select(Refund))),
+            sorted((x.starts_on, x.ends_on) for x in db.session.scalars(select(Absence))),
+            len(db.session.scalars(select(BillLine)).all()),
+            len(db.session.scalars(select(LedgerEntry)).all()),
         )
 
 
@@ -340,7 +391,9 @@ def _paths(app, victim):
                        "worker_id": victim["worker"],
                        "health_certificate_id": victim["health_certificate"],
                        "check_id": victim["check"], "entry_id": victim["entry"],
-                       "fee_item_id": victim["fee_item"], "notice_id": victim["fee_notice"]},
+                       "fee_item_id": victim["fee_item"], "notice_id": victim["fee_notice"],
+                       "settlement_id": victim["settlement"], "refund_id": victim["refund"],
+                       "absence_id": victim["absence"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students", "log": "disinfections"}}
     for rule in app.url_map.iter_rules():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -202,3 +203,21 @@ def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
     found = db.session.execute(select(Term.start_date, Term.end_date)
                                .where(Term.id == term_id)).first()
     return (found[0], found[1]) if found else None
+
+
+@dataclass(frozen=True)
+class TermRef:
+    """A term as modules read it: a plain record, not the row."""
+
+    id: uuid.UUID
+    name: str
+    start_date: date
+    end_date: date
+
+
+def terms() -> list[TermRef]:
+    """The terms of the school in context, earliest first (modules that bill or plan per term
+    offer them to choose from, and find the term a day falls in)."""
+    require_tenant()
+    return [TermRef(t.id, t.name, t.start_date, t.end_date) for t in db.session.scalars(
+        select(Term).order_by(Term.start_date, Term.id))]

@@ -78,4 +78,20 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Fee items"), "fees_pages.fee_items", "fees.read", order=50),
         NavEntry(_l("Fee notice"), "fees_pages.fee_notices", "fees.read", order=51),
         NavEntry(_l("Fee notice"), "fees_pages.public_fee_notices", "fees.own.read", order=52),
+        *_refunds_navigation(),
     ]
+
+
+def _refunds_navigation() -> list[NavEntry]:
+    """Settlements and refunds; absences only where absence refunds are on (kindergartens)."""
+    from .services import settings
+
+    entries = [
+        NavEntry(_l("Held-fee settlements"), "fees_pages.settlements_page", "fees.read",
+                 order=59),
+        NavEntry(_l("Refund list"), "fees_pages.refunds_page", "fees.read", order=60),
+    ]
+    if settings()["absence_refunds"]:
+        entries.append(NavEntry(_l("Absences"), "fees_pages.absences_page",
+                                "fees.absences.write", order=61))
+    return entries
