@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, hookimpl
 
 from . import hookspecs
 
@@ -69,3 +69,15 @@ def houqin_settings_schema():
     from .schemas import FeesSettingsSchema
 
     return FeesSettingsSchema
+
+
+# --- payments and receipts ----------------------------------------------------------------
+
+
+def _payments_navigation() -> list[NavEntry]:
+    return [NavEntry(_l("Payments"), "fees_pages.payments", "fees.read", order=56)]
+
+
+@hookimpl
+def houqin_navigation(tenant, principal):
+    return [*_payments_navigation()]
