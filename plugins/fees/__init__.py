@@ -52,6 +52,8 @@ def houqin_permissions():
         Permission("fees.payments.record", _l("Record payments and print receipts"), OFFICE),
         Permission("fees.payments.void", _l("Void a payment and its receipt, saying why"),
                    HEADS),
+        Permission("fees.online.pay", _l("Pay a bill online: the office any bill, guardians "
+                                         "their own children's"), OFFICE | {Role.GUARDIAN}),
         Permission("fees.adjust", _l("Adjust issued bills and write off arrears"), HEADS),
         Permission("fees.refunds.manage",
                    _l("Settle held fees, work out absence refunds and pay refunds out"), OFFICE),
