@@ -15,8 +15,10 @@ from core.tenancy import tenant_context
 from core.transfer.models import ImportFile
 from tenants import modules as module_service
 from tenants.models import TenantModule
+from tests.plugins.fees.fake_provider import FakePay
+from tests.plugins.fees.fake_provider import install as install_fakepay
 
-ALL_MODULES = ("notes", "tags", "canteen")
+ALL_MODULES = ("notes", "tags", "canteen", "fees")
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
     "notes_api.post_note": {"title": "intruder"},
@@ -51,6 +53,10 @@ BODIES = {
                                         "amended_by": "intruder"},
     **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
        for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
+    "fees_api.record_payment": {"amount_fen": 100, "method": "cash"},
+    "fees_api.void_payment": {"reason": "intruder"},
+    "fees_api.start_online_payment": {"provider": "fakepay", "amount_fen": 100},
+    "fees_api.online_notify": FakePay().notification("fp-intruder", 100),
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -203,6 +209,22 @@ def victim(app, make_school, make_user):
         building = people.create_building("victim's building")
         people.create_room({"building_id": building.id, "name": "victim's room",
                             "class_id": school_class.id, "office": None})
+        from plugins.fees.models import Bill as FeeBill
+        from plugins.fees.services import bills as fee_bills
+        from plugins.fees.services import online as fee_online
+        from plugins.fees.services import payments as fee_payments
+
+        install_fakepay(app)
+        fee_bill = FeeBill(term_id=term.id, student_id=pupil.id, class_id=school_class.id)
+        db.session.add(fee_bill)
+        db.session.flush()
+        fee_bills.replace_draft_lines(fee_bill, [fee_bills.Line(
+            "charge", "fees", "victim", "tuition", "victim's fee", 1, 50000, 50000)], by="v")
+        fee_bills.issue(fee_bill, by="victim's clerk")
+        fee_payment = fee_payments.record(fee_bill.id, 10000, "cash", date(2026, 9, 10),
+                                          by="victim's clerk")
+        fee_online_payment = fee_online.start(fee_bill.id, "fakepay", 10000, "http://v/notify",
+                                              by="victim's parent")
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
@@ -222,7 +244,9 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id)}
+                "check": str(morning_check.id), "entry": str(disinfection.id),
+                "bill": str(fee_bill.id), "payment": str(fee_payment.id),
+                "online_payment": str(fee_online_payment.id)}
 
 
 @pytest.fixture
@@ -259,6 +283,8 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
+    from plugins.fees.models import Bill as FeeBill
+    from plugins.fees.models import LedgerEntry, OnlinePayment, Payment, Receipt
 
     db.session.expire_all()
     with tenant_context(school):
@@ -298,6 +324,11 @@ def _snapshot(school):
                    for c in db.session.scalars(select(HealthCertificate))),
             sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
             sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
+            sorted((b.status, b.total_fen) for b in db.session.scalars(select(FeeBill))),
+            sorted((p.amount_fen, p.voided_at) for p in db.session.scalars(select(Payment))),
+            sorted((r.seq, r.prints, r.voided_at) for r in db.session.scalars(select(Receipt))),
+            sorted((o.status, o.amount_fen) for o in db.session.scalars(select(OnlinePayment))),
+            len(db.session.scalars(select(LedgerEntry)).all()),
         )
 
 
@@ -317,9 +348,11 @@ def _paths(app, victim):
                        "sale_id": victim["sale"],
                        "worker_id": victim["worker"],
                        "health_certificate_id": victim["health_certificate"],
-                       "check_id": victim["check"], "entry_id": victim["entry"]},
+                       "check_id": victim["check"], "entry_id": victim["entry"],
+                       "bill_id": victim["bill"], "payment_id": victim["payment"],
+                       "online_payment_id": victim["online_payment"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
-                          "kind": "students", "log": "disinfections"}}
+                          "kind": "students", "log": "disinfections", "provider": "fakepay"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():
