@@ -77,6 +77,8 @@ def get_online_payment(online_payment_id: uuid.UUID):
 
 @blp.route("/online/<provider>/notify", methods=["POST"])
 @blp.response(200, OnlineNotifyAnswerSchema)
+@blp.doc(requestBody={"description": "the provider's signed notification, in its own format",
+                      "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}})
 @public
 @transactional
 def online_notify(provider: str):
