@@ -18,7 +18,7 @@ from plugins.fees.models import OnlinePayment, Payment, Receipt
 from plugins.fees.services import ledger, online
 
 from .fake_provider import FakePay, install
-from .support import classroom, issued_bill
+from .support import classroom, issued_bill, receipt_number
 
 API = "/api/v1/fees"
 
@@ -115,7 +115,7 @@ def test_paid_online_then_told_twice_records_one_payment_with_a_receipt(
     assert told.status_code == 200 and told.get_json() == {"status": "paid"}
     told_again = notify(client, fakepay.notification(ref))
     assert told_again.status_code == 200
-    assert recorded(school) == [(30000, "online", "2026-000001")]
+    assert recorded(school) == [(30000, "online", receipt_number(1))]
     assert status_of(school, body["id"]) == "paid"
     with tenant_context(school):
         assert ledger.bill_balance(uuid.UUID(family["bill"])) == 50000
@@ -157,7 +157,7 @@ def test_a_failed_payment_records_nothing_and_a_later_paid_one_counts(client, sc
         "status": "failed"}
     assert recorded(school) == [] and status_of(school, online_id) == "failed"
     assert notify(client, fakepay.notification(ref)).get_json() == {"status": "paid"}
-    assert recorded(school) == [(30000, "online", "2026-000001")]
+    assert recorded(school) == [(30000, "online", receipt_number(1))]
 
 
 def test_asking_the_provider_settles_a_notification_that_never_came(client, school, clerk,
@@ -171,7 +171,7 @@ def test_asking_the_provider_settles_a_notification_that_never_came(client, scho
     assert settled.get_json()["status"] == "paid"
     client.get(f"{API}/online-payments/{online_id}", headers=clerk.headers)
     assert notify(client, fakepay.notification(ref)).status_code == 200  # late, changes nothing
-    assert recorded(school) == [(30000, "online", "2026-000001")]
+    assert recorded(school) == [(30000, "online", receipt_number(1))]
 
 
 def test_a_guardian_pays_for_their_own_child_only(client, school, family, guardian, fakepay,
@@ -232,7 +232,7 @@ def test_a_notification_settles_only_in_the_school_whose_payment_it_names(
 
     assert notify(client, fakepay.notification(theirs["provider_ref"]), "fees-other"
                   ).status_code == 200
-    assert recorded(other) == [(20000, "online", "2026-000001")] and recorded(school) == []
+    assert recorded(other) == [(20000, "online", receipt_number(1))] and recorded(school) == []
     with tenant_context(other):
         assert ledger.reconcile() == []
 
