@@ -15,6 +15,8 @@ from core.tenancy import tenant_context
 from core.transfer.models import ImportFile
 from tenants import modules as module_service
 from tenants.models import TenantModule
+from tests.plugins.fees.fake_provider import FakePay
+from tests.plugins.fees.fake_provider import install as install_fakepay
 
 ALL_MODULES = ("notes", "tags", "canteen", "fees")
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
@@ -57,6 +59,10 @@ BODIES = {
     "fees_api.change_fee_item": {"name": "intruder", "version": 1},
     "fees_api.approve_fee_item": {"version": 1},
     "fees_api.return_fee_item_to_draft": {"version": 1},
+    "fees_api.record_payment": {"amount_fen": 100, "method": "cash"},
+    "fees_api.void_payment": {"reason": "intruder"},
+    "fees_api.start_online_payment": {"provider": "fakepay", "amount_fen": 100},
+    "fees_api.online_notify": FakePay().notification("fp-intruder", 100),
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -213,7 +219,7 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
-        fees = _victim_fees(term.id, pupil, today)
+        fees = _victim_fees(app, term.id, pupil, today)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -233,13 +239,15 @@ def victim(app, make_school, make_user):
                 "check": str(morning_check.id), "entry": str(disinfection.id), **fees}
 
 
-def _victim_fees(term_id, pupil, today) -> dict[str, str]:
+def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
     """A draft fee item and a published notice; a published settlement of a held fee with
-    its refund due, and an absence."""
+    its refund due, and an absence; another pupil's bill with a payment and an online
+    payment started."""
     from datetime import date
 
+    from core.people import services as people
     from plugins.fees.models import Bill, FeeItem
-    from plugins.fees.services import absences, bills, payments, settlements
+    from plugins.fees.services import absences, bills, online, payments, settlements
     from plugins.fees.services import catalogue as fee_catalogue
 
     module_service.update_settings("fees", {"school_phone": "victim's phone",
@@ -273,7 +281,24 @@ def _victim_fees(term_id, pupil, today) -> dict[str, str]:
     absence = absences.record({"student_id": pupil.id, "starts_on": date(2026, 11, 2),
                                "ends_on": date(2026, 11, 3), "reason": "victim's illness"},
                               by="victim's")
-    return {"fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id),
+    install_fakepay(app)
+    other = people.create_student({
+        "student_no": "V2", "name": "victim's other pupil", "gender": "male",
+        "birth_date": date(2019, 1, 1), "class_id": pupil.class_id, "boarding": False,
+        "allergies": "", "dietary_notes": ""})
+    fee_bill = Bill(term_id=term_id, student_id=other.id, class_id=other.class_id)
+    db.session.add(fee_bill)
+    db.session.flush()
+    bills.replace_draft_lines(fee_bill, [bills.Line(
+        "charge", "fees", "victim", "tuition", "victim's fee", 1, 50000, 50000)], by="v")
+    bills.issue(fee_bill, by="victim's clerk")
+    fee_payment = payments.record(fee_bill.id, 10000, "cash", date(2026, 9, 10),
+                                  by="victim's clerk")
+    fee_online_payment = online.start(fee_bill.id, "fakepay", 10000, "http://v/notify",
+                                      by="victim's parent")
+    return {"bill": str(fee_bill.id), "payment": str(fee_payment.id),
+            "online_payment": str(fee_online_payment.id),
+            "fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id),
             "settlement": str(settlement.id), "refund": str(refund_id),
             "absence": str(absence.id)}
 
@@ -319,10 +344,14 @@ def _snapshot(school):
         FeeItem,
         FeeNotice,
         LedgerEntry,
+        OnlinePayment,
+        Payment,
+        Receipt,
         Refund,
         Settlement,
         SettlementLine,
     )
+    from plugins.fees.models import Bill as FeeBill
 
     db.session.expire_all()
     with tenant_context(school):
@@ -370,6 +399,10 @@ def _snapshot(school):
             sorted((x.status, x.amount_fen) for x in db.session.scalars(select(Refund))),
             sorted((x.starts_on, x.ends_on) for x in db.session.scalars(select(Absence))),
             len(db.session.scalars(select(BillLine)).all()),
+            sorted((b.status, b.total_fen) for b in db.session.scalars(select(FeeBill))),
+            sorted((p.amount_fen, p.voided_at) for p in db.session.scalars(select(Payment))),
+            sorted((r.seq, r.prints, r.voided_at) for r in db.session.scalars(select(Receipt))),
+            sorted((o.status, o.amount_fen) for o in db.session.scalars(select(OnlinePayment))),
             len(db.session.scalars(select(LedgerEntry)).all()),
         )
 
@@ -393,9 +426,11 @@ def _paths(app, victim):
                        "check_id": victim["check"], "entry_id": victim["entry"],
                        "fee_item_id": victim["fee_item"], "notice_id": victim["fee_notice"],
                        "settlement_id": victim["settlement"], "refund_id": victim["refund"],
-                       "absence_id": victim["absence"]},
+                       "absence_id": victim["absence"],
+                       "bill_id": victim["bill"], "payment_id": victim["payment"],
+                       "online_payment_id": victim["online_payment"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
-                          "kind": "students", "log": "disinfections"}}
+                          "kind": "students", "log": "disinfections", "provider": "fakepay"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():

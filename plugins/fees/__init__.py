@@ -52,6 +52,8 @@ def houqin_permissions():
         Permission("fees.payments.record", _l("Record payments and print receipts"), OFFICE),
         Permission("fees.payments.void", _l("Void a payment and its receipt, saying why"),
                    HEADS),
+        Permission("fees.online.pay", _l("Pay a bill online: the office any bill, guardians "
+                                         "their own children's"), OFFICE | {Role.GUARDIAN}),
         Permission("fees.adjust", _l("Adjust issued bills and write off arrears"), HEADS),
         Permission("fees.refunds.manage",
                    _l("Settle held fees, work out absence refunds and pay refunds out"), OFFICE),
@@ -78,6 +80,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Fee items"), "fees_pages.fee_items", "fees.read", order=50),
         NavEntry(_l("Fee notice"), "fees_pages.fee_notices", "fees.read", order=51),
         NavEntry(_l("Fee notice"), "fees_pages.public_fee_notices", "fees.own.read", order=52),
+        *_payments_navigation(),
         *_refunds_navigation(),
     ]
 
@@ -95,3 +98,7 @@ def _refunds_navigation() -> list[NavEntry]:
         entries.append(NavEntry(_l("Absences"), "fees_pages.absences_page",
                                 "fees.absences.write", order=61))
     return entries
+
+
+def _payments_navigation() -> list[NavEntry]:
+    return [NavEntry(_l("Payments"), "fees_pages.payments", "fees.read", order=56)]

@@ -43,6 +43,7 @@ def decide(bill: Bill, amount_fen: int, reason: str, *, source: str = "manual",
         raise RuleBroken(_("a refund is a whole number of fen more than zero"), "amount_fen")
     if not reason.strip():
         raise RuleBroken(_("say why the money is refunded"), "reason")
+    bills.get_bill(bill.id, lock=True)  # decisions on one bill take turns, as payments do
     if reduce_by is not None:
         bills.adjust(bill, reduce_by, by=by)
     available = refundable(bill)
@@ -67,11 +68,18 @@ def pay(refund_id: uuid.UUID, method: str, paid_on: date, by: str | None = None)
     """Record a due refund as handed over: the ledger gets its refund entry."""
     if method not in METHODS:
         raise RuleBroken(_("one of: %(methods)s", methods=", ".join(METHODS)), "method")
-    refund = db.session.scalar(select(Refund).where(Refund.id == refund_id).with_for_update())
+    refund = db.session.scalar(select(Refund).where(Refund.id == refund_id))
     if refund is None:
         raise RuleBroken(_("no such refund in this school"), "refund_id", status=404)
+    bill = bills.get_bill(refund.bill_id, lock=True)  # as payments and voids lock it
+    db.session.refresh(refund, with_for_update=True)
     if refund.status != "due":
         raise RuleBroken(_("this refund is already paid"), "refund_id", status=409)
+    # A payment voided since the refund was decided may have taken away what it came from.
+    money = ledger.bill_money([bill.id]).get(bill.id)
+    if money is None or refund.amount_fen > min(money.paid - money.refunded, -money.balance):
+        raise RuleBroken(_("the bill no longer has this much paid and not owed (was a payment "
+                           "voided?): decide the refund again"), "refund_id", status=409)
     name = who(by)
     ledger.post(refund.student_id, "refund", refund.amount_fen, bill_id=refund.bill_id,
                 refund_id=refund.id, reason=refund.reason, by=name)

@@ -46,3 +46,11 @@ def paid(school, bill_id: str, amount_fen: int, method: str = "cash",
         payment = payments.record(uuid.UUID(bill_id), amount_fen, method, received_on, by="test")
         db.session.commit()
         return str(payment.id)
+
+
+def receipt_number(seq: int) -> str:
+    """The number of a receipt for money received today at the school (the year turns)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return f"{datetime.now(ZoneInfo('Asia/Shanghai')).year}-{seq:06d}"

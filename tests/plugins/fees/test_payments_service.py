@@ -88,3 +88,29 @@ def test_a_refund_is_never_more_than_was_paid_and_not_owed(school, bill):
         db.session.commit()
         assert ledger.bill_balance(issued.id) == 0
         assert db.session.scalar(select(Refund.status)) == "paid"
+
+
+def test_a_refund_whose_payment_was_voided_meanwhile_is_not_paid_out(school, bill):
+    payment = paid(school, bill, 100000)
+    with tenant_context(school):
+        issued = bills.get_bill(uuid.UUID(bill))
+        surplus = bills.Line("adjustment", "fees", "settle", "held", "教材结算", 1, -15000,
+                             -15000, reason="教材实际费用少150元")
+        refund = refunds.decide(issued, 15000, "教材结算退费", reduce_by=surplus, by="t")
+        payments.void(uuid.UUID(payment), "转账退回", by="t")
+        with pytest.raises(RuleBroken) as nothing_paid:
+            refunds.pay(refund.id, "cash", date(2026, 12, 1), by="t")
+        assert (nothing_paid.value.field, nothing_paid.value.status) == ("refund_id", 409)
+        db.session.commit()
+        assert ledger.bill_balance(issued.id) == 85000
+        assert db.session.scalar(select(Refund.status)) == "due"
+
+
+def test_money_is_not_received_on_a_day_still_to_come(school, bill):
+    from datetime import timedelta
+
+    from plugins.fees.services import today
+
+    with tenant_context(school), pytest.raises(RuleBroken) as refused:
+        payments.record(uuid.UUID(bill), 100, "cash", today() + timedelta(days=1), by="t")
+    assert refused.value.field == "received_on"
