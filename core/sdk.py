@@ -13,7 +13,7 @@ from core.api.rules import transactional
 from core.api.schema import Schema
 from core.api.schemas import RuleSchema
 from core.auth import Principal, current_principal
-from core.calendar.services import is_school_day, school_days, term_span
+from core.calendar.services import TermRef, is_school_day, school_days, term_span, terms
 from core.db import (
     TenantScoped,
     UtcDateTime,
@@ -24,6 +24,7 @@ from core.db import (
     uuid7,
 )
 from core.db.voidable import Voidable
+from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_bytes, xlsx_download
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "N_",
     "PAGE_SIZE",
+    "XLSX",
     "Conflict",
     "DistrictRef",
     "Forbidden",
@@ -88,9 +90,11 @@ __all__ = [
     "RuleSchema",
     "Schedule",
     "Schema",
+    "SheetColumn",
     "StoredFile",
     "TenantRef",
     "TenantScoped",
+    "TermRef",
     "UtcDateTime",
     "Voidable",
     "Widget",
@@ -115,15 +119,20 @@ __all__ = [
     "rules_in_force",
     "school_days",
     "send_stored",
+    "sheet_cell",
+    "sheet_rows",
     "store_upload",
     "stored_file",
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
     "term_span",
+    "terms",
     "transactional",
     "utcnow",
     "uuid7",
     "whole_fen",
+    "workbook_bytes",
+    "xlsx_download",
     "yuan",
 ]

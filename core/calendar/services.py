@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -193,6 +194,33 @@ def school_days(start: date, end: date) -> list[date]:
 
 def is_school_day(day: date) -> bool:
     return school_days(day, day) == [day]
+
+
+@dataclass(frozen=True)
+class TermRef:
+    """A term as modules read it: plain values, nothing to change."""
+
+    id: uuid.UUID
+    name: str
+    year: str  # the academic year's name
+    start_date: date
+    end_date: date
+
+    @property
+    def title(self) -> str:
+        """How a term is called in lists: its year and its name (2026学年第一学期)."""
+        return f"{self.year}{self.name}"
+
+
+def terms() -> list[TermRef]:
+    """The terms of the school in context, earliest first (modules that report per term
+    offer these)."""
+    require_tenant()
+    rows = db.session.execute(
+        select(Term.id, Term.name, AcademicYear.name, Term.start_date, Term.end_date)
+        .join(AcademicYear, AcademicYear.id == Term.academic_year_id)
+        .order_by(Term.start_date, Term.name))
+    return [TermRef(*row) for row in rows]
 
 
 def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
