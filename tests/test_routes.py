@@ -16,7 +16,7 @@ from core.transfer.models import ImportFile
 from tenants import modules as module_service
 from tenants.models import TenantModule
 
-ALL_MODULES = ("notes", "tags", "canteen")
+ALL_MODULES = ("notes", "tags", "canteen", "fees")
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
     "notes_api.post_note": {"title": "intruder"},
@@ -206,6 +206,19 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
+        from plugins.fees.models import Bill
+        from plugins.fees.services import bills as fee_bills
+        from plugins.fees.services import payments as fee_payments
+
+        fee_bill = Bill(term_id=term.id, student_id=pupil.id, class_id=school_class.id)
+        db.session.add(fee_bill)
+        db.session.flush()
+        fee_bills.replace_draft_lines(fee_bill, [fee_bills.Line(
+            "charge", "fees", "victim", "tuition", "victim's tuition", 1, 50000, 50000)],
+            by="victim's clerk")
+        fee_bills.issue(fee_bill, by="victim's clerk")
+        fee_payment = fee_payments.record(fee_bill.id, 20000, "cash", date(2026, 9, 10),
+                                          payer="victim's payer", by="victim's clerk")
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -222,7 +235,8 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id)}
+                "check": str(morning_check.id), "entry": str(disinfection.id),
+                "bill": str(fee_bill.id), "payment": str(fee_payment.id)}
 
 
 @pytest.fixture
@@ -259,6 +273,7 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
+    from plugins.fees.models import Bill, LedgerEntry, Payment
 
     db.session.expire_all()
     with tenant_context(school):
@@ -298,6 +313,9 @@ def _snapshot(school):
                    for c in db.session.scalars(select(HealthCertificate))),
             sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
             sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
+            sorted((b.status, b.total_fen) for b in db.session.scalars(select(Bill))),
+            sorted((e.kind, e.amount_fen) for e in db.session.scalars(select(LedgerEntry))),
+            sorted((p.amount_fen, p.voided_at) for p in db.session.scalars(select(Payment))),
         )
 
 
@@ -317,7 +335,8 @@ def _paths(app, victim):
                        "sale_id": victim["sale"],
                        "worker_id": victim["worker"],
                        "health_certificate_id": victim["health_certificate"],
-                       "check_id": victim["check"], "entry_id": victim["entry"]},
+                       "check_id": victim["check"], "entry_id": victim["entry"],
+                       "bill_id": victim["bill"], "payment_id": victim["payment"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students", "log": "disinfections"}}
     for rule in app.url_map.iter_rules():

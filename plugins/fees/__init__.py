@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Widget, hookimpl
 
 from . import hookspecs
 
@@ -69,3 +69,48 @@ def houqin_settings_schema():
     from .schemas import FeesSettingsSchema
 
     return FeesSettingsSchema
+
+
+# --- reports, class teachers and guardians (issue 5, part 8) -------------------------------
+
+
+def _reports_navigation() -> list[NavEntry]:
+    return [
+        NavEntry(_l("Fee reports"), "fees_pages.reports_index", "fees.read", order=62),
+        NavEntry(_l("Daily takings"), "fees_pages.daily_takings", "fees.read", order=63),
+        NavEntry(_l("My classes' fees"), "fees_pages.class_fees", "fees.class.read", order=64),
+        NavEntry(_l("My children's fees"), "fees_pages.my_fees", "fees.own.read", order=65),
+    ]
+
+
+@hookimpl
+def houqin_navigation(tenant, principal):
+    return _reports_navigation()
+
+
+@hookimpl
+def houqin_dashboard_widgets(tenant, principal):
+    from core.sdk import yuan
+
+    from .services import family, reports
+
+    widgets = []
+    if "fees.read" in principal.permissions:
+        glance = reports.office_glance()
+        widgets.append(Widget(_l("Fees"), "fees/_widget.html", "fees.read", order=60, data={
+            "kind": "office", "term": glance.term.title if glance.term else None,
+            "rate": glance.rate, "outstanding": yuan(glance.outstanding),
+            "today": yuan(glance.takings_today), "payments": glance.takings_count}))
+    if "fees.own.read" in principal.permissions:
+        children = [{"name": s.child.name, "owed": yuan(s.owed) if s.owed else None}
+                    for s in family.standing(principal.user_id)]
+        widgets.append(Widget(_l("My children's fees"), "fees/_widget.html", "fees.own.read",
+                              order=60, data={"kind": "family", "children": children}))
+    return widgets
+
+
+@hookimpl
+def houqin_export_tenant_data(tenant):
+    from .exports import tenant_data
+
+    return tenant_data()
