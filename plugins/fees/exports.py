@@ -37,7 +37,7 @@ from .models import (
     Settlement,
     SettlementLine,
 )
-from .services import reports
+from .services import reports, summary, takings
 
 Sheet = tuple[str, Iterable[Sequence[Any]]]
 
@@ -120,7 +120,7 @@ RECEIPTS = (
 
 
 def daily_sheets(day: date) -> list[Sheet]:
-    taken = reports.daily_takings(day)
+    taken = takings.daily_takings(day)
     summary: list[list[Any]] = [[_("Payment method"), _("Number of payments"), _("Received (yuan)")]]
     summary += [[method_title(m.method), m.count, money(m.amount)] for m in taken.methods]
     summary.append([_("Total taken"), taken.count, money(taken.total)])
@@ -135,7 +135,7 @@ def daily_sheets(day: date) -> list[Sheet]:
 
 
 def monthly_sheets(first: date) -> list[Sheet]:
-    taken = reports.monthly_takings(first)
+    taken = takings.monthly_takings(first)
     methods = taken.method_names
     rows: list[list[Any]] = [[_("Day"), *(method_title(m) for m in methods),
                               _("Number of payments"),
@@ -166,7 +166,7 @@ SUMMARY = (
 
 
 def summary_sheets(term_id: uuid.UUID) -> list[Sheet]:
-    found = reports.term_summary(term_id)
+    found = summary.term_summary(term_id)
     rows = list(sheet_rows(SUMMARY, [*found.categories, found.total]))
     rows.append([_("Overpayments kept as credit"), None, None, None, None,
                  money(found.credit)])

@@ -23,7 +23,7 @@ from ..schemas.reports import (
     TakingsDayQuerySchema,
     TakingsMonthQuerySchema,
 )
-from ..services import reports, today
+from ..services import reports, summary, takings, today
 from . import blp
 
 
@@ -107,7 +107,7 @@ def arrears_export(query):
 def daily_takings(query):
     """The day's takings (日清): per payment method, every receipt in number order, voided ones
     apart, and the refunds paid out that day."""
-    return reports.daily_takings(query.get("day") or today())
+    return takings.daily_takings(query.get("day") or today())
 
 
 @blp.route("/reports/takings/daily.xlsx")
@@ -127,7 +127,7 @@ def daily_takings_export(query):
 def monthly_takings(query):
     """The month's takings (月结): each day by payment method, the month's totals, voided
     payments and refunds."""
-    return reports.monthly_takings(month_asked(query))
+    return takings.monthly_takings(month_asked(query))
 
 
 @blp.route("/reports/takings/monthly.xlsx")
@@ -147,7 +147,7 @@ def monthly_takings_export(query):
 def term_summary(query):
     """The term by fee category: charged, discounts and waivers, adjustments, paid, refunded,
     written off and outstanding; the totals agree with the ledger."""
-    return reports.term_summary(term_asked(query).id)
+    return summary.term_summary(term_asked(query).id)
 
 
 @blp.route("/reports/summary.xlsx")

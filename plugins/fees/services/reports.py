@@ -1,7 +1,7 @@
-"""Fee reports (收费报表): collection per class, the arrears list, the daily takings (日清), the
-month's takings (月结) and the term summary. Every figure is integer fen read from the ledger
-and the payments in a few set-based queries, so a school of thousands of students costs the
-same handful of queries as a class of thirty.
+"""Fee reports (收费报表): collection per class and the arrears list here, the daily (日清) and
+monthly (月结) takings in ``takings``, the term summary in ``summary``. Every figure is integer
+fen read from the ledger and the payments in a few set-based queries, so a school of thousands
+of students costs the same handful of queries as a class of thirty.
 
 Choices the reports make (the issue leaves them open):
 
@@ -19,10 +19,9 @@ Choices the reports make (the issue leaves them open):
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -30,7 +29,7 @@ from sqlalchemy import and_, case, func, select
 
 from core.sdk import RuleBroken, TermRef, db, people, terms
 
-from ..models import CATEGORIES, METHODS, Bill, BillLine, LedgerEntry, Payment, Receipt, Refund
+from ..models import Bill, LedgerEntry, Payment
 from . import school_zone, today
 
 # --- terms and who sees which classes -----------------------------------------------------
@@ -134,7 +133,7 @@ def collection(term_id: uuid.UUID, class_ids: Iterable[uuid.UUID] | None = None
                count(balance == 0), count(and_(balance > 0, settled)),
                count(and_(balance > 0, ~settled)), count(balance < 0))
         .group_by(sums.c.class_id)).all()
-    titles = _class_titles(row[0] for row in rows)
+    titles = class_titles(row[0] for row in rows)
     found = [Collection(row[0], titles.get(row[0], "?"), *(int(v) for v in row[1:]))
              for row in rows]
     found.sort(key=lambda c: _class_order(titles, c.class_id))
@@ -147,7 +146,7 @@ def _total_collection(rows: list[Collection]) -> Collection:
                       *(sum(getattr(row, name) for row in rows) for name in figures))
 
 
-def _class_titles(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+def class_titles(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Class titles in their school order (grade, then name), graduated classes included."""
     return {c.id: c.title for c in people.classes(ids=set(ids), active=False)}
 
@@ -188,7 +187,7 @@ def arrears(term_id: uuid.UUID, class_ids: Iterable[uuid.UUID] | None = None,
     students = {s.id: s for s in people.students(ids=student_ids)} if rows else {}
     phones = people.guardians_of(student_ids) if rows else {}
     credits = _credits(student_ids) if rows else {}
-    titles = _class_titles(row.class_id for row in rows)
+    titles = class_titles(row.class_id for row in rows)
     zone, now = school_zone(), today()
     found = []
     for bill_id, student_id, class_id, issued_at, balance in rows:
@@ -210,297 +209,6 @@ def _credits(student_ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
         .where(LedgerEntry.bill_id.is_(None), LedgerEntry.student_id.in_(list(student_ids)))
         .group_by(LedgerEntry.student_id))
     return {student_id: -int(owed) for student_id, owed in rows if owed}
-
-
-# --- daily takings (日清) ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MethodTotal:
-    method: str
-    count: int
-    amount: int
-
-
-@dataclass(frozen=True)
-class TakenReceipt:
-    """One receipt of the day, as the takings sheet lists it."""
-
-    payment_id: uuid.UUID
-    number: str
-    student_no: str
-    student_name: str
-    class_title: str
-    method: str
-    amount: int
-    payer: str
-    recorded_by: str
-    void_reason: str | None  # None unless voided
-
-
-def _by_method(rows: Iterable[tuple[str, int, int]]) -> list[MethodTotal]:
-    """Count and sum per method, in the order methods are offered."""
-    found = {method: MethodTotal(method, int(count), int(amount))
-             for method, count, amount in rows}
-    return [found[m] for m in (*METHODS, *sorted(set(found) - set(METHODS))) if m in found]
-
-
-@dataclass(frozen=True)
-class Takings:
-    """Money taken (payments kept, per method) and paid back (refunds, per method)."""
-
-    methods: list[MethodTotal]
-    refunds: list[MethodTotal]
-
-    @property
-    def method_names(self) -> list[str]:
-        return [m.method for m in self.methods]
-
-    @property
-    def count(self) -> int:
-        return sum(m.count for m in self.methods)
-
-    @property
-    def total(self) -> int:
-        return sum(m.amount for m in self.methods)
-
-    @property
-    def refunds_total(self) -> int:
-        return sum(m.amount for m in self.refunds)
-
-    @property
-    def net(self) -> int:
-        """Money kept: takings less refunds paid out."""
-        return self.total - self.refunds_total
-
-
-@dataclass(frozen=True)
-class DailyTakings(Takings):
-    day: date
-    receipts: list[TakenReceipt]  # every receipt of the day in number order, voided ones too
-
-    @property
-    def voided(self) -> list[TakenReceipt]:
-        return [r for r in self.receipts if r.void_reason is not None]
-
-    @property
-    def voided_total(self) -> int:
-        return sum(r.amount for r in self.voided)
-
-    @property
-    def first_receipt(self) -> str | None:
-        return self.receipts[0].number if self.receipts else None
-
-    @property
-    def last_receipt(self) -> str | None:
-        return self.receipts[-1].number if self.receipts else None
-
-
-def daily_takings(day: date) -> DailyTakings:
-    rows = db.session.execute(
-        select(Payment.id, Receipt.year, Receipt.seq, Payment.student_id, Bill.class_id,
-               Payment.method, Payment.amount_fen, Payment.payer, Payment.recorded_by,
-               Payment.voided_at, Payment.void_reason)
-        .join(Receipt, Receipt.payment_id == Payment.id)
-        .outerjoin(Bill, Bill.id == Payment.bill_id)
-        .where(Payment.received_on == day).order_by(Receipt.year, Receipt.seq)).all()
-    students = {s.id: s for s in people.students(ids={r.student_id for r in rows})} \
-        if rows else {}
-    titles = _class_titles(r.class_id for r in rows if r.class_id)
-    receipts = []
-    for (payment_id, year, seq, student_id, class_id, method, amount, payer, by, voided_at,
-         reason) in rows:
-        student = students.get(student_id)
-        receipts.append(TakenReceipt(
-            payment_id, f"{year}-{seq:06d}", student.student_no if student else "",
-            student.name if student else "?", titles.get(class_id, ""), method, amount, payer,
-            by, (reason or "") if voided_at else None))
-    kept = defaultdict(lambda: [0, 0])
-    for receipt in receipts:
-        if receipt.void_reason is None:
-            kept[receipt.method][0] += 1
-            kept[receipt.method][1] += receipt.amount
-    refunds = db.session.execute(
-        select(Refund.method, func.count(), func.sum(Refund.amount_fen))
-        .where(Refund.status == "paid", Refund.paid_on == day).group_by(Refund.method))
-    return DailyTakings(methods=_by_method((m, c, a) for m, (c, a) in kept.items()),
-                        refunds=_by_method(refunds), day=day, receipts=receipts)
-
-
-# --- the month's takings (月结) ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TakingsDay:
-    day: date
-    amounts: dict[str, int]  # per method
-    count: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.amounts.values())
-
-
-@dataclass(frozen=True)
-class MonthlyTakings(Takings):
-    first: date  # the month's first day
-    days: list[TakingsDay]  # the days with takings
-    voided: MethodTotal  # payments of the month voided since (method "void")
-
-
-def month_bounds(first: date) -> tuple[date, date]:
-    following = (first.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return first.replace(day=1), following - timedelta(days=1)
-
-
-def monthly_takings(first: date) -> MonthlyTakings:
-    start, end = month_bounds(first)
-    in_month = Payment.received_on.between(start, end)
-    rows = db.session.execute(
-        select(Payment.received_on, Payment.method, func.count(), func.sum(Payment.amount_fen))
-        .where(in_month, Payment.voided_at.is_(None))
-        .group_by(Payment.received_on, Payment.method)
-        .order_by(Payment.received_on)).all()
-    days: dict[date, dict[str, int]] = defaultdict(dict)
-    counts: dict[date, int] = defaultdict(int)
-    per_method: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for day, method, count, amount in rows:
-        days[day][method] = int(amount)
-        counts[day] += int(count)
-        per_method[method][0] += int(count)
-        per_method[method][1] += int(amount)
-    voided_count, voided_amount = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Payment.amount_fen), 0))
-        .where(in_month, Payment.voided_at.is_not(None))).one()
-    refunds = db.session.execute(
-        select(Refund.method, func.count(), func.sum(Refund.amount_fen))
-        .where(Refund.status == "paid", Refund.paid_on.between(start, end))
-        .group_by(Refund.method))
-    return MonthlyTakings(
-        methods=_by_method((m, c, a) for m, (c, a) in per_method.items()),
-        refunds=_by_method(refunds), first=start,
-        days=[TakingsDay(day, amounts, counts[day]) for day, amounts in sorted(days.items())],
-        voided=MethodTotal("void", int(voided_count), int(voided_amount)))
-
-
-# --- the term summary ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CategorySummary:
-    category: str  # CATEGORIES, or "" for the total
-    charged: int  # charge lines
-    discounts: int  # discount and waiver lines (negative)
-    adjustments: int  # adjustment lines (either sign)
-    paid: int
-    refunded: int
-    written_off: int
-
-    @property
-    def due(self) -> int:
-        """What the bills ask for after discounts and adjustments (应收)."""
-        return self.charged + self.discounts + self.adjustments
-
-    @property
-    def outstanding(self) -> int:
-        """Still owed (negative: overpaid, money due back)."""
-        return self.due - self.paid + self.refunded - self.written_off
-
-
-@dataclass(frozen=True)
-class TermSummary:
-    term: TermRef
-    bills: int
-    categories: list[CategorySummary]
-    total: CategorySummary
-    credit: int  # paid on this term's bills beyond what they owed, kept on accounts
-
-    @property
-    def rate(self) -> str | None:
-        return percent(self.total.paid - self.total.refunded, self.total.due)
-
-
-LINE_FIGURES = {"charge": "charged", "discount": "discounts", "waiver": "discounts",
-                "adjustment": "adjustments"}
-MONEY_FIGURES = {"payment": "paid", "refund": "refunded", "write_off": "written_off"}
-
-
-def term_summary(term_id: uuid.UUID) -> TermSummary:
-    term = term_of(term_id)
-    rows = db.session.execute(
-        select(LedgerEntry.bill_id, LedgerEntry.kind, BillLine.kind, BillLine.category,
-               func.sum(LedgerEntry.amount_fen))
-        .join(Bill, Bill.id == LedgerEntry.bill_id)
-        .outerjoin(BillLine, BillLine.id == LedgerEntry.bill_line_id)
-        .where(Bill.term_id == term_id, Bill.status == "issued")
-        .group_by(LedgerEntry.bill_id, LedgerEntry.kind, BillLine.kind, BillLine.category))
-    lines: dict[uuid.UUID, dict[str, dict[str, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int)))
-    money: dict[uuid.UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for bill_id, entry_kind, line_kind, category, amount in rows:
-        if entry_kind in MONEY_FIGURES:
-            # kept positive: payments and write-offs lower what is owed
-            sign = 1 if entry_kind == "refund" else -1
-            money[bill_id][MONEY_FIGURES[entry_kind]] += sign * int(amount)
-        else:
-            figure = LINE_FIGURES[line_kind or entry_kind]
-            lines[bill_id][category or "other"][figure] += int(amount)
-    figures: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for bill_id in set(lines) | set(money):
-        by_category = lines.get(bill_id, {})
-        for category, sums in by_category.items():
-            for figure, amount in sums.items():
-                figures[category][figure] += amount
-        weights = _weights(by_category)
-        for figure, amount in money.get(bill_id, {}).items():
-            for category, share in _shares(amount, weights).items():
-                figures[category][figure] += share
-    order = {c: n for n, c in enumerate(CATEGORIES)}
-    categories = [CategorySummary(c, *(figures[c][f] for f in _SUMMARY_FIGURES))
-                  for c in sorted(figures, key=lambda c: order.get(c, len(order)))]
-    total = CategorySummary("", *(sum(getattr(c, f) for c in categories)
-                                  for f in _SUMMARY_FIGURES))
-    bills = db.session.scalar(select(func.count()).select_from(Bill).where(
-        Bill.term_id == term_id, Bill.status == "issued"))
-    return TermSummary(term, int(bills), categories, total, _term_credit(term_id))
-
-
-_SUMMARY_FIGURES = ("charged", "discounts", "adjustments", "paid", "refunded", "written_off")
-
-
-def _weights(by_category: dict[str, dict[str, int]]) -> dict[str, int]:
-    """How a bill's payments are shared among its categories: by what each asks for; when no
-    category asks for anything any more, all goes to the one that charged most."""
-    due = {c: sum(sums.values()) for c, sums in by_category.items()}
-    weights = {c: amount for c, amount in due.items() if amount > 0}
-    if weights:
-        return weights
-    if by_category:
-        return {max(by_category, key=lambda c: (by_category[c].get("charged", 0), c)): 1}
-    return {"other": 1}
-
-
-def _shares(amount: int, weights: dict[str, int]) -> dict[str, int]:
-    """``amount`` (≥ 0) in whole fen shared in proportion to the weights, adding up exactly:
-    each gets its floor, and the fen left over go to the largest remainders."""
-    whole = sum(weights.values())
-    shares = {c: amount * w // whole for c, w in weights.items()}
-    left = amount - sum(shares.values())
-    order = {c: n for n, c in enumerate(CATEGORIES)}
-    for c in sorted(weights, key=lambda c: (-(amount * weights[c] % whole),
-                                            order.get(c, len(order))))[:left]:
-        shares[c] += 1
-    return shares
-
-
-def _term_credit(term_id: uuid.UUID) -> int:
-    """What was paid on the term's bills beyond their balance and kept as account credit."""
-    owed = db.session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount_fen), 0))
-        .join(Payment, Payment.id == LedgerEntry.payment_id)
-        .join(Bill, Bill.id == Payment.bill_id)
-        .where(LedgerEntry.bill_id.is_(None), Bill.term_id == term_id))
-    return -int(owed)
 
 
 # --- the home page ------------------------------------------------------------------------

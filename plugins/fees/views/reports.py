@@ -26,7 +26,7 @@ from core.sdk import (
 
 from .. import exports
 from ..models import CATEGORY_TITLES, METHOD_TITLES
-from ..services import reports, today
+from ..services import reports, summary, takings, today
 from . import bp
 
 TERM_REPORTS = ("collection", "arrears", "summary")
@@ -116,7 +116,7 @@ def arrears_report():
 @requires("fees.read")
 def daily_takings():
     day = day_arg()
-    return page("fees/report_daily.html", taken=reports.daily_takings(day),
+    return page("fees/report_daily.html", taken=takings.daily_takings(day),
                 previous=day - timedelta(days=1), following=day + timedelta(days=1))
 
 
@@ -124,7 +124,7 @@ def daily_takings():
 @requires("fees.read")
 def monthly_takings():
     first = month_arg()
-    return page("fees/report_monthly.html", taken=reports.monthly_takings(first),
+    return page("fees/report_monthly.html", taken=takings.monthly_takings(first),
                 previous=(first - timedelta(days=1)).replace(day=1),
                 following=(first + timedelta(days=32)).replace(day=1))
 
@@ -134,7 +134,7 @@ def monthly_takings():
 def term_summary():
     term = term_arg()
     return page("fees/report_summary.html", term=term, terms=terms(),
-                summary=reports.term_summary(term.id) if term else None)
+                summary=summary.term_summary(term.id) if term else None)
 
 
 @bp.route("/reports/<report>.xlsx")

@@ -17,7 +17,8 @@ from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.fees.models import LedgerEntry
-from plugins.fees.services import reports, today
+from plugins.fees.services import reports, takings, today
+from plugins.fees.services import summary as summaries
 
 from .report_scenario import ELEVENTH, TENTH, TWELFTH, build, pay
 from .support import issued_bill
@@ -87,7 +88,7 @@ def test_arrears_list_with_phones_credit_and_age(school, scenario):
 
 def test_daily_takings_per_method_with_voided_apart_and_the_receipt_range(school, scenario):
     with tenant_context(school):
-        tenth = reports.daily_takings(TENTH)
+        tenth = takings.daily_takings(TENTH)
         assert [(m.method, m.count, m.amount) for m in tenth.methods] == [
             ("cash", 1, 150000), ("bank_transfer", 1, 50000)]
         assert (tenth.count, tenth.total, tenth.net) == (2, 200000, 200000)
@@ -97,22 +98,22 @@ def test_daily_takings_per_method_with_voided_apart_and_the_receipt_range(school
         first = tenth.receipts[0]
         assert (first.student_name, first.class_title, first.recorded_by) == (
             "1班学生0", "一年级1班", "收费员")
-        eleventh = reports.daily_takings(ELEVENTH)
+        eleventh = takings.daily_takings(ELEVENTH)
         assert [(m.method, m.count, m.amount) for m in eleventh.methods] == [
             ("cash", 1, 100000), ("bank_transfer", 1, 100000), ("card", 1, 160000)]
         assert (eleventh.total, eleventh.voided, eleventh.first_receipt,
                 eleventh.last_receipt) == (360000, [], "2026-000004", "2026-000006")
-        twelfth = reports.daily_takings(TWELFTH)
+        twelfth = takings.daily_takings(TWELFTH)
         assert [(m.method, m.count, m.amount) for m in twelfth.methods] == [("cash", 1, 3000)]
         assert [(m.method, m.count, m.amount) for m in twelfth.refunds] == [("cash", 1, 20000)]
         assert (twelfth.total, twelfth.refunds_total, twelfth.net) == (3000, 20000, -17000)
-        empty = reports.daily_takings(date(2026, 9, 13))
+        empty = takings.daily_takings(date(2026, 9, 13))
         assert (empty.methods, empty.receipts, empty.first_receipt) == ([], [], None)
 
 
 def test_monthly_takings_by_day_and_method(school, scenario):
     with tenant_context(school):
-        month = reports.monthly_takings(date(2026, 9, 17))
+        month = takings.monthly_takings(date(2026, 9, 17))
         assert month.first == date(2026, 9, 1)
         assert [(d.day, d.amounts, d.count, d.total) for d in month.days] == [
             (TENTH, {"cash": 150000, "bank_transfer": 50000}, 2, 200000),
@@ -124,7 +125,7 @@ def test_monthly_takings_by_day_and_method(school, scenario):
         assert (month.voided.count, month.voided.amount) == (1, 120000)
         assert [(m.method, m.amount) for m in month.refunds] == [("cash", 20000)]
         assert month.net == 543000
-        assert reports.monthly_takings(date(2026, 10, 1)).days == []
+        assert takings.monthly_takings(date(2026, 10, 1)).days == []
 
 
 def summary_figures(c):
@@ -134,7 +135,7 @@ def summary_figures(c):
 
 def test_the_term_summary_by_category_agrees_with_the_ledger(school, scenario):
     with tenant_context(school):
-        summary = reports.term_summary(uuid.UUID(scenario.term_id))
+        summary = summaries.term_summary(uuid.UUID(scenario.term_id))
         # a1's 500 shares 1080:200 between tuition and held fees (the odd fen to tuition,
         # first of the tied remainders); b0's 1500 paid and 200 refunded share 1200:100.
         assert [summary_figures(c) for c in summary.categories] == [
@@ -184,9 +185,9 @@ def test_each_report_costs_the_same_few_queries_however_many_students(school, sc
     reads = {
         "collection": lambda: reports.collection(term),
         "arrears": lambda: reports.arrears(term),
-        "daily": lambda: reports.daily_takings(TENTH),
-        "monthly": lambda: reports.monthly_takings(TENTH),
-        "summary": lambda: reports.term_summary(term),
+        "daily": lambda: takings.daily_takings(TENTH),
+        "monthly": lambda: takings.monthly_takings(TENTH),
+        "summary": lambda: summaries.term_summary(term),
     }
 
     def costs():
@@ -202,17 +203,17 @@ def test_each_report_costs_the_same_few_queries_however_many_students(school, sc
         pay(school, owing, 30000, "cash", TENTH)
     with tenant_context(school):
         assert len(reports.arrears(term)) == 2 + 8
-        assert reports.daily_takings(TENTH).count == 2 + 8
+        assert takings.daily_takings(TENTH).count == 2 + 8
     assert costs() == before
     assert max(before.values()) <= 8, before
 
 
 def test_shares_add_up_exactly_and_give_the_odd_fen_to_the_largest_remainders():
-    assert reports._shares(50000, {"tuition": 108000, "held": 20000}) == {
+    assert summaries._shares(50000, {"tuition": 108000, "held": 20000}) == {
         "tuition": 42188, "held": 7812}
-    assert reports._shares(100, {"tuition": 1, "meals": 1, "held": 1}) == {
+    assert summaries._shares(100, {"tuition": 1, "meals": 1, "held": 1}) == {
         "tuition": 34, "meals": 33, "held": 33}
-    assert reports._shares(0, {"tuition": 5}) == {"tuition": 0}
+    assert summaries._shares(0, {"tuition": 5}) == {"tuition": 0}
     assert reports.percent(2, 3) == "66.67%" and reports.percent(1, 8) == "12.50%"
     assert reports.percent(1, 0) is None and reports.percent(3, 3) == "100.00%"
 
