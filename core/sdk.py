@@ -24,6 +24,7 @@ from core.db import (
     uuid7,
 )
 from core.db.voidable import Voidable
+from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_bytes, xlsx_download
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
@@ -71,6 +72,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "N_",
     "PAGE_SIZE",
+    "XLSX",
     "Conflict",
     "DistrictRef",
     "Forbidden",
@@ -88,6 +90,7 @@ __all__ = [
     "RuleSchema",
     "Schedule",
     "Schema",
+    "SheetColumn",
     "StoredFile",
     "TenantRef",
     "TenantScoped",
@@ -116,6 +119,8 @@ __all__ = [
     "rules_in_force",
     "school_days",
     "send_stored",
+    "sheet_cell",
+    "sheet_rows",
     "store_upload",
     "stored_file",
     "tenant_foreign_key",
@@ -127,5 +132,7 @@ __all__ = [
     "utcnow",
     "uuid7",
     "whole_fen",
+    "workbook_bytes",
+    "xlsx_download",
     "yuan",
 ]

@@ -403,7 +403,7 @@ def _snapshot(school):
             sorted((p.amount_fen, p.voided_at) for p in db.session.scalars(select(Payment))),
             sorted((r.seq, r.prints, r.voided_at) for r in db.session.scalars(select(Receipt))),
             sorted((o.status, o.amount_fen) for o in db.session.scalars(select(OnlinePayment))),
-            len(db.session.scalars(select(LedgerEntry)).all()),
+            sorted((e.kind, e.amount_fen) for e in db.session.scalars(select(LedgerEntry))),
         )
 
 

@@ -13,7 +13,7 @@ from core.tenancy import tenant_context
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
-TOOLS = ["导入导出", "操作日志", "功能模块"]
+TOOLS = ["导入导出", "操作日志", "模块"]
 TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
 PLUGIN_TRANSLATIONS = sorted((Path(__file__).parent.parent / "plugins").glob("*/translations"))
 
@@ -141,3 +141,22 @@ def test_register_pages_refuse_bad_input_by_field_and_need_the_right_role(client
     assert viewer.get("/t/web-primary/people/students").status_code == 200
     refused = viewer.post("/t/web-primary/people/students", data={"csrf_token": "t"})
     assert refused.status_code == 403
+
+
+def test_no_catalogue_translates_another_catalogues_msgid_differently():
+    """Core and the modules share one gettext domain, so a module's translation of a msgid
+    replaces everyone's: the same msgid must read the same in every catalogue."""
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for folder in [TRANSLATIONS, *PLUGIN_TRANSLATIONS]:
+        with open(folder / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+            catalogue = read_po(handle)
+        for message in catalogue:
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            value = message.string if isinstance(message.string, str) else tuple(message.string)
+            first = seen.setdefault(key, (folder.parent.name, value))
+            if first[1] != value:
+                clashes.append((key, first, (folder.parent.name, value)))
+    assert clashes == []

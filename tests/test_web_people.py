@@ -201,6 +201,41 @@ def test_guardians_are_added_allowed_and_removed(client, school, register, offic
     assert stored(school, Guardian, register["guardian"]) is None
 
 
+def test_a_guardians_account_is_linked_on_adding_changed_and_unlinked(client, school, register,
+                                                                      office):
+    parent = identity.create_user("Parent@People.test", "Parent")
+    identity.create_user("stranger@people.test", "Stranger")  # an account, but not here
+    with tenant_context(school):
+        identity.grant_school_role(parent, "guardian")
+    db.session.commit()
+    url = f"{BASE}/people/students/{register['pupil']}/guardians"
+    form = {"guardian_name": "王爸爸", "guardian_relation": "father",
+            "guardian_phone": "13700137000", "csrf_token": office}
+    refused = client.post(url, data={**form, "guardian_login": "stranger@people.test"})
+    assert refused.status_code == 422
+    assert 'data-testid="error-guardian_login"' in refused.get_data(as_text=True)
+    assert count(school, Guardian) == 1
+    assert client.post(url, data={**form, "guardian_login": "parent@people.test"}
+                       ).status_code == 302
+    with tenant_context(school):
+        father = db.session.scalar(select(Guardian).where(Guardian.name == "王爸爸"))
+    assert father.user_id == parent.id
+    page = client.get(f"{BASE}/people/students/{register['pupil']}").get_data(as_text=True)
+    assert '<td data-testid="guardian-login">parent@people.test</td>' in page
+    # The mother's row links her account too; someone with no role here is refused.
+    mother = f"{BASE}/people/guardians/{register['guardian']}"
+    wrong = client.post(mother, data={"login": "stranger@people.test", "csrf_token": office})
+    assert wrong.status_code == 422 and 'data-testid="error-guardians"' in wrong.get_data(
+        as_text=True)
+    assert stored(school, Guardian, register["guardian"]).user_id is None
+    assert client.post(mother, data={"login": "parent@people.test", "csrf_token": office}
+                       ).status_code == 302
+    assert stored(school, Guardian, register["guardian"]).user_id == parent.id
+    assert stored(school, Guardian, register["guardian"]).can_pick_up is True  # untouched
+    assert client.post(mother, data={"login": " ", "csrf_token": office}).status_code == 302
+    assert stored(school, Guardian, register["guardian"]).user_id is None
+
+
 def test_a_refused_pick_up_change_writes_nothing(client, school, register, office):
     refused = client.post(f"{BASE}/people/guardians/{register['guardian']}",
                           data={"can_pick_up": "perhaps", "csrf_token": office})

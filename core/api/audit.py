@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from zoneinfo import ZoneInfo
 
-from flask import send_file
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from openpyxl import Workbook
 from sqlalchemy import Select
 
 from core import audit
@@ -17,6 +14,7 @@ from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.api.schema import Schema
 from core.auth import current_principal
+from core.exports import XLSX, workbook_bytes, xlsx_download
 from core.extensions import db
 from core.identity.services import caller_district
 from core.permissions import requires
@@ -26,7 +24,6 @@ from tenants.registry import district_tenants
 
 blp = Blueprint("audit_api", __name__, url_prefix="/api/v1",
                 description="The audit trail: who changed what, when and from where")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 50_000
 
 
@@ -89,18 +86,13 @@ def school_audit_export(query):
     events = db.session.scalars(_filtered(query, tenant.timezone).limit(EXPORT_LIMIT)).all()
     audit.record("export", "audit_events")
     db.session.commit()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("audit")
-    sheet.append(["时间 at", "用户 user", "来源 source", "地址 address", "操作 action",
-                  "对象 entity", "编号 id", "之前 before", "之后 after"])
-    for e in events:
-        local = e.at.astimezone(ZoneInfo(tenant.timezone)).replace(tzinfo=None)
-        sheet.append([local, e.user_id, e.source, e.address, e.action, e.entity, e.entity_id,
-                      str(e.before) if e.before else "", str(e.after) if e.after else ""])
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return send_file(out, mimetype=XLSX, as_attachment=True, download_name="audit.xlsx")
+    zone = ZoneInfo(tenant.timezone)
+    header = ["时间 at", "用户 user", "来源 source", "地址 address", "操作 action", "对象 entity",
+              "编号 id", "之前 before", "之后 after"]
+    rows = ([e.at.astimezone(zone).replace(tzinfo=None), e.user_id, e.source, e.address,
+             e.action, e.entity, e.entity_id, str(e.before) if e.before else "",
+             str(e.after) if e.after else ""] for e in events)
+    return xlsx_download(workbook_bytes([("audit", [header, *rows])]), "audit.xlsx")
 
 
 @blp.route("/district/audit")

@@ -196,6 +196,33 @@ def is_school_day(day: date) -> bool:
     return school_days(day, day) == [day]
 
 
+@dataclass(frozen=True)
+class TermRef:
+    """A term as modules read it: plain values, nothing to change."""
+
+    id: uuid.UUID
+    name: str
+    year: str  # the academic year's name
+    start_date: date
+    end_date: date
+
+    @property
+    def title(self) -> str:
+        """How a term is called in lists: its year and its name (2026学年第一学期)."""
+        return f"{self.year}{self.name}"
+
+
+def terms() -> list[TermRef]:
+    """The terms of the school in context, earliest first (modules that report per term
+    offer these)."""
+    require_tenant()
+    rows = db.session.execute(
+        select(Term.id, Term.name, AcademicYear.name, Term.start_date, Term.end_date)
+        .join(AcademicYear, AcademicYear.id == Term.academic_year_id)
+        .order_by(Term.start_date, Term.name))
+    return [TermRef(*row) for row in rows]
+
+
 def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
     """The first and last day of a term of the school in context, or None when it has no such
     term (modules that bill or plan per term start here)."""
@@ -203,21 +230,3 @@ def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
     found = db.session.execute(select(Term.start_date, Term.end_date)
                                .where(Term.id == term_id)).first()
     return (found[0], found[1]) if found else None
-
-
-@dataclass(frozen=True)
-class TermRef:
-    """A term as modules read it: a plain record, not the row."""
-
-    id: uuid.UUID
-    name: str
-    start_date: date
-    end_date: date
-
-
-def terms() -> list[TermRef]:
-    """The terms of the school in context, earliest first (modules that bill or plan per term
-    offer them to choose from, and find the term a day falls in)."""
-    require_tenant()
-    return [TermRef(t.id, t.name, t.start_date, t.end_date) for t in db.session.scalars(
-        select(Term).order_by(Term.start_date, Term.id))]

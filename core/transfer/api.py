@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 
-from flask import current_app, send_file
+from flask import current_app
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
@@ -14,6 +13,7 @@ from core import audit
 from core.api.errors import NotFound
 from core.api.rules import transactional
 from core.api.schema import Schema
+from core.exports import XLSX, xlsx_download
 from core.extensions import db
 from core.permissions import requires
 from core.transfer import export, services
@@ -21,7 +21,6 @@ from core.transfer.columns import KINDS
 
 blp = Blueprint("transfer_api", __name__, url_prefix="/api/v1/people",
                 description="Import registers from .xlsx/.csv; export them to .xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportFormSchema(Schema):
@@ -77,7 +76,5 @@ def export_register(kind: str):
         raise NotFound(f"no register {kind!r} (one of {', '.join(KINDS)})")
     audit.record("export", kind)
     db.session.commit()
-    data = export.export_xlsx(kind)
-    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"{kind}.xlsx")
+    return xlsx_download(export.export_xlsx(kind), f"{kind}.xlsx")
 

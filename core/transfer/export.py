@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
 from sqlalchemy import select
 
+from core.exports import workbook_bytes
 from core.extensions import db
 from core.people.models import Building, Grade, Guardian, Room, SchoolClass, Staff, Student
 from core.transfer.columns import KINDS
@@ -45,11 +43,5 @@ def _rows(kind: str):
 
 def export_xlsx(kind: str) -> bytes:
     """One sheet of the register, for the school in context."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(kind)
-    sheet.append([column.headers[0] for column in KINDS[kind]])
-    for row in _rows(kind):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    header = [column.headers[0] for column in KINDS[kind]]
+    return workbook_bytes([(kind, [header, *_rows(kind)])])

@@ -174,10 +174,12 @@ def _student_values(student: Student) -> dict[str, str]:
 def _render_student(student_id: uuid.UUID, errors: dict[str, str], posted: dict,
                     status: int = 200):
     student = found(services.get_student, student_id)
+    guardians = services.guardians_of(student.id)
     return render_template(
-        "web/student.html", student=student, guardians=services.guardians_of(student.id),
-        class_names=class_names(), classes=classes_with_grades(), genders=GENDERS,
-        relations=RELATION_LABELS, statuses=STATUS_LABELS, errors=errors,
+        "web/student.html", student=student, guardians=guardians,
+        logins=emails_of(gd.user_id for gd in guardians), class_names=class_names(),
+        classes=classes_with_grades(), genders=GENDERS, relations=RELATION_LABELS,
+        statuses=STATUS_LABELS, errors=errors,
         form={**_student_values(student), **posted},
     ), status
 
@@ -231,7 +233,7 @@ def add_guardian(student_id: uuid.UUID):
     form = request.form.to_dict()
     schema = GuardianSchema()
     fields = schema_fields(form, schema.load_fields, prefix=GUARDIAN_PREFIX,
-                           checkboxes=("can_pick_up",))
+                           optional=("login",), checkboxes=("can_pick_up",))
     try:
         services.add_guardian(student_id, schema.load(fields))
     except (ValidationError, RuleBroken) as exc:
@@ -245,12 +247,15 @@ def add_guardian(student_id: uuid.UUID):
 @bp.route("/people/guardians/<uuid:guardian_id>", methods=["POST"])
 @requires("core.people.manage")
 def change_guardian(guardian_id: uuid.UUID):
-    """Allow or withdraw picking the child up."""
+    """Allow or withdraw picking the child up, or link the guardian's account (an empty
+    e-mail unlinks it): each form on the page posts the one field it changes."""
     guardian = found(services.get_guardian, guardian_id)
     student_id = guardian.student_id
+    posted = {name: request.form[name] for name in ("can_pick_up", "login")
+              if name in request.form}
     try:
         changes = GuardianChangeSchema(partial=True).load(
-            {"can_pick_up": request.form.get("can_pick_up", "")})
+            schema_fields(posted, posted, optional=("login",) if "login" in posted else ()))
         services.update_guardian(guardian_id, changes)
     except (ValidationError, RuleBroken) as exc:
         status = refusal_status(exc)

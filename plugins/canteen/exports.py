@@ -3,28 +3,19 @@ columns and the rows of a period), and one route turns any of them into .xlsx.""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Any
 
-from flask import Response, send_file
+from flask import Response
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
-from core.sdk import RuleBroken, audit
+from core.sdk import XLSX, RuleBroken, audit, workbook_bytes, xlsx_download
+from core.sdk import SheetColumn as Column  # a register's columns are core's sheet columns
+from core.sdk import sheet_rows as rows_of
 
-from . import services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Column:
-    title: Any  # a lazy string, translated when the sheet is written
-    value: Callable[[Any], Any]
+__all__ = ["XLSX", "Column", "Register", "register", "sheet_rows", "to_xlsx", "xlsx_response"]
 
 
 @dataclass(frozen=True)
@@ -49,34 +40,14 @@ def register(found: Register) -> Register:
     return found
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(services.school_zone()).replace(tzinfo=None)
-    if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    if value is None or isinstance(value, (int, float, Decimal, date, str)):  # Decimal: exact
-        return value
-    return str(value)
-
-
 def sheet_rows(name: str, start: date, end: date) -> Iterable[list[Any]]:
     """The header and the rows of one register, in the school's time."""
     found = REGISTERS[name]
-    yield [str(column.title) for column in found.columns]
-    if not found.available():
-        return
-    for row in found.rows(start, end):
-        yield [_cell(column.value(row)) for column in found.columns]
+    return rows_of(found.columns, found.rows(start, end) if found.available() else ())
 
 
 def to_xlsx(name: str, start: date, end: date) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(name[:31])
-    for row in sheet_rows(name, start, end):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes([(name, sheet_rows(name, start, end))])
 
 
 def xlsx_response(name: str, start: date, end: date) -> Response:
@@ -91,5 +62,5 @@ def xlsx_response(name: str, start: date, end: date) -> Response:
         raise RuleBroken(_("ask for at most %(days)s days", days=MAX_DERIVED_DAYS), "end")
     audit.record("export", f"canteen.{name}", after={"start": start.isoformat(),
                                                       "end": end.isoformat()})
-    return send_file(io.BytesIO(to_xlsx(name, start, end)), mimetype=XLSX, as_attachment=True,
-                     download_name=f"canteen-{name}-{start.isoformat()}-{end.isoformat()}.xlsx")
+    return xlsx_download(to_xlsx(name, start, end),
+                         f"canteen-{name}-{start.isoformat()}-{end.isoformat()}.xlsx")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Widget, hookimpl
 
 from . import hookspecs
 
@@ -82,6 +82,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Fee notice"), "fees_pages.public_fee_notices", "fees.own.read", order=52),
         *_payments_navigation(),
         *_refunds_navigation(),
+        *_reports_navigation(),
     ]
 
 
@@ -102,3 +103,40 @@ def _refunds_navigation() -> list[NavEntry]:
 
 def _payments_navigation() -> list[NavEntry]:
     return [NavEntry(_l("Payments"), "fees_pages.payments", "fees.read", order=56)]
+
+
+def _reports_navigation() -> list[NavEntry]:
+    return [
+        NavEntry(_l("Fee reports"), "fees_pages.reports_index", "fees.read", order=62),
+        NavEntry(_l("Daily takings"), "fees_pages.daily_takings", "fees.read", order=63),
+        NavEntry(_l("My classes' fees"), "fees_pages.class_fees", "fees.class.read", order=64),
+        NavEntry(_l("My children's fees"), "fees_pages.my_fees", "fees.own.read", order=65),
+    ]
+
+
+@hookimpl
+def houqin_dashboard_widgets(tenant, principal):
+    from core.sdk import yuan
+
+    from .services import family, reports
+
+    widgets = []
+    if "fees.read" in principal.permissions:
+        glance = reports.office_glance()
+        widgets.append(Widget(_l("Fees"), "fees/_widget.html", "fees.read", order=60, data={
+            "kind": "office", "term": glance.term.title if glance.term else None,
+            "rate": glance.rate, "outstanding": yuan(glance.outstanding),
+            "today": yuan(glance.takings_today), "payments": glance.takings_count}))
+    if "fees.own.read" in principal.permissions:
+        children = [{"name": s.child.name, "owed": yuan(s.owed) if s.owed else None}
+                    for s in family.standing(principal.user_id)]
+        widgets.append(Widget(_l("My children's fees"), "fees/_widget.html", "fees.own.read",
+                              order=60, data={"kind": "family", "children": children}))
+    return widgets
+
+
+@hookimpl
+def houqin_export_tenant_data(tenant):
+    from .exports import tenant_data
+
+    return tenant_data()

@@ -285,7 +285,7 @@ def record_check(data: dict[str, Any]) -> MorningCheck:
     if checked_at.astimezone(school_zone()).date() != data["day"]:
         raise RuleBroken(_("a morning check is made on its day"), "checked_at")
     if checked_at > datetime.now(checked_at.tzinfo) + timedelta(minutes=5):
-        raise RuleBroken(_("lies in the future"), "checked_at")
+        raise RuleBroken(_("is later than now"), "checked_at")
     earlier = db.session.scalar(select(MorningCheck).where(
         MorningCheck.day == data["day"], MorningCheck.worker_id == worker.id))
     if earlier is not None:

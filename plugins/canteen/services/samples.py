@@ -41,7 +41,7 @@ def take_sample(data: dict[str, Any]) -> Sample:
     if taken_at.astimezone(school_zone()).date() != data["day"]:
         raise RuleBroken(_("a sample is taken on the day of its meal"), "taken_at")
     if taken_at > datetime.now(taken_at.tzinfo) + timedelta(minutes=5):
-        raise RuleBroken(_("lies in the future"), "taken_at")
+        raise RuleBroken(_("is later than now"), "taken_at")
     keep = timedelta(hours=in_force["sample_keep_hours"].value)
     sample = Sample(**data, dispose_due_at=taken_at + keep)
     db.session.add(sample)

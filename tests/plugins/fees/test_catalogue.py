@@ -94,7 +94,7 @@ def test_an_item_goes_from_draft_to_the_public_notice(client, school, clerk, hea
                                 "regulator": "12315"}  # the cited national hotline
     (line,) = notice["items"]
     assert (line["name"], line["amount_fen"], line["unit"], line["basis_reference"],
-            line["applies_text"]) == ("保教费", 120000, "month", "发改收费〔2026〕12号", "全体学生")
+            line["applies_text"]) == ("保教费", 120000, "month", "发改收费〔2026〕12号", "全部学生")
     published = client.get(f"{API}/items/{item['id']}", headers=clerk.headers).get_json()
     assert (published["status"], published["notice_id"], published["effective_on"]) == (
         "published", notice["id"], school_today().isoformat())
