@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.sdk import Principal, RuleBroken, db, is_school_day, people, require_tenant
+from core.sdk import Principal, RuleBroken, db, people, require_tenant
 
 from .. import exports
 from ..models import SLOT_TITLES, MealCount
 from ..models.counts import STAFF
-from . import check_slot, school_zone, settings
+from . import check_slot, is_school_day, school_zone, settings
 
 REPORT = "canteen.counts.report"  # report for the classes one heads
 MANAGE = "canteen.counts.manage"  # report for any class, and the staff's meals

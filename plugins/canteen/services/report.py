@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import db, is_school_day
+from core.sdk import db
 
 from .. import exports
 from ..models import SLOT_TITLES, MenuItem
@@ -21,6 +21,8 @@ from . import (
     counts,
     health,
     hygiene,
+    is_school_day,
+    reading_once,
     receiving,
     samples,
     stock,
@@ -205,14 +207,18 @@ SECTIONS: list[Callable[[ReportDay], Section]] = [
 
 def daily_report(day: date, now: datetime) -> Report:
     """The report of ``day`` at the school in context, as of ``now`` (for what is overdue)."""
-    served = db.session.scalar(select(MenuItem.id).where(MenuItem.day == day).limit(1))
-    of = ReportDay(day, now, is_school_day(day), served is not None)
-    return Report(of, [build(of) for build in SECTIONS])
+    # Every section asks for the settings, several for the calendar: read them once.
+    with reading_once():
+        served = db.session.scalar(select(MenuItem.id).where(MenuItem.day == day).limit(1))
+        of = ReportDay(day, now, is_school_day(day), served is not None)
+        return Report(of, [build(of) for build in SECTIONS])
 
 
 def reports_between(start: date, end: date, now: datetime) -> list[Report]:
     """One report a day from ``start`` to ``end``, both included."""
-    return [daily_report(start + timedelta(days=n), now) for n in range((end - start).days + 1)]
+    with reading_once():
+        return [daily_report(start + timedelta(days=n), now)
+                for n in range((end - start).days + 1)]
 
 
 def month_reports(first: date, now: datetime) -> list[Report]:
