@@ -223,8 +223,11 @@ def totals(day: date) -> list[Meal]:
     require_tenant()
     expected = people.classes() if is_school_day(day) else []
     counts = counts_of(day)
-    titled = {c.id: c for c in people.classes({c.class_id for c in counts if c.class_id},
-                                              active=False)} if counts else {}
+    titled = {c.id: c for c in expected}
+    # Only a counted class that is not expected (graduated since, or a day off) is read apart.
+    others = {c.class_id for c in counts if c.class_id and c.class_id not in titled}
+    if others:
+        titled |= {c.id: c for c in people.classes(others, active=False)}
     served = settings()["meal_slots"]
     meals = {slot: Meal(slot) for slot in served}
     for count in counts:
