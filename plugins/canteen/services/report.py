@@ -129,7 +129,7 @@ def _health_section(of: ReportDay) -> Section:
     horizon = max(health.warning_days())
     section.warnings += [str(_l("the health certificate of %(name)s expires in %(days)s days",
                                 name=state.worker.staff.name, days=state.days_left))
-                         for state in health.expiring_health_certificates(of.day, horizon)]
+                         for state in checks.expiring_certificates(horizon)]
     return section
 
 
