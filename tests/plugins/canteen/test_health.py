@@ -18,7 +18,7 @@ from plugins.canteen.models import HealthCertificate, MorningCheck
 from plugins.canteen.services import health
 from tenants import modules
 
-from .support import MONDAY
+from .support import MONDAY, school_today
 
 pytestmark = pytest.mark.houqin_plugins("canteen")
 
@@ -81,7 +81,7 @@ def test_kitchen_workers_come_from_the_staff_register(client, manager, school):
 
 def test_certificates_are_checked_and_warned_before_they_expire(client, manager, school):
     wang, li, _zhao = (worker(client, manager, school, n) for n in ("王师傅", "李阿姨", "赵师傅"))
-    today = date.today()
+    today = school_today()
     future = certificate(client, manager, wang, today + timedelta(days=2), today + timedelta(days=300))
     assert future.status_code == 422 and "issued_on" in future.get_json()["errors"]
     backwards = certificate(client, manager, wang, date(2026, 3, 1), date(2026, 2, 1))
@@ -123,7 +123,7 @@ def test_certificates_are_checked_and_warned_before_they_expire(client, manager,
 def test_a_worker_without_a_valid_certificate_shows_their_last_one_not_voided(
         client, manager, school):
     wang, li = (worker(client, manager, school, n) for n in ("王师傅", "李阿姨"))
-    today = date.today()
+    today = school_today()
     for issued, until in ((800, 440), (400, 40), (420, 60)):  # two years of history, lapsed
         assert certificate(client, manager, wang, today - timedelta(days=issued),
                            today - timedelta(days=until)).status_code == 201
