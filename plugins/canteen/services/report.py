@@ -157,14 +157,15 @@ def _supply_section(of: ReportDay) -> Section:
                               _l("%(items)s items, %(yuan)s yuan, %(rejected)s rejected",
                                  items=len(delivery.items), yuan=yuan(delivery.total_fen),
                                  rejected=len(rejected))))
+    watch = suppliers.supplier_watch(of.day)
     section.warnings += [str(_l("the %(kind)s of %(supplier)s lapses in %(days)s days",
                                 kind=CERTIFICATE_KINDS.get(expiring.certificate.kind, ""),
                                 supplier=expiring.supplier.name, days=expiring.days_left))
-                         for expiring, _horizon in suppliers.certificate_warnings(of.day)]
+                         for expiring, _horizon in watch.warnings]
     section.warnings += [str(_l("%(supplier)s may not deliver: %(why)s",
                                 supplier=standing.supplier.name,
                                 why="；".join(standing.problems)))
-                         for standing in suppliers.expired_suppliers(of.day)]
+                         for standing in watch.expired]
     return section
 
 
