@@ -10,18 +10,16 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from core.sdk import db
 
 from .. import exports
-from ..models import SLOT_TITLES, MenuItem
+from ..models import SLOT_TITLES, Dish, MenuItem
 from ..models.suppliers import CERTIFICATE_KINDS
 from . import (
     counts,
     health,
     hygiene,
     is_school_day,
+    menus,
     reading_once,
     receiving,
     samples,
@@ -52,7 +50,12 @@ class ReportDay:
     day: date
     now: datetime  # what is overdue is judged at this moment
     school_day: bool
-    meal_day: bool  # a meal was on the menu
+    menu: list[tuple[MenuItem, Dish]] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def meal_day(self) -> bool:
+        """A meal was on the menu."""
+        return bool(self.menu)
 
 
 @dataclass
@@ -75,7 +78,7 @@ class Report:
 
 
 def _samples_section(of: ReportDay) -> Section:
-    register = samples.sample_day(of.day, of.now)
+    register = samples.sample_day(of.day, of.now, served=of.menu)
     section = Section("samples", _l("Menu and retained samples"))
     served_slots = sorted({item.slot for item, _dish in register["served"]})
     for slot in served_slots:
@@ -208,10 +211,10 @@ SECTIONS: list[Callable[[ReportDay], Section]] = [
 
 def daily_report(day: date, now: datetime) -> Report:
     """The report of ``day`` at the school in context, as of ``now`` (for what is overdue)."""
-    # Every section asks for the settings, several for the calendar: read them once.
+    # Every section asks for the settings, several for the calendar: read them once; the
+    # day's menu too, for the samples and to know whether it was a meal day.
     with reading_once():
-        served = db.session.scalar(select(MenuItem.id).where(MenuItem.day == day).limit(1))
-        of = ReportDay(day, now, is_school_day(day), served is not None)
+        of = ReportDay(day, now, is_school_day(day), menus.menu(day, day))
         return Report(of, [build(of) for build in SECTIONS])
 
 
