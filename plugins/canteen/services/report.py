@@ -152,11 +152,11 @@ def _hygiene_section(of: ReportDay) -> Section:
 
 def _supply_section(of: ReportDay) -> Section:
     section = Section("supply", _l("Deliveries and suppliers"))
-    deliveries = [d for d in receiving.deliveries_between(of.day, of.day) if d.voided_at is None]
-    names = suppliers.names_of({d.supplier_id for d in deliveries})
-    for delivery in deliveries:
+    delivered = [(delivery, supplier) for delivery, supplier
+                 in receiving.named_deliveries(of.day, of.day) if delivery.voided_at is None]
+    for delivery, supplier in delivered:
         rejected = [item for item in delivery.items if item.result != "accepted"]
-        section.facts.append((names.get(delivery.supplier_id, ""),
+        section.facts.append((supplier,
                               _l("%(items)s items, %(yuan)s yuan, %(rejected)s rejected",
                                  items=len(delivery.items), yuan=yuan(delivery.total_fen),
                                  rejected=len(rejected))))
