@@ -692,48 +692,48 @@ def validate_day(day: date, now: datetime, plan: Plan) -> dict[str, object]:
 # Plain SQL on the owner's connection (no ORM, no row-level security), every school table
 # filtered by ``tenant_id = :t``: first what ``daily_report`` itself reads, then one list per
 # section of ``plugins.canteen.services.report.SECTIONS`` in the same order. Each fetches the
-# rows that section's service calls read (written against report.py of commit 3ac82a3):
+# rows that section's service calls read, as the report reads them since it reads each thing
+# once (bench/README.md: the fixes after 3ac82a3). The list written against 3ac82a3 fetched
+# what that report read, the certificate history, every sale and every kitchen worker
+# among it; it is in the git history.
 #
-# * every distinct read once: a read the report repeats (the module settings, read 8 times;
-#   the calendar, 3 times; the kitchen's workers, the valid certificates and the lots on hand,
-#   twice each) is fetched once, in the first section that needs it;
-# * a lookup by ids that follows a query (staff of the workers, supplier names, dish names)
-#   is a join of that query, as one writes it by hand;
+# * every distinct read once: a read the report repeats is fetched once, in the first
+#   section that needs it;
+# * a lookup by ids that follows a query (staff of the workers, supplier names) is a join of
+#   that query, as one writes it by hand;
 # * whole rows (``x.*``) where the services load model instances, the same columns where they
 #   select columns or sums.
 #
-# ``:day`` is the report's day, ``:now`` its moment, ``:warn_until`` the day plus the widest
-# certificate warning (30 days by default).
+# ``:day`` is the report's day, ``:now`` its moment.
 
 RAW_SECTIONS: list[tuple[str, list[str]]] = [
     ("day", [
-        # daily_report: a dish on the menu, is it a school day (core.calendar.school_days)
-        "SELECT id FROM canteen_menu_items WHERE tenant_id = :t AND day = :day LIMIT 1",
+        # daily_report: the day's menu (for the samples and whether it is a meal day), is it
+        # a school day (core.calendar.school_days), the canteen settings (services.settings())
+        """SELECT m.*, d.* FROM canteen_menu_items m
+           JOIN canteen_dishes d ON d.tenant_id = m.tenant_id AND d.id = m.dish_id
+           WHERE m.tenant_id = :t AND m.day = :day
+           ORDER BY m.day, m.slot, m.position, d.name""",
         "SELECT * FROM terms WHERE tenant_id = :t AND start_date <= :day AND end_date >= :day",
         "SELECT * FROM calendar_days WHERE tenant_id = :t AND day = :day",
-        # services.settings() -> core.sdk.module_settings("canteen")
         "SELECT settings FROM tenant_modules WHERE tenant_id = :t AND module = 'canteen'",
     ]),
     ("counts", [
         # counts.totals: people.classes() (active, with grade and head teacher's login) and
-        # counts_of(day); the second people.classes(ids) reads the same classes again.
-        """SELECT c.*, g.name AS grade, g.level, s.user_id
+        # the day's counts (their values)
+        """SELECT c.id, c.name, g.name AS grade, g.level, c.head_teacher_id, s.user_id
            FROM classes c
            JOIN grades g ON g.tenant_id = c.tenant_id AND g.id = c.grade_id
            LEFT JOIN staff s ON s.tenant_id = c.tenant_id AND s.id = c.head_teacher_id
                             AND s.active
            WHERE c.tenant_id = :t AND c.status = 'active'
            ORDER BY g.level, g.name, c.name""",
-        """SELECT * FROM canteen_meal_counts WHERE tenant_id = :t AND day = :day
-           ORDER BY slot, unit""",
+        """SELECT slot, class_id, eaters, version, reported_by, reported_at, late
+           FROM canteen_meal_counts WHERE tenant_id = :t AND day = :day ORDER BY slot, unit""",
     ]),
     ("samples", [
-        # samples.sample_day: menus.menu(day, day), the day's samples, the overdue ones (with
-        # the names of their dishes)
-        """SELECT m.*, d.* FROM canteen_menu_items m
-           JOIN canteen_dishes d ON d.tenant_id = m.tenant_id AND d.id = m.dish_id
-           WHERE m.tenant_id = :t AND m.day = :day
-           ORDER BY m.day, m.slot, m.position, d.name""",
+        # samples.sample_day (with the day's menu read above): the day's samples, the overdue
+        # ones with the names of their dishes
         """SELECT * FROM canteen_samples WHERE tenant_id = :t AND day = :day
            ORDER BY taken_at""",
         """SELECT s.*, d.name FROM canteen_samples s
@@ -742,22 +742,16 @@ RAW_SECTIONS: list[tuple[str, list[str]]] = [
            ORDER BY s.dispose_due_at""",
     ]),
     ("health", [
-        # health.day_checks: the day's checks, workers_on(day) and all_workers() with their
-        # staff records, valid_certificates(day); expiring_health_certificates ->
-        # certificate_states: every certificate not voided (for the last one of each worker)
+        # health.day_checks: the day's checks, workers_on(day) with their staff records, the
+        # certificates valid on the day (DayChecks.expiring_certificates reads nothing more)
         "SELECT * FROM canteen_morning_checks WHERE tenant_id = :t AND day = :day",
         """SELECT w.*, s.name, s.position, s.active FROM canteen_kitchen_workers w
            JOIN staff s ON s.tenant_id = w.tenant_id AND s.id = w.staff_id
            WHERE w.tenant_id = :t AND w.started_on <= :day
              AND (w.ended_on IS NULL OR w.ended_on >= :day)""",
-        """SELECT w.*, s.name, s.position, s.active FROM canteen_kitchen_workers w
-           JOIN staff s ON s.tenant_id = w.tenant_id AND s.id = w.staff_id
-           WHERE w.tenant_id = :t""",
         """SELECT * FROM canteen_health_certificates
            WHERE tenant_id = :t AND voided_at IS NULL AND issued_on <= :day
              AND valid_until >= :day ORDER BY valid_until""",
-        """SELECT * FROM canteen_health_certificates
-           WHERE tenant_id = :t AND voided_at IS NULL ORDER BY valid_until""",
     ]),
     ("hygiene", [
         # hygiene.coverage(day, day): meals served, accompanied, disinfected
@@ -768,27 +762,23 @@ RAW_SECTIONS: list[tuple[str, list[str]]] = [
            WHERE tenant_id = :t AND day = :day AND voided_at IS NULL""",
     ]),
     ("supply", [
-        # receiving.deliveries_between(day, day) with their items (selectin) and
-        # suppliers.names_of; suppliers.certificate_warnings -> expiring_certificates;
-        # expired_suppliers -> the active suppliers and all their certificates
+        # receiving.deliveries_between(day, day) with their items (selectin) and the names of
+        # their suppliers; suppliers.supplier_watch: the active suppliers with every
+        # certificate they have
         """SELECT d.*, s.name FROM canteen_deliveries d
            JOIN canteen_suppliers s ON s.tenant_id = d.tenant_id AND s.id = d.supplier_id
            WHERE d.tenant_id = :t AND d.day = :day ORDER BY d.day, d.created_at""",
         """SELECT i.* FROM canteen_delivery_items i
            JOIN canteen_deliveries d ON d.tenant_id = i.tenant_id AND d.id = i.delivery_id
            WHERE i.tenant_id = :t AND d.day = :day ORDER BY i.delivery_id, i.position""",
-        """SELECT c.*, s.* FROM canteen_certificates c
-           JOIN canteen_suppliers s ON s.tenant_id = c.tenant_id AND s.id = c.supplier_id
-           WHERE c.tenant_id = :t AND s.active AND c.valid_until >= :day
-             AND c.valid_until <= :warn_until AND c.issued_on <= :day""",
-        """SELECT c.*, s.name FROM canteen_certificates c
-           JOIN canteen_suppliers s ON s.tenant_id = c.tenant_id AND s.id = c.supplier_id
-           WHERE c.tenant_id = :t AND s.active
+        """SELECT s.*, c.* FROM canteen_suppliers s
+           LEFT JOIN canteen_certificates c ON c.tenant_id = s.tenant_id AND c.supplier_id = s.id
+           WHERE s.tenant_id = :t AND s.active
            ORDER BY s.name, c.kind, c.issued_on DESC""",
     ]),
     ("stock", [
-        # stock_cost.food_cost(day, day, counts.eaters_by_day(day, day)); stock.on_hand() (for
-        # expired_on_hand and expiring_lots): the lots with something on hand, and how much
+        # stock_cost.food_cost(day, day, counts.eaters_by_day(day, day)); stock.expiry_watch ->
+        # on_hand(): the lots with something on hand, and how much
         """SELECT day, slot, sum(eaters) FROM canteen_meal_counts
            WHERE tenant_id = :t AND day = :day GROUP BY day, slot""",
         """SELECT day, slot, sum(cost_fen) FROM canteen_stock_movements
@@ -801,16 +791,20 @@ RAW_SECTIONS: list[tuple[str, list[str]]] = [
            ORDER BY l.food, l.unit, l.expiry_date, l.received_on, l.id""",
     ]),
     ("tuck_shop", [
-        # tuckshop_sales.takings(day): the day's sales with their products, the cost of the
-        # goods each sale drew; tuckshop.expired_batches(day)
-        """SELECT s.*, p.* FROM canteen_tuck_sales s
+        # tuckshop_sales.takings(day): the day's sales summed by product (kept and voided),
+        # the cost of the goods the kept sales drew, by product; tuckshop.expired_batches(day)
+        """SELECT p.id, p.name, p.unit, count(s.id),
+                  sum(CASE WHEN s.voided_at IS NULL THEN 1 ELSE 0 END),
+                  sum(CASE WHEN s.voided_at IS NULL THEN s.quantity ELSE 0 END),
+                  sum(CASE WHEN s.voided_at IS NULL THEN s.total_fen ELSE 0 END)
+           FROM canteen_tuck_sales s
            JOIN canteen_tuck_products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
-           WHERE s.tenant_id = :t AND s.day = :day ORDER BY s.sold_at""",
-        """SELECT d.sale_id, sum(d.quantity * b.cost_fen) FROM canteen_tuck_sale_draws d
+           WHERE s.tenant_id = :t AND s.day = :day GROUP BY p.id, p.name, p.unit""",
+        """SELECT s.product_id, sum(d.quantity * b.cost_fen) FROM canteen_tuck_sales s
+           JOIN canteen_tuck_sale_draws d ON d.tenant_id = s.tenant_id AND d.sale_id = s.id
            JOIN canteen_tuck_batches b ON b.tenant_id = d.tenant_id AND b.id = d.batch_id
-           JOIN canteen_tuck_sales s ON s.tenant_id = d.tenant_id AND s.id = d.sale_id
-           WHERE d.tenant_id = :t AND s.day = :day AND s.voided_at IS NULL
-           GROUP BY d.sale_id""",
+           WHERE s.tenant_id = :t AND s.day = :day AND s.voided_at IS NULL
+           GROUP BY s.product_id""",
         """SELECT b.*, p.* FROM canteen_tuck_batches b
            JOIN canteen_tuck_products p ON p.tenant_id = b.tenant_id AND p.id = b.product_id
            WHERE b.tenant_id = :t AND b.on_hand > 0 AND b.expires_on < :day
@@ -1001,8 +995,7 @@ def main() -> int:
 
         for result in results:
             ref = refs[f"s{result.students}"]
-            params = {"t": ref.id, "day": day, "now": now,
-                      "warn_until": day + timedelta(days=30)}
+            params = {"t": ref.id, "day": day, "now": now}
             plan = Plan.of(result.students)
             with app.app_context(), tenant_context(ref):
                 result.checks = validate_day(day, now, plan)

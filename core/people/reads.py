@@ -55,7 +55,9 @@ def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list
     """The school's classes (only those not graduated, unless ``active`` is False), by grade
     level and name."""
     require_tenant()
-    query = (select(SchoolClass, Grade.name, Grade.level, Staff.user_id)
+    # Values, not SchoolClass instances: a school can have hundreds of classes.
+    query = (select(SchoolClass.id, SchoolClass.name, Grade.name, Grade.level,
+                    SchoolClass.head_teacher_id, Staff.user_id)
              .join(Grade, Grade.id == SchoolClass.grade_id)
              .outerjoin(Staff, (Staff.id == SchoolClass.head_teacher_id) & Staff.active.is_(True))
              .order_by(Grade.level, Grade.name, SchoolClass.name))
@@ -63,8 +65,7 @@ def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list
         query = query.where(SchoolClass.status == "active")
     if ids is not None:
         query = query.where(SchoolClass.id.in_(list(ids)))
-    return [ClassRef(c.id, c.name, grade, level, c.head_teacher_id, user_id)
-            for c, grade, level, user_id in db.session.execute(query)]
+    return [ClassRef(*row) for row in db.session.execute(query)]
 
 
 def grades(ids: Iterable[uuid.UUID] | None = None) -> list[GradeRef]:

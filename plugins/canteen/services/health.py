@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from core.sdk import RuleBroken, db, people, require_tenant, store_upload
 
@@ -207,33 +208,55 @@ class CertificateState:
     days_left: int | None
 
 
+def last_certificates(worker_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, HealthCertificate]:
+    """Each of these workers' last certificate not voided (the one valid longest), if any."""
+    worker_ids = list(worker_ids)
+    if not worker_ids:
+        return {}
+    # The last one of each worker is picked by the database, not from their whole history.
+    longest = (select(HealthCertificate.worker_id,
+                      func.max(HealthCertificate.valid_until).label("valid_until"))
+               .where(HealthCertificate.voided_at.is_(None),
+                      HealthCertificate.worker_id.in_(worker_ids))
+               .group_by(HealthCertificate.worker_id).subquery())
+    return {certificate.worker_id: certificate for certificate in db.session.scalars(
+        select(HealthCertificate).join(longest, (
+            longest.c.worker_id == HealthCertificate.worker_id) & (
+            longest.c.valid_until == HealthCertificate.valid_until))
+        .where(HealthCertificate.voided_at.is_(None)))}
+
+
+def _state(worker: Worker, valid: HealthCertificate | None, today: date, within_days: int,
+           last: HealthCertificate | None = None) -> CertificateState:
+    """``valid``: the worker's certificate valid ``today``; ``last``: without one, their last."""
+    if valid is None:
+        return CertificateState(worker, last, "expired" if last else "missing", None)
+    left = (valid.valid_until - today).days
+    return CertificateState(worker, valid, "expiring" if left <= within_days else "valid", left)
+
+
+def _expiring(held: Iterable[tuple[Worker, HealthCertificate | None]], today: date,
+              within_days: int) -> list[CertificateState]:
+    """Of these workers with their certificate valid ``today``, those expiring, soonest first."""
+    states = (_state(worker, valid, today, within_days) for worker, valid in held
+              if valid is not None)
+    return sorted((s for s in states if s.state == "expiring"), key=lambda s: s.days_left)
+
+
 def certificate_states(today: date, within_days: int) -> list[CertificateState]:
     """Every current kitchen worker's certificate: valid, expiring within ``within_days``,
     expired or missing (the last two may not work with food)."""
     workers = workers_on(today)
     valid = valid_certificates(today)
-    latest: dict[uuid.UUID, HealthCertificate] = {}
-    for certificate in db.session.scalars(select(HealthCertificate).where(
-            HealthCertificate.voided_at.is_(None)).order_by(HealthCertificate.valid_until)):
-        latest[certificate.worker_id] = certificate
-    states = []
-    for worker in workers:
-        certificate = valid.get(worker.id)
-        if certificate is None:
-            last = latest.get(worker.id)
-            states.append(CertificateState(worker, last, "expired" if last else "missing", None))
-            continue
-        left = (certificate.valid_until - today).days
-        states.append(CertificateState(worker, certificate,
-                                       "expiring" if left <= within_days else "valid", left))
-    return states
+    last = last_certificates(w.id for w in workers if w.id not in valid)
+    return [_state(w, valid.get(w.id), today, within_days, last.get(w.id)) for w in workers]
 
 
 def expiring_health_certificates(today: date, within_days: int) -> list[CertificateState]:
     """Certificates of current kitchen workers that expire within ``within_days`` of
     ``today`` and have no successor yet, soonest first (for the reminder job)."""
-    found = [s for s in certificate_states(today, within_days) if s.state == "expiring"]
-    return sorted(found, key=lambda s: s.days_left or 0)
+    valid = valid_certificates(today)
+    return _expiring(((w, valid.get(w.id)) for w in workers_on(today)), today, within_days)
 
 
 def workers_without_certificate(day: date) -> list[Worker]:
@@ -332,6 +355,7 @@ class WorkerDay:
     worker: Worker
     check: MorningCheck | None
     certificate: HealthCertificate | None  # valid that day
+    expected: bool = True  # on the kitchen's list that day (False: not, yet checked)
 
     @property
     def status(self) -> str:
@@ -369,6 +393,11 @@ class DayChecks:
     def without_certificate(self) -> list[WorkerDay]:
         return [w for w in self.workers if w.certificate is None]
 
+    def expiring_certificates(self, within_days: int) -> list[CertificateState]:
+        """``expiring_health_certificates(day, within_days)``, from what this read holds."""
+        return _expiring(((w.worker, w.certificate) for w in self.workers if w.expected),
+                         self.day, within_days)
+
 
 def day_checks(day: date) -> DayChecks:
     """The day's morning checks: every worker expected that day (and anyone checked), with
@@ -380,9 +409,13 @@ def day_checks(day: date) -> DayChecks:
         select(MorningCheck).where(MorningCheck.day == day))}
     workers = workers_on(day)
     expected = {w.id for w in workers}
-    workers += [w for w in all_workers() if w.id in checks and w.id not in expected]
+    # Only those checked though not expected (gone from the kitchen or the school) are read
+    # apart, not every worker the kitchen ever had.
+    others = set(checks) - expected
+    workers += _workers(KitchenWorker.id.in_(others)) if others else []
     valid = valid_certificates(day)
-    return DayChecks(day, [WorkerDay(w, checks.get(w.id), valid.get(w.id)) for w in workers])
+    return DayChecks(day, [WorkerDay(w, checks.get(w.id), valid.get(w.id), w.id in expected)
+                           for w in workers])
 
 
 def off_work(day: date) -> list[Worker]:

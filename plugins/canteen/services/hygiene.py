@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, is_school_day, require_tenant
+from core.sdk import RuleBroken, db, require_tenant
 
 from .. import exports
 from ..models import SLOT_TITLES, MenuItem
@@ -31,7 +31,7 @@ from ..models.hygiene import (
     PestControl,
     WasteHandover,
 )
-from . import check_slot
+from . import check_slot, school_days
 
 METHOD_TITLES = {"steam": _l("Steam"), "boiling": _l("Boiling"),
                  "infrared_cabinet": _l("Infrared cabinet"), "dishwasher": _l("Dishwasher"),
@@ -172,8 +172,9 @@ def coverage(start: date, end: date) -> list[DayCoverage]:
     def slots(found: dict[date, set[str]], day: date) -> list[str]:
         return sorted(found.get(day, ()), key=lambda s: order.get(s, len(order)))
 
+    in_school = set(school_days(start, end))  # one read of the calendar, not one a day
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    return [DayCoverage(day, is_school_day(day), slots(served, day), slots(accompanied, day),
+    return [DayCoverage(day, day in in_school, slots(served, day), slots(accompanied, day),
                         slots(disinfected, day)) for day in days]
 
 

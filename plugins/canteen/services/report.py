@@ -10,17 +10,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from core.sdk import db, is_school_day
 
 from .. import exports
-from ..models import SLOT_TITLES, MenuItem
+from ..models import SLOT_TITLES, Dish, MenuItem
 from ..models.suppliers import CERTIFICATE_KINDS
 from . import (
     counts,
     health,
     hygiene,
+    is_school_day,
+    menus,
+    reading_once,
     receiving,
     samples,
     stock,
@@ -50,7 +50,12 @@ class ReportDay:
     day: date
     now: datetime  # what is overdue is judged at this moment
     school_day: bool
-    meal_day: bool  # a meal was on the menu
+    menu: list[tuple[MenuItem, Dish]] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def meal_day(self) -> bool:
+        """A meal was on the menu."""
+        return bool(self.menu)
 
 
 @dataclass
@@ -73,7 +78,7 @@ class Report:
 
 
 def _samples_section(of: ReportDay) -> Section:
-    register = samples.sample_day(of.day, of.now)
+    register = samples.sample_day(of.day, of.now, served=of.menu)
     section = Section("samples", _l("Menu and retained samples"))
     served_slots = sorted({item.slot for item, _dish in register["served"]})
     for slot in served_slots:
@@ -127,7 +132,7 @@ def _health_section(of: ReportDay) -> Section:
     horizon = max(health.warning_days())
     section.warnings += [str(_l("the health certificate of %(name)s expires in %(days)s days",
                                 name=state.worker.staff.name, days=state.days_left))
-                         for state in health.expiring_health_certificates(of.day, horizon)]
+                         for state in checks.expiring_certificates(horizon)]
     return section
 
 
@@ -147,22 +152,23 @@ def _hygiene_section(of: ReportDay) -> Section:
 
 def _supply_section(of: ReportDay) -> Section:
     section = Section("supply", _l("Deliveries and suppliers"))
-    deliveries = [d for d in receiving.deliveries_between(of.day, of.day) if d.voided_at is None]
-    names = suppliers.names_of({d.supplier_id for d in deliveries})
-    for delivery in deliveries:
+    delivered = [(delivery, supplier) for delivery, supplier
+                 in receiving.named_deliveries(of.day, of.day) if delivery.voided_at is None]
+    for delivery, supplier in delivered:
         rejected = [item for item in delivery.items if item.result != "accepted"]
-        section.facts.append((names.get(delivery.supplier_id, ""),
+        section.facts.append((supplier,
                               _l("%(items)s items, %(yuan)s yuan, %(rejected)s rejected",
                                  items=len(delivery.items), yuan=yuan(delivery.total_fen),
                                  rejected=len(rejected))))
+    watch = suppliers.supplier_watch(of.day)
     section.warnings += [str(_l("the %(kind)s of %(supplier)s lapses in %(days)s days",
                                 kind=CERTIFICATE_KINDS.get(expiring.certificate.kind, ""),
                                 supplier=expiring.supplier.name, days=expiring.days_left))
-                         for expiring, _horizon in suppliers.certificate_warnings(of.day)]
+                         for expiring, _horizon in watch.warnings]
     section.warnings += [str(_l("%(supplier)s may not deliver: %(why)s",
                                 supplier=standing.supplier.name,
                                 why="；".join(standing.problems)))
-                         for standing in suppliers.expired_suppliers(of.day)]
+                         for standing in watch.expired]
     return section
 
 
@@ -205,14 +211,18 @@ SECTIONS: list[Callable[[ReportDay], Section]] = [
 
 def daily_report(day: date, now: datetime) -> Report:
     """The report of ``day`` at the school in context, as of ``now`` (for what is overdue)."""
-    served = db.session.scalar(select(MenuItem.id).where(MenuItem.day == day).limit(1))
-    of = ReportDay(day, now, is_school_day(day), served is not None)
-    return Report(of, [build(of) for build in SECTIONS])
+    # Every section asks for the settings, several for the calendar: read them once; the
+    # day's menu too, for the samples and to know whether it was a meal day.
+    with reading_once():
+        of = ReportDay(day, now, is_school_day(day), menus.menu(day, day))
+        return Report(of, [build(of) for build in SECTIONS])
 
 
 def reports_between(start: date, end: date, now: datetime) -> list[Report]:
     """One report a day from ``start`` to ``end``, both included."""
-    return [daily_report(start + timedelta(days=n), now) for n in range((end - start).days + 1)]
+    with reading_once():
+        return [daily_report(start + timedelta(days=n), now)
+                for n in range((end - start).days + 1)]
 
 
 def month_reports(first: date, now: datetime) -> list[Report]:

@@ -64,23 +64,24 @@ def dispose_sample(sample_id: uuid.UUID, disposed_by: str, now: datetime) -> Sam
     return sample
 
 
-def sample_day(day: date, now: datetime) -> dict[str, Any]:
+def sample_day(day: date, now: datetime,
+               served: list[tuple[MenuItem, Dish]] | None = None) -> dict[str, Any]:
     """The day's sample register: what was served and sampled, which served dishes still lack
-    a sample, and which samples (of any day) are overdue for disposal."""
+    a sample, and which samples (of any day) are overdue for disposal. ``served``: the day's
+    menu (``menu(day, day)``), when the caller has read it already."""
     require_tenant()
-    served = menu(day, day)
+    served = menu(day, day) if served is None else served
     samples = db.session.scalars(select(Sample).where(Sample.day == day)
                                  .order_by(Sample.taken_at)).all()
     sampled = {(s.slot, s.dish_id) for s in samples}
     missing = [(item, dish) for item, dish in served if (item.slot, item.dish_id) not in sampled]
-    overdue = db.session.scalars(select(Sample).where(
-        Sample.disposed_at.is_(None), Sample.dispose_due_at <= now)
+    overdue_named = db.session.execute(
+        select(Sample, Dish.name).join(Dish, Dish.id == Sample.dish_id)
+        .where(Sample.disposed_at.is_(None), Sample.dispose_due_at <= now)
         .order_by(Sample.dispose_due_at)).all()
+    overdue = [sample for sample, _name in overdue_named]
     names = {dish.id: dish.name for _item, dish in served}
-    missing_names = {s.dish_id for s in overdue} - set(names)
-    if missing_names:
-        names |= dict(db.session.execute(select(Dish.id, Dish.name)
-                                         .where(Dish.id.in_(missing_names))).all())
+    names |= {sample.dish_id: name for sample, name in overdue_named}
     return {"day": day, "served": served, "samples": samples, "missing": missing,
             "overdue": overdue, "dish_names": names}
 

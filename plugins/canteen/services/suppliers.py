@@ -202,42 +202,69 @@ class Expiring(NamedTuple):
     days_left: int
 
 
+def _active_with_certificates() -> list[tuple[Supplier, list[Certificate]]]:
+    """The active suppliers by name, each with every certificate it has (in the order of
+    ``certificates_of``), in one query."""
+    held: dict[uuid.UUID, tuple[Supplier, list[Certificate]]] = {}
+    for supplier, certificate in db.session.execute(
+            select(Supplier, Certificate)
+            .outerjoin(Certificate, Certificate.supplier_id == Supplier.id)
+            .where(Supplier.active.is_(True))
+            .order_by(Supplier.name, Supplier.id, Certificate.kind,
+                      Certificate.issued_on.desc())):
+        certificates = held.setdefault(supplier.id, (supplier, []))[1]
+        if certificate is not None:
+            certificates.append(certificate)
+    return list(held.values())
+
+
+def _lapsing(held: list[tuple[Supplier, list[Certificate]]], today: date,
+             within_days: int) -> list[Expiring]:
+    """Of these suppliers' current certificates, those that lapse from ``today`` to
+    ``within_days`` days later, soonest first."""
+    last = today + timedelta(days=within_days)
+    found = [Expiring(cert, supplier, (cert.valid_until - today).days)
+             for supplier, certificates in held for cert in _current(certificates, today).values()
+             if cert.valid_until is not None and today <= cert.valid_until <= last]
+    return sorted(found, key=lambda e: (e.days_left, e.supplier.name, e.certificate.kind))
+
+
 def expiring_certificates(today: date, within_days: int) -> list[Expiring]:
     """The current certificates of active suppliers that lapse from ``today`` to
     ``within_days`` days later, soonest first (for the daily reminder and report)."""
     require_tenant()
-    last = today + timedelta(days=within_days)
-    soon = db.session.execute(select(Certificate, Supplier).join(
-        Supplier, Supplier.id == Certificate.supplier_id).where(
-        Supplier.active.is_(True), Certificate.valid_until >= today,
-        Certificate.valid_until <= last, Certificate.issued_on <= today)).all()
-    held = certificates_of(sorted({s.id for _c, s in soon}))
-    found = [Expiring(cert, supplier, (cert.valid_until - today).days) for cert, supplier in soon
-             if _current(held[supplier.id], today).get(cert.kind) is cert]
-    return sorted(found, key=lambda e: (e.days_left, e.supplier.name, e.certificate.kind))
+    return _lapsing(_active_with_certificates(), today, within_days)
+
+
+@dataclass
+class SupplierWatch:
+    """What needs attention among the active suppliers on a day."""
+
+    warnings: list[tuple[Expiring, int]]  # each lapsing certificate, with its horizon
+    expired: list[Standing]  # the suppliers that may not deliver, with the reasons
+
+
+def supplier_watch(today: date) -> SupplierWatch:
+    """From one read of the active suppliers and their certificates: each certificate that
+    lapses soon, once, with the narrowest warning horizon it has entered (with the default
+    setting: 30, or 7 days), and the suppliers that may not deliver today."""
+    require_tenant()
+    held, horizons = _active_with_certificates(), warn_days()
+    warnings = [(e, min(h for h in horizons if e.days_left <= h))
+                for e in _lapsing(held, today, horizons[0])]
+    standings_now = [standing(supplier, certificates, today, horizons[0])
+                     for supplier, certificates in held]
+    return SupplierWatch(warnings, [s for s in standings_now if s.status == "expired"])
 
 
 def certificate_warnings(today: date) -> list[tuple[Expiring, int]]:
-    """Each lapsing certificate once, with the narrowest warning horizon it has entered
-    (with the default setting: 30, or 7 days)."""
-    horizons = warn_days()
-    return [(e, min(h for h in horizons if e.days_left <= h))
-            for e in expiring_certificates(today, horizons[0])]
-
-
-def names_of(supplier_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not supplier_ids:
-        return {}
-    return dict(db.session.execute(select(Supplier.id, Supplier.name)
-                                   .where(Supplier.id.in_(supplier_ids))).all())
+    """Each lapsing certificate once, with the narrowest warning horizon it has entered."""
+    return supplier_watch(today).warnings
 
 
 def expired_suppliers(today: date) -> list[Standing]:
     """Active suppliers that may not deliver today, each with the reasons."""
-    require_tenant()
-    active = db.session.scalars(select(Supplier).where(Supplier.active.is_(True))
-                                .order_by(Supplier.name)).all()
-    return [s for s in standings(list(active), today) if s.status == "expired"]
+    return supplier_watch(today).expired
 
 
 # --- registers -----------------------------------------------------------------------------

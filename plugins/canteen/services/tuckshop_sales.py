@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from core.sdk import RuleBroken, db, require_tenant
 
@@ -120,23 +120,31 @@ def sales(start: date, end: date) -> list[tuple[TuckSale, TuckProduct]]:
 def takings(day: date) -> dict[str, Any]:
     """The day's takings in fen, in total and by product, with what the goods sold cost
     (voided sales count for nothing)."""
-    everything = sales(day, day)
-    kept = [(sale, product) for sale, product in everything if sale.voided_at is None]
+    require_tenant()
+    # Summed by the database, product by product: the day's sales are not loaded one by one.
+    kept = TuckSale.voided_at.is_(None)
+    per_product = db.session.execute(
+        select(TuckProduct.id, TuckProduct.name, TuckProduct.unit,
+               func.count(TuckSale.id).label("sold"),
+               func.sum(case((kept, 1), else_=0)).label("kept"),
+               func.sum(case((kept, TuckSale.quantity), else_=0)).label("quantity"),
+               func.sum(case((kept, TuckSale.total_fen), else_=0)).label("takings_fen"))
+        .join(TuckProduct, TuckProduct.id == TuckSale.product_id).where(TuckSale.day == day)
+        .group_by(TuckProduct.id, TuckProduct.name, TuckProduct.unit))
     costs = dict(db.session.execute(
-        select(TuckSaleDraw.sale_id, func.sum(TuckSaleDraw.quantity * TuckBatch.cost_fen))
+        select(TuckSale.product_id, func.sum(TuckSaleDraw.quantity * TuckBatch.cost_fen))
+        .join(TuckSaleDraw, TuckSaleDraw.sale_id == TuckSale.id)
         .join(TuckBatch, TuckBatch.id == TuckSaleDraw.batch_id)
-        .where(TuckSaleDraw.sale_id.in_([sale.id for sale, _product in kept]))
-        .group_by(TuckSaleDraw.sale_id)).all()) if kept else {}
-    by_product: dict[uuid.UUID, dict[str, Any]] = {}
-    for sale, product in kept:
-        line = by_product.setdefault(product.id, {
-            "product_id": product.id, "product": product.name, "unit": product.unit,
-            "quantity": 0, "takings_fen": 0, "cost_fen": 0})
-        line["quantity"] += sale.quantity
-        line["takings_fen"] += sale.total_fen
-        line["cost_fen"] += int(costs.get(sale.id, 0))
-    lines = sorted(by_product.values(), key=lambda line: line["product"])
-    return {"day": day, "sales": len(kept), "voided": len(everything) - len(kept),
+        .where(TuckSale.day == day, kept).group_by(TuckSale.product_id)).all())
+    lines, sales, voided = [], 0, 0
+    for row in per_product:
+        sales, voided = sales + int(row.kept), voided + int(row.sold - row.kept)
+        if row.kept:
+            lines.append({"product_id": row.id, "product": row.name, "unit": row.unit,
+                          "quantity": int(row.quantity), "takings_fen": int(row.takings_fen),
+                          "cost_fen": int(costs.get(row.id) or 0)})
+    lines.sort(key=lambda line: line["product"])
+    return {"day": day, "sales": sales, "voided": voided,
             "items": sum(line["quantity"] for line in lines),
             "takings_fen": sum(line["takings_fen"] for line in lines),
             "cost_fen": sum(line["cost_fen"] for line in lines), "products": lines}

@@ -196,6 +196,25 @@ def test_a_graduated_class_reports_nothing(client, school, manager):
     assert refused.status_code == 422 and "class_id" in refused.get_json()["errors"]
 
 
+def test_the_totals_name_the_classes_counted_that_are_not_expected(client, school, manager):
+    from core.people import services as people
+
+    stays, _ = classroom(school, "1班")
+    gone, _ = classroom(school, "9班")
+    saturday = MONDAY + timedelta(days=5)
+    assert report(client, manager, MONDAY, 3, gone).status_code == 201
+    assert report(client, manager, saturday, 2, stays).status_code == 201
+    with tenant_context(school):
+        people.graduate_class(uuid.UUID(gone))
+        db.session.commit()
+        lunch = next(m for m in services.totals(MONDAY) if m.slot == "lunch")
+        assert [(c.title, count.eaters) for c, count in lunch.classes] == [("一年级9班", 3)]
+        assert [c.title for c in lunch.unreported] == ["一年级1班"]
+        lunch = next(m for m in services.totals(saturday) if m.slot == "lunch")  # none expected
+        assert [(c.title, count.eaters) for c, count in lunch.classes] == [("一年级1班", 2)]
+        assert lunch.unreported == []
+
+
 def test_a_teacher_reports_on_the_phone_page_and_sees_the_newer_value_after_a_clash(
         app, client, school, teacher, manager):
     mine, _ = classroom(school, "1班", head=teacher, students=3)

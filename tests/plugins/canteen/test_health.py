@@ -2,6 +2,7 @@
 certificates with expiry warnings, and the morning check that sends a worker home."""
 
 import io
+import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,10 +16,9 @@ from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.canteen.models import HealthCertificate, MorningCheck
 from plugins.canteen.services import health
-from plugins.canteen.services import today as school_today
 from tenants import modules
 
-from .support import MONDAY
+from .support import MONDAY, school_today
 
 pytestmark = pytest.mark.houqin_plugins("canteen")
 
@@ -81,8 +81,7 @@ def test_kitchen_workers_come_from_the_staff_register(client, manager, school):
 
 def test_certificates_are_checked_and_warned_before_they_expire(client, manager, school):
     wang, li, _zhao = (worker(client, manager, school, n) for n in ("王师傅", "李阿姨", "赵师傅"))
-    with tenant_context(school):
-        today = school_today()  # the school's date, not the machine's
+    today = school_today()
     future = certificate(client, manager, wang, today + timedelta(days=2), today + timedelta(days=300))
     assert future.status_code == 422 and "issued_on" in future.get_json()["errors"]
     backwards = certificate(client, manager, wang, date(2026, 3, 1), date(2026, 2, 1))
@@ -119,6 +118,26 @@ def test_certificates_are_checked_and_warned_before_they_expire(client, manager,
     history = client.get(f"/api/v1/canteen/kitchen-workers/{li}/health-certificates",
                          headers=manager.headers).get_json()
     assert [c["void_reason"] for c in history] == [None, "录错了"]
+
+
+def test_a_worker_without_a_valid_certificate_shows_their_last_one_not_voided(
+        client, manager, school):
+    wang, li = (worker(client, manager, school, n) for n in ("王师傅", "李阿姨"))
+    today = school_today()
+    for issued, until in ((800, 440), (400, 40), (420, 60)):  # two years of history, lapsed
+        assert certificate(client, manager, wang, today - timedelta(days=issued),
+                           today - timedelta(days=until)).status_code == 201
+    for who in (wang, li):  # each one's newest, voided: it does not count
+        newest = certificate(client, manager, who, today - timedelta(days=30),
+                             today + timedelta(days=300)).get_json()["id"]
+        assert client.post(f"/api/v1/canteen/health-certificates/{newest}/void",
+                           headers=manager.headers, json={"reason": "录错了", "voided_by": "张老师"}
+                           ).status_code == 200
+    with tenant_context(school):
+        states = {s.worker.name: s for s in health.certificate_states(today, 30)}
+        assert {n: s.state for n, s in states.items()} == {"王师傅": "expired", "李阿姨": "missing"}
+        assert states["王师傅"].certificate.valid_until == today - timedelta(days=40)
+        assert states["李阿姨"].certificate is None
 
 
 def test_a_certificate_scan_is_an_image_or_a_pdf(client, manager, school):
@@ -161,6 +180,24 @@ def test_the_morning_check_passes_or_sends_the_worker_home(client, manager, scho
         assert sorted(w.name for w in health.off_work(MONDAY)) == ["李阿姨", "赵师傅", "钱师傅"]
     second = check(client, manager, ids["王师傅"], "36.7")
     assert second.status_code == 409 and "worker_id" in second.get_json()["errors"]
+
+
+def test_the_day_lists_a_worker_checked_then_gone_but_warns_only_of_those_expected(
+        client, manager, school):
+    wang, li = (worker(client, manager, school, n) for n in ("王师傅", "李阿姨"))
+    for who in (wang, li):
+        assert certificate(client, manager, who, MONDAY - timedelta(days=300),
+                           MONDAY + timedelta(days=10)).status_code == 201
+        assert check(client, manager, who).status_code == 201
+    with tenant_context(school):
+        health.update_worker(uuid.UUID(li), {"ended_on": MONDAY - timedelta(days=1)})
+        db.session.commit()
+        checks = health.day_checks(MONDAY)
+        assert [(w.worker.name, w.expected) for w in checks.workers] == [
+            ("王师傅", True), ("李阿姨", False)]
+        assert [s.worker.name for s in checks.expiring_certificates(30)] == ["王师傅"]
+        assert checks.expiring_certificates(30) == health.expiring_health_certificates(MONDAY, 30)
+        assert checks.expiring_certificates(9) == []
 
 
 @pytest.mark.parametrize(("body", "field"), [

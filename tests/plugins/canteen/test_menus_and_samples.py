@@ -74,6 +74,26 @@ def test_samples_follow_the_cited_weight_and_keeping_time(client, manager, schoo
     assert disposed.status_code == 200 and disposed.get_json()["disposed_by"] == "李师傅"
 
 
+def test_an_overdue_sample_of_an_earlier_day_is_named_in_a_later_register(client, manager,
+                                                                          school):
+    from plugins.canteen.services import menus, samples
+
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id)
+    assert client.post("/api/v1/canteen/samples", headers=manager.headers, json={
+        "day": MONDAY.isoformat(), "slot": "lunch", "dish_id": dish_id, "grams": 130,
+        "taken_at": sample_at(MONDAY), "taken_by": "王师傅", "cabinet": "A1"}).status_code == 201
+    tuesday = MONDAY + timedelta(days=1)
+    later = datetime.fromisoformat(sample_at(MONDAY)) + timedelta(hours=49)
+    with tenant_context(school):
+        register = samples.sample_day(tuesday, later)  # nothing served on Tuesday
+        assert register["served"] == [] and len(register["overdue"]) == 1
+        assert register["dish_names"] == {register["overdue"][0].dish_id: "番茄炒蛋"}
+        # A caller holding the day's menu passes it; the register is the same.
+        assert samples.sample_day(MONDAY, later, served=menus.menu(MONDAY, MONDAY)) == \
+            samples.sample_day(MONDAY, later)
+
+
 def test_a_sample_is_not_disposed_of_before_its_time(client, manager, school):
     dish_id = dish(client, manager).get_json()["id"]
     today = datetime.now(UTC)

@@ -135,3 +135,46 @@ def test_food_issued_today_and_lots_expiring_soon_are_in_the_report(client, mana
     stock = next(s for s in day["sections"] if s["key"] == "stock")
     assert {"label": "Food issued", "value": "14.00 yuan"} in stock["facts"]
     assert any(w.startswith("大米 (batch B1) expires on") for w in stock["warnings"])
+
+
+def test_a_report_reads_the_settings_and_the_calendar_once_and_the_next_sees_a_change(
+        app, school, make_school):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import event
+
+    from core.extensions import db
+    from core.tenancy import tenant_context
+    from plugins.canteen import services
+    from plugins.canteen.services.report import daily_report
+    from tenants import modules
+
+    other = make_school("other-school", modules=("canteen",))
+    sent: list[str] = []
+
+    def seen(_connection, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with app.test_request_context(), tenant_context(school):
+            now = datetime(2026, 11, 16, 8, tzinfo=UTC)
+            report = daily_report(MONDAY, now)
+            reads = [s for s in sent if "FROM tenant_modules" in s or "FROM terms" in s]
+            assert len(reads) == 2, reads  # once each, though every section asks
+            tuck_shop = next(s for s in report.sections if s.key == "tuck_shop")
+            assert tuck_shop.facts == []  # off by default
+
+            modules.update_settings("canteen", {"tuck_shop": True})
+            tuck_shop = next(s for s in daily_report(MONDAY, now).sections
+                             if s.key == "tuck_shop")
+            assert len(tuck_shop.facts) == 1  # the takings
+
+            with services.reading_once():
+                assert services.settings()["tuck_shop"] is True
+                with tenant_context(other):  # another school's settings, not these
+                    assert services.settings()["tuck_shop"] is False
+                    assert services.is_school_day(MONDAY) is False  # it has no term
+                assert services.is_school_day(MONDAY) is True
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)

@@ -167,3 +167,16 @@ def test_the_pages_list_badges_and_take_a_certificate_photo(client, manager, sch
     assert 'data-testid="error-cert_scan"' in not_image.get_data(as_text=True)
     with tenant_context(school):
         assert len(db.session.scalars(select(Certificate)).all()) == 1
+
+
+def test_an_active_supplier_without_any_certificate_is_one_that_may_not_deliver(
+        client, manager, school):
+    supplier(client, manager, name="庚")
+    retired = supplier(client, manager, name="辛", credit_code="JY13301000000009").get_json()
+    assert client.patch(f"/api/v1/canteen/suppliers/{retired['id']}", headers=manager.headers,
+                        json={"active": False}).status_code == 200
+    with tenant_context(school):
+        watch = services.supplier_watch(school_today())
+        assert [(s.supplier.name, s.certificates) for s in watch.expired] == [("庚", [])]
+        assert "no business licence" in watch.expired[0].problems[0]
+        assert watch.warnings == []

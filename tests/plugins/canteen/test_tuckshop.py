@@ -242,6 +242,24 @@ def test_a_retried_sale_with_its_idempotency_key_sells_once(client, shop_open, m
     assert on_hand(shop_open) == {batch: 3}
 
 
+def test_the_takings_cost_each_batch_drawn_and_leave_out_a_product_sold_only_in_error(
+        client, shop_open, manager):
+    cola = product(client, manager).get_json()["id"]
+    chips = product(client, manager, name="薯片", price_fen=550).get_json()["id"]
+    receive(client, manager, cola, quantity=2, expires_in=5, cost_fen=200)
+    receive(client, manager, cola, quantity=10, expires_in=30, cost_fen=260)
+    receive(client, manager, chips, quantity=4, cost_fen=300)
+    assert sell(client, manager, cola, 3).status_code == 201  # 2 of the first batch, 1 of the next
+    mistake = sell(client, manager, chips, 1).get_json()["id"]
+    assert client.post(f"{API}/sales/{mistake}/void", headers=manager.headers,
+                       json={"reason": "按错商品"}).status_code == 200
+    takings = client.get(f"{API}/takings", headers=manager.headers).get_json()
+    assert (takings["sales"], takings["voided"], takings["items"], takings["takings_fen"],
+            takings["cost_fen"]) == (1, 1, 3, 3 * 350, 2 * 200 + 260)
+    assert [(p["product"], p["quantity"], p["cost_fen"]) for p in takings["products"]] == [
+        ("可乐", 3, 660)]
+
+
 def test_a_sale_is_voided_on_its_day_and_the_takings_add_up_in_fen(client, shop_open, manager,
                                                                    school):
     cola = product(client, manager).get_json()["id"]
