@@ -18,14 +18,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, BigInteger, Index, Select, String, event, inspect, select
+from sqlalchemy import JSON, BigInteger, Index, Select, String, event, insert, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, utcnow
+from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, utcnow, uuid7
 from core.db.base import is_tenant_scoped
 from core.extensions import db
 from core.rules import RuleBroken
-from core.tenancy import TenantRef, tenant_context
+from core.tenancy import TenantRef, require_tenant, tenant_context
 
 
 @dataclass(frozen=True)
@@ -180,6 +180,41 @@ def _capture(session: Session, flush_context, instances) -> None:
             entity_id=str(obj.id), before=before, after=after,
         ))
     session.add_all(events)
+
+
+def insert_many(model: type, rows: list[dict[str, Any]]) -> None:
+    """Insert many new rows of a school model at once, each with the "create" event a flush
+    would have recorded for it: one bulk statement per table instead of an object and a
+    flush per row (billing a term writes thousands). Columns a row leaves out get their
+    defaults here, so the event shows what was stored; ``tenant_id`` is the school in
+    context."""
+    if not rows:
+        return
+    tenant_id = require_tenant().id
+    attributes = inspect(model).column_attrs
+    keys = [attr.key for attr in attributes]
+    defaults = [(attr.key, attr.columns[0].default) for attr in attributes
+                if attr.columns[0].default is not None and attr.key != "tenant_id"]
+    complete = []
+    for row in rows:
+        full = dict(row)
+        for key, default in defaults:
+            if key not in full:
+                full[key] = default.arg(None) if default.is_callable else default.arg
+        full["tenant_id"] = tenant_id
+        complete.append(full)
+    db.session.execute(insert(model), complete)
+    if not getattr(model, "__audited__", True):
+        return
+    actor = current_actor()
+    who = {"user_id": actor.user_id, "source": actor.source, "address": actor.address,
+           "request_id": actor.request_id, "tenant_id": tenant_id, "action": "create",
+           "entity": model.__table__.name, "before": None}
+    at = utcnow()
+    db.session.execute(insert(AuditEvent), [
+        {**who, "id": uuid7(), "at": at, "entity_id": str(full["id"]),
+         "after": _redact(model, {key: _plain(full.get(key)) for key in keys})}
+        for full in complete])
 
 
 def search(query: Mapping[str, Any], zone: str) -> Select:

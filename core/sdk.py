@@ -13,7 +13,7 @@ from core.api.rules import transactional
 from core.api.schema import Schema
 from core.api.schemas import RuleSchema
 from core.auth import Principal, current_principal
-from core.calendar.services import is_school_day, school_days, term_span
+from core.calendar.services import TermRef, is_school_day, school_days, term_span, terms
 from core.db import (
     TenantScoped,
     UtcDateTime,
@@ -27,7 +27,7 @@ from core.db.voidable import Voidable
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
-from core.jobs import JobContext, Schedule, enqueue
+from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
 from core.messages import N_
 from core.money import whole_fen, yuan
 from core.notifications.services import notify
@@ -76,6 +76,7 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "JobContext",
+    "JobState",
     "NavEntry",
     "NotFound",
     "Permission",
@@ -91,6 +92,7 @@ __all__ = [
     "StoredFile",
     "TenantRef",
     "TenantScoped",
+    "TermRef",
     "UtcDateTime",
     "Voidable",
     "Widget",
@@ -105,6 +107,7 @@ __all__ = [
     "hooks",
     "hookspec",
     "is_school_day",
+    "job_state",
     "module_settings",
     "notify",
     "page_of",
@@ -121,6 +124,7 @@ __all__ = [
     "tenant_index",
     "tenant_unique",
     "term_span",
+    "terms",
     "transactional",
     "utcnow",
     "uuid7",

@@ -16,7 +16,8 @@ from core.transfer.models import ImportFile
 from tenants import modules as module_service
 from tenants.models import TenantModule
 
-ALL_MODULES = ("notes", "tags", "canteen")
+ALL_MODULES = ("notes", "tags", "canteen", "fees")
+VICTIM_ID = "01a1fdc9-1e46-7b79-bb56-d00841883e8c"  # a record id no school of the walk has
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
     "notes_api.post_note": {"title": "intruder"},
@@ -51,6 +52,15 @@ BODIES = {
                                         "amended_by": "intruder"},
     **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
        for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
+    "fees_api.start_billing_run": {"term_id": VICTIM_ID},
+    "fees_api.issue_bills": {"term_id": VICTIM_ID},
+    "fees_api.adjust_bill": {"amount_fen": -1, "reason": "intruder"},
+    "fees_api.write_off_bill": {"reason": "intruder"},
+    "fees_api.grant_concession": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
+                                  "category": "tuition", "kind": "waiver", "basis": "other",
+                                  "reason": "intruder"},
+    "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
+                                   "fee_item_id": VICTIM_ID},
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -206,6 +216,29 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
+        from plugins.fees.models import BillingRun, FeeItem
+        from plugins.fees.services import bills as fee_bills
+        from plugins.fees.services import concessions as fee_concessions
+
+        fee_item = FeeItem(name="victim's fee", category="tuition", amount_fen=100, unit="term",
+                           basis_authority="victim's", basis_reference="victim's",
+                           voluntary=True, status="published", created_by="victim's",
+                           effective_on=date(2026, 8, 1))
+        db.session.add(fee_item)
+        db.session.flush()
+        (fee_bill,) = fee_bills.create_bills([fee_bills.NewBill(
+            term.id, pupil.id, school_class.id, [fee_bills.Line(
+                "charge", "fees", f"item:{fee_item.id}", "tuition", "victim's fee", 1, 100, 100,
+                fee_item_id=fee_item.id)])], by="victim's", issue=True)
+        fee_concession = fee_concessions.grant({
+            "term_id": term.id, "student_id": pupil.id, "fee_item_id": fee_item.id,
+            "kind": "waiver", "basis": "other", "reason": "victim's reason"}, by="victim's")
+        fee_choice = fee_concessions.choose({"term_id": term.id, "student_id": pupil.id,
+                                             "fee_item_id": fee_item.id, "quantity": 1},
+                                            by="victim's")
+        billing_run = BillingRun(term_id=term.id, scope="school", requested_by="victim's",
+                                 problems=[])
+        db.session.add(billing_run)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -222,7 +255,9 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id)}
+                "check": str(morning_check.id), "entry": str(disinfection.id),
+                "bill": str(fee_bill), "billing_run": str(billing_run.id),
+                "concession": str(fee_concession.id), "choice": str(fee_choice.id)}
 
 
 @pytest.fixture
@@ -259,6 +294,7 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
+    from plugins.fees.models import Bill, BillingRun, BillLine, Concession, FeeChoice, LedgerEntry
 
     db.session.expire_all()
     with tenant_context(school):
@@ -298,6 +334,12 @@ def _snapshot(school):
                    for c in db.session.scalars(select(HealthCertificate))),
             sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
             sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
+            sorted((b.status, b.total_fen, b.version) for b in db.session.scalars(select(Bill))),
+            sorted((x.code, x.amount_fen) for x in db.session.scalars(select(BillLine))),
+            sorted((e.kind, e.amount_fen) for e in db.session.scalars(select(LedgerEntry))),
+            sorted((c.reason, c.revoked_at) for c in db.session.scalars(select(Concession))),
+            sorted(c.quantity for c in db.session.scalars(select(FeeChoice))),
+            sorted((r.created, str(r.finished_at)) for r in db.session.scalars(select(BillingRun))),
         )
 
 
@@ -317,7 +359,9 @@ def _paths(app, victim):
                        "sale_id": victim["sale"],
                        "worker_id": victim["worker"],
                        "health_certificate_id": victim["health_certificate"],
-                       "check_id": victim["check"], "entry_id": victim["entry"]},
+                       "check_id": victim["check"], "entry_id": victim["entry"],
+                       "bill_id": victim["bill"], "billing_run_id": victim["billing_run"],
+                       "concession_id": victim["concession"], "choice_id": victim["choice"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students", "log": "disinfections"}}
     for rule in app.url_map.iter_rules():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -202,3 +203,28 @@ def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
     found = db.session.execute(select(Term.start_date, Term.end_date)
                                .where(Term.id == term_id)).first()
     return (found[0], found[1]) if found else None
+
+
+@dataclass(frozen=True)
+class TermRef:
+    id: uuid.UUID
+    name: str
+    year: str  # the academic year's name
+    start_date: date
+    end_date: date
+
+    @property
+    def title(self) -> str:
+        """How a term is called in lists: its year and its name (2026学年 第一学期)."""
+        return f"{self.year} {self.name}"
+
+
+def terms() -> list[TermRef]:
+    """The school's terms, the latest first, as plain read-only records (for modules that
+    let a person choose a term)."""
+    require_tenant()
+    rows = db.session.execute(
+        select(Term.id, Term.name, AcademicYear.name, Term.start_date, Term.end_date)
+        .join(AcademicYear, AcademicYear.id == Term.academic_year_id)
+        .order_by(Term.start_date.desc()))
+    return [TermRef(*row) for row in rows]

@@ -28,6 +28,7 @@ class ClassRef:
     level: int
     head_teacher_id: uuid.UUID | None
     head_teacher_user_id: int | None  # the head teacher's login, when an active staff has one
+    grade_id: uuid.UUID | None = None  # what items for a grade are matched on
 
     @property
     def title(self) -> str:
@@ -56,7 +57,7 @@ def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list
         query = query.where(SchoolClass.status == "active")
     if ids is not None:
         query = query.where(SchoolClass.id.in_(list(ids)))
-    return [ClassRef(c.id, c.name, grade, level, c.head_teacher_id, user_id)
+    return [ClassRef(c.id, c.name, grade, level, c.head_teacher_id, user_id, c.grade_id)
             for c, grade, level, user_id in db.session.execute(query)]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import Permission, PluginManifest, Role, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, hookimpl
 
 from . import hookspecs
 
@@ -69,3 +69,24 @@ def houqin_settings_schema():
     from .schemas import FeesSettingsSchema
 
     return FeesSettingsSchema
+
+
+# --- billing ---------------------------------------------------------------------------------
+
+
+@hookimpl
+def houqin_jobs():
+    from .jobs import bill_term
+
+    return [bill_term]
+
+
+@hookimpl
+def houqin_navigation(tenant, principal):
+    return [*_billing_navigation()]
+
+
+def _billing_navigation() -> list[NavEntry]:
+    return [NavEntry(_l("Bills"), "fees_pages.bills", "fees.read", order=53),
+            NavEntry(_l("Bill the term"), "fees_pages.billing", "fees.billing.run", order=54),
+            NavEntry(_l("Concessions"), "fees_pages.concessions", "fees.read", order=55)]
