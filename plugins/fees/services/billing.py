@@ -60,7 +60,7 @@ from core.sdk import (
 from ..models import CONCESSION_BASIS_TITLES, Bill, BillingRun, BillLine, Concession, FeeChoice
 from . import bills, catalogue, ledger, today, who
 
-BATCH = 200  # students per batch: one query of each kind and one commit per batch
+BATCH = 500  # students per batch: one query of each kind and one commit per batch
 SOURCE = "fees"
 OWNED_PREFIXES = ("item:", "concession:")
 Line = bills.Line
@@ -135,6 +135,14 @@ class Terms:
 
     term: TermFacts
     items: list[Billable]
+    # Item lines as worked out once per item and quantity: most students get the same ones.
+    item_lines: dict[tuple[uuid.UUID, int], Line] = field(default_factory=dict, compare=False)
+
+    def item_line(self, item: Billable, count: int) -> Line:
+        line = self.item_lines.get((item.id, count))
+        if line is None:
+            line = self.item_lines[(item.id, count)] = _item_line(item, count)
+        return line
 
     @cached_property
     def by_id(self) -> dict[uuid.UUID, Billable]:
@@ -200,7 +208,7 @@ def work_out(terms: Terms, pupil: Pupil, chosen: dict[uuid.UUID, int],
             continue
         count = quantity(item, terms.term, chosen.get(item.id))
         if count > 0 and item.amount_fen:
-            lines.append(_item_line(item, count))
+            lines.append(terms.item_line(item, count))
     return lines + concession_lines(lines, concessions, terms.by_id)
 
 

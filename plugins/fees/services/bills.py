@@ -109,8 +109,13 @@ def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False)
         line_rows += rows
         if issue:
             charges += _charges(spec.student_id, bill_id, rows)
-    audit.insert_many(Bill, bill_rows)
-    audit.insert_many(BillLine, line_rows)
+    # One audit event per bill, holding its lines: a bill and its lines are made together.
+    stored_bills = audit.insert_many(Bill, bill_rows, audited=False)
+    lines_of_bill: dict[str, list[dict[str, Any]]] = {}
+    for row in audit.insert_many(BillLine, line_rows, audited=False):
+        lines_of_bill.setdefault(row["bill_id"], []).append(row)
+    audit.record_many("create", Bill, [(row["id"], None, {**row, "lines": lines_of_bill.get(
+        row["id"], [])}) for row in stored_bills])
     ledger.post_many(charges, by=name)
     return [row["id"] for row in bill_rows]
 

@@ -599,3 +599,23 @@ def test_concessions_are_granted_and_revoked_from_their_page(client, school, ter
     with tenant_context(school):
         assert db.session.scalar(select(Concession.revoked_at)) is not None
         db.session.rollback()
+
+
+def test_each_bill_made_is_audited_with_its_lines(app, client, school, term_id, clerk):
+    from core.audit import AuditEvent
+
+    _class, pupils = classroom(school, "1班", students=2)
+    published(school, {"name": "学费"}, {"name": "保育费", "category": "care",
+                                         "amount_fen": 50000, "unit": "month"})
+    bill_term(client, clerk, app, term_id)
+    with tenant_context(school):
+        events = [(e.entity_id, e.source, e.after) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity == "fees_bills",
+                                     AuditEvent.action == "create"))]
+        totals = {str(b.id): b.total_fen for b in db.session.scalars(select(Bill))}
+        db.session.rollback()
+    assert sorted(bill_id for bill_id, _source, _after in events) == sorted(totals)
+    for bill_id, source, after in events:
+        assert source == "job" and after["student_id"] in pupils
+        assert [line["amount_fen"] for line in after["lines"]] == [MONTHS * 50000, 120000]
+        assert after["total_fen"] == totals[bill_id]
