@@ -60,7 +60,7 @@ from core.sdk import (
 from ..models import CONCESSION_BASIS_TITLES, Bill, BillingRun, BillLine, Concession, FeeChoice
 from . import bills, catalogue, ledger, today, who
 
-BATCH = 500  # students per batch: one query of each kind and one commit per batch
+BATCH = 200  # students per batch: one query of each kind and one commit per batch
 SOURCE = "fees"
 OWNED_PREFIXES = ("item:", "concession:")
 Line = bills.Line
