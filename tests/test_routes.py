@@ -15,6 +15,8 @@ from core.tenancy import tenant_context
 from core.transfer.models import ImportFile
 from tenants import modules as module_service
 from tenants.models import TenantModule
+from tests.plugins.fees.fake_provider import FakePay
+from tests.plugins.fees.fake_provider import install as install_fakepay
 
 ALL_MODULES = ("notes", "tags", "canteen", "fees")
 VICTIM_ID = "01a1fdc9-1e46-7b79-bb56-d00841883e8c"  # a record id no school of the walk has
@@ -42,6 +44,9 @@ BODIES = {
     "canteen_api.discard": {"reason": "intruder"},
     "canteen_api.cancel_issue": {"reason": "intruder"},
     "canteen_api.change_tuck_product": {"price_fen": 1},
+    "fees_api.record_settlement_costs": {"lines": [
+        {"student_id": "01a1fdc9-1e46-7b79-bb56-d00841883e8c", "real_cost_fen": 1}]},
+    "fees_api.pay_refund": {"method": "cash", "paid_on": "2026-12-01"},
     "canteen_api.receive_tuck_batch": {"quantity": 1, "cost_fen": 1, "received_by": "intruder",
                                        "expires_on": "2030-01-01"},
     "canteen_api.remove_tuck_batch": {"reason": "intruder"},
@@ -52,6 +57,13 @@ BODIES = {
                                         "amended_by": "intruder"},
     **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
        for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
+    "fees_api.change_fee_item": {"name": "intruder", "version": 1},
+    "fees_api.approve_fee_item": {"version": 1},
+    "fees_api.return_fee_item_to_draft": {"version": 1},
+    "fees_api.record_payment": {"amount_fen": 100, "method": "cash"},
+    "fees_api.void_payment": {"reason": "intruder"},
+    "fees_api.start_online_payment": {"provider": "fakepay", "amount_fen": 100},
+    "fees_api.online_notify": FakePay().notification("fp-intruder", 100),
     "fees_api.start_billing_run": {"term_id": VICTIM_ID},
     "fees_api.issue_bills": {"term_id": VICTIM_ID},
     "fees_api.adjust_bill": {"amount_fen": -1, "reason": "intruder"},
@@ -183,10 +195,11 @@ def victim(app, make_school, make_user):
         victim_dish.photo_id = store_upload("victim's.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
                                             "dish_photo").id
         module_service.update_settings("canteen", {"tuck_shop": True})
+        from plugins.canteen.services import today as school_today
         from plugins.canteen.services import tuckshop as tuck_shop
         from plugins.canteen.services import tuckshop_sales as till
 
-        today = date.today()
+        today = school_today()  # the school's date, which may not be the machine's
         tuck = tuck_shop.create_product({"name": "victim's cola", "unit": "瓶", "price_fen": 300})
         batch = tuck_shop.receive_batch(tuck.id, {"quantity": 9, "cost_fen": 200,
                                                   "expires_on": today, "received_by": "victim's"},
@@ -216,29 +229,7 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
-        from plugins.fees.models import BillingRun, FeeItem
-        from plugins.fees.services import bills as fee_bills
-        from plugins.fees.services import concessions as fee_concessions
-
-        fee_item = FeeItem(name="victim's fee", category="tuition", amount_fen=100, unit="term",
-                           basis_authority="victim's", basis_reference="victim's",
-                           voluntary=True, status="published", created_by="victim's",
-                           effective_on=date(2026, 8, 1))
-        db.session.add(fee_item)
-        db.session.flush()
-        (fee_bill,) = fee_bills.create_bills([fee_bills.NewBill(
-            term.id, pupil.id, school_class.id, [fee_bills.Line(
-                "charge", "fees", f"item:{fee_item.id}", "tuition", "victim's fee", 1, 100, 100,
-                fee_item_id=fee_item.id)])], by="victim's", issue=True)
-        fee_concession = fee_concessions.grant({
-            "term_id": term.id, "student_id": pupil.id, "fee_item_id": fee_item.id,
-            "kind": "waiver", "basis": "other", "reason": "victim's reason"}, by="victim's")
-        fee_choice = fee_concessions.choose({"term_id": term.id, "student_id": pupil.id,
-                                             "fee_item_id": fee_item.id, "quantity": 1},
-                                            by="victim's")
-        billing_run = BillingRun(term_id=term.id, scope="school", requested_by="victim's",
-                                 problems=[])
-        db.session.add(billing_run)
+        fees = _victim_fees(app, term.id, pupil, today)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -255,9 +246,83 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id),
-                "bill": str(fee_bill), "billing_run": str(billing_run.id),
-                "concession": str(fee_concession.id), "choice": str(fee_choice.id)}
+                "check": str(morning_check.id), "entry": str(disinfection.id), **fees}
+
+
+def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
+    """A draft fee item and a published notice; a published settlement of a held fee with
+    its refund due, and an absence; another pupil's bill with a payment and an online
+    payment started."""
+    from datetime import date
+
+    from core.people import services as people
+    from plugins.fees.models import Bill, BillingRun, FeeItem
+    from plugins.fees.services import absences, bills, online, payments, settlements
+    from plugins.fees.services import catalogue as fee_catalogue
+    from plugins.fees.services import concessions as fee_concessions
+
+    module_service.update_settings("fees", {"school_phone": "victim's phone",
+                                            "bureau_phone": "110", "absence_refunds": True})
+    fee_item = fee_catalogue.create_item({
+        "name": "victim's fee", "category": "tuition", "amount_fen": 100, "unit": "term",
+        "basis_authority": "victim's bureau", "basis_reference": "victim's document"})
+    fee_catalogue.approve_item(fee_item.id, fee_item.version)
+    fee_notice = fee_catalogue.publish_notice({"effective_on": today,
+                                               "remarks": "victim's remarks"})
+    fee_draft = fee_catalogue.create_item({
+        "name": "victim's draft fee", "category": "other", "amount_fen": 100,
+        "unit": "item"})
+    item = FeeItem(name="victim's books", category="held", amount_fen=10000, unit="item",
+                   basis_authority="x", basis_reference="x", voluntary=True, created_by="x",
+                   status="published", effective_on=date(2026, 8, 1))
+    db.session.add(item)
+    db.session.flush()
+    bill = Bill(term_id=term_id, student_id=pupil.id, class_id=pupil.class_id)
+    db.session.add(bill)
+    db.session.flush()
+    bills.replace_draft_lines(bill, [bills.Line("charge", "fees", "books", "held",
+                                                "victim's books", 1, 10000, 10000,
+                                                fee_item_id=item.id)], by="victim's")
+    bills.issue(bill, by="victim's")
+    payments.record(bill.id, 10000, "cash", date(2026, 9, 10), by="victim's")
+    settlement = settlements.create(term_id, item.id, "victim's remarks", by="victim's")
+    settlements.record_costs(settlement.id, [{"student_id": pupil.id, "real_cost_fen": 8000}])
+    settlements.publish(settlement.id, by="victim's")
+    refund_id = settlements.lines_of(settlement)[0].refund_id
+    absence = absences.record({"student_id": pupil.id, "starts_on": date(2026, 11, 2),
+                               "ends_on": date(2026, 11, 3), "reason": "victim's illness"},
+                              by="victim's")
+    install_fakepay(app)
+    other = people.create_student({
+        "student_no": "V2", "name": "victim's other pupil", "gender": "male",
+        "birth_date": date(2019, 1, 1), "class_id": pupil.class_id, "boarding": False,
+        "allergies": "", "dietary_notes": ""})
+    fee_bill = Bill(term_id=term_id, student_id=other.id, class_id=other.class_id)
+    db.session.add(fee_bill)
+    db.session.flush()
+    bills.replace_draft_lines(fee_bill, [bills.Line(
+        "charge", "fees", "victim", "tuition", "victim's fee", 1, 50000, 50000)], by="v")
+    bills.issue(fee_bill, by="victim's clerk")
+    fee_payment = payments.record(fee_bill.id, 10000, "cash", date(2026, 9, 10),
+                                  by="victim's clerk")
+    fee_online_payment = online.start(fee_bill.id, "fakepay", 10000, "http://v/notify",
+                                      by="victim's parent")
+    concession = fee_concessions.grant({
+        "term_id": term_id, "student_id": pupil.id, "fee_item_id": fee_item.id,
+        "kind": "waiver", "basis": "other", "reason": "victim's reason"}, by="victim's")
+    choice = fee_concessions.choose({"term_id": term_id, "student_id": pupil.id,
+                                     "fee_item_id": item.id, "quantity": 1}, by="victim's")
+    billing_run = BillingRun(term_id=term_id, scope="school", requested_by="victim's",
+                             problems=[])
+    db.session.add(billing_run)
+    db.session.flush()
+    return {"bill": str(fee_bill.id), "payment": str(fee_payment.id),
+            "billing_run": str(billing_run.id), "concession": str(concession.id),
+            "choice": str(choice.id),
+            "online_payment": str(fee_online_payment.id),
+            "fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id),
+            "settlement": str(settlement.id), "refund": str(refund_id),
+            "absence": str(absence.id)}
 
 
 @pytest.fixture
@@ -265,6 +330,7 @@ def intruder(app, make_school, make_user):
     school = make_school("intruder", modules=ALL_MODULES)
     with tenant_context(school):  # so that its tuck-shop routes reach their record lookups
         module_service.update_settings("canteen", {"tuck_shop": True})
+        module_service.update_settings("fees", {"absence_refunds": True})
         db.session.commit()
     return make_user(school, "school_admin")
 
@@ -294,11 +360,30 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
-    from plugins.fees.models import Bill, BillingRun, BillLine, Concession, FeeChoice, LedgerEntry
+    from plugins.fees.models import (
+        Absence,
+        BillingRun,
+        BillLine,
+        Concession,
+        FeeChoice,
+        FeeItem,
+        FeeNotice,
+        LedgerEntry,
+        OnlinePayment,
+        Payment,
+        Receipt,
+        Refund,
+        Settlement,
+        SettlementLine,
+    )
+    from plugins.fees.models import Bill as FeeBill
 
     db.session.expire_all()
     with tenant_context(school):
         return (
+            sorted((i.name, i.status, i.version, i.amount_fen)
+                   for i in db.session.scalars(select(FeeItem))),
+            sorted((n.number, n.remarks) for n in db.session.scalars(select(FeeNotice))),
             sorted(db.session.scalars(select(Note.title))),
             sorted((m.module, m.enabled) for m in db.session.scalars(select(TenantModule))),
             len(db.session.scalars(select(JobRun)).all()),
@@ -334,9 +419,16 @@ def _snapshot(school):
                    for c in db.session.scalars(select(HealthCertificate))),
             sorted((m.temperature, m.passed) for m in db.session.scalars(select(MorningCheck))),
             sorted((d.minutes, d.voided_at) for d in db.session.scalars(select(Disinfection))),
-            sorted((b.status, b.total_fen, b.version) for b in db.session.scalars(select(Bill))),
-            sorted((x.code, x.amount_fen) for x in db.session.scalars(select(BillLine))),
-            sorted((e.kind, e.amount_fen) for e in db.session.scalars(select(LedgerEntry))),
+            sorted((x.status, x.remarks) for x in db.session.scalars(select(Settlement))),
+            sorted(x.real_cost_fen for x in db.session.scalars(select(SettlementLine))),
+            sorted((x.status, x.amount_fen) for x in db.session.scalars(select(Refund))),
+            sorted((x.starts_on, x.ends_on) for x in db.session.scalars(select(Absence))),
+            len(db.session.scalars(select(BillLine)).all()),
+            sorted((b.status, b.total_fen) for b in db.session.scalars(select(FeeBill))),
+            sorted((p.amount_fen, p.voided_at) for p in db.session.scalars(select(Payment))),
+            sorted((r.seq, r.prints, r.voided_at) for r in db.session.scalars(select(Receipt))),
+            sorted((o.status, o.amount_fen) for o in db.session.scalars(select(OnlinePayment))),
+            len(db.session.scalars(select(LedgerEntry)).all()),
             sorted((c.reason, c.revoked_at) for c in db.session.scalars(select(Concession))),
             sorted(c.quantity for c in db.session.scalars(select(FeeChoice))),
             sorted((r.created, str(r.finished_at)) for r in db.session.scalars(select(BillingRun))),
@@ -360,10 +452,15 @@ def _paths(app, victim):
                        "worker_id": victim["worker"],
                        "health_certificate_id": victim["health_certificate"],
                        "check_id": victim["check"], "entry_id": victim["entry"],
-                       "bill_id": victim["bill"], "billing_run_id": victim["billing_run"],
+                       "fee_item_id": victim["fee_item"], "notice_id": victim["fee_notice"],
+                       "settlement_id": victim["settlement"], "refund_id": victim["refund"],
+                       "absence_id": victim["absence"],
+                       "bill_id": victim["bill"], "payment_id": victim["payment"],
+                       "online_payment_id": victim["online_payment"],
+                       "billing_run_id": victim["billing_run"],
                        "concession_id": victim["concession"], "choice_id": victim["choice"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
-                          "kind": "students", "log": "disinfections"}}
+                          "kind": "students", "log": "disinfections", "provider": "fakepay"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():

@@ -13,7 +13,7 @@ from core.tenancy import tenant_context
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
-TOOLS = ["导入导出", "操作日志"]
+TOOLS = ["导入导出", "操作日志", "功能模块"]
 TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
 PLUGIN_TRANSLATIONS = sorted((Path(__file__).parent.parent / "plugins").glob("*/translations"))
 

@@ -207,24 +207,17 @@ def term_span(term_id: uuid.UUID) -> tuple[date, date] | None:
 
 @dataclass(frozen=True)
 class TermRef:
+    """A term as modules read it: a plain record, not the row."""
+
     id: uuid.UUID
     name: str
-    year: str  # the academic year's name
     start_date: date
     end_date: date
 
-    @property
-    def title(self) -> str:
-        """How a term is called in lists: its year and its name (2026学年 第一学期)."""
-        return f"{self.year} {self.name}"
-
 
 def terms() -> list[TermRef]:
-    """The school's terms, the latest first, as plain read-only records (for modules that
-    let a person choose a term)."""
+    """The terms of the school in context, earliest first (modules that bill or plan per term
+    offer them to choose from, and find the term a day falls in)."""
     require_tenant()
-    rows = db.session.execute(
-        select(Term.id, Term.name, AcademicYear.name, Term.start_date, Term.end_date)
-        .join(AcademicYear, AcademicYear.id == Term.academic_year_id)
-        .order_by(Term.start_date.desc()))
-    return [TermRef(*row) for row in rows]
+    return [TermRef(t.id, t.name, t.start_date, t.end_date) for t in db.session.scalars(
+        select(Term).order_by(Term.start_date, Term.id))]

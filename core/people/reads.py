@@ -21,6 +21,13 @@ ENROLLED = "enrolled"
 
 
 @dataclass(frozen=True)
+class GradeRef:
+    id: uuid.UUID
+    name: str
+    level: int
+
+
+@dataclass(frozen=True)
 class ClassRef:
     id: uuid.UUID
     name: str
@@ -59,6 +66,15 @@ def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list
         query = query.where(SchoolClass.id.in_(list(ids)))
     return [ClassRef(c.id, c.name, grade, level, c.head_teacher_id, user_id, c.grade_id)
             for c, grade, level, user_id in db.session.execute(query)]
+
+
+def grades(ids: Iterable[uuid.UUID] | None = None) -> list[GradeRef]:
+    """The school's grades (year groups), by level and name: those with ``ids``, or all."""
+    require_tenant()
+    query = select(Grade.id, Grade.name, Grade.level).order_by(Grade.level, Grade.name)
+    if ids is not None:
+        query = query.where(Grade.id.in_(list(ids)))
+    return [GradeRef(*row) for row in db.session.execute(query)]
 
 
 def enrolled_by_class() -> dict[uuid.UUID, int]:

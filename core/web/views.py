@@ -182,6 +182,7 @@ def install(app) -> None:
         audit,
         calendar,
         district,
+        modules,
         notifications,
         people,
         places,

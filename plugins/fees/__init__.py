@@ -52,6 +52,8 @@ def houqin_permissions():
         Permission("fees.payments.record", _l("Record payments and print receipts"), OFFICE),
         Permission("fees.payments.void", _l("Void a payment and its receipt, saying why"),
                    HEADS),
+        Permission("fees.online.pay", _l("Pay a bill online: the office any bill, guardians "
+                                         "their own children's"), OFFICE | {Role.GUARDIAN}),
         Permission("fees.adjust", _l("Adjust issued bills and write off arrears"), HEADS),
         Permission("fees.refunds.manage",
                    _l("Settle held fees, work out absence refunds and pay refunds out"), OFFICE),
@@ -71,6 +73,44 @@ def houqin_settings_schema():
     return FeesSettingsSchema
 
 
+@hookimpl
+def houqin_navigation(tenant, principal):
+    return [
+        # the catalogue and its notice (orders 50–52)
+        NavEntry(_l("Fee items"), "fees_pages.fee_items", "fees.read", order=50),
+        NavEntry(_l("Fee notice"), "fees_pages.fee_notices", "fees.read", order=51),
+        NavEntry(_l("Fee notice"), "fees_pages.public_fee_notices", "fees.own.read", order=52),
+        *_billing_navigation(),
+        *_payments_navigation(),
+        *_refunds_navigation(),
+    ]
+
+
+def _refunds_navigation() -> list[NavEntry]:
+    """Settlements and refunds; absences only where absence refunds are on (kindergartens)."""
+    from .services import settings
+
+    entries = [
+        NavEntry(_l("Held-fee settlements"), "fees_pages.settlements_page", "fees.read",
+                 order=59),
+        NavEntry(_l("Refund list"), "fees_pages.refunds_page", "fees.read", order=60),
+    ]
+    if settings()["absence_refunds"]:
+        entries.append(NavEntry(_l("Absences"), "fees_pages.absences_page",
+                                "fees.absences.write", order=61))
+    return entries
+
+
+def _payments_navigation() -> list[NavEntry]:
+    return [NavEntry(_l("Payments"), "fees_pages.payments", "fees.read", order=56)]
+
+
+def _billing_navigation() -> list[NavEntry]:
+    return [NavEntry(_l("Bills"), "fees_pages.bills", "fees.read", order=53),
+            NavEntry(_l("Bill the term"), "fees_pages.billing", "fees.billing.run", order=54),
+            NavEntry(_l("Concessions"), "fees_pages.concessions", "fees.read", order=55)]
+
+
 # --- billing ---------------------------------------------------------------------------------
 
 
@@ -79,14 +119,3 @@ def houqin_jobs():
     from .jobs import bill_term
 
     return [bill_term]
-
-
-@hookimpl
-def houqin_navigation(tenant, principal):
-    return [*_billing_navigation()]
-
-
-def _billing_navigation() -> list[NavEntry]:
-    return [NavEntry(_l("Bills"), "fees_pages.bills", "fees.read", order=53),
-            NavEntry(_l("Bill the term"), "fees_pages.billing", "fees.billing.run", order=54),
-            NavEntry(_l("Concessions"), "fees_pages.concessions", "fees.read", order=55)]

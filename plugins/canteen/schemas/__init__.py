@@ -41,37 +41,52 @@ class CanteenSettingsSchema(Schema):
 
     meal_slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)),
                              load_default=lambda: ["breakfast", "lunch"],
-                             validate=validate.Length(min=1, max=len(MEAL_SLOTS)))
+                             validate=validate.Length(min=1, max=len(MEAL_SLOTS)),
+                             metadata={"label": _l("Meal slots served")})
     count_cutoff = fields.String(load_default="09:00", validate=TIME_OF_DAY,
-                                 metadata={"description": "meal counts close at this time "
+                                 metadata={"label": _l("Meal counts close at (HH:MM, school "
+                                                       "time)"),
+                                           "description": "meal counts close at this time "
                                                           "on the day, school time"})
-    tuck_shop = fields.Boolean(load_default=False)
+    tuck_shop = fields.Boolean(load_default=False, metadata={"label": _l("Run the tuck shop")})
     meal_fees = fields.Boolean(load_default=False, metadata={
+        "label": _l("Bill meals through the fee module"),
         "description": "bill meals through the fees module"})
     meal_prices_fen = fields.Nested(MealPricesSchema, load_default=lambda: MealPricesSchema()
-                                    .load({}))
+                                    .load({}), metadata={"label": _l(
+                                        "Daily meal prices in fen per tier (full, reduced, "
+                                        "staff)")})
     subsidies = fields.List(fields.Nested(SubsidySchema), load_default=list,
-                            validate=validate.Length(max=10))
+                            validate=validate.Length(max=10), metadata={"label": _l(
+                                "Subsidies per school day (code, name, fen_per_day, tiers)")})
     # No regulation names these horizons, so they are the school's choice.
     certificate_warn_days = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=365)), load_default=lambda: [30, 7],
         validate=validate.Length(min=1, max=4),
-        metadata={"description": "warn this many days before a supplier's certificate lapses"})
+        metadata={"label": _l("Days before a supplier's certificate lapses to warn"),
+                  "description": "warn this many days before a supplier's certificate lapses"})
     stock_warning_days = fields.Integer(load_default=3, validate=validate.Range(min=0, max=60),
-                                        metadata={"description": "food lots expiring within "
+                                        metadata={"label": _l("Flag food lots expiring within "
+                                                              "this many days"),
+                                                  "description": "food lots expiring within "
                                                                  "this many days are flagged"})
     tuck_shop_warn_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=90),
-                                         metadata={"description": "list tuck-shop batches this "
+                                         metadata={"label": _l("List tuck-shop batches this "
+                                                               "many days before they expire"),
+                                                   "description": "list tuck-shop batches this "
                                                                   "many days before they expire"})
     # The regulations name fever without a figure; 37.3 °C is the usual clinical threshold.
     fever_from = fields.Decimal(places=1, as_string=True, load_default=Decimal("37.3"),
                                 validate=validate.Range(37, 38.5),
-                                metadata={"description": "a morning check at or above this "
+                                metadata={"label": _l("A morning check fails from this "
+                                                      "temperature (°C)"),
+                                          "description": "a morning check at or above this "
                                                          "temperature (°C) fails"})
     health_certificate_warn_days = fields.List(
         fields.Integer(validate=validate.Range(1, 365)), load_default=lambda: [30, 7],
         validate=validate.Length(min=1, max=4),
-        metadata={"description": "warn this many days before a health certificate expires"})
+        metadata={"label": _l("Days before a health certificate expires to warn"),
+                  "description": "warn this many days before a health certificate expires"})
 
     @validates_schema
     def _slots_once(self, data, **_):

@@ -4,7 +4,6 @@ same schemas and services as the API."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, request
 from flask_babel import lazy_gettext as _l
@@ -31,15 +30,6 @@ def month_arg(name: str = "month") -> date:
         return date.fromisoformat(request.args.get(name, "") + "-01")
     except ValueError:
         return services.today().replace(day=1)
-
-
-def whole_fen(text: str) -> int | None:
-    """Yuan as a person types them (12.5) in whole fen; none if it is not such an amount."""
-    try:
-        amount = Decimal(text.strip()).scaleb(2)
-    except InvalidOperation:
-        return None
-    return int(amount) if amount.is_finite() and amount == amount.to_integral_value() else None
 
 
 def common() -> dict:

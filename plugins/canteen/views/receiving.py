@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires
+from core.sdk import RuleBroken, current_principal, db, forms, requires, whole_fen
 
 from ..models.receiving import RESULTS, STORAGE
 from ..models.suppliers import Supplier
@@ -21,7 +21,7 @@ from ..schemas.receiving import DeliverySchema, DeliveryVoidSchema
 from ..services import receiving as services
 from ..services import suppliers as supplier_services
 from ..services import today, yuan
-from . import bp, month_arg, whole_fen
+from . import bp, month_arg
 
 BLANK_ROWS, MAX_ROWS = 3, 60
 ITEM_INPUTS = ("food", "quantity", "unit", "unit_price", "batch", "production_date",

@@ -11,13 +11,13 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires
+from core.sdk import RuleBroken, current_principal, db, forms, requires, whole_fen
 
 from ..schemas.tuckshop import TuckBatchSchema, TuckProductSchema, TuckRemovalSchema
 from ..services import today, yuan
 from ..services import tuckshop as shop
 from ..services.tuckshop import switched_on
-from . import bp, whole_fen
+from . import bp
 
 PRODUCT_FIELDS = ("name", "barcode", "unit", "shelf_life_days")
 

@@ -17,11 +17,12 @@ STATE_TITLES = {"draft": _l("Draft"), "approved": _l("Approved"), "published": _
                 "retired": _l("Retired")}
 CONCESSION_KINDS = ("discount", "waiver")
 CONCESSION_BASES = ("hardship", "sibling", "staff_child", "other")
-SCOPES = ("school", "grade", "class")
+RUN_SCOPES = ("school", "grade", "class")
 CONCESSION_KIND_TITLES = {"discount": _l("Discount"), "waiver": _l("Waiver")}
 CONCESSION_BASIS_TITLES = {"hardship": _l("Financial hardship"), "sibling": _l("Sibling"),
                            "staff_child": _l("Staff member's child"), "other": _l("Other")}
-SCOPE_TITLES = {"school": _l("The whole school"), "grade": _l("A grade"), "class": _l("A class")}
+RUN_SCOPE_TITLES = {"school": _l("The whole school"), "grade": _l("A grade"),
+                    "class": _l("A class")}
 METHOD_TITLES = {"cash": _l("Cash"), "bank_transfer": _l("Bank transfer"),
                  "card": _l("Card terminal"), "online": _l("Online"), "other": _l("Other")}
 
@@ -41,8 +42,8 @@ __all__ = [
     "ITEM_STATES",
     "METHODS",
     "METHOD_TITLES",
-    "SCOPES",
-    "SCOPE_TITLES",
+    "RUN_SCOPES",
+    "RUN_SCOPE_TITLES",
     "STATE_TITLES",
     "UNITS",
     "UNIT_TITLES",

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.sdk import Schema
 
-from ..models import CATEGORIES, CONCESSION_BASES, CONCESSION_KINDS, SCOPES
+from ..models import CATEGORIES, CONCESSION_BASES, CONCESSION_KINDS, RUN_SCOPES
 
 REASON = validate.Length(min=1, max=200)
 MAX_FEN = 100_000_000  # ¥1,000,000: beyond any bill, so a slip of the finger is caught
@@ -23,7 +23,7 @@ class Fen(fields.Integer):
 
 class _Scope(Schema):
     term_id = fields.UUID(required=True)
-    scope = fields.String(load_default="school", validate=validate.OneOf(SCOPES),
+    scope = fields.String(load_default="school", validate=validate.OneOf(RUN_SCOPES),
                           metadata={"description": "school, grade or class"})
     scope_id = fields.UUID(load_default=None, allow_none=True,
                            metadata={"description": "the grade's or the class's id"})

@@ -12,8 +12,8 @@ from sqlalchemy import Select, select
 
 from core.sdk import RuleBroken, db, people, utcnow
 
-from ..models import Concession, FeeChoice, FeeItem
-from . import who
+from ..models import Concession, FeeChoice
+from . import catalogue, who
 from .billing import term_facts
 
 
@@ -22,13 +22,6 @@ def get_student(student_id: uuid.UUID) -> people.StudentRef:
     if not found:
         raise RuleBroken(_("no such student in this school"), "student_id", status=404)
     return found[0]
-
-
-def get_item(item_id: uuid.UUID, field: str = "fee_item_id") -> FeeItem:
-    item = db.session.scalar(select(FeeItem).where(FeeItem.id == item_id))
-    if item is None:
-        raise RuleBroken(_("no such fee item in this school"), field, status=404)
-    return item
 
 
 # --- concessions ---------------------------------------------------------------------------
@@ -40,7 +33,7 @@ def grant(data: dict[str, Any], by: str | None = None) -> Concession:
     term_facts(data["term_id"])
     get_student(data["student_id"])
     if data.get("fee_item_id") is not None:
-        get_item(data["fee_item_id"])
+        catalogue.get_item(data["fee_item_id"])
     concession = Concession(
         term_id=data["term_id"], student_id=data["student_id"],
         fee_item_id=data.get("fee_item_id"), category=data.get("category"), kind=data["kind"],
@@ -87,7 +80,7 @@ def choose(data: dict[str, Any], by: str | None = None) -> FeeChoice:
     item billed per item); recording it again changes the quantity."""
     term_facts(data["term_id"])
     get_student(data["student_id"])
-    item = get_item(data["fee_item_id"])
+    item = catalogue.get_item(data["fee_item_id"])
     if item.status != "published":
         raise RuleBroken(_("only a published item can be chosen"), "fee_item_id", status=409)
     choice = db.session.scalar(select(FeeChoice).where(

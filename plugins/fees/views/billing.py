@@ -11,7 +11,18 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, db, forms, job_state, people, requires, terms, whole_fen, yuan
+from core.sdk import (
+    RuleBroken,
+    TermRef,
+    db,
+    forms,
+    job_state,
+    people,
+    requires,
+    terms,
+    whole_fen,
+    yuan,
+)
 
 from ..models import (
     CATEGORY_TITLES,
@@ -19,8 +30,8 @@ from ..models import (
     CONCESSION_BASIS_TITLES,
     CONCESSION_KIND_TITLES,
     CONCESSION_KINDS,
-    SCOPE_TITLES,
-    SCOPES,
+    RUN_SCOPE_TITLES,
+    RUN_SCOPES,
 )
 from ..schemas.billing import BillAdjustmentSchema, ConcessionSchema, FeeChoiceSchema
 from ..services import billing, bills, catalogue, concessions, today
@@ -33,19 +44,25 @@ def payment_titles() -> dict[str, str]:
             "overpaid": _("overpaid"), "draft": _("draft")}
 
 
-def _chosen_term(found: list) -> Any:
+def term_label(term: TermRef) -> str:
+    """A term as lists show it: its name and its dates (names repeat from year to year)."""
+    return f"{term.name} ({term.start_date.isoformat()} – {term.end_date.isoformat()})"
+
+
+def _chosen_term(found: list[TermRef]) -> TermRef | None:
     """The term named in the address, else the one under way today, else the latest."""
     wanted = request.values.get("term_id", "")
     on = today()
     return (next((t for t in found if str(t.id) == wanted), None)
             or next((t for t in found if t.start_date <= on <= t.end_date), None)
-            or (found[0] if found else None))
+            or (found[-1] if found else None))
 
 
 def _common(**extra) -> dict[str, Any]:
     found = terms()
     classes = people.classes()
-    return {"terms": found, "term": _chosen_term(found), "classes": classes,
+    return {"terms": found[::-1], "term": _chosen_term(found), "term_label": term_label,
+            "classes": classes,
             "class_titles": {c.id: c.title for c in people.classes(active=False)},
             "yuan": yuan, "payment_titles": payment_titles(), "category_titles": CATEGORY_TITLES,
             **extra}
@@ -79,7 +96,8 @@ def _render_bill(bill_id: uuid.UUID, errors: dict[str, str], form: dict[str, str
     granted = db.session.scalars(concessions.concessions(bill.term_id, bill.student_id)).all()
     term = next((t for t in terms() if t.id == bill.term_id), None)
     return render_template(
-        "fees/billing_bill.html", bill=bill, term=term, granted=granted, errors=errors,
+        "fees/billing_bill.html", bill=bill, term=term, term_label=term_label, granted=granted,
+        errors=errors,
         form=form, yuan=yuan, payment_titles=payment_titles(),
         class_title=next((c.title for c in people.classes([bill.class_id], active=False)), ""),
         kind_titles=CONCESSION_KIND_TITLES, basis_titles=CONCESSION_BASIS_TITLES,
@@ -139,8 +157,8 @@ def _render_billing(errors: dict[str, str], form: dict[str, str], status: int = 
     term = context["term"]
     recent = with_job(db.session.scalars(billing.runs(term.id if term else None)
                                          .limit(10)).all())
-    return render_template("fees/billing.html", **context, grades=grades, scopes=SCOPES,
-                           scope_titles=SCOPE_TITLES, recent=recent, errors=errors, form=form,
+    return render_template("fees/billing.html", **context, grades=grades, scopes=RUN_SCOPES,
+                           scope_titles=RUN_SCOPE_TITLES, recent=recent, errors=errors, form=form,
                            billable=catalogue.billable_items(today())), status
 
 
@@ -157,7 +175,7 @@ def _scope_of(form: dict[str, str]) -> tuple[uuid.UUID, str, uuid.UUID | None]:
     except ValueError:
         raise RuleBroken(_("choose a term"), "term_id") from None
     scope = form.get("scope", "school")
-    if scope not in SCOPES:
+    if scope not in RUN_SCOPES:
         raise RuleBroken(_("choose what to bill"), "scope")
     chosen = form.get({"grade": "grade_id", "class": "class_id"}.get(scope, ""), "")
     try:
@@ -206,7 +224,8 @@ def _run_context(billing_run_id: uuid.UUID) -> dict[str, Any]:
     state = job_state(run.job_id) if run.job_id else None
     return {"billing_run": run, "run": state, "done": state is None or state.done,
             "term": next((t for t in terms() if t.id == run.term_id), None),
-            "scope_titles": SCOPE_TITLES,
+            "term_label": term_label,
+            "scope_titles": RUN_SCOPE_TITLES,
             "poll_url": url_for("fees_pages.billing_run_progress", billing_run_id=run.id)}
 
 

@@ -15,6 +15,7 @@ from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.canteen.models import HealthCertificate, MorningCheck
 from plugins.canteen.services import health
+from plugins.canteen.services import today as school_today
 from tenants import modules
 
 from .support import MONDAY
@@ -80,7 +81,8 @@ def test_kitchen_workers_come_from_the_staff_register(client, manager, school):
 
 def test_certificates_are_checked_and_warned_before_they_expire(client, manager, school):
     wang, li, _zhao = (worker(client, manager, school, n) for n in ("王师傅", "李阿姨", "赵师傅"))
-    today = date.today()
+    with tenant_context(school):
+        today = school_today()  # the school's date, not the machine's
     future = certificate(client, manager, wang, today + timedelta(days=2), today + timedelta(days=300))
     assert future.status_code == 422 and "issued_on" in future.get_json()["errors"]
     backwards = certificate(client, manager, wang, date(2026, 3, 1), date(2026, 2, 1))

@@ -35,40 +35,49 @@ def on(day: date) -> str:
     return day.isoformat()
 
 
-# --- test setup: published items -----------------------------------------------------------
-# The catalogue and its notice are built on another branch; until they are here, billing's
-# tests publish items straight into the tables as a published notice would leave them.
-
-
-def published(school, *items: dict, effective_on: date = date(2026, 8, 20)) -> list[str]:
-    """TEST SETUP: fee items written as published by one notice, billable from
-    ``effective_on``; each dict overrides the defaults (a tuition of ¥1,200 per term for the
-    whole school). Returns their ids in the order given."""
-    from sqlalchemy import func, select
-
-    from core.db import uuid7
+def paid(school, bill_id: str, amount_fen: int, method: str = "cash",
+         received_on: date = date(2026, 9, 10)) -> str:
+    """A payment on the bill recorded straight through the service; its id."""
     from core.extensions import db
     from core.tenancy import tenant_context
-    from plugins.fees.models import FeeItem, FeeNotice
+    from plugins.fees.services import payments
 
     with tenant_context(school):
-        number = (db.session.scalar(select(func.max(FeeNotice.number))) or 0) + 1
-        notice_id = uuid7()
-        rows = []
-        for n, overrides in enumerate(items):
-            values = {"name": f"项目{n}", "category": "tuition", "amount_fen": 120000,
-                      "unit": "term", "basis_authority": "市发改委", "basis_reference": "价〔2026〕1号",
-                      "voluntary": False, "applies_to": "school", "applies_ids": [],
-                      "source": None, **overrides}
-            values["applies_ids"] = [str(i) for i in values["applies_ids"]]
-            rows.append(FeeItem(**values, status="published", created_by="test",
-                                approved_by="test", notice_id=notice_id,
-                                effective_on=effective_on))
-        # A notice is never changed once written (append-only): it lists its items at once.
-        db.session.add(FeeNotice(id=notice_id, number=number, title=f"收费公示（第{number}号）",
-                                 effective_on=effective_on, phones={}, published_by="test",
-                                 items=[{"name": r.name, "amount_fen": r.amount_fen}
-                                        for r in rows]))
-        db.session.add_all(rows)
+        payment = payments.record(uuid.UUID(bill_id), amount_fen, method, received_on, by="test")
         db.session.commit()
-        return [str(r.id) for r in rows]
+        return str(payment.id)
+
+
+def receipt_number(seq: int) -> str:
+    """The number of a receipt for money received today at the school (the year turns)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return f"{datetime.now(ZoneInfo('Asia/Shanghai')).year}-{seq:06d}"
+
+
+def published(school, *items: dict, effective_on: date | None = None) -> list[str]:
+    """Fee items drafted, approved and published on a notice through the catalogue's
+    services, billable from ``effective_on`` (today at the school unless given); each dict
+    overrides the defaults (a tuition of ¥1,200 per term for the whole school). Returns
+    their ids in the order given. Fills in the complaint phones a notice needs."""
+    from core.extensions import db
+    from core.sdk import module_settings
+    from core.tenancy import tenant_context
+    from plugins.fees.services import catalogue, today
+    from tenants import modules
+
+    with tenant_context(school):
+        current = module_settings("fees")
+        modules.update_settings("fees", {
+            **current, "bureau_phone": current.get("bureau_phone") or "0591-12345",
+            "school_phone": current.get("school_phone") or "0591-67890"})
+        made = [catalogue.create_item({
+            "name": f"项目{n}", "category": "tuition", "amount_fen": 120000, "unit": "term",
+            "basis_authority": "市发改委", "basis_reference": "价〔2026〕1号", **overrides},
+            by="test") for n, overrides in enumerate(items)]
+        for item in made:
+            catalogue.approve_item(item.id, item.version, by="test")
+        catalogue.publish_notice({"effective_on": effective_on or today()}, by="test")
+        db.session.commit()
+        return [str(item.id) for item in made]

@@ -178,12 +178,12 @@ def test_concessions_are_negative_lines_with_their_reason_rounded_half_up(
     tuition, _care, _book = published(
         school, {"name": "学费", "amount_fen": 333},
         {"name": "保育费", "category": "care", "amount_fen": 1001},
-        {"name": "书本", "category": "held", "amount_fen": 500})
+        {"name": "书本", "category": "other", "amount_fen": 500})
     assert grant(client, clerk, term_id, pupil, kind="discount", percent=50,
                  fee_item_id=tuition).status_code == 201
     assert grant(client, clerk, term_id, pupil, kind="waiver", category="care").status_code == 201
     fixed = grant(client, clerk, term_id, sibling, kind="discount", amount_fen=700,
-                  category="held", basis="sibling", reason="二孩")
+                  category="other", basis="sibling", reason="二孩")
     assert fixed.status_code == 201
     revoked = grant(client, clerk, term_id, sibling, kind="waiver", fee_item_id=tuition)
     assert client.post(f"/api/v1/fees/concessions/{revoked.get_json()['id']}/revoke",

@@ -1,0 +1,109 @@
+"""Kindergarten absences: a class's absences in a term with the form to record one, and the
+term's absence refunds worked out (a dry run) with the button that applies them."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+
+from core.sdk import RuleBroken, db, forms, people, requires
+
+from ..regulations import rules
+from ..schemas.absences import FeeAbsenceSchema
+from ..services import absences, settings
+from . import bp
+from .refunds import term_choice, titles
+
+DUE_TITLES = {"new": _l("To apply"), "applied": _l("Applied"),
+              "changed": _l("Changed since applied")}
+
+
+def _chosen_class(classes: list[people.ClassRef]) -> people.ClassRef | None:
+    wanted = request.args.get("class_id", "")
+    return next((c for c in classes if str(c.id) == wanted), classes[0] if classes else None)
+
+
+def _render_absences(errors: dict[str, str], form: dict, status: int = 200):
+    all_terms, term = term_choice()
+    classes = people.classes()
+    chosen = _chosen_class(classes)
+    found = []
+    if chosen and term:
+        found = absences.named_absences(list(db.session.scalars(
+            absences.listing(term_id=term.id, class_id=chosen.id))))
+    return render_template(
+        "fees/absences.html", **titles(), on=settings()["absence_refunds"], terms=all_terms,
+        term=term, classes=classes, chosen=chosen, absences=found,
+        students=people.students(class_id=chosen.id, enrolled_only=True) if chosen else [],
+        errors=errors, form=form), status
+
+
+@bp.route("/absences")
+@requires("fees.absences.write")
+def absences_page():
+    return _render_absences({}, {})
+
+
+@bp.route("/absences", methods=["POST"])
+@requires("fees.absences.write")
+def record_absence():
+    form = request.form.to_dict()
+    try:
+        absences.record(FeeAbsenceSchema().load(forms.schema_fields(
+            form, ("student_id", "starts_on", "ends_on", "reason"))))
+    except (ValidationError, RuleBroken) as exc:
+        return _render_absences(forms.form_errors(exc), form, forms.refusal_status(exc))
+    db.session.commit()
+    return redirect(url_for("fees_pages.absences_page", **request.args))
+
+
+@bp.route("/absences/<uuid:absence_id>/delete", methods=["POST"])
+@requires("fees.absences.write")
+def delete_absence(absence_id: uuid.UUID):
+    found = forms.found(absences.get_absence, absence_id)
+    try:
+        absences.delete(found.id)
+    except RuleBroken as exc:
+        status = forms.refusal_status(exc)
+        return _render_absences({f"absence-{absence_id}": str(exc)}, {}, status)
+    db.session.commit()
+    return redirect(url_for("fees_pages.absences_page", **request.args))
+
+
+def _render_refunds(outcome: dict | None, errors: dict[str, str], status: int = 200):
+    all_terms, term = term_choice()
+    in_force = rules()
+    return render_template(
+        "fees/absence_refunds.html", **titles(), due_titles=DUE_TITLES,
+        mode_titles=absences.MODE_TITLES, on=settings()["absence_refunds"],
+        terms=all_terms, term=term, outcome=outcome, errors=errors,
+        rule=[in_force[key] for key in (absences.AFTER_DAYS, absences.MODE, absences.MEALS)]
+    ), status
+
+
+@bp.route("/absence-refunds")
+@requires("fees.refunds.manage")
+def absence_refunds():
+    _terms, term = term_choice()
+    if term is None or not settings()["absence_refunds"]:
+        return _render_refunds(None, {})
+    return _render_refunds(absences.shown(absences.work_out(term.id)), {})
+
+
+@bp.route("/absence-refunds", methods=["POST"])
+@requires("fees.refunds.manage")
+def apply_absence_refunds():
+    _terms, term = term_choice()
+    if term is None:
+        return _render_refunds(None, {"term_id": _("the school has no term yet")}, 422)
+    try:
+        applied = absences.apply(term.id)
+    except RuleBroken as exc:
+        status = forms.refusal_status(exc)
+        return _render_refunds(None, forms.form_errors(exc), status)
+    db.session.commit()
+    return _render_refunds(absences.shown(applied.outcome, applied), {})

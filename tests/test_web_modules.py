@@ -1,0 +1,99 @@
+"""The modules page: a school's admin sees its modules, switches one, and changes a module's
+settings through a form made from the module's own schema; refused values name the field and
+change nothing, and a user without the permission cannot."""
+
+import pytest
+
+from core.extensions import db
+from core.identity import services as identity
+from core.tenancy import tenant_context
+from tenants import modules as module_service
+from tests.test_web import csrf, sign_in
+
+pytestmark = pytest.mark.houqin_plugins("canteen", "fees")
+SLUG = "modules-web"
+BASE = f"/t/{SLUG}"
+
+
+@pytest.fixture
+def school(app, make_school):
+    school = make_school(SLUG, modules=("fees",))
+    for email, role in (("admin@modules.test", "school_admin"),
+                        ("nurse@modules.test", "nurse")):
+        user = identity.create_user(email, email, "correct-horse-1")
+        with tenant_context(school):
+            identity.grant_school_role(user, role)
+    db.session.commit()
+    return school
+
+
+def fees_settings(school) -> dict:
+    with tenant_context(school):
+        return next(m for m in module_service.module_states() if m["name"] == "fees")["settings"]
+
+
+def test_an_admin_changes_settings_through_the_form(client, school):
+    sign_in(client, email="admin@modules.test")
+    page = client.get(f"{BASE}/modules/fees/settings").get_data(as_text=True)
+    assert "收费公示" in page  # the fields' labels, in the reader's language
+    answer = client.post(f"{BASE}/modules/fees/settings", data={
+        "csrf_token": csrf(page), "school_phone": "0551-1234567", "bureau_phone": "0551-7654321",
+        "regulator_phone": "", "payee": "", "absence_refunds": "on"})
+    assert answer.status_code == 302
+    saved = fees_settings(school)
+    assert (saved["school_phone"], saved["bureau_phone"], saved["absence_refunds"]) == (
+        "0551-1234567", "0551-7654321", True)
+
+
+def test_a_refused_value_names_its_field_and_changes_nothing(client, school):
+    sign_in(client, email="admin@modules.test")
+    before = fees_settings(school)
+    page = client.get(f"{BASE}/modules/fees/settings").get_data(as_text=True)
+    answer = client.post(f"{BASE}/modules/fees/settings", data={
+        "csrf_token": csrf(page), "school_phone": "1" * 40})
+    assert answer.status_code == 422
+    assert 'data-testid="error-school_phone"' in answer.get_data(as_text=True)
+    assert fees_settings(school) == before
+
+
+def test_switching_a_module_on_from_the_page(client, school):
+    sign_in(client, email="admin@modules.test")
+    page = client.get(f"{BASE}/modules").get_data(as_text=True)
+    assert client.post(f"{BASE}/modules/canteen/switch", data={
+        "csrf_token": csrf(page), "enabled": "1"}).status_code == 302
+    with tenant_context(school):
+        assert "canteen" in module_service.enabled_modules()
+
+
+def test_without_the_permission_the_settings_cannot_be_changed(client, school):
+    sign_in(client, email="nurse@modules.test")
+    page = client.get(f"{BASE}/").get_data(as_text=True)
+    answer = client.post(f"{BASE}/modules/fees/settings", data={
+        "csrf_token": csrf(page), "school_phone": "123"})
+    assert answer.status_code == 403
+    assert fees_settings(school).get("school_phone", "") == ""
+
+
+def test_nested_settings_are_edited_as_json_and_bad_json_names_the_field(client, school):
+    with tenant_context(school):
+        module_service.enable("canteen")
+        db.session.commit()
+    sign_in(client, email="admin@modules.test")
+    page = client.get(f"{BASE}/modules/canteen/settings").get_data(as_text=True)
+    assert "供应的餐次" in page and "晨检体温" in page
+    form = {"csrf_token": csrf(page), "meal_slots": '["breakfast", "lunch"]',
+            "count_cutoff": "08:30", "meal_fees": "on",
+            "meal_prices_fen": '{"full": 1200, "reduced": 600, "staff": 1500}',
+            "subsidies": "[]", "certificate_warn_days": "[30, 7]", "stock_warning_days": "3",
+            "tuck_shop_warn_days": "7", "fever_from": "37.5",
+            "health_certificate_warn_days": "[30, 7]"}
+    assert client.post(f"{BASE}/modules/canteen/settings", data=form).status_code == 302
+    with tenant_context(school):
+        saved = next(m for m in module_service.module_states()
+                     if m["name"] == "canteen")["settings"]
+    assert (saved["meal_prices_fen"]["full"], saved["fever_from"], saved["count_cutoff"]) == (
+        1200, "37.5", "08:30")
+    refused = client.post(f"{BASE}/modules/canteen/settings",
+                          data={**form, "meal_prices_fen": "{full: 1"})
+    assert refused.status_code == 422
+    assert 'data-testid="error-meal_prices_fen"' in refused.get_data(as_text=True)
