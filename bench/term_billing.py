@@ -71,6 +71,7 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 sys.path[:0] = [str(REPO), str(BENCH)]
 
+from canteen_daily_report import GcClock  # noqa: E402
 from request_overhead import (  # noqa: E402  (the same helpers as the other benchmarks)
     backend_pids,
     code_version,
@@ -264,21 +265,6 @@ def clear(connection) -> None:
 
 
 # --- the job side --------------------------------------------------------------------------
-
-
-class GcClock:
-    """Time spent in the garbage collector of this process (``gc.callbacks``)."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._started: float | None = None
-
-    def __call__(self, phase: str, info: dict) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        elif self._started is not None:
-            self.seconds += time.perf_counter() - self._started
-            self._started = None
 
 
 class Recorder:
