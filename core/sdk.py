@@ -28,7 +28,7 @@ from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_byt
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
-from core.jobs import JobContext, Schedule, enqueue
+from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
 from core.messages import N_
 from core.money import whole_fen, yuan
 from core.notifications.services import notify
@@ -78,6 +78,7 @@ __all__ = [
     "Forbidden",
     "Invalid",
     "JobContext",
+    "JobState",
     "NavEntry",
     "NotFound",
     "Permission",
@@ -109,6 +110,7 @@ __all__ = [
     "hooks",
     "hookspec",
     "is_school_day",
+    "job_state",
     "module_settings",
     "notify",
     "page_of",

@@ -108,3 +108,38 @@ def test_accounts_schools_and_districts_are_audited_for_the_deployment(app, make
     assert change.before == {"password_hash": REDACTED} == change.after
     listed = runner.invoke(cli, ["audit", "deployment", "--entity", "users"])
     assert "clerk@audit.test" in listed.output and "correct-horse" not in listed.output
+
+
+def test_rows_inserted_many_at_once_are_stamped_and_audited_one_event_each(school, make_school):
+    from datetime import UTC, datetime
+
+    from houqin_testnotes.models import Note
+    from sqlalchemy import select
+
+    from core import audit
+    from core.extensions import db
+    from core.tenancy import tenant_context
+
+    other = make_school("not-audited", modules=("notes",))
+    written = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
+    with tenant_context(school):
+        stored = audit.insert_many(Note, [{"id": audit.uuid7(), "title": "一"},
+                                          {"id": audit.uuid7(), "title": "二",
+                                           "created_at": written}])
+        db.session.commit()
+        # Left-out columns got their defaults; what is returned is what the events hold.
+        assert [row["body"] for row in stored] == ["", ""]
+        assert stored[1]["created_at"] == written.isoformat()
+        notes = db.session.scalars(select(Note).where(Note.title.in_(["一", "二"]))).all()
+        assert {n.title: n.created_at for n in notes}["二"] == written
+        events = db.session.scalars(select(audit.AuditEvent).where(
+            audit.AuditEvent.entity == "notes",
+            audit.AuditEvent.entity_id.in_([str(n.id) for n in notes]))).all()
+        assert sorted((e.action, e.entity_id, e.after["title"]) for e in events) == sorted(
+            ("create", str(n.id), n.title) for n in notes)
+        with pytest.raises(ValueError, match="naive"):
+            audit.insert_many(Note, [{"id": audit.uuid7(), "title": "三",
+                                      "created_at": datetime(2026, 11, 20, 8, 30)}])
+        db.session.rollback()
+    with tenant_context(other):  # (it has the note the notes module seeds)
+        assert not {"一", "二"} & set(db.session.scalars(select(Note.title)))

@@ -19,6 +19,7 @@ from tests.plugins.fees.fake_provider import FakePay
 from tests.plugins.fees.fake_provider import install as install_fakepay
 
 ALL_MODULES = ("notes", "tags", "canteen", "fees")
+VICTIM_ID = "01a1fdc9-1e46-7b79-bb56-d00841883e8c"  # a record id no school of the walk has
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
     "notes_api.post_note": {"title": "intruder"},
@@ -63,6 +64,15 @@ BODIES = {
     "fees_api.void_payment": {"reason": "intruder"},
     "fees_api.start_online_payment": {"provider": "fakepay", "amount_fen": 100},
     "fees_api.online_notify": FakePay().notification("fp-intruder", 100),
+    "fees_api.start_billing_run": {"term_id": VICTIM_ID},
+    "fees_api.issue_bills": {"term_id": VICTIM_ID},
+    "fees_api.adjust_bill": {"amount_fen": -1, "reason": "intruder"},
+    "fees_api.write_off_bill": {"reason": "intruder"},
+    "fees_api.grant_concession": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
+                                  "category": "tuition", "kind": "waiver", "basis": "other",
+                                  "reason": "intruder"},
+    "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
+                                   "fee_item_id": VICTIM_ID},
 }
 # Endpoints that take multipart/form-data (uploads): a valid form, made afresh each time.
 FORMS = {
@@ -246,9 +256,10 @@ def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
     from datetime import date
 
     from core.people import services as people
-    from plugins.fees.models import Bill, FeeItem
+    from plugins.fees.models import Bill, BillingRun, FeeItem
     from plugins.fees.services import absences, bills, online, payments, settlements
     from plugins.fees.services import catalogue as fee_catalogue
+    from plugins.fees.services import concessions as fee_concessions
 
     module_service.update_settings("fees", {"school_phone": "victim's phone",
                                             "bureau_phone": "110", "absence_refunds": True})
@@ -296,7 +307,18 @@ def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
                                   by="victim's clerk")
     fee_online_payment = online.start(fee_bill.id, "fakepay", 10000, "http://v/notify",
                                       by="victim's parent")
+    concession = fee_concessions.grant({
+        "term_id": term_id, "student_id": pupil.id, "fee_item_id": fee_item.id,
+        "kind": "waiver", "basis": "other", "reason": "victim's reason"}, by="victim's")
+    choice = fee_concessions.choose({"term_id": term_id, "student_id": pupil.id,
+                                     "fee_item_id": item.id, "quantity": 1}, by="victim's")
+    billing_run = BillingRun(term_id=term_id, scope="school", requested_by="victim's",
+                             problems=[])
+    db.session.add(billing_run)
+    db.session.flush()
     return {"bill": str(fee_bill.id), "payment": str(fee_payment.id),
+            "billing_run": str(billing_run.id), "concession": str(concession.id),
+            "choice": str(choice.id),
             "online_payment": str(fee_online_payment.id),
             "fee_item": str(fee_draft.id), "fee_notice": str(fee_notice.id),
             "settlement": str(settlement.id), "refund": str(refund_id),
@@ -340,7 +362,10 @@ def _snapshot(school):
     )
     from plugins.fees.models import (
         Absence,
+        BillingRun,
         BillLine,
+        Concession,
+        FeeChoice,
         FeeItem,
         FeeNotice,
         LedgerEntry,
@@ -404,6 +429,9 @@ def _snapshot(school):
             sorted((r.seq, r.prints, r.voided_at) for r in db.session.scalars(select(Receipt))),
             sorted((o.status, o.amount_fen) for o in db.session.scalars(select(OnlinePayment))),
             sorted((e.kind, e.amount_fen) for e in db.session.scalars(select(LedgerEntry))),
+            sorted((c.reason, c.revoked_at) for c in db.session.scalars(select(Concession))),
+            sorted(c.quantity for c in db.session.scalars(select(FeeChoice))),
+            sorted((r.created, str(r.finished_at)) for r in db.session.scalars(select(BillingRun))),
         )
 
 
@@ -428,7 +456,9 @@ def _paths(app, victim):
                        "settlement_id": victim["settlement"], "refund_id": victim["refund"],
                        "absence_id": victim["absence"],
                        "bill_id": victim["bill"], "payment_id": victim["payment"],
-                       "online_payment_id": victim["online_payment"]},
+                       "online_payment_id": victim["online_payment"],
+                       "billing_run_id": victim["billing_run"],
+                       "concession_id": victim["concession"], "choice_id": victim["choice"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students", "log": "disinfections", "provider": "fakepay"}}
     for rule in app.url_map.iter_rules():

@@ -9,5 +9,6 @@ back-off and, when it gives up, stays in the failed list.
 from core.jobs.context import JobContext
 from core.jobs.dispatch import enqueue
 from core.jobs.registry import Schedule
+from core.jobs.status import JobState, job_state
 
-__all__ = ["JobContext", "Schedule", "enqueue"]
+__all__ = ["JobContext", "JobState", "Schedule", "enqueue", "job_state"]

@@ -35,6 +35,7 @@ class ClassRef:
     level: int
     head_teacher_id: uuid.UUID | None
     head_teacher_user_id: int | None  # the head teacher's login, when an active staff has one
+    grade_id: uuid.UUID | None = None  # what items for a grade are matched on
 
     @property
     def title(self) -> str:
@@ -57,7 +58,7 @@ def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list
     require_tenant()
     # Values, not SchoolClass instances: a school can have hundreds of classes.
     query = (select(SchoolClass.id, SchoolClass.name, Grade.name, Grade.level,
-                    SchoolClass.head_teacher_id, Staff.user_id)
+                    SchoolClass.head_teacher_id, Staff.user_id, SchoolClass.grade_id)
              .join(Grade, Grade.id == SchoolClass.grade_id)
              .outerjoin(Staff, (Staff.id == SchoolClass.head_teacher_id) & Staff.active.is_(True))
              .order_by(Grade.level, Grade.name, SchoolClass.name))

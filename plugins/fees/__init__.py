@@ -80,6 +80,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Fee items"), "fees_pages.fee_items", "fees.read", order=50),
         NavEntry(_l("Fee notice"), "fees_pages.fee_notices", "fees.read", order=51),
         NavEntry(_l("Fee notice"), "fees_pages.public_fee_notices", "fees.own.read", order=52),
+        *_billing_navigation(),
         *_payments_navigation(),
         *_refunds_navigation(),
         *_reports_navigation(),
@@ -140,3 +141,19 @@ def houqin_export_tenant_data(tenant):
     from .exports import tenant_data
 
     return tenant_data()
+
+
+def _billing_navigation() -> list[NavEntry]:
+    return [NavEntry(_l("Bills"), "fees_pages.bills", "fees.read", order=53),
+            NavEntry(_l("Bill the term"), "fees_pages.billing", "fees.billing.run", order=54),
+            NavEntry(_l("Concessions"), "fees_pages.concessions", "fees.read", order=55)]
+
+
+# --- billing ---------------------------------------------------------------------------------
+
+
+@hookimpl
+def houqin_jobs():
+    from .jobs import bill_term
+
+    return [bill_term]

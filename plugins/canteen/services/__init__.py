@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from core.sdk import RuleBroken, module_settings, require_tenant
-from core.sdk import yuan as yuan  # the areas and templates say services.yuan
 from core.sdk import school_days as calendar_school_days
+from core.sdk import yuan as yuan  # the areas and templates say services.yuan
 
 
 @dataclass

@@ -10,4 +10,4 @@ blp = Blueprint("fees_api", __name__, url_prefix="/api/v1/fees",
                 description="Fee collection")
 
 # each module registers its routes on blp
-from . import absences, catalogue, family, ledger, online, payments, refunds, reports  # noqa: E402,F401
+from . import absences, billing, catalogue, family, ledger, online, payments, refunds, reports  # noqa: E402,F401

@@ -15,6 +15,14 @@ UNIT_TITLES = {"term": _l("per term"), "month": _l("per month"),
                "school_day": _l("per school day"), "item": _l("per item")}
 STATE_TITLES = {"draft": _l("Draft"), "approved": _l("Approved"), "published": _l("Published"),
                 "retired": _l("Retired")}
+CONCESSION_KINDS = ("discount", "waiver")
+CONCESSION_BASES = ("hardship", "sibling", "staff_child", "other")
+RUN_SCOPES = ("school", "grade", "class")
+CONCESSION_KIND_TITLES = {"discount": _l("Discount"), "waiver": _l("Waiver")}
+CONCESSION_BASIS_TITLES = {"hardship": _l("Financial hardship"), "sibling": _l("Sibling"),
+                           "staff_child": _l("Staff member's child"), "other": _l("Other")}
+RUN_SCOPE_TITLES = {"school": _l("The whole school"), "grade": _l("A grade"),
+                    "class": _l("A class")}
 METHOD_TITLES = {"cash": _l("Cash"), "bank_transfer": _l("Bank transfer"),
                  "card": _l("Card terminal"), "online": _l("Online"), "other": _l("Other")}
 
@@ -27,9 +35,15 @@ from .refunds import Absence, Refund, Settlement, SettlementLine  # noqa: E402
 __all__ = [
     "CATEGORIES",
     "CATEGORY_TITLES",
+    "CONCESSION_BASES",
+    "CONCESSION_BASIS_TITLES",
+    "CONCESSION_KINDS",
+    "CONCESSION_KIND_TITLES",
     "ITEM_STATES",
     "METHODS",
     "METHOD_TITLES",
+    "RUN_SCOPES",
+    "RUN_SCOPE_TITLES",
     "STATE_TITLES",
     "UNITS",
     "UNIT_TITLES",

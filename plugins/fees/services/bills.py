@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, utcnow
+from core.sdk import RuleBroken, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
 from . import ledger, who
@@ -53,41 +55,133 @@ def lines_of(bill_id: uuid.UUID) -> list[BillLine]:
 
 
 def _store(bill: Bill, line: Line, by: str) -> BillLine:
-    stored = BillLine(bill_id=bill.id, kind=line.kind, source=line.source, code=line.code,
-                      fee_item_id=line.fee_item_id, category=line.category,
-                      description=line.description[:200], quantity=line.quantity,
-                      unit_price_fen=line.unit_price_fen, amount_fen=line.amount_fen,
-                      reason=line.reason[:200], created_by=by)
+    stored = BillLine(**_line_row(bill.id, line, by, utcnow()))
     db.session.add(stored)
     bill.total_fen += line.amount_fen
     return stored
 
 
+def ascending_ids(count: int) -> list[uuid.UUID]:
+    """Time-ordered ids that also keep the order they were made in within the same
+    millisecond (RFC 9562 §6.2, method 2: the random part counts up), so that lines written
+    together read back in the order they were worked out."""
+    random_part = (1 << 62) - 1
+    while True:
+        first = uuid7().int
+        if (first & random_part) + count <= random_part:
+            return [uuid.UUID(int=first + n) for n in range(count)]
+
+
+def _line_row(bill_id: uuid.UUID, line: Line, by: str, now: datetime,
+              line_id: uuid.UUID | None = None) -> dict[str, Any]:
+    return {"id": line_id or uuid7(), "bill_id": bill_id, "kind": line.kind, "source": line.source,
+            "code": line.code, "fee_item_id": line.fee_item_id, "category": line.category,
+            "description": line.description[:200], "quantity": line.quantity,
+            "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
+            "reason": line.reason[:200], "created_by": by, "created_at": now}
+
+
+@dataclass(frozen=True)
+class NewBill:
+    """A bill billing is about to make, with its lines."""
+
+    term_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    lines: list[Line]
+
+
+def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False) -> list[uuid.UUID]:
+    """Make these bills with their lines in a few statements (a term's bills are thousands),
+    as drafts, or issued at once with their lines charged (``issue``). Returns their ids."""
+    name, now = who(by), utcnow()
+    bill_rows, line_rows, charges = [], [], []
+    for spec in new:
+        bill_id = uuid7()
+        rows = [_line_row(bill_id, line, name, now, line_id) for line, line_id
+                in zip(spec.lines, ascending_ids(len(spec.lines)), strict=True)]
+        bill_rows.append({
+            "id": bill_id, "term_id": spec.term_id, "student_id": spec.student_id,
+            "class_id": spec.class_id, "status": "issued" if issue else "draft",
+            "total_fen": sum(row["amount_fen"] for row in rows), "generated_at": now,
+            "issued_at": now if issue else None, "issued_by": name if issue else None,
+            "version": 1})
+        line_rows += rows
+        if issue:
+            charges += _charges(spec.student_id, bill_id, rows)
+    # One audit event per bill, holding its lines: a bill and its lines are made together.
+    stored_bills = audit.insert_many(Bill, bill_rows, audited=False)
+    lines_of_bill: dict[str, list[dict[str, Any]]] = {}
+    for row in audit.insert_many(BillLine, line_rows, audited=False):
+        lines_of_bill.setdefault(row["bill_id"], []).append(row)
+    audit.record_many("create", Bill, [(row["id"], None, {**row, "lines": lines_of_bill.get(
+        row["id"], [])}) for row in stored_bills])
+    ledger.post_many(charges, by=name)
+    return [row["id"] for row in bill_rows]
+
+
 def replace_draft_lines(bill: Bill, lines: list[Line], by: str | None = None) -> None:
     """Set a draft bill's lines to these (billing runs rebuild drafts this way)."""
-    if bill.status != "draft":
-        raise RuleBroken(_("an issued bill is never changed: add an adjustment"), "bill_id",
-                         status=409)
-    db.session.execute(delete(BillLine).where(BillLine.bill_id == bill.id))
-    bill.total_fen = 0
-    name = who(by)
-    for line in lines:
-        _store(bill, line, name)
-    bill.generated_at = utcnow()
+    replace_drafts_lines([(bill, lines)], by=by)
+
+
+def replace_drafts_lines(changes: list[tuple[Bill, list[Line]]],
+                         current: list[BillLine] | None = None, by: str | None = None) -> None:
+    """Set the lines of several draft bills at once; ``current``: their lines as loaded
+    already (else they are read here). The old lines' removal is audited like any delete."""
+    for bill, _lines in changes:
+        if bill.status != "draft":
+            raise RuleBroken(_("an issued bill is never changed: add an adjustment"), "bill_id",
+                             status=409)
+    ids = {bill.id for bill, _lines in changes}
+    if current is None:
+        current = list(db.session.scalars(select(BillLine).where(BillLine.bill_id.in_(ids))))
+    for old in current:
+        if old.bill_id in ids:
+            db.session.delete(old)
+    db.session.flush()
+    name, now = who(by), utcnow()
+    rows = []
+    for bill, lines in changes:
+        rows += [_line_row(bill.id, line, name, now, line_id) for line, line_id
+                 in zip(lines, ascending_ids(len(lines)), strict=True)]
+        bill.total_fen = sum(line.amount_fen for line in lines)
+        bill.generated_at = now
+    audit.insert_many(BillLine, rows)
+
+
+def _charges(student_id: uuid.UUID, bill_id: uuid.UUID, rows) -> list[dict[str, Any]]:
+    """The ledger entries issuing charges: one per line that is not zero."""
+    return [{"student_id": student_id, "kind": "charge" if row["kind"] == "charge"
+             else "adjustment", "amount_fen": row["amount_fen"], "bill_id": bill_id,
+             "bill_line_id": row["id"], "reason": row["reason"] or row["description"]}
+            for row in rows if row["amount_fen"]]
 
 
 def issue(bill: Bill, by: str | None = None) -> None:
     """Issue a draft bill: each of its lines is charged to the ledger, and it is frozen."""
-    if bill.status != "draft":
+    issue_bills([bill], by)
+
+
+def issue_bills(bills: list[Bill], by: str | None = None) -> None:
+    """Issue draft bills at once: every line charged to the ledger, every bill frozen."""
+    if any(bill.status != "draft" for bill in bills):
         raise RuleBroken(_("this bill is already issued"), "bill_id", status=409)
-    name = who(by)
+    if not bills:
+        return
+    name, now = who(by), utcnow()
     db.session.flush()
-    for line in lines_of(bill.id):
-        if line.amount_fen:
-            ledger.post(bill.student_id, "charge" if line.kind == "charge" else "adjustment",
-                        line.amount_fen, bill_id=bill.id, bill_line_id=line.id,
-                        reason=line.reason or line.description, by=name)
-    bill.status, bill.issued_at, bill.issued_by = "issued", utcnow(), name
+    students = {bill.id: bill.student_id for bill in bills}
+    rows = db.session.execute(
+        select(BillLine.id, BillLine.bill_id, BillLine.kind, BillLine.amount_fen,
+               BillLine.reason, BillLine.description)
+        .where(BillLine.bill_id.in_(list(students)))
+        .order_by(BillLine.created_at, BillLine.id)).mappings()
+    ledger.post_many([charge for row in rows
+                      for charge in _charges(students[row["bill_id"]], row["bill_id"], [row])],
+                     by=name)
+    for bill in bills:
+        bill.status, bill.issued_at, bill.issued_by = "issued", now, name
 
 
 def adjust(bill: Bill, line: Line, by: str | None = None) -> BillLine:

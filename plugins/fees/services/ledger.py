@@ -11,11 +11,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, db
+from core.sdk import RuleBroken, audit, db, uuid7
 
 from ..models import Bill, BillLine, LedgerEntry, Payment, Receipt, Refund
 from . import today, who
@@ -28,7 +29,29 @@ def post(student_id: uuid.UUID, kind: str, amount_fen: int, *, bill_id: uuid.UUI
          bill_line_id: uuid.UUID | None = None, payment_id: uuid.UUID | None = None,
          refund_id: uuid.UUID | None = None, reverses_id: uuid.UUID | None = None,
          reason: str = "", by: str | None = None) -> LedgerEntry:
-    """Append one entry. Nothing else writes the ledger."""
+    """Append one entry. Nothing else writes the ledger (``post_many`` appends many)."""
+    entry = LedgerEntry(**_entry(student_id, kind, amount_fen, bill_id=bill_id,
+                                 bill_line_id=bill_line_id, payment_id=payment_id,
+                                 refund_id=refund_id, reverses_id=reverses_id, reason=reason,
+                                 by=who(by)))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def post_many(entries: Iterable[dict[str, Any]], by: str | None = None) -> int:
+    """Append many entries at once (issuing a term's bills), each checked as ``post`` checks
+    it: dicts of ``post``'s arguments. Returns how many were appended."""
+    name = who(by)
+    rows = [{"id": uuid7(), **_entry(by=name, **entry)} for entry in entries]
+    audit.insert_many(LedgerEntry, rows)
+    return len(rows)
+
+
+def _entry(student_id: uuid.UUID, kind: str, amount_fen: int, *, by: str,
+           bill_id: uuid.UUID | None = None, bill_line_id: uuid.UUID | None = None,
+           payment_id: uuid.UUID | None = None, refund_id: uuid.UUID | None = None,
+           reverses_id: uuid.UUID | None = None, reason: str = "") -> dict[str, Any]:
     if kind not in SIGNS:
         raise ValueError(f"unknown ledger entry kind {kind!r}")
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen == 0:
@@ -36,13 +59,10 @@ def post(student_id: uuid.UUID, kind: str, amount_fen: int, *, bill_id: uuid.UUI
     sign = SIGNS[kind]
     if reverses_id is None and sign is not None and (amount_fen > 0) != (sign > 0):
         raise ValueError(f"a {kind} entry must be {'positive' if sign > 0 else 'negative'}")
-    entry = LedgerEntry(student_id=student_id, kind=kind, amount_fen=amount_fen,
-                        bill_id=bill_id, bill_line_id=bill_line_id, payment_id=payment_id,
-                        refund_id=refund_id, reverses_id=reverses_id, reason=reason[:200],
-                        day=today(), created_by=who(by))
-    db.session.add(entry)
-    db.session.flush()
-    return entry
+    return {"student_id": student_id, "kind": kind, "amount_fen": amount_fen, "bill_id": bill_id,
+            "bill_line_id": bill_line_id, "payment_id": payment_id, "refund_id": refund_id,
+            "reverses_id": reverses_id, "reason": reason[:200], "day": today(),
+            "created_by": by}
 
 
 def bill_balance(bill_id: uuid.UUID) -> int:

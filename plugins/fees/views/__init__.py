@@ -8,4 +8,4 @@ from flask import Blueprint
 bp = Blueprint("fees_pages", __name__, url_prefix="/m/fees", template_folder="../templates")
 
 # each module registers its routes on bp
-from . import absences, catalogue, family, ledger, payments, refunds, reports  # noqa: E402,F401
+from . import absences, billing, catalogue, family, ledger, payments, refunds, reports  # noqa: E402,F401

@@ -54,3 +54,30 @@ def receipt_number(seq: int) -> str:
     from zoneinfo import ZoneInfo
 
     return f"{datetime.now(ZoneInfo('Asia/Shanghai')).year}-{seq:06d}"
+
+
+def published(school, *items: dict, effective_on: date | None = None) -> list[str]:
+    """Fee items drafted, approved and published on a notice through the catalogue's
+    services, billable from ``effective_on`` (today at the school unless given); each dict
+    overrides the defaults (a tuition of ¥1,200 per term for the whole school). Returns
+    their ids in the order given. Fills in the complaint phones a notice needs."""
+    from core.extensions import db
+    from core.sdk import module_settings
+    from core.tenancy import tenant_context
+    from plugins.fees.services import catalogue, today
+    from tenants import modules
+
+    with tenant_context(school):
+        current = module_settings("fees")
+        modules.update_settings("fees", {
+            **current, "bureau_phone": current.get("bureau_phone") or "0591-12345",
+            "school_phone": current.get("school_phone") or "0591-67890"})
+        made = [catalogue.create_item({
+            "name": f"项目{n}", "category": "tuition", "amount_fen": 120000, "unit": "term",
+            "basis_authority": "市发改委", "basis_reference": "价〔2026〕1号", **overrides},
+            by="test") for n, overrides in enumerate(items)]
+        for item in made:
+            catalogue.approve_item(item.id, item.version, by="test")
+        catalogue.publish_notice({"effective_on": effective_on or today()}, by="test")
+        db.session.commit()
+        return [str(item.id) for item in made]
