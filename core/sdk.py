@@ -39,7 +39,14 @@ from core.plugins.types import NavEntry, Widget
 from core.regulations import Rule, rules_in_force
 from core.rules import RuleBroken
 from core.state import kernel
-from core.tenancy import DistrictRef, TenantRef, current_tenant, require_tenant
+from core.tenancy import (
+    DistrictRef,
+    TenantRef,
+    current_tenant,
+    require_tenant,
+    school_today,
+    school_zone,
+)
 from core.web import forms
 
 
@@ -120,6 +127,8 @@ __all__ = [
     "requires",
     "rules_in_force",
     "school_days",
+    "school_today",
+    "school_zone",
     "send_stored",
     "sheet_cell",
     "sheet_rows",

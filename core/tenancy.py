@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 
 class NoTenantInContext(RuntimeError):
@@ -83,6 +85,17 @@ def require_tenant() -> TenantRef:
     if tenant is None:
         raise NoTenantInContext("this needs a school in context; none is set")
     return tenant
+
+
+def school_zone() -> ZoneInfo:
+    """The time zone of the school in context."""
+    return ZoneInfo(require_tenant().timezone)
+
+
+def school_today() -> date:
+    """The date at the school in context, in its own time zone: at 07:00 in Beijing a UTC
+    clock is still on yesterday."""
+    return datetime.now(school_zone()).date()
 
 
 def current_district_scope() -> DistrictScope | None:

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -25,7 +24,7 @@ from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
-from core.tenancy import require_tenant
+from core.tenancy import school_today
 from core.web.forms import form_errors
 from core.web.nav import core_entries
 from core.web.views import bp
@@ -65,15 +64,10 @@ def _refused(exc: Exception, prefix: str) -> ResponseReturnValue:
 # --- the month grid ----------------------------------------------------------------------
 
 
-def _today() -> date:
-    # The school's own date: at 07:00 in Beijing the server's UTC clock is still on yesterday.
-    return datetime.now(ZoneInfo(require_tenant().timezone)).date()
-
-
 def _month_start(value: str | None) -> date:
     """The first day of ``YYYY-MM``, or of this month when none is asked for."""
     if not value:
-        return _today().replace(day=1)
+        return school_today().replace(day=1)
     match = _MONTH.match(value)
     if match:
         year, month = int(match[1]), int(match[2])
@@ -130,7 +124,7 @@ def _render(errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
         first = _month_start(month)
     except RuleBroken as exc:
         errors = {**errors, exc.field: str(exc)}
-        status, first = 422, _today().replace(day=1)
+        status, first = 422, school_today().replace(day=1)
     form = request.form.to_dict() if request.method == "POST" else {}
     checked = ({int(d) for d in request.form.getlist("term_weekdays") if d.isdigit()}
                if request.endpoint == "web.add_term" else set(MONDAY_TO_FRIDAY))
@@ -138,7 +132,7 @@ def _render(errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
         "web/calendar.html", years=_years(), days=_marked_days(), weekday_names=WEEKDAY_NAMES,
         kind_names=KIND_NAMES, cell_names=CELL_NAMES, weeks=month_grid(first), month=first,
         previous=(first - timedelta(days=1)).replace(day=1), following=_next_month(first),
-        today=_today(), errors=errors, form={**form, "month": month}, checked=checked,
+        today=school_today(), errors=errors, form={**form, "month": month}, checked=checked,
     ), status
 
 

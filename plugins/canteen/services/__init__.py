@@ -9,15 +9,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from copy import deepcopy
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
 from core.sdk import RuleBroken, module_settings, require_tenant
 from core.sdk import school_days as calendar_school_days
+from core.sdk import school_today as today  # noqa: F401  (the areas say services.today)
+from core.sdk import school_zone as school_zone
 from core.sdk import yuan as yuan  # the areas and templates say services.yuan
 
 
@@ -93,15 +94,6 @@ def school_days(start: date, end: date) -> list[date]:
 def is_school_day(day: date) -> bool:
     """Whether ``day`` is a school day in the school's calendar (``core.sdk.is_school_day``)."""
     return school_days(day, day) == [day]
-
-
-def school_zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().timezone)
-
-
-def today() -> date:
-    """The date at the school, in its own time zone."""
-    return datetime.now(school_zone()).date()
 
 
 def week_of(day: date) -> list[date]:

@@ -4,12 +4,12 @@ shares is here."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from core.sdk import current_principal, module_settings, require_tenant
+from core.sdk import current_principal, module_settings
+from core.sdk import school_today as today  # noqa: F401  (the areas say services.today)
+from core.sdk import school_zone as school_zone
 
 
 def settings() -> dict[str, Any]:
@@ -22,15 +22,6 @@ def _defaults() -> dict[str, Any]:
     from ..schemas import FeesSettingsSchema
 
     return FeesSettingsSchema().load({})
-
-
-def school_zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().timezone)
-
-
-def today() -> date:
-    """The date at the school, in its own time zone."""
-    return datetime.now(school_zone()).date()
 
 
 def who(by: str | None = None) -> str:
