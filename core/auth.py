@@ -95,3 +95,12 @@ def build_principal(user: UserRef, tenant: TenantRef | None, token: TokenIdentit
 
 def current_principal() -> Principal | None:
     return getattr(g, "principal", None)
+
+
+def acting_name(by: str | None = None) -> str:
+    """The name a record keeps of who did something: ``by`` when given, else the person
+    signed in, else "system" (a scheduled job, the shell)."""
+    if by and by.strip():
+        return by.strip()[:50]
+    principal = current_principal()
+    return principal.name[:50] if principal else "system"

@@ -12,7 +12,7 @@ from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.api.schema import Schema
 from core.api.schemas import RuleSchema
-from core.auth import Principal, current_principal
+from core.auth import Principal, acting_name, current_principal
 from core.calendar.services import TermRef, is_school_day, school_days, term_span, terms
 from core.db import (
     TenantScoped,
@@ -106,6 +106,7 @@ __all__ = [
     "UtcDateTime",
     "Voidable",
     "Widget",
+    "acting_name",
     "audit",
     "current_district",
     "current_principal",

@@ -19,7 +19,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, current_principal, db, require_tenant
+from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import acting_name as who
 
 from .. import exports
 from ..models import SLOT_TITLES, StockLot, StockMovement
@@ -43,14 +44,6 @@ def cost_of(quantity: Decimal, unit_price_fen: Decimal) -> int:
     """``quantity`` × ``unit_price_fen`` rounded half-up to the fen; the sign of the quantity."""
     fen = int((abs(quantity) * unit_price_fen).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return fen if quantity >= 0 else -fen
-
-
-def who(by: str | None) -> str:
-    """The person named, else the one signed in (a job or the shell records "system")."""
-    if by and by.strip():
-        return by.strip()[:50]
-    principal = current_principal()
-    return principal.name[:50] if principal else "system"
 
 
 def get_lot(lot_id: uuid.UUID, field_name: str = "lot_id", status: int = 404) -> StockLot:

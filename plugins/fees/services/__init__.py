@@ -7,7 +7,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from core.sdk import current_principal, module_settings
+from core.sdk import acting_name as who  # noqa: F401  (the areas say services.who)
+from core.sdk import module_settings
 from core.sdk import school_today as today  # noqa: F401  (the areas say services.today)
 from core.sdk import school_zone as school_zone
 
@@ -22,12 +23,3 @@ def _defaults() -> dict[str, Any]:
     from ..schemas import FeesSettingsSchema
 
     return FeesSettingsSchema().load({})
-
-
-def who(by: str | None = None) -> str:
-    """The name recorded as having done something: ``by`` when given, else the person
-    signed in, else the system (a scheduled job)."""
-    if by:
-        return by[:50]
-    principal = current_principal()
-    return principal.name[:50] if principal else "system"
