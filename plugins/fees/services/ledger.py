@@ -80,6 +80,12 @@ class BillMoney:
     balance: int  # still owed; negative when overpaid
 
     @property
+    def paid_not_owed(self) -> int:
+        """What of the money paid (less refunds paid out) the bill no longer asks for: the
+        most that can go back (negative or zero when nothing can)."""
+        return min(self.paid - self.refunded, -self.balance)
+
+    @property
     def status(self) -> str:
         """unpaid, partly_paid, paid (nothing owed), or overpaid (money due back)."""
         if self.balance < 0:

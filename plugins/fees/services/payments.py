@@ -37,8 +37,7 @@ def record_or_replay(bill_id: uuid.UUID, amount_fen: int, method: str, received_
     """``record``, and whether it recorded anything: False when ``request_key`` was seen
     before (the same bill, amount and method) and the earlier payment is returned."""
     check_amount(amount_fen)
-    if method not in METHODS:
-        raise RuleBroken(_("one of: %(methods)s", methods=", ".join(METHODS)), "method")
+    check_method(method)
     if received_on > today():
         raise RuleBroken(_("money cannot be received after today (%(day)s)",
                            day=today().isoformat()), "received_on")
@@ -152,6 +151,12 @@ def receipts_of(payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, Receipt]:
         return {}
     return {r.payment_id: r for r in db.session.scalars(
         select(Receipt).where(Receipt.payment_id.in_(payment_ids)))}
+
+
+def check_method(method: str) -> None:
+    """A way money changes hands that the module knows (payments and refunds alike)."""
+    if method not in METHODS:
+        raise RuleBroken(_("one of: %(methods)s", methods=", ".join(METHODS)), "method")
 
 
 def check_amount(amount_fen: int) -> None:

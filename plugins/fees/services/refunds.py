@@ -14,8 +14,9 @@ from sqlalchemy import Select, func, select
 
 from core.sdk import RuleBroken, db, people, yuan
 
-from ..models import METHODS, Bill, Refund
+from ..models import Bill, Refund
 from . import bills, ledger, who
+from .payments import check_method
 
 
 def refundable(bill: Bill) -> int:
@@ -26,7 +27,7 @@ def refundable(bill: Bill) -> int:
         return 0
     due = db.session.scalar(select(func.coalesce(func.sum(Refund.amount_fen), 0)).where(
         Refund.bill_id == bill.id, Refund.status == "due"))
-    return max(min(money.paid - money.refunded, -money.balance) - due, 0)
+    return max(money.paid_not_owed - due, 0)
 
 
 def decide(bill: Bill, amount_fen: int, reason: str, *, source: str = "manual",
@@ -66,18 +67,15 @@ def get_refund(refund_id: uuid.UUID) -> Refund:
 
 def pay(refund_id: uuid.UUID, method: str, paid_on: date, by: str | None = None) -> Refund:
     """Record a due refund as handed over: the ledger gets its refund entry."""
-    if method not in METHODS:
-        raise RuleBroken(_("one of: %(methods)s", methods=", ".join(METHODS)), "method")
-    refund = db.session.scalar(select(Refund).where(Refund.id == refund_id))
-    if refund is None:
-        raise RuleBroken(_("no such refund in this school"), "refund_id", status=404)
+    check_method(method)
+    refund = get_refund(refund_id)
     bill = bills.get_bill(refund.bill_id, lock=True)  # as payments and voids lock it
     db.session.refresh(refund, with_for_update=True)
     if refund.status != "due":
         raise RuleBroken(_("this refund is already paid"), "refund_id", status=409)
     # A payment voided since the refund was decided may have taken away what it came from.
     money = ledger.bill_money([bill.id]).get(bill.id)
-    if money is None or refund.amount_fen > min(money.paid - money.refunded, -money.balance):
+    if money is None or refund.amount_fen > money.paid_not_owed:
         raise RuleBroken(_("the bill no longer has this much paid and not owed (was a payment "
                            "voided?): decide the refund again"), "refund_id", status=409)
     name = who(by)
