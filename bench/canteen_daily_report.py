@@ -46,11 +46,9 @@ import os
 import platform
 import random
 import re
-import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -61,7 +59,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, event, pool, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,6 +67,7 @@ BENCH = REPO / "bench"
 sys.path[:0] = [str(REPO), str(BENCH)]
 
 from request_overhead import (  # noqa: E402  (the same helpers as the other benchmark)
+    ScratchDatabase,
     backend_pids,
     code_version,
     cpu_seconds,
@@ -907,13 +906,9 @@ def main() -> int:
     if admin_url.host not in (HOST, "localhost", None):
         print("the benchmark only runs against a PostgreSQL on this machine", file=sys.stderr)
         return 2
-    database = f"houqin_bench_{uuid.uuid4().hex[:10]}"
-    owner_url = admin_url.set(database=database)
-    app_url = owner_url.set(username=args.app_role, password=None)
-    owner_str, app_str = owner_url.render_as_string(False), app_url.render_as_string(False)
-    workdir = Path(tempfile.mkdtemp(prefix="houqin-bench-"))
-    admin = create_engine(args.pg_admin_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    created = False
+    scratch = ScratchDatabase(args.pg_admin_url, args.app_role)
+    database, workdir = scratch.name, scratch.workdir
+    owner_url, owner_str, app_str = scratch.owner_url, scratch.owner_str, scratch.app_str
     app = owner = None
     started_at = datetime.now(UTC)
 
@@ -922,10 +917,8 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-            server_version = connection.execute(text("SHOW server_version")).scalar()
-        created = True
+        scratch.create()
+        server_version = scratch.server_version
         version = code_version()
         print(f"database {database}; work files in {workdir}")
         print(f"code: commit {version['commit']}" + (
@@ -1201,13 +1194,7 @@ def main() -> int:
                     engine.dispose()
         if owner is not None:
             owner.dispose()
-        if created and not args.keep_db:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        elif created:
-            print(f"kept database {database}")
-        admin.dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
+        scratch.remove(args.keep_db)
 
 
 if __name__ == "__main__":

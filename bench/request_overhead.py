@@ -432,6 +432,39 @@ def measure(side: Side, server: Server, db_pids: list[int], load) -> tuple[Load,
     return result, others
 
 
+class ScratchDatabase:
+    """A throwaway database on the local PostgreSQL and a work folder, for one run: its
+    owner's and the app role's connection strings, made by ``create`` and removed by
+    ``remove`` (kept with ``--keep-db``). Every benchmark here starts from one."""
+
+    def __init__(self, admin_url: str, app_role: str) -> None:
+        self.name = f"houqin_bench_{uuid.uuid4().hex[:10]}"
+        self.owner_url = make_url(admin_url).set(database=self.name)
+        self.app_url = self.owner_url.set(username=app_role, password=None)
+        self.owner_str = self.owner_url.render_as_string(False)
+        self.app_str = self.app_url.render_as_string(False)
+        self.workdir = Path(tempfile.mkdtemp(prefix="houqin-bench-"))
+        self.admin = create_engine(admin_url, poolclass=pool.NullPool,
+                                   isolation_level="AUTOCOMMIT")
+        self.created = False
+        self.server_version: str | None = None
+
+    def create(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
+            self.server_version = connection.execute(text("SHOW server_version")).scalar()
+        self.created = True
+
+    def remove(self, keep: bool) -> None:
+        if self.created and not keep:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        elif self.created:
+            print(f"kept database {self.name}")
+        self.admin.dispose()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Requests per second of the full Houqin stack against bare Flask + "
@@ -480,14 +513,11 @@ def main() -> int:
     if admin_url.host not in (HOST, "localhost", None):
         print("the benchmark only runs against a PostgreSQL on this machine", file=sys.stderr)
         return 2
-    database = f"houqin_bench_{uuid.uuid4().hex[:10]}"
-    owner_url = admin_url.set(database=database)
-    app_url = owner_url.set(username=args.app_role, password=None)
-    owner_str, app_str = owner_url.render_as_string(False), app_url.render_as_string(False)
-    workdir = Path(tempfile.mkdtemp(prefix="houqin-bench-"))
-    admin = create_engine(args.pg_admin_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    scratch = ScratchDatabase(args.pg_admin_url, args.app_role)
+    database, workdir = scratch.name, scratch.workdir
+    owner_url, app_url, owner_str, app_str = (scratch.owner_url, scratch.app_url,
+                                              scratch.owner_str, scratch.app_str)
     servers: list[Server] = []
-    created = False
     started_at = datetime.now(UTC)
 
     def on_signal(signum, frame):
@@ -495,9 +525,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-        created = True
+        scratch.create()
         version = code_version()
         print(f"database {database}; work files in {workdir}")
         print(f"code: commit {version['commit']}" + (
@@ -680,13 +708,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-        if created and not args.keep_db:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        elif created:
-            print(f"kept database {database}")
-        admin.dispose()
-        shutil.rmtree(workdir, ignore_errors=True)
+        scratch.remove(args.keep_db)
 
 
 if __name__ == "__main__":
