@@ -6,6 +6,8 @@ comes with a deprecation period.
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from core import audit
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
@@ -67,12 +69,14 @@ def current_district() -> DistrictRef:
 
 
 def module_settings(name: str) -> dict:
-    """The validated settings of module ``name`` for the school in context."""
+    """The validated settings of module ``name`` for the school in context; a setting added
+    since the school saved its own reads as its default. A fresh dict each call."""
     from tenants.models import TenantModule
+    from tenants.modules import setting_defaults
 
     require_tenant()
     row = db.session.scalar(db.select(TenantModule).where(TenantModule.module == name))
-    return dict(row.settings) if row else {}
+    return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
 
 
 __all__ = [

@@ -7,6 +7,8 @@ Nothing here runs DDL: tables come from ``houqin db upgrade``.
 
 from __future__ import annotations
 
+from copy import deepcopy
+from functools import cache
 from typing import Any
 
 from marshmallow import RAISE, ValidationError
@@ -97,6 +99,22 @@ class SettingsInvalid(ModuleError):
 def _settings_schema(module: str):
     results = kernel().plugins.hooks_of(module).houqin_settings_schema()
     return results[0] if results else None
+
+
+def setting_defaults(module: str) -> dict[str, Any]:
+    """What the module's settings schema fills in for a setting nobody gave (a fresh copy, so
+    callers may change it): how a setting added after a school saved its own reads."""
+    schema_cls = _settings_schema(module)
+    return deepcopy(_defaults_of(schema_cls)) if schema_cls is not None else {}
+
+
+@cache
+def _defaults_of(schema_cls: type) -> dict[str, Any]:
+    # Once per schema and process: settings are read on most requests.
+    try:
+        return schema_cls().load({})
+    except ValidationError:  # a setting without a default must be given; none to fill in
+        return {}
 
 
 def _manifest(module: str):

@@ -10,7 +10,6 @@ from contextvars import ContextVar
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -69,15 +68,7 @@ def settings() -> dict[str, Any]:
 
 
 def _read_settings() -> dict[str, Any]:
-    return {**deepcopy(_defaults()), **module_settings("canteen")}
-
-
-@cache
-def _defaults() -> dict[str, Any]:
-    # Built once per process, not on each of the many reads a page or a report makes.
-    from ..schemas import CanteenSettingsSchema
-
-    return CanteenSettingsSchema().load({})
+    return module_settings("canteen")
 
 
 def school_days(start: date, end: date) -> list[date]:

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from core.sdk import RuleBroken, db, people, require_tenant, school_days, term_span
 
 from ..models import MealPlan
-from ..schemas import CanteenSettingsSchema
 from . import settings
 
 SOURCE = "canteen"
@@ -24,11 +23,9 @@ TIER_TITLES = {"full": _l("full price"), "reduced": _l("reduced price"),
 
 
 def fee_settings() -> dict[str, Any]:
-    """The billing settings, with the defaults for a school whose settings predate them."""
-    defaults = CanteenSettingsSchema().load({})
+    """The billing settings (with their defaults where the school's settings predate them)."""
     stored = settings()
-    return {key: stored.get(key, defaults[key])
-            for key in ("meal_fees", "meal_prices_fen", "subsidies")}
+    return {key: stored[key] for key in ("meal_fees", "meal_prices_fen", "subsidies")}
 
 
 def daily_price(tier: str, prices: dict[str, int]) -> int:

@@ -23,11 +23,7 @@ from . import settings
 def warn_days() -> list[int]:
     """How many days ahead the school is warned of a lapsing certificate (a school setting:
     no regulation names a figure), widest first."""
-    from ..schemas import CanteenSettingsSchema
-
-    days = settings().get("certificate_warn_days") or CanteenSettingsSchema().load({})[
-        "certificate_warn_days"]
-    return sorted(days, reverse=True)
+    return sorted(settings()["certificate_warn_days"], reverse=True)
 
 
 # --- suppliers -----------------------------------------------------------------------------

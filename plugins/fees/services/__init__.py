@@ -4,7 +4,6 @@ shares is here."""
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from core.sdk import acting_name as who  # noqa: F401  (the areas say services.who)
@@ -15,11 +14,4 @@ from core.sdk import school_zone as school_zone
 
 def settings() -> dict[str, Any]:
     """The school's fee settings; one added since the school saved its own has its default."""
-    return {**_defaults(), **module_settings("fees")}
-
-
-@cache
-def _defaults() -> dict[str, Any]:
-    from ..schemas import FeesSettingsSchema
-
-    return FeesSettingsSchema().load({})
+    return module_settings("fees")
