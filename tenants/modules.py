@@ -77,7 +77,7 @@ def module_states() -> list[dict[str, Any]]:
 
 def validate_settings(module: str, settings: dict[str, Any] | None) -> dict[str, Any]:
     """Validate with the plugin's own schema; unknown keys and bad values name the key."""
-    schema_cls = _settings_schema(module)
+    schema_cls = settings_schema(module)
     settings = settings or {}
     if schema_cls is None:
         if settings:
@@ -96,7 +96,8 @@ class SettingsInvalid(ModuleError):
         self.messages = messages
 
 
-def _settings_schema(module: str):
+def settings_schema(module: str) -> type | None:
+    """The marshmallow schema the module validates its settings with, if it has settings."""
     results = kernel().plugins.hooks_of(module).houqin_settings_schema()
     return results[0] if results else None
 
@@ -104,7 +105,7 @@ def _settings_schema(module: str):
 def setting_defaults(module: str) -> dict[str, Any]:
     """What the module's settings schema fills in for a setting nobody gave (a fresh copy, so
     callers may change it): how a setting added after a school saved its own reads."""
-    schema_cls = _settings_schema(module)
+    schema_cls = settings_schema(module)
     return deepcopy(_defaults_of(schema_cls)) if schema_cls is not None else {}
 
 

@@ -35,7 +35,7 @@ class SettingField:
 def setting_fields(module: str) -> list[SettingField]:
     """The module's settings as form inputs, in the schema's order. A schema names a field
     for people with ``metadata={"label": _l(...)}``; without one the key is shown."""
-    schema_cls = module_service._settings_schema(module)
+    schema_cls = module_service.settings_schema(module)
     if schema_cls is None:
         return []
     found = []
