@@ -19,12 +19,15 @@ from core.calendar.services import TermRef, is_school_day, school_days, term_spa
 from core.db import (
     TenantScoped,
     UtcDateTime,
+    ascending_ids,
+    id_block,
     tenant_foreign_key,
     tenant_index,
     tenant_unique,
     utcnow,
     uuid7,
 )
+from core.db.among import among
 from core.db.voidable import Voidable
 from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_bytes, xlsx_download
 from core.extensions import db
@@ -111,6 +114,8 @@ __all__ = [
     "Voidable",
     "Widget",
     "acting_name",
+    "among",
+    "ascending_ids",
     "audit",
     "current_district",
     "current_principal",
@@ -121,6 +126,7 @@ __all__ = [
     "hookimpl",
     "hooks",
     "hookspec",
+    "id_block",
     "is_school_day",
     "job_state",
     "module_settings",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from core.db.among import among
 from core.extensions import db
 from core.people.models import Grade, Guardian, SchoolClass, Staff, Student
 from core.tenancy import require_tenant
@@ -100,7 +101,7 @@ def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None 
     query = select(Student.id, Student.student_no, Student.name, Student.class_id,
                    Student.status).order_by(Student.student_no)
     if ids is not None:
-        query = query.where(Student.id.in_(list(ids)))
+        query = query.where(among(Student.id, ids))
     if class_id is not None:
         query = query.where(Student.class_id == class_id)
     if enrolled_only:
@@ -130,7 +131,7 @@ def guardians_of(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Guard
     found: dict[uuid.UUID, list[GuardianRef]] = {}
     rows = db.session.execute(
         select(Guardian.student_id, Guardian.name, Guardian.relation, Guardian.phone)
-        .where(Guardian.student_id.in_(list(student_ids))).order_by(Guardian.id))
+        .where(among(Guardian.student_id, student_ids)).order_by(Guardian.id))
     for row in rows:
         found.setdefault(row[0], []).append(GuardianRef(*row))
     return found
