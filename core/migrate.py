@@ -91,8 +91,9 @@ def secure_postgres(app: Flask, connection: Connection) -> list[str]:
     extra = {t.name: t.info.get("rls_policies", []) for t in db.metadata.tables.values()}
     covered = rls.sync_policies(connection, extra)
     append_only = [t.name for t in db.metadata.tables.values() if t.info.get("append_only")]
+    never_updated = [t.name for t in db.metadata.tables.values() if t.info.get("never_updated")]
     if app_url.username != owner_url.username:
-        for statement in rls.grant_sql(app_url.username, append_only):
+        for statement in rls.grant_sql(app_url.username, append_only, never_updated):
             connection.exec_driver_sql(statement)
     log.info("row-level security forced on %d tables", len(covered))
     return notes

@@ -167,7 +167,8 @@ def role_sql(app_role: str, password: str | None, database: str) -> list[str]:
     ]
 
 
-def grant_sql(app_role: str, append_only: Iterable[str]) -> list[str]:
+def grant_sql(app_role: str, append_only: Iterable[str], never_updated: Iterable[str] = ()
+              ) -> list[str]:
     role = f'"{app_role}"'
     statements = [
         f"GRANT USAGE ON SCHEMA public TO {role}",
@@ -177,6 +178,8 @@ def grant_sql(app_role: str, append_only: Iterable[str]) -> list[str]:
     ]
     # Append-only ledgers: the app may add and read rows, never change or remove them.
     statements += [f'REVOKE UPDATE, DELETE ON TABLE "{t}" FROM {role}' for t in append_only]
+    # Rows that are written once and may be removed, but never changed (``never_updated``).
+    statements += [f'REVOKE UPDATE ON TABLE "{t}" FROM {role}' for t in never_updated]
     return statements
 
 
