@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, people, require_tenant, school_days, term_span
+from core.sdk import RuleBroken, among, db, people, require_tenant, school_days, term_span
 
 from ..models import MealPlan
 from . import settings
@@ -47,7 +47,7 @@ def _plans_of(student_ids: list[uuid.UUID]) -> dict[uuid.UUID, MealPlan]:
     if not student_ids:
         return {}
     return {p.student_id: p for p in db.session.scalars(
-        select(MealPlan).where(MealPlan.student_id.in_(student_ids)))}
+        select(MealPlan).where(among(MealPlan.student_id, student_ids)))}
 
 
 def get_student(student_id: uuid.UUID) -> people.StudentRef:
@@ -75,49 +75,44 @@ def set_meal_plan(student_id: uuid.UUID, data: dict[str, Any]) -> MealPlan:
 # --- bill lines ----------------------------------------------------------------------------
 
 
-def _line(student_id: uuid.UUID, code: str, description: str, quantity: int,
-          unit_price_fen: int, amount_fen: int) -> dict[str, Any]:
-    return {"student_id": student_id, "source": SOURCE, "code": code,
-            "description": description, "quantity": quantity, "unit_price_fen": unit_price_fen,
-            "amount_fen": amount_fen}
+def _line(code: str, description: str, quantity: int, unit_price_fen: int,
+          amount_fen: int) -> dict[str, Any]:
+    return {"source": SOURCE, "code": code, "description": description, "quantity": quantity,
+            "unit_price_fen": unit_price_fen, "amount_fen": amount_fen}
 
 
-def _days_eaten(student: people.StudentRef, plan: MealPlan | None, term_days: list[date],
-                span: tuple[date, date]) -> list[date]:
+def _meal_span(student: people.StudentRef, plan: MealPlan | None,
+               span: tuple[date, date]) -> tuple[date, date] | None:
+    """The first and last day of the term the student eats (None: no day)."""
     until = plan.meals_until if plan else None
     if student.status != "enrolled" and until is None:
-        return []  # left without a last day recorded: charge nothing rather than too much
-    first = (plan.meals_from if plan else None) or span[0]
-    last = until or span[1]
-    return [day for day in term_days if first <= day <= last]
+        return None  # left without a last day recorded: charge nothing rather than too much
+    return (plan.meals_from if plan else None) or span[0], until or span[1]
 
 
-def student_lines(student: people.StudentRef, plan: MealPlan | None, days: list[date],
-                  conf: dict[str, Any]) -> list[dict[str, Any]]:
-    """One student's lines: the meals at their tier's daily price, then each subsidy their
-    tier receives as a negative line, never taking the total below zero."""
+def tier_lines(tier: str, days: int, conf: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lines of a student at ``tier`` eating ``days`` school days: the meals at the tier's
+    daily price, then each subsidy the tier receives as a negative line, never taking the
+    total below zero."""
     if not days:
         return []
-    tier = plan.tier if plan else DEFAULT_TIER
     price = daily_price(tier, conf["meal_prices_fen"])
-    quantity = len(days)
-    lines = [_line(student.id, f"meals.{tier}",
-                   _("Meals at %(tier)s, %(days)s school days", tier=TIER_TITLES[tier],
-                     days=quantity), quantity, price, quantity * price)]
-    left = quantity * price
+    lines = [_line(f"meals.{tier}", _("Meals at %(tier)s, %(days)s school days",
+                                      tier=TIER_TITLES[tier], days=days),
+                   days, price, days * price)]
+    left = days * price
     for subsidy in conf["subsidies"]:
         if tier not in subsidy["tiers"]:
             continue
-        amount = min(quantity * subsidy["fen_per_day"], left)
+        amount = min(days * subsidy["fen_per_day"], left)
         if amount <= 0:
             continue
         left -= amount
-        capped = amount < quantity * subsidy["fen_per_day"]
+        capped = amount < days * subsidy["fen_per_day"]
         description = (_("%(name)s, %(days)s school days (up to the meal fee)",
-                         name=subsidy["name"], days=quantity) if capped else
-                       _("%(name)s, %(days)s school days", name=subsidy["name"],
-                         days=quantity))
-        lines.append(_line(student.id, f"subsidy.{subsidy['code']}", description, quantity,
+                         name=subsidy["name"], days=days) if capped else
+                       _("%(name)s, %(days)s school days", name=subsidy["name"], days=days))
+        lines.append(_line(f"subsidy.{subsidy['code']}", description, days,
                            -subsidy["fen_per_day"], -amount))
     return lines
 
@@ -136,11 +131,18 @@ def fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list[dict[s
     term_days = school_days(*span)
     found = {s.id: s for s in people.students(student_ids)}
     plans = _plans_of(list(found))
+    # Most students share a tier and the whole term: their lines are worked out once.
+    worked_out: dict[tuple[str, date, date] | None, list[dict[str, Any]]] = {None: []}
     lines: list[dict[str, Any]] = []
     for student_id in dict.fromkeys(student_ids):  # in the order asked, each once
         student = found.get(student_id)
-        if student is not None:
-            plan = plans.get(student_id)
-            lines += student_lines(student, plan, _days_eaten(student, plan, term_days, span),
-                                   conf)
+        if student is None:
+            continue
+        plan = plans.get(student_id)
+        eats = _meal_span(student, plan, span)
+        key = None if eats is None else (plan.tier if plan else DEFAULT_TIER, *eats)
+        if key not in worked_out:
+            days = sum(1 for day in term_days if key[1] <= day <= key[2])
+            worked_out[key] = tier_lines(key[0], days, conf)
+        lines += [{"student_id": student_id, **line} for line in worked_out[key]]
     return lines
