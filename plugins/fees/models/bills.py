@@ -38,12 +38,15 @@ class Bill(TenantScoped, db.Model):
 
 class BillLine(TenantScoped, db.Model):
     """One line of a bill. ``kind``: charge (an item or a module's contribution), discount or
-    waiver (a concession, negative), adjustment (a correction to an issued bill)."""
+    waiver (a concession, negative), adjustment (a correction to an issued bill). A line is
+    never changed once written (a draft's lines are replaced): the audit event of a bill
+    names its lines, and relies on that."""
 
     __tablename__ = "fees_bill_lines"
     __table_args__ = (
         tenant_foreign_key("bill_id", "fees_bills"),
         tenant_index("ix_fees_bill_lines_bill", "bill_id"),
+        {"info": {"never_updated": True}},
     )
 
     bill_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -46,6 +46,7 @@ from sqlalchemy import Select, select
 
 from core.sdk import (
     RuleBroken,
+    among,
     db,
     enqueue,
     hooks,
@@ -60,7 +61,7 @@ from core.sdk import (
 from ..models import CONCESSION_BASIS_TITLES, Bill, BillingRun, BillLine, Concession, FeeChoice
 from . import bills, catalogue, ledger, today, who
 
-BATCH = 200  # students per batch: one query of each kind and one commit per batch
+BATCH = 1000  # students per batch: one query of each kind and one commit per batch
 SOURCE = "fees"
 OWNED_PREFIXES = ("item:", "concession:")
 Line = bills.Line
@@ -143,6 +144,32 @@ class Terms:
         if line is None:
             line = self.item_lines[(item.id, count)] = _item_line(item, count)
         return line
+
+    # Bills as worked out once per kind of student (see ``lines_for``).
+    worked_out: dict[tuple, list[Line]] = field(default_factory=dict, compare=False)
+
+    def lines_for(self, pupil: Pupil, chosen: dict[uuid.UUID, int],
+                  concessions: list[Concession], contributed: list[dict[str, Any]]
+                  ) -> list[Line]:
+        """``work_out``, once for every student of a class with the same choices and the
+        same lines from modules and no concession: most of a school shares a few bills. The
+        list returned may be shared: read it, don't change it."""
+        if concessions:
+            return work_out(self, pupil, chosen, concessions, contributed)
+        key = (pupil.class_id, pupil.id if self.names_students else None,
+               tuple(sorted(chosen.items())),
+               tuple((line["source"], line["code"], line["description"], line["quantity"],
+                      line["unit_price_fen"], line["amount_fen"]) for line in contributed))
+        lines = self.worked_out.get(key)
+        if lines is None:
+            lines = self.worked_out[key] = work_out(self, pupil, chosen, concessions,
+                                                    contributed)
+        return lines
+
+    @cached_property
+    def names_students(self) -> bool:
+        """Whether an item applies to students by name (then no two students share lines)."""
+        return any(item.applies_to == "students" for item in self.items)
 
     @cached_property
     def by_id(self) -> dict[uuid.UUID, Billable]:
@@ -365,7 +392,7 @@ def _chosen(term_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[uu
     found: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
     for student_id, item_id, count in db.session.execute(
             select(FeeChoice.student_id, FeeChoice.fee_item_id, FeeChoice.quantity)
-            .where(FeeChoice.term_id == term_id, FeeChoice.student_id.in_(ids))):
+            .where(FeeChoice.term_id == term_id, among(FeeChoice.student_id, ids))):
         found[student_id][item_id] = count
     return found
 
@@ -375,7 +402,7 @@ def concessions_in_force(term_id: uuid.UUID, ids: list[uuid.UUID]
     found: dict[uuid.UUID, list[Concession]] = defaultdict(list)
     for concession in db.session.scalars(
             select(Concession).where(Concession.term_id == term_id,
-                                     Concession.student_id.in_(ids),
+                                     among(Concession.student_id, ids),
                                      Concession.revoked_at.is_(None))):
         found[concession.student_id].append(concession)
     return found
@@ -420,19 +447,19 @@ def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> Outco
     granted = concessions_in_force(term_id, ids)
     contributed = contributions(terms, ids, outcome)
     existing = {bill.student_id: bill for bill in db.session.scalars(
-        select(Bill).where(Bill.term_id == term_id, Bill.student_id.in_(ids)))}
+        select(Bill).where(Bill.term_id == term_id, among(Bill.student_id, ids)))}
     stored: dict[uuid.UUID, list[BillLine]] = defaultdict(list)
     if existing:
         for line in db.session.scalars(
-                select(BillLine).where(BillLine.bill_id.in_([b.id for b in existing.values()]))
+                select(BillLine).where(among(BillLine.bill_id, [b.id for b in existing.values()]))
                 .order_by(BillLine.created_at, BillLine.id)):
             stored[line.bill_id].append(line)
     new: list[bills.NewBill] = []
     rebuilt: list[tuple[Bill, list[Line]]] = []
     to_issue: list[Bill] = []
     for pupil in pupils:
-        wanted = work_out(terms, pupil, chosen.get(pupil.id, {}), granted.get(pupil.id, []),
-                          contributed.get(pupil.id, []))
+        wanted = terms.lines_for(pupil, chosen.get(pupil.id, {}), granted.get(pupil.id, []),
+                                 contributed.get(pupil.id, []))
         bill = existing.get(pupil.id)
         if bill is None:
             if wanted:

@@ -1,6 +1,12 @@
 """Bills and their lines: the primitives every area uses. A draft bill's lines may be
 replaced; issuing posts one ledger entry per line; after that a bill only grows by adjustment
-lines, each posted as it is added."""
+lines, each posted as it is added.
+
+A bill made by billing is audited as one event holding the bill's values and, per line, its
+id, code and amount (a term's bills are tens of thousands; the event of each line in full
+would be most of what billing writes). Nothing is lost: a line is never changed once written
+(the app role may not update the table), and when a draft's lines are replaced each removed
+line's event holds all its values."""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, audit, db, utcnow, uuid7
+from core.sdk import RuleBroken, ascending_ids, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
 from . import ledger, who
@@ -61,17 +67,6 @@ def _store(bill: Bill, line: Line, by: str) -> BillLine:
     return stored
 
 
-def ascending_ids(count: int) -> list[uuid.UUID]:
-    """Time-ordered ids that also keep the order they were made in within the same
-    millisecond (RFC 9562 §6.2, method 2: the random part counts up), so that lines written
-    together read back in the order they were worked out."""
-    random_part = (1 << 62) - 1
-    while True:
-        first = uuid7().int
-        if (first & random_part) + count <= random_part:
-            return [uuid.UUID(int=first + n) for n in range(count)]
-
-
 def _line_row(bill_id: uuid.UUID, line: Line, by: str, now: datetime,
               line_id: uuid.UUID | None = None) -> dict[str, Any]:
     return {"id": line_id or uuid7(), "bill_id": bill_id, "kind": line.kind, "source": line.source,
@@ -95,6 +90,17 @@ def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False)
     """Make these bills with their lines in a few statements (a term's bills are thousands),
     as drafts, or issued at once with their lines charged (``issue``). Returns their ids."""
     name, now = who(by), utcnow()
+    if new and not issue and db.session.connection().dialect.name == "postgresql":
+        from .bills_at_once import create_drafts
+
+        return create_drafts(new, name, now)
+    return create_row_by_row(new, name, now, issue)
+
+
+def create_row_by_row(new: list[NewBill], name: str, now: datetime,
+                      issue: bool = False) -> list[uuid.UUID]:
+    """``create_bills`` a row at a time (in a few statements): on every database, and for
+    bills issued at once."""
     bill_rows, line_rows, charges = [], [], []
     for spec in new:
         bill_id = uuid7()
@@ -109,11 +115,11 @@ def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False)
         line_rows += rows
         if issue:
             charges += _charges(spec.student_id, bill_id, rows)
-    # One audit event per bill, holding its lines: a bill and its lines are made together.
     stored_bills = audit.insert_many(Bill, bill_rows, audited=False)
     lines_of_bill: dict[str, list[dict[str, Any]]] = {}
     for row in audit.insert_many(BillLine, line_rows, audited=False):
-        lines_of_bill.setdefault(row["bill_id"], []).append(row)
+        lines_of_bill.setdefault(row["bill_id"], []).append(
+            {"id": row["id"], "code": row["code"], "amount_fen": row["amount_fen"]})
     audit.record_many("create", Bill, [(row["id"], None, {**row, "lines": lines_of_bill.get(
         row["id"], [])}) for row in stored_bills])
     ledger.post_many(charges, by=name)
