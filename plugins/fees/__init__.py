@@ -27,6 +27,8 @@ manifest = PluginManifest(
 
 OFFICE = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.FINANCE_CLERK})
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR})
+# Without it, whoever records absences (a class teacher) does so for the classes they head.
+ANY_CLASS = "fees.absences.any_class"
 DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR})
 
 
@@ -59,6 +61,8 @@ def houqin_permissions():
                    _l("Settle held fees, work out absence refunds and pay refunds out"), OFFICE),
         Permission("fees.absences.write", _l("Record children's absences"),
                    OFFICE | {Role.CLASS_TEACHER, Role.NURSE}),
+        Permission(ANY_CLASS, _l("Record absences in every class, not only the classes one "
+                                 "heads"), OFFICE | {Role.NURSE}),
         Permission("fees.class.read", _l("See the bills of the classes one heads"),
                    {Role.CLASS_TEACHER}, read_only=True),
         Permission("fees.own.read", _l("See one's own children's bills and receipts"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.sdk import MAX_PAGE_SIZE, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, current_principal, page_of, requires, transactional
 
 from ..schemas.absences import (
     AbsenceQuerySchema,
@@ -18,6 +18,11 @@ from ..services import absences
 from . import blp
 
 
+def _allowed():
+    principal = current_principal()
+    return absences.classes_allowed(principal.permissions, principal.user_id)
+
+
 @blp.route("/absences")
 @blp.arguments(AbsenceQuerySchema, location="query")
 @blp.response(200, FeeAbsenceSchema(many=True))
@@ -26,7 +31,8 @@ from . import blp
 @transactional
 def list_absences(query, pagination_parameters):
     """The absences recorded (of a term, a student or a class), latest first."""
-    return absences.named_absences(page_of(absences.listing(**query), pagination_parameters))
+    return absences.named_absences(page_of(absences.listing(**query, allowed=_allowed()),
+                                           pagination_parameters))
 
 
 @blp.route("/absences", methods=["POST"])
@@ -37,7 +43,7 @@ def list_absences(query, pagination_parameters):
 def record_absence(data):
     """Record a child's absence, first to last day (both included) within one term; one that
     overlaps an absence of the same child is refused (409, naming ``starts_on``)."""
-    return absences.named_absences([absences.record(data)])[0]
+    return absences.named_absences([absences.record(data, allowed=_allowed())])[0]
 
 
 @blp.route("/absences/<uuid:absence_id>", methods=["DELETE"])
@@ -46,7 +52,7 @@ def record_absence(data):
 @transactional
 def delete_absence(absence_id: uuid.UUID):
     """Delete an absence recorded by mistake, while no refund was worked out from it."""
-    absences.delete(absence_id)
+    absences.delete(absence_id, allowed=_allowed())
 
 
 @blp.route("/absence-refunds")

@@ -45,8 +45,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, TermRef, db, people, school_days, term_span, terms
+from core.sdk import RuleBroken, TermRef, among, db, people, school_days, term_span, terms
 
+from .. import ANY_CLASS
 from ..models import Absence, Bill, BillLine, FeeItem, Refund
 from ..regulations import rules
 from . import bills, ledger, refunds, settings, who
@@ -138,13 +139,32 @@ def term_of(first: date, last: date) -> TermRef:
     raise RuleBroken(_("this day lies in no term of the school"), "starts_on")
 
 
-def record(data: dict[str, Any], by: str | None = None) -> Absence:
+def classes_allowed(permissions: frozenset[str], user_id: int | None) -> set[uuid.UUID] | None:
+    """The classes whose absences this person records and sees: every class (None) with
+    ``fees.absences.any_class`` (the office, the nurse), else the classes they head."""
+    if ANY_CLASS in permissions:
+        return None
+    return {c.id for c in people.classes() if user_id and c.head_teacher_user_id == user_id}
+
+
+def _check_class(student_id: uuid.UUID, allowed: set[uuid.UUID] | None) -> None:
+    if allowed is None:
+        return
+    if not any(s.class_id in allowed for s in people.students([student_id])):
+        raise RuleBroken(_("you record absences only for the classes you head"), "student_id",
+                         status=403)
+
+
+def record(data: dict[str, Any], by: str | None = None,
+           allowed: set[uuid.UUID] | None = None) -> Absence:
     """Record a child's absence, first to last day (both included), within one term; one
-    that overlaps an absence of the same child already recorded is refused."""
+    that overlaps an absence of the same child already recorded is refused. ``allowed``:
+    the classes whose children this person may record (None: every class)."""
     require_on()
     student_id, first, last = data["student_id"], data["starts_on"], data["ends_on"]
     if not people.students([student_id]):
         raise RuleBroken(_("no such student in this school"), "student_id")
+    _check_class(student_id, allowed)
     if last < first:
         raise RuleBroken(_("the last day lies before the first"), "ends_on")
     term_of(first, last)
@@ -163,9 +183,14 @@ def record(data: dict[str, Any], by: str | None = None) -> Absence:
 
 
 def listing(term_id: uuid.UUID | None = None, student_id: uuid.UUID | None = None,
-            class_id: uuid.UUID | None = None) -> Select:
-    """The absences these filters pick, latest first."""
+            class_id: uuid.UUID | None = None,
+            allowed: set[uuid.UUID] | None = None) -> Select:
+    """The absences these filters pick, latest first (of the ``allowed`` classes' children
+    only, when given)."""
     query = select(Absence)
+    if allowed is not None:
+        query = query.where(among(Absence.student_id, [
+            s.id for s in people.students() if s.class_id in allowed]))
     if term_id is not None:
         span = term_span(term_id)
         if span is None:
@@ -174,8 +199,8 @@ def listing(term_id: uuid.UUID | None = None, student_id: uuid.UUID | None = Non
     if student_id is not None:
         query = query.where(Absence.student_id == student_id)
     if class_id is not None:
-        query = query.where(Absence.student_id.in_(
-            [s.id for s in people.students(class_id=class_id)]))
+        query = query.where(among(Absence.student_id,
+                                  [s.id for s in people.students(class_id=class_id)]))
     return query.order_by(Absence.starts_on.desc(), Absence.student_id, Absence.id)
 
 
@@ -187,11 +212,12 @@ def _applied_months(student_id: uuid.UUID) -> set[str]:
     return {code.rsplit(":", 1)[1] for code in codes}
 
 
-def delete(absence_id: uuid.UUID) -> None:
+def delete(absence_id: uuid.UUID, allowed: set[uuid.UUID] | None = None) -> None:
     """Delete an absence recorded by mistake — only while no refund was worked out from its
     run: once a month the run touches has been applied, the absence is part of the bill."""
     require_on()
     absence = get_absence(absence_id)
+    _check_class(absence.student_id, allowed)
     theirs = list(db.session.scalars(select(Absence).where(
         Absence.student_id == absence.student_id)))
     run = next(r for r in runs_of(theirs) if r.first <= absence.starts_on <= r.last)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, db, forms, people, requires
+from core.sdk import RuleBroken, current_principal, db, forms, people, requires
 
 from ..regulations import rules
 from ..schemas.absences import FeeAbsenceSchema
@@ -27,9 +27,15 @@ def _chosen_class(classes: list[people.ClassRef]) -> people.ClassRef | None:
     return next((c for c in classes if str(c.id) == wanted), classes[0] if classes else None)
 
 
+def _allowed() -> set[uuid.UUID] | None:
+    principal = current_principal()
+    return absences.classes_allowed(principal.permissions, principal.user_id)
+
+
 def _render_absences(errors: dict[str, str], form: dict, status: int = 200):
     all_terms, term = term_choice()
-    classes = people.classes()
+    allowed = _allowed()
+    classes = [c for c in people.classes() if allowed is None or c.id in allowed]
     chosen = _chosen_class(classes)
     found = []
     if chosen and term:
@@ -54,7 +60,7 @@ def record_absence():
     form = request.form.to_dict()
     try:
         absences.record(FeeAbsenceSchema().load(forms.schema_fields(
-            form, ("student_id", "starts_on", "ends_on", "reason"))))
+            form, ("student_id", "starts_on", "ends_on", "reason"))), allowed=_allowed())
     except (ValidationError, RuleBroken) as exc:
         return _render_absences(forms.form_errors(exc), form, forms.refusal_status(exc))
     db.session.commit()
@@ -66,7 +72,7 @@ def record_absence():
 def delete_absence(absence_id: uuid.UUID):
     found = forms.found(absences.get_absence, absence_id)
     try:
-        absences.delete(found.id)
+        absences.delete(found.id, allowed=_allowed())
     except RuleBroken as exc:
         status = forms.refusal_status(exc)
         return _render_absences({f"absence-{absence_id}": str(exc)}, {}, status)

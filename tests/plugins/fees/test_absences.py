@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.tenancy import tenant_context
+from core.testing import signed_in
 from plugins.fees.models import Absence, BillLine, Refund
 from plugins.fees.services.absences import half_up
 
@@ -249,11 +250,41 @@ def test_bad_absences_are_refused_naming_the_field_and_nothing_is_written(
     refused(422, "student_id", str(uuid.uuid4()), "2026-11-02", "2026-11-03")
     refused(422, "starts_on", child, "2026-11-02.5", "2026-11-03")
     assert written(kindergarten) == before
-    # A class teacher records absences but does not work refunds out.
+    # A class teacher records the absences of the classes they head only (this is not one),
+    # and does not work refunds out.
     teacher = make_user(kindergarten, "class_teacher")
-    assert away(client, teacher, child, "2026-11-02", "2026-11-03").status_code == 201
+    not_theirs = away(client, teacher, child, "2026-11-02", "2026-11-03")
+    assert not_theirs.status_code == 403 and "student_id" in not_theirs.get_json()["errors"]
     assert client.get("/api/v1/fees/absence-refunds", headers=teacher.headers,
                       query_string={"term_id": term_id}).status_code == 403
+    assert written(kindergarten) == before
+
+
+def test_a_class_teacher_records_and_sees_the_absences_of_the_classes_they_head_only(
+        client, kindergarten, term_id, make_user):
+    teacher, nurse = make_user(kindergarten, "class_teacher"), make_user(kindergarten, "nurse")
+    _mine, (child,) = classroom(kindergarten, "中一班", head=teacher, students=1)
+    _other, (stranger,) = classroom(kindergarten, "中二班", students=1)
+    assert away(client, teacher, child, "2026-10-12", "2026-10-13").status_code == 201
+    assert away(client, teacher, stranger, "2026-10-12", "2026-10-13").status_code == 403
+    nursed = away(client, nurse, stranger, "2026-10-14", "2026-10-16")
+    assert nursed.status_code == 201
+    api = "/api/v1/fees/absences"
+
+    def listed(user):
+        return sorted(a["student_id"] for a in client.get(
+            api, headers=user.headers, query_string={"term_id": term_id}).get_json())
+
+    assert listed(teacher) == [child] and listed(nurse) == sorted([child, stranger])
+    gone = client.delete(f"{api}/{nursed.get_json()['id']}", headers=teacher.headers)
+    assert gone.status_code == 403 and listed(nurse) == sorted([child, stranger])
+    csrf = signed_in(client, teacher)
+    page = client.get(f"/t/{kindergarten.slug}/m/fees/absences").get_data(as_text=True)
+    assert "中一班" in page and "中二班" not in page
+    posted = client.post(f"/t/{kindergarten.slug}/m/fees/absences", data={
+        "csrf_token": csrf, "student_id": stranger, "starts_on": "2026-11-02",
+        "ends_on": "2026-11-03", "reason": "病假"})
+    assert posted.status_code == 403 and listed(nurse) == sorted([child, stranger])
 
 
 def test_an_absence_is_deleted_only_until_refunds_were_worked_out_from_it(
