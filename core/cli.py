@@ -98,7 +98,7 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
     app = current_app._get_current_object()
     if not app.config["REDIS_URL"]:
         _fail("houqin worker needs REDIS_URL; without it jobs run inside 'houqin run'")
-    runner.set_worker_app(app)
+    runner.start_worker_process(app)
     backend = app.extensions["houqin_jobs"]
     stop = None if (burst or no_scheduler) else start_thread(app)
     try:

@@ -1,5 +1,6 @@
 """Background jobs on both backends: in-process (embedded default) and rq on Redis."""
 
+import gc
 import uuid
 from datetime import UTC, datetime
 
@@ -193,6 +194,10 @@ def test_houqin_worker_runs_jobs_in_forked_work_horses(app_factory, houqin_redis
             db.session.commit()
         result = CliRunner().invoke(cli, ["worker", "--burst"])
         assert result.exit_code == 0, result.output
+        # It froze what it had built before the first job (out of the collector's walks).
+        frozen = gc.get_freeze_count()
+        gc.unfreeze()
+        assert frozen > 0
         finished = the_run(school, run_id)
         assert (finished.status, finished.attempts) == (JobStatus.FINISHED, 2)
         assert items(school, note_id) == list(range(25))

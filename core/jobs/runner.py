@@ -5,6 +5,7 @@ The same function runs under an rq worker and in-process, so both paths behave a
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import traceback
@@ -33,6 +34,15 @@ def set_worker_app(app: Flask) -> None:
     """The app a worker process re-enters; created once per process, not per job."""
     global _worker_app
     _worker_app = app
+
+
+def start_worker_process(app: Flask) -> None:
+    """What a worker process does once, before its first job: remember its app, and freeze
+    what exists then (routes, schemas, catalogues, plugins; it lives as long as the process),
+    so that the collector stops walking it at every full collection and the work horses rq
+    forks per job do not write to its pages (which would copy them)."""
+    set_worker_app(app)
+    gc.freeze()
 
 
 def _app() -> Flask:
