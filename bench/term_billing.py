@@ -24,10 +24,10 @@ Then, in rounds (by default one), each starting from no bills at all:
 * the job: for every school, ``plugins.fees.services.billing.start_run`` records a billing
   run and enqueues its job, then the job runs exactly as a worker runs it
   (``core.jobs.runner.execute``: app and school re-entered, module checked, the job function
-  with its ``JobContext``, a checkpoint commit per batch of 200 students), in this process,
-  one school after the other; with ``--backend rq`` the jobs go through a Redis queue and an
-  rq ``SimpleWorker`` in this process instead. It connects as the app role with row-level
-  security, and writes an audit event for every row it creates, as the app does.
+  with its ``JobContext``, a checkpoint commit per batch of 1,000 students), in this
+  process, one school after the other; with ``--backend rq`` the jobs go through a Redis
+  queue and an rq ``SimpleWorker`` in this process instead. It connects as the app role with
+  row-level security, and writes an audit event for every bill it creates, as the app does.
 
 After each side the rows are compared: per school, the bills' count and total, and every
 line's kind, source, code, item, category, quantity, unit price and amount (with
@@ -467,6 +467,7 @@ def main() -> int:
         import logging
 
         logging.getLogger("houqin.jobs").setLevel(logging.WARNING)  # a line per job is noise
+        runner.start_worker_process(app)  # as ``houqin worker`` does once it has the app
         recorder = Recorder()
         if args.backend == "inline":
             app.extensions["houqin_jobs"].shutdown()
