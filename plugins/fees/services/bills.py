@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.sdk import RuleBroken, ascending_ids, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
-from . import ledger, who
+from . import bills_at_once, ledger, who
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,7 @@ def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False)
     as drafts, or issued at once with their lines charged (``issue``). Returns their ids."""
     name, now = who(by), utcnow()
     if new and not issue and db.session.connection().dialect.name == "postgresql":
-        from .bills_at_once import create_drafts
-
-        return create_drafts(new, name, now)
+        return bills_at_once.create_drafts(new, name, now)
     return create_row_by_row(new, name, now, issue)
 
 
