@@ -46,7 +46,6 @@ import os
 import platform
 import random
 import re
-import signal
 import statistics
 import sys
 import time
@@ -60,7 +59,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
@@ -75,7 +73,6 @@ from request_overhead import (  # noqa: E402  (the same helpers as the other ben
     system_cpu,
 )
 
-HOST = "127.0.0.1"  # loopback only, on purpose: there is no option to change it
 TARGET_RATIO = 3.0
 ZONE = ZoneInfo("Asia/Shanghai")
 SLOTS = ("breakfast", "lunch")
@@ -902,28 +899,16 @@ def main() -> int:
     budget = min(max(args.budget, 1.0), 600.0)
     batch = min(max(args.batch, 100), 50_000)
 
-    admin_url = make_url(args.pg_admin_url)
-    if admin_url.host not in (HOST, "localhost", None):
-        print("the benchmark only runs against a PostgreSQL on this machine", file=sys.stderr)
+    if ScratchDatabase.elsewhere(args.pg_admin_url):
         return 2
     scratch = ScratchDatabase(args.pg_admin_url, args.app_role)
-    database, workdir = scratch.name, scratch.workdir
-    owner_url, owner_str, app_str = scratch.owner_url, scratch.owner_str, scratch.app_str
+    database, owner_url, owner_str = scratch.name, scratch.owner_url, scratch.owner_str
     app = owner = None
     started_at = datetime.now(UTC)
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_signal)
     try:
-        scratch.create()
+        version = scratch.start()
         server_version = scratch.server_version
-        version = code_version()
-        print(f"database {database}; work files in {workdir}")
-        print(f"code: commit {version['commit']}" + (
-            f", with uncommitted changes in {', '.join(version['uncommitted'])}"
-            if version["uncommitted"] else ", no uncommitted changes outside bench/"))
 
         from core.app import create_app
         from core.extensions import db
@@ -932,10 +917,7 @@ def main() -> int:
         from tenants.manifests import apply_manifest
         from tenants.models import Tenant
 
-        app = create_app({
-            "SQLALCHEMY_DATABASE_URI": app_str, "MIGRATION_DATABASE_URL": owner_str,
-            "INSTANCE_PATH": str(workdir / "instance"), "SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "HOUQIN_PLUGINS": None, "REDIS_URL": None})
+        app = create_app(scratch.app_config(REDIS_URL=None))
         print("migrating (core.migrate.upgrade, as houqin db upgrade) and provisioning "
               f"{2 * len(sizes)} schools ...")
         with app.app_context():

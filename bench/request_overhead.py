@@ -449,6 +449,37 @@ class ScratchDatabase:
         self.created = False
         self.server_version: str | None = None
 
+    @staticmethod
+    def elsewhere(admin_url: str) -> bool:
+        """Whether ``admin_url`` names a server on another machine (said on stderr): the
+        benchmarks create and drop databases on this machine's only."""
+        if make_url(admin_url).host in (HOST, "localhost", None):
+            return False
+        print("the benchmark only runs against a PostgreSQL on this machine", file=sys.stderr)
+        return True
+
+    def start(self) -> dict:
+        """Stop cleanly on SIGTERM (``finally`` still removes the database), create the
+        database, and say where the run works and on which code; that code's version."""
+
+        def on_signal(signum, frame):
+            raise KeyboardInterrupt(f"signal {signum}")
+
+        signal.signal(signal.SIGTERM, on_signal)
+        self.create()
+        version = code_version()
+        print(f"database {self.name}; work files in {self.workdir}")
+        print(f"code: commit {version['commit']}" + (
+            f", with uncommitted changes in {', '.join(version['uncommitted'])}"
+            if version["uncommitted"] else ", no uncommitted changes outside bench/"))
+        return version
+
+    def app_config(self, **extra) -> dict:
+        """``create_app``'s configuration for the app role on this database."""
+        return {"SQLALCHEMY_DATABASE_URI": self.app_str, "MIGRATION_DATABASE_URL": self.owner_str,
+                "INSTANCE_PATH": str(self.workdir / "instance"),
+                "SECRET_KEY": "bench-" + uuid.uuid4().hex, "HOUQIN_PLUGINS": None, **extra}
+
     def create(self) -> None:
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{self.name}"'))
@@ -509,9 +540,7 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk); use --client python", file=sys.stderr)
         return 2
 
-    admin_url = make_url(args.pg_admin_url)
-    if admin_url.host not in (HOST, "localhost", None):
-        print("the benchmark only runs against a PostgreSQL on this machine", file=sys.stderr)
+    if ScratchDatabase.elsewhere(args.pg_admin_url):
         return 2
     scratch = ScratchDatabase(args.pg_admin_url, args.app_role)
     database, workdir = scratch.name, scratch.workdir
@@ -520,17 +549,8 @@ def main() -> int:
     servers: list[Server] = []
     started_at = datetime.now(UTC)
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_signal)
     try:
-        scratch.create()
-        version = code_version()
-        print(f"database {database}; work files in {workdir}")
-        print(f"code: commit {version['commit']}" + (
-            f", with uncommitted changes in {', '.join(version['uncommitted'])}"
-            if version["uncommitted"] else ", no uncommitted changes outside bench/"))
+        version = scratch.start()
 
         env = {k: v for k, v in os.environ.items()
                if k not in ("HOUQIN_PLUGINS", "HOUQIN_SERVER_NAME", "REDIS_URL")}
