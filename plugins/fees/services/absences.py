@@ -50,7 +50,7 @@ from core.sdk import RuleBroken, TermRef, among, db, people, school_days, term_s
 from .. import ANY_CLASS
 from ..models import Absence, Bill, BillLine, FeeItem, Refund
 from ..regulations import rules
-from . import bills, ledger, refunds, settings, who
+from . import bills, ledger, refunds, reports, settings, who
 
 AFTER_DAYS = "absence_care_refund_after_days"
 MODE = "absence_care_refund_mode"
@@ -144,13 +144,12 @@ def classes_allowed(permissions: frozenset[str], user_id: int | None) -> set[uui
     ``fees.absences.any_class`` (the office, the nurse), else the classes they head."""
     if ANY_CLASS in permissions:
         return None
-    return {c.id for c in people.classes() if user_id and c.head_teacher_user_id == user_id}
+    return {c.id for c in reports.headed_classes(user_id)} if user_id else set()
 
 
-def _check_class(student_id: uuid.UUID, allowed: set[uuid.UUID] | None) -> None:
-    if allowed is None:
-        return
-    if not any(s.class_id in allowed for s in people.students([student_id])):
+def _check_class(found: list[people.StudentRef], allowed: set[uuid.UUID] | None) -> None:
+    """``found``: the student as ``people.students`` reads them (empty: no such student)."""
+    if allowed is not None and not any(s.class_id in allowed for s in found):
         raise RuleBroken(_("you record absences only for the classes you head"), "student_id",
                          status=403)
 
@@ -162,9 +161,10 @@ def record(data: dict[str, Any], by: str | None = None,
     the classes whose children this person may record (None: every class)."""
     require_on()
     student_id, first, last = data["student_id"], data["starts_on"], data["ends_on"]
-    if not people.students([student_id]):
+    found = people.students([student_id])
+    if not found:
         raise RuleBroken(_("no such student in this school"), "student_id")
-    _check_class(student_id, allowed)
+    _check_class(found, allowed)
     if last < first:
         raise RuleBroken(_("the last day lies before the first"), "ends_on")
     term_of(first, last)
@@ -217,7 +217,7 @@ def delete(absence_id: uuid.UUID, allowed: set[uuid.UUID] | None = None) -> None
     run: once a month the run touches has been applied, the absence is part of the bill."""
     require_on()
     absence = get_absence(absence_id)
-    _check_class(absence.student_id, allowed)
+    _check_class(people.students([absence.student_id]), allowed)
     theirs = list(db.session.scalars(select(Absence).where(
         Absence.student_id == absence.student_id)))
     run = next(r for r in runs_of(theirs) if r.first <= absence.starts_on <= r.last)
