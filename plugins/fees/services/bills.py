@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.sdk import RuleBroken, ascending_ids, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
-from . import bills_at_once, ledger, who
+from . import ledger, who
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,19 @@ def _store(bill: Bill, line: Line, by: str) -> BillLine:
     return stored
 
 
-def _line_row(bill_id: uuid.UUID, line: Line, by: str, now: datetime,
-              line_id: uuid.UUID | None = None) -> dict[str, Any]:
-    return {"id": line_id or uuid7(), "bill_id": bill_id, "kind": line.kind, "source": line.source,
-            "code": line.code, "fee_item_id": line.fee_item_id, "category": line.category,
+def line_values(line: Line) -> dict[str, Any]:
+    """The columns of a stored line that come from the line worked out (texts cut to fit)."""
+    return {"kind": line.kind, "source": line.source, "code": line.code,
+            "fee_item_id": line.fee_item_id, "category": line.category,
             "description": line.description[:200], "quantity": line.quantity,
             "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
-            "reason": line.reason[:200], "created_by": by, "created_at": now}
+            "reason": line.reason[:200]}
+
+
+def _line_row(bill_id: uuid.UUID, line: Line, by: str, now: datetime,
+              line_id: uuid.UUID | None = None) -> dict[str, Any]:
+    return {"id": line_id or uuid7(), "bill_id": bill_id, **line_values(line),
+            "created_by": by, "created_at": now}
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,9 @@ def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False)
     as drafts, or issued at once with their lines charged (``issue``). Returns their ids."""
     name, now = who(by), utcnow()
     if new and not issue and db.session.connection().dialect.name == "postgresql":
-        return bills_at_once.create_drafts(new, name, now)
+        from .bills_at_once import create_drafts  # it builds on this module's lines
+
+        return create_drafts(new, name, now)
     return create_row_by_row(new, name, now, issue)
 
 

@@ -22,6 +22,8 @@ from sqlalchemy import text
 
 from core.sdk import ascending_ids, audit, db, id_block, require_tenant, utcnow
 
+from . import bills
+
 if TYPE_CHECKING:
     from .bills import Line, NewBill
 
@@ -71,14 +73,6 @@ FROM wanted b LEFT JOIN (
 """)
 
 
-def _template(line: Line, number: int) -> dict:
-    return {"n": number, "kind": line.kind, "source": line.source, "code": line.code,
-            "fee_item_id": str(line.fee_item_id) if line.fee_item_id else None,
-            "category": line.category, "description": line.description[:200],
-            "quantity": line.quantity, "unit_price_fen": line.unit_price_fen,
-            "amount_fen": line.amount_fen, "reason": line.reason[:200]}
-
-
 def create_drafts(new: list[NewBill], by: str, now: datetime) -> list[uuid.UUID]:
     """Write these bills as drafts with their lines and audit events; their ids."""
     templates: dict[Line, int] = {}
@@ -100,8 +94,9 @@ def create_drafts(new: list[NewBill], by: str, now: datetime) -> list[uuid.UUID]
     event_ids, event_low = id_block(len(new))
     actor = audit.current_actor()
     db.session.execute(_STATEMENT, {
-        "templates": json.dumps([_template(line, n) for line, n in templates.items()],
-                                ensure_ascii=False),
+        "templates": json.dumps([{"n": n, **bills.line_values(line)}
+                                 for line, n in templates.items()],
+                                ensure_ascii=False, default=str),  # default: item ids
         "bills": json.dumps(wanted, separators=(",", ":")),
         "tenant_id": require_tenant().id, "now": now, "now_text": now.isoformat(), "by": by,
         "line_ids": line_ids, "line_low": line_low, "event_ids": event_ids,
