@@ -30,7 +30,8 @@ def _allowed():
 @requires("fees.absences.write")
 @transactional
 def list_absences(query, pagination_parameters):
-    """The absences recorded (of a term, a student or a class), latest first."""
+    """The absences recorded (of a term, a student or a class), latest first; a class
+    teacher sees those of the classes they head."""
     return absences.named_absences(page_of(absences.listing(**query, allowed=_allowed()),
                                            pagination_parameters))
 
@@ -42,7 +43,9 @@ def list_absences(query, pagination_parameters):
 @transactional
 def record_absence(data):
     """Record a child's absence, first to last day (both included) within one term; one that
-    overlaps an absence of the same child is refused (409, naming ``starts_on``)."""
+    overlaps an absence of the same child is refused (409, naming ``starts_on``). Without
+    ``fees.absences.any_class`` (a class teacher), only a child of a class one heads (else
+    403, naming ``student_id``)."""
     return absences.named_absences([absences.record(data, allowed=_allowed())])[0]
 
 
