@@ -72,14 +72,14 @@ def school_and_payment(app, make_school):
     return school, paid(school, issued_bill(school, term_id, pupil, 30000), 30000)
 
 
-def page_paths(app) -> list[str]:
+def page_paths(app, slug: str = SLUG) -> list[str]:
     """Every page that needs no identifier in its path, as the school sees it."""
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.arguments or rule.rule.startswith("/api") \
                 or rule.endpoint.endswith("static") or rule.rule.startswith("/t/"):
             continue
-        paths.append(f"/t/{SLUG}{rule.rule}")
+        paths.append(f"/t/{slug}{rule.rule}")
     return sorted(paths)
 
 
@@ -97,7 +97,7 @@ def test_no_page_carries_inline_script_or_an_unsigned_style(app, client, school_
         response = client.get(path)
         assert response.status_code < 500, path
         if response.mimetype == "text/html":
-            checked += 1
+            checked += response.status_code == 200
             refused[path] = refused_in(response)
     # The receipt as it is printed: it asks the browser to print once it has loaded.
     printed = client.post(f"/t/{SLUG}/m/fees/payments/{payment_id}/receipt/print",
