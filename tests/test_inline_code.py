@@ -131,3 +131,14 @@ def test_a_confirmation_question_stays_text(client, app, school, make_user):
     page = client.get(f"/t/{SLUG}/people/classes").get_data(as_text=True)
     assert 'data-confirm="' in page and "<b>2班" not in page
     assert "&lt;b&gt;2班&lt;/b&gt;" in page and '二&#34;年级' in page
+
+
+def test_the_pages_anyone_can_open_carry_no_inline_script(app, school):
+    """The sign-in, password and public pages, as someone not signed in sees them."""
+    client, seen = app.test_client(), {}
+    for path in [*page_paths(app), "/login", "/password/forgot"]:
+        response = client.get(path)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            seen[path] = refused_in(response)
+    assert {"/login", f"/t/{SLUG}/m/canteen/public/menu"} <= set(seen)
+    assert {path: found for path, found in seen.items() if found} == {}
