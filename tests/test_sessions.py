@@ -285,3 +285,18 @@ def test_a_school_admin_cannot_end_someone_who_also_works_elsewhere(
     refused = app.test_client().delete(f"/api/v1/people/staff/{staff_id}/sessions",
                                        headers=api.headers)
     assert refused.status_code == 403 and signed_in(victim)
+
+
+def test_an_operator_lists_and_ends_sessions_and_the_sweep_purges_them(app, teacher):
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
+    client = browser(app)
+    listed = CliRunner().invoke(cli, ["users", "sessions", "--email", "teacher@web.test"])
+    assert listed.exit_code == 0 and "Werkzeug" in listed.output  # the test client's agent
+    ended = CliRunner().invoke(cli, ["users", "end-sessions", "--email", "teacher@web.test"])
+    assert "ended 1 session(s)" in ended.output and not signed_in(client)
+    assert db.session.scalar(select(UserSession.id)) is not None
+    CliRunner().invoke(cli, ["scheduler-tick"])
+    assert db.session.scalar(select(UserSession.id)) is None

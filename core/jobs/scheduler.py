@@ -74,15 +74,21 @@ def _claim(name: str, slot: str) -> bool:
         return False
 
 
+def sweep() -> None:
+    """Remove ended and expired sign-in sessions and old sign-in failures: one statement each
+    for the whole deployment, never one per school."""
+    purge_sessions()
+    purge_failures()
+
+
 def run_forever(app: Flask, stop: threading.Event) -> None:
     """Tick at the start of every minute until ``stop`` is set; also hand over again the jobs
-    that stalled (queued past JOB_STALL_SECONDS, or running past JOB_TIMEOUT), and remove
-    ended sessions and old sign-in failures (one statement each for the whole deployment)."""
+    that stalled (queued past JOB_STALL_SECONDS, or running past JOB_TIMEOUT); and sweep."""
     while not stop.is_set():
         with app.app_context():
             for step in (tick, lambda: resend_stalled(app.config["JOB_STALL_SECONDS"],
                                                       app.config["JOB_TIMEOUT"]),
-                         purge_sessions, purge_failures):
+                         sweep):
                 try:
                     step()
                 except Exception:
