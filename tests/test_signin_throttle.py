@@ -113,3 +113,22 @@ def test_the_refusal_speaks_the_persons_language_with_retry_after(app, clerk):
     assert api.status_code == 429 and api.mimetype == "application/problem+json"
     assert int(api.headers["Retry-After"]) > 0
     assert "登录失败次数过多" in api.get_json()["detail"]
+
+
+def test_an_unknown_address_costs_the_same_password_work_as_a_known_one(app, clerk, monkeypatch):
+    from core.identity import passwords
+
+    checked = []
+    real = passwords._hasher
+
+    class Counting:
+        hash = staticmethod(real.hash)
+
+        def verify(self, stored, password):
+            checked.append(stored)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(passwords, "_hasher", Counting())
+    assert attempt(app.test_client(), email="nobody@web.test").status_code == 422
+    assert attempt(app.test_client(), password="wrong-password").status_code == 422
+    assert len(checked) == 2 and all(stored.startswith("$argon2id$") for stored in checked)

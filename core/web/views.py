@@ -93,8 +93,8 @@ def login():
                 check_not_locked(email, request.remote_addr, device)
             except TooManyAttempts as refused:
                 return _refused(refused, email)
-            if user is None or not user.is_active or not verify_password(user.password_hash,
-                                                                         password):
+            right = verify_password(user.password_hash if user else None, password)
+            if user is None or not user.is_active or not right:
                 record_failure(email, request.remote_addr, user.id if user else None, device)
                 error = _("The e-mail address or the password is not right.")
             else:
