@@ -300,3 +300,12 @@ def test_an_operator_lists_and_ends_sessions_and_the_sweep_purges_them(app, teac
     assert db.session.scalar(select(UserSession.id)) is not None
     CliRunner().invoke(cli, ["scheduler-tick"])
     assert db.session.scalar(select(UserSession.id)) is None
+
+
+def test_signing_in_again_ends_the_session_the_browser_held(app, teacher, admin):
+    shared = browser(app)
+    thief = copy_of(app, shared)
+    token = csrf(shared.get("/login").get_data(as_text=True))
+    assert shared.post("/login", data={"email": "principal@web.test", "password": PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    assert not signed_in(thief) and signed_in(shared)

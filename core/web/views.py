@@ -111,7 +111,9 @@ def _refused(refused: TooManyAttempts, email: str):
 
 def _signed_in(user: User, device: str | None):
     clear_failures(user.email, device)
-    # A fresh session and a fresh cookie: nothing chosen before sign-in carries over.
+    # A fresh session and a fresh cookie: nothing chosen before sign-in carries over, and a
+    # session this browser held (as someone else, say) ends rather than lingering unseen.
+    sessions.end_key(session.get(sessions.SESSION_KEY))
     key = sessions.start(user.id, request.remote_addr, request.user_agent.string)
     db.session.commit()
     session.clear()
