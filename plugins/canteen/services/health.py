@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from core.sdk import RuleBroken, db, people, require_tenant, store_upload
+from core.sdk import RuleBroken, db, first_writer, people, require_tenant, store_upload
 
 from .. import exports
 from ..models import HealthCertificate, KitchenWorker, MorningCheck, MorningCheckAmendment
@@ -309,15 +309,25 @@ def record_check(data: dict[str, Any]) -> MorningCheck:
         raise RuleBroken(_("a morning check is made on its day"), "checked_at")
     if checked_at > datetime.now(checked_at.tzinfo) + timedelta(minutes=5):
         raise RuleBroken(_("is later than now"), "checked_at")
+    _refuse_second_check(worker, data["day"])
+    check = MorningCheck(day=data["day"], worker_id=worker.id, checked_by=data["checked_by"],
+                         checked_at=checked_at)
+    _judge(check, data)
+    # Two people checking the same worker at once: the first to save keeps the check.
+    return first_writer(lambda: _written(check), field="worker_id",
+                        winner=lambda: _refuse_second_check(worker, data["day"]))
+
+
+def _refuse_second_check(worker: Worker, day: date) -> None:
     earlier = db.session.scalar(select(MorningCheck).where(
-        MorningCheck.day == data["day"], MorningCheck.worker_id == worker.id))
+        MorningCheck.day == day, MorningCheck.worker_id == worker.id))
     if earlier is not None:
         raise RuleBroken(_("%(name)s was checked already at %(time)s; amend that check instead",
                            name=worker.name, time=earlier.checked_at.astimezone(school_zone())
                            .strftime("%H:%M")), "worker_id", status=409)
-    check = MorningCheck(day=data["day"], worker_id=worker.id, checked_by=data["checked_by"],
-                         checked_at=checked_at)
-    _judge(check, data)
+
+
+def _written(check: MorningCheck) -> MorningCheck:
     db.session.add(check)
     db.session.flush()
     return check
