@@ -12,6 +12,7 @@ mistakes, not races, and are raised as they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -30,6 +31,7 @@ UNIQUE_VIOLATION = "23505"
 RETRY_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 # A lock that was not granted in time (lock_timeout).
 LOCK_STATES = frozenset({"55P03"})
+_PG_KEY = re.compile(r"Key \((.+?)\)=")
 _SQLITE_UNIQUE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 
@@ -76,9 +78,11 @@ def clashing_fields(exc: IntegrityError) -> list[str]:
     if message.startswith("UNIQUE constraint failed: "):  # SQLite: table.column, ...
         columns = [part.strip().rsplit(".", 1)[-1]
                    for part in message.removeprefix("UNIQUE constraint failed: ").split(",")]
-    else:
+    else:  # PostgreSQL: "Key (day, worker_id)=(…) already exists.", and the index's name
         diag = getattr(orig, "diag", None)
-        columns = _index_columns(getattr(diag, "constraint_name", None))
+        key = _PG_KEY.match(getattr(diag, "message_detail", None) or "")
+        columns = ([part.strip().strip('"') for part in key.group(1).split(",")] if key
+                   else _index_columns(getattr(diag, "constraint_name", None)))
     return [column for column in columns if column != "tenant_id"]
 
 
