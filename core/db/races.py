@@ -110,10 +110,12 @@ def _open_transaction() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def first_writer(write: Callable[[], T], *, field: str | None = None,
+def first_writer(write: Callable[[], T] | T, *, field: str | None = None,
                  message: str | None = None,
                  winner: Callable[[], T | None] | None = None) -> T:
-    """Run ``write`` (which adds or changes rows) in a savepoint and return what it returns.
+    """Run ``write`` (which adds or changes rows) in a savepoint and return what it returns;
+    ``write`` may also be one new row, which is added. Make the changes inside ``write``:
+    whatever was pending before is written ahead of the savepoint, outside its protection.
 
     If another request wrote the same unique key first (or moved the version of a row this
     one changes), the savepoint is rolled back and ``winner`` is asked, with the other
@@ -122,20 +124,33 @@ def first_writer(write: Callable[[], T], *, field: str | None = None,
     no winner to return, a ``RuleBroken`` with status 409 names ``field`` (by default the
     last column of the index that clashed, the one unique within the others) and says
     ``message`` (by default that someone saved the same record at the same moment)."""
+    if not callable(write):
+        write = _adding(write)
     _open_transaction()
+    saved = False  # False: what was pending before failed, and the transaction with it
     try:
         with db.session.begin_nested():
+            saved = True
             result = write()
     except (IntegrityError, StaleDataError) as exc:
         if isinstance(exc, IntegrityError) and not is_unique_violation(exc):
             raise
-        if winner is not None and (found := winner()) is not None:
+        if saved and winner is not None and (found := winner()) is not None:
             return found
         if field is None:
             clashed = clashing_fields(exc) if isinstance(exc, IntegrityError) else ["version"]
             field = clashed[-1] if clashed else "id"
         raise RuleBroken(message or lost_race_message(), field, status=409) from None
     return result
+
+
+def _adding(row: T) -> Callable[[], T]:
+    def add() -> T:
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    return add
 
 
 def lost_race_message() -> str:

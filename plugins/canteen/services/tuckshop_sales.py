@@ -38,12 +38,6 @@ def _replayed(request_key: str, product: TuckProduct, quantity: int) -> TuckSale
     return earlier
 
 
-def _written(sale: TuckSale) -> TuckSale:
-    db.session.add(sale)
-    db.session.flush()
-    return sale
-
-
 def sell(data: dict[str, Any], sold_by: str, today: date, now: datetime,
          request_key: str | None = None) -> TuckSale:
     """Sell ``quantity`` of a product at its price now, taking the goods from the batches that
@@ -78,7 +72,7 @@ def sell(data: dict[str, Any], sold_by: str, today: date, now: datetime,
                     sold_by=sold_by, request_key=request_key)
     # Two tills sending the same key at once both found it unused: the one that wrote first
     # made the sale, and the other answers with that sale.
-    won = first_writer(lambda: _written(sale), field="Idempotency-Key",
+    won = first_writer(sale, field="Idempotency-Key",
                        winner=lambda: _replayed(request_key, product, quantity)
                        if request_key else None)
     if won is not sale:

@@ -52,7 +52,7 @@ def record_or_replay(bill_id: uuid.UUID, amount_fen: int, method: str, received_
                       reference=reference[:80], request_key=request_key, recorded_by=name)
     # The same key in a request that was not waiting on our locks (another bill, another
     # year) and committed first: that request's payment is the one.
-    won = first_writer(lambda: _written(payment), field="Idempotency-Key",
+    won = first_writer(payment, field="Idempotency-Key",
                        winner=lambda: _replayed(request_key, bill.id, amount_fen, method)
                        if request_key else None)
     if won is not payment:
@@ -171,13 +171,7 @@ def _counter(year: int) -> ReceiptCounter:
     query = select(ReceiptCounter).where(ReceiptCounter.year == year).with_for_update()
     counter = db.session.scalar(query)
     if counter is None:
-        first_writer(lambda: _written(ReceiptCounter(year=year, last=0)), field="received_on",
+        first_writer(ReceiptCounter(year=year, last=0), field="received_on",
                      winner=lambda: db.session.scalar(query))
         counter = db.session.scalar(query)
     return counter
-
-
-def _written(row: Payment | ReceiptCounter) -> Payment | ReceiptCounter:
-    db.session.add(row)
-    db.session.flush()
-    return row
