@@ -157,3 +157,31 @@ def test_a_notice_raised_by_two_requests_at_once_is_one_notice_with_the_later_te
         assert len(rows) == 1 and rows[0].params["count"] in (1, 2)
         shown = services.inbox(manager.id, frozenset({"core.calendar.manage"}))
         assert len(shown) == 1 and not shown[0].read
+
+
+def test_one_student_number_registered_twice_at_once_is_a_409_naming_it(app, make_school,
+                                                                       make_user):
+    from core.people import services as people
+    from core.people.models import Student
+
+    school = make_school("registry")
+    admin = make_user(school, "school_admin")
+    with tenant_context(school):
+        grade = people.create_grade("一年级", 1)
+        class_id = str(people.create_class(grade.id, "1班", None).id)
+        db.session.commit()
+    body = {"student_no": "2026001", "name": "王小明", "gender": "male",
+            "birth_date": "2019-05-01", "class_id": class_id}
+
+    def register():
+        return app.test_client().post("/api/v1/people/students", json=body,
+                                      headers=admin.headers)
+
+    with read_before_written(db.engine, "students"):
+        answers = at_once([register, register])
+
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    refused = next(a for a in answers if a.status_code == 409).get_json()
+    assert list(refused["errors"]) == ["student_no"]
+    with tenant_context(school):
+        assert db.session.scalar(select(func.count()).select_from(Student)) == 1
