@@ -29,7 +29,17 @@ from core.db import (
 )
 from core.db.among import among
 from core.db.voidable import Voidable
-from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_bytes, xlsx_download
+from core.exports import (
+    CSV,
+    XLSX,
+    SheetColumn,
+    csv_bytes,
+    csv_download,
+    sheet_cell,
+    sheet_rows,
+    workbook_bytes,
+    xlsx_download,
+)
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
@@ -83,6 +93,7 @@ def module_settings(name: str) -> dict:
 
 
 __all__ = [
+    "CSV",
     "MAX_PAGE_SIZE",
     "N_",
     "PAGE_SIZE",
@@ -117,6 +128,8 @@ __all__ = [
     "among",
     "ascending_ids",
     "audit",
+    "csv_bytes",
+    "csv_download",
     "current_district",
     "current_principal",
     "current_tenant",
