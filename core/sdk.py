@@ -12,7 +12,7 @@ from core import audit
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
-from core.api.schema import Schema
+from core.api.schema import MULTILINE, Month, Schema
 from core.api.schemas import RuleSchema
 from core.auth import Principal, acting_name, current_principal
 from core.calendar.services import TermRef, is_school_day, school_days, term_span, terms
@@ -95,6 +95,7 @@ def module_settings(name: str) -> dict:
 __all__ = [
     "CSV",
     "MAX_PAGE_SIZE",
+    "MULTILINE",
     "N_",
     "PAGE_SIZE",
     "XLSX",
@@ -104,6 +105,7 @@ __all__ = [
     "Invalid",
     "JobContext",
     "JobState",
+    "Month",
     "NavEntry",
     "NotFound",
     "Permission",
