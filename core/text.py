@@ -29,13 +29,14 @@ def unholdable(text: str, multiline: bool = False) -> str | None:
     if found is None:
         return None
     char = found.group()
+    code = f"{ord(char):04X}"
     if char == "\x00":
         return _("Holds a NUL character (U+0000), which cannot be stored.")
     if "\ud800" <= char <= "\udfff":
-        return _("Holds a lone surrogate (U+%(code)s), which is not text.", code=f"{ord(char):04X}")
+        return _("Holds a lone surrogate (U+%(code)s), which is not text.", code=code)
     if char in LINE_BREAKS:
         return _("Must be one line: remove the line break or tab.")
-    return _("Holds the control character U+%(code)s; remove it.", code=f"{ord(char):04X}")
+    return _("Holds the control character U+%(code)s; remove it.", code=code)
 
 
 def refused_in(value: Any, multiline: bool = True) -> Any:
