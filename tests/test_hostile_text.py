@@ -155,6 +155,18 @@ def test_a_month_or_date_outside_the_calendar_is_refused(app, make_school, make_
         _refused(client.get(url, headers=admin.headers), field)
 
 
+@pytest.mark.houqin_plugins("fees", "canteen")
+def test_a_page_asked_for_a_day_off_the_calendar_shows_the_default_day(app, make_school,
+                                                                       make_user):
+    school = make_school("hostile-pages", modules=("fees", "canteen"))
+    client = app.test_client()
+    signed_in(client, make_user(school, "school_admin"))
+    for url in ("/m/canteen/counts?day=0001-01-01", "/m/canteen/counts?day=9999-12-31",
+                "/m/fees/reports/daily?day=0001-01-01", "/m/fees/reports/monthly?month=9999-12",
+                "/m/fees/payments?day=0001-01-01"):
+        assert client.get(f"/t/hostile-pages{url}").status_code == 200, url
+
+
 def test_a_refused_key_is_named_in_a_form_the_answer_can_carry(client, admin):
     body = json.dumps({"name": "王师傅", "position": "厨师", "\ud800": "x"})
     response = client.post("/api/v1/people/staff", data=body, headers={

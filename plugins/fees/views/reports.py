@@ -17,6 +17,7 @@ from core.sdk import (
     TermRef,
     current_principal,
     db,
+    forms,
     people,
     requires,
     terms,
@@ -52,17 +53,11 @@ def term_arg() -> TermRef | None:
 
 
 def day_arg() -> date:
-    try:
-        return date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        return today()
+    return forms.day_arg("day", today())
 
 
 def month_arg() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return today().replace(day=1)
+    return forms.month_arg("month", today().replace(day=1))
 
 
 def class_arg() -> uuid.UUID | None:
