@@ -6,7 +6,8 @@ Every text goes out inert: a spreadsheet program runs a cell that begins with ``
 ``-`` or ``@`` (or a tab or carriage return before one) as a formula, so a name stored as
 ``=HYPERLINK(...)`` would become a live link in the finance clerk's copy. Such a text is
 written with a leading apostrophe (OWASP's advice for CSV injection) and, in an .xlsx, as a
-string cell; numbers, decimals and dates stay typed values (a refund of -12.50 stays a number).
+string cell; numbers, decimals and dates stay typed values (a refund of -12.50 stays a number),
+and so does a text that is only a signed number.
 Characters a sheet cannot hold, stored before they were refused, are left out rather than
 failing the whole export."""
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
 MAX_SHEET_TITLE = 31  # Excel refuses longer sheet names
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,13 @@ def sheet_rows(columns: Sequence[SheetColumn], rows: Iterable[Any]) -> Iterator[
 
 def inert_text(text: str) -> str:
     """A text as an export writes it: without characters a sheet cannot hold, and with an
-    apostrophe before a beginning that a spreadsheet program would run as a formula."""
+    apostrophe before a beginning that a spreadsheet program would run as a formula. A text
+    that is only a signed number ("-2", a quantity written out exactly) runs nothing and is
+    left as it is."""
     text = holdable(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def _xlsx_cell(sheet, value: Any) -> Any:
