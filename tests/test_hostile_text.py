@@ -111,6 +111,9 @@ def test_a_control_character_in_a_query_argument_or_the_address_is_refused(clien
     _refused(response, "q")
     response = client.get("/api/v1/people/exports/st%1Bff.xlsx", headers=admin.headers)
     assert "U+001B" in _refused(response, "kind")
+    # A surrogate's bytes in an address are not UTF-8: they arrive as U+FFFD, and are searched.
+    response = client.get("/api/v1/people/students?q=%ED%A0%80", headers=admin.headers)
+    assert response.status_code == 200 and response.get_json() == []
 
 
 def test_a_web_form_shows_the_refusal_next_to_the_field(client, school, admin):
@@ -120,6 +123,10 @@ def test_a_web_form_shows_the_refusal_next_to_the_field(client, school, admin):
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert "U+0007" in text and 'name="name"' in text
+    # A NUL no one types is refused before the page is drawn, naming the field all the same.
+    page = client.post("/t/hostile-school/people/staff", data={
+        "csrf_token": csrf, "name": "王\x00师傅", "position": "厨师"})
+    assert page.status_code == 422 and "name: " in page.get_data(as_text=True)
     assert _stored_staff(school) == []
 
 
