@@ -19,7 +19,8 @@ with a 422 naming the field:
   characters or more); names, numbers, reasons and other short texts are one line. Text in
   a field of free shape (``Raw``, an untyped ``Dict``) is judged as multi-line;
 * a number with a fraction for an ``Integer`` (2.9 is refused, not stored as 2; "3" in a
-  query string is still 3, and true is no integer);
+  query string is still 3, and true is no integer), and, where the field sets no
+  ``validate.Range`` of its own, one beyond ``INT_LIMIT`` (it would overflow the column);
 * a date or date-time outside the years ``MIN_YEAR``–``MAX_YEAR``: nothing a school keeps lies
   there, and arithmetic near the ends of the calendar overflows. ``Month`` reads ``YYYY-MM``
   within the same years.
@@ -38,13 +39,14 @@ from typing import Any
 
 import marshmallow
 from flask_babel import gettext as _
-from marshmallow import ValidationError, fields, pre_load
+from marshmallow import ValidationError, fields, pre_load, validate
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import missing
 
 from core.text import refused_in, shown
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
+INT_LIMIT = 2**31 - 1  # PostgreSQL's integer; a field that needs more sets its own Range
 MULTILINE = {"x-multiline": True}  # the metadata of a text field that may hold line breaks
 
 
@@ -218,18 +220,39 @@ class _WithinCalendar:
 _WITHIN_CALENDAR = _WithinCalendar()
 
 
-def _bound_dates(field: fields.Field) -> None:
-    """Every date field, also inside lists, tuples and mappings, keeps to the calendar range."""
+class _WithinColumn:
+    """An integer a database column holds (PostgreSQL's ``integer``), where the field sets
+    no range of its own."""
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, int) and not -INT_LIMIT <= value <= INT_LIMIT:
+            raise ValidationError(_("Give a whole number between %(low)s and %(high)s.",
+                                    low=-INT_LIMIT, high=INT_LIMIT))
+
+
+_WITHIN_COLUMN = _WithinColumn()
+
+
+def _bounded(field: fields.Field) -> None:
+    """Every date field keeps to the calendar's years and every integer field without a range
+    of its own to what a column holds, also inside lists, tuples and mappings."""
     if isinstance(field, (fields.Date, fields.DateTime)):
-        if _WITHIN_CALENDAR not in field.validators:  # a schema may bind its fields again
-            field.validators.append(_WITHIN_CALENDAR)
+        _add(field, _WITHIN_CALENDAR)
+    elif isinstance(field, fields.Integer):
+        if not any(isinstance(v, validate.Range) for v in field.validators):
+            _add(field, _WITHIN_COLUMN)
     elif isinstance(field, fields.List):
-        _bound_dates(field.inner)
+        _bounded(field.inner)
     elif isinstance(field, fields.Tuple):
         for inner in field.tuple_fields:
-            _bound_dates(inner)
+            _bounded(inner)
     elif isinstance(field, fields.Mapping) and field.value_field is not None:
-        _bound_dates(field.value_field)
+        _bounded(field.value_field)
+
+
+def _add(field: fields.Field, check: Callable[[Any], None]) -> None:
+    if check not in field.validators:  # a schema may bind its fields again
+        field.validators.append(check)
 
 
 class Schema(marshmallow.Schema):
@@ -238,7 +261,7 @@ class Schema(marshmallow.Schema):
     _houqin_plan: list[tuple[str, str, Callable[[Any], Any]]] | bool | None = False
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        _bound_dates(field_obj)
+        _bounded(field_obj)
 
     @pre_load
     def _refuse_what_cannot_be_kept(self, data: Any, **_kwargs: Any) -> Any:
