@@ -6,6 +6,7 @@ date or month lies within the calendar the school can keep."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from marshmallow import fields
@@ -167,13 +168,22 @@ def test_a_month_or_date_outside_the_calendar_is_refused(app, make_school, make_
 @pytest.mark.houqin_plugins("fees", "canteen")
 def test_a_page_asked_for_a_day_off_the_calendar_shows_the_default_day(app, make_school,
                                                                        make_user):
+    from core.calendar import services as calendar
+
     school = make_school("hostile-pages", modules=("fees", "canteen"))
+    with tenant_context(school):
+        year = calendar.create_year("2026学年", date(2026, 9, 1), date(2027, 8, 31))
+        calendar.create_term(year.id, "第一学期", date(2026, 9, 1), date(2027, 1, 22))
+        db.session.commit()
     client = app.test_client()
     signed_in(client, make_user(school, "school_admin"))
     for url in ("/m/canteen/counts?day=0001-01-01", "/m/canteen/counts?day=9999-12-31",
                 "/m/fees/reports/daily?day=0001-01-01", "/m/fees/reports/monthly?month=9999-12",
                 "/m/fees/payments?day=0001-01-01"):
         assert client.get(f"/t/hostile-pages{url}").status_code == 200, url
+    # an amount beyond any bill is said to be wrong next to the field, not sent to the database
+    arrears = client.get("/t/hostile-pages/m/fees/reports/arrears?min=1e999")
+    assert arrears.status_code == 422 and 'name="min"' in arrears.get_data(as_text=True)
 
 
 def test_a_refused_key_is_named_in_a_form_the_answer_can_carry(client, admin):
