@@ -140,10 +140,11 @@ def _begin_request() -> None:
 
 
 def _refuse_unholdable_values() -> None:
-    """What no field can keep, refused before any view reads it: the address's parts and the
-    query's arguments are one line each; a form value or a JSON text may hold several lines,
-    and the schema that loads it judges the rest by field (so a form shows that next to the
-    field). A form is refused here only for a NUL, which no one types."""
+    """What no field can keep, refused before any view reads it (``core.text``). The address's
+    parts and the query's arguments are one line each. A text anywhere in a JSON body is
+    refused for a character no text holds; whether it may break lines is for the schema that
+    loads it. A form value is refused here only for a NUL, which no one types: the schema
+    that loads the form judges the rest, so the page shows the refusal next to the field."""
     errors = {}
     for name, value in (request.view_args or {}).items():
         if why := refused_in(value, multiline=False):
