@@ -153,7 +153,9 @@ def _refuse_unholdable_values() -> None:
         texts = (refused_in(text, multiline=False) for text in (name, *values))
         if why := next(filter(None, texts), None):
             errors[shown(name)] = why
-    for name, values in request.form.lists():
+    # Not an upload's form: reading it here would read the file before the view can bound it.
+    form = request.form if request.mimetype == "application/x-www-form-urlencoded" else {}
+    for name, values in (form.lists() if form else ()):
         if "\x00" in name or any("\x00" in value for value in values):
             errors[shown(name)] = refused_in("\x00")
     if request.is_json and (why := refused_in(request.get_json(silent=True))):
