@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,7 +19,8 @@ from core.exports import csv_bytes, workbook_bytes
 from core.extensions import db
 from core.people import services as people
 from core.people.models import Grade, SchoolClass, Student
-from core.tenancy import tenant_context
+from core.tenancy import school_today, tenant_context
+from tenants import modules as module_service
 from tests.plugins.canteen.support import MONDAY, dish, sample_at, serve
 from tests.plugins.fees.report_scenario import TENTH, TWELFTH, build
 
@@ -44,8 +45,16 @@ def _canteen_exports(school) -> list[str]:
 
     assert REGISTERS, "the canteen registers none of its exports"
     with tenant_context(school):
-        return [f"/api/v1/canteen/exports/{name}.xlsx?start=2026-09-01&end=2026-12-31"
+        return [f"/api/v1/canteen/exports/{name}.xlsx?{_period(name)}"
                 for name, register in REGISTERS.items() if register.available()]
+
+
+def _period(register: str) -> str:
+    """The scenario's term; the tuck shop's deliveries arrive today."""
+    if register.startswith("tuck_shop"):
+        today = school_today()
+        return f"start={today - timedelta(days=30)}&end={today}"
+    return "start=2026-09-01&end=2026-12-31"
 
 
 def _fee_exports(term_id: str) -> list[str]:
@@ -102,6 +111,16 @@ def hostile_school(client, school, admin):
         payments.record(uuid.UUID(scenario.bills["a1"]), 100, "cash", TENTH, payer=LINK,
                         by=COMMAND)
         db.session.commit()
+    with tenant_context(school):
+        module_service.update_settings("canteen", {"tuck_shop": True})
+        db.session.commit()
+        expires = school_today() + timedelta(days=30)
+    tuck = "/api/v1/canteen/tuck-shop/products"
+    product = client.post(tuck, headers=admin.headers, json={
+        "name": LINK, "unit": "瓶", "price_fen": 350}).get_json()["id"]
+    assert client.post(f"{tuck}/{product}/batches", headers=admin.headers, json={
+        "quantity": 10, "cost_fen": 200, "received_by": COMMAND,
+        "expires_on": expires.isoformat()}).status_code == 201
     dish_id = dish(client, admin, name=COMMAND).get_json()["id"]
     assert serve(client, admin, dish_id, day=MONDAY).status_code == 201
     assert client.post("/api/v1/canteen/samples", headers=admin.headers, json={
@@ -137,6 +156,7 @@ def test_no_export_carries_a_formula_and_the_text_stays_readable(client, school,
     assert {"'" + COMMAND, "'" + LINK, "-1"} <= found("/people/exports/rooms")
     assert "'" + COMMAND in found("/canteen/exports/menus")
     assert "'" + LINK in found("/canteen/exports/samples")
+    assert {"'" + LINK, "'" + COMMAND} <= found("/canteen/exports/tuck_shop_products")
     assert "'" + GRADE + COMMAND in found("/fees/reports/collection")  # grade and class
     assert {"'" + GRADE + COMMAND, "'" + LINK} <= found("/fees/reports/arrears")
     assert {"'" + LINK, "'" + COMMAND} <= found(f"daily.xlsx?day={TENTH}")
