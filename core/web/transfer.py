@@ -27,7 +27,7 @@ core_entries(NavEntry(_l("Import and export"), "web.imports", "core.people.manag
 KIND_TITLES = {"students": _l("Students"), "guardians": _l("Guardians"), "staff": _l("Staff"),
                "rooms": _l("Rooms")}
 STATUS_TITLES = {"uploaded": _l("uploaded"), "previewed": _l("previewed"),
-                 "imported": _l("imported")}
+                 "imported": _l("imported"), "refused": _l("refused")}
 RECENT = 20
 DONE = {JobStatus.FINISHED.value, JobStatus.FAILED.value, JobStatus.SKIPPED.value}
 
