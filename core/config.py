@@ -61,10 +61,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "IMPORT_MAX_BYTES": _int("HOUQIN_IMPORT_MAX_BYTES", 5_000_000),
         "IMPORT_MAX_ROWS": _int("HOUQIN_IMPORT_MAX_ROWS", 20_000),
         "IMPORT_MAX_COLUMNS": _int("HOUQIN_IMPORT_MAX_COLUMNS", 300),
-        "IMPORT_MAX_CELL_CHARS": 32_767,  # what one Excel cell can hold
-        "IMPORT_MAX_ZIP_MEMBERS": 1_000,
+        "IMPORT_MAX_CELL_CHARS": _int("HOUQIN_IMPORT_MAX_CELL_CHARS", 32_767),  # Excel's own
+        "IMPORT_MAX_ZIP_MEMBERS": _int("HOUQIN_IMPORT_MAX_ZIP_MEMBERS", 1_000),
         "IMPORT_MAX_UNZIPPED_BYTES": _int("HOUQIN_IMPORT_MAX_UNZIPPED_BYTES", 50_000_000),
-        "IMPORT_MAX_ZIP_RATIO": 200,
+        "IMPORT_MAX_ZIP_RATIO": _int("HOUQIN_IMPORT_MAX_ZIP_RATIO", 200),
         # Scans and photos (certificates, dishes): images and PDFs up to this size.
         "UPLOAD_MAX_BYTES": 5_000_000,
         # A request body larger than this is refused (413) before any of it is read.

@@ -28,8 +28,9 @@ def _text(value: Any) -> str:
     text = str(value).strip()
     found = _UNPRINTABLE.search(text)
     if found is not None:
+        code = format(ord(found.group()), "04X")
         raise CellError(_("holds the control character U+%(code)s, which a register cannot keep",
-                          code=f"{ord(found.group()):04X}"))
+                          code=code))
     return text
 
 
