@@ -25,6 +25,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 CHUNK = 64 * 1024
 # A part that inflates to less than this is never a bomb, whatever its ratio.
 RATIO_FLOOR = 1_000_000
+# The most XML between two ">" that a sheet needs: a full cell of text, escaped.
+MAX_TOKEN = 1_000_000
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
@@ -117,8 +119,15 @@ class _Parser:
             parser.CharacterDataHandler = text
         parser.buffer_text = True
         self.parser = parser
+        self.open_bytes = 0
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
+        # expat holds a whole tag before it hands it over: a tag of megabytes (a giant
+        # attribute) would be held whole, so a long stretch without any ">" ends the read.
+        end = chunk.rfind(b">")
+        self.open_bytes = self.open_bytes + len(chunk) if end == -1 else len(chunk) - end - 1
+        if self.open_bytes > MAX_TOKEN:
+            raise Refused(_("the .xlsx file is damaged and cannot be read"))
         try:
             self.parser.Parse(chunk, final)
         except expat.ExpatError as exc:
