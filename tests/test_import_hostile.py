@@ -312,6 +312,10 @@ def test_dates_stored_as_numbers_are_read_as_dates(app):
         headers, rows = reader.read_table("d.xlsx", out.getvalue(), 5_000_000,
                                           reader.import_limits())
     assert headers == HEADERS and rows[0][3].date() == date(2019, 5, 1) and rows[0][8] == 12.5
+    iso = book('<row r="2"><c r="D2" t="d"><v>2019-05-01T00:00:00</v></c></row>')
+    with app.app_context():
+        rows = reader.read_table("d.xlsx", iso, 5_000_000, reader.import_limits())[1]
+    assert rows[0][3].date() == date(2019, 5, 1)
 
 
 # The memory each bomb may cost the reader: the few MB a stream needs, not the file's claim.

@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from xml.parsers import expat
 
@@ -357,6 +358,11 @@ class _Sheet:
             return raw.strip() == "1"
         if kind == "e":
             return raw  # #N/A and its kind stay text, for the row's check to refuse
+        if kind == "d":  # a date written as ISO 8601 text (some writers, never Excel itself)
+            try:
+                return datetime.fromisoformat(raw)
+            except ValueError:
+                return raw
         try:
             number = float(raw) if any(c in raw for c in ".eE") else int(raw)
         except ValueError:
