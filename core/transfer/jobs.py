@@ -39,7 +39,7 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         # The file is unusable as it is: the reason is the job's outcome, and the bytes of a
         # file that may be hostile are not kept.
         upload.status, upload.content = "refused", b""
-        ctx.progress(0, 0, str(exc))
+        ctx.progress(0, 0, _("refused"))  # the reason is the result's error, shown once
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     resume = dict(ctx.run.result or {})
     start = 0 if dry_run else resume.pop("next_row", 0)
