@@ -15,6 +15,7 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select, update
 
 from core.extensions import db
@@ -437,3 +438,38 @@ def test_a_worker_refuses_each_bomb_within_a_few_mb(app, client, school, admin):
         assert response.status_code in (202, 422), (name, response.get_json())
         # Beyond the few MB, only the copies of the upload itself (the body, the stored row).
         assert peak < HEAP_BOUND + 2 * len(content), f"{name}: {peak / 1e6:.1f} MB"
+
+
+def many_strings() -> bytes:
+    """Within every limit: 1.9 million short shared strings, 5 MB zipped, 43 MB unpacked."""
+    strings = "".join(f"<si><t>{i}</t></si>" for i in range(1_900_000))
+    return book('<row r="2"><c r="A2" t="s"><v>5</v></c></row>',
+                strings=f'<sst xmlns="{MAIN}">{strings}</sst>')
+
+
+def wide_rows() -> bytes:
+    """Within every limit: 300 columns of numbers on 20,000 rows, most of them unread."""
+    cells = "".join(f'<c r="{get_column_letter(i)}{{n}}"><v>{i}</v></c>' for i in range(9, 301))
+    rows = "".join(f'<row r="{n}">{GOOD_ROW.replace("2", str(n))}{cells.format(n=n)}</row>'
+                   for n in range(2, 2_002))
+    return book(rows)
+
+
+@in_ci
+@pytest.mark.parametrize(("build", "times"), [
+    (many_strings, 5),  # packed; a Python string each would take 25 times the file
+    (wide_rows, 1),  # only the columns imported are kept; all 300 would take 5 times
+])
+def test_a_dense_file_within_the_limits_costs_the_job_a_few_times_its_size(app, build, times):
+    content = build()
+    with app.app_context():
+        tracemalloc.start()
+        try:
+            headers, rows = reader.read_table(
+                "dense.xlsx", content, 5_000_000, reader.import_limits(),
+                columns=lambda row: [i for i, h in enumerate(row) if h in HEADERS])
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert headers == HEADERS and all(len(row) == len(HEADERS) for row in rows)
+    assert peak < times * len(content) + HEAP_BOUND, f"{peak / 1e6:.1f} MB for {len(content)} B"

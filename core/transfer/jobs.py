@@ -30,7 +30,8 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         return {"error": "this upload was imported already or no longer exists"}
     try:
         headers, rows = read_table(upload.filename, upload.content,
-                                   current_app.config["IMPORT_MAX_BYTES"], import_limits())
+                                   current_app.config["IMPORT_MAX_BYTES"], import_limits(),
+                                   columns=lambda row: sorted(header_map(upload.kind, row)[0]))
         missing = header_map(upload.kind, headers)[1]
         if missing:
             raise UploadRefused(_("the header row lacks the column(s) %(columns)s",

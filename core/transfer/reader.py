@@ -13,7 +13,7 @@ import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from flask import current_app
@@ -66,27 +66,44 @@ def check_upload(filename: str, content: bytes, max_bytes: int, limits: XlsxLimi
     raise UploadRefused(_("upload an .xlsx or a .csv file"))
 
 
-def read_table(filename: str, content: bytes, max_bytes: int,
-               limits: XlsxLimits) -> tuple[list[Any], list[list[Any]]]:
-    """The header row and the data rows (the sheet's rows 2, 3, ...; empty ones as [])."""
+def read_table(filename: str, content: bytes, max_bytes: int, limits: XlsxLimits,
+               columns: Callable[[list[Any]], Iterable[int]] | None = None,
+               ) -> tuple[list[Any], list[Any]]:
+    """The header row and the data rows (the sheet's rows 2, 3, ...; empty ones as ()).
+
+    ``columns(header row)`` picks the positions the caller reads; every row then keeps only
+    those, in that order, so what is held follows what is imported, not the file's width.
+    """
     kind = check_upload(filename, content, max_bytes, limits)
     rows: list[Any] = []
+    chosen: list[int] | None = None
+
+    def place(number: int, values: list[Any]) -> None:
+        nonlocal chosen
+        if number == 1:
+            chosen = None if columns is None else list(columns(values))
+        elif not rows:  # the first row that holds anything is not the first row
+            raise Refused(_("the file has no header row"))
+        if chosen is not None:
+            values = [values[i] if i < len(values) else None for i in chosen]
+        _place(rows, number, values)
+
     try:
         if kind == "xlsx":
             with _archive(content) as archive:
                 for number, values in read_rows(archive, limits):
-                    _place(rows, number, values)
+                    place(number, values)
         else:
             for number, values in _csv_rows(content, limits):
-                _place(rows, number, values)
+                place(number, values)
     except Refused as exc:
         raise UploadRefused(str(exc)) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, NotImplementedError,
             RuntimeError) as exc:  # a part that does not inflate as its directory says
         raise UploadRefused(_("the .xlsx file is damaged and cannot be read")) from exc
-    if not rows or not rows[0]:
+    if not rows:
         raise UploadRefused(_("the file has no header row"))
-    return rows[0], rows[1:]
+    return list(rows[0]), rows[1:]
 
 
 def _place(rows: list[Any], number: int, values: list[Any]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -240,8 +241,27 @@ class _Text:
         return text
 
 
-def _shared_strings(inflater: _Inflater, name: str, limits: XlsxLimits) -> list[str]:
-    strings: list[str] = []
+class _Strings:
+    """The shared strings, packed as UTF-8 in one buffer: a Python string each would cost
+    some fifty bytes of overhead, and a file may list millions of short ones."""
+
+    def __init__(self) -> None:
+        self.packed = bytearray()
+        self.ends = array("I")  # the limits keep the buffer far below 4 GB
+
+    def append(self, text: str) -> None:
+        self.packed += text.encode("utf-8", "surrogatepass")
+        self.ends.append(len(self.packed))
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        start = self.ends[index - 1] if index else 0
+        return self.packed[start:self.ends[index]].decode("utf-8", "surrogatepass")
+
+
+def _shared_strings(inflater: _Inflater, name: str, limits: XlsxLimits) -> _Strings:
+    strings = _Strings()
     text = _Text(limits.cell_chars, lambda: Refused(
         _("the file holds a text longer than %(n)s characters", n=limits.cell_chars)))
     phonetic = [0]
@@ -291,7 +311,7 @@ def _cell_name(row: int, column: int) -> str:
 class _Sheet:
     """The handlers that turn a sheet's XML into rows, one finished row at a time."""
 
-    def __init__(self, limits: XlsxLimits, strings: list[str], dates: set[int],
+    def __init__(self, limits: XlsxLimits, strings: _Strings, dates: set[int],
                  epoch: Any) -> None:
         self.limits, self.strings, self.dates, self.epoch = limits, strings, dates, epoch
         self.done: list[tuple[int, list[Any]]] = []
