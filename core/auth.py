@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, request, session
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.api.errors import Unauthorized
@@ -50,15 +51,15 @@ def authenticate() -> tuple[UserRef | None, TokenIdentity | None]:
     """The person behind the request: a bearer token, or a signed-in web session."""
     header = request.headers.get("Authorization", "")
     if header:
-        scheme, _, credential = header.partition(" ")
+        scheme, _sep, credential = header.partition(" ")
         if scheme.lower() != "bearer" or not credential.strip():
-            raise Unauthorized("use 'Authorization: Bearer <token>'")
+            raise Unauthorized(_("use 'Authorization: Bearer <token>'"))
         identity = verify_token(credential.strip())
         if identity is None:
-            raise Unauthorized("the token is unknown, expired or revoked")
+            raise Unauthorized(_("the token is unknown, expired or revoked"))
         user = user_ref(identity.user_id)
         if user is None or not user.is_active:
-            raise Unauthorized("the token's account is disabled")
+            raise Unauthorized(_("the token's account is disabled"))
         return user, identity
     signed_in = sessions.resolve(session.get(sessions.SESSION_KEY))
     if signed_in is not None:

@@ -52,6 +52,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "HOUQIN_PLUGINS": _split(os.environ.get("HOUQIN_PLUGINS")),
         "SERVER_NAME_FOR_TENANTS": os.environ.get("HOUQIN_SERVER_NAME") or None,
+        # The public address links in mail and addresses given to payment providers start with
+        # (https://houqin.example.cn); never taken from a request's Host header (core.links).
+        "BASE_URL": os.environ.get("HOUQIN_BASE_URL") or None,
         "RQ_QUEUE": os.environ.get("HOUQIN_QUEUE", "houqin"),
         "JOB_RETRY_INTERVALS": [10, 60, 300],
         "JOB_TIMEOUT": 3600,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from flask import Flask, g
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 PUBLIC = "public"
@@ -149,7 +150,8 @@ def requires(permission: str) -> Callable[[Callable], Callable]:
             if principal is None:
                 raise Unauthorized()
             if permission not in principal.permissions:
-                raise Forbidden(detail=f"this needs the permission {permission!r}")
+                raise Forbidden(detail=gettext("this needs the permission '%(name)s'",
+                                                 name=permission))
             return view(*args, **kwargs)
 
         return _declare(wrapper, permission)

@@ -14,6 +14,7 @@ import time
 import uuid
 
 from flask import Flask, current_app, g, request
+from flask_babel import gettext as _
 
 from core import audit
 from core.api.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
@@ -110,13 +111,14 @@ def _begin_request() -> None:
     if slug is not None:
         tenant = tenant_by_slug(slug)
         if tenant is None:
-            raise NotFound(f"there is no school {slug!r} here")
+            raise NotFound(_("there is no school '%(slug)s' here", slug=slug))
     elif token is not None:
         tenant = tenant_by_id(token.tenant_id)
     if tenant is not None and token is not None and token.tenant_id != tenant.id:
-        raise Forbidden("this token belongs to another school")
+        raise Forbidden(_("this token belongs to another school"))
     if tenant is not None and tenant.status == TenantStatus.SUSPENDED:
-        raise Forbidden(f"{tenant.name} is suspended; ask the district administrator")
+        raise Forbidden(_("%(school)s is suspended; ask the district administrator",
+                          school=tenant.name))
     g.tenant = tenant
     g.tenant_token = bind_request_tenant(tenant)
 
@@ -132,7 +134,7 @@ def _begin_request() -> None:
     if user is not None:
         principal = build_principal(user, tenant, token)
         if tenant is not None and from_header and not principal.is_member:
-            raise Forbidden(f"you hold no role in {tenant.name}")
+            raise Forbidden(_("you hold no role in %(school)s", school=tenant.name))
         g.principal = principal
     if user is not None or _is_public(app):
         # After sign-in, so that an anonymous request learns no more than that it must sign in.

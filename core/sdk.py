@@ -45,6 +45,7 @@ from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
+from core.links import external_url
 from core.messages import N_
 from core.money import whole_fen, yuan
 from core.notifications.services import notify
@@ -138,6 +139,7 @@ __all__ = [
     "current_tenant",
     "db",
     "enqueue",
+    "external_url",
     "first_writer",
     "forms",
     "hookimpl",

@@ -87,3 +87,23 @@ def test_an_unreachable_smtp_server_keeps_the_mail_and_the_page_works(client, ap
     assert ask_for_link(client).status_code == 200
     message = outbox()[0]
     assert message.sent_at is None and "Error" in message.error
+
+
+def forged_request_for_link(client, host, email="teacher@web.test"):
+    token = csrf(client.get("/password/forgot").get_data(as_text=True))
+    return client.post("/password/forgot", headers={"Host": host},
+                       data={"email": email, "csrf_token": token})
+
+
+def test_a_reset_link_never_takes_its_host_from_the_request(client, app, account):
+    # No base address configured: a host the deployment does not answer to is refused the
+    # same way whether or not the address has an account, and no mail goes out.
+    for email in ("teacher@web.test", "nobody@web.test"):
+        refused = forged_request_for_link(client, "evil.example", email)
+        assert refused.status_code == 400 and "HOUQIN_BASE_URL" in refused.get_data(as_text=True)
+    assert outbox() == []
+    app.config["BASE_URL"] = "https://houqin.example.cn/"
+    assert forged_request_for_link(client, "evil.example").status_code == 200
+    [mail] = outbox()
+    assert "evil.example" not in mail.body
+    assert re.search(r"https://houqin\.example\.cn/password/reset/\S+", mail.body)

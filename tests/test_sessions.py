@@ -2,6 +2,7 @@
 person sees where they are signed in."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select, update
@@ -53,9 +54,9 @@ def copy_of(app, client):
 
 
 def signed_in(client) -> bool:
-    status = client.get("/schools").status_code
-    assert status in (200, 302, 401)
-    return status != 401
+    response = client.get("/schools")
+    assert response.status_code in (200, 302)
+    return not (response.location or "").startswith("/login")
 
 
 def form_token(client) -> str:
@@ -309,3 +310,89 @@ def test_signing_in_again_ends_the_session_the_browser_held(app, teacher, admin)
     assert shared.post("/login", data={"email": "principal@web.test", "password": PASSWORD,
                                        "csrf_token": token}).status_code == 302
     assert not signed_in(thief) and signed_in(shared)
+
+
+# --- a browser whose sign-in ended is led back to the sign-in page -------------------------
+
+
+@pytest.mark.parametrize("path", ["/account/sessions", "/password/change"])
+def test_a_signed_out_page_leads_to_the_sign_in_page_and_back(app, teacher, path):
+    client = app.test_client()
+    response = client.get(path + "?from=menu")
+    assert response.status_code == 302
+    assert response.location == "/login?next=" + quote(path + "?from=menu")
+    token = csrf(client.get(response.location).get_data(as_text=True))
+    back = client.post(response.location, data={"email": "teacher@web.test",
+                                                 "password": PASSWORD, "csrf_token": token})
+    assert back.status_code == 302 and back.location == path + "?from=menu"
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_with_a_message(
+        app, school, teacher):
+    client = browser(app)
+    page = f"http://localhost/t/{school.slug}/people/staff"
+    token = form_token(client)
+    sessions.end_everywhere(teacher, sessions.Reason.ENDED_BY_ADMIN)
+    db.session.commit()
+    response = client.post("/password/change", headers={"Referer": page}, data={
+        "current": PASSWORD, "password": "a-new-password", "confirm": "a-new-password",
+        "csrf_token": token})
+    assert response.status_code == 303
+    assert response.location == "/login?next=" + quote(f"/t/{school.slug}/people/staff")
+    shown = client.get(response.location).get_data(as_text=True)
+    assert 'data-testid="flash"' in shown and "未保存" in shown
+    # A Referer from another site is not followed: back to the home page instead.
+    again = app.test_client().post(f"/t/{school.slug}/people/staff",
+                                   headers={"Referer": "https://evil.example/t/x/"})
+    assert again.location == "/login?next=" + quote(f"/t/{school.slug}/")
+
+
+def test_htmx_is_told_where_to_go_and_the_api_keeps_its_401(app, school, teacher):
+    client = browser(app)
+    token = form_token(client)
+    sessions.end_everywhere(teacher, sessions.Reason.ENDED_BY_ADMIN)
+    db.session.commit()
+    htmx = client.post(f"/t/{school.slug}/people/staff", data={"csrf_token": token},
+                       headers={"HX-Request": "true",
+                                "Referer": f"http://localhost/t/{school.slug}/people/staff"})
+    assert htmx.status_code == 401
+    assert htmx.headers["HX-Redirect"] == "/login?next=" + quote(f"/t/{school.slug}/people/staff")
+    for response in (app.test_client().get("/api/v1/me/sessions"),
+                     app.test_client().get("/account/sessions",
+                                           headers={"Accept": "application/json"})):
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
+
+
+def test_the_sign_out_button_shows_only_where_the_action_would_succeed(
+        app, school, teacher, admin, make_school):
+    staff_id = staff_for(school, teacher, "王老师")
+    principal = browser(app, email="principal@web.test")
+    page = principal.get(f"/t/sessions-school/people/staff/{staff_id}").get_data(as_text=True)
+    assert 'data-testid="end-sessions"' in page
+    with tenant_context(make_school("second-school")):
+        services.grant_school_role(db.session.get(User, teacher), "class_teacher")
+    db.session.commit()
+    page = principal.get(f"/t/sessions-school/people/staff/{staff_id}").get_data(as_text=True)
+    assert 'data-testid="end-sessions"' not in page
+    assert 'data-testid="end-sessions-beyond"' in page and "另一所学校" in page
+    refused = principal.post(f"/t/sessions-school/people/staff/{staff_id}/sessions/end",
+                             data={"csrf_token": csrf(page)})
+    assert refused.status_code == 403
+
+
+def test_refusals_of_the_session_api_speak_chinese(app, school, teacher, make_user,
+                                                   make_school):
+    user = make_user(school, "class_teacher")
+    zh = {**user.headers, "Accept-Language": "zh-CN"}
+    missing = app.test_client().delete("/api/v1/me/sessions/999999", headers=zh)
+    assert missing.status_code == 404 and "会话" in missing.get_json()["detail"]
+    staff_id = staff_for(school, teacher, "王老师")
+    denied = app.test_client().delete(f"/api/v1/people/staff/{staff_id}/sessions", headers=zh)
+    assert denied.status_code == 403 and "core.sessions.end" in denied.get_json()["detail"]
+    assert "needs" not in denied.get_json()["detail"]
+    make_school("dongfeng")
+    elsewhere = browser(app).get("/api/v1/me/sessions",
+                                 headers={"Accept-Language": "zh-CN", "X-Tenant": "dongfeng"})
+    assert elsewhere.status_code == 403 and "you hold" not in elsewhere.get_json()["detail"]
+    assert "没有角色" in elsewhere.get_json()["detail"]

@@ -132,3 +132,46 @@ def test_an_unknown_address_costs_the_same_password_work_as_a_known_one(app, cle
     assert attempt(app.test_client(), email="nobody@web.test").status_code == 422
     assert attempt(app.test_client(), password="wrong-password").status_code == 422
     assert len(checked) == 2 and all(stored.startswith("$argon2id$") for stored in checked)
+
+
+def guess_current(client, current, address="203.0.113.7"):
+    headers = {"X-Forwarded-For": address}
+    token = csrf(client.get("/password/change", headers=headers).get_data(as_text=True))
+    return client.post("/password/change", headers=headers, data={
+        "current": current, "password": "a-new-password", "confirm": "a-new-password",
+        "csrf_token": token})
+
+
+def test_guessing_the_current_password_is_slowed_and_ends_the_session(app, clerk):
+    owner = app.test_client()
+    assert attempt(owner).status_code == 302
+    # Someone holding a copy of the session cookie, but not the browser's device cookie.
+    thief = app.test_client()
+    thief.set_cookie("session", owner.get_cookie("session").value)
+    for _ in range(PER_ACCOUNT - 1):
+        assert guess_current(thief, "wrong-guess").status_code == 422
+    refused = guess_current(thief, "wrong-guess")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= WINDOW_MINUTES * 60
+    assert "登录失败次数过多" in refused.get_data(as_text=True)
+    # The session is over: the right password no longer changes anything from it ...
+    assert thief.get("/password/change").status_code == 302
+    token = csrf(thief.get("/login").get_data(as_text=True))
+    right = thief.post("/password/change", data={
+        "current": PASSWORD, "password": "a-new-password", "confirm": "a-new-password",
+        "csrf_token": token})
+    assert right.status_code != 200 and right.location.startswith("/login")
+    assert attempt(app.test_client(), password="a-new-password").status_code != 302
+    # ... and the owner, from the browser that signed in before, gets back in.
+    assert attempt(owner).status_code == 302
+
+
+def test_the_right_current_password_from_a_blocked_address_waits_too(app, clerk):
+    owner = app.test_client()
+    assert attempt(owner, address="198.51.100.20").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", owner.get_cookie("session").value)
+    for n in range(PER_ADDRESS):
+        attempt(app.test_client(), email=f"guess{n}@web.test", password="wrong-password")
+    refused = guess_current(thief, PASSWORD)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.cache import app_cache, invalidate
@@ -138,9 +139,11 @@ def caller_district(user_id: int, slug: str | None = None) -> int:
     if slug is not None:
         rows = [row for row in rows if row.slug == slug]
         if not rows:
-            raise IdentityError(f"you hold no role in district {slug!r}", "district", 404)
+            raise IdentityError(_("you hold no role in district '%(slug)s'", slug=slug),
+                                "district", 404)
     if len(rows) != 1:
-        raise IdentityError("you hold roles in several districts or none; name one", "district")
+        raise IdentityError(_("you hold roles in several districts or none; name one"),
+                            "district")
     return rows[0].id
 
 

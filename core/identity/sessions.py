@@ -39,6 +39,7 @@ class Reason:
     PASSWORD_RESET = "password_reset"
     ENDED_BY_OWNER = "ended_by_owner"
     ENDED_BY_ADMIN = "ended_by_admin"
+    GUESSED = "password_guessed"
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def end_own(user_id: int, session_id: int) -> None:
     owned = db.session.scalar(select(UserSession.id).where(
         UserSession.id == session_id, UserSession.user_id == user_id))
     if owned is None:
-        raise RuleBroken("there is no such session of yours", "session_id", 404)
+        raise RuleBroken(_("there is no such session of yours"), "session_id", 404)
     _end_where(UserSession.id == session_id, reason=Reason.ENDED_BY_OWNER)
 
 

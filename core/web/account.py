@@ -15,10 +15,18 @@ from core.identity.models import User
 from core.identity.passwords import MIN_LENGTH, hash_password, verify_password
 from core.identity.reset import make_token, sent_recently, user_for_token
 from core.identity.services import normalise_email
+from core.links import public_base
 from core.permissions import public, requires
 from core.rules import RuleBroken
-from core.web.security import clear_failures
-from core.web.views import bp
+from core.web.security import (
+    TooManyAttempts,
+    check_not_locked,
+    clear_failures,
+    record_failure,
+    too_many_response,
+    trusted_device,
+)
+from core.web.views import bp, refused_page, sign_out
 
 
 def _new_password_errors() -> tuple[str | None, dict[str, str]]:
@@ -36,13 +44,15 @@ def _new_password_errors() -> tuple[str | None, dict[str, str]]:
 def forgot_password():
     """Always answers the same, so nobody learns which addresses have accounts."""
     if request.method == "POST":
+        # Before the account is looked up: a refused host must not tell which addresses exist.
+        base = public_base()
         try:
             email = normalise_email(request.form.get("email", ""))
         except ValueError:
             email = None
         user = db.session.scalar(select(User).where(User.email == email)) if email else None
         if user is not None and user.is_active and not sent_recently(email):
-            link = url_for("web.reset_password", token=make_token(user), _external=True)
+            link = base + url_for("web.reset_password", token=make_token(user))
             mail.send(email, _("Reset your Houqin password"), _(
                 "Open this link within an hour to choose a new password:\n\n%(link)s\n\n"
                 "If you did not ask for it, ignore this message.", link=link))
@@ -77,12 +87,32 @@ def change_password():
     errors: dict[str, str] = {}
     done = False
     if request.method == "POST":
+        # Guessing the current password here is guessing a sign-in: the same limits apply,
+        # counted by the same account, address and device cookie as at the sign-in page.
+        device = trusted_device(user.id)
+        try:
+            check_not_locked(user.email, request.remote_addr, device)
+        except TooManyAttempts as refused:
+            if request.accept_mimetypes.best == "application/json":
+                return too_many_response(refused)
+            page = render_template("web/password.html", errors={"current": refused.detail},
+                                   done=False)
+            return page, 429, {"Retry-After": str(refused.retry_after)}
         if not verify_password(user.password_hash, request.form.get("current", "")):
+            record_failure(user.email, request.remote_addr, user.id, device)
+            try:
+                check_not_locked(user.email, request.remote_addr, device)
+            except TooManyAttempts as refused:
+                # Whoever holds this session does not know the password: it ends, so that the
+                # guessing cannot go on once the wait is over without signing in again.
+                sign_out(sessions.Reason.GUESSED)
+                return refused_page(refused, user.email)
             errors["current"] = _("This is not your current password.")
         else:
             password, errors = _new_password_errors()
             if password is not None:
                 user.password_hash = hash_password(password)
+                clear_failures(user.email, device)
                 # This browser stays signed in; any other one may be whoever learnt the old one.
                 sessions.end_everywhere(user.id, sessions.Reason.PASSWORD_CHANGED,
                                         keep_key=session.get(sessions.SESSION_KEY))

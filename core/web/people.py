@@ -16,7 +16,7 @@ from core.api.errors import Forbidden, Invalid
 from core.auth import current_principal
 from core.extensions import db
 from core.identity.services import emails_of
-from core.identity.sessions import end_sessions_of
+from core.identity.sessions import end_sessions_of, may_end_sessions_of
 from core.people import services
 from core.people.models import Grade, SchoolClass, Staff, Student
 from core.people.schemas import (
@@ -325,7 +325,20 @@ def _render_staff_member(staff_id: uuid.UUID, errors: dict[str, str], posted: di
                          status: int = 200):
     member = found(services.get_staff, staff_id)
     return render_template("web/staff_edit.html", member=member, errors=errors,
-                           form={**_staff_values(member), **posted}), status
+                           form={**_staff_values(member), **posted},
+                           sign_out=_sign_out_offer(member)), status
+
+
+def _sign_out_offer(member: Staff) -> str | None:
+    """Whether this page offers to sign the person out everywhere: "offered", "beyond" (the
+    administrator may end sessions, but not this person's: they also work elsewhere), or None.
+    The same rule as the action itself (``may_end_sessions_of``)."""
+    principal = current_principal()
+    if member.user_id is None or "core.sessions.end" not in principal.permissions:
+        return None
+    reachable = may_end_sessions_of(member.user_id, require_tenant(), principal.school_roles,
+                                    principal.district_roles)
+    return "offered" if reachable else "beyond"
 
 
 @bp.route("/people/staff/<uuid:staff_id>")

@@ -10,12 +10,23 @@ from typing import TypeVar
 from urllib.parse import quote, urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, g, has_request_context, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.api.errors import Forbidden
+from core.api.errors import Forbidden, Unauthorized, _wants_json, problem_response
 from core.auth import Principal, current_principal
 from core.extensions import db
 from core.identity import sessions
@@ -92,7 +103,7 @@ def login():
             try:
                 check_not_locked(email, request.remote_addr, device)
             except TooManyAttempts as refused:
-                return _refused(refused, email)
+                return refused_page(refused, email)
             right = verify_password(user.password_hash if user else None, password)
             if user is None or not user.is_active or not right:
                 record_failure(email, request.remote_addr, user.id if user else None, device)
@@ -102,7 +113,8 @@ def login():
     return render_template("web/login.html", error=error, email=email), 200 if not error else 422
 
 
-def _refused(refused: TooManyAttempts, email: str):
+def refused_page(refused: TooManyAttempts, email: str):
+    """The sign-in page saying how long to wait (problem+json for a client asking for JSON)."""
     if request.accept_mimetypes.best == "application/json":
         return too_many_response(refused)
     page = render_template("web/login.html", error=refused.detail, email=email)
@@ -129,13 +141,18 @@ def _signed_in(user: User, device: str | None):
 @bp.route("/logout", methods=["POST"])
 @requires("core.self")
 def logout():
-    sessions.end_key(session.get(sessions.SESSION_KEY))
+    sign_out(sessions.Reason.SIGNED_OUT)
+    return redirect(url_for("web.login"))
+
+
+def sign_out(reason: str) -> None:
+    """End this browser's session and forget everything but its chosen language."""
+    sessions.end_key(session.get(sessions.SESSION_KEY), reason)
     db.session.commit()
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
-    return redirect(url_for("web.login"))
 
 
 @bp.route("/language", methods=["POST"])
@@ -184,8 +201,7 @@ def home():
     address, the person picks one; without a sign-in, they sign in."""
     principal = current_principal()
     if principal is None:
-        here = request.script_root + request.full_path.rstrip("?")
-        return redirect("/login?next=" + quote(here))  # sign-in lives outside any school
+        return sign_in_first(Unauthorized())
     tenant = g.get("tenant")
     if tenant is None:
         return redirect(url_for("web.schools"))
@@ -198,6 +214,36 @@ def home():
     unread = notifications.unread_count(principal.user_id, principal.permissions)
     return render_template("web/home.html", tenant=tenant, entries=entries, widgets=widgets,
                            read_only=principal.via_district, unread=unread)
+
+
+def _same_site_referrer() -> str | None:
+    referrer = urlparse(request.referrer or "")
+    if referrer.scheme in ("http", "https") and referrer.netloc == request.host:
+        return _safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+    return None
+
+
+def sign_in_first(exc: Unauthorized):
+    """A page asked for without a live sign-in leads to the sign-in page, which brings the
+    person back. What a form sent cannot be replayed after signing in: they come back to the
+    page the form was on (or the school's home) and are told. API clients, and anything
+    that asked for JSON or sent a token, get the 401 problem."""
+    if _wants_json() or request.headers.get("Authorization"):
+        return problem_response(exc.status, exc.slug, exc.title, exc.detail, exc.errors)
+    ended = session.pop(sessions.SESSION_KEY, None) is not None
+    if request.method in ("GET", "HEAD"):
+        back = request.script_root + request.full_path.rstrip("?")
+        if ended:
+            flash(_("Your sign-in has ended. Sign in again to go on."))
+    else:
+        back = _same_site_referrer() or request.script_root + "/"
+        flash(_("Your sign-in had ended, so what you sent was not saved. Sign in and send"
+                " it again."))
+    target = "/login?next=" + quote(back)  # sign-in lives outside any school
+    if request.headers.get("HX-Request"):
+        # htmx would swap a redirected sign-in page into a fragment; it follows this instead.
+        return Response(status=401, headers={"HX-Redirect": target})
+    return redirect(target, 302 if request.method in ("GET", "HEAD") else 303)
 
 
 def school_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -222,6 +268,8 @@ def install(app) -> None:
     )
 
     app.register_blueprint(bp)
+    # Finer than the Problem handler (core.api.errors), so it answers every 401 in one place.
+    app.register_error_handler(Unauthorized, sign_in_first)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["school_time"] = school_time

@@ -9,7 +9,15 @@ import uuid
 from flask import request, url_for
 from marshmallow import fields
 
-from core.sdk import Schema, current_principal, public, require_tenant, requires, transactional
+from core.sdk import (
+    Schema,
+    current_principal,
+    external_url,
+    public,
+    require_tenant,
+    requires,
+    transactional,
+)
 
 from ..schemas.payments import (
     FeeOnlinePaymentSchema,
@@ -38,7 +46,7 @@ def notify_url(provider: str) -> str:
     path = url_for("fees_api.online_notify", provider=provider)
     if not root.endswith(prefix):
         path = root + prefix + path[len(root):]
-    return request.host_url.rstrip("/") + path
+    return external_url(path)
 
 
 @blp.route("/online/providers")

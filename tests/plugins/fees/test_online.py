@@ -242,3 +242,17 @@ def test_a_notification_to_a_school_without_the_fee_module_is_not_found(client, 
     make_school("no-fees")
     assert notify(client, {"ref": "x"}, "no-fees").status_code == 404
     assert client.post(f"{API}/online/fakepay/notify", json={}).status_code == 404
+
+
+def test_the_address_given_to_the_provider_never_comes_from_the_host_header(
+        client, app, school, clerk, family, fakepay):
+    forged = {**clerk.headers, "Host": "evil.example"}
+    refused = client.post(f"{API}/bills/{family['bill']}/online-payments", headers=forged,
+                          json={"provider": "fakepay", "amount_fen": 30000})
+    assert refused.status_code == 400 and fakepay.asked == {}
+    app.config["BASE_URL"] = "https://houqin.example.cn"
+    started = client.post(f"{API}/bills/{family['bill']}/online-payments", headers=forged,
+                          json={"provider": "fakepay", "amount_fen": 30000})
+    assert started.status_code == 201
+    assert fakepay.asked[started.get_json()["provider_ref"]]["notify_url"] == \
+        "https://houqin.example.cn/t/fees-school/api/v1/fees/online/fakepay/notify"
