@@ -357,6 +357,11 @@ def test_htmx_is_told_where_to_go_and_the_api_keeps_its_401(app, school, teacher
                                 "Referer": f"http://localhost/t/{school.slug}/people/staff"})
     assert htmx.status_code == 401
     assert htmx.headers["HX-Redirect"] == "/login?next=" + quote(f"/t/{school.slug}/people/staff")
+    # A polled fragment brings the person back to the page it sits on, not to the fragment.
+    polled = client.get(f"/t/{school.slug}/notifications", headers={
+        "HX-Request": "true", "HX-Current-URL": f"http://localhost/t/{school.slug}/people/staff"})
+    assert polled.status_code == 401
+    assert polled.headers["HX-Redirect"] == "/login?next=" + quote(f"/t/{school.slug}/people/staff")
     for response in (app.test_client().get("/api/v1/me/sessions"),
                      app.test_client().get("/account/sessions",
                                            headers={"Accept": "application/json"})):

@@ -216,10 +216,13 @@ def home():
                            read_only=principal.via_district, unread=unread)
 
 
-def _same_site_referrer() -> str | None:
-    referrer = urlparse(request.referrer or "")
-    if referrer.scheme in ("http", "https") and referrer.netloc == request.host:
-        return _safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+def _same_site_page() -> str | None:
+    """The page the person was on: htmx names it (a fragment's own address is no page to come
+    back to), else the Referer; only when it is this site's."""
+    for address in (request.headers.get("HX-Current-URL"), request.referrer):
+        page = urlparse(address or "")
+        if page.scheme in ("http", "https") and page.netloc == request.host:
+            return _safe_next(page.path + (f"?{page.query}" if page.query else ""))
     return None
 
 
@@ -231,16 +234,18 @@ def sign_in_first(exc: Unauthorized):
     if _wants_json() or request.headers.get("Authorization"):
         return problem_response(exc.status, exc.slug, exc.title, exc.detail, exc.errors)
     ended = session.pop(sessions.SESSION_KEY, None) is not None
+    htmx = bool(request.headers.get("HX-Request"))
     if request.method in ("GET", "HEAD"):
-        back = request.script_root + request.full_path.rstrip("?")
+        here = request.script_root + request.full_path.rstrip("?")
+        back = (_same_site_page() or request.script_root + "/") if htmx else here
         if ended:
             flash(_("Your sign-in has ended. Sign in again to go on."))
     else:
-        back = _same_site_referrer() or request.script_root + "/"
+        back = _same_site_page() or request.script_root + "/"
         flash(_("Your sign-in had ended, so what you sent was not saved. Sign in and send"
                 " it again."))
     target = "/login?next=" + quote(back)  # sign-in lives outside any school
-    if request.headers.get("HX-Request"):
+    if htmx:
         # htmx would swap a redirected sign-in page into a fragment; it follows this instead.
         return Response(status=401, headers={"HX-Redirect": target})
     return redirect(target, 302 if request.method in ("GET", "HEAD") else 303)
