@@ -5,7 +5,6 @@ Houqin, once for core and every module:
 
 - a decimal is sent as a string (``"37.5"``), so it is documented as ``type: string,
   format: decimal``, and its limits are numbers, not the strings JSON makes of a Decimal;
-- a field that may be null says so, also when it has a fixed list of values;
 - a form with a file is one ``multipart/form-data`` body holding every field, not
   OpenAPI 2's ``in: formData`` parameters;
 - every error is ``application/problem+json`` with its schema; each operation lists the
@@ -85,7 +84,6 @@ class TruthfulDocument(BasePlugin):
         converter = next(p for p in spec.plugins if isinstance(p, MarshmallowPlugin)).converter
         converter.add_attribute_function(decimal_as_text)
         converter.add_attribute_function(plain_numbers)
-        converter.add_attribute_function(null_among_choices)
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         rule = kwargs.get("rule")
@@ -114,13 +112,6 @@ def plain_numbers(self, field: fields.Field, ret: dict) -> dict:
     # apispec writes a Range's bounds as the field dumps them: "43.0" for a decimal.
     return {key: _number(Decimal(str(ret[key]))) for key in NUMERIC_LIMITS
             if isinstance(ret.get(key), str | Decimal)}
-
-
-def null_among_choices(self, field: fields.Field, ret: dict) -> dict:
-    # A nullable field with a fixed list of values: null must be one of them to be valid.
-    if ret.get("nullable") and "enum" in ret and None not in ret["enum"]:
-        return {"enum": [*ret["enum"], None]}
-    return {}
 
 
 def _number(value: Decimal) -> int | float:
