@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(
     reason="the API fuzzing run is for PostgreSQL in CI (or HOUQIN_FUZZ=1)",
 )
 
-EXAMPLES = int(os.environ.get("HOUQIN_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("HOUQIN_FUZZ_EXAMPLES", "20"))
 EXAMPLES_WITHOUT_TOKEN = max(2, EXAMPLES // 4)
 METHODS = ("get", "put", "post", "delete", "patch")
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -148,12 +148,13 @@ def _checks():
     from schemathesis.checks import not_a_server_error
     from schemathesis.specs.openapi.checks import (
         content_type_conformance,
+        response_headers_conformance,
         response_schema_conformance,
         status_code_conformance,
     )
 
     return [not_a_server_error, status_code_conformance, content_type_conformance,
-            response_schema_conformance]
+            response_headers_conformance, response_schema_conformance]
 
 
 def _run_operation(operation, headers, examples, fixed, tally, label) -> None:

@@ -15,6 +15,11 @@ def spec(client):
     return client.get("/api/v1/openapi.json").get_json()
 
 
+@pytest.fixture
+def school_admin(app, make_school, make_user):
+    return make_user(make_school("openapi-school"))
+
+
 def operations(spec):
     for path, item in spec["paths"].items():
         for method in METHODS:
@@ -109,3 +114,14 @@ def test_a_method_a_route_does_not_answer_is_405_naming_those_it_does(client):
     assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD"}
     response = client.patch("/api/v1/canteen/dishes")
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
+
+
+def test_the_pagination_header_is_documented_as_the_json_it_is(client, spec, school_admin):
+    from jsonschema import validate as validate_json
+
+    header = spec["components"]["headers"]["PAGINATION"]
+    assert "schema" not in header  # a bare schema would mean "total,4,page,1"
+    schema = component(spec, header["content"]["application/json"]["schema"])
+    response = client.get("/api/v1/jobs", headers=school_admin.headers)
+    assert response.status_code == 200
+    validate_json(json.loads(response.headers["X-Pagination"]), schema)

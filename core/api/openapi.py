@@ -9,7 +9,8 @@ Houqin, once for core and every module:
   OpenAPI 2's ``in: formData`` parameters;
 - every error is ``application/problem+json`` with its schema; each operation lists the
   ones it can answer (401/403 unless it is open, 404, 409 and 422 where they apply);
-- an open (``@public``) route needs no bearer token: ``security: []``.
+- an open (``@public``) route needs no bearer token: ``security: []``;
+- the ``X-Pagination`` header is a JSON object.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, fields
 
@@ -66,6 +68,15 @@ class DocumentedApi(Api):
         default = {"description": "An error (problem+json)", "schema": self.ERROR_SCHEMA}
         prepare_response(default, self.spec, PROBLEM_JSON)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
+
+
+    def _register_pagination_header(self):
+        # X-Pagination holds a JSON object: documented as such, not as a "simple" style header
+        # (comma-separated keys and values), which is what a header's bare schema means.
+        self.spec.components.header("PAGINATION", {
+            "description": "The whole list: total, total_pages, first_page, last_page, page",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
 
 def create_api(app: Flask) -> DocumentedApi:
