@@ -69,7 +69,6 @@ class DocumentedApi(Api):
         prepare_response(default, self.spec, PROBLEM_JSON)
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
-
     def _register_pagination_header(self):
         # X-Pagination holds a JSON object: documented as such, not as a "simple" style header
         # (comma-separated keys and values), which is what a header's bare schema means.
