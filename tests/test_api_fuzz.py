@@ -231,7 +231,9 @@ def _unsupported_methods(app, schema, principal, tally) -> int:
         missing = [m for m in METHODS if m not in documented]
         if not missing:
             continue
-        url = re.sub(r"{\w+}", str(uuid.uuid4()), path)
+        url = path
+        for name in re.findall(r"{(\w+)}", path):
+            url = url.replace("{" + name + "}", _sample_value(item, name))
         response = client.open(url, method=missing[0].upper(), headers=principal.headers)
         probes += 1
         allowed = {m.strip().lower() for m in response.headers.get("Allow", "").split(",")}
@@ -239,3 +241,17 @@ def _unsupported_methods(app, schema, principal, tally) -> int:
             tally.fail(f"{missing[0].upper()} {path} (unsupported)",
                        f"{response.status_code} Allow={response.headers.get('Allow')!r}")
     return probes
+
+
+def _sample_value(item: dict, name: str) -> str:
+    """A value of the path parameter's documented type, so that the route is the one asked."""
+    parameters = list(item.get("parameters", []))
+    for method in METHODS:
+        parameters += item.get(method, {}).get("parameters", [])
+    schema = next((p.get("schema", {}) for p in parameters
+                   if p.get("in") == "path" and p.get("name") == name), {})
+    if schema.get("type") == "integer":
+        return "1"
+    if schema.get("format") == "date":
+        return "2026-09-01"
+    return str(uuid.uuid4())
