@@ -27,6 +27,7 @@ from core.permissions import (
 )
 from core.plugins.engine import load_plugins
 from core.state import KernelState
+from core.web import headers as web_headers
 from core.web import security as web_security
 from core.web import views as web_views
 from core.web.views import select_locale
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_core_jobs(state)
     _register_core_routes(app, api)
     _register_plugins(app, api, state)
+    web_headers.install(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(plugins))
     # One Babel per app: its catalogue cache must hold this app's plugins' catalogues only.
     Babel(app, locale_selector=select_locale)

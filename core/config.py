@@ -94,6 +94,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": os.environ.get("HOUQIN_SECURE_COOKIES", "0") in ("1", "true"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Strict-Transport-Security max-age, sent when HTTPS is in use (core.web.headers); 0
+        # sends none. Browsers then refuse plain HTTP to this host for that long.
+        "HSTS_SECONDS": int(os.environ.get("HOUQIN_HSTS_SECONDS", "31536000")),
     }
     config.update(overrides)
     if "SECRET_KEY" not in config:

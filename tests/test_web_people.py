@@ -82,7 +82,7 @@ def edit(**changes):
 
 def test_a_class_graduates_with_its_students(client, school, register, office):
     page = client.get(f"{BASE}/people/classes").get_data(as_text=True)
-    assert f"/people/classes/{register['one']}/graduate" in page and "return confirm(" in page
+    assert f"/people/classes/{register['one']}/graduate" in page and "data-confirm=" in page
     assert "<td>1</td>" in page  # the first class's one pupil, counted
     done = client.post(f"{BASE}/people/classes/{register['one']}/graduate",
                        data={"csrf_token": office})
