@@ -113,6 +113,7 @@ def _register_core_jobs(state: KernelState) -> None:
 
 def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
     from core.api.audit import blp as audit_api
+    from core.api.sessions import blp as sessions_api
     from core.api.views import blp as core_api
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
@@ -123,7 +124,7 @@ def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
     app.register_blueprint(health)
     web_views.install(app)
     for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api,
-                      notifications_api):
+                      notifications_api, sessions_api):
         api.register_blueprint(blueprint)
 
 

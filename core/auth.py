@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core.api.errors import Unauthorized
 from core.extensions import db
+from core.identity import sessions
 from core.identity.models import DistrictMembership
 from core.identity.services import (
     TokenIdentity,
@@ -59,9 +60,9 @@ def authenticate() -> tuple[UserRef | None, TokenIdentity | None]:
         if user is None or not user.is_active:
             raise Unauthorized("the token's account is disabled")
         return user, identity
-    user_id = session.get("user_id")
-    if user_id:
-        user = user_ref(user_id)
+    signed_in = sessions.resolve(session.get(sessions.SESSION_KEY))
+    if signed_in is not None:
+        user = user_ref(signed_in.user_id)
         if user is not None and user.is_active:
             return user, None
     return None, None

@@ -364,6 +364,39 @@ def users_grant(email: str, role: str, slug: str | None, district_slug: str | No
     click.echo(f"granted {role} to {email}" if changed else f"{email} already holds {role}")
 
 
+@users_group.command("sessions")
+@click.option("--email", required=True)
+@with_appcontext
+def users_sessions(email: str) -> None:
+    """Where the person is signed in on the web."""
+    from core.identity import sessions
+    from core.identity.services import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"no account {email}")
+    for row in sessions.active(user.id):
+        click.echo(f"{row.id}\t{row.agent or '-'}\t{row.address or '-'}\t"
+                   f"since {row.created_at:%Y-%m-%d %H:%M}Z\tlast {row.last_seen_at:%Y-%m-%d %H:%M}Z")
+
+
+@users_group.command("end-sessions")
+@click.option("--email", required=True)
+@with_appcontext
+def users_end_sessions(email: str) -> None:
+    """Sign the person out of every browser (API tokens are revoked with houqin tokens)."""
+    from core.identity import sessions
+    from core.identity.services import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"no account {email}")
+    with _as_cli():
+        ended = sessions.end_everywhere(user.id, sessions.Reason.ENDED_BY_ADMIN)
+        db.session.commit()
+    click.echo(f"ended {ended} session(s) of {email}")
+
+
 @cli.group("tokens")
 def tokens_group() -> None:
     """API tokens (bound to a person and a school)."""
@@ -484,10 +517,11 @@ def audit_deployment(entity: str | None, limit: int) -> None:
 @with_appcontext
 def scheduler_tick() -> None:
     """Start the periodic jobs due this minute (what workers do every minute)."""
-    from core.jobs.scheduler import tick
+    from core.jobs.scheduler import sweep, tick
 
     for slug, name in tick():
         click.echo(f"started {name} for {slug}")
+    sweep()
 
 
 # --- translations ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,17 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "houqin@localhost"),
         "PASSWORD_RESET_SECONDS": 3600,
+        # A sign-in ends after this long without a request (a kitchen PC left on overnight is
+        # signed out by morning; a working day with long pauses is not interrupted) ...
+        "SESSION_IDLE_MINUTES": int(os.environ.get("HOUQIN_SESSION_IDLE_MINUTES", "480")),
+        # ... and this long after it began, however busy it was.
+        "SESSION_MAX_DAYS": int(os.environ.get("HOUQIN_SESSION_MAX_DAYS", "7")),
+        # Failed sign-ins in this window slow down further tries: from one client address (many
+        # accounts guessed from one place), and for one account from browsers that never
+        # signed in to it (a browser that has keeps getting in with the right password).
+        "SIGNIN_WINDOW_MINUTES": int(os.environ.get("HOUQIN_SIGNIN_WINDOW_MINUTES", "15")),
+        "SIGNIN_ACCOUNT_FAILURES": int(os.environ.get("HOUQIN_SIGNIN_ACCOUNT_FAILURES", "5")),
+        "SIGNIN_ADDRESS_FAILURES": int(os.environ.get("HOUQIN_SIGNIN_ADDRESS_FAILURES", "20")),
         "SESSION_COOKIE_SECURE": os.environ.get("HOUQIN_SECURE_COOKIES", "0") in ("1", "true"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -99,6 +111,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HSTS_SECONDS": int(os.environ.get("HOUQIN_HSTS_SECONDS", "31536000")),
     }
     config.update(overrides)
+    # The cookie lives no longer than the session it names.
+    config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(days=config["SESSION_MAX_DAYS"]))
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(instance)
     return config

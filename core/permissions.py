@@ -90,6 +90,8 @@ CORE_PERMISSIONS = [
     Permission("core.audit.read", _l("Read and export the audit trail"),
                frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.DISTRICT_ADMIN,
                           Role.DISTRICT_INSPECTOR}), read_only=True),
+    Permission("core.sessions.end", _l("Sign the school's people out of every browser"),
+               frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})),
     Permission("core.self", _l("See one's own account"),
                frozenset(SCHOOL_ROLES) | frozenset(DISTRICT_ROLES), read_only=True),
 ]

@@ -300,8 +300,13 @@ def make_user() -> Callable:
 def signed_in(client, user: TestUser) -> str:
     """Sign a test client in as ``user`` (a web session, as after the sign-in page); returns the
     CSRF token its form posts must carry."""
+    from core.extensions import db
+    from core.identity import sessions
+
+    key = sessions.start(user.id, "127.0.0.1", "pytest")
+    db.session.commit()
     with client.session_transaction() as session:
-        session["user_id"], session["csrf"] = user.id, "test-csrf-token"
+        session[sessions.SESSION_KEY], session["csrf"] = key, "test-csrf-token"
     return "test-csrf-token"
 
 

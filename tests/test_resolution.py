@@ -2,6 +2,8 @@
 
 import pytest
 
+from core.testing import signed_in
+
 pytestmark = pytest.mark.houqin_plugins("notes")
 
 
@@ -84,8 +86,7 @@ def test_x_tenant_is_checked_against_the_callers_memberships(client, app, setup,
 
     # A person who holds roles in both schools, with a session (no token binds the school).
     user = make_user(setup["a"], "class_teacher", token=False)
-    with client.session_transaction() as session:
-        session["user_id"] = user.id
+    signed_in(client, user)
     assert school_of(client.get("/api/v1/school", headers={"X-Tenant": "east"})) == "east"
     response = client.get("/api/v1/school", headers={"X-Tenant": "west"})
     assert response.status_code == 403
@@ -102,8 +103,7 @@ def test_x_tenant_is_ignored_outside_the_api(client, setup):
 
 
 def test_url_for_keeps_the_prefix(client, setup):
-    with client.session_transaction() as session:
-        session["user_id"] = setup["admin_a"].id
+    signed_in(client, setup["admin_a"])
     response = client.get("/t/east/")
     assert response.status_code == 200
     assert 'href="/t/east/m/notes/"' in response.get_data(as_text=True)

@@ -234,7 +234,14 @@ def victim(app, make_school, make_user):
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
         db.session.commit()
-        return {"school": school, "note": str(note.id), "job": str(run.id),
+        # A victim's sign-in session, which no intruder may see or end.
+        from core.identity import sessions
+        from core.identity.models import UserSession
+
+        sessions.start(make_user(school, "class_teacher", token=False).id, None, None)
+        db.session.commit()
+        session_id = db.session.scalar(select(UserSession.id))
+        return {"school": school, "session": session_id, "note": str(note.id), "job": str(run.id),
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
@@ -460,7 +467,8 @@ def _paths(app, victim):
                        "billing_run_id": victim["billing_run"],
                        "concession_id": victim["concession"], "choice_id": victim["choice"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
-                          "kind": "students", "log": "disinfections", "provider": "fakepay"}}
+                          "kind": "students", "log": "disinfections", "provider": "fakepay",
+                          "session_id": victim["session"]}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():
@@ -491,3 +499,6 @@ def test_every_route_refuses_a_user_of_another_school(app, client, victim, intru
             checked += 1
     assert checked >= 30
     assert _snapshot(victim["school"]) == before
+    from core.identity.models import UserSession
+
+    assert db.session.get(UserSession, victim["session"]).ended_at is None

@@ -10,6 +10,7 @@ from core.extensions import db
 from core.identity import services
 from core.identity.models import User
 from core.tenancy import tenant_context
+from core.testing import signed_in
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
@@ -136,10 +137,9 @@ def test_register_pages_refuse_bad_input_by_field_and_need_the_right_role(client
 
     teacher = make_user(tenant_by_slug("web-primary"), "class_teacher", token=False)
     viewer = app.test_client()
-    with viewer.session_transaction() as session:
-        session["user_id"], session["csrf"] = teacher.id, "t"
+    signed_in(viewer, teacher)
     assert viewer.get("/t/web-primary/people/students").status_code == 200
-    refused = viewer.post("/t/web-primary/people/students", data={"csrf_token": "t"})
+    refused = viewer.post("/t/web-primary/people/students", data={"csrf_token": "test-csrf-token"})
     assert refused.status_code == 403
 
 

@@ -91,3 +91,24 @@ class ApiToken(TenantScoped, db.Model):
         if lookup.token_public_id:
             return cls.public_id == lookup.token_public_id
         return None
+
+
+class UserSession(db.Model):
+    """A browser signed in as a person. The cookie carries a random key; only its hash is kept,
+    so a copy of this table signs no one in. A person's sessions span every school they work
+    in, so the row belongs to no school."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Why it ended: signed out, password changed, password reset, ended by its owner or an admin.
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
+    # Enough for the person to recognise the device, nothing more.
+    address: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(120))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -19,11 +22,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def _decoy() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    if not stored_hash:
-        return False
+    """Whether ``password`` matches; an account without a password (or none at all) costs the
+    same work, so how long a sign-in takes tells no one which addresses have accounts."""
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash or _decoy(), password) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -19,11 +19,13 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import utcnow
 from core.extensions import db
+from core.identity.sessions import purge as purge_sessions
 from core.jobs.dispatch import enqueue
 from core.jobs.models import ScheduleTick
 from core.jobs.recovery import resend_stalled
 from core.state import kernel
 from core.tenancy import tenant_context
+from core.web.security import purge_failures
 from tenants.models import Tenant, TenantStatus
 from tenants.modules import enabled_modules
 
@@ -72,13 +74,21 @@ def _claim(name: str, slot: str) -> bool:
         return False
 
 
+def sweep() -> None:
+    """Remove ended and expired sign-in sessions and old sign-in failures: one statement each
+    for the whole deployment, never one per school."""
+    purge_sessions()
+    purge_failures()
+
+
 def run_forever(app: Flask, stop: threading.Event) -> None:
     """Tick at the start of every minute until ``stop`` is set; also hand over again the jobs
-    that stalled (queued past JOB_STALL_SECONDS, or running past JOB_TIMEOUT)."""
+    that stalled (queued past JOB_STALL_SECONDS, or running past JOB_TIMEOUT); and sweep."""
     while not stop.is_set():
         with app.app_context():
             for step in (tick, lambda: resend_stalled(app.config["JOB_STALL_SECONDS"],
-                                                      app.config["JOB_TIMEOUT"])):
+                                                      app.config["JOB_TIMEOUT"]),
+                         sweep):
                 try:
                     step()
                 except Exception:

@@ -1,19 +1,22 @@
-"""Account pages: forgotten password, reset by link, password change."""
+"""Account pages: forgotten password, reset by link, password change, one's sessions."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import mail
+from core.api.errors import NotFound
 from core.auth import current_principal
 from core.extensions import db
+from core.identity import sessions
 from core.identity.models import User
 from core.identity.passwords import MIN_LENGTH, hash_password, verify_password
 from core.identity.reset import make_token, sent_recently, user_for_token
 from core.identity.services import normalise_email
 from core.permissions import public, requires
+from core.rules import RuleBroken
 from core.web.security import clear_failures
 from core.web.views import bp
 
@@ -60,6 +63,8 @@ def reset_password(token: str):
         if password is not None:
             user.password_hash = hash_password(password)
             clear_failures(user.email)
+            # Whoever used the old password may hold a session: a reset signs out every browser.
+            sessions.end_everywhere(user.id, sessions.Reason.PASSWORD_RESET)
             db.session.commit()
             return redirect(url_for("web.login", reset="1"))
     return render_template("web/reset.html", invalid=False, errors=errors), 422 if errors else 200
@@ -78,7 +83,33 @@ def change_password():
             password, errors = _new_password_errors()
             if password is not None:
                 user.password_hash = hash_password(password)
+                # This browser stays signed in; any other one may be whoever learnt the old one.
+                sessions.end_everywhere(user.id, sessions.Reason.PASSWORD_CHANGED,
+                                        keep_key=session.get(sessions.SESSION_KEY))
                 db.session.commit()
                 done = True
     return (render_template("web/password.html", errors=errors, done=done),
             422 if errors else 200)
+
+
+@bp.route("/account/sessions")
+@requires("core.self")
+def my_sessions():
+    """Where this person is signed in, so a forgotten browser can be signed out from here."""
+    key = session.get(sessions.SESSION_KEY)
+    rows = sessions.active(current_principal().user_id)
+    return render_template("web/sessions.html", rows=rows,
+                           current={row.id for row in rows if sessions.is_current(row, key)})
+
+
+@bp.route("/account/sessions/<int:session_id>/end", methods=["POST"])
+@requires("core.self")
+def end_my_session(session_id: int):
+    try:
+        sessions.end_own(current_principal().user_id, session_id)
+    except RuleBroken as exc:
+        raise NotFound(_("You have no such session.")) from exc
+    db.session.commit()
+    if sessions.resolve(session.get(sessions.SESSION_KEY)) is None:  # ended this very one
+        return redirect(url_for("web.login"))
+    return redirect(url_for("web.my_sessions"))

@@ -12,8 +12,11 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
+from core.api.errors import Forbidden, Invalid
+from core.auth import current_principal
 from core.extensions import db
 from core.identity.services import emails_of
+from core.identity.sessions import end_sessions_of
 from core.people import services
 from core.people.models import Grade, SchoolClass, Staff, Student
 from core.people.schemas import (
@@ -32,6 +35,7 @@ from core.people.schemas import (
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
+from core.tenancy import require_tenant
 from core.web.forms import form_errors, found, page_of, prefixed, refusal_status, schema_fields
 from core.web.nav import core_entries
 from core.web.views import bp
@@ -345,3 +349,18 @@ def change_staff(staff_id: uuid.UUID):
         return _render_staff_member(staff_id, form_errors(exc), form, status)
     db.session.commit()
     return redirect(url_for("web.staff_member", staff_id=staff_id))
+
+
+@bp.route("/people/staff/<uuid:staff_id>/sessions/end", methods=["POST"])
+@requires("core.sessions.end")
+def end_staff_sessions(staff_id: uuid.UUID):
+    """Sign a member of staff out everywhere (a lost phone, a shared PC, someone who left)."""
+    member = found(services.get_staff, staff_id)
+    principal = current_principal()
+    try:
+        ended = end_sessions_of(member.user_id, require_tenant(), principal.school_roles,
+                                principal.district_roles)
+    except RuleBroken as exc:
+        raise (Forbidden if exc.status == 403 else Invalid)(str(exc)) from exc
+    db.session.commit()
+    return redirect(url_for("web.staff_member", staff_id=staff_id, ended=ended))

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from core.api.errors import Forbidden
 from core.auth import Principal, current_principal
 from core.extensions import db
+from core.identity import sessions
 from core.identity.models import DistrictMembership, Membership, User
 from core.identity.passwords import verify_password
 from core.identity.services import normalise_email
@@ -27,7 +28,15 @@ from core.plugins.types import NavEntry, Widget
 from core.state import kernel
 from core.tenancy import identity_lookup
 from core.web.nav import CORE_NAVIGATION
-from core.web.security import check_not_locked, clear_failures, record_failure
+from core.web.security import (
+    TooManyAttempts,
+    check_not_locked,
+    clear_failures,
+    record_failure,
+    remember_device,
+    too_many_response,
+    trusted_device,
+)
 from tenants.models import District, Tenant
 from tenants.modules import enabled_modules
 
@@ -78,27 +87,50 @@ def login():
         except ValueError:
             email, error = raw, _("Enter the e-mail address of your account.")
         if error is None:
-            check_not_locked(email)
             user = db.session.scalar(select(User).where(User.email == email))
-            if user is None or not user.is_active or not verify_password(user.password_hash,
-                                                                         password):
-                record_failure(email, request.remote_addr)
+            device = trusted_device(user.id if user else None)
+            try:
+                check_not_locked(email, request.remote_addr, device)
+            except TooManyAttempts as refused:
+                return _refused(refused, email)
+            right = verify_password(user.password_hash if user else None, password)
+            if user is None or not user.is_active or not right:
+                record_failure(email, request.remote_addr, user.id if user else None, device)
                 error = _("The e-mail address or the password is not right.")
             else:
-                clear_failures(email)
-                db.session.commit()
-                session.clear()
-                session["user_id"] = user.id
-                session.permanent = True
-                if user.locale in LANGUAGES:
-                    session["locale"] = user.locale
-                return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+                return _signed_in(user, device)
     return render_template("web/login.html", error=error, email=email), 200 if not error else 422
+
+
+def _refused(refused: TooManyAttempts, email: str):
+    if request.accept_mimetypes.best == "application/json":
+        return too_many_response(refused)
+    page = render_template("web/login.html", error=refused.detail, email=email)
+    return page, 429, {"Retry-After": str(refused.retry_after)}
+
+
+def _signed_in(user: User, device: str | None):
+    clear_failures(user.email, device)
+    # A fresh session and a fresh cookie: nothing chosen before sign-in carries over, and a
+    # session this browser held (as someone else, say) ends rather than lingering unseen.
+    sessions.end_key(session.get(sessions.SESSION_KEY))
+    key = sessions.start(user.id, request.remote_addr, request.user_agent.string)
+    db.session.commit()
+    session.clear()
+    session[sessions.SESSION_KEY] = key
+    session.permanent = True
+    if user.locale in LANGUAGES:
+        session["locale"] = user.locale
+    response = redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+    remember_device(response, user.id)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
 @requires("core.self")
 def logout():
+    sessions.end_key(session.get(sessions.SESSION_KEY))
+    db.session.commit()
     locale = session.get("locale")
     session.clear()
     if locale:
