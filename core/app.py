@@ -11,7 +11,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import audit, cache, logs, pipeline
-from core.api import errors
+from core.api import errors, races
 from core.api.openapi import DocumentedApi, create_api
 from core.config import load_config
 from core.db import guard, rls, sqlite
@@ -56,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         install()
     api = create_api(app)
     errors.install(app)
+    races.install(app)
     pipeline.install(app)
     web_security.install(app)
     if app.config["PROXY_COUNT"]:

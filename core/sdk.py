@@ -28,6 +28,7 @@ from core.db import (
     uuid7,
 )
 from core.db.among import among
+from core.db.races import first_writer
 from core.db.voidable import Voidable
 from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_bytes, xlsx_download
 from core.extensions import db
@@ -122,6 +123,7 @@ __all__ = [
     "current_tenant",
     "db",
     "enqueue",
+    "first_writer",
     "forms",
     "hookimpl",
     "hooks",

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.calendar.models import MONDAY_TO_FRIDAY, AcademicYear, CalendarDay, Term
+from core.db.races import first_writer
 from core.extensions import db
 from core.rules import RuleBroken
 from core.tenancy import require_tenant
@@ -39,10 +40,9 @@ def create_year(name: str, start_date: date, end_date: date) -> AcademicYear:
                             "end_date")
     if db.session.scalar(select(AcademicYear.id).where(AcademicYear.name == name)):
         raise CalendarError(_("“%(name)s” exists already", name=name), "name")
-    year = AcademicYear(name=name, start_date=start_date, end_date=end_date)
-    db.session.add(year)
-    db.session.flush()
-    return year
+    # The same year added twice at once: the second hears 409 naming the name.
+    return first_writer(AcademicYear(name=name, start_date=start_date, end_date=end_date),
+                        field="name")
 
 
 def get_year(year_id: uuid.UUID) -> AcademicYear | None:
@@ -132,12 +132,15 @@ def set_day(day: date, kind: str, name: str) -> CalendarDay:
     require_tenant()
     if kind not in DAY_KINDS:
         raise CalendarError(_("is one of %(kinds)s", kinds=", ".join(DAY_KINDS)), "kind")
-    row = db.session.scalar(select(CalendarDay).where(CalendarDay.day == day))
-    if row is None:
-        row = CalendarDay(day=day, kind=kind, name=name)
-        db.session.add(row)
-    else:
-        row.kind, row.name = kind, name
+    def marked() -> CalendarDay | None:
+        return db.session.scalar(select(CalendarDay).where(CalendarDay.day == day)
+                                 .execution_options(populate_existing=True))
+
+    row = marked()
+    if row is None:  # marked on two screens at once: one row, the later mark
+        row = first_writer(CalendarDay(day=day, kind=kind, name=name), field="day",
+                           winner=marked)
+    row.kind, row.name = kind, name
     db.session.flush()
     return row
 

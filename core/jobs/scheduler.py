@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 from croniter import croniter
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from core.db import utcnow
+from core.db.races import first_writer
 from core.extensions import db
 from core.identity.sessions import purge as purge_sessions
 from core.jobs.dispatch import enqueue
 from core.jobs.models import ScheduleTick
 from core.jobs.recovery import resend_stalled
+from core.rules import RuleBroken
 from core.state import kernel
 from core.tenancy import tenant_context
 from core.web.security import purge_failures
@@ -65,12 +66,10 @@ def tick(now: datetime | None = None) -> list[tuple[str, str]]:
 
 def _claim(name: str, slot: str) -> bool:
     """Insert the slot's row; whoever inserts it first starts the job."""
-    db.session.add(ScheduleTick(schedule=name, slot=slot))
     try:
-        db.session.flush()
+        first_writer(ScheduleTick(schedule=name, slot=slot))
         return True
-    except IntegrityError:
-        db.session.rollback()
+    except RuleBroken:  # another scheduler process has this slot
         return False
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import delete, or_, select
 
 from core.db import utcnow
+from core.db.races import first_writer
 from core.extensions import db
 from core.rules import RuleBroken
 from core.tenancy import require_tenant
@@ -30,13 +31,17 @@ def notify(key: str, permission: str, message: str, params: dict[str, Any] | Non
     """
     require_tenant()
     params, endpoint_args = params or {}, endpoint_args or {}
-    found = db.session.scalar(select(Notification).where(Notification.key == key))
+    found = _by_key(key)
     if found is None:
-        found = Notification(key=key, permission=permission, source=source, message=message,
-                             params=params, endpoint=endpoint, endpoint_args=endpoint_args,
-                             user_id=user_id)
-        db.session.add(found)
-    elif (found.message, found.params) != (message, params):
+        # Raised by two requests at once (a notice is a side effect of their own writes, which
+        # must not fail for it): the first one's row is the notification, updated below.
+        new = Notification(key=key, permission=permission, source=source, message=message,
+                           params=params, endpoint=endpoint, endpoint_args=endpoint_args,
+                           user_id=user_id)
+        found = first_writer(new, field="key", winner=lambda: _by_key(key))
+        if found is new:
+            return found
+    if (found.message, found.params) != (message, params):
         found.message, found.params, found.updated_at = message, params, utcnow()
         found.endpoint, found.endpoint_args = endpoint, endpoint_args
         db.session.execute(delete(NotificationRead)
@@ -72,6 +77,11 @@ def inbox(user_id: int, permissions: frozenset[str], unread_only: bool = False,
     return [s for s in shown if not s.read] if unread_only else shown
 
 
+def _by_key(key: str) -> Notification | None:
+    return db.session.scalar(select(Notification).where(Notification.key == key)
+                             .execution_options(populate_existing=True))
+
+
 def unread_count(user_id: int, permissions: frozenset[str]) -> int:
     return len(inbox(user_id, permissions, unread_only=True))
 
@@ -82,16 +92,25 @@ def mark_read(notification_id: uuid.UUID, user_id: int, permissions: frozenset[s
             found.user_id not in (None, user_id):
         raise RuleBroken(gettext("no such notification for you in this school"),
                          "notification_id", status=404)
-    already = db.session.scalar(select(NotificationRead.notification_id).where(
-        NotificationRead.notification_id == found.id, NotificationRead.user_id == user_id))
-    if already is None:
-        db.session.add(NotificationRead(notification_id=found.id, user_id=user_id))
-        db.session.flush()
+    def already() -> uuid.UUID | None:
+        return db.session.scalar(select(NotificationRead.notification_id).where(
+            NotificationRead.notification_id == found.id, NotificationRead.user_id == user_id))
+
+    if already() is None:  # read on two screens at once: once is enough
+        first_writer(NotificationRead(notification_id=found.id, user_id=user_id),
+                     field="notification_id", winner=already)
 
 
 def mark_all_read(user_id: int, permissions: frozenset[str]) -> int:
     unread = inbox(user_id, permissions, unread_only=True, limit=10_000)
-    for shown in unread:
-        db.session.add(NotificationRead(notification_id=shown.notification.id, user_id=user_id))
-    db.session.flush()
-    return len(unread)
+
+    def add_all() -> int:
+        for shown in unread:
+            db.session.add(NotificationRead(notification_id=shown.notification.id,
+                                            user_id=user_id))
+        db.session.flush()
+        return len(unread)
+
+    # One of them read on another screen meanwhile: mark what is still unread now.
+    return first_writer(add_all, field="notification_id",
+                        winner=lambda: mark_all_read(user_id, permissions))

@@ -1,4 +1,8 @@
-"""Rules of the school's registers, for the school in context."""
+"""Rules of the school's registers, for the school in context.
+
+Names and numbers unique in the school are checked first and then written with
+``first_writer``: when two people add the same one at once, the second hears 409 naming the
+field instead of an error."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
+from core.db.races import first_writer
 from core.extensions import db
 from core.people.models import Building, Grade, Guardian, Room, SchoolClass, Staff, Student
 from core.rules import RuleBroken
@@ -49,10 +54,7 @@ def create_grade(name: str, level: int) -> Grade:
     require_tenant()
     if _taken(Grade, "name", name):
         raise RuleBroken(_("“%(name)s” exists already", name=name), "name")
-    grade = Grade(name=name, level=level)
-    db.session.add(grade)
-    db.session.flush()
-    return grade
+    return first_writer(Grade(name=name, level=level), field="name")
 
 
 def create_class(grade_id: uuid.UUID, name: str, head_teacher_id: uuid.UUID | None) -> SchoolClass:
@@ -65,10 +67,8 @@ def create_class(grade_id: uuid.UUID, name: str, head_teacher_id: uuid.UUID | No
                                          SchoolClass.name == name)
     if db.session.scalar(taken):
         raise RuleBroken(f"{grade.name} already has a class {name!r}", "name")
-    school_class = SchoolClass(grade_id=grade.id, name=name, head_teacher_id=head_teacher_id)
-    db.session.add(school_class)
-    db.session.flush()
-    return school_class
+    return first_writer(SchoolClass(grade_id=grade.id, name=name,
+                                    head_teacher_id=head_teacher_id), field="name")
 
 
 def graduate_class(class_id: uuid.UUID) -> int:
@@ -155,10 +155,7 @@ def create_student(data: dict[str, Any]) -> Student:
         raise RuleBroken(_("student number %(number)s is taken in this school",
                            number=data["student_no"]),
                          "student_no")
-    student = Student(**data)
-    db.session.add(student)
-    db.session.flush()
-    return student
+    return first_writer(Student(**data), field="student_no")
 
 
 def get_student(student_id: uuid.UUID) -> Student:
@@ -247,10 +244,7 @@ def create_building(name: str) -> Building:
     require_tenant()
     if _taken(Building, "name", name):
         raise RuleBroken(_("“%(name)s” exists already", name=name), "name")
-    building = Building(name=name)
-    db.session.add(building)
-    db.session.flush()
-    return building
+    return first_writer(Building(name=name), field="name")
 
 
 def create_room(data: dict[str, Any]) -> Room:
@@ -264,7 +258,4 @@ def create_room(data: dict[str, Any]) -> Room:
     if db.session.scalar(taken):
         raise RuleBroken(_("%(building)s already has a room “%(room)s”", building=building.name,
                            room=data["name"]), "name")
-    room = Room(**data)
-    db.session.add(room)
-    db.session.flush()
-    return room
+    return first_writer(Room(**data), field="name")

@@ -4,12 +4,14 @@ good rows kept, bad rows reported with their row number, column and reason."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from core.db.races import first_writer
 from core.extensions import db
 from core.people import services
 from core.people.models import Building, Grade, SchoolClass, Student
@@ -123,8 +125,8 @@ def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int
                 problems.append((column.headers[0], _("is required")))
         if not problems:
             try:
-                with db.session.begin_nested():
-                    CREATORS[kind](values, lookups)
+                # A row another writer added meanwhile is that row's error, not the job's.
+                first_writer(partial(CREATORS[kind], values, lookups))
                 report["created"] += 1
             except ValidationError as exc:
                 problems = [(_header(field, columns), "; ".join(flatten_messages(msg)))

@@ -12,10 +12,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from core.sdk import Principal, RuleBroken, db, people, require_tenant
+from core.sdk import Principal, RuleBroken, db, first_writer, people, require_tenant
 
 from .. import exports
 from ..models import SLOT_TITLES, MealCount
@@ -115,17 +113,19 @@ def _write(count: MealCount, eaters: int, principal: Principal, now: datetime,
     both created, or a version that moved under us), nothing is written and the caller
     hears 409 with the value that won."""
     meal = (count.day, count.slot, count.unit)
-    try:
-        with db.session.begin_nested():
-            count.eaters, count.reported_by, count.reported_at, count.late = (
-                eaters, principal.name[:50], now, late)
-            db.session.add(count)
-    except (IntegrityError, StaleDataError):
-        db.session.expire_all()
-        winner = _find(*meal)
-        if winner is None:  # not a clash over this count: let the error be seen
-            raise
-        raise _stale(winner) from None
+
+    def change() -> None:
+        count.eaters, count.reported_by, count.reported_at, count.late = (
+            eaters, principal.name[:50], now, late)
+        db.session.add(count)
+
+    first_writer(change, field="version", winner=lambda: _refuse_stale(meal))
+
+
+def _refuse_stale(meal: tuple[date, str, str]) -> None:
+    db.session.expire_all()
+    if (winner := _find(*meal)) is not None:
+        raise _stale(winner)
 
 
 def report_count(data: dict[str, Any], principal: Principal,

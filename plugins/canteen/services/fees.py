@@ -11,7 +11,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, among, db, people, require_tenant, school_days, term_span
+from core.sdk import (
+    RuleBroken,
+    among,
+    db,
+    first_writer,
+    people,
+    require_tenant,
+    school_days,
+    term_span,
+)
 
 from ..models import MealPlan
 from . import settings
@@ -64,10 +73,12 @@ def set_meal_plan(student_id: uuid.UUID, data: dict[str, Any]) -> MealPlan:
     start, end = data.get("meals_from"), data.get("meals_until")
     if start and end and end < start:
         raise RuleBroken(_("the end lies before the start"), "meals_until")
-    plan = _plans_of([student_id]).get(student_id) or MealPlan(student_id=student_id)
+    plan = _plans_of([student_id]).get(student_id)
+    if plan is None:  # set from two screens at once: the later one's values stay
+        plan = first_writer(MealPlan(student_id=student_id, tier=data["tier"]),
+                            winner=lambda: _plans_of([student_id]).get(student_id))
     plan.tier, plan.meals_from, plan.meals_until = data["tier"], start, end
     plan.note = data.get("note", "")
-    db.session.add(plan)
     db.session.flush()
     return plan
 

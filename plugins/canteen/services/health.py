@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from core.sdk import RuleBroken, db, people, require_tenant, store_upload
+from core.sdk import RuleBroken, db, first_writer, people, require_tenant, store_upload
 
 from .. import exports
 from ..models import HealthCertificate, KitchenWorker, MorningCheck, MorningCheckAmendment
@@ -97,18 +97,26 @@ def add_worker(data: dict[str, Any]) -> KitchenWorker:
         raise RuleBroken(_("no such staff member in this school"), "staff_id")
     if not staff.active:
         raise RuleBroken(_("that staff member has left"), "staff_id")
-    worker = db.session.scalar(select(KitchenWorker)
-                               .where(KitchenWorker.staff_id == data["staff_id"]))
-    if worker is not None and worker.ended_on is None:
-        raise RuleBroken(_("%(name)s works in the kitchen already", name=staff.name),
-                         "staff_id", status=409)
-    if worker is None:
+    worker = _refuse_working(staff)
+    fresh = worker is None
+    if fresh:
         worker = KitchenWorker(staff_id=staff.id)
-        db.session.add(worker)
     worker.duty, worker.started_on = data.get("duty", ""), data["started_on"]
     worker.ended_on = data.get("ended_on")
     _check_period(worker)
+    if fresh:  # the same person added from two screens at once: the first one counts
+        return first_writer(worker, winner=lambda: _refuse_working(staff))
     db.session.flush()
+    return worker
+
+
+def _refuse_working(staff: people.StaffRef) -> KitchenWorker | None:
+    """The staff member's kitchen record if they left the kitchen; refused if they work in
+    it now."""
+    worker = db.session.scalar(select(KitchenWorker).where(KitchenWorker.staff_id == staff.id))
+    if worker is not None and worker.ended_on is None:
+        raise RuleBroken(_("%(name)s works in the kitchen already", name=staff.name),
+                         "staff_id", status=409)
     return worker
 
 
@@ -309,18 +317,22 @@ def record_check(data: dict[str, Any]) -> MorningCheck:
         raise RuleBroken(_("a morning check is made on its day"), "checked_at")
     if checked_at > datetime.now(checked_at.tzinfo) + timedelta(minutes=5):
         raise RuleBroken(_("is later than now"), "checked_at")
+    _refuse_second_check(worker, data["day"])
+    check = MorningCheck(day=data["day"], worker_id=worker.id, checked_by=data["checked_by"],
+                         checked_at=checked_at)
+    _judge(check, data)
+    # Two people checking the same worker at once: the first to save keeps the check.
+    return first_writer(check, field="worker_id",
+                        winner=lambda: _refuse_second_check(worker, data["day"]))
+
+
+def _refuse_second_check(worker: Worker, day: date) -> None:
     earlier = db.session.scalar(select(MorningCheck).where(
-        MorningCheck.day == data["day"], MorningCheck.worker_id == worker.id))
+        MorningCheck.day == day, MorningCheck.worker_id == worker.id))
     if earlier is not None:
         raise RuleBroken(_("%(name)s was checked already at %(time)s; amend that check instead",
                            name=worker.name, time=earlier.checked_at.astimezone(school_zone())
                            .strftime("%H:%M")), "worker_id", status=409)
-    check = MorningCheck(day=data["day"], worker_id=worker.id, checked_by=data["checked_by"],
-                         checked_at=checked_at)
-    _judge(check, data)
-    db.session.add(check)
-    db.session.flush()
-    return check
 
 
 def get_check(check_id: uuid.UUID) -> MorningCheck:

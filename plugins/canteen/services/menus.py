@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from core.sdk import RuleBroken, db, is_school_day, require_tenant
+from core.sdk import RuleBroken, db, first_writer, is_school_day, require_tenant
 
 from .. import exports
 from ..models import ALLERGEN_TITLES, SLOT_TITLES, Dish, DishIngredient, MenuItem
@@ -24,9 +24,12 @@ def get_dish(dish_id: uuid.UUID, field: str = "dish_id", status: int = 404) -> D
     return dish
 
 
-def _name_taken(name: str, ignore: uuid.UUID | None = None) -> bool:
+def _refuse_taken(name: str | None, ignore: uuid.UUID | None = None) -> None:
+    if name is None:
+        return
     found = db.session.scalar(select(Dish.id).where(Dish.name == name))
-    return found is not None and found != ignore
+    if found is not None and found != ignore:
+        raise RuleBroken(_("“%(name)s” exists already", name=name), "name")
 
 
 def _set_ingredients(dish: Dish, ingredients: list[dict[str, Any]]) -> None:
@@ -38,11 +41,9 @@ def create_dish(data: dict[str, Any]) -> Dish:
     require_tenant()
     data = dict(data)
     ingredients = data.pop("ingredients", [])
-    if _name_taken(data["name"]):
-        raise RuleBroken(_("“%(name)s” exists already", name=data["name"]), "name")
-    dish = Dish(**data)
-    db.session.add(dish)
-    db.session.flush()
+    _refuse_taken(data["name"])
+    # Two people adding the same dish at once: the second hears it exists.
+    dish = first_writer(Dish(**data), winner=lambda: _refuse_taken(data["name"]))
     _set_ingredients(dish, ingredients)
     db.session.flush()
     return dish
@@ -51,14 +52,19 @@ def create_dish(data: dict[str, Any]) -> Dish:
 def update_dish(dish_id: uuid.UUID, changes: dict[str, Any]) -> Dish:
     dish = get_dish(dish_id)
     changes = dict(changes)
-    if "name" in changes and _name_taken(changes["name"], ignore=dish.id):
-        raise RuleBroken(_("“%(name)s” exists already", name=changes["name"]), "name")
+    if "name" in changes:
+        _refuse_taken(changes["name"], ignore=dish.id)
     if "ingredients" in changes:
         _set_ingredients(dish, changes.pop("ingredients"))
-    for key, value in changes.items():
-        setattr(dish, key, value)
-    db.session.flush()
-    return dish
+
+    def change() -> Dish:
+        for key, value in changes.items():
+            setattr(dish, key, value)
+        db.session.flush()
+        return dish
+
+    return first_writer(change, winner=lambda: _refuse_taken(changes.get("name"),
+                                                             ignore=dish.id))
 
 
 def ingredients_of(dish_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[DishIngredient]]:
@@ -89,17 +95,19 @@ def add_to_menu(data: dict[str, Any]) -> tuple[MenuItem, list[str]]:
     dish = get_dish(data["dish_id"], status=422)
     if not dish.active:
         raise RuleBroken(_("this dish is retired"), "dish_id")
-    if db.session.scalar(select(MenuItem.id).where(
-            MenuItem.day == data["day"], MenuItem.slot == data["slot"],
-            MenuItem.dish_id == dish.id)):
-        raise RuleBroken(_("this dish is on that meal already"), "dish_id", status=409)
-    item = MenuItem(day=data["day"], slot=data["slot"], dish_id=dish.id,
-                    position=data.get("position", 0))
-    db.session.add(item)
-    db.session.flush()
+    _refuse_served(data["day"], data["slot"], dish.id)
+    item = first_writer(MenuItem(day=data["day"], slot=data["slot"], dish_id=dish.id,
+                                 position=data.get("position", 0)),
+                        winner=lambda: _refuse_served(data["day"], data["slot"], dish.id))
     warnings = [] if is_school_day(data["day"]) else [
         _("%(day)s is not a school day in the calendar", day=data["day"].isoformat())]
     return item, warnings
+
+
+def _refuse_served(day: date, slot: str, dish_id: uuid.UUID) -> None:
+    if db.session.scalar(select(MenuItem.id).where(
+            MenuItem.day == day, MenuItem.slot == slot, MenuItem.dish_id == dish_id)):
+        raise RuleBroken(_("this dish is on that meal already"), "dish_id", status=409)
 
 
 def remove_from_menu(item_id: uuid.UUID) -> None:

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import RuleBroken, db, first_writer, require_tenant
 from core.sdk import acting_name as who
 
 from .. import exports
@@ -142,14 +142,26 @@ def receive(rows: Iterable[Mapping[str, Any]], *, received_on: date | None = Non
             raise RuleBroken(_("this item is given twice"), prefix + "delivery_item_id")
         seen.add(item)
         checked.append((item, checked_lot(row, day, prefix)))
-    if seen:
-        taken = set(db.session.scalars(select(StockLot.delivery_item_id)
-                                       .where(StockLot.delivery_item_id.in_(seen))))
-        for number, (item, _fields) in enumerate(checked):
-            if item in taken:
-                raise RuleBroken(_("this delivery item is in stock already"),
-                                 f"rows.{number}.delivery_item_id", status=409)
+    _refuse_taken([item for item, _fields in checked])
     person = who(by)
+    # The same items accepted twice at once: the first to save stocks them.
+    return first_writer(lambda: _lots(checked, day, person),
+                        winner=lambda: _refuse_taken([item for item, _fields in checked]))
+
+
+def _refuse_taken(items: list[uuid.UUID]) -> None:
+    if not items:
+        return
+    taken = set(db.session.scalars(select(StockLot.delivery_item_id)
+                                   .where(StockLot.delivery_item_id.in_(items))))
+    for number, item in enumerate(items):
+        if item in taken:
+            raise RuleBroken(_("this delivery item is in stock already"),
+                             f"rows.{number}.delivery_item_id", status=409)
+
+
+def _lots(checked: list[tuple[uuid.UUID, dict[str, Any]]], day: date,
+          person: str) -> list[StockLot]:
     lots = [_add_lot(fields, day, person, item) for item, fields in checked]
     db.session.flush()
     return lots

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, require_tenant, store_upload
+from core.sdk import RuleBroken, db, first_writer, require_tenant, store_upload
 
 from .. import exports
 from ..models.suppliers import CERTIFICATE_KINDS, LICENCE_KINDS, Certificate, Supplier
@@ -49,19 +49,21 @@ def _check_unique(values: dict[str, Any], ignore: uuid.UUID | None = None) -> No
 def create_supplier(data: dict[str, Any]) -> Supplier:
     require_tenant()
     _check_unique(data)
-    supplier = Supplier(**data)
-    db.session.add(supplier)
-    db.session.flush()
-    return supplier
+    # Two people registering the same supplier at once: the second hears it is taken.
+    return first_writer(Supplier(**data), winner=lambda: _check_unique(data))
 
 
 def update_supplier(supplier_id: uuid.UUID, changes: dict[str, Any]) -> Supplier:
     supplier = get_supplier(supplier_id)
     _check_unique(changes, ignore=supplier.id)
-    for key, value in changes.items():
-        setattr(supplier, key, value)
-    db.session.flush()
-    return supplier
+
+    def change() -> Supplier:
+        for key, value in changes.items():
+            setattr(supplier, key, value)
+        db.session.flush()
+        return supplier
+
+    return first_writer(change, winner=lambda: _check_unique(changes, ignore=supplier.id))
 
 
 # --- certificates --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import NotFound, RuleBroken, db, require_tenant
+from core.sdk import NotFound, RuleBroken, db, first_writer, require_tenant
 
 from .. import exports
 from ..models import TuckBatch, TuckProduct, TuckRemoval
@@ -83,20 +83,22 @@ def _check_unique(data: dict[str, Any], ignore: uuid.UUID | None = None) -> None
 def create_product(data: dict[str, Any]) -> TuckProduct:
     require_tenant()
     _check_unique(data)
-    product = TuckProduct(**data)
-    db.session.add(product)
-    db.session.flush()
-    return product
+    # Two people adding the same product at once: the second hears it is taken.
+    return first_writer(TuckProduct(**data), winner=lambda: _check_unique(data))
 
 
 def update_product(product_id: uuid.UUID, changes: dict[str, Any]) -> TuckProduct:
     """A new price holds for sales from now on; past sales keep the price they were sold at."""
     product = get_product(product_id)
     _check_unique(changes, ignore=product.id)
-    for key, value in changes.items():
-        setattr(product, key, value)
-    db.session.flush()
-    return product
+
+    def change() -> TuckProduct:
+        for key, value in changes.items():
+            setattr(product, key, value)
+        db.session.flush()
+        return product
+
+    return first_writer(change, winner=lambda: _check_unique(changes, ignore=product.id))
 
 
 def products(barcode: str | None = None):

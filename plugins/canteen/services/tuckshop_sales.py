@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import RuleBroken, db, first_writer, require_tenant
 
 from .. import exports
 from ..models import TuckBatch, TuckProduct, TuckSale, TuckSaleDraw
@@ -70,8 +70,13 @@ def sell(data: dict[str, Any], sold_by: str, today: date, now: datetime,
     sale = TuckSale(product_id=product.id, quantity=quantity, unit_price_fen=product.price_fen,
                     total_fen=product.price_fen * quantity, day=today, sold_at=now,
                     sold_by=sold_by, request_key=request_key)
-    db.session.add(sale)
-    db.session.flush()
+    # Two tills sending the same key at once both found it unused: the one that wrote first
+    # made the sale, and the other answers with that sale.
+    won = first_writer(sale, field="Idempotency-Key",
+                       winner=lambda: _replayed(request_key, product, quantity)
+                       if request_key else None)
+    if won is not sale:
+        return won
     left = quantity
     for batch in batches:
         taken = min(left, batch.on_hand)

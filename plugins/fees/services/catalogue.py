@@ -20,10 +20,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from core.sdk import RuleBroken, db, hooks, people, utcnow
+from core.sdk import RuleBroken, db, first_writer, hooks, people, utcnow
 
 from ..models import CATEGORIES, ITEM_STATES, STATE_TITLES, FeeItem, FeeNotice
 from ..regulations import rules
@@ -176,12 +174,8 @@ def _check_version(item: FeeItem, version: int | None) -> None:
 def _save(item: FeeItem) -> None:
     """Write the change in a savepoint: an edit that raced another one on the same version
     is a 409 naming ``version``, not an error."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(item)
-    except StaleDataError:
-        raise RuleBroken(_("changed meanwhile by someone else; reload it and check"),
-                         "version", status=409) from None
+    first_writer(lambda: db.session.add(item), field="version",
+                 message=_("changed meanwhile by someone else; reload it and check"))
 
 
 def _check_draft(item: FeeItem) -> None:
@@ -317,18 +311,19 @@ def publish_notice(data: dict[str, Any], by: str | None = None) -> FeeNotice:
                        title=(data.get("title") or "").strip(),
                        effective_on=effective_on, items=[_snapshot(item) for item in listed],
                        phones=phones, remarks=data.get("remarks", ""), published_by=who(by))
-    try:
-        with db.session.begin_nested():
-            db.session.add(notice)
-            db.session.flush()
-            for item in listed:
-                if item.status == "approved":
-                    item.status, item.notice_id, item.effective_on = (
-                        "published", notice.id, effective_on)
-    except (IntegrityError, StaleDataError):
-        raise RuleBroken(_("another notice was published at the same moment; reload and "
-                           "check it"), "number", status=409) from None
+    first_writer(lambda: _published(notice, listed, effective_on), field="number",
+                 message=_("another notice was published at the same moment; reload and "
+                           "check it"))
     return notice
+
+
+def _published(notice: FeeNotice, listed: list[FeeItem], effective_on: date) -> None:
+    db.session.add(notice)
+    db.session.flush()
+    for item in listed:
+        if item.status == "approved":
+            item.status, item.notice_id, item.effective_on = (
+                "published", notice.id, effective_on)
 
 
 def _snapshot(item: FeeItem) -> dict[str, Any]:

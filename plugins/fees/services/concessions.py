@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, db, people, utcnow
+from core.sdk import RuleBroken, db, first_writer, people, utcnow
 
 from ..models import Concession, FeeChoice
 from . import catalogue, who
@@ -83,13 +83,17 @@ def choose(data: dict[str, Any], by: str | None = None) -> FeeChoice:
     item = catalogue.get_item(data["fee_item_id"])
     if item.status != "published":
         raise RuleBroken(_("only a published item can be chosen"), "fee_item_id", status=409)
-    choice = db.session.scalar(select(FeeChoice).where(
-        FeeChoice.term_id == data["term_id"], FeeChoice.student_id == data["student_id"],
-        FeeChoice.fee_item_id == item.id))
-    if choice is None:
-        choice = FeeChoice(term_id=data["term_id"], student_id=data["student_id"],
-                           fee_item_id=item.id)
-        db.session.add(choice)
+    def chosen() -> FeeChoice | None:
+        return db.session.scalar(select(FeeChoice).where(
+            FeeChoice.term_id == data["term_id"], FeeChoice.student_id == data["student_id"],
+            FeeChoice.fee_item_id == item.id).execution_options(populate_existing=True))
+
+    choice = chosen()
+    if choice is None:  # chosen on two screens at once: one row, the later values
+        choice = first_writer(FeeChoice(term_id=data["term_id"], student_id=data["student_id"],
+                                        fee_item_id=item.id, quantity=data["quantity"],
+                                        recorded_by=who(by), recorded_at=utcnow()),
+                              winner=chosen)
     choice.quantity, choice.recorded_by, choice.recorded_at = data["quantity"], who(by), utcnow()
     db.session.flush()
     return choice

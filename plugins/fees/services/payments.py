@@ -10,9 +10,8 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 
-from core.sdk import RuleBroken, db, utcnow
+from core.sdk import RuleBroken, db, first_writer, utcnow
 
 from ..models import METHODS, LedgerEntry, Payment, Receipt, ReceiptCounter
 from . import bills, ledger, today, who
@@ -51,16 +50,13 @@ def record_or_replay(bill_id: uuid.UUID, amount_fen: int, method: str, received_
     payment = Payment(student_id=bill.student_id, bill_id=bill.id, method=method,
                       amount_fen=amount_fen, received_on=received_on, payer=payer[:50],
                       reference=reference[:80], request_key=request_key, recorded_by=name)
-    try:
-        with db.session.begin_nested():
-            db.session.add(payment)
-    except IntegrityError:
-        # The same key in a request that was not waiting on our locks (another bill, another
-        # year) and committed first: that request's payment is the one.
-        earlier = _replayed(request_key, bill.id, amount_fen, method) if request_key else None
-        if earlier is None:
-            raise
-        return earlier, False
+    # The same key in a request that was not waiting on our locks (another bill, another
+    # year) and committed first: that request's payment is the one.
+    won = first_writer(payment, field="Idempotency-Key",
+                       winner=lambda: _replayed(request_key, bill.id, amount_fen, method)
+                       if request_key else None)
+    if won is not payment:
+        return won, False
     owed = max(ledger.bill_balance(bill.id), 0)
     to_bill = min(amount_fen, owed)
     if to_bill:
@@ -175,10 +171,7 @@ def _counter(year: int) -> ReceiptCounter:
     query = select(ReceiptCounter).where(ReceiptCounter.year == year).with_for_update()
     counter = db.session.scalar(query)
     if counter is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(ReceiptCounter(year=year, last=0))
-        except IntegrityError:
-            pass
+        first_writer(ReceiptCounter(year=year, last=0), field="received_on",
+                     winner=lambda: db.session.scalar(query))
         counter = db.session.scalar(query)
     return counter

@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from core.sdk import RuleBroken, db, people, yuan
+from core.sdk import RuleBroken, db, first_writer, people, yuan
 
 from ..models import Bill, Refund
 from . import bills, ledger, who
@@ -45,17 +45,24 @@ def decide(bill: Bill, amount_fen: int, reason: str, *, source: str = "manual",
     if not reason.strip():
         raise RuleBroken(_("say why the money is refunded"), "reason")
     bills.get_bill(bill.id, lock=True)  # decisions on one bill take turns, as payments do
-    if reduce_by is not None:
-        bills.adjust(bill, reduce_by, by=by)
-    available = refundable(bill)
-    if amount_fen > available:
-        raise RuleBroken(_("at most %(yuan)s yuan can be refunded on this bill: what was paid "
-                           "and is not owed", yuan=yuan(available)), "amount_fen")
-    refund = Refund(student_id=bill.student_id, bill_id=bill.id, amount_fen=amount_fen,
-                    source=source, key=key, reason=reason[:200], created_by=who(by))
-    db.session.add(refund)
-    db.session.flush()
-    return refund
+
+    def decided() -> Refund:
+        if reduce_by is not None:
+            bills.adjust(bill, reduce_by, by=by)
+        available = refundable(bill)
+        if amount_fen > available:
+            raise RuleBroken(_("at most %(yuan)s yuan can be refunded on this bill: what was "
+                               "paid and is not owed", yuan=yuan(available)), "amount_fen")
+        refund = Refund(student_id=bill.student_id, bill_id=bill.id, amount_fen=amount_fen,
+                        source=source, key=key, reason=reason[:200], created_by=who(by))
+        db.session.add(refund)
+        db.session.flush()
+        return refund
+
+    # The same refund worked out by two requests at once: the first one's stands, and the
+    # other's adjustment of the bill is undone with its savepoint.
+    return first_writer(decided, field="key", winner=lambda: db.session.scalar(
+        select(Refund).where(Refund.key == key)) if key else None)
 
 
 def get_refund(refund_id: uuid.UUID) -> Refund:

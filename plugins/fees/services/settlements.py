@@ -30,7 +30,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from core.sdk import RuleBroken, db, term_span, utcnow, yuan
+from core.sdk import RuleBroken, db, first_writer, term_span, utcnow, yuan
 
 from ..models import Bill, BillLine, FeeItem, Refund, Settlement, SettlementLine
 from . import bills, ledger, refunds, who
@@ -72,15 +72,18 @@ def create(term_id: uuid.UUID, fee_item_id: uuid.UUID, remarks: str = "",
     if item.category != "held" or item.status not in SETTLED_ITEM_STATES:
         raise RuleBroken(_("only a published held fee (collected on behalf of others) is "
                            "settled"), "fee_item_id")
+    _refuse_second(term_id, fee_item_id)
+    # Started from two screens at once: the second hears the item is being settled.
+    return first_writer(Settlement(term_id=term_id, fee_item_id=fee_item_id, remarks=remarks,
+                                   created_by=who(by)),
+                        winner=lambda: _refuse_second(term_id, fee_item_id))
+
+
+def _refuse_second(term_id: uuid.UUID, fee_item_id: uuid.UUID) -> None:
     if db.session.scalar(select(Settlement.id).where(Settlement.term_id == term_id,
                                                      Settlement.fee_item_id == fee_item_id)):
         raise RuleBroken(_("this item is already being settled for this term"), "fee_item_id",
                          status=409)
-    settlement = Settlement(term_id=term_id, fee_item_id=fee_item_id, remarks=remarks,
-                            created_by=who(by))
-    db.session.add(settlement)
-    db.session.flush()
-    return settlement
 
 
 def delete_draft(settlement_id: uuid.UUID) -> None:
