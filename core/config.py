@@ -35,6 +35,10 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app configuration; ``overrides`` win over the environment."""
     overrides = dict(overrides or {})
@@ -53,11 +57,19 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_TIMEOUT": 3600,
         # A job still queued this long after it was due is handed over again (core.jobs.recovery).
         "JOB_STALL_SECONDS": 600,
-        # Spreadsheet imports; anything larger than MAX_CONTENT_LENGTH is refused before it is read.
-        "IMPORT_MAX_BYTES": 5_000_000,
+        # Spreadsheet imports (core.transfer.reader): the upload's size, and what reading it
+        # may meet. A school's registers fit comfortably; a file beyond any of them is refused.
+        "IMPORT_MAX_BYTES": _int("HOUQIN_IMPORT_MAX_BYTES", 5_000_000),
+        "IMPORT_MAX_ROWS": _int("HOUQIN_IMPORT_MAX_ROWS", 20_000),
+        "IMPORT_MAX_COLUMNS": _int("HOUQIN_IMPORT_MAX_COLUMNS", 300),
+        "IMPORT_MAX_CELL_CHARS": _int("HOUQIN_IMPORT_MAX_CELL_CHARS", 32_767),  # Excel's own
+        "IMPORT_MAX_ZIP_MEMBERS": _int("HOUQIN_IMPORT_MAX_ZIP_MEMBERS", 1_000),
+        "IMPORT_MAX_UNZIPPED_BYTES": _int("HOUQIN_IMPORT_MAX_UNZIPPED_BYTES", 50_000_000),
+        "IMPORT_MAX_ZIP_RATIO": _int("HOUQIN_IMPORT_MAX_ZIP_RATIO", 200),
         # Scans and photos (certificates, dishes): images and PDFs up to this size.
         "UPLOAD_MAX_BYTES": 5_000_000,
-        "MAX_CONTENT_LENGTH": 16_000_000,
+        # A request body larger than this is refused (413) before any of it is read.
+        "MAX_CONTENT_LENGTH": _int("HOUQIN_MAX_CONTENT_LENGTH", 16_000_000),
         # How long a worker may reuse a token's, school's, modules' or roles' lookup (core.cache).
         "AUTH_CACHE_SECONDS": float(os.environ.get("HOUQIN_AUTH_CACHE_SECONDS", "5")),
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),

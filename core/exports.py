@@ -1,10 +1,21 @@
-"""Spreadsheets out: the .xlsx writing every register and report export shares. Callers
-decide what goes in and record the export in the audit trail; this module writes the cells
-the same way everywhere (times in the school's own zone, amounts exact) and sends the file."""
+"""Spreadsheets out: the .xlsx (and CSV) writing every register and report export shares.
+Callers decide what goes in and record the export in the audit trail; this module writes the
+cells the same way everywhere (times in the school's own zone, amounts exact) and sends the file.
+
+Every text goes out inert: a spreadsheet program runs a cell that begins with ``=``, ``+``,
+``-`` or ``@`` (or a tab or carriage return before one) as a formula, so a name stored as
+``=HYPERLINK(...)`` would become a live link in the finance clerk's copy. Such a text is
+written with a leading apostrophe (OWASP's advice for CSV injection) and, in an .xlsx, as a
+string cell; numbers, decimals and dates stay typed values (a refund of -12.50 stays a number),
+and so does a text that is only a signed number.
+Characters a sheet cannot hold, stored before they were refused, are left out rather than
+failing the whole export."""
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,11 +25,17 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, send_file
 from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES, WriteOnlyCell
+from openpyxl.cell.cell import TYPE_STRING as STRING_CELL
 
 from core.tenancy import current_tenant
+from core.text import holdable
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 MAX_SHEET_TITLE = 31  # Excel refuses longer sheet names
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?\Z")
 
 
 @dataclass(frozen=True)
@@ -51,19 +68,57 @@ def sheet_rows(columns: Sequence[SheetColumn], rows: Iterable[Any]) -> Iterator[
         yield [sheet_cell(column.value(row)) for column in columns]
 
 
+def inert_text(text: str) -> str:
+    """A text as an export writes it: without characters a sheet cannot hold, and with an
+    apostrophe before a beginning that a spreadsheet program would run as a formula. A text
+    that is only a signed number ("-2", a quantity written out exactly) runs nothing and is
+    left as it is."""
+    text = holdable(text)
+    if text.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def _xlsx_cell(sheet, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = inert_text(value)
+    if text not in ERROR_CODES:
+        return text  # openpyxl writes any other text that does not begin with "=" as a string
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = STRING_CELL  # "#N/A" typed by a person is their text, not an error value
+    return cell
+
+
 def workbook_bytes(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
     """An .xlsx file with one sheet per (title, rows), written as it streams."""
     workbook = Workbook(write_only=True)
     for title, rows in sheets:
         sheet = workbook.create_sheet(str(title)[:MAX_SHEET_TITLE])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
+def csv_bytes(rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV file of the rows (UTF-8 with the byte-order mark Excel needs to read Chinese),
+    each text made inert as in the .xlsx."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([inert_text(value) if isinstance(value, str) else value
+                         for value in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
 def xlsx_download(content: bytes, filename: str) -> Response:
     """The file as a download named ``filename``."""
     return send_file(io.BytesIO(content), mimetype=XLSX, as_attachment=True,
+                     download_name=filename)
+
+
+def csv_download(content: bytes, filename: str) -> Response:
+    return send_file(io.BytesIO(content), mimetype=CSV, as_attachment=True,
                      download_name=filename)

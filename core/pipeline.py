@@ -16,12 +16,13 @@ import uuid
 from flask import Flask, current_app, g, request
 
 from core import audit
-from core.api.errors import Forbidden, NotFound, Problem, Unauthorized
+from core.api.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from core.auth import authenticate, build_principal
 from core.extensions import db
 from core.permissions import PUBLIC, declared
 from core.state import kernel
 from core.tenancy import bind_request_tenant, unbind_request_tenant
+from core.text import refused_in, shown
 from tenants.models import TenantStatus
 from tenants.modules import enabled_modules
 from tenants.registry import slug_from_host, tenant_by_id, tenant_by_slug
@@ -133,6 +134,36 @@ def _begin_request() -> None:
         if tenant is not None and from_header and not principal.is_member:
             raise Forbidden(f"you hold no role in {tenant.name}")
         g.principal = principal
+    if user is not None or _is_public(app):
+        # After sign-in, so that an anonymous request learns no more than that it must sign in.
+        _refuse_unholdable_values()
+
+
+def _refuse_unholdable_values() -> None:
+    """What no field can keep, refused before any view reads it (``core.text``). The address's
+    parts and the query's arguments are one line each. A text anywhere in a JSON body is
+    refused for a character no text holds; whether it may break lines is for the schema that
+    loads it. A form value is refused here only for a NUL, which no one types: the schema
+    that loads the form judges the rest, so the page shows the refusal next to the field."""
+    errors = {}
+    for name, value in (request.view_args or {}).items():
+        if why := refused_in(value, multiline=False):
+            errors[shown(name)] = why
+    for name, values in request.args.lists():
+        texts = (refused_in(text, multiline=False) for text in (name, *values))
+        if why := next(filter(None, texts), None):
+            errors[shown(name)] = why
+    # Not an upload's form: reading it here would read the file before the view can bound it.
+    form = request.form if request.mimetype == "application/x-www-form-urlencoded" else {}
+    for name, values in (form.lists() if form else ()):
+        if "\x00" in name or any("\x00" in value for value in values):
+            errors[shown(name)] = refused_in("\x00")
+    if request.is_json and (why := refused_in(request.get_json(silent=True))):
+        errors.update(why if isinstance(why, dict) else {"json": why})
+    if errors:
+        # The detail names each field too: a page shows the detail, not the list of errors.
+        raise Invalid("; ".join(f"{name}: {' '.join(why) if isinstance(why, list) else why}"
+                                for name, why in errors.items()), errors=errors)
 
 
 def _finish_request(response):

@@ -12,7 +12,7 @@ from core import audit
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
-from core.api.schema import Schema
+from core.api.schema import MULTILINE, Month, Schema
 from core.api.schemas import RuleSchema
 from core.auth import Principal, acting_name, current_principal
 from core.calendar.services import TermRef, is_school_day, school_days, term_span, terms
@@ -30,7 +30,17 @@ from core.db import (
 from core.db.among import among
 from core.db.races import first_writer
 from core.db.voidable import Voidable
-from core.exports import XLSX, SheetColumn, sheet_cell, sheet_rows, workbook_bytes, xlsx_download
+from core.exports import (
+    CSV,
+    XLSX,
+    SheetColumn,
+    csv_bytes,
+    csv_download,
+    sheet_cell,
+    sheet_rows,
+    workbook_bytes,
+    xlsx_download,
+)
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
@@ -84,7 +94,9 @@ def module_settings(name: str) -> dict:
 
 
 __all__ = [
+    "CSV",
     "MAX_PAGE_SIZE",
+    "MULTILINE",
     "N_",
     "PAGE_SIZE",
     "XLSX",
@@ -94,6 +106,7 @@ __all__ = [
     "Invalid",
     "JobContext",
     "JobState",
+    "Month",
     "NavEntry",
     "NotFound",
     "Permission",
@@ -118,6 +131,8 @@ __all__ = [
     "among",
     "ascending_ids",
     "audit",
+    "csv_bytes",
+    "csv_download",
     "current_district",
     "current_principal",
     "current_tenant",

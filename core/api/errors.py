@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, json, render_template_string, request
+from flask import Flask, Response, current_app, json, render_template_string, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.messages import translate_tree
 from core.tenancy import CrossTenantWrite, NoTenantInContext, ReadOnlyScope
@@ -136,6 +136,13 @@ def install(app: Flask) -> None:
     @app.errorhandler(CrossTenantWrite)
     def _scope_violation(exc):
         return problem_response(403, "forbidden", detail=str(exc))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):
+        # Only an upload makes a body this large; the problem names the file, as forms do.
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        message = _("the file is larger than %(mb)s MB", mb=limit // 1_000_000)
+        return problem_response(413, "too-large", detail=message, errors={"file": [message]})
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

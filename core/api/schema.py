@@ -6,17 +6,48 @@ booleans, dates and date-times) the dump is compiled once per schema instance in
 function per field; anything else (nested schemas, lists, methods, dump hooks, custom
 fields, dotted attributes, dump defaults) falls back to marshmallow unchanged. The output is
 the same as marshmallow's, which ``tests/test_schema_dump.py`` checks property by property.
+
+Loading refuses, for every field of every schema (plain marshmallow fields included, inside
+``Nested``, ``List``, ``Tuple`` and ``Dict`` too), what the database or an export cannot hold,
+with a 422 naming the field:
+
+* text with a character ``core.text`` refuses: NUL, lone surrogates, control characters (C0,
+  DEL and C1, U+0080–U+009F) and U+FFFE/U+FFFF. A text field is one line unless it is declared
+  multi-line with ``metadata=MULTILINE`` (``{"x-multiline": True}``, which the API document
+  shows too); only a multi-line field keeps tab, line feed and carriage return. A field is
+  multi-line when it holds free prose of several sentences (remarks, notes, allergies: 500
+  characters or more); names, numbers, reasons and other short texts are one line. Text in
+  a field of free shape (``Raw``, an untyped ``Dict``) is judged as multi-line;
+* a number with a fraction for an ``Integer`` (2.9 is refused, not stored as 2; "3" in a
+  query string is still 3, and true is no integer), and, where the field sets no
+  ``validate.Range`` of its own, one beyond ``INT_LIMIT`` (it would overflow the column);
+* a date or date-time outside the years ``MIN_YEAR``–``MAX_YEAR``: nothing a school keeps lies
+  there, and arithmetic near the ends of the calendar overflows. ``Month`` reads ``YYYY-MM``
+  within the same years.
+
+The address's parts, the query's arguments and form values that no schema reads are checked
+before any view by ``core.pipeline`` with the same rules (``core.text``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import marshmallow
-from marshmallow import fields
+from flask_babel import gettext as _
+from marshmallow import ValidationError, fields, pre_load, validate
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import missing
+
+from core.text import refused_in, shown
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+INT_LIMIT = 2**31 - 1  # PostgreSQL's integer; a field that needs more sets its own Range
+MULTILINE = {"x-multiline": True}  # the metadata of a text field that may hold line breaks
 
 
 def _text(value: Any) -> str | None:
@@ -84,10 +115,160 @@ def _value(obj: Any, key: str) -> Any:
         return getattr(obj, key, missing)
 
 
+# Fields that parse their text into something else (and refuse text that does not parse).
+_PARSED = (fields.Number, fields.Boolean, fields.Date, fields.DateTime, fields.Time,
+           fields.TimeDelta, fields.UUID, fields.IP, fields.Enum, fields.Constant)
+# Fields of free shape: whatever text they carry is judged as multi-line.
+_FREE = (fields.Raw, fields.Method, fields.Function)
+
+
+def _multiline(field: fields.Field) -> bool:
+    return bool(field.metadata.get("x-multiline"))
+
+
+def _gathered(found) -> dict | None:
+    errors = {key: error for key, error in found if error is not None}
+    return errors or None
+
+
+def _fraction(value: Any) -> bool:
+    if isinstance(value, float):
+        return value == value and abs(value) != float("inf") and not value.is_integer()
+    if isinstance(value, Decimal):
+        return value.is_finite() and value != value.to_integral_value()
+    return False
+
+
+def _raw_refused(field: fields.Field, value: Any) -> Any:
+    """What is wrong with ``value`` as given for ``field`` before marshmallow reads it, in
+    marshmallow's shape of messages; None when nothing is."""
+    if value is None or value is missing:
+        return None
+    if isinstance(field, fields.Nested):
+        return _nested_refused(field, value)
+    if isinstance(field, fields.List) and isinstance(value, (list, tuple)):
+        return _gathered((i, _raw_refused(field.inner, item)) for i, item in enumerate(value))
+    if isinstance(field, fields.Tuple) and isinstance(value, (list, tuple)):
+        pairs = zip(field.tuple_fields, value, strict=False)  # a wrong length: marshmallow's
+        return _gathered((i, _raw_refused(inner, item)) for i, (inner, item) in enumerate(pairs))
+    if isinstance(field, fields.Mapping) and isinstance(value, Mapping):
+        return _gathered(
+            (shown(key),
+             (_raw_refused(field.key_field, key) if field.key_field else refused_in(key))
+             or (_raw_refused(field.value_field, item) if field.value_field
+                 else refused_in(item)))
+            for key, item in value.items())
+    if isinstance(field, fields.Integer) and _fraction(value):
+        return [field.error_messages["invalid"]]
+    if isinstance(field, _FREE) or type(field) is fields.Field:
+        return refused_in(value)
+    if isinstance(value, str) and not isinstance(field, _PARSED):
+        return refused_in(value, _multiline(field))
+    return None
+
+
+def _nested_refused(field: fields.Nested, value: Any) -> Any:
+    schema = field.schema
+    if isinstance(schema, Schema):
+        return None  # a schema of ours refuses for itself when the nested value is loaded
+    if isinstance(field, fields.Pluck):
+        return refused_in(value)
+    if schema.many and isinstance(value, (list, tuple)):
+        return _gathered((i, _fields_refused(schema, item)) for i, item in enumerate(value))
+    return _fields_refused(schema, value)
+
+
+def _fields_refused(schema: marshmallow.Schema, data: Any) -> dict | None:
+    if not isinstance(data, Mapping):
+        return None  # marshmallow says what is wrong with the shape
+    found = []
+    for name, field in schema.load_fields.items():
+        key = field.data_key if field.data_key is not None else name
+        if key in data:
+            found.append((key, _raw_refused(field, data[key])))
+    return _gathered(found)
+
+
+class Month(fields.String):
+    """A month as ``YYYY-MM`` (2026-11) within the years the calendar keeps; loaded as the
+    same text, so ``date.fromisoformat(month + "-01")`` always gives its first day."""
+
+    _PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": self._PATTERN.pattern, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        found = self._PATTERN.match(text)
+        if found is None or not MIN_YEAR <= int(found[1]) <= MAX_YEAR:
+            raise ValidationError(_("Give a month such as 2026-11, between the years %(first)s"
+                                    " and %(last)s.", first=MIN_YEAR, last=MAX_YEAR))
+        return text
+
+
+class _WithinCalendar:
+    """A date or date-time between the first day of ``MIN_YEAR`` and the last of ``MAX_YEAR``."""
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, (date, datetime)) and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValidationError(_("Give a date between the years %(first)s and %(last)s.",
+                                    first=MIN_YEAR, last=MAX_YEAR))
+
+
+_WITHIN_CALENDAR = _WithinCalendar()
+
+
+class _WithinColumn:
+    """An integer a database column holds (PostgreSQL's ``integer``), where the field sets
+    no range of its own."""
+
+    def __call__(self, value: Any) -> None:
+        if isinstance(value, int) and not -INT_LIMIT <= value <= INT_LIMIT:
+            raise ValidationError(_("Give a whole number between %(low)s and %(high)s.",
+                                    low=-INT_LIMIT, high=INT_LIMIT))
+
+
+_WITHIN_COLUMN = _WithinColumn()
+
+
+def _bounded(field: fields.Field) -> None:
+    """Every date field keeps to the calendar's years and every integer field without a range
+    of its own to what a column holds, also inside lists, tuples and mappings."""
+    if isinstance(field, (fields.Date, fields.DateTime)):
+        _add(field, _WITHIN_CALENDAR)
+    elif isinstance(field, fields.Integer):
+        if not any(isinstance(v, validate.Range) for v in field.validators):
+            _add(field, _WITHIN_COLUMN)
+    elif isinstance(field, fields.List):
+        _bounded(field.inner)
+    elif isinstance(field, fields.Tuple):
+        for inner in field.tuple_fields:
+            _bounded(inner)
+    elif isinstance(field, fields.Mapping) and field.value_field is not None:
+        _bounded(field.value_field)
+
+
+def _add(field: fields.Field, check: Callable[[Any], None]) -> None:
+    if check not in field.validators:  # a schema may bind its fields again
+        field.validators.append(check)
+
+
 class Schema(marshmallow.Schema):
     """Derive resource schemas from this one (``core.sdk.Schema``)."""
 
     _houqin_plan: list[tuple[str, str, Callable[[Any], Any]]] | bool | None = False
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _bounded(field_obj)
+
+    @pre_load
+    def _refuse_what_cannot_be_kept(self, data: Any, **_kwargs: Any) -> Any:
+        errors = _fields_refused(self, data)
+        if errors:
+            raise ValidationError(errors)
+        return data
 
     def _plan(self):
         if self._houqin_plan is False:

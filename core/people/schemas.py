@@ -7,7 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.api.schema import Schema
+from core.api.schema import MULTILINE, Schema
 
 PHONE = validate.Regexp(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
@@ -65,8 +65,10 @@ class StudentSchema(Schema):
     class_id = fields.UUID(required=True)
     boarding = fields.Boolean(load_default=False)
     status = fields.String(dump_only=True)
-    allergies = fields.String(load_default="", validate=validate.Length(max=500))
-    dietary_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    allergies = fields.String(load_default="", validate=validate.Length(max=500),
+                              metadata=MULTILINE)
+    dietary_notes = fields.String(load_default="", validate=validate.Length(max=500),
+                                  metadata=MULTILINE)
 
 
 class StudentChangeSchema(StudentSchema):

@@ -39,10 +39,12 @@ class ImportStartedSchema(Schema):
 
 
 @blp.route("/imports", methods=["POST"])
+# Who may upload is settled before the body is read: a stranger learns nothing from a 422,
+# and no one's upload is parsed for them.
+@requires("core.people.manage")
 @blp.arguments(ImportFormSchema, location="form")
 @blp.arguments(ImportFileSchema, location="files")
 @blp.response(202, ImportStartedSchema)
-@requires("core.people.manage")
 @transactional
 def start_import(form, files):
     """Upload a spreadsheet and start a job that previews (default) or imports it.

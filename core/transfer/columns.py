@@ -3,6 +3,7 @@ how cell values become field values."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,12 +15,23 @@ class CellError(ValueError):
     pass
 
 
+# Characters no register holds: control characters (but tab and line breaks) and halves of
+# a character (lone surrogates); a spreadsheet can carry them, the database and exports not.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores 2026001 and 13800138000 as numbers
-    return str(value).strip()
+    text = str(value).strip()
+    found = _UNPRINTABLE.search(text)
+    if found is not None:
+        code = format(ord(found.group()), "04X")
+        raise CellError(_("holds the control character U+%(code)s, which a register cannot keep",
+                          code=code))
+    return text
 
 
 def _date(value: Any) -> str | None:
@@ -117,7 +129,7 @@ def header_map(kind: str, headers: list[Any]) -> tuple[dict[int, Column], list[s
     by_header = {h.lower(): column for column in columns for h in column.headers}
     found: dict[int, Column] = {}
     for index, header in enumerate(headers):
-        column = by_header.get(_text(header).lower())
+        column = by_header.get(str(header if header is not None else "").strip().lower())
         if column is not None and column not in found.values():
             found[index] = column
     missing = [c.headers[0] for c in columns if c.required and c not in found.values()]

@@ -6,13 +6,15 @@ import uuid
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.extensions import db
 from core.jobs import JobContext
+from core.transfer.columns import header_map
 from core.transfer.importer import import_rows
 from core.transfer.models import ImportFile
-from core.transfer.reader import UploadRefused, read_table
+from core.transfer.reader import UploadRefused, import_limits, read_table
 
 CHECKPOINT_ROWS = 100
 
@@ -28,8 +30,17 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         return {"error": "this upload was imported already or no longer exists"}
     try:
         headers, rows = read_table(upload.filename, upload.content,
-                                   current_app.config["IMPORT_MAX_BYTES"])
+                                   current_app.config["IMPORT_MAX_BYTES"], import_limits(),
+                                   columns=lambda row: sorted(header_map(upload.kind, row)[0]))
+        missing = header_map(upload.kind, headers)[1]
+        if missing:
+            raise UploadRefused(_("the header row lacks the column(s) %(columns)s",
+                                  columns="、".join(missing)))
     except UploadRefused as exc:
+        # The file is unusable as it is: the reason is the job's outcome, and the bytes of a
+        # file that may be hostile are not kept.
+        upload.status, upload.content = "refused", b""
+        ctx.progress(0, 0, _("refused"))  # the reason is the result's error, shown once
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     resume = dict(ctx.run.result or {})
     start = 0 if dry_run else resume.pop("next_row", 0)

@@ -1,17 +1,33 @@
-"""Reading an uploaded spreadsheet, after checking that it is one."""
+"""Checking that an upload is a spreadsheet, and reading one, within the import limits.
+
+Two steps, at two places. The web request only checks what is cheap (size, the kind of file
+by its first bytes, the zip's directory) and stores the file; the import job reads it, as a
+stream, refusing anything beyond the limits as soon as it shows. Neither step holds more
+than the limits allow, whatever the file claims about itself.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from core.rules import RuleBroken
+from core.transfer.xlsx import Refused, XlsxLimits, check_archive, read_rows
 
-MAX_ROWS = 20_000
+OLD_XLS = b"\xd0\xcf\x11\xe0"
+ZIP = b"PK\x03\x04"
+# How much of a .csv the web request decodes to tell text from anything else.
+SNIFF_BYTES = 64 * 1024
+# Excel on a Chinese Windows saves CSV in GB18030 (GBK); everything else in UTF-8.
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 class UploadRefused(RuleBroken):
@@ -19,56 +35,127 @@ class UploadRefused(RuleBroken):
         super().__init__(message, "file", status)
 
 
-def read_table(filename: str, content: bytes, max_bytes: int) -> tuple[list[Any], list[list[Any]]]:
-    """The header row and the data rows of an .xlsx (first sheet) or .csv file."""
+def import_limits() -> XlsxLimits:
+    config = current_app.config
+    return XlsxLimits(rows=config["IMPORT_MAX_ROWS"], columns=config["IMPORT_MAX_COLUMNS"],
+                      cell_chars=config["IMPORT_MAX_CELL_CHARS"],
+                      members=config["IMPORT_MAX_ZIP_MEMBERS"],
+                      unzipped_bytes=config["IMPORT_MAX_UNZIPPED_BYTES"],
+                      ratio=config["IMPORT_MAX_ZIP_RATIO"])
+
+
+def check_upload(filename: str, content: bytes, max_bytes: int, limits: XlsxLimits) -> str:
+    """``xlsx`` or ``csv`` after the cheap checks, or refused naming the field ``file``."""
     if len(content) > max_bytes:
-        raise UploadRefused(_("the file is larger than %(mb)s MB", mb=max_bytes // 1_000_000), status=413)
+        raise UploadRefused(_("the file is larger than %(mb)s MB", mb=max_bytes // 1_000_000),
+                            status=413)
     if not content:
         raise UploadRefused(_("the file is empty"))
-    name = filename.lower()
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
+    if content.startswith(OLD_XLS):
         raise UploadRefused(_("this is an old .xls file: save it as .xlsx and upload that"))
-    if content.startswith(b"PK\x03\x04"):
-        rows = _xlsx_rows(content)
-    elif name.endswith(".csv"):
-        rows = _csv_rows(content)
-    else:
-        raise UploadRefused(_("upload an .xlsx or a .csv file"))
+    if content.startswith(ZIP):
+        with _archive(content) as archive:
+            try:
+                check_archive(archive, limits)
+            except Refused as exc:
+                raise UploadRefused(str(exc)) from exc
+        return "xlsx"
+    if filename.lower().endswith(".csv"):
+        _csv_encoding(content[:SNIFF_BYTES], final=len(content) <= SNIFF_BYTES)
+        return "csv"
+    raise UploadRefused(_("upload an .xlsx or a .csv file"))
+
+
+def read_table(filename: str, content: bytes, max_bytes: int, limits: XlsxLimits,
+               columns: Callable[[list[Any]], Iterable[int]] | None = None,
+               ) -> tuple[list[Any], list[Any]]:
+    """The header row and the data rows (the sheet's rows 2, 3, ...; empty ones as ()).
+
+    ``columns(header row)`` picks the positions the caller reads; every row then keeps only
+    those, in that order, so what is held follows what is imported, not the file's width.
+    """
+    kind = check_upload(filename, content, max_bytes, limits)
+    rows: list[Any] = []
+    chosen: list[int] | None = None
+
+    def place(number: int, values: list[Any]) -> None:
+        nonlocal chosen
+        if number == 1:
+            chosen = None if columns is None else list(columns(values))
+        elif not rows:  # the first row that holds anything is not the first row
+            raise Refused(_("the file has no header row"))
+        if chosen is not None:
+            values = [values[i] if i < len(values) else None for i in chosen]
+        _place(rows, number, values)
+
+    try:
+        if kind == "xlsx":
+            with _archive(content) as archive:
+                for number, values in read_rows(archive, limits):
+                    place(number, values)
+        else:
+            for number, values in _csv_rows(content, limits):
+                place(number, values)
+    except Refused as exc:
+        raise UploadRefused(str(exc)) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, NotImplementedError,
+            RuntimeError) as exc:  # a part that does not inflate as its directory says
+        raise UploadRefused(_("the .xlsx file is damaged and cannot be read")) from exc
     if not rows:
         raise UploadRefused(_("the file has no header row"))
-    if len(rows) - 1 > MAX_ROWS:
-        raise UploadRefused(_("the file has more than %(rows)s rows; split it", rows=MAX_ROWS))
-    return list(rows[0]), [list(row) for row in rows[1:]]
+    return list(rows[0]), rows[1:]
 
 
-def _xlsx_rows(content: bytes) -> list[tuple]:
-    from openpyxl import load_workbook
+def _place(rows: list[Any], number: int, values: list[Any]) -> None:
+    """Put sheet row ``number`` at index ``number - 1``, so row numbers stay the sheet's."""
+    if number <= len(rows):  # a row given twice (a damaged file): its cells are not trusted
+        raise Refused(_("the .xlsx file is damaged and cannot be read"))
+    rows.extend([()] * (number - 1 - len(rows)))
+    rows.append(values)
 
+
+def _archive(content: bytes) -> zipfile.ZipFile:
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise UploadRefused(_("this is a zip file, not an .xlsx spreadsheet"))
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except UploadRefused:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        return zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise UploadRefused(_("the .xlsx file is damaged and cannot be read")) from exc
-    try:
-        return list(workbook.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-    finally:
-        workbook.close()
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _csv_encoding(content: bytes, final: bool = True) -> str:
     if b"\x00" in content:
         raise UploadRefused(_("this is not a text (.csv) file"))
-    # Excel on a Chinese Windows saves CSV in GB18030 (GBK); everything else in UTF-8.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
+    for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:  # in slices: telling the encoding never holds the whole file as text
+            for start in range(0, len(content), SNIFF_BYTES):
+                decoder.decode(content[start:start + SNIFF_BYTES])
+            decoder.decode(b"", final)
+            return encoding
         except UnicodeDecodeError:
             continue
-    else:
-        raise UploadRefused(_("the .csv file is neither UTF-8 nor GB18030 text"))
-    return list(csv.reader(io.StringIO(text)))
+    raise UploadRefused(_("the .csv file is neither UTF-8 nor GB18030 text"))
+
+
+def _csv_rows(content: bytes, limits: XlsxLimits) -> Iterator[tuple[int, list[str]]]:
+    encoding = _csv_encoding(content)
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    try:
+        for number, row in enumerate(csv.reader(text), start=1):
+            while row and not row[-1]:
+                row.pop()
+            if not row:
+                continue
+            if number > limits.rows + 1:
+                raise Refused(_("the file has more than %(rows)s rows; split it",
+                                rows=limits.rows))
+            if len(row) > limits.columns:
+                raise Refused(_("row %(row)s has more than %(n)s columns", row=number,
+                                n=limits.columns))
+            for column, cell in enumerate(row, start=1):
+                if len(cell) > limits.cell_chars:
+                    raise Refused(_("row %(row)s, column %(column)s holds more than %(n)s "
+                                    "characters", row=number, column=column,
+                                    n=limits.cell_chars))
+            yield number, row
+    except csv.Error as exc:
+        raise Refused(_("the .csv file is damaged and cannot be read")) from exc

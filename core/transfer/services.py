@@ -13,23 +13,19 @@ from core.jobs import enqueue
 from core.jobs.models import JobRun
 from core.rules import RuleBroken
 from core.transfer import jobs
-from core.transfer.columns import header_map
 from core.transfer.models import ImportFile
-from core.transfer.reader import UploadRefused, read_table
+from core.transfer.reader import check_upload, import_limits
 
 
 def accept_upload(kind: str, filename: str, content: bytes, max_bytes: int,
                   dry_run: bool = True) -> tuple[ImportFile, JobRun]:
     """Store the upload and start the job that previews (or imports) it.
 
-    The file is read here once, so one that is not a spreadsheet, is too large or lacks a
-    column is refused at once, before anything is stored.
+    Only cheap checks run here (size, kind of file, the zip's directory), so a request never
+    unpacks a file: the job reads it, and a file that turns out to be unusable there (a
+    missing column, a formula, too many rows) ends the job with the reason.
     """
-    headers, _rows = read_table(filename, content, max_bytes)
-    missing = header_map(kind, headers)[1]
-    if missing:
-        raise UploadRefused(_("the header row lacks the column(s) %(columns)s",
-                              columns="、".join(missing)))
+    check_upload(filename, content, max_bytes, import_limits())
     stored = ImportFile(kind=kind, filename=(filename or "upload")[:200], size=len(content),
                         content=content)
     db.session.add(stored)
@@ -52,5 +48,8 @@ def import_for_real(import_id: uuid.UUID) -> tuple[ImportFile, JobRun]:
     stored = get_upload(import_id)
     if stored.status == "imported":
         raise RuleBroken(_("this file was imported already"), "import_id", status=409)
+    if stored.status == "refused":
+        raise RuleBroken(_("this file cannot be imported: upload a corrected one"), "import_id",
+                         status=409)
     run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
     return stored, run

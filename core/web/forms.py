@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any, TypeVar
 
 from flask import request
@@ -13,6 +14,7 @@ from sqlalchemy import Select
 
 from core.api.errors import NotFound
 from core.api.pagination import MAX_PAGE
+from core.api.schema import MAX_YEAR, MIN_YEAR
 from core.extensions import db
 from core.rules import RuleBroken, flatten_messages
 
@@ -73,6 +75,26 @@ def page_number() -> int:
     page allowed rather than an error about a field the person never saw."""
     page = request.args.get("page", "1")
     return min(max(int(page), 1), MAX_PAGE) if page.isdigit() else 1
+
+
+def day_arg(name: str, default: date) -> date:
+    """``?name=2026-11-16`` from the page's own links; a mangled day, or one outside the years
+    the calendar keeps (where the links to the day before and after would overflow), shows
+    ``default`` instead."""
+    return _asked_day(request.args.get(name, ""), default)
+
+
+def month_arg(name: str, default: date) -> date:
+    """The first day of the month ``?name=2026-11`` names; else ``default`` (as ``day_arg``)."""
+    return _asked_day(request.args.get(name, "") + "-01", default)
+
+
+def _asked_day(text: str, default: date) -> date:
+    try:
+        asked = date.fromisoformat(text)
+    except ValueError:
+        return default
+    return asked if MIN_YEAR <= asked.year <= MAX_YEAR else default
 
 
 def page_of(query: Select) -> tuple[list, int, bool]:

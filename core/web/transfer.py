@@ -27,7 +27,7 @@ core_entries(NavEntry(_l("Import and export"), "web.imports", "core.people.manag
 KIND_TITLES = {"students": _l("Students"), "guardians": _l("Guardians"), "staff": _l("Staff"),
                "rooms": _l("Rooms")}
 STATUS_TITLES = {"uploaded": _l("uploaded"), "previewed": _l("previewed"),
-                 "imported": _l("imported")}
+                 "imported": _l("imported"), "refused": _l("refused")}
 RECENT = 20
 DONE = {JobStatus.FINISHED.value, JobStatus.FAILED.value, JobStatus.SKIPPED.value}
 
@@ -38,7 +38,9 @@ def _render_imports(errors: dict[str, str], form: dict, status: int = 200):
     return render_template("web/imports.html", uploads=uploads, kinds=KINDS,
                            kind_titles=KIND_TITLES, status_titles=STATUS_TITLES,
                            errors=errors, form=form,
-                           max_mb=current_app.config["IMPORT_MAX_BYTES"] // 1_000_000), status
+                           max_mb=current_app.config["IMPORT_MAX_BYTES"] // 1_000_000,
+                           max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                           max_columns=current_app.config["IMPORT_MAX_COLUMNS"]), status
 
 
 @bp.route("/people/imports")

@@ -56,3 +56,23 @@ def test_import_an_xlsx_with_two_bad_rows(app, page, live_server, school, tmp_pa
     with tenant_context(school):
         names = set(db.session.scalars(select(Student.name)))
     assert names == {"王小明", "李小红"}
+
+
+def test_a_file_with_a_formula_is_refused_on_the_page(app, page, live_server, school, tmp_path):
+    from tests.test_import_hostile import formula_book
+
+    upload = tmp_path / "公式.xlsx"
+    upload.write_bytes(formula_book())
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "office@import.test")
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit]")
+    page.click("text=导入导出")
+    page.select_option("#kind", "students")
+    page.set_input_files("#file", str(upload))
+    page.click("form.form button")
+    page.wait_for_selector("[data-testid=job-progress]")
+    run_jobs(app)
+    error = page.wait_for_selector("[data-testid=import-error]")  # htmx polled it in
+    assert "B2" in error.inner_text()  # the cell that holds the formula
+    assert page.query_selector("[data-testid=import-run]") is None

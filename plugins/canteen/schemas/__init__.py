@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from core.sdk import Schema
+from core.sdk import Month, Schema
 
 from ..models import MEAL_SLOTS, TIERS
 
@@ -124,8 +124,7 @@ class PeriodSchema(Schema):
 
 
 class MonthQuerySchema(Schema):
-    month = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{4}-(0[1-9]|1[0-2])$", error="a month such as 2026-11"))
+    month = Month(required=True)
 class VoidSchema(Schema):
     """Why a kept record is voided, and by whom (such records are never deleted)."""
 

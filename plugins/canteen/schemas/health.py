@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models.health import HAND_WOUNDS, SYMPTOMS
 
@@ -53,7 +53,8 @@ class CheckFindingsSchema(Schema):
     hand_wound = fields.String(load_default="none", validate=validate.OneOf(HAND_WOUNDS),
                                metadata={"description": "none; covered (bright plaster and "
                                                         "gloves); open, which fails"})
-    remarks = fields.String(load_default="", validate=validate.Length(max=500))
+    remarks = fields.String(load_default="", validate=validate.Length(max=500),
+                            metadata=MULTILINE)
 
 
 class MorningCheckSchema(CheckFindingsSchema):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models import MEAL_SLOTS
 from ..models.hygiene import DISINFECTION_METHODS, WASTE_KINDS
@@ -46,7 +46,8 @@ class PestControlSchema(EntrySchema):
     done_by = fields.String(required=True, validate=NAME)
     contractor = fields.String(load_default="", validate=validate.Length(max=80),
                                metadata={"description": "the company, when one was hired"})
-    remarks = fields.String(load_default="", validate=validate.Length(max=500))
+    remarks = fields.String(load_default="", validate=validate.Length(max=500),
+                            metadata=MULTILINE)
 
 
 class WasteHandoverSchema(EntrySchema):
@@ -65,7 +66,8 @@ class AccompaniedMealSchema(EntrySchema):
     leader_name = fields.String(required=True, validate=NAME)
     leader_title = fields.String(required=True, validate=NAME)
     rating = fields.Integer(required=True, validate=validate.Range(1, 5))
-    remarks = fields.String(load_default="", validate=validate.Length(max=1000))
+    remarks = fields.String(load_default="", validate=validate.Length(max=1000),
+                            metadata=MULTILINE)
 
 
 SCHEMAS = {"disinfections": DisinfectionSchema, "pest_controls": PestControlSchema,

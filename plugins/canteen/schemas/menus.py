@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models import ALLERGENS, MEAL_SLOTS
 
@@ -20,7 +20,7 @@ class DishSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=60))
     allergens = fields.List(fields.String(validate=validate.OneOf(ALLERGENS)),
                             load_default=list)
-    notes = fields.String(load_default="", validate=validate.Length(max=500))
+    notes = fields.String(load_default="", validate=validate.Length(max=500), metadata=MULTILINE)
     active = fields.Boolean(load_default=True)
     ingredients = fields.List(fields.Nested(IngredientSchema), load_default=list,
                               validate=validate.Length(max=40))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models.receiving import RESULTS, STORAGE
 
@@ -72,7 +72,7 @@ class DeliverySchema(Schema):
     second_inspector = fields.String(required=True, validate=[validate.Length(min=1, max=50),
                                                               not_blank],
                                      metadata={"description": "another person (双人验收)"})
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = fields.String(load_default="", validate=validate.Length(max=500), metadata=MULTILINE)
     items = fields.List(fields.Nested(DeliveryItemSchema), required=True,
                         validate=validate.Length(min=1, max=60))
     total_fen = fields.Integer(dump_only=True, metadata={"description": "of the accepted items"})

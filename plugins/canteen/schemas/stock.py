@@ -10,7 +10,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models import MEAL_SLOTS
 from ..models.stock import MOVEMENT_KINDS
@@ -170,7 +170,7 @@ class CountSchema(Schema):
     day = fields.Date(load_default=None, allow_none=True,
                       metadata={"description": "today at the school if left out"})
     counted_by = person_field()
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = fields.String(load_default="", validate=validate.Length(max=500), metadata=MULTILINE)
     lines = fields.List(fields.Nested(CountLineSchema), required=True,
                         validate=validate.Length(min=1, max=2000))
 

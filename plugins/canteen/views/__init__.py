@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
+
+from core.sdk import forms
 
 from .. import services
 from ..models import ALLERGEN_TITLES, SLOT_TITLES
@@ -18,18 +20,12 @@ WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l
 
 def day_arg(name: str) -> date:
     """The day named in the query string, or today at the school."""
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return services.today()
+    return forms.day_arg(name, services.today())
 
 
 def month_arg(name: str = "month") -> date:
     """The first day of the month named in the query string (2026-11), or of this month."""
-    try:
-        return date.fromisoformat(request.args.get(name, "") + "-01")
-    except ValueError:
-        return services.today().replace(day=1)
+    return forms.month_arg(name, services.today().replace(day=1))
 
 
 def common() -> dict:

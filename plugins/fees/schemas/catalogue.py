@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models import CATEGORIES, CATEGORY_TITLES, ITEM_STATES, UNIT_TITLES, UNITS
 
@@ -56,7 +56,8 @@ class FeeItemSchema(Schema):
     source = fields.String(load_default=None, allow_none=True, metadata={
         "description": "the module that prices this item's lines through the charge-source "
                        "hook (\"canteen\"), or null"})
-    notes = fields.String(load_default="", validate=validate.Length(max=1000))
+    notes = fields.String(load_default="", validate=validate.Length(max=1000),
+                          metadata=MULTILINE)
     status = fields.String(dump_only=True, metadata={"description": ", ".join(ITEM_STATES)})
     version = fields.Integer(dump_only=True, metadata={
         "description": "send it back with an edit or an approval"})
@@ -129,7 +130,8 @@ class FeeNoticeSchema(Schema):
         "description": "empty: “Fee notice” in the reader's language"})
     effective_on = fields.Date(required=True, metadata={
         "description": "today or later, and not before the previous notice"})
-    remarks = fields.String(load_default="", validate=validate.Length(max=2000))
+    remarks = fields.String(load_default="", validate=validate.Length(max=2000),
+                            metadata=MULTILINE)
     items = fields.List(fields.Nested(FeeNoticeLineSchema), dump_only=True)
     phones = fields.Nested(FeeNoticePhonesSchema, dump_only=True)
     title_shown = fields.Function(notice_title, dump_only=True, metadata={

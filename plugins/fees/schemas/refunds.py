@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 from ..models import METHODS
 from ..services.refunds import SOURCES, STATUSES
@@ -27,6 +27,7 @@ class SettlementSchema(Schema):
         "description": "a published fee item of category held (collected on behalf of others)"})
     item_name = fields.String(dump_only=True)
     remarks = fields.String(load_default="", validate=validate.Length(max=1000), metadata={
+        **MULTILINE,
         "description": "shown on the settlement notice (what was bought, from whom)"})
     status = fields.String(dump_only=True, metadata={"description": "draft, published"})
     created_by = fields.String(dump_only=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.sdk import Schema
-
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month such as 2026-11")
+from core.sdk import Month, Schema
 
 
 class FeeTermQuerySchema(Schema):
@@ -31,8 +29,7 @@ class TakingsDayQuerySchema(Schema):
 
 
 class TakingsMonthQuerySchema(Schema):
-    month = fields.String(validate=MONTH, metadata={"description": "2026-11; by default this "
-                                                    "month at the school"})
+    month = Month(metadata={"description": "2026-11; by default this month at the school"})
 
 
 class FeeTermRefSchema(Schema):

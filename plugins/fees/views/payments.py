@@ -5,7 +5,7 @@ print is the original, every later one is marked as a copy."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -72,10 +72,7 @@ def record_payment(bill_id: uuid.UUID):
 @requires("fees.read")
 def payments_of_day():
     """The payments received on a day (today unless ``?day=``), with the day's total."""
-    try:
-        day = date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = today()
+    day = forms.day_arg("day", today())
     found = db.session.scalars(payments.listed(day, day)).all()
     numbers = payments.receipts_of([p.id for p in found])
     names = {s.id: s for s in people.students(ids={p.student_id for p in found})}

@@ -17,6 +17,7 @@ from core.sdk import (
     TermRef,
     current_principal,
     db,
+    forms,
     people,
     requires,
     terms,
@@ -26,6 +27,7 @@ from core.sdk import (
 
 from .. import exports
 from ..models import CATEGORY_TITLES, METHOD_TITLES
+from ..schemas.billing import MAX_FEN
 from ..services import reports, summary, takings, today
 from . import bp
 
@@ -52,17 +54,11 @@ def term_arg() -> TermRef | None:
 
 
 def day_arg() -> date:
-    try:
-        return date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        return today()
+    return forms.day_arg("day", today())
 
 
 def month_arg() -> date:
-    try:
-        return date.fromisoformat(request.args.get("month", "") + "-01")
-    except ValueError:
-        return today().replace(day=1)
+    return forms.month_arg("month", today().replace(day=1))
 
 
 def class_arg() -> uuid.UUID | None:
@@ -81,7 +77,7 @@ def minimum_arg() -> tuple[int, str | None]:
     if not typed:
         return 1, None
     fen = whole_fen(typed)
-    if fen is None or fen < 0:
+    if fen is None or not 0 <= fen <= MAX_FEN:  # 1e999 yuan would overflow the query
         return 1, _("an amount in yuan, such as 100 or 99.50")
     return max(fen, 1), None
 

@@ -1,12 +1,13 @@
 from marshmallow import fields, validate
 
-from core.sdk import Schema
+from core.sdk import MULTILINE, Schema
 
 
 class NoteSchema(Schema):
     id = fields.UUID(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    body = fields.String(load_default="", validate=validate.Length(max=10000))
+    body = fields.String(load_default="", validate=validate.Length(max=10000),
+                         metadata=MULTILINE)
     created_at = fields.DateTime(dump_only=True)
 
 
