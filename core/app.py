@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, Flask
 from flask_babel import Babel
-from flask_smorest import Api
 from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import audit, cache, logs, pipeline
 from core.api import errors, races
+from core.api.openapi import DocumentedApi, create_api
 from core.config import load_config
 from core.db import guard, rls, sqlite
 from core.extensions import db
@@ -54,7 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for install in (guard.install, rls.install, audit.install, job_dispatch.install,
                     cache.install):
         install()
-    api = Api(app)
+    api = create_api(app)
     errors.install(app)
     races.install(app)
     pipeline.install(app)
@@ -112,7 +112,7 @@ def _register_core_jobs(state: KernelState) -> None:
     state.jobs.register(run_import, owner=None)
 
 
-def _register_core_routes(app: Flask, api: Api) -> None:
+def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
     from core.api.audit import blp as audit_api
     from core.api.sessions import blp as sessions_api
     from core.api.views import blp as core_api
@@ -129,7 +129,7 @@ def _register_core_routes(app: Flask, api: Api) -> None:
         api.register_blueprint(blueprint)
 
 
-def _register_plugins(app: Flask, api: Api, state: KernelState) -> None:
+def _register_plugins(app: Flask, api: DocumentedApi, state: KernelState) -> None:
     host = state.plugins
     for name in host.names:
         hooks = host.hooks_of(name)

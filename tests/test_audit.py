@@ -51,6 +51,14 @@ def test_search_by_action_and_dates_and_export(client, admin):
     assert rows[0][0] == "时间 at" and {r[4] for r in rows[1:]} == {"create", "update"}
 
 
+def test_a_person_number_past_64_bits_is_refused_naming_the_field(client, admin):
+    for path in ("/api/v1/audit", "/api/v1/audit/export.xlsx"):
+        for user_id in (2**63, -(2**80)):
+            response = client.get(f"{path}?user_id={user_id}", headers=admin.headers)
+            assert response.status_code == 422, (path, user_id, response.status_code)
+            assert "user_id" in response.get_json()["errors"]
+
+
 def test_only_the_office_reads_the_trail(client, school, make_user):
     teacher = make_user(school, "class_teacher")
     assert client.get("/api/v1/audit", headers=teacher.headers).status_code == 403

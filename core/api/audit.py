@@ -25,13 +25,15 @@ from tenants.registry import district_tenants
 blp = Blueprint("audit_api", __name__, url_prefix="/api/v1",
                 description="The audit trail: who changed what, when and from where")
 EXPORT_LIMIT = 50_000
+# Account ids are 64-bit; a larger number names no one, and the database would refuse it.
+MAX_ACCOUNT_ID = 2**63 - 1
 
 
 class AuditQuerySchema(Schema):
     entity = fields.String(validate=validate.Length(max=80), metadata={"description": "a table"})
     entity_id = fields.String(validate=validate.Length(max=80))
     action = fields.String(validate=validate.Length(max=40))
-    user_id = fields.Integer()
+    user_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ACCOUNT_ID))
     start = fields.Date(data_key="from", metadata={"description": "first day, school time"})
     end = fields.Date(data_key="to", metadata={"description": "last day, school time"})
 

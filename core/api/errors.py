@@ -154,7 +154,12 @@ def install(app: Flask) -> None:
                 detail=_("Check the fields listed under errors."),
             )
         detail = data.get("message") or (exc.description if exc.code != 404 else None)
-        return problem_response(exc.code or 500, _slug(exc.code or 500), detail=detail)
+        response = problem_response(exc.code or 500, _slug(exc.code or 500), detail=detail)
+        # What the exception tells the client beside its body: Allow on a 405, Retry-After...
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
 
 def _slug(status: int) -> str:

@@ -19,7 +19,13 @@ COLDEST, WARMEST = -40, 80  # °C: deep-frozen goods to food delivered hot
 def at_most_places(places: int):
     """Refuse more decimals than are kept, rather than round a legal record silently."""
     def check(value: Decimal) -> None:
-        if value != value.quantize(Decimal(1).scaleb(-places)):
+        # Read the digits rather than quantize: quantizing a number far out of range raises
+        # InvalidOperation, and the range check beside this one refuses such a number anyway.
+        digits, exponent = value.as_tuple()[1:]
+        if not isinstance(exponent, int):
+            return  # NaN and infinities are refused by the field itself
+        trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+        if any(digits) and exponent + trailing_zeros < -places:
             raise ValidationError(_("at most %(n)s decimal places", n=places))
     return check
 

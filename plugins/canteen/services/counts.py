@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,7 +28,12 @@ LATE = "canteen.counts.late"  # change a count after the cut-off
 def cutoff_at(day: date) -> datetime:
     """When the counts of ``day`` close: the school's cut-off time on the day itself."""
     clock = time.fromisoformat(settings().get("count_cutoff", "09:00"))
-    return datetime.combine(day, clock, tzinfo=school_zone())
+    moment = datetime.combine(day, clock, tzinfo=school_zone())
+    if moment.utcoffset().total_seconds() % 60:
+        # Before standard time (Shanghai before 1901) a zone's offset has seconds, which a
+        # date-time in the API (RFC 3339) cannot write: the same moment in UTC can.
+        moment = moment.astimezone(UTC)
+    return moment
 
 
 def may_report(school_class: people.ClassRef, principal: Principal) -> bool:

@@ -42,7 +42,7 @@ class BillingRunSchema(_Scope):
 
     id = fields.UUID(dump_only=True)
     issue = fields.Boolean(load_default=False)
-    job_id = fields.UUID(dump_only=True)
+    job_id = fields.UUID(dump_only=True, allow_none=True)
     job = fields.Nested(FeeJobStateSchema, dump_only=True, allow_none=True,
                         metadata={"description": "the job's progress (poll this)"})
     requested_by = fields.String(dump_only=True)

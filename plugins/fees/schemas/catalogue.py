@@ -63,13 +63,16 @@ class FeeItemSchema(Schema):
         "description": "send it back with an edit or an approval"})
     created_by = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
-    approved_by = fields.String(dump_only=True, metadata={"description": "the last approval"})
-    approved_at = fields.DateTime(dump_only=True)
-    notice_id = fields.UUID(dump_only=True, metadata={"description": "the notice that "
+    # null while the item is a draft, or until it is published or retired
+    approved_by = fields.String(dump_only=True, allow_none=True,
+                                metadata={"description": "the last approval"})
+    approved_at = fields.DateTime(dump_only=True, allow_none=True)
+    notice_id = fields.UUID(dump_only=True, allow_none=True, metadata={"description": "the notice that "
                                                       "published it"})
-    effective_on = fields.Date(dump_only=True, metadata={"description": "billable from"})
-    retired_by = fields.String(dump_only=True)
-    retired_at = fields.DateTime(dump_only=True)
+    effective_on = fields.Date(dump_only=True, allow_none=True,
+                               metadata={"description": "billable from"})
+    retired_by = fields.String(dump_only=True, allow_none=True)
+    retired_at = fields.DateTime(dump_only=True, allow_none=True)
 
 
 class FeeItemChangeSchema(FeeItemSchema):

@@ -24,7 +24,7 @@ class FeePaymentSchema(Schema):
     day still to come); ``reference`` is required for bank transfers and card payments."""
 
     id = fields.UUID(dump_only=True)
-    bill_id = fields.UUID(dump_only=True)
+    bill_id = fields.UUID(dump_only=True, allow_none=True)
     student_id = fields.UUID(dump_only=True)
     amount_fen = fields.Integer(strict=True, required=True, validate=FEN,
                                 metadata={"description": "in fen (分): 12345 is ¥123.45"})
@@ -39,9 +39,10 @@ class FeePaymentSchema(Schema):
     receipt_number = fields.String(dump_only=True, metadata={"description": "2026-000123"})
     recorded_by = fields.String(dump_only=True)
     recorded_at = fields.DateTime(dump_only=True)
-    voided_at = fields.DateTime(dump_only=True)
-    voided_by = fields.String(dump_only=True)
-    void_reason = fields.String(dump_only=True)
+    # null unless the payment was voided
+    voided_at = fields.DateTime(dump_only=True, allow_none=True)
+    voided_by = fields.String(dump_only=True, allow_none=True)
+    void_reason = fields.String(dump_only=True, allow_none=True)
 
     @validates_schema
     def _reference_where_the_bank_has_one(self, data, **kwargs):

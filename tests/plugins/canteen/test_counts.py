@@ -2,6 +2,7 @@
 canteen office, checked against the roster, guarded by versions, and totalled for the kitchen."""
 
 import io
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -272,3 +273,12 @@ def test_two_first_reports_of_one_meal_make_one_count(app, school, manager, monk
         assert refused.value.status == 409 and refused.value.field == "version"
         db.session.rollback()
         assert db.session.scalars(select(MealCount.eaters)).all() == [1]
+
+
+def test_the_cut_off_of_a_day_before_standard_time_is_a_valid_date_time(client, manager):
+    # Shanghai kept local mean time (+08:05:43) until 1901; RFC 3339 has no seconds in offsets.
+    sheet = client.get(f"{COUNTS}/sheet?day=1900-03-01", headers=manager.headers)
+    assert sheet.status_code == 200
+    closes_at = sheet.get_json()["closes_at"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)", closes_at), closes_at
+    assert datetime.fromisoformat(closes_at) == datetime(1900, 3, 1, 0, 54, 17, tzinfo=UTC)
