@@ -82,7 +82,7 @@ def problem_response(status: int, slug: str, title: str | None = None, detail: s
         body["errors"] = errors
     if request:
         body["instance"] = request.path
-    if _wants_json():
+    if wants_json():
         return Response(json.dumps(body, ensure_ascii=False), status=status,
                         mimetype="application/problem+json")
     page = render_template_string(_HTML, **body)
@@ -95,7 +95,8 @@ _HTML = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 """
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether this request is answered as an API call (problem+json) rather than a page."""
     path = request.path
     if path.startswith("/api/") or path in ("/healthz", "/readyz"):
         return True

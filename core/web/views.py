@@ -26,7 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.api.errors import Forbidden, Unauthorized, _wants_json, problem_response
+from core.api.errors import Forbidden, Unauthorized, problem_response, wants_json
 from core.auth import Principal, current_principal
 from core.extensions import db
 from core.identity import sessions
@@ -231,7 +231,7 @@ def sign_in_first(exc: Unauthorized):
     person back. What a form sent cannot be replayed after signing in: they come back to the
     page the form was on (or the school's home) and are told. API clients, and anything
     that asked for JSON or sent a token, get the 401 problem."""
-    if _wants_json() or request.headers.get("Authorization"):
+    if wants_json() or request.headers.get("Authorization"):
         return problem_response(exc.status, exc.slug, exc.title, exc.detail, exc.errors)
     ended = session.pop(sessions.SESSION_KEY, None) is not None
     htmx = bool(request.headers.get("HX-Request"))
