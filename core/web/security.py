@@ -195,7 +195,7 @@ def _check_csrf() -> None:
         return
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     if not hmac.compare_digest(sent, session.get("csrf", "") or "-"):
-        raise CsrfRefused("the form expired or came from elsewhere; reload the page and retry")
+        raise CsrfRefused(_("the form expired or came from elsewhere; reload the page and retry"))
 
 
 def install(app: Flask) -> None:
