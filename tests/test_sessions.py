@@ -298,6 +298,9 @@ def test_an_operator_lists_and_ends_sessions_and_the_sweep_purges_them(app, teac
     assert db.session.scalar(select(UserSession.id)) is not None
     CliRunner().invoke(cli, ["scheduler-tick"])
     assert db.session.scalar(select(UserSession.id)) is None
+    for command in ("sessions", "end-sessions"):
+        unknown = CliRunner().invoke(cli, ["users", command, "--email", "nobody@web.test"])
+        assert unknown.exit_code == 2 and "no account nobody@web.test" in unknown.output
 
 
 def test_signing_in_again_ends_the_session_the_browser_held(app, teacher, admin):
