@@ -51,6 +51,15 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+def _account(email: str, hint: str = ""):
+    from core.identity.services import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        _fail(f"no account {email}{hint}")
+    return user
+
+
 @contextmanager
 def _school(slug: str):
     from tenants.registry import tenant_by_slug
@@ -334,19 +343,12 @@ def users_create(email: str, name: str, password: str) -> None:
 @click.option("--district", "district_slug", help="The district, for a district role.")
 @with_appcontext
 def users_grant(email: str, role: str, slug: str | None, district_slug: str | None) -> None:
-    from core.identity.services import (
-        IdentityError,
-        grant_district_role,
-        grant_school_role,
-        user_by_email,
-    )
+    from core.identity.services import IdentityError, grant_district_role, grant_school_role
     from tenants.registry import district_by_slug
 
     if bool(slug) == bool(district_slug):
         _fail("name exactly one of --tenant or --district")
-    user = user_by_email(email)
-    if user is None:
-        _fail(f"no account {email} (houqin users create)")
+    user = _account(email, " (houqin users create)")
     try:
         if slug:
             with _school(slug):
@@ -370,11 +372,8 @@ def users_grant(email: str, role: str, slug: str | None, district_slug: str | No
 def users_sessions(email: str) -> None:
     """Where the person is signed in on the web."""
     from core.identity import sessions
-    from core.identity.services import user_by_email
 
-    user = user_by_email(email)
-    if user is None:
-        _fail(f"no account {email}")
+    user = _account(email)
     for row in sessions.active(user.id):
         click.echo(f"{row.id}\t{row.agent or '-'}\t{row.address or '-'}\t"
                    f"since {row.created_at:%Y-%m-%d %H:%M}Z\tlast {row.last_seen_at:%Y-%m-%d %H:%M}Z")
@@ -386,11 +385,8 @@ def users_sessions(email: str) -> None:
 def users_end_sessions(email: str) -> None:
     """Sign the person out of every browser (API tokens are revoked with houqin tokens)."""
     from core.identity import sessions
-    from core.identity.services import user_by_email
 
-    user = user_by_email(email)
-    if user is None:
-        _fail(f"no account {email}")
+    user = _account(email)
     with _as_cli():
         ended = sessions.end_everywhere(user.id, sessions.Reason.ENDED_BY_ADMIN)
         db.session.commit()
@@ -410,11 +406,9 @@ def tokens_group() -> None:
 @with_appcontext
 def tokens_create(email: str, slug: str, name: str, days: int) -> None:
     """Create a token and print it once; only its hash is kept."""
-    from core.identity.services import create_token, district_roles, school_roles, user_by_email
+    from core.identity.services import create_token, district_roles, school_roles
 
-    user = user_by_email(email)
-    if user is None:
-        _fail(f"no account {email}")
+    user = _account(email)
     with _school(slug) as tenant:
         if not school_roles(user.id) and not district_roles(user.id, tenant.district_id):
             _fail(f"{email} holds no role in {tenant.slug} or its district; grant one first")

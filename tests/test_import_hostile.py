@@ -290,6 +290,22 @@ def test_control_characters_in_a_cell_are_a_row_error_naming_the_column(app, cli
     assert [(e["row"], e["column"]) for e in job["result"]["errors"]] == [(2, "姓名")]
 
 
+@pytest.mark.parametrize("char", ["\x85", "\ufffe"])
+def test_a_cell_no_schema_reads_is_held_to_the_same_characters(app, client, school, admin,
+                                                                char):
+    # A room's building is created from its name alone: the cell's own check is all it meets.
+    text = io.StringIO()
+    csv.writer(text).writerows([["楼宇", "房间"], [f"教学{char}楼", "101"]])
+    started = client.post("/api/v1/people/imports", headers=admin.headers, data={
+        "kind": "rooms", "file": (io.BytesIO(text.getvalue().encode()), "rooms.csv")},
+        content_type="multipart/form-data")
+    assert started.status_code == 202
+    run_jobs(app)
+    job = client.get(f"/api/v1/jobs/{started.get_json()['job']}", headers=admin.headers).get_json()
+    assert job["result"]["created"] == 0
+    assert [(e["row"], e["column"]) for e in job["result"]["errors"]] == [(2, "楼宇")]
+
+
 def test_a_huge_declared_dimension_alone_is_read_as_the_cells_it_holds(app, client, school,
                                                                        admin):
     # Excel writes styled empty cells far out; they are nothing, and the row is imported.

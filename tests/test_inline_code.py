@@ -9,6 +9,7 @@ import pytest
 from core.testing import signed_in
 from tests.plugins.canteen.support import classroom
 from tests.plugins.fees.support import issued_bill, paid
+from tests.test_headers import directives
 
 SLUG = "csp-school"
 
@@ -45,8 +46,7 @@ class InlineCode(HTMLParser):
 
 
 def refused_in(response) -> list[str]:
-    policy = response.headers["Content-Security-Policy"]
-    style_src = next(part for part in policy.split(";") if part.strip().startswith("style-src"))
+    style_src = directives(response)["style-src"]
     nonces = [word[len("'nonce-"):-1] for word in style_src.split() if word.startswith("'nonce-")]
     parser = InlineCode(nonces[0] if nonces else None)
     parser.feed(response.get_data(as_text=True))

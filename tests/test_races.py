@@ -129,6 +129,26 @@ def test_first_writer_names_the_clashing_field_and_lets_other_errors_through(app
         assert db.session.scalar(select(func.count()).select_from(Grade)) == 0
 
 
+def test_first_writer_sets_changes_on_a_stored_row_inside_its_savepoint(app, make_school):
+    from core.people.models import Grade
+
+    school = make_school("renaming-school")
+    with tenant_context(school):
+        first_writer(Grade(name="一年级", level=1))
+        second = first_writer(Grade(name="二年级", level=2))
+        with pytest.raises(RuleBroken) as lost:  # renamed to a name taken meanwhile
+            first_writer(second, changes={"name": "一年级", "level": 3})
+        assert (lost.value.status, lost.value.field) == (409, "name")
+        db.session.commit()  # the rest of the transaction is still usable
+        db.session.expire_all()
+        assert (second.name, second.level) == ("二年级", 2)
+        assert first_writer(second, changes={"level": 4}) is second
+        db.session.commit()
+        assert db.session.scalar(select(Grade.level).where(Grade.name == "二年级")) == 4
+        with pytest.raises(TypeError):
+            first_writer(lambda: second, changes={"level": 5})
+
+
 def test_a_notice_raised_by_two_requests_at_once_is_one_notice_with_the_later_text(
         app, make_school, make_user):
     """A notification is a side effect of another write (a certificate expiring, a bill

@@ -16,7 +16,7 @@ from core.mail import outbox
 from core.people import services as people
 from core.tenancy import tenant_context
 from tests.test_account import ask_for_link, link_in
-from tests.test_web import csrf
+from tests.test_web import csrf, sign_in
 
 pytestmark = pytest.mark.houqin_plugins("notes")
 PASSWORD = "correct-horse-1"
@@ -39,9 +39,7 @@ def teacher(school):
 def browser(app, email="teacher@web.test", password=PASSWORD):
     """A fresh browser, signed in through the sign-in page."""
     client = app.test_client()
-    token = csrf(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": token})
+    response = sign_in(client, password, email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -301,14 +299,15 @@ def test_an_operator_lists_and_ends_sessions_and_the_sweep_purges_them(app, teac
     assert db.session.scalar(select(UserSession.id)) is not None
     CliRunner().invoke(cli, ["scheduler-tick"])
     assert db.session.scalar(select(UserSession.id)) is None
+    for command in ("sessions", "end-sessions"):
+        unknown = CliRunner().invoke(cli, ["users", command, "--email", "nobody@web.test"])
+        assert unknown.exit_code == 2 and "no account nobody@web.test" in unknown.output
 
 
 def test_signing_in_again_ends_the_session_the_browser_held(app, teacher, admin):
     shared = browser(app)
     thief = copy_of(app, shared)
-    token = csrf(shared.get("/login").get_data(as_text=True))
-    assert shared.post("/login", data={"email": "principal@web.test", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 302
+    assert sign_in(shared, PASSWORD, "principal@web.test").status_code == 302
     assert not signed_in(thief) and signed_in(shared)
 
 

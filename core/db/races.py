@@ -13,8 +13,8 @@ mistakes, not races, and are raised as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import Index, UniqueConstraint
@@ -112,10 +112,13 @@ def _open_transaction() -> None:
 
 def first_writer(write: Callable[[], T] | T, *, field: str | None = None,
                  message: str | None = None,
-                 winner: Callable[[], T | None] | None = None) -> T:
+                 winner: Callable[[], T | None] | None = None,
+                 changes: Mapping[str, Any] | None = None) -> T:
     """Run ``write`` (which adds or changes rows) in a savepoint and return what it returns;
-    ``write`` may also be one new row, which is added. Make the changes inside ``write``:
-    whatever was pending before is written ahead of the savepoint, outside its protection.
+    ``write`` may also be one row, which is added if new, with ``changes`` (attribute names
+    to values) set on it inside the savepoint. Make the changes inside ``write`` or through
+    ``changes``: whatever was pending before is written ahead of the savepoint, outside its
+    protection.
 
     If another request wrote the same unique key first (or moved the version of a row this
     one changes), the savepoint is rolled back and ``winner`` is asked, with the other
@@ -125,7 +128,9 @@ def first_writer(write: Callable[[], T] | T, *, field: str | None = None,
     last column of the index that clashed, the one unique within the others) and says
     ``message`` (by default that someone saved the same record at the same moment)."""
     if not callable(write):
-        write = _adding(write)
+        write = _adding(write, changes or {})
+    elif changes:
+        raise TypeError("changes are set on a row, not by a function")
     _open_transaction()
     saved = False  # False: what was pending before failed, and the transaction with it
     try:
@@ -144,8 +149,10 @@ def first_writer(write: Callable[[], T] | T, *, field: str | None = None,
     return result
 
 
-def _adding(row: T) -> Callable[[], T]:
+def _adding(row: T, changes: Mapping[str, Any]) -> Callable[[], T]:
     def add() -> T:
+        for key, value in changes.items():
+            setattr(row, key, value)
         db.session.add(row)
         db.session.flush()
         return row

@@ -3,21 +3,17 @@ how cell values become field values."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
+from core.text import unholdable
+
 
 class CellError(ValueError):
     pass
-
-
-# Characters no register holds: control characters (but tab and line breaks) and halves of
-# a character (lone surrogates); a spreadsheet can carry them, the database and exports not.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _text(value: Any) -> str:
@@ -26,11 +22,9 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores 2026001 and 13800138000 as numbers
     text = str(value).strip()
-    found = _UNPRINTABLE.search(text)
-    if found is not None:
-        code = format(ord(found.group()), "04X")
-        raise CellError(_("holds the control character U+%(code)s, which a register cannot keep",
-                          code=code))
+    # A spreadsheet can carry what no register holds; line breaks are for the field to judge.
+    if why := unholdable(text, multiline=True):
+        raise CellError(why)
     return text
 
 

@@ -90,6 +90,15 @@ def _header(field: str, columns: tuple[Column, ...]) -> str:
     return next((c.headers[0] for c in columns if c.field == field), field)
 
 
+def mapped_columns(kind: str, headers: list[Any]) -> dict[int, Column]:
+    """Which column index feeds which field; refused when a required column is missing."""
+    mapping, missing = header_map(kind, headers)
+    if missing:
+        raise UploadRefused(_("the header row lacks the column(s) %(columns)s",
+                              columns="、".join(missing)))
+    return mapping
+
+
 def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int = 0,
                 report: dict[str, Any] | None = None,
                 progress: Callable[[int, dict[str, Any]], None] | None = None) -> dict[str, Any]:
@@ -99,9 +108,7 @@ def import_rows(kind: str, headers: list[Any], rows: list[list[Any]], start: int
     is called every 100 rows, so a job can record how far it got and resume there.
     """
     columns = KINDS[kind]
-    mapping, missing = header_map(kind, headers)
-    if missing:
-        raise UploadRefused(_("the header row lacks the column(s) %(columns)s", columns="、".join(missing)))
+    mapping = mapped_columns(kind, headers)
     report = report or {"kind": kind, "rows": 0, "created": 0, "errors": []}
     lookups = _Lookups()
     for index in range(start, len(rows)):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.jobs import JobContext
 from core.transfer.columns import header_map
-from core.transfer.importer import import_rows
+from core.transfer.importer import import_rows, mapped_columns
 from core.transfer.models import ImportFile
 from core.transfer.reader import UploadRefused, import_limits, read_table
 
@@ -32,10 +32,7 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         headers, rows = read_table(upload.filename, upload.content,
                                    current_app.config["IMPORT_MAX_BYTES"], import_limits(),
                                    columns=lambda row: sorted(header_map(upload.kind, row)[0]))
-        missing = header_map(upload.kind, headers)[1]
-        if missing:
-            raise UploadRefused(_("the header row lacks the column(s) %(columns)s",
-                                  columns="、".join(missing)))
+        mapped_columns(upload.kind, headers)  # a missing column refuses the file here
     except UploadRefused as exc:
         # The file is unusable as it is: the reason is the job's outcome, and the bytes of a
         # file that may be hostile are not kept.

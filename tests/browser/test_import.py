@@ -30,9 +30,8 @@ def school(app, make_school):
     return school
 
 
-def test_import_an_xlsx_with_two_bad_rows(app, page, live_server, school, tmp_path):
-    upload = tmp_path / "学生名单.xlsx"
-    upload.write_bytes(xlsx(ROWS))
+def preview(page, live_server, upload) -> None:
+    """Sign in as the office and upload ``upload`` for a preview of the students it lists."""
     page.goto(f"{live_server}/login")
     page.fill("#email", "office@import.test")
     page.fill("#password", "correct-horse-1")
@@ -42,6 +41,12 @@ def test_import_an_xlsx_with_two_bad_rows(app, page, live_server, school, tmp_pa
     page.set_input_files("#file", str(upload))
     page.click("form.form button")
     page.wait_for_selector("[data-testid=job-progress]")
+
+
+def test_import_an_xlsx_with_two_bad_rows(app, page, live_server, school, tmp_path):
+    upload = tmp_path / "学生名单.xlsx"
+    upload.write_bytes(xlsx(ROWS))
+    preview(page, live_server, upload)
     run_jobs(app)  # on Redis the test is the worker; in-process jobs have run already
     errors = page.wait_for_selector("[data-testid=import-errors]")  # htmx polled it in
     rows = [line.split("\t")[:2] for line in errors.inner_text().splitlines()[1:]]
@@ -63,15 +68,7 @@ def test_a_file_with_a_formula_is_refused_on_the_page(app, page, live_server, sc
 
     upload = tmp_path / "公式.xlsx"
     upload.write_bytes(formula_book())
-    page.goto(f"{live_server}/login")
-    page.fill("#email", "office@import.test")
-    page.fill("#password", "correct-horse-1")
-    page.click("button[type=submit]")
-    page.click("text=导入导出")
-    page.select_option("#kind", "students")
-    page.set_input_files("#file", str(upload))
-    page.click("form.form button")
-    page.wait_for_selector("[data-testid=job-progress]")
+    preview(page, live_server, upload)
     run_jobs(app)
     error = page.wait_for_selector("[data-testid=import-error]")  # htmx polled it in
     assert "B2" in error.inner_text()  # the cell that holds the formula

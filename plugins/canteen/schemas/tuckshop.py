@@ -1,4 +1,6 @@
-"""The tuck shop: products, batches, sales, removals. Money is integer fen (分): 350 is ¥3.50."""
+"""The tuck shop: products, batches, sales, removals. Money is integer fen (分): 350 is ¥3.50.
+3.5 fen or 2.5 bottles is refused, not cut to 3 or 2, as for every integer field of a
+``core.sdk.Schema`` (a form's "3" is still 3)."""
 
 from __future__ import annotations
 
@@ -14,16 +16,6 @@ MAX_SALE = 1_000
 NAME = validate.Length(min=1, max=50)
 
 
-class Whole(fields.Integer):
-    """A whole number: 3.5 fen or 2.5 bottles is refused, not cut to 3 or 2 (a form's "3" is
-    still 3)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, float) and not value.is_integer():
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
 class TuckProductSchema(Schema):
     id = fields.UUID(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=60))
@@ -32,8 +24,8 @@ class TuckProductSchema(Schema):
                                                      error=_l("4 to 32 digits or letters")))
     unit = fields.String(required=True, validate=validate.Length(min=1, max=10),
                          metadata={"description": "瓶, 包, 支 …"})
-    price_fen = Whole(required=True, validate=validate.Range(min=1, max=MAX_PRICE_FEN))
-    shelf_life_days = Whole(load_default=None, allow_none=True,
+    price_fen = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_PRICE_FEN))
+    shelf_life_days = fields.Integer(load_default=None, allow_none=True,
                                      validate=validate.Range(min=1, max=3650))
     active = fields.Boolean(load_default=True)
     on_hand = fields.Integer(dump_only=True, metadata={"description": "unexpired, sellable"})
@@ -56,8 +48,8 @@ class TuckBatchSchema(Schema):
     id = fields.UUID(dump_only=True)
     product_id = fields.UUID(dump_only=True)
     product = fields.String(dump_only=True, attribute="product_name")
-    quantity = Whole(required=True, validate=validate.Range(min=1, max=MAX_BATCH))
-    cost_fen = Whole(required=True, validate=validate.Range(min=0, max=MAX_PRICE_FEN),
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_BATCH))
+    cost_fen = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_PRICE_FEN),
                               metadata={"description": "cost price of one unit"})
     produced_on = fields.Date(load_default=None, allow_none=True)
     expires_on = fields.Date(load_default=None, allow_none=True,
@@ -76,7 +68,7 @@ class TuckSaleSchema(Schema):
     product_id = fields.UUID(load_default=None)
     barcode = fields.String(load_default=None, load_only=True, validate=validate.Length(max=32))
     product = fields.String(dump_only=True, attribute="product_name")
-    quantity = Whole(required=True, validate=validate.Range(min=1, max=MAX_SALE))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_SALE))
     sold_by = fields.String(load_default=None, validate=NAME,
                             metadata={"description": "defaults to the person signed in"})
     unit_price_fen = fields.Integer(dump_only=True)
@@ -103,7 +95,7 @@ class TuckRemovalSchema(Schema):
     id = fields.UUID(dump_only=True)
     batch_id = fields.UUID(dump_only=True)
     product = fields.String(dump_only=True, attribute="product_name")
-    quantity = Whole(load_default=None, validate=validate.Range(min=1, max=MAX_BATCH),
+    quantity = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_BATCH),
                               metadata={"description": "defaults to all that is left"})
     reason = fields.String(required=True, validate=validate.Length(min=2, max=200))
     removed_by = fields.String(load_default=None, validate=NAME)
@@ -117,5 +109,5 @@ class TuckDaySchema(Schema):
 
 class TuckExpiringQuerySchema(Schema):
     day = fields.Date(load_default=None, metadata={"description": "default: today"})
-    within_days = Whole(load_default=None, validate=validate.Range(min=0, max=365),
+    within_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=365),
                                  metadata={"description": "default: the school's setting"})

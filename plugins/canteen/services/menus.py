@@ -57,14 +57,8 @@ def update_dish(dish_id: uuid.UUID, changes: dict[str, Any]) -> Dish:
     if "ingredients" in changes:
         _set_ingredients(dish, changes.pop("ingredients"))
 
-    def change() -> Dish:
-        for key, value in changes.items():
-            setattr(dish, key, value)
-        db.session.flush()
-        return dish
-
-    return first_writer(change, winner=lambda: _refuse_taken(changes.get("name"),
-                                                             ignore=dish.id))
+    return first_writer(dish, changes=changes,
+                        winner=lambda: _refuse_taken(changes.get("name"), ignore=dish.id))
 
 
 def ingredients_of(dish_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[DishIngredient]]:

@@ -56,14 +56,8 @@ def create_supplier(data: dict[str, Any]) -> Supplier:
 def update_supplier(supplier_id: uuid.UUID, changes: dict[str, Any]) -> Supplier:
     supplier = get_supplier(supplier_id)
     _check_unique(changes, ignore=supplier.id)
-
-    def change() -> Supplier:
-        for key, value in changes.items():
-            setattr(supplier, key, value)
-        db.session.flush()
-        return supplier
-
-    return first_writer(change, winner=lambda: _check_unique(changes, ignore=supplier.id))
+    return first_writer(supplier, changes=changes,
+                        winner=lambda: _check_unique(changes, ignore=supplier.id))
 
 
 # --- certificates --------------------------------------------------------------------------

@@ -91,14 +91,8 @@ def update_product(product_id: uuid.UUID, changes: dict[str, Any]) -> TuckProduc
     """A new price holds for sales from now on; past sales keep the price they were sold at."""
     product = get_product(product_id)
     _check_unique(changes, ignore=product.id)
-
-    def change() -> TuckProduct:
-        for key, value in changes.items():
-            setattr(product, key, value)
-        db.session.flush()
-        return product
-
-    return first_writer(change, winner=lambda: _check_unique(changes, ignore=product.id))
+    return first_writer(product, changes=changes,
+                        winner=lambda: _check_unique(changes, ignore=product.id))
 
 
 def products(barcode: str | None = None):

@@ -432,3 +432,19 @@ def test_another_schools_product_cannot_be_sold_or_stocked(client, shop_open, ma
     assert receive(client, intruder, cola).status_code == 404
     assert client.get(f"{API}/batches/expiring", headers=intruder.headers).get_json() == []
     assert on_hand(shop_open) == {batch: 4}
+
+
+@pytest.mark.parametrize(("schema", "field"), [
+    ("TuckProductSchema", "price_fen"), ("TuckProductSchema", "shelf_life_days"),
+    ("TuckBatchSchema", "quantity"), ("TuckBatchSchema", "cost_fen"),
+    ("TuckSaleSchema", "quantity"), ("TuckRemovalSchema", "quantity"),
+    ("TuckExpiringQuerySchema", "within_days"),
+])
+def test_a_fraction_of_a_fen_or_a_bottle_is_refused_not_cut(app, schema, field):
+    from marshmallow import ValidationError
+
+    from plugins.canteen.schemas import tuckshop as schemas
+
+    with pytest.raises(ValidationError) as refused:
+        getattr(schemas, schema)().load({field: 2.5})
+    assert field in refused.value.normalized_messages()
