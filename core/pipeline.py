@@ -69,8 +69,8 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
     if header is not None and request.path.startswith("/api/"):
         header = header.strip().lower()
         if not _SLUG.match(header):
-            raise BadTenantRequest("X-Tenant must be a school's short name (lowercase letters,"
-                                   " digits and hyphens)")
+            raise BadTenantRequest(_("X-Tenant must be a school's short name (lowercase letters, "
+                                     "digits and hyphens)"))
         named["X-Tenant"] = header
     if len(set(named.values())) > 1:
         raise BadTenantRequest(
