@@ -4,10 +4,11 @@ cells the same way everywhere (times in the school's own zone, amounts exact) an
 
 Every text goes out inert: a spreadsheet program runs a cell that begins with ``=``, ``+``,
 ``-`` or ``@`` (or a tab or carriage return before one) as a formula, so a name stored as
-``=HYPERLINK(...)`` would become a live link in the finance clerk's copy. Such a text is
-written with a leading apostrophe (OWASP's advice for CSV injection) and, in an .xlsx, as a
-string cell; numbers, decimals and dates stay typed values (a refund of -12.50 stays a number),
-and so does a text that is only a signed number.
+``=HYPERLINK(...)`` would become a live link in the finance clerk's copy. In a CSV such a
+text is written with a leading apostrophe (OWASP's advice for CSV injection); in an .xlsx it
+is a string cell marked with the quote prefix, its text unchanged. Numbers, decimals and
+dates stay typed values (a refund of -12.50 stays a number), and so does a text that is only
+a signed number.
 Characters a sheet cannot hold, stored before they were refused, are left out rather than
 failing the whole export."""
 
@@ -82,11 +83,17 @@ def inert_text(text: str) -> str:
 def _xlsx_cell(sheet, value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    text = inert_text(value)
-    if text not in ERROR_CODES:
+    text = holdable(value)
+    runnable = text.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(text)
+    if not runnable and text not in ERROR_CODES:
         return text  # openpyxl writes any other text that does not begin with "=" as a string
+    # A string cell is never calculated, so the text goes out exactly as stored (and imports
+    # back unchanged); the quote prefix keeps the spreadsheet program from turning it into a
+    # formula when someone edits the cell. "#N/A" typed by a person is their text too.
     cell = WriteOnlyCell(sheet, text)
-    cell.data_type = STRING_CELL  # "#N/A" typed by a person is their text, not an error value
+    cell.data_type = STRING_CELL
+    if runnable:
+        cell.quotePrefix = True
     return cell
 
 

@@ -24,6 +24,7 @@ from core.db import TenantScoped, UtcDateTime, utcnow
 from core.extensions import db
 from core.rules import RuleBroken
 from core.tenancy import require_tenant
+from core.text import unholdable
 
 # The signatures that start each accepted kind of file.
 _SIGNATURES = (
@@ -56,6 +57,16 @@ def _sniff(content: bytes) -> tuple[str, str] | None:
     return None
 
 
+def upload_name(filename: str | None, field: str = "file") -> str:
+    """The name an upload is kept under: its last path part, at most 200 characters, or
+    refused naming ``field`` when it holds what no stored text can (a NUL, a control
+    character), since the name is written to the database, the audit trail and exports."""
+    name = PurePath((filename or "").replace("\\", "/")).name[:200] or "upload"
+    if why := unholdable(name):
+        raise RuleBroken(_("the file's name: %(why)s", why=why), field)
+    return name
+
+
 def store_upload(filename: str, content: bytes, purpose: str, field: str = "file",
                  kinds: tuple[str, ...] = ("image", "pdf"),
                  max_bytes: int | None = None) -> StoredFile:
@@ -76,7 +87,7 @@ def store_upload(filename: str, content: bytes, purpose: str, field: str = "file
         accepted = {"image": _("an image (PNG, JPEG or WebP)"), "pdf": _("a PDF")}
         raise RuleBroken(_("upload %(kinds)s", kinds=_(" or ").join(accepted[k] for k in kinds)),
                          field, status=415)
-    name = PurePath(filename.replace("\\", "/")).name[:200] or "upload"
+    name = upload_name(filename, field)
     stored = StoredFile(purpose=purpose, filename=name, content_type=sniffed[0],
                         size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                         content=content)

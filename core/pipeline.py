@@ -17,6 +17,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 
 from core import audit
+from core.api.body import UnreadableJson, loaded
 from core.api.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from core.auth import authenticate, build_principal
 from core.extensions import db
@@ -68,8 +69,8 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
     if header is not None and request.path.startswith("/api/"):
         header = header.strip().lower()
         if not _SLUG.match(header):
-            raise BadTenantRequest("X-Tenant must be a school's short name (lowercase letters,"
-                                   " digits and hyphens)")
+            raise BadTenantRequest(_("X-Tenant must be a school's short name (lowercase letters, "
+                                     "digits and hyphens)"))
         named["X-Tenant"] = header
     if len(set(named.values())) > 1:
         raise BadTenantRequest(
@@ -160,8 +161,14 @@ def _refuse_unholdable_values() -> None:
     for name, values in (form.lists() if form else ()):
         if "\x00" in name or any("\x00" in value for value in values):
             errors[shown(name)] = refused_in("\x00")
-    if request.is_json and (why := refused_in(request.get_json(silent=True))):
-        errors.update(why if isinstance(why, dict) else {"json": why})
+    # The body is read here, within bounds, so that no decoder after this one can fail on it.
+    if request.is_json and (data := request.get_data(cache=True)).strip():
+        try:
+            body = loaded(data)
+        except UnreadableJson as exc:
+            raise Problem(str(exc), errors={"json": [str(exc)]}) from None
+        if why := refused_in(body):
+            errors.update(why if isinstance(why, dict) else {"json": why})
     if errors:
         # The detail names each field too: a page shows the detail, not the list of errors.
         raise Invalid("; ".join(f"{name}: {' '.join(why) if isinstance(why, list) else why}"

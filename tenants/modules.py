@@ -11,6 +11,7 @@ from copy import deepcopy
 from functools import cache
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import RAISE, ValidationError
 from sqlalchemy import select
 
@@ -81,7 +82,7 @@ def validate_settings(module: str, settings: dict[str, Any] | None) -> dict[str,
     settings = settings or {}
     if schema_cls is None:
         if settings:
-            raise ModuleError(f"{module} has no settings", field="settings")
+            raise ModuleError(_("%(module)s has no settings", module=module), field="settings")
         return {}
     try:
         return schema_cls(unknown=RAISE).load(settings)
@@ -122,8 +123,8 @@ def _manifest(module: str):
     manifest = kernel().plugins.manifests.get(module)
     if manifest is None:
         installed = ", ".join(kernel().plugins.names) or "none"
-        raise ModuleError(f"no module named {module!r} is installed (installed: {installed})",
-                          status=404)
+        raise ModuleError(_("no module named %(module)s is installed (installed: %(installed)s)",
+                            module=module, installed=installed), status=404)
     return manifest
 
 
@@ -194,7 +195,7 @@ def update_settings(module: str, settings: dict[str, Any]) -> dict[str, Any]:
     _manifest(module)
     row = _row(module)
     if row is None or not row.enabled:
-        raise ModuleError(f"{module} is not enabled for this school", status=409)
+        raise ModuleError(_("%(module)s is not enabled for this school", module=module), status=409)
     row.settings = validate_settings(module, settings)
     db.session.flush()
     return row.settings

@@ -140,26 +140,29 @@ def test_no_export_carries_a_formula_and_the_text_stays_readable(client, school,
         cells = _cells(response.data)
         assert [c.coordinate for c in cells if c.data_type == "f"] == [], url
         texts[url] = {c.value for c in cells if isinstance(c.value, str)}
-        assert [t for t in texts[url] if t.startswith(FORMULA_STARTS)
-                and not re.fullmatch(r"[+-][0-9.]+", t)] == [], url
+        # Every formula-like text is a string cell that a spreadsheet program keeps as text
+        # even when someone edits it (the quote prefix), with the text exactly as stored.
+        assert [c.coordinate for c in cells if isinstance(c.value, str)
+                and c.value.startswith(FORMULA_STARTS) and not re.fullmatch(r"[+-][0-9.]+", c.value)
+                and not (c.data_type == "s" and c.quotePrefix)] == [], url
         negative_numbers += [c.value for c in cells
                              if isinstance(c.value, (int, float)) and c.value < 0]
 
     def found(path: str) -> set[str]:
         return set().union(*(values for url, values in texts.items() if path in url))
 
-    # The hostile texts are there, readable behind the apostrophe a spreadsheet hides.
-    assert {"'" + LINK, "'" + COMMAND} <= found("/people/exports/students")
-    assert "'" + COMMAND in found("/people/exports/guardians")
+    # The hostile texts are there, exactly as stored.
+    assert {LINK, COMMAND} <= found("/people/exports/students")
+    assert COMMAND in found("/people/exports/guardians")
     assert "+8613800000009" in found("/people/exports/guardians")  # a number runs nothing
-    assert {"'" + LINK, "'@cook"} <= found("/people/exports/staff")
-    assert {"'" + COMMAND, "'" + LINK, "-1"} <= found("/people/exports/rooms")
-    assert "'" + COMMAND in found("/canteen/exports/menus")
-    assert "'" + LINK in found("/canteen/exports/samples")
-    assert {"'" + LINK, "'" + COMMAND} <= found("/canteen/exports/tuck_shop_products")
-    assert "'" + GRADE + COMMAND in found("/fees/reports/collection")  # grade and class
-    assert {"'" + GRADE + COMMAND, "'" + LINK} <= found("/fees/reports/arrears")
-    assert {"'" + LINK, "'" + COMMAND} <= found(f"daily.xlsx?day={TENTH}")
+    assert {LINK, "@cook"} <= found("/people/exports/staff")
+    assert {COMMAND, LINK, "-1"} <= found("/people/exports/rooms")
+    assert COMMAND in found("/canteen/exports/menus")
+    assert LINK in found("/canteen/exports/samples")
+    assert {LINK, COMMAND} <= found("/canteen/exports/tuck_shop_products")
+    assert GRADE + COMMAND in found("/fees/reports/collection")  # grade and class
+    assert {GRADE + COMMAND, LINK} <= found("/fees/reports/arrears")
+    assert {LINK, COMMAND} <= found(f"daily.xlsx?day={TENTH}")
     # A refund is a negative amount, and stays a number.
     assert negative_numbers and all(isinstance(n, (int, float)) for n in negative_numbers)
 
@@ -193,9 +196,10 @@ def test_text_is_inert_in_both_formats_while_typed_values_stay_typed():
     cells = _cells(workbook_bytes([("sheet", rows)]))
     text_row = [c for c in cells if c.row == 1]
     # (XML reads a carriage return back as a line feed)
-    assert [c.value for c in text_row] == ["'=1+1", "'+1+1", "'-1-A1", "'@A1", "'\t=1",
-                                           "'\n=1", "#N/A", "ab", "纯文本", "-2.5"]
+    assert [c.value for c in text_row] == ["=1+1", "+1+1", "-1-A1", "@A1", "\t=1",
+                                           "\n=1", "#N/A", "ab", "纯文本", "-2.5"]
     assert {c.data_type for c in text_row} == {"s"}
+    assert [c.quotePrefix for c in text_row] == [True] * 6 + [False] * 4
     typed = {c.column_letter: c for c in cells if c.row == 2}
     assert (typed["A"].value, typed["A"].data_type) == (-5, "n")
     assert (typed["B"].value, typed["B"].data_type) == (-12.5, "n")

@@ -49,3 +49,13 @@ def test_another_schools_file_is_not_found(app, make_school):
         with pytest.raises(RuleBroken) as refused:
             stored_file(secret)
         assert refused.value.status == 404
+
+
+@pytest.mark.parametrize("name", ["scan\x00.png", "scan\x07.png", "scan\ud800.png"])
+def test_a_name_no_record_can_hold_is_refused_naming_the_field(app, make_school, name):
+    school = make_school("files-names")
+    with tenant_context(school):
+        with pytest.raises(RuleBroken) as refused:
+            store_upload(name, PNG, "dish_photo", field="photo")
+        assert refused.value.field == "photo" and "U+" in str(refused.value)
+        assert db.session.scalars(db.select(StoredFile)).all() == []

@@ -247,3 +247,45 @@ def test_the_base_schema_keeps_ordinary_text():
                              "count": 3.0, "tags": ["a"], "extra": {"k": "多行\n文本"},
                              "on": "2026-11-16"})
     assert loaded["remarks"] == "第一行\n第二行\t完" and loaded["count"] == 3
+
+
+# --- a body no decoder should be asked to read ---------------------------------------------
+
+@pytest.mark.parametrize("depth", [40, 400, 100_000])
+def test_a_body_nested_too_deep_is_refused_naming_the_body(client, school, admin, depth):
+    body = '{"name": ' + "[" * depth + "]" * depth + ', "position": "厨师"}'
+    response = client.post("/api/v1/people/staff", data=body,
+                           headers={**admin.headers, "Content-Type": "application/json"})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "32" in " ".join(response.get_json()["errors"]["json"])
+    assert _stored_staff(school) == []
+
+
+def test_a_number_longer_than_python_reads_is_refused(client, school, admin):
+    body = '{"name": "王师傅", "position": "厨师", "phone": ' + "9" * 5000 + "}"
+    response = client.post("/api/v1/people/staff", data=body,
+                           headers={**admin.headers, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert "4300" in " ".join(response.get_json()["errors"]["json"])
+    assert _stored_staff(school) == []
+
+
+def test_a_body_within_the_bounds_is_read_as_before(client, school, admin):
+    body = json.dumps({"name": "王师傅", "position": "厨师"}, ensure_ascii=False)
+    response = client.post("/api/v1/people/staff", data=body.encode(),
+                           headers={**admin.headers, "Content-Type": "application/json"})
+    assert response.status_code == 201, response.get_data(as_text=True)[:300]
+    assert _stored_staff(school) == ["王师傅"]
+
+
+def test_the_bounded_reader_measures_without_recursing():
+    from core.api.body import MAX_DEPTH, UnreadableJson, loaded, nesting
+
+    assert nesting('{"a": "[[[[", "b": [1, {"c": "\\"]"}]}') == 3
+    assert loaded("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    with pytest.raises(UnreadableJson):
+        loaded("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    with pytest.raises(UnreadableJson):
+        loaded(b"\xff\xfe{}")
+    with pytest.raises(UnreadableJson):
+        loaded('{"a": ')

@@ -131,6 +131,9 @@ REFUSED_AT_ONCE = {
     "old xls": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls", ".xlsx"),
     "plain zip": (plain_zip, "plain.xlsx", "not an .xlsx"),
     "text named xlsx": (lambda: b"just some words\n" * 10, "words.xlsx", ".xlsx or a .csv"),
+    "a control character in the name": (lambda: ",".join(HEADERS).encode(), "名单\x1b.csv",
+                                        "U+001B"),
+    "utf-16 text": (lambda: ",".join(HEADERS).encode("utf-16"), "unicode.csv", "CSV UTF-8"),
 }
 # Stored, then refused by the import job that reads them.
 REFUSED_BY_THE_JOB = {
@@ -143,6 +146,11 @@ REFUSED_BY_THE_JOB = {
     "billion laughs": (lambda: book('<row r="2"><c r="A2" t="s"><v>0</v></c></row>',
                                     strings=BILLION_LAUGHS), "DTD"),
     "formula": (formula_book, "B2"),
+    # Millions of commas would be millions of cells before any row could be counted.
+    "a line of commas": (lambda: (",".join(HEADERS) + "\n" + "," * 4_000_000 + "x\n").encode(),
+                         "300"),
+    "a quote that never closes": (lambda: (",".join(HEADERS) + '\n2026001,"王小明' + "x" * 200_000
+                                           + "\n").encode(), "line 2"),
 }
 
 
@@ -215,9 +223,10 @@ def test_the_job_refuses_a_hostile_file_with_the_reason(app, client, school, adm
                                                         case):
     build, says = REFUSED_BY_THE_JOB[case]
     content = build()
-    started = api_upload(client, admin, content, "hostile.xlsx")
+    name = "hostile.xlsx" if content.startswith(b"PK") else "hostile.csv"
+    started = api_upload(client, admin, content, name)
     assert started.status_code == 202, started.get_json()
-    shown = web_upload(page_client, content, "hostile.xlsx")
+    shown = web_upload(page_client, content, name)
     assert shown.status_code == 302
     run_jobs(app)
     job = client.get(f"/api/v1/jobs/{started.get_json()['job']}", headers=admin.headers).get_json()

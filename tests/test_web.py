@@ -133,7 +133,7 @@ def test_register_pages_refuse_bad_input_by_field_and_need_the_right_role(client
     assert made.status_code == 302
     again = client.post("/t/web-primary/people/classes", data={
         "grade": "一年级", "name": "1班", "csrf_token": token})
-    assert again.status_code == 422 and "already has a class" in again.get_data(as_text=True)
+    assert again.status_code == 422 and "已有班级" in again.get_data(as_text=True)
     from tenants.registry import tenant_by_slug
 
     teacher = make_user(tenant_by_slug("web-primary"), "class_teacher", token=False)
@@ -161,3 +161,16 @@ def test_no_catalogue_translates_another_catalogues_msgid_differently():
             if first[1] != value:
                 clashes.append((key, first, (folder.parent.name, value)))
     assert clashes == []
+
+
+def test_an_error_page_is_in_the_readers_language_styled_and_leads_home(client, person):
+    sign_in(client)
+    page = client.get("/t/web-primary/no-such-page", headers={"Accept": "text/html"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert '<html lang="zh-CN">' in text and "houqin.css" in text
+    assert re.search(r'<a href="/" data-testid="error-home">返回首页</a>', text)
+    client.post("/language", data={"locale": "en", "csrf_token": csrf(
+        client.get("/t/web-primary/").get_data(as_text=True))})
+    text = client.get("/t/web-primary/no-such-page").get_data(as_text=True)
+    assert '<html lang="en">' in text and "Back to the home page" in text

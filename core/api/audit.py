@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import Select
@@ -112,7 +113,7 @@ def district_audit(query, pagination_parameters):
         wanted = query.pop("school")
         schools = [s for s in schools if s.slug == wanted]
         if not schools:
-            raise NotFound("no such school in your district")
+            raise NotFound(_("no such school in your district"))
     slugs = {s.id: s.slug for s in schools}
     purpose = "district audit trail"
     with district_scope(DistrictScope(district_id, tuple(slugs), purpose)):

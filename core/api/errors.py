@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, json, render_template_string, request
+from flask import Flask, Response, current_app, json, render_template_string, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.routing import BuildError
 
 from core.messages import translate_tree
 from core.tenancy import CrossTenantWrite, NoTenantInContext, ReadOnlyScope
@@ -85,14 +86,33 @@ def problem_response(status: int, slug: str, title: str | None = None, detail: s
     if wants_json():
         return Response(json.dumps(body, ensure_ascii=False), status=status,
                         mimetype="application/problem+json")
-    page = render_template_string(_HTML, **body)
+    page = render_template_string(_HTML, lang=_page_language(), stylesheet=_stylesheet(),
+                                  back=_("Back to the home page"), **body)
     return Response(page, status=status, mimetype="text/html")
 
 
-_HTML = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+# A page, not a dead end: in the reader's language, styled like the others, with a way back.
+_HTML = """<!doctype html><html lang="{{ lang }}"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ status }} {{ title }}</title><h1>{{ title }}</h1>{% if detail %}<p>{{ detail }}</p>{% endif %}
+<title>{{ status }} {{ title }}</title>
+{% if stylesheet %}<link rel="stylesheet" href="{{ stylesheet }}">{% endif %}
+<main class="error-page"><h1>{{ title }}</h1>{% if detail %}<p>{{ detail }}</p>{% endif %}
+<p><a href="/" data-testid="error-home">{{ back }}</a></p></main>
 """
+
+
+def _page_language() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh-CN"
+
+
+def _stylesheet() -> str | None:
+    try:
+        return url_for("web.static", filename="houqin.css")
+    except BuildError:  # an app serving the API alone has no pages and no stylesheet
+        return None
 
 
 def wants_json() -> bool:
@@ -136,7 +156,13 @@ def install(app: Flask) -> None:
     @app.errorhandler(ReadOnlyScope)
     @app.errorhandler(CrossTenantWrite)
     def _scope_violation(exc):
-        return problem_response(403, "forbidden", detail=str(exc))
+        # The exception's own words are for the log; the reader gets them in their language.
+        current_app.logger.warning("refused write: %s", exc)
+        if isinstance(exc, ReadOnlyScope):
+            detail = _("A district reads its schools' records; it cannot change them.")
+        else:
+            detail = _("This change would touch another school's records.")
+        return problem_response(403, "forbidden", detail=detail)
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: RequestEntityTooLarge):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import g
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -127,7 +128,7 @@ def get_job(job_id: uuid.UUID):
     """One job with its progress (poll it to draw a progress bar)."""
     run = db.session.scalar(select(JobRun).where(JobRun.id == job_id))
     if run is None:
-        raise NotFound("no such job in this school")
+        raise NotFound(_("no such job in this school"))
     return run
 
 

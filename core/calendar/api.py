@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -74,7 +75,7 @@ def create_term(data):
 def get_term(term_id: uuid.UUID):
     term = services.get_term(term_id)
     if term is None:
-        raise NotFound("no such term")
+        raise NotFound(_("no such term"))
     return term
 
 
@@ -126,7 +127,7 @@ def clear_day(day: str):
     except ValueError as exc:
         raise Invalid(errors={"day": ["not a date such as 2026-10-01"]}) from exc
     if not services.clear_day(parsed):
-        raise NotFound("that day is not marked")
+        raise NotFound(_("that day is not marked"))
 
 
 @blp.route("/school-days")

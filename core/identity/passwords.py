@@ -7,6 +7,7 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
@@ -18,7 +19,7 @@ class WeakPassword(ValueError):
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise WeakPassword(f"a password needs at least {MIN_LENGTH} characters")
+        raise WeakPassword(_("a password needs at least %(n)s characters", n=MIN_LENGTH))
     return _hasher.hash(password)
 
 

@@ -31,7 +31,7 @@ class IdentityError(RuleBroken):
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        raise IdentityError(f"{email!r} is not an e-mail address", field="email")
+        raise IdentityError(_("“%(email)s” is not an e-mail address", email=email), field="email")
     return email
 
 
@@ -66,9 +66,9 @@ def emails_of(user_ids: Iterable[int | None]) -> dict[int, str]:
 def create_user(email: str, name: str, password: str | None = None) -> User:
     email = normalise_email(email)
     if user_by_email(email) is not None:
-        raise IdentityError(f"an account for {email} exists already", field="email")
+        raise IdentityError(_("an account for %(email)s exists already", email=email), field="email")
     if not name or not name.strip():
-        raise IdentityError("a name is required", field="name")
+        raise IdentityError(_("a name is required"), field="name")
     user = User(email=email, name=name.strip(),
                 password_hash=hash_password(password) if password else None)
     db.session.add(user)

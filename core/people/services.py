@@ -66,7 +66,7 @@ def create_class(grade_id: uuid.UUID, name: str, head_teacher_id: uuid.UUID | No
     taken = select(SchoolClass.id).where(SchoolClass.grade_id == grade.id,
                                          SchoolClass.name == name)
     if db.session.scalar(taken):
-        raise RuleBroken(f"{grade.name} already has a class {name!r}", "name")
+        raise RuleBroken(_("%(grade)s already has a class %(name)s", grade=grade.name, name=name), "name")
     return first_writer(SchoolClass(grade_id=grade.id, name=name,
                                     head_teacher_id=head_teacher_id), field="name")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
@@ -75,7 +76,7 @@ def run_import(import_id: uuid.UUID):
 def export_register(kind: str):
     """The whole register as .xlsx, with the headers the importer reads."""
     if kind not in KINDS:
-        raise NotFound(f"no register {kind!r} (one of {', '.join(KINDS)})")
+        raise NotFound(_("no register %(kind)s (one of %(kinds)s)", kind=kind, kinds=", ".join(KINDS)))
     audit.record("export", kind)
     db.session.commit()
     return xlsx_download(export.export_xlsx(kind), f"{kind}.xlsx")

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from core.exports import FORMULA_STARTS
 from core.text import unholdable
 
 
@@ -22,6 +23,8 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel stores 2026001 and 13800138000 as numbers
     text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        text = text[1:]  # the apostrophe our own CSV export put before a formula-like text
     # A spreadsheet can carry what no register holds; line breaks are for the field to judge.
     if why := unholdable(text, multiline=True):
         raise CellError(why)
@@ -35,7 +38,9 @@ def _date(value: Any) -> str | None:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = _text(value).replace("/", "-").replace(".", "-")
+    # A date written with its time ("2019-05-01 00:00:00", as a sheet saved by hand may
+    # hold it) is the date.
+    text = _text(value).split(" ")[0].split("T")[0].replace("/", "-").replace(".", "-")
     try:
         year, month, day = (int(part) for part in text.split("-"))
         return date(year, month, day).isoformat()

@@ -44,7 +44,8 @@ class _Lookups:
             return None
         found = self.classes.get((grade, name))
         if found is None:
-            raise RuleBroken(f"no class {grade} {name} in this school", "class")
+            raise RuleBroken(_("no class %(grade)s %(name)s in this school", grade=grade, name=name),
+                             "class")
         return found
 
 

@@ -27,7 +27,7 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
     """
     upload = db.session.scalar(select(ImportFile).where(ImportFile.id == uuid.UUID(import_id)))
     if upload is None or upload.status == "imported":
-        return {"error": "this upload was imported already or no longer exists"}
+        return {"error": _("this upload was imported already or no longer exists")}
     try:
         headers, rows = read_table(upload.filename, upload.content,
                                    current_app.config["IMPORT_MAX_BYTES"], import_limits(),
@@ -41,10 +41,11 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     resume = dict(ctx.run.result or {})
     start = 0 if dry_run else resume.pop("next_row", 0)
-    ctx.progress(start, len(rows), f"row {start + 1} of {len(rows)}")
+    ctx.progress(start, len(rows), _("row %(row)s of %(rows)s", row=start + 1, rows=len(rows)))
 
     def progress(index: int, report: dict[str, Any]) -> None:
-        ctx.progress(index, len(rows), f"row {index + 1} of {len(rows)}")
+        ctx.progress(index, len(rows), _("row %(row)s of %(rows)s", row=index + 1,
+                                           rows=len(rows)))
         if not dry_run:
             ctx.run.result = {**report, "next_row": index}
             ctx.checkpoint()
@@ -52,8 +53,10 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
     report = import_rows(upload.kind, headers, rows, start=start,
                          report=resume or None, progress=progress)
     report["dry_run"] = dry_run
-    ctx.progress(len(rows), len(rows), f"{report['created']} of {report['rows']} rows "
-                 + ("would be imported" if dry_run else "imported"))
+    counts = {"created": report["created"], "rows": report["rows"]}
+    ctx.progress(len(rows), len(rows),
+                 _("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
+                 else _("%(created)s of %(rows)s rows imported", **counts))
     if dry_run:
         db.session.rollback()  # a preview writes nothing but its own record
         upload = db.session.scalar(select(ImportFile).where(ImportFile.id == uuid.UUID(import_id)))

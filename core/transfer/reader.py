@@ -122,6 +122,10 @@ def _archive(content: bytes) -> zipfile.ZipFile:
 
 
 def _csv_encoding(content: bytes, final: bool = True) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # What Excel saves as "Unicode text": the person can save it again as CSV.
+        raise UploadRefused(_("the .csv file is UTF-16 text; in Excel, save it as "
+                              "\"CSV UTF-8 (comma delimited)\" and upload that"))
     if b"\x00" in content:
         raise UploadRefused(_("this is not a text (.csv) file"))
     for encoding in CSV_ENCODINGS:
@@ -139,8 +143,9 @@ def _csv_encoding(content: bytes, final: bool = True) -> str:
 def _csv_rows(content: bytes, limits: XlsxLimits) -> Iterator[tuple[int, list[str]]]:
     encoding = _csv_encoding(content)
     text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    reader = csv.reader(_bounded_lines(text, limits))
     try:
-        for number, row in enumerate(csv.reader(text), start=1):
+        for number, row in enumerate(reader, start=1):
             while row and not row[-1]:
                 row.pop()
             if not row:
@@ -158,4 +163,17 @@ def _csv_rows(content: bytes, limits: XlsxLimits) -> Iterator[tuple[int, list[st
                                     n=limits.cell_chars))
             yield number, row
     except csv.Error as exc:
-        raise Refused(_("the .csv file is damaged and cannot be read")) from exc
+        raise Refused(_("the .csv file cannot be read from line %(line)s on (a quote that "
+                        "does not close, or a cell too long)", line=reader.line_num)) from exc
+
+
+def _bounded_lines(text: Iterable[str], limits: XlsxLimits) -> Iterator[str]:
+    """The file's lines, refused before the csv reader splits one into more cells than any
+    row may have: a line of millions of commas would become millions of cells in memory.
+    A comma inside a quoted cell counts too, so the bound leaves room for one cell of them."""
+    most = limits.columns + limits.cell_chars
+    for number, line in enumerate(text, start=1):
+        if line.count(",") > most:
+            raise Refused(_("row %(row)s has more than %(n)s columns", row=number,
+                            n=limits.columns))
+        yield line

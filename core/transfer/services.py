@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from core import audit
 from core.extensions import db
+from core.files import upload_name
 from core.jobs import enqueue
 from core.jobs.models import JobRun
 from core.rules import RuleBroken
@@ -25,8 +26,9 @@ def accept_upload(kind: str, filename: str, content: bytes, max_bytes: int,
     unpacks a file: the job reads it, and a file that turns out to be unusable there (a
     missing column, a formula, too many rows) ends the job with the reason.
     """
-    check_upload(filename, content, max_bytes, import_limits())
-    stored = ImportFile(kind=kind, filename=(filename or "upload")[:200], size=len(content),
+    name = upload_name(filename)
+    check_upload(name, content, max_bytes, import_limits())
+    stored = ImportFile(kind=kind, filename=name, size=len(content),
                         content=content)
     db.session.add(stored)
     db.session.flush()

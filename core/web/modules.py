@@ -9,9 +9,11 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields
 
+from core.api.body import UnreadableJson, loaded
 from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
@@ -58,7 +60,7 @@ def _state(module: str) -> dict[str, Any]:
     if state is None:
         from core.api.errors import NotFound
 
-        raise NotFound(f"no module named {module}")
+        raise NotFound(_("No module is named %(module)s.", module=module))
     return state
 
 
@@ -76,9 +78,9 @@ def _read_form(inputs: list[SettingField]) -> tuple[dict[str, Any], dict[str, st
             values[field.name] = field.name in request.form
         elif field.kind == "json":
             try:
-                values[field.name] = json.loads(raw)
-            except ValueError:
-                errors[field.name] = str(_l("not valid JSON"))
+                values[field.name] = loaded(raw)
+            except UnreadableJson as exc:
+                errors[field.name] = str(exc)
         else:
             values[field.name] = raw
     return values, errors

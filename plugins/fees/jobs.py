@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask_babel import gettext as _
+
 from core.sdk import JobContext, RuleBroken, db
 
 from .services import billing
@@ -17,7 +19,8 @@ def bill_term(ctx: JobContext, billing_run_id: str) -> dict[str, Any]:
     start = int((ctx.run.result or {}).get("next_student", 0))
 
     def checkpoint(done: int, total: int) -> None:
-        ctx.progress(done, total, f"{done} of {total} students billed")
+        ctx.progress(done, total, _("%(done)s of %(total)s students billed", done=done,
+                                      total=total))
         ctx.run.result = {"next_student": done}
         ctx.checkpoint()
 

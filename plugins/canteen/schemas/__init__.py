@@ -92,7 +92,7 @@ class CanteenSettingsSchema(Schema):
     def _slots_once(self, data, **_):
         slots = data.get("meal_slots") or []
         if len(set(slots)) != len(slots):
-            raise ValidationError("give each meal slot once", "meal_slots")
+            raise ValidationError(gettext("give each meal slot once"), "meal_slots")
         horizons = data.get("certificate_warn_days") or []
         if len(set(horizons)) != len(horizons):
             raise ValidationError(gettext("give each number of days once"), "certificate_warn_days")

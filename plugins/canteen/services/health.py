@@ -475,7 +475,7 @@ exports.register(exports.Register(
     "morning_checks", _l("Morning checks"),
     (exports.Column(_l("Day"), lambda r: r[0].day),
      exports.Column(_l("Name"), lambda r: r[1]),
-     exports.Column(_l("Temperature (°C)"), lambda r: str(r[0].temperature)),
+     exports.Column(_l("Temperature (°C)"), lambda r: r[0].temperature),
      exports.Column(_l("Symptoms"), lambda r: _titles(r[0].symptoms, SYMPTOM_TITLES)),
      exports.Column(_l("Other symptom"), lambda r: r[0].other_symptom),
      exports.Column(_l("Hands"), lambda r: HAND_WOUND_TITLES[r[0].hand_wound]),

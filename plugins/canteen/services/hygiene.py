@@ -187,8 +187,7 @@ COLUMNS = {
     "disinfections": (
         exports.Column(_l("Day"), lambda r: r.day), SLOT,
         exports.Column(_l("Method"), lambda r: METHOD_TITLES[r.method]),
-        exports.Column(_l("Temperature (°C)"), lambda r: None if r.temperature is None
-                else str(r.temperature)),
+        exports.Column(_l("Temperature (°C)"), lambda r: r.temperature),
         exports.Column(_l("Disinfectant"), lambda r: r.agent),
         exports.Column(_l("Minutes"), lambda r: r.minutes),
         exports.Column(_l("Tableware"), lambda r: r.items),
@@ -202,7 +201,7 @@ COLUMNS = {
     "waste_handovers": (
         exports.Column(_l("Day"), lambda r: r.day),
         exports.Column(_l("Kind"), lambda r: WASTE_TITLES[r.kind]),
-        exports.Column(_l("Kilograms"), lambda r: str(r.kilograms)),
+        exports.Column(_l("Kilograms"), lambda r: r.kilograms),
         exports.Column(_l("Collector"), lambda r: r.collector),
         exports.Column(_l("Collector's company"), lambda r: r.collector_company),
         exports.Column(_l("Receipt number"), lambda r: r.receipt_no),

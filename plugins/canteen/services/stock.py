@@ -269,6 +269,12 @@ def normal(quantity: Decimal) -> str:
     return "0" if text in ("-0", "0") else text
 
 
+def sheet_number(quantity: Decimal) -> Decimal:
+    """A quantity as a sheet's number cell: exact, without the trailing zeros, and a number a
+    spreadsheet can add up rather than a text."""
+    return Decimal(normal(quantity))
+
+
 def movements_query(start: date, end: date, kind: str | None = None):
     query = (select(StockMovement).where(StockMovement.day >= start, StockMovement.day <= end)
              .order_by(StockMovement.day, StockMovement.recorded_at, StockMovement.id))
@@ -300,8 +306,8 @@ exports.register(exports.Register(
      exports.Column(_l("Unit"), lambda r: r[1].unit),
      exports.Column(_l("Batch"), lambda r: r[1].batch),
      exports.Column(_l("Expiry date"), lambda r: r[1].expiry_date),
-     exports.Column(_l("Quantity"), lambda r: normal(r[0].quantity)),
-     exports.Column(_l("Unit price (fen)"), lambda r: normal(r[1].unit_price_fen)),
+     exports.Column(_l("Quantity"), lambda r: sheet_number(r[0].quantity)),
+     exports.Column(_l("Unit price (fen)"), lambda r: sheet_number(r[1].unit_price_fen)),
      exports.Column(_l("Cost (fen)"), lambda r: r[0].cost_fen),
      exports.Column(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot] if r[0].slot else ""),
      exports.Column(_l("Reason"), lambda r: r[0].reason),
@@ -326,8 +332,8 @@ exports.register(exports.Register(
      exports.Column(_l("Production date"), lambda r: r[1].production_date),
      exports.Column(_l("Expiry date"), lambda r: r[1].expiry_date),
      exports.Column(_l("Received on"), lambda r: r[1].received_on),
-     exports.Column(_l("On hand"), lambda r: normal(r[1].on_hand)),
-     exports.Column(_l("Unit price (fen)"), lambda r: normal(r[1].unit_price_fen)),
+     exports.Column(_l("On hand"), lambda r: sheet_number(r[1].on_hand)),
+     exports.Column(_l("Unit price (fen)"), lambda r: sheet_number(r[1].unit_price_fen)),
      exports.Column(_l("Value (fen)"), lambda r: r[1].value_fen),
      exports.Column(_l("Expired"), lambda r: _l("yes") if r[1].expiry_date < r[0] else "")),
     _on_hand_rows))

@@ -17,7 +17,7 @@ from core.sdk import RuleBroken, db, require_tenant
 from .. import exports
 from ..models import StockCount, StockCountLine, StockLot, StockMovement
 from . import today
-from .stock import balances, cost_of, normal, who
+from .stock import balances, cost_of, normal, sheet_number, who
 
 
 def record_count(data: dict[str, Any]) -> StockCount:
@@ -115,9 +115,9 @@ exports.register(exports.Register(
      exports.Column(_l("Unit"), lambda r: r[2].unit),
      exports.Column(_l("Batch"), lambda r: r[2].batch),
      exports.Column(_l("Expiry date"), lambda r: r[2].expiry_date),
-     exports.Column(_l("Book"), lambda r: normal(r[1].book)),
-     exports.Column(_l("Counted"), lambda r: normal(r[1].counted)),
-     exports.Column(_l("Difference"), lambda r: normal(_difference(r))),
+     exports.Column(_l("Book"), lambda r: sheet_number(r[1].book)),
+     exports.Column(_l("Counted"), lambda r: sheet_number(r[1].counted)),
+     exports.Column(_l("Difference"), lambda r: sheet_number(_difference(r))),
      exports.Column(_l("Difference (fen)"),
                     lambda r: cost_of(_difference(r), r[2].unit_price_fen))),
     _count_rows))

@@ -324,7 +324,6 @@ def corrections(wanted: list[Line], stored: list[BillLine]) -> list[Line]:
 # --- runs ----------------------------------------------------------------------------------
 
 
-NOTHING_PUBLISHED = "nothing may be billed yet: publish the fee notice before you charge"
 
 
 def check_scope(scope: str, scope_id: uuid.UUID | None) -> None:
@@ -344,7 +343,8 @@ def start_run(term_id: uuid.UUID, scope: str, scope_id: uuid.UUID | None, issue:
     """Record a billing run and start its job (it runs once this transaction commits)."""
     term_facts(term_id)
     if not catalogue.billable_items(today()):
-        raise RuleBroken(_(NOTHING_PUBLISHED), "term_id", status=409)
+        raise RuleBroken(_("nothing may be billed yet: publish the fee notice before you "
+                           "charge"), "term_id", status=409)
     check_scope(scope, scope_id)
     run = BillingRun(term_id=term_id, scope=scope, scope_id=None if scope == "school" else
                      scope_id, issue=issue, requested_by=who(by), problems=[])

@@ -3,6 +3,7 @@ never deleted), exported, and their coverage of the days a meal was served."""
 
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -188,7 +189,7 @@ def test_the_school_data_export_holds_every_hygiene_log(client, manager, school)
         record(client, manager, log)
     with tenant_context(school):
         exported = houqin_export_tenant_data(school)
-    assert exported["canteen.waste_handovers"][0]["Kilograms"] == "35.50"
+    assert exported["canteen.waste_handovers"][0]["Kilograms"] == Decimal("35.50")
     assert exported["canteen.accompanied_meals"][0]["Leader"] == "刘校长"
     assert {"canteen.disinfections", "canteen.pest_controls", "canteen.morning_checks",
             "canteen.health_certificates"} <= set(exported)

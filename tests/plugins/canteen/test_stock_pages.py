@@ -115,16 +115,16 @@ def test_movements_and_cost_pages_and_the_registers_export(client, manager, scho
     sheet = list(load_workbook(io.BytesIO(exported.data)).active.values)
     assert sheet[0][:3] == ("Day", "Movement", "Food")
     assert [(r[1], r[2], r[6], r[8]) for r in sheet[1:]] == [
-        ("In", "大米", "10", 3500), ("Issued", "大米", "-2", -700)]
+        ("In", "大米", 10, 3500), ("Issued", "大米", -2, -700)]
     # on hand as of the end of the period: before today's issue, after yesterday's
     issue(client, manager, "3")
     held = client.get(f"/api/v1/canteen/exports/stock_on_hand.xlsx?start={start}"
                       f"&end={days(-1)}", headers=manager.headers)
     rows = list(load_workbook(io.BytesIO(held.data)).active.values)
-    assert [(r[1], r[7], r[9]) for r in rows[1:]] == [("大米", "8", 2800)]
+    assert [(r[1], r[7], r[9]) for r in rows[1:]] == [("大米", 8, 2800)]
     now = client.get(f"/api/v1/canteen/exports/stock_on_hand.xlsx?start={start}"
                      f"&end={days(5)}", headers=manager.headers)
-    assert [r[7] for r in list(load_workbook(io.BytesIO(now.data)).active.values)[1:]] == ["5"]
+    assert [r[7] for r in list(load_workbook(io.BytesIO(now.data)).active.values)[1:]] == [5]
 
 
 def test_another_school_sees_no_stock(app, client, manager, school, make_school, make_user):
