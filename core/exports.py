@@ -75,16 +75,19 @@ def inert_text(text: str) -> str:
     that is only a signed number ("-2", a quantity written out exactly) runs nothing and is
     left as it is."""
     text = holdable(text)
-    if text.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(text):
-        return "'" + text
-    return text
+    return "'" + text if runs_as_formula(text) else text
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet program would run ``text`` as a formula if it were typed in."""
+    return text.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(text)
 
 
 def _xlsx_cell(sheet, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     text = holdable(value)
-    runnable = text.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.match(text)
+    runnable = runs_as_formula(text)
     if not runnable and text not in ERROR_CODES:
         return text  # openpyxl writes any other text that does not begin with "=" as a string
     # A string cell is never calculated, so the text goes out exactly as stored (and imports
