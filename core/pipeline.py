@@ -21,7 +21,7 @@ from core.api.body import UnreadableJson, loaded
 from core.api.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from core.auth import authenticate, build_principal
 from core.extensions import db
-from core.permissions import PUBLIC, declared
+from core.permissions import PUBLIC, declared, enforce
 from core.state import kernel
 from core.tenancy import bind_request_tenant, unbind_request_tenant
 from core.text import refused_in, shown
@@ -137,9 +137,24 @@ def _begin_request() -> None:
         if tenant is not None and from_header and not principal.is_member:
             raise Forbidden(_("you hold no role in %(school)s", school=tenant.name))
         g.principal = principal
+    # The permission before the input, so that a request learns nothing of how its input
+    # would be judged before it is known to be allowed at all.
+    _require_declared_permission(app)
     if user is not None or _is_public(app):
-        # After sign-in, so that an anonymous request learns no more than that it must sign in.
         _refuse_unholdable_values()
+
+
+def _require_declared_permission(app: Flask) -> None:
+    """The permission the view declares, checked before its input is: whoever may not do a
+    thing gets 401 or 403, never a 422 about a field. The view checks it again itself."""
+    if request.method == "OPTIONS":
+        return
+    view = app.view_functions.get(request.endpoint)
+    if view is None:
+        return
+    permission = declared(view, request.method)
+    if permission is not None and permission != PUBLIC:
+        enforce(permission)
 
 
 def _refuse_unholdable_values() -> None:

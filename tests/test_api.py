@@ -66,6 +66,21 @@ def test_missing_sign_in_and_missing_permission(client, admin, make_user, app):
     assert "notes.write" in response.get_json()["detail"]
 
 
+def test_sign_in_and_permission_come_before_the_input_is_checked(client, admin, make_user):
+    from tenants.registry import tenant_by_slug
+
+    bad = {"title": "", "body": 5, "extra": 1}
+    anonymous = client.post("/api/v1/notes", json=bad, headers={"X-Tenant": "api-school"})
+    assert anonymous.status_code == 401
+    guardian = make_user(tenant_by_slug("api-school"), "guardian")
+    refused = client.post("/api/v1/notes", json=bad, headers=guardian.headers)
+    assert refused.status_code == 403 and "errors" not in refused.get_json()
+    nul = client.post("/api/v1/notes", json={"title": "a\x00b"}, headers=guardian.headers)
+    assert nul.status_code == 403
+    allowed = client.post("/api/v1/notes", json=bad, headers=admin.headers)
+    assert allowed.status_code == 422
+
+
 def test_school_required_is_explained(client, app):
     response = client.get("/api/v1/school")
     assert response.status_code in (400, 401)
