@@ -6,14 +6,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint
+.PHONY: install run test lint htmx
 
-# htmx is fetched from the npm registry at install time (pinned, checksum-verified) and
-# served by the app itself; pages work without it, only less smoothly.
-HTMX_VERSION := 2.0.8
-HTMX_SHA256 := $(shell cat core/web/static/vendor/htmx.sha256 | cut -d' ' -f1)
-HTMX := core/web/static/vendor/htmx.min.js
-
+# htmx is fetched from the npm registry (pinned, checksum-verified) and served by the app
+# itself; pages work without it, only less smoothly. The script does nothing when the file
+# present matches htmx.sha256, so it runs on every target and only fetches when needed.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
@@ -21,24 +18,17 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP) $(HTMX)
+install: $(STAMP) htmx
 
-$(HTMX): core/web/static/vendor/htmx.sha256
-	@if ! command -v npm >/dev/null 2>&1; then \
-	  echo "npm not found: pages work without htmx, they only refresh instead of updating"; \
-	else \
-	  cd $(@D) && rm -rf package && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null \
-	  && tar -xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js package/LICENSE \
-	  && mv package/dist/htmx.min.js htmx.min.js && mv package/LICENSE htmx.LICENSE \
-	  && rm -rf package htmx.org-$(HTMX_VERSION).tgz && sha256sum -c htmx.sha256; \
-	fi
+htmx:
+	@sh deploy/fetch-htmx.sh
 
-run: $(STAMP) $(HTMX)
+run: $(STAMP) htmx
 	$(BIN)/houqin db upgrade
 	$(BIN)/houqin tenants apply tenants/manifests/demo-district.toml
 	$(BIN)/houqin run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(HTMX)
+test: $(STAMP) htmx
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

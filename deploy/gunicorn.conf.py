@@ -58,7 +58,14 @@ preload_app = False
 # Long work belongs in background jobs, so a request that takes this long is stuck.
 timeout = _int("HOUQIN_TIMEOUT", 60)
 graceful_timeout = _int("HOUQIN_GRACEFUL_TIMEOUT", 30)
-keepalive = 5
+
+# Seconds an idle kept-alive connection stays open. It must outlast the proxy's own idle
+# timeout for its connections to gunicorn (keepalive_timeout 30s in deploy/nginx.conf), so that
+# the proxy, never gunicorn, closes an idle connection: when gunicorn closes one first, a request
+# the proxy sends on it at that moment meets a closed socket and fails, and a form post that
+# failed so is answered 502 (nginx rightly never sends a write twice). Idle connections cost a
+# file descriptor each, not a thread.
+keepalive = _int("HOUQIN_KEEPALIVE", 75)
 
 # Recycling workers is off by default: in embedded mode a recycled worker drops the in-process
 # jobs it was running. Set it only when jobs run on Redis.
