@@ -387,6 +387,13 @@ def _lines(archive: zipfile.ZipFile, path: str) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def file_rows(source: str | Path | IO[bytes], module: str, name: str) -> list[dict[str, Any]]:
+    """The rows of one table of a school file, as written (ids and dates as text)."""
+    with zipfile.ZipFile(source) as archive:
+        path = _table_path(module, name)
+        return list(_lines(archive, path)) if path in archive.namelist() else []
+
+
 def _refuse_known_ids(archive: zipfile.ZipFile, order: list[tuple[str, str, type]]) -> None:
     """Ids are kept, so none may exist here already, in any school. Read through a read-only
     scope over every school, which row-level security lets through on PostgreSQL."""
@@ -477,4 +484,4 @@ def _insert(model: type, rows: list[dict[str, Any]]) -> None:
         db.session.execute(insert(model).values(rows[start:start + step]))
 
 
-__all__ = ["ImportReport", "SchoolFileRefused", "export_school", "import_school"]
+__all__ = ["ImportReport", "SchoolFileRefused", "export_school", "file_rows", "import_school"]
