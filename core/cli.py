@@ -225,6 +225,10 @@ def tenants_export(slug: str, output: Path) -> None:
 
     with _school(slug):
         manifest = export_school(output)
+        # After the file is written, so the file does not hold its own export.
+        audit.record("export", "school_file", after={"file": output.name,
+                                                     "tables": manifest["tables"]})
+        db.session.commit()
     rows = sum(sum(tables.values()) for tables in manifest["tables"].values())
     click.echo(f"{output}: {rows} rows, {manifest['accounts']} accounts")
 

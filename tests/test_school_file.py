@@ -113,10 +113,15 @@ def every_row(school) -> dict[str, list[dict]]:
 
 def test_a_school_moves_to_another_deployment_row_for_row(app, populated, target, tmp_path):
     path = tmp_path / "mover.zip"
+    before = every_row(populated)
     manifest = export(populated, path)
     assert [m["name"] for m in manifest["modules"]] == ["core", *MODULES]
     assert all(m["heads"] for m in manifest["modules"])
-    before = every_row(populated)
+    with tenant_context(populated):  # the export is in the old school's audit trail
+        from core.audit import AuditEvent
+
+        assert db.session.scalar(select(AuditEvent.entity).where(
+            AuditEvent.action == "export")) == "school_file"
     source_hash = db.session.scalar(select(User.password_hash)
                                     .where(User.email == "manager@mover.test"))
     for table in ("students", "classes", "grades", "staff", "guardians", "academic_years",
