@@ -231,7 +231,7 @@ def _write_table(archive: zipfile.ZipFile, module: str, name: str, model: type,
     count = 0
     query = (select(*(getattr(model, key) for key in columns.plain)).order_by(model.id)
              .execution_options(yield_per=BATCH))
-    with archive.open(_table_path(module, name), "w") as raw, \
+    with archive.open(_table_path(module, name), "w", force_zip64=True) as raw, \
             io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as lines:
         for row in db.session.execute(query):
             record = dict(zip(columns.plain, row, strict=True))
@@ -251,7 +251,7 @@ def _write_table(archive: zipfile.ZipFile, module: str, name: str, model: type,
 def _write_accounts(archive: zipfile.ZipFile, ids: set[int]) -> int:
     written = 0
     ordered = sorted(ids)
-    with archive.open(ACCOUNTS, "w") as raw, \
+    with archive.open(ACCOUNTS, "w", force_zip64=True) as raw, \
             io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as lines:
         for start in range(0, len(ordered), BATCH):
             chunk = ordered[start:start + BATCH]
