@@ -265,3 +265,21 @@ def test_rows_are_streamed_not_loaded_whole(app, populated, tmp_path):
     finally:
         event.remove(db.session, "do_orm_execute", note)
     assert seen and sum(1 for n in seen if n) >= len(core_tables())
+
+
+def test_a_module_still_returning_rows_is_warned_and_its_rows_left_out(app, make_school,
+                                                                        monkeypatch):
+    """The hook's earlier shape (lists of plain rows) cannot be imported: it is named, not
+    silently written into a file that would lose it on the way in."""
+    from types import SimpleNamespace
+
+    from core.state import kernel
+    from plugins.fees.models import Bill
+
+    school = make_school("legacy", modules=("fees",))
+    plugins = kernel().plugins
+    monkeypatch.setattr(plugins, "hooks_of", lambda name: SimpleNamespace(
+        houqin_export_tenant_data=lambda tenant: [{"fees_bills": Bill,
+                                                   "fees.bills": [{"id": "x"}]}]))
+    with tenant_context(school), pytest.warns(DeprecationWarning, match="'fees.bills'"):
+        assert module_tables("fees", school) == {"fees_bills": Bill}
