@@ -216,13 +216,41 @@ def tenants_apply(manifests: tuple[Path, ...], dry_run: bool) -> None:
 
 @tenants_group.command("export")
 @click.option("--tenant", "slug", required=True)
+@click.argument("output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
-def tenants_export(slug: str) -> None:
-    """Write everything a school holds (core records and each enabled module's) as JSON."""
-    from tenants.export import export_school
+def tenants_export(slug: str, output: Path) -> None:
+    """Write everything a school holds, core's and each module's, to a school file (a zip
+    that ``houqin tenants import`` reads in another deployment)."""
+    from tenants.schoolfile import export_school
 
     with _school(slug):
-        click.echo(json.dumps(export_school(), ensure_ascii=False, indent=2, default=str))
+        manifest = export_school(output)
+        # After the file is written, so the file does not hold its own export.
+        audit.record("export", "school_file", after={"file": output.name,
+                                                     "tables": manifest["tables"]})
+        db.session.commit()
+    rows = sum(sum(tables.values()) for tables in manifest["tables"].values())
+    click.echo(f"{output}: {rows} rows, {manifest['accounts']} accounts")
+
+
+@tenants_group.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", help="The school's slug here (default: the file's).")
+@click.option("--district", help="The district's slug here (default: the file's).")
+@with_appcontext
+def tenants_import(source: Path, slug: str | None, district: str | None) -> None:
+    """Create a school from a school file, all in one transaction, or refuse it whole when its
+    modules, versions or migrations differ from this deployment's."""
+    from tenants.schoolfile import SchoolFileRefused, import_school
+
+    try:
+        with _as_cli():
+            report = import_school(source, slug=slug, district=district)
+    except SchoolFileRefused as exc:
+        _fail(f"{source}: nothing imported: {exc}")
+    click.echo(f"imported {report.tenant.slug}: {sum(report.rows.values())} rows,"
+               f" {len(report.accounts_new)} new accounts,"
+               f" {len(report.accounts_matched)} matched by e-mail")
 
 
 @tenants_group.command("list")

@@ -106,5 +106,28 @@ def houqin_on_disable(tenant: TenantRef) -> None:
 
 
 @hookspec
-def houqin_export_tenant_data(tenant: TenantRef) -> dict[str, list[dict[str, Any]]]:
-    """Return the school's data held by this plugin, as named lists of plain rows."""
+def houqin_export_tenant_data(tenant: TenantRef) -> dict[str, type]:
+    """Return every school table the plugin keeps, as ``{name: model}``.
+
+    Called with the school in context when a school file is written
+    (``houqin tenants export``) and when one is read (``houqin tenants import``), on each
+    module the school has, switched on or off (a module's data is kept while it is off, and
+    moves with the school). ``tenant`` is that school.
+
+    Each model must be a ``TenantScoped`` model; its rows go to ``tables/<plugin>/<name>.jsonl``
+    in the file and come back with their ids, in an order where the rows a foreign key names
+    come first. List every school table, counters and ledgers included: a table left out
+    does not move, and the import cannot tell. The names are the file's, so keep them stable
+    (the plugin's version, checked on import, covers a change).
+
+    Example::
+
+        @hookimpl
+        def houqin_export_tenant_data(tenant):
+            from .models import Note, NoteItem
+
+            return {"notes": Note, "note_items": NoteItem}
+
+    Before this shape, the hook returned lists of plain rows; such a return is warned about
+    (``DeprecationWarning``) and left out of the file, since rows cannot be imported.
+    """

@@ -129,6 +129,14 @@ def _branch_heads(config: Config, branch: str) -> list[str]:
         return []
 
 
+def branch_heads(app: Flask) -> dict[str, list[str]]:
+    """The migration heads the code of core and of each loaded plugin expects, by branch
+    (read from the migration scripts, not the database)."""
+    config = alembic_config(app)
+    return {branch: sorted(_branch_heads(config, branch)) for branch in version_locations(
+        app.extensions["houqin"])}
+
+
 def _core_heads(config: Config) -> list[str]:
     return _branch_heads(config, CORE_BRANCH)
 

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+import zipfile
 
 import pytest
 from click.testing import CliRunner
@@ -20,19 +21,32 @@ from tenants import modules
 pytestmark = pytest.mark.houqin_plugins("notes", "tags")
 
 
-def test_export_holds_core_records_and_enabled_modules_only(app, make_school, make_user):
+def test_the_school_file_holds_core_records_and_each_module_of_the_school(
+        app, make_school, make_user, tmp_path):
+    from tenants.schoolfile import file_rows
+
     school = make_school("exporter", modules=("notes",))
     make_user(school, "nurse", email="nurse@exporter.test")
-    result = CliRunner().invoke(cli, ["tenants", "export", "--tenant", "exporter"])
-    data = json.loads(result.output)
-    assert data["school"]["slug"] == "exporter"
-    assert data["members"] == [{"email": "nurse@exporter.test", "name": "nurse", "role": "nurse"}]
-    assert data["notes"] == {"notes": [{"title": "welcome", "body": ""}]}
+    make_school("bystander", modules=("notes",))
+    path = tmp_path / "exporter.zip"
+    result = CliRunner().invoke(cli, ["tenants", "export", "--tenant", "exporter", str(path)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        accounts = [json.loads(line) for line in archive.read("accounts.jsonl").splitlines()]
+    assert manifest["school"]["slug"] == "exporter"
+    assert [m["name"] for m in manifest["modules"]] == ["core", "notes"]
+    assert [a["email"] for a in accounts] == ["nurse@exporter.test"]
+    assert [m["role"] for m in file_rows(path, "core", "memberships")] == ["nurse"]
+    assert [n["title"] for n in file_rows(path, "notes", "notes")] == ["welcome"]
+    assert file_rows(path, "core", "api_tokens") == []  # secrets of this deployment stay here
     with tenant_context(school):
         modules.disable("notes")
         db.session.commit()
-    data = json.loads(CliRunner().invoke(cli, ["tenants", "export", "--tenant", "exporter"]).output)
-    assert "notes" not in data and data["modules"][0]["enabled"] is False
+    # A module switched off keeps its data, and the data moves with the school.
+    CliRunner().invoke(cli, ["tenants", "export", "--tenant", "exporter", str(path)])
+    assert [n["title"] for n in file_rows(path, "notes", "notes")] == ["welcome"]
+    assert [m["enabled"] for m in file_rows(path, "core", "tenant_modules")] == [False]
 
 
 def test_several_manifests_apply_in_order(app, tmp_path):

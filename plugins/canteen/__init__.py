@@ -7,7 +7,6 @@ its own translations.
 """
 
 import uuid
-from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -138,14 +137,27 @@ def houqin_fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list
 
 @hookimpl
 def houqin_export_tenant_data(tenant):
-    from .exports import REGISTERS, sheet_rows
+    from . import models as m
 
-    everything = (date.min, date.max)
-    exported = {}
-    for name in (n for n, found in REGISTERS.items() if not found.derived):
-        header, *rows = sheet_rows(name, *everything)
-        exported[f"canteen.{name}"] = [dict(zip(header, row, strict=True)) for row in rows]
-    return exported
+    # Every canteen table of the school, the tuck shop's too (its data is kept while it is off).
+    return {
+        "canteen_accompanied_meals": m.AccompaniedMeal, "canteen_certificates": m.Certificate,
+        "canteen_deliveries": m.Delivery, "canteen_delivery_items": m.DeliveryItem,
+        "canteen_dishes": m.Dish, "canteen_dish_ingredients": m.DishIngredient,
+        "canteen_disinfections": m.Disinfection,
+        "canteen_health_certificates": m.HealthCertificate,
+        "canteen_kitchen_workers": m.KitchenWorker, "canteen_meal_counts": m.MealCount,
+        "canteen_meal_plans": m.MealPlan, "canteen_menu_items": m.MenuItem,
+        "canteen_morning_checks": m.MorningCheck,
+        "canteen_morning_check_amendments": m.MorningCheckAmendment,
+        "canteen_pest_controls": m.PestControl, "canteen_samples": m.Sample,
+        "canteen_stock_counts": m.StockCount, "canteen_stock_count_lines": m.StockCountLine,
+        "canteen_stock_lots": m.StockLot, "canteen_stock_movements": m.StockMovement,
+        "canteen_suppliers": m.Supplier, "canteen_tuck_batches": m.TuckBatch,
+        "canteen_tuck_products": m.TuckProduct, "canteen_tuck_removals": m.TuckRemoval,
+        "canteen_tuck_sales": m.TuckSale, "canteen_tuck_sale_draws": m.TuckSaleDraw,
+        "canteen_waste_handovers": m.WasteHandover,
+    }
 
 
 @hookimpl

@@ -142,9 +142,9 @@ def houqin_dashboard_widgets(tenant, principal):
 
 @hookimpl
 def houqin_export_tenant_data(tenant):
-    from .exports import tenant_data
+    from .exports import TABLES
 
-    return tenant_data()
+    return dict(TABLES)
 
 
 def _billing_navigation() -> list[NavEntry]:

@@ -1,4 +1,4 @@
-"""The fee reports as .xlsx, and the fee module's share of the school's data export.
+"""The fee reports as .xlsx, and the list of the fee module's tables for the school file.
 
 Amounts go into the sheets in yuan as exact decimals (12.50), so they add up in a spreadsheet
 as they do here. Each export is recorded in the audit trail with what was asked."""
@@ -14,9 +14,8 @@ from typing import Any
 from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, select
 
-from core.sdk import SheetColumn, TermRef, audit, db, sheet_rows, workbook_bytes, xlsx_download
+from core.sdk import SheetColumn, TermRef, audit, sheet_rows, workbook_bytes, xlsx_download
 
 from .models import (
     CATEGORY_TITLES,
@@ -33,6 +32,7 @@ from .models import (
     OnlinePayment,
     Payment,
     Receipt,
+    ReceiptCounter,
     Refund,
     Settlement,
     SettlementLine,
@@ -197,24 +197,14 @@ def report_download(name: str, *, term: TermRef | None = None,
 
 # --- the school's data export -------------------------------------------------------------
 
+# Every fee table of the school, the receipt counters and the ledger included: a school file
+# (``houqin tenants export``) must carry them for the receipt numbers and balances to go on.
 TABLES = {
-    "fees.items": FeeItem, "fees.notices": FeeNotice, "fees.bills": Bill,
-    "fees.bill_lines": BillLine, "fees.concessions": Concession, "fees.choices": FeeChoice,
-    "fees.billing_runs": BillingRun, "fees.ledger": LedgerEntry, "fees.payments": Payment,
-    "fees.receipts": Receipt, "fees.online_payments": OnlinePayment, "fees.refunds": Refund,
-    "fees.settlements": Settlement, "fees.settlement_lines": SettlementLine,
-    "fees.absences": Absence,
+    "fees_items": FeeItem, "fees_notices": FeeNotice, "fees_bills": Bill,
+    "fees_bill_lines": BillLine, "fees_concessions": Concession, "fees_choices": FeeChoice,
+    "fees_billing_runs": BillingRun, "fees_ledger": LedgerEntry, "fees_payments": Payment,
+    "fees_receipts": Receipt, "fees_receipt_counters": ReceiptCounter,
+    "fees_online_payments": OnlinePayment, "fees_refunds": Refund,
+    "fees_settlements": Settlement, "fees_settlement_lines": SettlementLine,
+    "fees_absences": Absence,
 }
-
-
-def plain_rows(model: type) -> list[dict[str, Any]]:
-    """Every row of the school's table as column: value, in the order rows were made (the
-    receipt counters are left out: the receipts say the same)."""
-    names = [attr.key for attr in inspect(model).column_attrs if attr.key != "tenant_id"]
-    rows = db.session.execute(select(*(getattr(model, name) for name in names))
-                              .order_by(model.id))
-    return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-def tenant_data() -> dict[str, list[dict[str, Any]]]:
-    return {name: plain_rows(model) for name, model in TABLES.items()}

@@ -95,9 +95,6 @@ def houqin_on_enable(tenant, settings):
 
 @hookimpl
 def houqin_export_tenant_data(tenant):
-    from sqlalchemy import select
+    from .models import Note, NoteItem
 
-    from .models import Note
-
-    return {"notes": [{"title": n.title, "body": n.body}
-                      for n in db.session.scalars(select(Note).order_by(Note.created_at))]}
+    return {"notes": Note, "note_items": NoteItem}

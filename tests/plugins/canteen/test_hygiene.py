@@ -3,7 +3,6 @@ never deleted), exported, and their coverage of the days a meal was served."""
 
 import io
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -182,17 +181,19 @@ def test_the_hygiene_pages_record_refuse_and_show_the_month(client, manager, sch
                        data={"csrf_token": token}).status_code == 404
 
 
-def test_the_school_data_export_holds_every_hygiene_log(client, manager, school):
-    from plugins.canteen import houqin_export_tenant_data
+def test_the_school_file_holds_every_hygiene_log(client, manager, school):
+
+    from tenants.schoolfile import export_school, file_rows
 
     for log in BODIES:
         record(client, manager, log)
+    written = io.BytesIO()
     with tenant_context(school):
-        exported = houqin_export_tenant_data(school)
-    assert exported["canteen.waste_handovers"][0]["Kilograms"] == Decimal("35.50")
-    assert exported["canteen.accompanied_meals"][0]["Leader"] == "刘校长"
-    assert {"canteen.disinfections", "canteen.pest_controls", "canteen.morning_checks",
-            "canteen.health_certificates"} <= set(exported)
+        export_school(written)
+    assert file_rows(written, "canteen", "canteen_waste_handovers")[0]["kilograms"] == "35.50"
+    assert file_rows(written, "canteen", "canteen_accompanied_meals")[0]["leader_name"] == "刘校长"
+    for table in ("canteen_disinfections", "canteen_pest_controls"):
+        assert file_rows(written, "canteen", table), table
 
 
 def test_a_wrong_entry_is_voided_from_the_page_with_its_reason(client, manager, school):

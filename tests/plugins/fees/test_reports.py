@@ -402,18 +402,26 @@ def test_the_home_widget_shows_the_term_and_today(client, school, term_id, clerk
     assert '<dd data-testid="fees-today">100.00' in home
 
 
-def test_the_school_data_export_holds_every_fee_record(school, scenario):
-    from plugins.fees import houqin_export_tenant_data
+def test_the_school_file_holds_every_fee_record(school, scenario):
+    import io
 
+    from tenants.schoolfile import export_school, file_rows, module_tables
+
+    written = io.BytesIO()
     with tenant_context(school):
-        exported = houqin_export_tenant_data(school)
-    assert {"fees.items", "fees.notices", "fees.bills", "fees.bill_lines", "fees.ledger",
-            "fees.payments", "fees.receipts", "fees.refunds", "fees.settlements",
-            "fees.absences"} <= set(exported)
-    assert len(exported["fees.bills"]) == 8 and len(exported["fees.receipts"]) == 7
-    voided = [p for p in exported["fees.payments"] if p["voided_at"] is not None]
-    assert [(str(p["id"]), p["void_reason"]) for p in voided] == [
+        export_school(written)
+        assert {"fees_items", "fees_notices", "fees_bills", "fees_bill_lines", "fees_ledger",
+                "fees_payments", "fees_receipts", "fees_receipt_counters", "fees_refunds",
+                "fees_settlements", "fees_absences"} <= set(module_tables("fees", school))
+
+    def rows(name):
+        return file_rows(written, "fees", name)
+
+    assert len(rows("fees_bills")) == 8 and len(rows("fees_receipts")) == 7
+    voided = [p for p in rows("fees_payments") if p["voided_at"] is not None]
+    assert [(p["id"], p["void_reason"]) for p in voided] == [
         (scenario.payments["a2"], "entered twice")]
-    assert "tenant_id" not in exported["fees.ledger"][0]
+    assert "tenant_id" not in rows("fees_ledger")[0]
     # Owed on this term's bills, less b0's and a2's credit (a2's next bill is paid).
-    assert sum(e["amount_fen"] for e in exported["fees.ledger"]) == 193000 - 10000 - 2000
+    assert sum(e["amount_fen"] for e in rows("fees_ledger")) == 193000 - 10000 - 2000
+    assert rows("fees_receipt_counters")
