@@ -22,12 +22,16 @@ Then, in rounds (by default one), each starting from no bills at all:
   lines (and, with ``--issue``, the ledger's charges) from the students and the published
   items, with the term's school days and months and the meal price as parameters;
 * the job: for every school, ``plugins.fees.services.billing.start_run`` records a billing
-  run and enqueues its job, then the job runs exactly as a worker runs it
-  (``core.jobs.runner.execute``: app and school re-entered, module checked, the job function
-  with its ``JobContext``, a checkpoint commit per batch of 1,000 students), in this
-  process, one school after the other; with ``--backend rq`` the jobs go through a Redis
-  queue and an rq ``SimpleWorker`` in this process instead. It connects as the app role with
-  row-level security, and writes an audit event for every bill it creates, as the app does.
+  run and enqueues its job (timed: the side runs from the first request to the last job
+  finished), and a real ``houqin worker`` process, started before the rounds, runs the jobs
+  from Redis (``--backend inline``: each through ``core.jobs.runner.execute`` in this
+  process; ``--backend rq``: an rq ``SimpleWorker`` in this process). It connects as the app
+  role with row-level security, and writes an audit event for every bill it creates, as the
+  app does.
+
+The rounds are paired (the order of the two sides alternating) and judged by the median
+CPU-cost ratio: the set-based statement's PostgreSQL CPU against the job side's CPU (this
+process while enqueueing, the worker and its work horses, the app role's backends).
 
 After each side the rows are compared: per school, the bills' count and total, and every
 line's kind, source, code, item, category, quantity, unit price and amount (with
