@@ -22,12 +22,16 @@ Then, in rounds (by default one), each starting from no bills at all:
   lines (and, with ``--issue``, the ledger's charges) from the students and the published
   items, with the term's school days and months and the meal price as parameters;
 * the job: for every school, ``plugins.fees.services.billing.start_run`` records a billing
-  run and enqueues its job, then the job runs exactly as a worker runs it
-  (``core.jobs.runner.execute``: app and school re-entered, module checked, the job function
-  with its ``JobContext``, a checkpoint commit per batch of 1,000 students), in this
-  process, one school after the other; with ``--backend rq`` the jobs go through a Redis
-  queue and an rq ``SimpleWorker`` in this process instead. It connects as the app role with
-  row-level security, and writes an audit event for every bill it creates, as the app does.
+  run and enqueues its job (timed: the side runs from the first request to the last job
+  finished), and a real ``houqin worker`` process, started before the rounds, runs the jobs
+  from Redis (``--backend inline``: each through ``core.jobs.runner.execute`` in this
+  process; ``--backend rq``: an rq ``SimpleWorker`` in this process). It connects as the app
+  role with row-level security, and writes an audit event for every bill it creates, as the
+  app does.
+
+The rounds are paired (the order of the two sides alternating) and judged by the median
+CPU-cost ratio: the set-based statement's PostgreSQL CPU against the job side's CPU (this
+process while enqueueing, the worker and its work horses, the app role's backends).
 
 After each side the rows are compared: per school, the bills' count and total, and every
 line's kind, source, code, item, category, quantity, unit price and amount (with
@@ -71,8 +75,11 @@ from canteen_daily_report import GcClock  # noqa: E402
 from request_overhead import (  # noqa: E402  (the same helpers as the other benchmarks)
     ScratchDatabase,
     backend_pids,
+    child_pids,
     cpu_seconds,
     machine_busy,
+    proc_status_kb,
+    spread,
     system_cpu,
 )
 
@@ -328,6 +335,129 @@ def work_through_rq(app) -> None:
     SimpleWorker([backend.queue], connection=backend.connection).work(burst=True)
 
 
+class WorkerProcess:
+    """A real ``houqin worker`` (rq's forking worker: a work horse per job) on its own queue,
+    started before the job side is timed, as it waits in production. While jobs run, a
+    sampler thread reads from ``/proc`` the CPU of the app role's PostgreSQL backends (they
+    come and go with the work horses; each one's last reading is kept, so at most one
+    sampling interval of a backend's last moments is missed) and the resident set of the
+    worker and its work horses."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, scratch, redis_url: str, queue: str, app_role: str) -> None:
+        import subprocess
+
+        self.scratch, self.app_role = scratch, app_role
+        env = {**os.environ, "DATABASE_URL": scratch.app_str,
+               "MIGRATION_DATABASE_URL": scratch.owner_str, "REDIS_URL": redis_url,
+               "HOUQIN_QUEUE": queue, "HOUQIN_INSTANCE_PATH": str(scratch.workdir / "instance"),
+               "SECRET_KEY": "bench-worker", "HOUQIN_LOG_FORMAT": "text"}
+        env.pop("HOUQIN_PLUGINS", None)  # every installed module, as the bench's own app
+        self.log = open(scratch.workdir / "worker.log", "w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from core.cli import main; main()", "worker",
+             "--no-scheduler"], cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.rss_peak_kb = 0
+        self.horse_peak_kb = 0
+
+    def wait_ready(self, redis_url: str, queue: str, timeout: float = 60.0) -> None:
+        from redis import Redis
+        from rq import Queue, Worker
+
+        connection = Redis.from_url(redis_url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"houqin worker exited: {self.tail()}")
+            if Worker.all(queue=Queue(queue, connection=connection)):
+                return
+            time.sleep(0.1)
+        raise BenchError(f"houqin worker did not start within {timeout:.0f} s: {self.tail()}")
+
+    def cpu(self) -> float:
+        """The worker's CPU and that of its finished work horses (user + system)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError as exc:
+            raise BenchError("houqin worker is gone") from exc
+        own = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+        return own / ticks + cpu_seconds(child_pids(self.process.pid))
+
+    def run_until(self, done, timeout: float, poll: float = 0.1) -> float:
+        """Sample until ``done()``; the PostgreSQL CPU of the app role's backends meanwhile."""
+        import threading
+
+        seen: dict[int, tuple[float, float]] = {}  # pid: (first reading, last reading)
+        before = set(backend_pids(self.scratch.owner_str, self.scratch.name, self.app_role))
+        stop = threading.Event()
+
+        def sample() -> None:
+            from sqlalchemy import pool as sa_pool
+
+            engine = create_engine(self.scratch.owner_str, poolclass=sa_pool.NullPool)
+            try:
+                with engine.connect() as connection:
+                    while not stop.is_set():
+                        pids = connection.execute(text(
+                            "SELECT pid FROM pg_stat_activity WHERE datname = :d AND usename = :u"
+                        ), {"d": self.scratch.name, "u": self.app_role}).scalars().all()
+                        connection.rollback()
+                        for pid in pids:
+                            now = cpu_seconds([pid])
+                            first = seen.get(pid, (0.0 if pid not in before else now, now))[0]
+                            seen[pid] = (first, now)
+                        for pid in [self.process.pid, *child_pids(self.process.pid)]:
+                            kb = proc_status_kb(pid, "VmRSS") or 0
+                            if pid == self.process.pid:
+                                self.rss_peak_kb = max(self.rss_peak_kb, kb)
+                            else:
+                                self.horse_peak_kb = max(self.horse_peak_kb, kb)
+                        stop.wait(self.INTERVAL)
+            finally:
+                engine.dispose()
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + timeout
+        try:
+            while not done():
+                if self.process.poll() is not None:
+                    raise BenchError(f"houqin worker exited: {self.tail()}")
+                if time.monotonic() > deadline:
+                    raise BenchError(f"the jobs did not finish within {timeout:.0f} s")
+                time.sleep(poll)
+        finally:
+            stop.set()
+            thread.join()
+        return sum(last - first for first, last in seen.values())
+
+    def tail(self, lines: int = 20) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return "".join(self.log.readlines()[-lines:])
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # rq's warm shutdown
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def finished_runs(owner) -> int:
+    with owner.connect() as connection:
+        return connection.execute(text(
+            "SELECT count(*) FROM fees_billing_runs WHERE finished_at IS NOT NULL")).scalar()
+
+
 def profile_one_school(app, owner, ref, terms, recorder, args) -> None:
     """One school's job again from no bills, under cProfile: where its time goes."""
     import cProfile
@@ -376,6 +506,9 @@ class Round:
     job_backend_cpu_s: float = 0.0
     job_cpu_s: float = 0.0
     job_gc_s: float = 0.0
+    enqueue_s: float = 0.0  # requesting the runs and enqueueing their jobs (in job_s)
+    worker_cpu_s: float = 0.0  # `houqin worker` and its work horses (--backend worker)
+    worker_backend_cpu_s: float = 0.0  # PostgreSQL backends of the worker's connections
     per_school_s: list[float] = field(default_factory=list)
     statements: int = 0
     rss_before_kb: int = 0
@@ -383,21 +516,39 @@ class Round:
     rss_peak_kb: int = 0
     others_cpu_share: float = 0.0
 
+    @property
+    def job_cpu_total_s(self) -> float:
+        return self.job_cpu_s + self.worker_cpu_s + self.job_backend_cpu_s
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The job's rate by CPU cost against the set-based one's: CPU seconds set-based ÷
+        CPU seconds of the job (this process's enqueueing, the worker, their backends)."""
+        return self.set_based_backend_cpu_s / self.job_cpu_total_s if self.job_cpu_total_s \
+            else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.set_based_s / self.job_s if self.job_s else 0.0
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(
         description="Billing a term through the fee module's job against one set-based SQL "
                     "insert of the same rows (see bench/README.md).")
-    parser.add_argument("--schools", type=int, default=100, help="schools (1-500)")
+    parser.add_argument("--schools", type=int, default=20, help="schools (1-500)")
     parser.add_argument("--students", type=int, default=1000,
                         help="students per school (40-20000)")
     parser.add_argument("--issue", action="store_true",
                         help="issue the bills in the run (ledger charges on both sides)")
-    parser.add_argument("--rounds", type=int, default=1, help="rounds of both sides (1-9)")
-    parser.add_argument("--backend", choices=("inline", "rq"), default="inline",
-                        help="run the jobs inline as a worker does, or through rq on Redis")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="paired rounds of both sides (1-9), the order alternating")
+    parser.add_argument("--backend", choices=("worker", "inline", "rq"), default="worker",
+                        help="worker: a real `houqin worker` process on rq/Redis (default); "
+                             "inline: each job through runner.execute in this process; rq: "
+                             "an rq SimpleWorker in this process")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
-                        help="Redis for --backend rq")
+                        help="Redis for --backend worker and rq")
     parser.add_argument("--batch", type=int, default=5000, help="rows per generating insert")
     parser.add_argument("--seed", type=int, default=20261121, help="random seed of the data")
     parser.add_argument("--pg-admin-url", default=os.environ.get(
@@ -425,7 +576,7 @@ def main() -> int:
         return 2
     scratch = ScratchDatabase(args.pg_admin_url, args.app_role)
     database, owner_str = scratch.name, scratch.owner_str
-    app = owner = None
+    app = owner = worker = None
     queue_name = f"houqin-bench-{uuid.uuid4().hex[:8]}"
     started_at = datetime.now(UTC)
 
@@ -443,7 +594,7 @@ def main() -> int:
         from tenants.models import Tenant
 
         app = create_app(scratch.app_config(
-            REDIS_URL=args.redis_url if args.backend == "rq" else None, RQ_QUEUE=queue_name))
+            REDIS_URL=None if args.backend == "inline" else args.redis_url, RQ_QUEUE=queue_name))
         import logging
 
         logging.getLogger("houqin.jobs").setLevel(logging.WARNING)  # a line per job is noise
@@ -514,9 +665,13 @@ def main() -> int:
         gc.callbacks.append(collector)
         results: list[Round] = []
         reference = None
-        for number in range(rounds):
-            result = Round()
-            # The set-based side: one statement.
+        if args.backend == "worker":
+            worker = WorkerProcess(scratch, args.redis_url, queue_name, args.app_role)
+            worker.wait_ready(args.redis_url, queue_name)
+            print(f"houqin worker started (pid {worker.process.pid}) on queue {queue_name}")
+
+        def set_based_side(result: Round) -> dict:
+            """One statement, on an owner connection."""
             with owner.connect() as connection:
                 clear(connection)
                 backend = [connection.execute(text("SELECT pg_backend_pid()")).scalar()]
@@ -535,29 +690,45 @@ def main() -> int:
                     set_rows["line_count"] != lines_expected):
                 raise BenchError(f"the set-based insert wrote {set_rows['bill_count']} bills "
                                  f"and {set_rows['line_count']} lines")
-            # The job side: a run per school, each job executed as a worker executes it.
+            return set_rows
+
+        def job_side(result: Round) -> dict:
+            """A run per school, requested and enqueued (timed), each job run by a worker."""
+            with owner.connect() as connection:
+                clear(connection)
             recorder.jobs.clear()
-            start_runs(app, refs, terms, args.issue)
             gc.collect()
             result.rss_before_kb = vm("VmRSS")
             peak_known = reset_peak_rss()
             busy, total = system_cpu()
             backends = backend_pids(owner_str, database, args.app_role)
             backend_cpu = cpu_seconds(backends)
+            worker_cpu = worker.cpu() if worker else 0.0
             statements.clear()
             collected = collector.seconds
             cpu, started = time.process_time(), time.perf_counter()
+            start_runs(app, refs, terms, args.issue)  # the enqueueing, as the API does it
+            result.enqueue_s = time.perf_counter() - started
+            enqueue_cpu = time.process_time() - cpu
             if args.backend == "inline":
                 for tenant_id, job_id in recorder.jobs:
                     one = time.perf_counter()
                     runner.execute(tenant_id, job_id, app)
                     result.per_school_s.append(time.perf_counter() - one)
-            else:
+            elif args.backend == "rq":
                 work_through_rq(app)
+            else:
+                result.worker_backend_cpu_s = worker.run_until(
+                    lambda: finished_runs(owner) >= len(refs), timeout=1800, poll=0.1)
             result.job_s = time.perf_counter() - started
-            result.job_cpu_s = time.process_time() - cpu
+            # With a worker process, this process only requested and enqueued: its waiting and
+            # sampling afterwards are the benchmark's, not the job's.
+            result.job_cpu_s = enqueue_cpu if worker else time.process_time() - cpu
             result.job_gc_s = collector.seconds - collected
-            result.job_backend_cpu_s = cpu_seconds(backends) - backend_cpu
+            result.job_backend_cpu_s = (cpu_seconds(backends) - backend_cpu
+                                        + result.worker_backend_cpu_s)
+            if worker:
+                result.worker_cpu_s = worker.cpu() - worker_cpu
             result.statements = statements["sent"]
             if args.show_sql:
                 print("  the job side's statements, by the time they took (wall):")
@@ -566,8 +737,8 @@ def main() -> int:
                 spent.clear()
             busy_after, total_after = system_cpu()
             result.others_cpu_share = max(0.0, (
-                busy_after - busy - result.job_cpu_s - result.job_backend_cpu_s) / max(
-                total_after - total, 1e-9))
+                busy_after - busy - result.job_cpu_s - result.worker_cpu_s
+                - result.job_backend_cpu_s) / max(total_after - total, 1e-9))
             result.rss_after_kb = vm("VmRSS")
             result.rss_peak_kb = vm("VmHWM") if peak_known else 0
             outcomes = job_outcomes(app, refs)
@@ -575,7 +746,17 @@ def main() -> int:
             if bad:
                 raise BenchError(f"{len(bad)} jobs did not bill their school: {bad[:3]}")
             with owner.connect() as connection:
-                job_rows = rows_written(connection)
+                return rows_written(connection)
+
+        for number in range(rounds):
+            result = Round()
+            # Paired rounds, the order alternating, so neither side always runs first.
+            if number % 2 == 0:
+                set_rows = set_based_side(result)
+                job_rows = job_side(result)
+            else:
+                job_rows = job_side(result)
+                set_rows = set_based_side(result)
             if job_rows != set_rows:
                 differ = [k for k in job_rows if job_rows[k] != set_rows[k]]
                 raise BenchError(f"the two sides wrote different rows ({', '.join(differ)})")
@@ -583,64 +764,78 @@ def main() -> int:
             results.append(result)
             print(f"  round {number + 1}: set-based {result.set_based_s:.2f} s (its PostgreSQL "
                   f"backend's CPU {result.set_based_backend_cpu_s:.2f} s), job "
-                  f"{result.job_s:.2f} s (CPU of this process {result.job_cpu_s:.2f} s, of it garbage "
-                  f"collector {result.job_gc_s:.2f} s; its PostgreSQL backend's CPU "
-                  f"{result.job_backend_cpu_s:.2f} s; other "
-                  f"processes used {result.others_cpu_share:.0%} of the machine); the same "
-                  "rows on both sides")
+                  f"{result.job_s:.2f} s incl. {result.enqueue_s:.2f} s requesting and "
+                  f"enqueueing (CPU: this process {result.job_cpu_s:.2f} s, the worker "
+                  f"{result.worker_cpu_s:.2f} s, PostgreSQL {result.job_backend_cpu_s:.2f} s); "
+                  f"CPU-cost ratio {result.cpu_ratio:.3f}, wall ratio {result.ratio:.3f}; "
+                  f"other processes used {result.others_cpu_share:.0%} of the machine")
 
-        # What one school's job allocates, traced apart (tracemalloc slows Python down).
-        with owner.connect() as connection:
-            for table in ("fees_ledger", "fees_bill_lines", "fees_bills", "fees_billing_runs",
-                          "job_runs"):
-                connection.execute(text(f"DELETE FROM {table} WHERE tenant_id = :t"),
-                                   {"t": refs[0].id})
-            connection.commit()
-        recorder.jobs.clear()
-        start_runs(app, refs[:1], terms, args.issue)
-        gc.collect()
-        tracemalloc.start()
-        if args.backend == "inline":
-            runner.execute(*recorder.jobs[0], app)
-        else:
-            work_through_rq(app)
-        traced_now, traced_peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        # What one school's job allocates, traced apart (tracemalloc slows Python down); in
+        # this process, so not with a worker process (its resident set is reported instead).
+        traced_now = traced_peak = 0
+        if args.backend != "worker":
+            with owner.connect() as connection:
+                for table in ("fees_ledger", "fees_bill_lines", "fees_bills",
+                              "fees_billing_runs", "job_runs"):
+                    connection.execute(text(f"DELETE FROM {table} WHERE tenant_id = :t"),
+                                       {"t": refs[0].id})
+                connection.commit()
+            recorder.jobs.clear()
+            start_runs(app, refs[:1], terms, args.issue)
+            gc.collect()
+            tracemalloc.start()
+            if args.backend == "inline":
+                runner.execute(*recorder.jobs[0], app)
+            else:
+                work_through_rq(app)
+            traced_now, traced_peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
 
         if args.profile and args.backend == "inline":
             profile_one_school(app, owner, refs[0], terms, recorder, args)
 
         set_based = statistics.median(r.set_based_s for r in results)
         job = statistics.median(r.job_s for r in results)
-        ratio = set_based / job if job else 0.0
-        median = results[len(results) // 2]
+        cpu_ratios = [r.cpu_ratio for r in results]
+        wall_ratios = [r.ratio for r in results]
+        cpu_ratio, ratio = statistics.median(cpu_ratios), statistics.median(wall_ratios)
+        median = sorted(results, key=lambda r: r.cpu_ratio)[len(results) // 2]
         print()
         print("=" * 88)
         print(f"{args.schools} schools x {args.students} students, {len(ITEMS)} lines a bill"
-              + (", issued" if args.issue else ", drafts") + f"; backend {args.backend}")
-        print(f"{'':>12} {'seconds':>9} {'bills/s':>10} {'lines/s':>11}")
+              + (", issued" if args.issue else ", drafts") + f"; backend {args.backend}; "
+              f"{len(results)} paired rounds")
+        print(f"{'':>12} {'seconds':>9} {'bills/s':>10} {'lines/s':>11}   (medians)")
         for name, seconds in (("set-based", set_based), ("job", job)):
             print(f"{name:>12} {seconds:9.2f} {bills_expected / seconds:10,.0f} "
                   f"{lines_expected / seconds:11,.0f}")
-        verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL (below target)"
-        print(f"ratio (job rate / set-based rate): {ratio:.3f}, target >= {TARGET_RATIO}: "
+        print(f"job side includes requesting and enqueueing: median "
+              f"{statistics.median(r.enqueue_s for r in results):.2f} s")
+        print(f"CPU-cost ratio (set-based CPU / job CPU) min / median / max: "
+              f"{spread(cpu_ratios)}")
+        print(f"wall-clock ratio (job rate / set-based rate) min / median / max: "
+              f"{spread(wall_ratios)}")
+        print(f"CPU of the median round: set-based {median.set_based_backend_cpu_s:.2f} s "
+              f"(PostgreSQL); job {median.job_cpu_total_s:.2f} s (this process "
+              f"{median.job_cpu_s:.2f}, the worker {median.worker_cpu_s:.2f}, PostgreSQL "
+              f"{median.job_backend_cpu_s:.2f})")
+        verdict = "PASS" if cpu_ratio >= TARGET_RATIO else "FAIL (below target)"
+        print(f"judged by the median CPU-cost ratio {cpu_ratio:.3f}, target >= {TARGET_RATIO}: "
               f"{verdict}")
-        set_cpu = statistics.median(r.set_based_backend_cpu_s for r in results)
-        job_cpu = statistics.median(r.job_cpu_s + r.job_backend_cpu_s for r in results)
-        cpu_ratio = set_cpu / job_cpu if job_cpu else 0.0
-        print(f"CPU spent: set-based {set_cpu:.2f} s (PostgreSQL), job {job_cpu:.2f} s (this "
-              f"process {median.job_cpu_s:.2f} + PostgreSQL {median.job_backend_cpu_s:.2f}); "
-              f"CPU-cost ratio {cpu_ratio:.3f} (the same comparison, less exposed to other "
-              "work on the machine)")
         if median.per_school_s:
             print(f"per school: median {statistics.median(median.per_school_s) * 1000:.0f} ms, "
                   f"slowest {max(median.per_school_s) * 1000:.0f} ms; statements sent "
                   f"{median.statements / args.schools:.1f} per school")
-        print(f"job memory: RSS {median.rss_before_kb / 1024:.1f} MB before, "
-              f"{median.rss_after_kb / 1024:.1f} MB after, peak {median.rss_peak_kb / 1024:.1f} "
-              f"MB during the job side; tracemalloc peak of one school's job "
-              f"{traced_peak / 1024 / 1024:.1f} MB ({traced_now / 1024 / 1024:.1f} MB still "
-              "held after it)")
+        if worker is not None:
+            print(f"PF5 memory: `houqin worker` (every module) resident set peak "
+                  f"{worker.rss_peak_kb / 1024:.1f} MB, its work horses' peak "
+                  f"{worker.horse_peak_kb / 1024:.1f} MB (target <= 150 MB)")
+        else:
+            print(f"job memory: RSS {median.rss_before_kb / 1024:.1f} MB before, "
+                  f"{median.rss_after_kb / 1024:.1f} MB after, peak "
+                  f"{median.rss_peak_kb / 1024:.1f} MB during the job side; tracemalloc peak "
+                  f"of one school's job {traced_peak / 1024 / 1024:.1f} MB "
+                  f"({traced_now / 1024 / 1024:.1f} MB still held after it)")
         print(f"rows on each side: {reference['bill_count']:,} bills, "
               f"{reference['line_count']:,} lines, {reference['entry_count']:,} ledger entries")
         print("=" * 88)
@@ -664,8 +859,13 @@ def main() -> int:
                 "job_gc_s": [r.job_gc_s for r in results],
                 "set_based_backend_cpu_s": [r.set_based_backend_cpu_s for r in results],
                 "job_backend_cpu_s": [r.job_backend_cpu_s for r in results],
-                "cpu_ratio": cpu_ratio,
-                "ratio": ratio, "target_ratio": TARGET_RATIO, "passed": ratio >= TARGET_RATIO,
+                "enqueue_s": [r.enqueue_s for r in results],
+                "worker_cpu_s": [r.worker_cpu_s for r in results],
+                "cpu_ratios": cpu_ratios, "ratios": wall_ratios,
+                "cpu_ratio": cpu_ratio, "ratio": ratio, "target_ratio": TARGET_RATIO,
+                "passed": cpu_ratio >= TARGET_RATIO, "judged_by": "median CPU-cost ratio",
+                "worker_rss_peak_kb": worker.rss_peak_kb if worker else None,
+                "work_horse_rss_peak_kb": worker.horse_peak_kb if worker else None,
                 "per_school_s": median.per_school_s,
                 "statements": median.statements,
                 "rss_kb": {"before": median.rss_before_kb, "after": median.rss_after_kb,
@@ -686,6 +886,8 @@ def main() -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
+        if worker is not None:
+            worker.stop()
         if app is not None:
             from core.extensions import db
 
@@ -693,7 +895,7 @@ def main() -> int:
                 db.session.remove()
                 for engine in db.engines.values():
                     engine.dispose()
-            if args.backend == "rq":
+            if args.backend != "inline":
                 try:
                     from redis import Redis
                     from rq import Queue

@@ -14,7 +14,7 @@ from core import audit, cache, logs, pipeline
 from core.api import errors, races
 from core.api.openapi import DocumentedApi, create_api
 from core.config import load_config
-from core.db import guard, rls, sqlite
+from core.db import checkout, guard, rls, sqlite
 from core.extensions import db
 from core.jobs import dispatch as job_dispatch
 from core.jobs.backends import InProcessBackend, RqBackend
@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
+        checkout.configure(db.engine, app.config["DB_PING_IDLE_SECONDS"])
     for install in (guard.install, rls.install, audit.install, job_dispatch.install,
                     cache.install):
         install()

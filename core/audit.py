@@ -315,6 +315,41 @@ def search(query: Mapping[str, Any], zone: str) -> Select:
     return statement
 
 
+def latest_change() -> tuple[datetime, str] | None:
+    """The newest event in the audit trail of the school in context, as (when, id); None for a
+    school without one. Every write to school data leaves an event, so a summary worked out
+    from the school's records stays true while this stays the same (``until_changed``)."""
+    require_tenant()
+    row = db.session.execute(
+        select(AuditEvent.at, AuditEvent.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (row.at, str(row.id)) if row else None
+
+
+UNCHANGED_MAX_AGE = 300.0
+
+
+def until_changed(name: str, compute, max_age: float = UNCHANGED_MAX_AGE):
+    """``compute()`` for the school in context, kept in this process until the school's audit
+    trail gains an event, and at most ``max_age`` seconds: what the clock alone changes (a
+    deadline passing) shows within that time, as does a write committed out of order with a
+    newer one (two transactions at once). ``name`` must say everything else the value depends
+    on (the day, for a daily summary). The value must be plain data, never ORM rows.
+
+    Example: ``audit.until_changed(f"canteen.home:{day}", lambda: summary(day))``"""
+    from flask import current_app
+
+    from core.cache import TTLCache
+
+    tenant = require_tenant()
+    caches = current_app.extensions.setdefault("houqin_until_changed", {})
+    cache = caches.get(max_age)
+    if cache is None:
+        cache = caches[max_age] = TTLCache(max_age, max_size=10_000)
+    return cache.get((name, tenant.id, latest_change()), compute)
+
+
 def install(session_class=Session) -> None:
     if not event.contains(session_class, "before_flush", _capture):
         event.listen(session_class, "before_flush", _capture)

@@ -80,7 +80,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PROXY_COUNT": int(os.environ.get("HOUQIN_PROXY_COUNT", "0")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL connections are checked on checkout without a round trip, and pinged
+        # only after this long idle (core.db.checkout).
+        "DB_PING_IDLE_SECONDS": float(os.environ.get("HOUQIN_DB_PING_IDLE_SECONDS", "30")),
         "API_TITLE": "Houqin API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -25,13 +25,27 @@ from core.tenancy import (
 )
 
 
-def _tenant_tables(statement) -> set[str]:
+def _tenant_tables(statement) -> frozenset[str]:
     """Every school table the statement names, wherever it names it."""
-    return {
+    # Statements of one shape (the same SQLAlchemy cache key, which SQLAlchemy computes once
+    # per statement and reuses to compile it) name the same tables: walk each shape once.
+    key = statement._generate_cache_key() if hasattr(statement, "_generate_cache_key") \
+        else None
+    if key is not None and (known := _TABLES_BY_SHAPE.get(key.key)) is not None:
+        return known
+    found = frozenset(
         element.name
         for element in visitors.iterate(statement)
         if getattr(element, "__visit_name__", None) == "table" and "tenant_id" in element.c
-    }
+    )
+    if key is not None:
+        if len(_TABLES_BY_SHAPE) >= 5_000:
+            _TABLES_BY_SHAPE.clear()
+        _TABLES_BY_SHAPE[key.key] = found
+    return found
+
+
+_TABLES_BY_SHAPE: dict[tuple, frozenset[str]] = {}
 
 
 def _is_orm(statement) -> bool:
@@ -151,10 +165,14 @@ def evict_other_schools(session: Session) -> None:
     tenant = current_tenant()
     district = current_district_scope()
     allowed = {tenant.id} if tenant else set(district.tenant_ids) if district else set()
+    # The identity key holds the primary key, tenant_id first: reading it loads nothing.
+    outside = [obj for key, obj in session.identity_map.items()
+               if is_tenant_scoped(key[0]) and key[1][0] not in allowed]
+    if not outside:
+        return
     changed = set(session.new) | set(session.dirty) | set(session.deleted)
-    for key, obj in list(session.identity_map.items()):
-        # The identity key holds the primary key, tenant_id first: reading it loads nothing.
-        if is_tenant_scoped(key[0]) and key[1][0] not in allowed and obj not in changed:
+    for obj in outside:
+        if obj not in changed:
             session.expunge(obj)
 
 

@@ -38,7 +38,8 @@ CURRENT_USER_ID = "nullif(current_setting('houqin.user_id', true), '')::bigint"
 CURRENT_TOKEN_PUBLIC_ID = "nullif(current_setting('houqin.token_public_id', true), '')"
 
 
-def _scope_values() -> tuple[str, str, str, str]:
+def scope_values() -> tuple[str, str, str, str]:
+    """The settings' values for the scope in context: school, district's schools, user, token."""
     tenant = current_tenant()
     district = current_district_scope()
     lookup = current_identity_lookup()
@@ -55,12 +56,28 @@ _APPLIED = "houqin_scope"
 
 def apply_scope(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        values = _scope_values()
+        values = scope_values()
         connection.exec_driver_sql(_SET_SCOPE, values)
         connection.info[_APPLIED] = values
 
 
+_SENT_WITH_BEGIN = "houqin_scope_sent_with_begin"
+
+
+def mark_applied(connection: Connection, values: tuple[str, str, str, str] | None) -> None:
+    """The transaction just begun already carries ``values`` (``core.db.checkout`` sends them
+    with its BEGIN), so the session's ``after_begin`` need not write them again; None: it
+    does not."""
+    if values is None:
+        connection.info.pop(_SENT_WITH_BEGIN, None)
+        return
+    connection.info[_APPLIED] = values
+    connection.info[_SENT_WITH_BEGIN] = True
+
+
 def _after_begin(session: Session, transaction, connection: Connection) -> None:
+    if connection.info.pop(_SENT_WITH_BEGIN, False):
+        return
     apply_scope(connection)
 
 
@@ -76,7 +93,7 @@ def ensure_scope(session: Session) -> None:
     if connection.dialect.name != "postgresql":
         return
     stale = session.info.pop(_STALE, False)
-    if stale or connection.info.get(_APPLIED) != _scope_values():
+    if stale or connection.info.get(_APPLIED) != scope_values():
         apply_scope(connection)
 
 

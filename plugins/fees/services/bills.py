@@ -96,17 +96,16 @@ def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False)
     """Make these bills with their lines in a few statements (a term's bills are thousands),
     as drafts, or issued at once with their lines charged (``issue``). Returns their ids."""
     name, now = who(by), utcnow()
-    if new and not issue and db.session.connection().dialect.name == "postgresql":
+    if new and db.session.connection().dialect.name == "postgresql":
         from .bills_at_once import create_drafts  # it builds on this module's lines
 
-        return create_drafts(new, name, now)
+        return create_drafts(new, name, now, issue)
     return create_row_by_row(new, name, now, issue)
 
 
 def create_row_by_row(new: list[NewBill], name: str, now: datetime,
                       issue: bool = False) -> list[uuid.UUID]:
-    """``create_bills`` a row at a time (in a few statements): on every database, and for
-    bills issued at once."""
+    """``create_bills`` a row at a time (in a few statements), on every database."""
     bill_rows, line_rows, charges = [], [], []
     for spec in new:
         bill_id = uuid7()

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, audit, db, uuid7
+from core.sdk import RuleBroken, ascending_ids, audit, db
 
 from ..models import Bill, BillLine, LedgerEntry, Payment, Receipt, Refund
 from . import today, who
@@ -39,13 +39,30 @@ def post(student_id: uuid.UUID, kind: str, amount_fen: int, *, bill_id: uuid.UUI
     return entry
 
 
-def post_many(entries: Iterable[dict[str, Any]], by: str | None = None) -> int:
+def post_many(entries: Iterable[dict[str, Any]], by: str | None = None) -> list[dict[str, Any]]:
     """Append many entries at once (issuing a term's bills), each checked as ``post`` checks
-    it: dicts of ``post``'s arguments. Returns how many were appended."""
+    it: dicts of ``post``'s arguments. Returns the rows as stored (plain JSON values).
+
+    The ledger is itself the record of each entry (append-only, with who posted it and when),
+    so the audit trail gets one event for the batch (``batch_event``), not one per entry: a
+    term's issuing is tens of thousands of entries."""
     name = who(by)
-    rows = [{"id": uuid7(), **_entry(by=name, **entry)} for entry in entries]
-    audit.insert_many(LedgerEntry, rows)
-    return len(rows)
+    checked = [_entry(by=name, **entry) for entry in entries]
+    rows = [{"id": entry_id, **entry}
+            for entry_id, entry in zip(ascending_ids(len(checked)), checked, strict=True)]
+    stored = audit.insert_many(LedgerEntry, rows, audited=False)
+    if stored:
+        audit.record_many("create", LedgerEntry, [batch_event(stored)])
+    return stored
+
+
+def batch_event(stored: list[dict[str, Any]]) -> tuple[str, None, dict[str, Any]]:
+    """The audit event of entries posted together: how many, their sum, and the first and
+    last id (the batch's ids are one ascending block, so the two name every entry of it)."""
+    ids = [str(row["id"]) for row in stored]
+    return (ids[0], None, {"entries": len(stored),
+                           "amount_fen": sum(row["amount_fen"] for row in stored),
+                           "first_id": ids[0], "last_id": ids[-1]})
 
 
 def _entry(student_id: uuid.UUID, kind: str, amount_fen: int, *, by: str,

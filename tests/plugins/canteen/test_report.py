@@ -87,6 +87,39 @@ def test_the_school_home_shows_todays_report_to_the_kitchen(client, school, mana
     assert "canteen-report-widget" not in client.get("/t/canteen-school/").get_data(as_text=True)
 
 
+def test_the_home_works_out_the_report_again_only_after_a_change(client, school, manager,
+                                                                 monkeypatch):
+    from core.tenancy import tenant_context
+    from plugins.canteen import services
+    from plugins.canteen.services import report
+
+    with tenant_context(school):
+        today = services.today()
+    dish_id = dish(client, manager).get_json()["id"]
+    serve(client, manager, dish_id, day=today)
+    client.post("/language", data={"locale": "en", "csrf_token": signed_in(client, manager)})
+    made = []
+    whole_report = report.daily_report
+    monkeypatch.setattr(report, "daily_report", lambda *a: made.append(a) or whole_report(*a))
+
+    for _ in range(3):
+        home = client.get("/t/canteen-school/").get_data(as_text=True)
+        assert "no sample of 番茄炒蛋 (Lunch)" in home
+    assert len(made) == 1  # the views after the first read the summary kept for the school
+
+    assert "no record: Accompanied meal" in home
+    assert client.post("/api/v1/canteen/accompanied-meals", headers=manager.headers, json={
+        "day": today.isoformat(), "slot": "lunch", "leader_name": "张校长",
+        "leader_title": "校长", "rating": 5}).status_code == 201
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    assert "no sample of 番茄炒蛋 (Lunch)" in home
+    assert "no record: Accompanied meal" not in home
+    assert len(made) == 2
+    client.post("/language", data={"locale": "zh_CN", "csrf_token": signed_in(client, manager)})
+    client.get("/t/canteen-school/")
+    assert len(made) == 3  # another language, its own summary
+
+
 def test_a_class_without_a_count_is_missing_once_the_counts_closed(client, school, manager,
                                                                    make_user):
     from .support import classroom

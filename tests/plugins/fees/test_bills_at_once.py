@@ -12,8 +12,8 @@ from core.audit import Actor, AuditEvent, acting_as
 from core.db import utcnow
 from core.extensions import db
 from core.tenancy import tenant_context
-from plugins.fees.models import Bill, BillLine
-from plugins.fees.services import bills
+from plugins.fees.models import Bill, BillLine, LedgerEntry
+from plugins.fees.services import bills, ledger
 from plugins.fees.services.bills import Line, NewBill
 
 from .support import classroom, issued_bill
@@ -51,6 +51,9 @@ def _written(term_id: uuid.UUID) -> list[tuple]:
         after = dict(event.after)
         assert after.pop("id") == str(bill.id) and after.pop("term_id") == str(term_id)
         assert after.pop("generated_at") == bill.generated_at.isoformat()
+        assert after.pop("issued_at") == (bill.issued_at.isoformat() if bill.issued_at else None)
+        charged = db.session.scalars(select(LedgerEntry).where(LedgerEntry.bill_id == bill.id)
+                                     .order_by(LedgerEntry.id)).all()
         assert [(line["id"], line["code"], line["amount_fen"]) for line in after.pop("lines")] \
             == [(str(line.id), line.code, line.amount_fen) for line in lines]
         found.append((
@@ -59,27 +62,51 @@ def _written(term_id: uuid.UUID) -> list[tuple]:
               line.description, line.quantity, line.unit_price_fen, line.amount_fen,
               line.reason, line.created_by, line.created_at == bill.generated_at)
              for line in lines],
+            [(entry.student_id, entry.kind, entry.amount_fen,
+              [line.id for line in lines].index(entry.bill_line_id), entry.reason, entry.day,
+              entry.created_by) for entry in charged],
             (event.action, event.source, event.user_id, event.before, after)))
     return found
 
 
-def test_one_statement_writes_what_row_by_row_writes(school):
+def _ledger_events(term_id: uuid.UUID) -> list[tuple]:
+    """The term's ledger batch events, checked against the entries they name."""
+    entries = db.session.scalars(select(LedgerEntry).join(Bill, Bill.id == LedgerEntry.bill_id)
+                                 .where(Bill.term_id == term_id).order_by(LedgerEntry.id)).all()
+    if not entries:
+        return []
+    first, last = str(entries[0].id), str(entries[-1].id)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "fees_ledger",
+                                                       AuditEvent.entity_id == first))
+    assert (event.after["first_id"], event.after["last_id"]) == (first, last)
+    return [(event.action, event.source, event.after["entries"], event.after["amount_fen"])]
+
+
+@pytest.mark.parametrize("issue", [False, True], ids=["drafts", "issued"])
+def test_one_statement_writes_what_row_by_row_writes(school, issue):
     class_id, pupils = classroom(school, "1班", students=4)
     shared = [TUITION, MEALS, SUBSIDY]  # two students share one list, as billing shares it
     wanted = [shared, shared, [TUITION, WAIVER, MEALS], []]
     at_once, row_by_row = uuid.uuid4(), uuid.uuid4()
     with tenant_context(school), acting_as(Actor(user_id=None, source="job")):
-        for term_id, write in ((at_once, bills.create_bills),
+        for term_id, write in ((at_once, lambda new, by: bills.create_bills(new, by, issue)),
                                (row_by_row, lambda new, by: bills.create_row_by_row(
-                                   new, by, utcnow()))):
+                                   new, by, utcnow(), issue))):
             new = [NewBill(term_id, uuid.UUID(pupil), uuid.UUID(class_id), lines)
                    for pupil, lines in zip(pupils, wanted, strict=True)]
             ids = write(new, "会计")
             assert len(set(ids)) == 4
         db.session.commit()
         one, other = _written(at_once), _written(row_by_row)
+        events = _ledger_events(at_once), _ledger_events(row_by_row)
+        problems = ledger.reconcile()
         db.session.rollback()
     assert one == other
+    assert events[0] == events[1] == ([("create", "job", 9, 2 * 200800 + 121200)] if issue
+                                      else [])
+    assert problems == []
+    assert {bill[2] for bill in one} == {"issued" if issue else "draft"}
+    assert sum(len(bill[6]) for bill in one) == (9 if issue else 0)
     assert [bill[3] for bill in sorted(one, key=lambda b: pupils.index(str(b[0])))] == [
         120000 + 121200 - 40400, 120000 + 121200 - 40400, 121200, 0]
     assert len(one[0][5]) + len(one[1][5]) + len(one[2][5]) + len(one[3][5]) == 9
