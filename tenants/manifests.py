@@ -156,6 +156,9 @@ def _apply_school(district: District, index: int, spec: dict, text: str, source:
             except identity.IdentityError as exc:
                 raise _fail(text, source, ("schools", index, "admins", admin_index, "role"),
                             str(exc)) from exc
+        # Write this school's rows while it is still the school in context: the next
+        # school's first query would otherwise flush them with no school set.
+        db.session.flush()
 
 
 def _apply_module(module: str, settings: dict | None, label: str, report: Report, error) -> None:
