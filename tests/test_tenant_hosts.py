@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from core.extensions import db
+from tenants.manifests import ManifestError, apply_manifest
 from tenants.models import Tenant, TenantDomain
 from tenants.registry import slug_from_host
 
@@ -94,6 +95,43 @@ def test_hosts_resolve_in_requests_and_an_unknown_host_is_404(app, client, make_
                           base_url="http://nowhere.houqin.example.cn")
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+MANIFEST = """
+[district]
+slug = "lake"
+name = "湖滨区"
+
+[[schools]]
+slug = "lake-a"
+name = "湖滨一小"
+type = "primary"
+modules = ["notes"]
+domains = ["a.lake.example.cn"]
+
+[[schools]]
+slug = "lake-b"
+name = "湖滨二小"
+type = "primary"
+modules = ["notes"]
+domains = ["b.lake.example.cn"]
+"""
+
+
+def test_a_manifest_gives_its_schools_their_hosts(app):
+    # Two schools with modules and no admins: each one's rows are written in its own scope.
+    apply_manifest(MANIFEST)
+    db.session.commit()
+    assert slug_from_host("a.lake.example.cn", None) == "lake-a"
+    assert slug_from_host("b.lake.example.cn", None) == "lake-b"
+    moved = MANIFEST.replace('"a.lake.example.cn"', '"a.lake.example.cn", "c.lake.example.cn"')
+    apply_manifest(moved)
+    db.session.commit()
+    assert slug_from_host("c.lake.example.cn", None) == "lake-a"
+    district, _, school_b = MANIFEST.split("[[schools]]")
+    taken = district + "[[schools]]" + school_b.replace("b.lake", "c.lake")
+    with pytest.raises(ManifestError, match=r"c\.lake\.example\.cn already belongs to lake-a"):
+        apply_manifest(taken)
 
 
 # --- indexes ----------------------------------------------------------------------------------
