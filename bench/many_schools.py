@@ -273,7 +273,7 @@ def main() -> int:
 
         if not args.no_json:
             results = {
-                "benchmark": "many_schools", "started_at": started_at.isoformat("seconds"),
+                "benchmark": "many_schools", "started_at": started_at.isoformat(timespec="seconds"),
                 "code": version, "schools": count, "rounds": rounds, "duration_s": duration,
                 "workers": workers, "connections": connections,
                 "client": "wrk" if wrk else "python", "provision_seconds": seconds,
