@@ -6,6 +6,7 @@ import time
 import pytest
 from sqlalchemy import select, text
 
+from core.cache import LRUCache
 from core.extensions import db
 from tenants.manifests import ManifestError, apply_manifest
 from tenants.models import Tenant, TenantDomain
@@ -132,6 +133,44 @@ def test_a_manifest_gives_its_schools_their_hosts(app):
     taken = district + "[[schools]]" + school_b.replace("b.lake", "c.lake")
     with pytest.raises(ManifestError, match=r"c\.lake\.example\.cn already belongs to lake-a"):
         apply_manifest(taken)
+
+
+def test_the_host_cache_forgets_the_least_recently_used_host():
+    cache = LRUCache(60, max_size=2)
+    loads = []
+
+    def load(host):
+        return lambda: loads.append(host) or host
+
+    cache.get("a", load("a"))
+    cache.get("b", load("b"))
+    cache.get("a", load("a"))  # a is now the most recently used
+    cache.get("c", load("c"))  # so b goes
+    cache.get("a", load("a"))
+    cache.get("b", load("b"))
+    assert loads == ["a", "b", "c", "b"]
+
+
+def test_the_migration_fills_tenant_domains_from_existing_schools(app_factory, make_school):
+    from alembic import command
+
+    from core.migrate import alembic_config, owner_engine, upgrade
+
+    app = app_factory()  # every installed plugin, as the test database was migrated
+    with app.app_context():
+        make_school("lake", domains=(HOST, "Lake.Example.cn"))
+        lake = db.session.scalar(select(Tenant.id).where(Tenant.slug == "lake"))
+        db.session.commit()
+    engine = owner_engine(app)
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(app, connection), "6585397d83d9")
+    upgrade(app)  # as `houqin db upgrade` runs it: the new tables get the app role's grants
+    with engine.begin() as connection:
+        rows = connection.execute(text(
+            "SELECT host, school_id FROM tenant_domains ORDER BY host")).all()
+        version = connection.execute(text("SELECT version FROM registry_version")).scalar()
+    engine.dispose()
+    assert rows == [("lake.example.cn", lake), (HOST, lake)] and version == 1
 
 
 # --- indexes ----------------------------------------------------------------------------------
