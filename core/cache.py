@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -47,10 +48,47 @@ class TTLCache:
                 self._data.pop(key, None)
 
 
+class LRUCache(TTLCache):
+    """A bounded cache for lookups with many distinct keys (one per host name, say): when full
+    it forgets the entry used least recently rather than everything at once."""
+
+    def __init__(self, seconds: float, max_size: int) -> None:
+        super().__init__(seconds, max_size)
+        self._data: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+
+    def get(self, key: Hashable, load: Callable[[], Any]) -> Any:
+        if self.seconds <= 0:
+            return load()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._data.get(key, _MISSING)
+            if entry is not _MISSING and entry[0] > now:
+                self._data.move_to_end(key)
+                return entry[1]
+        value = load()
+        with self._lock:
+            self._data[key] = (now + self.seconds, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_size:
+                self._data.popitem(last=False)
+        return value
+
+
+_SHAPES: dict[str, Callable[[Any], TTLCache]] = {}
+
+
+def declare_cache(name: str, make: Callable[[Any], TTLCache]) -> None:
+    """Give the cache ``name`` its own size and lifetime: ``make(app)`` builds it for each app,
+    instead of the default that lives ``AUTH_CACHE_SECONDS``."""
+    _SHAPES[name] = make
+
+
 def app_cache(name: str) -> TTLCache:
     caches = current_app.extensions.setdefault("houqin_caches", {})
     if name not in caches:
-        caches[name] = TTLCache(current_app.config["AUTH_CACHE_SECONDS"])
+        make = _SHAPES.get(name)
+        caches[name] = (make(current_app) if make
+                        else TTLCache(current_app.config["AUTH_CACHE_SECONDS"]))
     return caches[name]
 
 

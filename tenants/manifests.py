@@ -24,6 +24,7 @@ from core.tenancy import tenant_context
 from tenants import modules as module_service
 from tenants.manifest_schema import ManifestSchema
 from tenants.models import District, Tenant, TenantModule
+from tenants.registry import host_owner
 
 
 class ManifestError(ValueError):
@@ -129,11 +130,10 @@ def _apply_school(district: District, index: int, spec: dict, text: str, source:
         raise _fail(text, source, ("schools", index, "slug"),
                     f"{spec['slug']!r} belongs to another district")
     for domain in spec["domains"]:
-        owner = next((t for t in db.session.scalars(select(Tenant))
-                      if domain in (t.domains or []) and t.slug != spec["slug"]), None)
-        if owner is not None:
+        owner = host_owner(domain)
+        if owner is not None and owner != spec["slug"]:
             raise _fail(text, source, ("schools", index, "domains"),
-                        f"{domain} already belongs to {owner.slug}")
+                        f"{domain} already belongs to {owner}")
     if tenant is None:
         tenant = Tenant(slug=spec["slug"], district_id=district.id, **fields_)
         db.session.add(tenant)
@@ -156,6 +156,9 @@ def _apply_school(district: District, index: int, spec: dict, text: str, source:
             except identity.IdentityError as exc:
                 raise _fail(text, source, ("schools", index, "admins", admin_index, "role"),
                             str(exc)) from exc
+        # Write this school's rows while it is still the school in context: the next
+        # school's first query would otherwise flush them with no school set.
+        db.session.flush()
 
 
 def _apply_module(module: str, settings: dict | None, label: str, report: Report, error) -> None:

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import BigId, TenantScoped, UtcDateTime, tenant_unique, utcnow
@@ -59,7 +59,7 @@ class Tenant(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     status: Mapped[str] = mapped_column(String(20), default=TenantStatus.ACTIVE.value)
     has_boarders: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Custom host names; few per school, resolved through an in-memory map (tenants.resolution).
+    # Custom host names as declared; requests resolve them through ``tenant_domains``.
     domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -74,6 +74,31 @@ class Tenant(db.Model):
             status=self.status,
             has_boarders=self.has_boarders,
         )
+
+
+class TenantDomain(db.Model):
+    """One custom host name and the school it names, kept in step with ``Tenant.domains``
+    (tenants.registry), so that a request looks up its own host and nothing else.
+
+    Read before any school is chosen, like ``tenants`` itself, so it is a registry table, not a
+    school's: its column is ``school_id`` rather than ``tenant_id`` and it carries no row-level
+    security. It holds only which school a public host name points at.
+    """
+
+    __tablename__ = "tenant_domains"
+
+    host: Mapped[str] = mapped_column(String(253), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+
+
+class RegistryVersion(db.Model):
+    """A single counter, raised whenever a school is added, changed or removed: workers compare
+    it (at most every ``REGISTRY_CHECK_SECONDS``) to know when to forget what they cached."""
+
+    __tablename__ = "registry_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class TenantModule(TenantScoped, db.Model):

@@ -118,6 +118,13 @@ def tenant_index(name: str, *columns: str, unique: bool = False) -> Index:
     return Index(name, "tenant_id", *columns, unique=unique)
 
 
+def cross_school_index(name: str, *columns: str) -> Index:
+    """An index on a school table that does not lead with ``tenant_id``, for the few lookups
+    made before a school is known (a token by its public id, a person's memberships). The
+    rows it finds are still filtered by the scope in context and by row-level security."""
+    return Index(name, *columns, info={"cross_school": True})
+
+
 def tenant_unique(*columns: str) -> UniqueConstraint:
     return UniqueConstraint("tenant_id", *columns)
 

@@ -7,7 +7,15 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, tenant_unique, utcnow
+from core.db import (
+    BigId,
+    TenantScoped,
+    UtcDateTime,
+    cross_school_index,
+    tenant_index,
+    tenant_unique,
+    utcnow,
+)
 from core.db.rls import CURRENT_TOKEN_PUBLIC_ID, CURRENT_USER_ID
 from core.extensions import db
 
@@ -32,6 +40,8 @@ class Membership(TenantScoped, db.Model):
     __table_args__ = (
         tenant_unique("user_id", "role"),
         tenant_index("ix_memberships_user", "user_id"),
+        # A person's schools, read before any school is chosen (sign-in, /schools, /me).
+        cross_school_index("ix_memberships_user_id", "user_id"),
         {"info": {"rls_policies": [("houqin_self_read", "SELECT", f"user_id = {CURRENT_USER_ID}")]}},
     )
 
@@ -64,6 +74,8 @@ class ApiToken(TenantScoped, db.Model):
     __table_args__ = (
         tenant_index("ix_api_tokens_user", "user_id"),
         tenant_unique("public_id"),
+        # A bearer token is found by its public id alone: the school comes from the token.
+        cross_school_index("ix_api_tokens_public_id", "public_id"),
         {
             "info": {
                 "rls_policies": [

@@ -72,6 +72,7 @@ class Guardian(TenantScoped, db.Model):
     __table_args__ = (
         tenant_foreign_key("student_id", "students", ondelete="CASCADE"),
         tenant_index("ix_guardians_student", "student_id"),
+        tenant_index("ix_guardians_user", "user_id"),  # a guardian's own children
     )
 
     student_id: Mapped[uuid.UUID] = mapped_column(Uuid)

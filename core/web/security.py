@@ -39,7 +39,10 @@ class LoginFailure(db.Model):
     """A failed sign-in: by address, by account, and by device cookie when one was shown."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_address_at", "address", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_address_at", "address", "at"),
+        Index("ix_login_failures_device_at", "device", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
