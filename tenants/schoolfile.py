@@ -51,6 +51,7 @@ from core.migrate import CORE_BRANCH, branch_heads
 from core.state import kernel
 from core.tenancy import DistrictScope, TenantRef, district_scope, require_tenant, tenant_context
 from tenants.models import District, Tenant, TenantModule
+from tenants.registry import host_owner
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -343,6 +344,9 @@ def _import(archive: zipfile.ZipFile, manifest: dict[str, Any], slug: str | None
                                 " another with --district)")
     if db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise SchoolFileRefused(f"a school {slug!r} exists here already (choose --slug)")
+    for host in school["domains"] or ():
+        if (owner := host_owner(host)) is not None:
+            raise SchoolFileRefused(f"the host {host!r} belongs to the school {owner!r} here")
     names = set(archive.namelist())
     modules = [m["name"] for m in manifest["modules"] if m["name"] != CORE_BRANCH]
     row = Tenant(slug=slug, district_id=district.id, name=school["name"], type=school["type"],

@@ -234,6 +234,16 @@ def test_ids_already_held_here_are_refused(app, populated, tmp_path):
     assert "a school 'mover' exists here already" in taken.output
 
 
+def test_a_host_that_another_school_answers_to_here_is_refused(app, make_school, tmp_path):
+    school = make_school("hosted", modules=("fees",), domains=("canteen.hosted.example",))
+    path = tmp_path / "hosted.zip"
+    export(school, path)
+    result = CliRunner().invoke(cli, ["tenants", "import", str(path), "--slug", "again"])
+    assert result.exit_code == 2
+    assert "'canteen.hosted.example' belongs to the school 'hosted'" in result.output
+    assert db.session.scalar(select(Tenant.id).where(Tenant.slug == "again")) is None
+
+
 def test_every_school_table_is_in_the_file_or_left_out_on_purpose(app, make_school):
     school = make_school("lister", modules=MODULES)
     listed = set(core_tables()) | LEFT_OUT
