@@ -197,11 +197,16 @@ def test_one_student_number_registered_twice_at_once_is_a_409_naming_it(app, mak
         return app.test_client().post("/api/v1/people/students", json=body,
                                       headers=admin.headers)
 
-    with read_before_written(db.engine, "students"):
-        answers = at_once([register, register])
+    if db.engine.dialect.name == "sqlite":
+        # One writer at a time: the second request waits for the first and then finds the
+        # number taken before writing (422); the two cannot cross.
+        answers, lost = at_once([register, register]), 422
+    else:
+        with read_before_written(db.engine, "students"):
+            answers, lost = at_once([register, register]), 409
 
-    assert sorted(a.status_code for a in answers) == [201, 409]
-    refused = next(a for a in answers if a.status_code == 409).get_json()
+    assert sorted(a.status_code for a in answers) == [201, lost]
+    refused = next(a for a in answers if a.status_code == lost).get_json()
     assert list(refused["errors"]) == ["student_no"]
     with tenant_context(school):
         assert db.session.scalar(select(func.count()).select_from(Student)) == 1
