@@ -83,6 +83,11 @@ def _written_id(result) -> str | None:
             state = inspect(result)
         except NoInspectionAvailable:
             return None
-        # As written, without a query: the database may be what failed.
-        found = state.dict.get("id") if hasattr(state, "dict") else None
+        if not hasattr(state, "identity") or state.identity is None:
+            return None
+        # Its key, kept by the session even when its values were expired: no query, as
+        # the database may be what failed.
+        keys = dict(zip((column.key for column in state.mapper.primary_key), state.identity,
+                        strict=True))
+        found = keys.get("id", next(iter(keys.values())) if len(keys) == 1 else None)
     return None if found is None else str(found)
