@@ -163,3 +163,27 @@ def test_a_write_kept_waiting_past_the_busy_seconds_answers_503(app_factory):
         assert int(answer.headers["Retry-After"]) > 0
         assert 0.2 <= waited < 5
         assert districts() == []
+
+
+def test_a_request_reads_freely_after_its_commit_and_holds_nothing_once_over(app):
+    seen = {}
+    routes = Blueprint("committing", __name__)
+
+    @routes.post("/committing")
+    @public
+    def write():
+        db.session.add(District(slug="written", name="written"))
+        db.session.commit()
+        db.session.scalars(select(District)).all()  # the answer's read
+        seen["after_commit"] = locked_for_others(app)
+        db.session.add(District(slug="left", name="left"))  # never committed
+        db.session.flush()
+        return {}, 201
+
+    app.register_blueprint(routes)
+    assert app.test_client().post("/committing").status_code == 201
+    assert seen == {"after_commit": False}
+    # The session outlives the request here (the test shares its app context), as a
+    # command's does: what the request left uncommitted is gone, and so is its lock.
+    assert not locked_for_others(app)
+    assert districts() == ["written"]

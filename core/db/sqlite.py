@@ -8,8 +8,10 @@ from its first write (``BEGIN IMMEDIATE``) to its end, waiting for the writer be
 to ``HOUQIN_SQLITE_BUSY_SECONDS``; past that the request answers 503 (busy), not 500.
 
 - A request that may change something (any method but GET, HEAD and OPTIONS) holds the lock
-  from its first statement: two payments on one bill run one after the other, as the bill's
-  row lock makes them on PostgreSQL, and what they read cannot change under them.
+  from its first statement to its commit: two payments on one bill run one after the other,
+  as the bill's row lock makes them on PostgreSQL, and what they read cannot change under
+  them. What it reads after its commit, for its answer, is a plain read; a lock it still
+  holds when it ends is let go.
 - Anything else (a page, a job, a command) reads as PostgreSQL's READ COMMITTED does, each
   statement seeing what is committed when it runs, and takes the lock at its first write,
   savepoint or locking read (``FOR UPDATE``). ``begin_writing()`` takes it up front, before
@@ -32,14 +34,32 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # In the connection's info: None (no transaction), "read" (begun, not yet writing), "write".
 _STATE = "houqin.sqlite"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+# In a request's environ: its transaction ended (committed or rolled back), it holds the lock.
+_REQUEST_ENDED, _REQUEST_LOCKED = "houqin.sqlite.ended", "houqin.sqlite.locked"
 # The transaction about to begin in this thread (or task) is one that writes.
 _write_next: ContextVar[bool] = ContextVar("houqin_sqlite_write_next", default=False)
 
 
-def _writing_request() -> bool:
+def _request_environ() -> dict | None:
     from flask import has_request_context, request
 
-    return has_request_context() and request.method not in SAFE_METHODS
+    return request.environ if has_request_context() else None
+
+
+def _writing_request() -> bool:
+    """A request that may change something, before its first commit: once its write is
+    committed, whatever it reads for the answer waits for no one and holds no one up."""
+    from flask import request
+
+    environ = _request_environ()
+    return (environ is not None and request.method not in SAFE_METHODS
+            and not environ.get(_REQUEST_ENDED))
+
+
+def _note_lock(connection: Connection) -> None:
+    connection.info[_STATE] = "write"
+    if (environ := _request_environ()) is not None:
+        environ[_REQUEST_LOCKED] = True
 
 
 def _connector(busy_seconds: float):
@@ -57,15 +77,19 @@ def _connector(busy_seconds: float):
 
 def _on_begin(connection: Connection) -> None:
     write = _write_next.get() or _writing_request()
+    connection.info[_STATE] = "read"
     if write:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _note_lock(connection)
     # Otherwise each read stands alone and sees what is committed when it runs, as on
     # PostgreSQL (READ COMMITTED); the lock is taken at the first write.
-    connection.info[_STATE] = "write" if write else "read"
 
 
 def _on_end(connection: Connection) -> None:
     connection.info[_STATE] = None
+    if (environ := _request_environ()) is not None:
+        environ[_REQUEST_ENDED] = True
+        environ.pop(_REQUEST_LOCKED, None)
 
 
 def _take_write_lock(connection: Connection) -> None:
@@ -77,7 +101,7 @@ def _take_write_lock(connection: Connection) -> None:
     if raw.in_transaction:  # begun by hand beneath SQLAlchemy: left as it is
         return
     raw.execute("BEGIN IMMEDIATE")
-    connection.info[_STATE] = "write"
+    _note_lock(connection)
 
 
 def _before_execute(connection, clauseelement, multiparams, params, execution_options):
@@ -120,3 +144,14 @@ def configure(engine: Engine, busy_seconds: float = BUSY_SECONDS) -> None:
         event.listen(engine, ended, _on_end)
     event.listen(engine, "before_execute", _before_execute)
     event.listen(engine, "before_cursor_execute", _before_cursor_execute)
+
+
+def install(app) -> None:
+    """End a transaction a request left holding the write lock, when the request ends (the
+    session may outlive it: a command or a test that shares its app context)."""
+    from core.extensions import db
+
+    @app.teardown_request
+    def _release(exc) -> None:
+        if (environ := _request_environ()) is not None and environ.pop(_REQUEST_LOCKED, None):
+            db.session.rollback()
