@@ -109,3 +109,10 @@ def test_a_failure_before_the_commit_is_still_an_error_and_keeps_nothing(client)
     with pytest.raises(RuntimeError):
         client.post("/failing")
     assert stored("never") == 0
+
+
+def test_a_later_request_that_fails_before_committing_is_not_taken_for_recorded(client):
+    assert client.post("/committing/west").status_code == 201
+    with pytest.raises(RuntimeError):
+        client.post("/failing")  # the same app context as the request before
+    assert stored("never") == 0

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
-from flask import g, has_request_context, jsonify, request
+from flask import has_request_context, jsonify, request
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable
 
@@ -21,6 +21,7 @@ from core.extensions import db
 from core.rules import RuleBroken
 
 log = logging.getLogger("houqin.requests")
+_COMMITTED = "houqin.committed"  # in the request's environ: what the view's commit made
 
 
 def transactional(view: Callable) -> Callable:
@@ -40,7 +41,8 @@ def transactional(view: Callable) -> Callable:
             db.session.rollback()
             raise
         _commit_keeping_values()
-        g.committed = result
+        if has_request_context():  # kept with the request, not the app context it may share
+            request.environ[_COMMITTED] = result
         return result
 
     return wrapper
@@ -59,9 +61,9 @@ def committed_answer(exc: BaseException):
     """The answer for a request whose write was committed before ``exc`` broke off building
     its response: 201 (or the status the view chose) with the record's id. None when nothing
     was committed, so the error is answered as it is."""
-    if not has_request_context() or "committed" not in g:
+    if not has_request_context() or _COMMITTED not in request.environ:
         return None
-    result = g.pop("committed")
+    result = request.environ.pop(_COMMITTED)
     status = 201 if request.method == "POST" else 200
     if isinstance(result, tuple):
         result, *rest = result
