@@ -50,8 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        sqlite.configure(db.engine)
+        sqlite.configure(db.engine, app.config["SQLITE_BUSY_SECONDS"])
         checkout.configure(db.engine, app.config["DB_PING_IDLE_SECONDS"])
+    sqlite.install(app)
     for install in (guard.install, rls.install, audit.install, job_dispatch.install,
                     cache.install):
         install()

@@ -38,6 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, utcnow, uuid7
 from core.db.base import is_tenant_scoped
+from core.db.sqlite import begin_writing
 from core.extensions import db
 from core.rules import RuleBroken
 from core.tenancy import TenantRef, require_tenant, tenant_context
@@ -157,6 +158,7 @@ def _entity_id(obj: Any) -> str | None:
 def record(action: str, entity: str, entity_id: str | None = None,
            before: dict | None = None, after: dict | None = None) -> AuditEvent:
     """Add an explicit event (a read by district staff, a login, an export) to the session."""
+    begin_writing()  # often in a request that only read until now (SQLite: take turns)
     actor = current_actor()
     event_row = AuditEvent(
         user_id=actor.user_id, source=actor.source, address=actor.address,

@@ -80,6 +80,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),
         # How many reverse proxies stand in front: their X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("HOUQIN_PROXY_COUNT", "0")),
+        # How long a write on the embedded SQLite waits for the one before it, then answers 503.
+        "SQLITE_BUSY_SECONDS": float(os.environ.get("HOUQIN_SQLITE_BUSY_SECONDS", "15")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         # PostgreSQL connections are checked on checkout without a round trip, and pinged

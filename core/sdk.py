@@ -29,6 +29,7 @@ from core.db import (
 )
 from core.db.among import among
 from core.db.races import first_writer
+from core.db.sqlite import begin_writing
 from core.db.voidable import Voidable
 from core.exports import (
     CSV,
@@ -132,6 +133,7 @@ __all__ = [
     "among",
     "ascending_ids",
     "audit",
+    "begin_writing",
     "csv_bytes",
     "csv_download",
     "current_district",

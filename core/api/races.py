@@ -5,6 +5,8 @@ Modules handle their own races with ``core.db.races.first_writer`` and say exact
 clashed; this is the net under the ones that do not. The transaction is rolled back first, so
 nothing of the losing request is kept. Integrity errors that are not races (a missing value,
 a broken reference) stay internal errors: they are mistakes in the code, not in the request.
+A write already committed when its answer broke off answers with what it made instead
+(``core.api.rules.committed_answer``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.errors import problem_response
+from core.api.rules import committed_answer
 from core.db.races import (
     clashing_fields,
     is_lock_timeout,
@@ -44,6 +47,8 @@ def install(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError):
         db.session.rollback()
+        if (answer := committed_answer(exc)) is not None:
+            return answer
         if is_unique_violation(exc):
             log.warning("unhandled unique-index race on %s %s", request.method, request.path)
             message = lost_race_message()
@@ -56,6 +61,13 @@ def install(app: Flask) -> None:
             return _answer(503, "busy", _("the database is busy with another change; try "
                                           "again in a few seconds"), RETRY_AFTER_BUSY,
                            title=_("Busy for a moment"))
+        raise exc
+
+    @app.errorhandler(Exception)
+    def _after_commit(exc: Exception):
+        # Whatever else broke off an answer to a write that was already committed.
+        if (answer := committed_answer(exc)) is not None:
+            return answer
         raise exc
 
     @app.errorhandler(StaleDataError)

@@ -21,6 +21,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.db.sqlite import begin_writing
 from core.extensions import db
 from core.rules import RuleBroken
 
@@ -98,18 +99,6 @@ def _index_columns(name: str | None) -> list[str]:
     return []
 
 
-def _open_transaction() -> None:
-    """On SQLite, the transaction that holds the savepoint must already be open, and open for
-    writing: the driver begins one only at the first write, a savepoint outside one commits on
-    release, and a read transaction upgraded later can fail at once instead of waiting its
-    turn. ``BEGIN IMMEDIATE`` waits (up to the busy timeout) for the one writer at a time."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return
-    if not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def first_writer(write: Callable[[], T] | T, *, field: str | None = None,
                  message: str | None = None,
                  winner: Callable[[], T | None] | None = None,
@@ -131,7 +120,7 @@ def first_writer(write: Callable[[], T] | T, *, field: str | None = None,
         write = _adding(write, changes or {})
     elif changes:
         raise TypeError("changes are set on a row, not by a function")
-    _open_transaction()
+    begin_writing()  # on SQLite the savepoint sits in a transaction that holds the lock
     saved = False  # False: what was pending before failed, and the transaction with it
     try:
         with db.session.begin_nested():

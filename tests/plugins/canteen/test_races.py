@@ -19,7 +19,7 @@ from core.tenancy import tenant_context
 from plugins.canteen.models import MorningCheck, StockLot, TuckBatch, TuckSale
 from plugins.canteen.models.receiving import DeliveryItem
 from plugins.canteen.services import stock
-from tests.races import at_once, read_before_written
+from tests.races import at_once, read_before_written, requests_crossing
 
 from .support import MONDAY, deliver, item, licensed_supplier
 from .test_health import check, worker
@@ -39,7 +39,7 @@ def test_one_sale_sent_twice_at_once_with_its_key_sells_once(app, client, school
     assert receive(client, manager, cola, quantity=10).status_code == 201
     key = {"Idempotency-Key": "till-2-0001"}
 
-    with read_before_written(db.engine, "canteen_tuck_sales"):
+    with requests_crossing(db.engine, "canteen_tuck_sales"):
         answers = at_once([lambda: sell(app.test_client(), manager, cola, 3, **key)] * 2)
 
     assert [a.status_code for a in answers] == [201, 201], [a.get_json() for a in answers]
@@ -54,7 +54,7 @@ def test_two_morning_checks_of_one_worker_at_once_keep_the_first(app, client, sc
                                                                   manager):
     cook = worker(client, manager, school, "赵师傅")
 
-    with read_before_written(db.engine, "canteen_morning_checks"):
+    with requests_crossing(db.engine, "canteen_morning_checks"):
         answers = at_once([lambda: check(app.test_client(), manager, cook)] * 2)
 
     assert sorted(a.status_code for a in answers) == [201, 409], [a.get_json() for a in answers]
