@@ -27,6 +27,7 @@ class JobContext:
     def __init__(self, run: JobRun, tenant: TenantRef) -> None:
         self.run = run
         self.tenant = tenant
+        self.run_id = run.id
         self.attempt_number = run.attempts  # the claim that started this attempt
 
     @property
@@ -48,13 +49,13 @@ class JobContext:
         job; raise ``JobRefused`` when the sweep gave it to another attempt meanwhile."""
         held = db.session.execute(
             update(JobRun)
-            .where(JobRun.id == self.run.id, JobRun.status == JobStatus.RUNNING,
+            .where(JobRun.id == self.run_id, JobRun.status == JobStatus.RUNNING,
                    JobRun.attempts == self.attempt_number)
             .values(heartbeat_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
         if not held:
-            raise JobRefused(f"job {self.run.id}: attempt {self.attempt_number} was taken over")
+            raise JobRefused(f"job {self.run_id}: attempt {self.attempt_number} was taken over")
 
     def checkpoint(self) -> None:
         """Commit the work so far with the progress. A retry starts after the last checkpoint,
