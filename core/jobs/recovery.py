@@ -75,14 +75,17 @@ def resend_stalled(waiting_for: float, running_for: float | None) -> int:
         if state == "started" and not old:
             continue  # a worker has just begun it and is about to claim it
         handover.append((tenant_id, run_id, max_attempts, run_at))
+    now_due = [(t, r, m) for t, r, m, run_at in handover if run_at is None or run_at <= now]
+    later = [job for job in handover if job[3] is not None and job[3] > now]
     resent = 0
-    for tenant_id, run_id, max_attempts, run_at in handover:
-        try:
+    try:
+        backend.dispatch_many(now_due)  # in bulk: after an outage there may be thousands
+        resent += len(now_due)
+        for tenant_id, run_id, max_attempts, run_at in later:
             backend.dispatch(tenant_id, run_id, max_attempts, run_at)
             resent += 1
-        except Exception:
-            log.exception("job %s could not be handed over again", run_id)
-            break  # the queue is away: the next sweep tries again
+    except Exception:
+        log.exception("stalled jobs could not be handed over again; the next sweep tries")
     if resent:
         log.info("handed over %d stalled job(s) again", resent)
     return resent
