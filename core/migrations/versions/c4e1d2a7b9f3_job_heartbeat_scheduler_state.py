@@ -31,7 +31,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('heartbeat_at', UtcDateTime(timezone=True), nullable=True))
-        batch_op.create_index('ix_job_runs_unfinished', ['status'], unique=False,
+        batch_op.create_index('ix_job_runs_unfinished', ['tenant_id', 'status'], unique=False,
                               postgresql_where=sa.text(_UNFINISHED),
                               sqlite_where=sa.text(_UNFINISHED))
 
