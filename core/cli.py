@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 import uuid
@@ -20,6 +21,8 @@ from core import audit
 from core.app import create_app
 from core.extensions import db
 from core.tenancy import tenant_context
+
+log = logging.getLogger("houqin.worker")
 
 
 def _create_app(*_args):
@@ -111,12 +114,38 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
     backend = app.extensions["houqin_jobs"]
     stop = None if (burst or no_scheduler) else start_thread(app)
     try:
-        Worker([backend.queue], connection=backend.connection).work(
-            burst=burst, with_scheduler=True
-        )
+        run_worker(lambda: Worker([backend.queue], connection=backend.connection).work(
+            burst=burst, with_scheduler=True), backend.ping, once=burst)
     finally:
         if stop is not None:
             stop.set()
+
+
+def run_worker(work, ping, once: bool = False, longest_wait: float = 30.0) -> None:
+    """Run rq's worker loop; when Redis goes away, wait for it (1 s, doubling up to 30 s)
+    and start again, instead of exiting and leaving jobs to wait for a restart."""
+    from redis.exceptions import ConnectionError as RedisDown
+    from redis.exceptions import TimeoutError as RedisSlow
+
+    wait = 1.0
+    while True:
+        try:
+            work()
+            return
+        except (RedisDown, RedisSlow) as exc:
+            if once:
+                raise
+            log.warning("Redis does not answer (%s); the worker waits for it", exc)
+        while True:
+            time.sleep(wait)
+            wait = min(wait * 2, longest_wait)
+            try:
+                if ping():
+                    break
+            except (RedisDown, RedisSlow):
+                continue
+        log.info("Redis answers again; the worker resumes")
+        wait = 1.0
 
 
 # --- database ----------------------------------------------------------------------------

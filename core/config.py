@@ -60,6 +60,15 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_TIMEOUT": 3600,
         # A job still queued this long after it was due is handed over again (core.jobs.recovery).
         "JOB_STALL_SECONDS": 600,
+        # A running job writes a heartbeat this often; one silent for HEARTBEAT_STALE seconds
+        # has lost its worker and is taken again from its last checkpoint (core.jobs.recovery).
+        "JOB_HEARTBEAT_SECONDS": _int("HOUQIN_JOB_HEARTBEAT_SECONDS", 15),
+        "JOB_HEARTBEAT_STALE_SECONDS": _int("HOUQIN_JOB_HEARTBEAT_STALE_SECONDS", 90),
+        # Minutes the scheduler starts late after a stop (beyond: counted as skipped, logged).
+        "SCHEDULER_CATCH_UP_MINUTES": _int("HOUQIN_SCHEDULER_CATCH_UP_MINUTES", 180),
+        # Finished job records and schedule slots are pruned hourly after this many days.
+        "JOB_RUNS_KEEP_DAYS": _int("HOUQIN_JOB_RUNS_KEEP_DAYS", 30),
+        "SCHEDULE_TICKS_KEEP_DAYS": _int("HOUQIN_SCHEDULE_TICKS_KEEP_DAYS", 7),
         # Spreadsheet imports (core.transfer.reader): the upload's size, and what reading it
         # may meet. A school's registers fit comfortably; a file beyond any of them is refused.
         "IMPORT_MAX_BYTES": _int("HOUQIN_IMPORT_MAX_BYTES", 5_000_000),

@@ -110,11 +110,12 @@ def post_worker_init(worker):
     from core.jobs.recovery import resend_stalled
     from core.jobs.scheduler import start_thread
 
-    # Jobs a stopped worker held in memory are handed over again; running ones only when they
-    # have run past JOB_TIMEOUT (another live worker may be running them). A job handed over
-    # twice runs once: the runner claims it atomically.
+    # Jobs a stopped worker held in memory are handed over again; running ones only when their
+    # heartbeat is older than JOB_HEARTBEAT_STALE_SECONDS (HOUQIN_JOB_HEARTBEAT_STALE_SECONDS;
+    # a live worker writes it every JOB_HEARTBEAT_SECONDS). A job handed over twice runs once:
+    # the runner claims it atomically, and a stale attempt stops at its next checkpoint.
     with app.app_context():
-        resend_stalled(waiting_for=0, running_for=config["JOB_TIMEOUT"])
+        resend_stalled(waiting_for=0, running_for=config["JOB_HEARTBEAT_STALE_SECONDS"])
     worker.houqin_scheduler_stop = start_thread(app)
     worker.log.info("periodic scheduler started in worker %s (no REDIS_URL)", worker.pid)
 

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import BigId, TenantScoped, UtcDateTime, tenant_unique, utcnow
+from core.db.rls import JOBS_ALL_SCHOOLS
 from core.extensions import db
 from core.tenancy import DistrictRef, TenantRef
 
@@ -105,7 +106,10 @@ class TenantModule(TenantScoped, db.Model):
     """A module's state for one school. Rows stay when a module is disabled: data is kept."""
 
     __tablename__ = "tenant_modules"
-    __table_args__ = (tenant_unique("module"),)
+    # The scheduler reads which schools have which module on, for all schools at once
+    # (core.jobs.scope.cross_school); it never writes here through that scope.
+    __table_args__ = (tenant_unique("module"), {"info": {"rls_policies": [
+        ("houqin_jobs_all_schools_read", "SELECT", JOBS_ALL_SCHOOLS)]}})
 
     module: Mapped[str] = mapped_column(String(63))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -37,6 +37,12 @@ _DISTRICT_TENANTS = (
 CURRENT_USER_ID = "nullif(current_setting('houqin.user_id', true), '')::bigint"
 CURRENT_TOKEN_PUBLIC_ID = "nullif(current_setting('houqin.token_public_id', true), '')"
 
+# The scheduler's cross-school scope (core.jobs.scope): honoured ONLY by the policies that
+# job_runs, schedule_ticks (read and write) and tenant_modules (read) declare; every other
+# table's policies never look at it, so it opens nothing else.
+JOBS_ALL_SCHOOLS_SETTING = "houqin.jobs_all_schools"
+JOBS_ALL_SCHOOLS = "current_setting('houqin.jobs_all_schools', true) = 'on'"
+
 
 def scope_values() -> tuple[str, str, str, str]:
     """The settings' values for the scope in context: school, district's schools, user, token."""

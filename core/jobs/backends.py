@@ -16,7 +16,15 @@ from core.jobs import runner
 log = logging.getLogger("houqin.jobs")
 
 
+# rq states in which a job will still run without being handed over again.
+_WAITING = {"queued", "scheduled", "deferred"}
+
+
 class RqBackend:
+    # Redis is shared by every process, so what it holds is known everywhere: the sweep can
+    # hand over a queued job it lacks at once, not after JOB_STALL_SECONDS.
+    shared = True
+
     def __init__(self, app: Flask) -> None:
         from redis import Redis
         from rq import Queue
@@ -26,8 +34,7 @@ class RqBackend:
         self.intervals = list(app.config["JOB_RETRY_INTERVALS"])
         self.timeout = app.config["JOB_TIMEOUT"]
 
-    def dispatch(self, tenant_id: int, run_id: str, max_attempts: int,
-                 run_at: datetime | None = None) -> None:
+    def _options(self, tenant_id: int, run_id: str, max_attempts: int) -> dict:
         from rq import Retry
 
         options = {
@@ -38,15 +45,48 @@ class RqBackend:
         }
         if max_attempts > 1:
             options["retry"] = Retry(max=max_attempts - 1, interval=self.intervals)
+        return options
+
+    def dispatch(self, tenant_id: int, run_id: str, max_attempts: int,
+                 run_at: datetime | None = None) -> None:
+        options = self._options(tenant_id, run_id, max_attempts)
         if run_at is not None and run_at > utcnow():
             self.queue.enqueue_at(run_at, runner.execute, tenant_id, run_id, **options)
         else:
             self.queue.enqueue(runner.execute, tenant_id, run_id, **options)
 
-    def is_pending(self, run_id: str) -> bool:
-        from rq.job import Job
+    def dispatch_many(self, jobs: list[tuple[int, str, int]]) -> None:
+        """Hand over many jobs due now in one round trip (a pipeline)."""
+        from rq import Queue
 
-        return Job.exists(run_id, connection=self.connection)
+        for start in range(0, len(jobs), 1000):
+            data = []
+            for tenant_id, run_id, max_attempts in jobs[start:start + 1000]:
+                options = self._options(tenant_id, run_id, max_attempts)
+                data.append(Queue.prepare_data(
+                    runner.execute, (tenant_id, run_id), job_id=options.pop("job_id"),
+                    timeout=options.pop("job_timeout"), **options))
+            with self.connection.pipeline() as pipe:
+                self.queue.enqueue_many(data, pipeline=pipe)
+                pipe.execute()
+
+    def is_pending(self, run_id: str) -> bool:
+        return run_id in self.pending(run_id)
+
+    def states(self, *run_ids: str) -> dict[str, str | None]:
+        """What rq says of each of these jobs (queued, started, failed...; None: unknown to it),
+        in one pipelined call."""
+        with self.connection.pipeline(transaction=False) as pipe:
+            for run_id in run_ids:
+                pipe.hget(f"rq:job:{run_id}", "status")
+            found = pipe.execute()
+        return {run_id: state.decode() if state else None
+                for run_id, state in zip(run_ids, found, strict=True)}
+
+    def pending(self, *run_ids: str) -> set[str]:
+        """Which of these jobs rq holds and will still run. A job rq marked failed, finished
+        or stopped is not pending: its record needs a new handover."""
+        return {run_id for run_id, state in self.states(*run_ids).items() if state in _WAITING}
 
     def ping(self) -> bool:
         return bool(self.connection.ping())
@@ -54,6 +94,10 @@ class RqBackend:
 
 class InProcessBackend:
     """The embedded default: a small thread pool, timers for delays and retries."""
+
+    # Each process holds its own jobs in memory: a queued job another process holds cannot
+    # be told from a lost one, so the sweep waits JOB_STALL_SECONDS before sending it again.
+    shared = False
 
     def __init__(self, app: Flask, workers: int = 2) -> None:
         self.app = app
@@ -85,6 +129,8 @@ class InProcessBackend:
     def _run(self, tenant_id: int, run_id: str, retries_done: int) -> None:
         try:
             runner.execute(tenant_id, run_id, app=self.app)
+        except runner.JobRefused as refused:
+            log.info("job %s refused: %s", run_id, refused)
         except runner.JobFailed as failed:
             if failed.will_retry:
                 delay = self.intervals[min(retries_done, len(self.intervals) - 1)]
@@ -104,8 +150,18 @@ class InProcessBackend:
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
+    def dispatch_many(self, jobs: list[tuple[int, str, int]]) -> None:
+        for tenant_id, run_id, max_attempts in jobs:
+            self.dispatch(tenant_id, run_id, max_attempts)
+
     def is_pending(self, run_id: str) -> bool:
         return self._pending_ids.get(run_id, 0) > 0
+
+    def states(self, *run_ids: str) -> dict[str, str | None]:
+        return {run_id: "queued" if self.is_pending(run_id) else None for run_id in run_ids}
+
+    def pending(self, *run_ids: str) -> set[str]:
+        return {run_id for run_id in run_ids if self.is_pending(run_id)}
 
     def ping(self) -> bool:
         return True

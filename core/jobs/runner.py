@@ -19,7 +19,7 @@ from core import audit
 from core.db import utcnow
 from core.extensions import db
 from core.identity.models import User
-from core.jobs.context import JobContext
+from core.jobs.context import Heartbeat, JobContext, JobRefused
 from core.jobs.models import JobRun, JobStatus
 from core.state import kernel
 from core.tenancy import tenant_context
@@ -82,8 +82,22 @@ def execute(tenant_id: int, run_id: str, app: Flask | None = None) -> str:
         _forget_inherited_connections()
         try:
             return _execute(tenant_id, run_id)
+        except JobRefused:
+            _no_rq_retry()
+            raise
         finally:
             db.session.remove()
+
+
+def _no_rq_retry() -> None:
+    """A refused attempt is final for this handover: rq records it as failed, not retried."""
+    try:
+        from rq import get_current_job
+    except ImportError:  # pragma: no cover - rq is a dependency
+        return
+    job = get_current_job()
+    if job is not None:
+        job.retries_left = 0
 
 
 def _speak_as(user_id: int | None) -> None:
@@ -100,8 +114,12 @@ def _execute(tenant_id: int, run_id: str) -> str:
         return JobStatus.SKIPPED
     with tenant_context(tenant), audit.acting_as(audit.Actor(user_id=None, source="job")):
         run = db.session.get(JobRun, (tenant.id, uuid.UUID(run_id)))
-        if run is None or run.status in (JobStatus.FINISHED, JobStatus.SKIPPED):
-            return run.status if run else JobStatus.SKIPPED
+        if run is None:
+            return JobStatus.SKIPPED
+        if run.status in (JobStatus.FINISHED, JobStatus.SKIPPED, JobStatus.FAILED):
+            log.info("job %s refused: it is %s already", run_id, run.status,
+                     extra={"job_id": run_id})
+            raise JobRefused(f"job {run_id} is {run.status} already")
         func, owner = kernel().jobs.resolve(run.func)
         if owner is not None and not _module_on(owner):
             run.status, run.finished_at = JobStatus.SKIPPED, utcnow()
@@ -113,24 +131,34 @@ def _execute(tenant_id: int, run_id: str) -> str:
             update(JobRun)
             .where(JobRun.id == run.id,
                    JobRun.status.in_([JobStatus.QUEUED, JobStatus.RETRYING]))
-            .values(status=JobStatus.RUNNING, attempts=JobRun.attempts + 1, started_at=utcnow())
+            .values(status=JobStatus.RUNNING, attempts=JobRun.attempts + 1, started_at=utcnow(),
+                    heartbeat_at=utcnow())
             .execution_options(synchronize_session="fetch")
         ).rowcount
         db.session.commit()
         if not claimed:
-            log.info("job %s is already taken (%s)", run_id, run.status, extra={"job_id": run_id})
-            return run.status
+            log.info("job %s refused: already taken (%s)", run_id, run.status,
+                     extra={"job_id": run_id})
+            raise JobRefused(f"job {run_id} is {run.status}: another attempt has it")
         extra = {"job_id": run_id}
         _speak_as(run.user_id)
         log.info("job %s started (%s, attempt %s)", run.func, run_id, run.attempts, extra=extra)
         with audit.acting_as(audit.Actor(user_id=run.user_id, source="job", request_id=run_id)):
+            context = JobContext(run, tenant)
             try:
-                result = func(JobContext(run, tenant), *run.args, **run.kwargs)
+                with Heartbeat(tenant.id, run.id, run.attempts):
+                    result = func(context, *run.args, **run.kwargs)
+                    context.hold()  # refused here if another attempt took the job meanwhile
                 run.status, run.finished_at = JobStatus.FINISHED, utcnow()
                 if run.progress_total:
                     run.progress_done = run.progress_total
                 run.result = result if _jsonable(result) else None
                 db.session.commit()
+            except JobRefused:
+                db.session.rollback()
+                log.warning("job %s: attempt %s stopped, another attempt has the job", run_id,
+                            context.attempt_number, extra=extra)
+                raise
             except Exception as exc:
                 db.session.rollback()
                 return _failed(tenant.id, run_id, exc)
@@ -140,6 +168,8 @@ def _execute(tenant_id: int, run_id: str) -> str:
 
 def _failed(tenant_id: int, run_id: str, exc: Exception) -> str:
     run = db.session.get(JobRun, (tenant_id, uuid.UUID(run_id)))
+    if run.status != JobStatus.RUNNING:  # the sweep took it again: that attempt records it
+        raise JobRefused(f"job {run_id} is {run.status}: another attempt has it") from exc
     run.error = "".join(traceback.format_exception(exc))[-4000:]
     run.message = f"{type(exc).__name__}: {exc}"[:300]
     gave_up = run.attempts >= run.max_attempts
