@@ -567,12 +567,17 @@ def audit_deployment(entity: str | None, limit: int) -> None:
 @cli.command("scheduler-tick")
 @with_appcontext
 def scheduler_tick() -> None:
-    """Start the periodic jobs due this minute (what workers do every minute)."""
-    from core.jobs.scheduler import sweep, tick
+    """Do once what a worker's scheduler does every minute: start the periodic jobs of every
+    minute not yet ticked (this one included), hand over stalled jobs, sweep, prune hourly."""
+    from core.jobs.scheduler import catch_up, prune_when_due, resend, sweep
 
-    for slug, name in tick():
-        click.echo(f"started {name} for {slug}")
+    app = current_app._get_current_object()
+    click.echo(f"ticked {catch_up()} minute(s)")
+    resent = resend(app)
+    if resent:
+        click.echo(f"handed over {resent} stalled job(s) again")
     sweep()
+    prune_when_due()
 
 
 # --- translations ------------------------------------------------------------------------

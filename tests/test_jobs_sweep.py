@@ -157,6 +157,20 @@ def test_a_job_whose_heartbeat_is_stale_is_taken_again_from_its_checkpoint(jobs_
     assert seqs == list(range(30))
 
 
+def test_a_job_that_lost_its_worker_on_every_attempt_is_failed_not_taken_again(jobs_app,
+                                                                              schools):
+    on, _ = schools
+    run_id, _ = a_running_job(jobs_app, on[0])
+    with tenant_context(on[0]):
+        run = db.session.get(JobRun, (on[0].id, run_id))
+        run.attempts = run.max_attempts
+        db.session.commit()
+    assert resend_stalled(waiting_for=0, running_for=90) == 0
+    [failed] = runs_of(on[0])
+    assert failed.status == JobStatus.FAILED and failed.finished_at is not None
+    assert "every attempt" in failed.message
+
+
 def test_a_live_heartbeat_keeps_the_job_from_being_taken(jobs_app, schools):
     on, _ = schools
     run_id, _ = a_running_job(jobs_app, on[0])
@@ -256,3 +270,17 @@ def test_the_cross_school_scope_opens_only_the_job_tables(jobs_app, schools):
     if connection.dialect.name == "postgresql":
         assert db.session.execute(text("SELECT count(*) FROM job_runs")).scalar() == 0
         db.session.rollback()
+
+
+def test_the_scheduler_tick_command_catches_up_like_a_worker(jobs_app, schools):
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
+    first = CliRunner().invoke(cli, ["scheduler-tick"])
+    assert first.exit_code == 0 and "ticked 1 minute(s)" in first.output
+    again = CliRunner().invoke(cli, ["scheduler-tick"])
+    last = db.session.scalar(select(SchedulerState.last_minute))
+    # The same minute is never ticked twice; a new minute begun in between is ticked once.
+    same_minute = last.replace(tzinfo=UTC) == datetime.now(UTC).replace(second=0, microsecond=0)
+    assert f"ticked {0 if same_minute else 1} minute(s)" in again.output

@@ -22,9 +22,19 @@ from core.jobs.scope import cross_school
 
 log = logging.getLogger("houqin.jobs")
 
+# A job whose every attempt killed its worker (out of memory, say) is not taken again: after
+# its last attempt it is recorded as failed, or it would take a worker down every few minutes.
+_GIVE_UP = text(
+    "UPDATE job_runs SET status = 'failed', message = :message, finished_at = :now"
+    " WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) <= :dead"
+    " AND attempts >= max_attempts"
+    " RETURNING tenant_id, id"
+).bindparams(bindparam("dead", type_=UtcDateTime()), bindparam("now", type_=UtcDateTime()))
+
 _RETAKE = text(
     "UPDATE job_runs SET status = 'retrying', message = :message"
     " WHERE status = 'running' AND coalesce(heartbeat_at, started_at, created_at) <= :dead"
+    " AND attempts < max_attempts"
     " RETURNING tenant_id, id"
 ).bindparams(bindparam("dead", type_=UtcDateTime()))
 
@@ -45,10 +55,15 @@ def resend_stalled(waiting_for: float, running_for: float | None) -> int:
     stale = float(current_app.config["JOB_HEARTBEAT_STALE_SECONDS"])
     now = utcnow()
     with cross_school("stalled-job sweep") as connection:
-        retaken = []
+        retaken, given_up = [], []
         if running_for is not None:
+            dead = now - timedelta(seconds=running_for)
+            given_up = connection.execute(_GIVE_UP, {
+                "dead": dead, "now": now,
+                "message": "its worker stopped during every attempt; not tried again",
+            }).all()
             retaken = connection.execute(_RETAKE, {
-                "dead": now - timedelta(seconds=running_for),
+                "dead": dead,
                 "message": "its worker stopped; running again from the last checkpoint",
             }).all()
         waiting = connection.execute(_WAITING, {
@@ -56,6 +71,9 @@ def resend_stalled(waiting_for: float, running_for: float | None) -> int:
             "fresh": now - timedelta(seconds=stale),
         }).all()
     db.session.commit()
+    if given_up:
+        log.error("%d job(s) lost their worker on their last attempt; recorded as failed",
+                  len(given_up))
     if retaken:
         log.warning("%d job(s) lost their worker (heartbeat older than %ss); taken again",
                     len(retaken), running_for)
