@@ -85,8 +85,9 @@ class DistrictSchema(Strict):
 
 class ManifestSchema(Strict):
     district = fields.Nested(DistrictSchema, required=True)
-    schools = fields.List(fields.Nested(SchoolSchema), required=True,
-                          validate=validate.Length(min=1, error="a district needs a school"))
+    # A district may start empty: its schools can arrive later as school files from another
+    # deployment (``houqin tenants import``), which need the district to exist first.
+    schools = fields.List(fields.Nested(SchoolSchema), load_default=list)
 
     @validates("schools")
     def _unique(self, schools, **kwargs):

@@ -340,7 +340,8 @@ def _import(archive: zipfile.ZipFile, manifest: dict[str, Any], slug: str | None
     district_slug = district_slug or school["district"]
     district = db.session.scalar(select(District).where(District.slug == district_slug))
     if district is None:
-        raise SchoolFileRefused(f"no district {district_slug!r} here (create it, or name"
+        raise SchoolFileRefused(f"no district {district_slug!r} here (create it with"
+                                " `houqin tenants apply` and a manifest naming it, or name"
                                 " another with --district)")
     if db.session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise SchoolFileRefused(f"a school {slug!r} exists here already (choose --slug)")

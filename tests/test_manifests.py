@@ -149,6 +149,14 @@ def test_a_domain_held_by_another_school_is_refused(app, make_school):
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
 
+def test_a_district_can_start_without_schools(app):
+    report = apply_manifest('[district]\nslug = "empty"\nname = "新区教育局"\n')
+    assert report.changed
+    district = db.session.scalar(select(District).where(District.slug == "empty"))
+    assert district.name == "新区教育局"
+    assert db.session.scalar(select(func.count()).select_from(Tenant)) == 0
+
+
 def test_dry_run_reports_and_writes_nothing(app):
     report = apply_manifest(GOOD, dry_run=True)
     assert report.changed and report.lines()[0].startswith("dry run")
