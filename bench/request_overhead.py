@@ -532,6 +532,8 @@ def main() -> int:
                              "the list endpoint never touches it")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="afterwards, profile N full-stack requests in-process (cProfile)")
+    parser.add_argument("--profile-top", type=int, default=30, metavar="N",
+                        help="how many functions the profile lists by each ordering")
     parser.add_argument("--json", dest="json_path", default=None,
                         help="where to write the results (default bench/results/<time>.json)")
     parser.add_argument("--no-json", action="store_true", help="write no results file")
@@ -714,7 +716,8 @@ def main() -> int:
         if args.profile:
             print(f"\nprofiling {args.profile} full-stack requests in-process ...")
             subprocess.run([sys.executable, str(BENCH / "profile_request.py"), "--token", token,
-                            "--tenant", "alpha", "--requests", str(args.profile)],
+                            "--tenant", "alpha", "--requests", str(args.profile),
+                            "--top", str(args.profile_top)],
                            cwd=REPO, env=env, timeout=900)
 
         if not args.no_json:

@@ -101,6 +101,9 @@ CORE_PERMISSIONS = [
 class PermissionRegistry:
     def __init__(self) -> None:
         self._permissions: dict[str, Permission] = {}
+        # What a set of roles is granted, worked out once per worker: every request asks it
+        # for the same few sets. Forgotten whenever a permission is registered.
+        self._granted: dict[tuple[frozenset[str], bool], frozenset[str]] = {}
 
     def register(self, permissions: Iterable[Permission], owner: str) -> None:
         for permission in permissions:
@@ -112,6 +115,7 @@ class PermissionRegistry:
             if not permission.read_only and permission.default_roles & {Role.DISTRICT_INSPECTOR}:
                 raise ValueError(f"{permission.name!r}: district inspectors only get read access")
             self._permissions[permission.name] = permission
+            self._granted.clear()
 
     def __contains__(self, name: str) -> bool:
         return name in self._permissions
@@ -121,11 +125,18 @@ class PermissionRegistry:
 
     def granted(self, roles: Iterable[str], read_only: bool = False) -> frozenset[str]:
         """Permissions the roles hold by default; with ``read_only``, only the reading ones."""
-        roles = set(roles)
-        return frozenset(
-            p.name for p in self._permissions.values()
-            if p.default_roles & roles and (p.read_only or not read_only)
-        )
+        key = (frozenset(roles), bool(read_only))
+        found = self._granted.get(key)
+        if found is None:
+            roles = key[0]
+            found = frozenset(
+                p.name for p in self._permissions.values()
+                if p.default_roles & roles and (p.read_only or not read_only)
+            )
+            if len(self._granted) >= 1_000:  # roles are few; bounded all the same
+                self._granted.clear()
+            self._granted[key] = found
+        return found
 
 
 def _declare(view: Callable, permission: str) -> Callable:

@@ -125,3 +125,16 @@ def test_the_pagination_header_is_documented_as_the_json_it_is(client, spec, sch
     response = client.get("/api/v1/jobs", headers=school_admin.headers)
     assert response.status_code == 200
     validate_json(json.loads(response.headers["X-Pagination"]), schema)
+
+
+def test_the_pagination_header_says_what_flask_smorest_would():
+    from flask_smorest import Blueprint
+
+    from core.api.openapi import page_metadata
+
+    for item_count in (0, 1, 2, 49, 50, 51, 100, 101, 999):
+        for page_size in (1, 10, 50):
+            for page in (1, 2, 3, 10, 11, 1000):
+                ours = page_metadata(page, page_size, item_count)
+                theirs = Blueprint._make_pagination_metadata(page, page_size, item_count)
+                assert json.dumps(ours) == json.dumps(theirs), (page, page_size, item_count)

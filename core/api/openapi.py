@@ -74,6 +74,26 @@ class PageParser(FlaskParser):
         return super()._get_schema(argmap, req)
 
 
+def page_metadata(page: int, page_size: int, item_count: int) -> dict[str, int]:
+    """A list's ``X-Pagination`` object, as ``PaginationMetadataSchema`` documents it: the
+    total, the number of pages, the first and last, and this page with its neighbours when it
+    lies within them. flask-smorest builds a schema for every request to write these few
+    integers; they need none."""
+    found = {"total": item_count}
+    if item_count == 0:
+        found["total_pages"] = 0
+        return found
+    last = (item_count - 1) // page_size + 1
+    found.update(total_pages=last, first_page=1, last_page=last)
+    if page <= last:
+        found["page"] = page
+        if page > 1:
+            found["previous_page"] = page - 1
+        if page < last:
+            found["next_page"] = page + 1
+    return found
+
+
 class DocumentedApi(Api):
     """flask-smorest's Api, with problem+json error responses."""
 
@@ -82,6 +102,7 @@ class DocumentedApi(Api):
 
     def register_blueprint(self, blp, **options) -> None:
         blp.PAGINATION_ARGUMENTS_PARSER = self.PAGE_PARSER
+        blp._make_pagination_metadata = page_metadata
         super().register_blueprint(blp, **options)
 
     def _register_responses(self):

@@ -70,12 +70,13 @@ def _unchanged(value: Any) -> Any:
 
 def _temporal(field: fields.Field) -> Callable[[Any], Any]:
     """marshmallow's own formatting table for dates and date-times, so the output (and any
-    error for a value of the wrong type) is the same."""
+    error for a value of the wrong type) is the same. None never reaches it (the plan keeps
+    None as None, as marshmallow does)."""
     data_format = field.format or field.DEFAULT_FORMAT
     format_func = field.SERIALIZATION_FUNCS.get(data_format)
     if format_func is not None:
-        return lambda value: None if value is None else format_func(value)
-    return lambda value: None if value is None else value.strftime(data_format)
+        return format_func
+    return lambda value: value.strftime(data_format)
 
 
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {
@@ -92,6 +93,10 @@ _BASE_GET_VALUE = fields.Field.get_value
 _BASE_SERIALIZE = fields.Field.serialize
 
 
+class _NothingKept:
+    """No value is of this type: the kept type of a converter that always converts."""
+
+
 def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
     kind = type(field)
     if type(field).get_value is not _BASE_GET_VALUE or kind.serialize is not _BASE_SERIALIZE:
@@ -103,6 +108,11 @@ def _converter(field: fields.Field) -> Callable[[Any], Any] | None:
     if kind is fields.Integer and field.as_string:
         return None
     return _CONVERTERS.get(kind)
+
+
+# The type of value each converter hands back as it is (``str(s)`` is ``s`` for a ``str``,
+# ``int(i)`` is ``i`` for an ``int``, not a ``bool``), so a row's usual values skip the call.
+_KEPT: dict[Callable[[Any], Any], type] = {_text: str, _integer: int}
 
 
 def _value(obj: Any, key: str) -> Any:
@@ -258,7 +268,7 @@ def _add(field: fields.Field, check: Callable[[Any], None]) -> None:
 class Schema(marshmallow.Schema):
     """Derive resource schemas from this one (``core.sdk.Schema``)."""
 
-    _houqin_plan: list[tuple[str, str, Callable[[Any], Any]]] | bool | None = False
+    _houqin_plan: list[tuple[str, str, Callable[[Any], Any] | None, type]] | bool | None = False
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _bounded(field_obj)
@@ -283,7 +293,10 @@ class Schema(marshmallow.Schema):
                         plan = None
                         break
                     key = field.data_key if field.data_key is not None else name
-                    plan.append((key, field.attribute or name, convert))
+                    # None is None after every converter; _unchanged needs no call at all.
+                    plan.append((key, field.attribute or name,
+                                 None if convert is _unchanged else convert,
+                                 _KEPT.get(convert, _NothingKept)))
             self._houqin_plan = plan
         return self._houqin_plan
 
@@ -299,8 +312,17 @@ class Schema(marshmallow.Schema):
     @staticmethod
     def _dump_one(plan, obj: Any) -> dict[str, Any]:
         out = {}
-        for key, attribute, convert in plan:
-            value = _value(obj, attribute)
+        if hasattr(obj, "__getitem__"):
+            for key, attribute, convert, kept in plan:
+                value = _value(obj, attribute)
+                if value is not missing:
+                    out[key] = (value if value is None or convert is None
+                                or type(value) is kept else convert(value))
+            return out
+        # An object (an ORM row): the same lookup as _value's, without asking per field.
+        for key, attribute, convert, kept in plan:
+            value = getattr(obj, attribute, missing)
             if value is not missing:
-                out[key] = convert(value)
+                out[key] = (value if value is None or convert is None
+                            or type(value) is kept else convert(value))
         return out

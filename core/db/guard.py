@@ -72,6 +72,23 @@ def _tenant_mappers():
     return [m for m in db.Model.registry.mappers if is_tenant_scoped(m.class_)]
 
 
+def _school_criteria(tenant_id: int):
+    """The option that keeps a statement to one school. It holds nothing but the school's id,
+    so each worker builds it once per school rather than for every statement."""
+    option = _CRITERIA_BY_SCHOOL.get(tenant_id)
+    if option is None:
+        option = with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+        if len(_CRITERIA_BY_SCHOOL) >= 5_000:
+            _CRITERIA_BY_SCHOOL.clear()
+        _CRITERIA_BY_SCHOOL[tenant_id] = option
+    return option
+
+
+_CRITERIA_BY_SCHOOL: dict[int, object] = {}
+
+
 def _check_bulk_rows(state: ORMExecuteState, tenant_id: int) -> None:
     """ORM bulk INSERT / UPDATE-by-primary-key: every row must belong to the school."""
     rows = state.parameters
@@ -113,9 +130,7 @@ def _guard_execute(state: ORMExecuteState) -> None:
         if state.is_insert or (state.is_update and state.parameters):
             _check_bulk_rows(state, tenant_id)
         if not state.is_insert:
-            state.statement = statement.options(with_loader_criteria(
-                TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-            ))
+            state.statement = statement.options(_school_criteria(tenant_id))
         return
     district = current_district_scope()
     if district is not None:

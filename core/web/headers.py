@@ -58,18 +58,33 @@ def https_in_use() -> bool:
     return bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
+# Worked out once: a response without a page's own style block (every API answer) carries
+# the same policy, and the other headers never change.
+_PLAIN_POLICY = content_security_policy()
+_FIXED = (
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    # A school's host name and paths (which name pupils and bills) stay on our own pages.
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def _add_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(request.environ.get(NONCE_KEY)))
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    # A school's host name and paths (which name pupils and bills) stay on our own pages.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # A header the view set itself is kept (it is the more particular); the rest are added.
+    present = {key.lower() for key, _value in headers}
+    if "content-security-policy" not in present:
+        nonce = request.environ.get(NONCE_KEY)
+        headers.add("Content-Security-Policy",
+                    content_security_policy(nonce) if nonce else _PLAIN_POLICY)
+    for name, value in _FIXED:
+        if name.lower() not in present:
+            headers.add(name, value)
     max_age = current_app.config.get("HSTS_SECONDS", 0)
-    if max_age and https_in_use():
-        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
+    if max_age and https_in_use() and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", f"max-age={max_age}")
     return response
 
 
