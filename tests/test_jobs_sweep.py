@@ -199,6 +199,28 @@ def test_the_old_attempt_is_refused_at_its_next_checkpoint(jobs_app, schools):
     assert seqs == list(range(30))  # the refused attempt's item 99 was never committed
 
 
+def test_an_old_attempts_failure_does_not_overwrite_the_attempt_that_took_over(jobs_app,
+                                                                               schools):
+    from core.jobs import runner
+
+    on, _ = schools
+    run_id, _ = a_running_job(jobs_app, on[0])
+    resend_stalled(waiting_for=10**6, running_for=90)  # the sweep takes the job from attempt 1
+    with tenant_context(on[0]):
+        run = db.session.get(JobRun, (on[0].id, run_id))
+        assert run.status == JobStatus.RETRYING
+        run.status, run.attempts = JobStatus.RUNNING, 2  # attempt 2 claims it
+        db.session.commit()
+        with pytest.raises(JobRefused):  # attempt 1, still alive, then raises
+            runner._failed(on[0].id, str(run_id), 1, RuntimeError("the old attempt failed"))
+    [held] = runs_of(on[0])
+    assert (held.status, held.attempts, held.error) == (JobStatus.RUNNING, 2, None)
+    with tenant_context(on[0]), pytest.raises(runner.JobFailed):  # attempt 2's own failure
+        runner._failed(on[0].id, str(run_id), 2, RuntimeError("the new attempt failed"))
+    [recorded] = runs_of(on[0])
+    assert recorded.status == JobStatus.RETRYING and "new attempt" in recorded.message
+
+
 def test_the_heartbeat_is_written_while_a_job_runs(jobs_app, schools):
     on, _ = schools
     run_id, _ = a_running_job(jobs_app, on[0])

@@ -161,15 +161,20 @@ def _execute(tenant_id: int, run_id: str) -> str:
                 raise
             except Exception as exc:
                 db.session.rollback()
-                return _failed(tenant.id, run_id, exc)
+                return _failed(tenant.id, run_id, context.attempt_number, exc)
         log.info("job %s finished (%s)", run.func, run_id, extra=extra)
         return JobStatus.FINISHED
 
 
-def _failed(tenant_id: int, run_id: str, exc: Exception) -> str:
-    run = db.session.get(JobRun, (tenant_id, uuid.UUID(run_id)))
-    if run.status != JobStatus.RUNNING:  # the sweep took it again: that attempt records it
-        raise JobRefused(f"job {run_id} is {run.status}: another attempt has it") from exc
+def _failed(tenant_id: int, run_id: str, attempt: int, exc: Exception) -> str:
+    run = db.session.get(JobRun, (tenant_id, uuid.UUID(run_id)), with_for_update=True,
+                         populate_existing=True)
+    # Only the attempt that holds the job records its failure: an old attempt that outlived
+    # its heartbeat must not overwrite the attempt that took the job over from it.
+    if run.status != JobStatus.RUNNING or run.attempts != attempt:
+        db.session.rollback()
+        raise JobRefused(f"job {run_id} is {run.status} (attempt {run.attempts}): another "
+                         f"attempt has it") from exc
     run.error = "".join(traceback.format_exception(exc))[-4000:]
     run.message = f"{type(exc).__name__}: {exc}"[:300]
     gave_up = run.attempts >= run.max_attempts
