@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from core import audit
+from core import audit, charts
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
@@ -133,6 +133,7 @@ __all__ = [
     "among",
     "ascending_ids",
     "audit",
+    "charts",
     "begin_writing",
     "csv_bytes",
     "csv_download",
