@@ -282,6 +282,8 @@ def stacked_chart(title: str, labels: Sequence[str], series: Sequence[Series],
     if len(series) > 1:
         headings.append(_("Total"))
         rows = [(*row, texts[n]) for n, row in enumerate(rows)]
+    elif shown is not None:  # one series: its figures as the caller writes them
+        rows = [(label, texts[n]) for n, label in enumerate(labels)]
     return _figure(kind, title, width, height, "".join(parts), _table(title, headings, rows),
                    small)
 
