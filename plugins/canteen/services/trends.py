@@ -64,9 +64,9 @@ def _unchecked(start: date, end: date, due: set[date]) -> dict[date, int]:
     if not records:
         return {}
     active = {s.id for s in people.staff([r.staff_id for r in records]) if s.active}
-    checked = set(db.session.execute(
+    checked = {(day, worker_id) for day, worker_id in db.session.execute(
         select(MorningCheck.day, MorningCheck.worker_id)
-        .where(MorningCheck.day >= start, MorningCheck.day <= end)).tuples())
+        .where(MorningCheck.day >= start, MorningCheck.day <= end))}
     found: dict[date, int] = {}
     for day in due:
         found[day] = sum(1 for worker_id, staff_id, started, ended in records
