@@ -119,6 +119,7 @@ def _figure(kind: str, title: str, width: int, height: int, body: str, table: st
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-label="{escape(title)}" focusable="false" '
         f'font-family="system-ui, sans-serif"><title>{escape(title)}</title>{body}</svg>'
+        f'<figcaption class="chart-title" aria-hidden="true">{escape(title)}</figcaption>'
         f'{table}</figure>')
 
 
@@ -127,8 +128,10 @@ def _table(title: str, headings: Sequence[str], rows: Sequence[Sequence[str]]) -
     body = "".join("<tr>" + f'<th scope="row">{escape(row[0])}</th>'
                    + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:]) + "</tr>"
                    for row in rows)
-    return (f'<table class="chart-data visually-hidden"><caption>{escape(title)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    # A table is as wide as its cells whatever its own width: the box around it is hidden.
+    return (f'<div class="visually-hidden"><table class="chart-data">'
+            f"<caption>{escape(title)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def _empty(kind: str, title: str, message: str | None) -> Markup:
@@ -184,7 +187,9 @@ def bar_chart(title: str, points: Sequence[Point], headings: tuple[str, str], *,
 
 def _x_labels(count: int, small: bool) -> set[int]:
     """Which labels along the bottom are written: all that fit, evenly, and the last."""
-    most = 2 if small else 8
+    if small:  # the first and the last, at the two ends
+        return {0, count - 1}
+    most = 8
     if count <= most:
         return set(range(count))
     step = math.ceil(count / most)
@@ -192,6 +197,16 @@ def _x_labels(count: int, small: bool) -> set[int]:
     if count - 1 - max(chosen) < step / 2:  # too close to the last to write both
         chosen.discard(max(chosen))
     return chosen | {0, count - 1}
+
+
+def _x_label(x: float, y: float, label: str, width: int, size: int) -> str:
+    """A label centred under its mark, or kept inside the chart at either end."""
+    half = _text_width(label, size) / 2
+    if x - half < 0:
+        return _text(0, y, label, "chart-label", "start", size)
+    if x + half > width:
+        return _text(width, y, label, "chart-label", "end", size)
+    return _text(x, y, label, "chart-label", "middle", size)
 
 
 def _frame(small: bool) -> tuple[int, int, int, int, int]:
@@ -270,10 +285,8 @@ def stacked_chart(title: str, labels: Sequence[str], series: Sequence[Series],
             parts.append(_text(x + bar / 2, y_of(up) - 3, texts[n], "chart-value", "middle",
                                10))
         if n in every:
-            anchor = "middle" if not small else ("start" if n == 0 else "end")
-            at = x + bar / 2 if not small else (left if n == 0 else width)
-            parts.append(_text(at, height - 3, _clip(label, 10), "chart-label", anchor,
-                               10 if small else 11))
+            parts.append(_x_label(x + bar / 2, height - 3, _clip(label, 10), width,
+                                  10 if small else 11))
     if len(series) > 1:
         parts += _legend(uid, series, small)
     headings = [*(headings or ("",)), *(s.name for s in series)]
@@ -354,8 +367,7 @@ def line_chart(title: str, points: Sequence[Point], headings: tuple[str, str], *
                          f'fill="#fff" stroke="{INK}" stroke-width="1.5">'
                          f"<title>{escape(point.label)}: {escape(point.text)}</title></circle>")
         if n in every and not small:
-            parts.append(_text(x_of(n), height - 3, _clip(point.label, 10), "chart-label",
-                               "middle", 11))
+            parts.append(_x_label(x_of(n), height - 3, _clip(point.label, 10), width, 11))
     if small:
         last = max(n for n, p in enumerate(points) if p.value is not None)
         parts.append(_text(right + 6, y_of(_float(points[last].value)) + 4,

@@ -23,7 +23,7 @@ def missing_records(last: date, small: bool = False) -> Markup:
     labels = [f"{d.day.month}-{d.day.day:02d}" for d in found]
     series = [charts.Series(_("Samples"), [d.samples for d in found]),
               charts.Series(_("Morning checks"), [d.checks for d in found]),
-              charts.Series(_("Hygiene records"), [d.hygiene for d in found])]
+              charts.Series(_("Hygiene"), [d.hygiene for d in found])]
     return charts.stacked_chart(_("Missing food-safety records, last %(days)s days", days=DAYS),
                                 labels, series, (_("Day"),), small=small)
 
