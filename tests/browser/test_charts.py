@@ -75,6 +75,7 @@ def test_the_charts_show_on_a_phone_and_print(chromium, live_server, office):
     assert bars.count() == 2
     assert "50.00%" in phone.locator("[data-testid=collection-chart] table").text_content()
     assert fits(phone)
+    screenshot(phone, "charts-collection-phone")
 
     phone.goto(f"{live_server}/t/charts-browser/m/fees/reports/arrears")
     chart = phone.locator("[data-testid=arrears-chart] svg[role=img]")
