@@ -7,8 +7,9 @@ prints as it shows, and it scales to a 375 px phone from its ``viewBox``. Every 
 
 - names itself (``role="img"`` with a ``<title>``) and carries its figures as a table that
   screen readers read and sighted readers do not see (``visually-hidden``);
-- writes each figure beside its mark, and tells series apart by hatching as well as by
-  shade, so a black-and-white printout says everything the screen does;
+- writes the figures beside their marks where they fit (else the highest on the scale, all
+  in the table), and tells series apart by hatching as well as by shade, so a
+  black-and-white printout says what the screen does;
 - escapes every label, so a class or dish named ``<script>`` stays text.
 
 Values are numbers for drawing only (a Decimal or int is turned into a float for the
@@ -161,9 +162,9 @@ def bar_chart(title: str, points: Sequence[Point], headings: tuple[str, str], *,
         return _empty("bar", title, empty)
     values = [_float(p.value) for p in points]
     low, high = _span([*values, _float(maximum)])
-    width, row = (300, 16) if small else (400, 24)
-    label_w, value_w = (70, 56) if small else (110, 72)
-    size = 10 if small else 12
+    width, row = (300, 18) if small else (360, 26)
+    label_w, value_w = (70, 56) if small else (100, 64)
+    size = 11 if small else 13
     left, right = label_w, width - value_w
     scale = (right - left) / (high - low)
     zero = left + (0 - low) * scale
@@ -175,7 +176,7 @@ def bar_chart(title: str, points: Sequence[Point], headings: tuple[str, str], *,
         bar = row - (5 if small else 8)
         start, end = sorted((zero, zero + value * scale))
         middle = top + bar / 2 + size * 0.35
-        parts.append(_text(label_w - 4, middle, _clip(point.label, 6 if small else 9),
+        parts.append(_text(label_w - 4, middle, _clip(point.label, 6 if small else 7),
                            "chart-label", "end", size))
         if point.value is not None:
             parts.append(_rect(start, top, end - start, bar, _fill("", 0), "chart-bar",
@@ -189,12 +190,12 @@ def _x_labels(count: int, small: bool) -> set[int]:
     """Which labels along the bottom are written: all that fit, evenly, and the last."""
     if small:  # the first and the last, at the two ends
         return {0, count - 1}
-    most = 8
+    most = 6
     if count <= most:
         return set(range(count))
     step = math.ceil(count / most)
     chosen = set(range(0, count, step))
-    if count - 1 - max(chosen) < step / 2:  # too close to the last to write both
+    if count - 1 - max(chosen) < step:  # too close to the last to write both
         chosen.discard(max(chosen))
     return chosen | {0, count - 1}
 
@@ -211,7 +212,7 @@ def _x_label(x: float, y: float, label: str, width: int, size: int) -> str:
 
 def _frame(small: bool) -> tuple[int, int, int, int, int]:
     """width, height, and the plot's left, top and bottom."""
-    return (300, 90, 4, 14, 72) if small else (400, 200, 56, 26, 176)
+    return (300, 90, 4, 14, 72) if small else (360, 190, 52, 26, 164)
 
 
 def _y_axis(low: float, high: float, y_of, low_text: str, high_text: str, left: int,
@@ -223,10 +224,10 @@ def _y_axis(low: float, high: float, y_of, low_text: str, high_text: str, left: 
     parts.append(f'<line class="chart-grid" x1="{left}" y1="{_n(y_of(high))}" x2="{width}" '
                  f'y2="{_n(y_of(high))}" stroke="{LINE}" stroke-width="0.6" '
                  f'stroke-dasharray="3 3"/>')
-    parts.append(_text(left - 4, y_of(high) + 4, high_text, "chart-scale", "end", 11))
-    parts.append(_text(left - 4, y_of(0) + 4, "0", "chart-scale", "end", 11))
+    parts.append(_text(left - 4, y_of(high) + 4, high_text, "chart-scale", "end", 12))
+    parts.append(_text(left - 4, y_of(0) + 4, "0", "chart-scale", "end", 12))
     if low < 0:
-        parts.append(_text(left - 4, y_of(low) + 4, low_text, "chart-scale", "end", 11))
+        parts.append(_text(left - 4, y_of(low) + 4, low_text, "chart-scale", "end", 12))
     return parts
 
 
@@ -266,6 +267,9 @@ def stacked_chart(title: str, labels: Sequence[str], series: Sequence[Series],
     parts += _y_axis(low, high, y_of, texts[lowest], texts[highest], left, width, small)
     slot = (width - left) / len(labels)
     bar = max(slot * 0.7, 1.0)
+    # Figures above the bars where every one fits (a month of days is read from the table).
+    figures = not small and len(labels) <= 12 and all(
+        slot >= _text_width(text, 11) + 2 for text in texts)
     every = _x_labels(len(labels), small)
     for n, label in enumerate(labels):
         x = left + n * slot + (slot - bar) / 2
@@ -281,12 +285,12 @@ def stacked_chart(title: str, labels: Sequence[str], series: Sequence[Series],
             parts.append(_rect(x, y1, bar, y2 - y1, _fill(uid, k), f"chart-bar series-{k}",
                                tip))
             up, down = (up + value, down) if value > 0 else (up, down + value)
-        if not small and slot >= 22 and any(layer.values[n] is not None for layer in series):
+        if figures and any(layer.values[n] is not None for layer in series):
             parts.append(_text(x + bar / 2, y_of(up) - 3, texts[n], "chart-value", "middle",
-                               10))
+                               11))
         if n in every:
             parts.append(_x_label(x + bar / 2, height - 3, _clip(label, 10), width,
-                                  10 if small else 11))
+                                  11 if small else 13))
     if len(series) > 1:
         parts += _legend(uid, series, small)
     headings = [*(headings or ("",)), *(s.name for s in series)]
@@ -307,7 +311,7 @@ def _round(value: float) -> Number:
 
 def _legend(uid: str, series: Sequence[Series], small: bool) -> list[str]:
     """Swatches and names along the top, so the hatching means something on paper."""
-    parts, x, size = [], 4.0, 10 if small else 11
+    parts, x, size = [], 4.0, 11 if small else 12
     for k, layer in enumerate(series):
         parts.append(f'<rect class="chart-swatch series-{k}" x="{_n(x)}" y="2" width="10" '
                      f'height="10" fill="{_fill(uid, k)}" stroke="{INK}" stroke-width="0.6"/>')
@@ -367,10 +371,10 @@ def line_chart(title: str, points: Sequence[Point], headings: tuple[str, str], *
                          f'fill="#fff" stroke="{INK}" stroke-width="1.5">'
                          f"<title>{escape(point.label)}: {escape(point.text)}</title></circle>")
         if n in every and not small:
-            parts.append(_x_label(x_of(n), height - 3, _clip(point.label, 10), width, 11))
+            parts.append(_x_label(x_of(n), height - 3, _clip(point.label, 10), width, 13))
     if small:
         last = max(n for n, p in enumerate(points) if p.value is not None)
         parts.append(_text(right + 6, y_of(_float(points[last].value)) + 4,
-                           points[last].text, "chart-value", "start", 11))
+                           points[last].text, "chart-value", "start", 12))
     table = _table(title, headings, [(p.label, p.text) for p in points])
     return _figure("line", title, width, height, "".join(parts), table, small)

@@ -53,12 +53,12 @@ def test_bars_are_as_long_as_their_share_of_the_scale():
         [Point("1班", Decimal("50"), "50.00%"), Point("2班", Decimal("100"), "100.00%"),
          Point("3班", None)], ("Class", "Rate"), maximum=100))
     svg = svg_of(figure)
-    assert svg.get("viewBox") == "0 0 400 76" and svg.get("width") == "100%"
+    assert svg.get("viewBox") == "0 0 360 82" and svg.get("width") == "100%"
     assert svg.get("role") == "img" and svg.get("aria-label") == "Collection rate by class"
     assert svg.find(f"{SVG}title").text == "Collection rate by class"
-    # the scale runs from x=110 (zero) to x=328 (100%): 218 units
+    # the scale runs from x=100 (zero) to x=296 (100%): 196 units
     bars = rects(figure)
-    assert [(b.get("x"), b.get("width")) for b in bars] == [("110", "109"), ("110", "218")]
+    assert [(b.get("x"), b.get("width")) for b in bars] == [("100", "98"), ("100", "196")]
     assert [b.find(f"{SVG}title").text for b in bars] == ["1班: 50.00%", "2班: 100.00%"]
     assert texts(figure, "chart-label") == ["1班", "2班", "3班"]
     assert texts(figure, "chart-value") == ["50.00%", "100.00%", "—"]
@@ -71,10 +71,10 @@ def test_a_value_beyond_the_maximum_widens_the_scale_and_a_negative_one_goes_lef
     figure = parse(charts.bar_chart("t", [Point("over", 150), Point("back", -50)],
                                     ("a", "b"), maximum=100))
     over, back = rects(figure)
-    # from -50 to 150 over 218 units: zero at 110 + 50 * 1.09 = 164.5
-    assert (over.get("x"), over.get("width")) == ("164.5", "163.5")
-    assert (back.get("x"), back.get("width")) == ("110", "54.5")
-    assert svg_of(figure).find(f"{SVG}line").get("x1") == "164.5"
+    # from -50 to 150 over 196 units: zero at 100 + 50 * .98 = 149
+    assert (over.get("x"), over.get("width")) == ("149", "147")
+    assert (back.get("x"), back.get("width")) == ("100", "49")
+    assert svg_of(figure).find(f"{SVG}line").get("x1") == "149"
 
 
 def test_columns_rise_from_the_axis_in_proportion():
@@ -83,8 +83,8 @@ def test_columns_rise_from_the_axis_in_proportion():
                     Point("2026-11", 0, "0.00")], ("Month", "Owed (yuan)")))
     bars = rects(figure)
     assert len(bars) == 2  # nothing is drawn for zero, and its figure is still written
-    # the plot runs from y=176 (zero) up to y=26 (the highest figure)
-    assert [(b.get("y"), b.get("height")) for b in bars] == [("26", "150"), ("101", "75")]
+    # the plot runs from y=164 (zero) up to y=26 (the highest figure)
+    assert [(b.get("y"), b.get("height")) for b in bars] == [("26", "138"), ("95", "69")]
     assert texts(figure, "chart-value") == ["3000.00", "1500.00", "0.00"]
     assert texts(figure, "chart-scale") == ["3000.00", "0"]
     assert texts(figure, "chart-label") == ["2026-09", "2026-10", "2026-11"]
@@ -106,8 +106,8 @@ def test_stacked_series_are_told_apart_without_colour():
     assert texts(figure, "chart-legend") == ["Samples", "Checks", "Hygiene"]
     # day two: 3 checks on top of no sample, 1 hygiene on top: 4 in all, the highest
     day_two = [b for b in bars if b.find(f"{SVG}title").text.startswith("9-02")]
-    assert [(b.get("y"), b.get("height")) for b in day_two] == [("63.5", "112.5"),
-                                                               ("26", "37.5")]
+    assert [(b.get("y"), b.get("height")) for b in day_two] == [("60.5", "103.5"),
+                                                               ("26", "34.5")]
     assert table(figure) == [["Day", "Samples", "Checks", "Hygiene", "Total"],
                              ["9-01", "2", "1", "0", "3"], ["9-02", "0", "3", "1", "4"]]
 
@@ -140,11 +140,11 @@ def test_a_line_breaks_where_a_week_has_no_figure_and_marks_every_point():
                            Point("9-15", None), Point("9-22", 400, "4.00")],
         ("Week", "Yuan")))
     lines = list(svg_of(figure).iter(f"{SVG}polyline"))
-    # x: 56 + 336 * (n + .5) / 4; y: 176 - value * 150 / 600
-    assert [line.get("points") for line in lines] == ["98,51 182,26"]
+    # x: 52 + 300 * (n + .5) / 4; y: 164 - value * 138 / 600
+    assert [line.get("points") for line in lines] == ["89.5,49 164.5,26"]
     points = list(svg_of(figure).iter(f"{SVG}circle"))
-    assert [(c.get("cx"), c.get("cy")) for c in points] == [("98", "51"), ("182", "26"),
-                                                           ("350", "76")]
+    assert [(c.get("cx"), c.get("cy")) for c in points] == [("89.5", "49"), ("164.5", "26"),
+                                                           ("314.5", "72")]
     assert [c.find(f"{SVG}title").text for c in points] == ["9-01: 5.00", "9-08: 6.00",
                                                            "9-22: 4.00"]
     assert table(figure)[3] == ["9-15", "—"]
@@ -169,7 +169,7 @@ def test_labels_and_titles_are_text_never_markup():
     assert svg_of(figure).get("aria-label") == hostile
     assert svg_of(figure).find(f"{SVG}title").text == hostile
     assert texts(figure, "chart-value") == [hostile]
-    assert texts(figure, "chart-label") == ['<script>…']  # clipped for drawing, whole below
+    assert texts(figure, "chart-label") == ["<scrip…"]  # clipped for drawing, whole below
     assert table(figure)[1] == [hostile, hostile]
     stacked = str(charts.stacked_chart("s", [hostile], [Series(hostile, [1]),
                                                         Series("b", [2])]))
