@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from core import audit
+from core import audit, charts
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
@@ -134,6 +134,7 @@ __all__ = [
     "ascending_ids",
     "audit",
     "begin_writing",
+    "charts",
     "csv_bytes",
     "csv_download",
     "current_district",

@@ -179,13 +179,14 @@ def houqin_dashboard_widgets(tenant, principal):
 
     from core.sdk import audit
 
+    from . import charts
     from .services import report, today
 
     def summary() -> dict:
         found = report.daily_report(day, datetime.now(UTC))
         return {"status": found.status, "title": report.STATUS_TITLES[found.status],
                 "missing": found.missing[:5], "more": max(len(found.missing) - 5, 0),
-                "day": found.day.isoformat()}
+                "day": found.day.isoformat(), "chart": charts.missing_records(day, small=True)}
 
     # The whole report is most of the home page's cost: worked out again only after the
     # school records something (or a few minutes pass, for deadlines such as the cut-off).

@@ -123,6 +123,7 @@ def _reports_navigation() -> list[NavEntry]:
 def houqin_dashboard_widgets(tenant, principal):
     from core.sdk import yuan
 
+    from . import charts
     from .services import family, reports
 
     widgets = []
@@ -130,6 +131,7 @@ def houqin_dashboard_widgets(tenant, principal):
         glance = reports.office_glance()
         widgets.append(Widget(_l("Fees"), "fees/_widget.html", "fees.read", order=60, data={
             "kind": "office", "term": glance.term.title if glance.term else None,
+            "chart": charts.arrears_by_month(glance.term.id, small=True) if glance.term else "",
             "rate": glance.rate, "outstanding": yuan(glance.outstanding),
             "today": yuan(glance.takings_today), "payments": glance.takings_count}))
     if "fees.own.read" in principal.permissions:
