@@ -129,3 +129,28 @@ def test_the_clerk_prints_a_class_s_payment_notices(chromium, live_server, offic
     screenshot(desk, "fees-class-notices-print")
     assert pdf_pages(desk) == [A5_LANDSCAPE] * 3  # one sheet per student
     context.close()
+
+
+def test_a_bill_is_found_by_number_on_a_phone(chromium, live_server, office):
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                   locale="zh-CN")
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    phone.goto(f"{live_server}/login")
+    phone.fill("#email", "clerk@fees.test")
+    phone.fill("#password", "correct-horse-1")
+    phone.click("button[type=submit]")
+    phone.click("a[href$='/m/fees/bills']")
+    phone.fill("#q", "20260303")
+    phone.click("[data-testid=bill-search] button")
+    found = phone.locator("[data-testid=bill-row]")
+    assert found.count() == 1 and "张伟" in found.inner_text()
+    # (a phone widens its layout to what overflows: the width must stay the screen's)
+    assert phone.evaluate("[window.innerWidth, document.documentElement.scrollWidth]"
+                          ) == [375, 375], "the bills page scrolls sideways on a phone"
+    screenshot(phone, "fees-bills-phone")
+    link = found.locator("a").first
+    link.click()  # the bill, and from it the payment
+    phone.click("[data-testid=record-payment]")
+    assert phone.input_value("#amount") == "1610.50"
+    context.close()
