@@ -176,7 +176,7 @@ def _student_values(student: Student) -> dict[str, str]:
 
 
 def _render_student(student_id: uuid.UUID, errors: dict[str, str], posted: dict,
-                    status: int = 200):
+                    status: int = 200, **shown):
     student = found(services.get_student, student_id)
     guardians = services.guardians_of(student.id)
     return render_template(
@@ -184,7 +184,7 @@ def _render_student(student_id: uuid.UUID, errors: dict[str, str], posted: dict,
         logins=emails_of(gd.user_id for gd in guardians), class_names=class_names(),
         classes=classes_with_grades(), genders=GENDERS, relations=RELATION_LABELS,
         statuses=STATUS_LABELS, errors=errors,
-        form={**_student_values(student), **posted},
+        form={**_student_values(student), **posted}, **shown,
     ), status
 
 
