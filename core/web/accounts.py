@@ -226,10 +226,10 @@ def invite_school_admin(slug: str):
                                      [Role.SCHOOL_ADMIN], service.DISTRICT_ADMIN_REACH)
             link = invited.link and _send_link(invited.user, invited.link, service.INVITE,
                                                school.name)
+            db.session.commit()  # with the school in context: its rows and audit events
     except RuleBroken as exc:
         status = refusal_status(exc)
         return _render_district(slug, {exc.field: str(exc)}, form, status)
-    db.session.commit()
     return _render_district(slug, {}, {}, 200, invited=invited.user, link=link)
 
 
@@ -257,10 +257,10 @@ def district_account_action(slug: str, school_slug: str, user_id: int, action: s
                 link = _send_link(user, token, service.RESET, school.name)
             else:
                 _act(user_id, action, reach)
+            db.session.commit()
     except RuleBroken as exc:
         _refused(exc)
         return _render_district(slug, {f"account-{user_id}": str(exc)}, {}, exc.status)
-    db.session.commit()
     if link:
         return _render_district(slug, {}, {}, 200, invited=db.session.get(User, user_id),
                                 link=link, reset=True)
