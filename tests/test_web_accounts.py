@@ -332,3 +332,17 @@ def test_the_office_invites_any_guardian_and_refuses_a_bad_address(client, schoo
     assert db.session.scalar(select(User.id).where(User.name == "theirs妈妈")) is None
     assert post(client, f"/people/guardians/{guardians['theirs']}/invite",
                 email="dad@accounts.test").status_code == 200
+
+
+def test_inviting_someone_with_an_account_adds_roles_without_a_link(client, school, admin,
+                                                                    make_school, make_user):
+    nurse = make_user(make_school("third"), "nurse", token=False)
+    user = db.session.get(User, nurse.id)
+    user.password_hash = "x"  # as if they had chosen one at the other school
+    db.session.commit()
+    page = invite(client, nurse.email, roles=("nurse",)).get_data(as_text=True)
+    assert "/account/link/" not in page and 'data-testid="account-link"' in page
+    assert roles_of(school, nurse.id) == {"nurse": True}
+    assert db.session.scalar(select(User.name).where(User.id == nurse.id)) == "nurse"
+    with tenant_context(school):
+        assert db.session.scalar(select(AccountLink.id)) is None
