@@ -242,7 +242,8 @@ def victim(app, make_school, make_user):
         sessions.start(teacher.id, None, None)
         db.session.commit()
         session_id = db.session.scalar(select(UserSession.id))
-        return {"school": school, "session": session_id, "user": teacher.id, "note": str(note.id), "job": str(run.id),
+        return {"school": school, "session": session_id, "user": teacher.id,
+                "note": str(note.id), "job": str(run.id),
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),

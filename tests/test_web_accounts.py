@@ -346,3 +346,15 @@ def test_inviting_someone_with_an_account_adds_roles_without_a_link(client, scho
     assert db.session.scalar(select(User.name).where(User.id == nurse.id)) == "nurse"
     with tenant_context(school):
         assert db.session.scalar(select(AccountLink.id)) is None
+
+
+def test_the_student_page_offers_invitations_only_where_they_are_allowed(client, school, pupils):
+    teacher, guardians = pupils
+    signed_in(client, teacher)
+    with tenant_context(school):
+        mine = people.get_guardian(guardians["mine"]).student_id
+        theirs = people.get_guardian(guardians["theirs"]).student_id
+    assert 'data-testid="invite-guardian"' in client.get(
+        f"{BASE}/people/students/{mine}").get_data(as_text=True)
+    assert 'data-testid="invite-guardian"' not in client.get(
+        f"{BASE}/people/students/{theirs}").get_data(as_text=True)

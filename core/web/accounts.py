@@ -21,7 +21,6 @@ from core.identity.models import User
 from core.identity.services import IdentityError
 from core.links import public_base
 from core.people import services as people
-from core.people.models import SchoolClass, Staff
 from core.permissions import SCHOOL_ROLES, Role, public, requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
@@ -271,14 +270,9 @@ def district_account_action(slug: str, school_slug: str, user_id: int, action: s
 
 
 def _may_invite_for(student_class_id: uuid.UUID) -> None:
-    """The office invites any student's guardians; a class teacher, their own class's."""
     principal = current_principal()
-    if "core.people.manage" in principal.permissions:
-        return
-    head = db.session.scalar(select(Staff.user_id).join(
-        SchoolClass, SchoolClass.head_teacher_id == Staff.id).where(
-        SchoolClass.id == student_class_id))
-    if head is None or head != principal.user_id:
+    if not people.may_invite_guardians(student_class_id, principal.user_id,
+                                       "core.people.manage" in principal.permissions):
         raise Forbidden(_("only the class teacher of this student's class, or the office,"
                           " may invite the student's guardians"))
 
