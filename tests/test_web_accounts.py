@@ -358,3 +358,14 @@ def test_the_student_page_offers_invitations_only_where_they_are_allowed(client,
         f"{BASE}/people/students/{mine}").get_data(as_text=True)
     assert 'data-testid="invite-guardian"' not in client.get(
         f"{BASE}/people/students/{theirs}").get_data(as_text=True)
+
+
+def test_guardians_are_listed_apart_and_found_by_name(client, school, admin, pupils):
+    _teacher, guardians = pupils
+    post(client, f"/people/guardians/{guardians['mine']}/invite", email="mum@accounts.test")
+    staff = client.get(f"{BASE}/accounts").get_data(as_text=True)
+    assert "mum@accounts.test" not in staff and "teacher@accounts.test" in staff
+    listed = client.get(f"{BASE}/accounts?who=guardians").get_data(as_text=True)
+    assert "mum@accounts.test" in listed and "teacher@accounts.test" not in listed
+    found = client.get(f"{BASE}/accounts?q=teacher@").get_data(as_text=True)
+    assert "teacher@accounts.test" in found and "head@accounts.test" not in found

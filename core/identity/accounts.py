@@ -258,21 +258,23 @@ def invite(email: str, name: str, roles: list[str], reach: Reach) -> Invitation:
         raise IdentityError(_("a school administrator's account is managed by the district"),
                             "email", 403)
     for role in roles:
-        grant(user.id, role, reach, _new=True)
+        grant(user.id, role, reach, inviting=True)
     link = issue_link(user, INVITE) if user.password_hash is None else None
     audit.record("invite", "users", entity_id=str(user.id),
                  after={"roles": sorted(roles), "created": created})
     return Invitation(user, created, link)
 
 
-def grant(user_id: int, role: str, reach: Reach, actor_id: int = -1, _new: bool = False) -> bool:
-    """Give a person of the school another role; a deactivated person's new role is
-    deactivated with the others. False when they hold it already."""
+def grant(user_id: int, role: str, reach: Reach, actor_id: int = -1,
+          inviting: bool = False) -> bool:
+    """Give a person of the school another role (``inviting``: someone who may not belong to
+    it yet); a deactivated person's new role is deactivated with the others. False when they
+    hold it already."""
     _may_give(role, reach)
     held = _memberships(user_id)
-    if not held and not _new:
+    if not held and not inviting:
         raise IdentityError(_("this person holds no role in this school"), "user_id", 404)
-    if held and not _new:
+    if held and not inviting:
         _may_manage(account(user_id), reach, actor_id)
     user = db.session.get(User, user_id)
     if not grant_school_role(user, role):

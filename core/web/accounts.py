@@ -21,12 +21,12 @@ from core.identity.models import User
 from core.identity.services import IdentityError
 from core.links import public_base
 from core.people import services as people
-from core.permissions import SCHOOL_ROLES, Role, public, requires
+from core.permissions import SCHOOL_ROLES, STAFF_ROLES, Role, public, requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
 from core.tenancy import require_tenant, tenant_context
 from core.web.account import _new_password_errors
-from core.web.forms import found, refusal_status
+from core.web.forms import PAGE, found, page_number, refusal_status
 from core.web.nav import core_entries
 from core.web.views import bp
 
@@ -67,9 +67,18 @@ def _refused(exc: RuleBroken) -> None:
 
 
 def _render_accounts(errors: dict[str, str], form: dict, status: int = 200, **shown):
+    """Staff by default; guardians, who may be many, when asked for; a page at a time."""
     reach = service.SCHOOL_ADMIN_REACH
+    who = "guardians" if request.args.get("who") == "guardians" else "staff"
+    query = request.args.get("q", "").strip()[:50].lower()
+    rows = [row for row in service.accounts(
+        frozenset({Role.GUARDIAN}) if who == "guardians" else STAFF_ROLES)
+        if query in row.name.lower() or query in row.email]
+    number = page_number()
+    kept = {k: v for k, v in (("who", who if who == "guardians" else ""), ("q", query)) if v}
     return render_template(
-        "web/accounts.html", rows=service.accounts(), roles=SCHOOL_ROLES,
+        "web/accounts.html", rows=rows[(number - 1) * PAGE:number * PAGE], page=number,
+        more=len(rows) > number * PAGE, kept=kept, who=who, q=query, roles=SCHOOL_ROLES,
         grantable=[r for r in SCHOOL_ROLES if r in reach.roles and r != Role.GUARDIAN],
         errors=errors, form=form, me=current_principal().user_id, **shown), status
 
