@@ -221,8 +221,8 @@ def district_accounts(slug: str):
 @bp.route("/district/<slug>/accounts", methods=["POST"])
 @requires("core.district.accounts")
 def invite_school_admin(slug: str):
+    _district_schools(slug)  # another district's page is not found, whatever was sent
     form = request.form.to_dict()
-    _district_schools(slug)
     try:
         school = _district_school(slug, form.get("school", ""))
     except NotFound:
