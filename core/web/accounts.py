@@ -30,7 +30,7 @@ from core.web.forms import PAGE, found, page_number, refusal_status
 from core.web.nav import core_entries
 from core.web.views import bp
 
-core_entries(NavEntry(_l("Accounts"), "web.accounts", "core.accounts.manage", order=13))
+core_entries(NavEntry(_l("Accounts"), "web.accounts", "core.accounts.manage", order=175))
 ACTIONS = ("deactivate", "reactivate", "reset")
 
 
