@@ -176,7 +176,8 @@ def schools():
     """The schools this person works in, and the district pages of district staff."""
     principal = current_principal()
     with identity_lookup(user_id=principal.user_id):
-        ids = set(db.session.scalars(select(Membership.tenant_id)))
+        ids = set(db.session.scalars(select(Membership.tenant_id).where(
+            Membership.deactivated_at.is_(None))))
     rows = db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)).all()
     districts = db.session.scalars(
         select(District).join(DistrictMembership, DistrictMembership.district_id == District.id)
@@ -262,6 +263,7 @@ def school_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str
 def install(app) -> None:
     from core.web import (  # noqa: F401  (their routes join this blueprint)
         account,
+        accounts,
         audit,
         calendar,
         district,
