@@ -70,7 +70,7 @@ def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Wi
     """Return the school home-page widgets for this person.
 
     A widget that is this person's work for today says so (``Widget(..., today=True)``):
-    the home page shows those first, under "Today", then the rest in ``order``.
+    the home page shows those first, under "Today's work", then the rest in ``order``.
     """
 
 

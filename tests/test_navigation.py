@@ -239,6 +239,8 @@ def test_another_schools_records_are_never_found(client, school, registers, make
 
 def test_an_overlong_query_is_refused_naming_the_field(client, school, make_user):
     signed_in(client, make_user(school, "school_admin"))
+    echoed = client.get("/t/nav-school/search?q=<b>王").get_data(as_text=True)
+    assert "<b>王" not in echoed and "&lt;b&gt;王" in echoed  # what was typed is shown as text
     response = client.get("/t/nav-school/search?q=" + "王" * 101)
     assert response.status_code == 422
     assert 'data-testid="error-q"' in response.get_data(as_text=True)

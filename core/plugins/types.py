@@ -39,7 +39,7 @@ class Widget:
 
     ``today`` says the card is this person's work for today (the samples still to take, the
     counts still to report, today's takings): such cards come first on the home page, under
-    "Today", before everything else. Set it for the person the hook is called for, not for
+    "Today's work", before everything else. Set it for the person the hook is called for, not for
     everyone who may see the card.
     """
 

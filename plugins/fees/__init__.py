@@ -166,7 +166,7 @@ def houqin_search(tenant, principal, query, limit):
 
     def detail(student_id, term_id, total, status) -> str:
         shown = [students[student_id].student_no, names.get(term_id, ""),
-                 str(_l("%(amount)s yuan", amount=yuan(total)))]
+                 f"{yuan(total)} {_l('yuan')}"]
         return " · ".join(shown + ([str(_l("draft"))] if status == "draft" else []))
 
     return [SearchHit("fees.bill", _l("Bills"), students[student_id].name, "fees_pages.bill",
