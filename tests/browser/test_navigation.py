@@ -91,3 +91,35 @@ def test_on_a_desktop_the_navigation_stands_beside_the_page(page, live_server, s
     page.wait_for_url(f"{live_server}/t/nav-browser/m/canteen/suppliers")
     assert page.inner_text("#site-nav-places [aria-current=page]") == "供应商"
     screenshot(page, "navigation-desktop")
+
+
+def test_a_class_teachers_home_starts_with_the_counts_to_report(chromium, live_server, school):
+    from types import SimpleNamespace
+
+    from plugins.canteen.services import today
+    from tests.plugins.canteen.support import classroom
+
+    teacher = services.create_user("teacher@nav.test", "Teacher", "correct-horse-1")
+    with tenant_context(school):
+        services.grant_school_role(teacher, "class_teacher")
+        calendar.set_day(today(), "workday", "test")  # a school day, whenever the tests run
+        db.session.commit()
+    classroom(school, "2班", head=SimpleNamespace(email="teacher@nav.test"), students=2)
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                   locale="zh-CN")
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    phone.goto(f"{live_server}/login")
+    phone.fill("#email", "teacher@nav.test")
+    phone.fill("#password", "correct-horse-1")
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server}/t/nav-browser/")
+    first = phone.locator("main [data-testid=widget]").first
+    assert "一年级2班" in first.inner_text()  # the day's work before anything else
+    assert phone.locator("[data-testid=today]").bounding_box()["y"] < \
+        phone.locator("[data-testid=navigation]").bounding_box()["y"]
+    screenshot(phone, "navigation-class-teacher-home-phone")
+    with phone.expect_navigation():
+        first.get_by_role("link").last.click()
+    assert "/m/canteen/counts" in phone.url
+    context.close()
