@@ -72,6 +72,7 @@ def test_every_page_has_the_navigation_grouped_by_module_with_the_current_place(
     bills = client.get("/t/nav-school/m/fees/bills").get_data(as_text=True)
     assert current(bills) == ["/t/nav-school/m/fees/bills"]
     assert 'data-testid="menu-button"' in bills and 'action="/t/nav-school/search"' in bills
+    assert '<a class="skip" href="#content">' in bills and '<main id="content">' in bills
     # No navigation outside a school, and none on the pages of someone signed out.
     assert 'data-testid="site-nav"' not in client.get("/schools").get_data(as_text=True)
 
