@@ -7,7 +7,7 @@ shows the same groups as tiles."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from flask import g, request, url_for
@@ -34,8 +34,7 @@ def core_entries(*entries: NavEntry) -> None:
     for entry in entries:
         if entry.group is None:
             title, order = REGISTERS if entry.order < REGISTERS_BEFORE else ADMINISTRATION
-            entry = NavEntry(entry.title, entry.endpoint, entry.permission, entry.icon,
-                             entry.order, title, order)
+            entry = replace(entry, group=title, group_order=order)
         CORE_NAVIGATION.append(entry)
 
 
