@@ -2,6 +2,9 @@
 
 Everything named in ``__all__`` is kept stable across minor versions of core; a change
 comes with a deprecation period.
+
+Added in core 0.1 with the navigation on every page (issue 14): ``SearchHit`` (what a
+module's ``houqin_search`` answers), ``NavEntry.group``/``group_order`` and ``Widget.today``.
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from core.notifications.services import notify
 from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
-from core.plugins.types import NavEntry, Widget
+from core.plugins.types import NavEntry, SearchHit, Widget
 from core.regulations import Rule, rules_in_force
 from core.rules import RuleBroken
 from core.state import kernel
@@ -121,6 +124,7 @@ __all__ = [
     "RuleSchema",
     "Schedule",
     "Schema",
+    "SearchHit",
     "SheetColumn",
     "StoredFile",
     "TenantRef",

@@ -24,7 +24,7 @@ def search(term_id: uuid.UUID, q: str = "", class_id: uuid.UUID | None = None,
     says (one of ``PAID_STATES``; empty: any), by class and student."""
     query = select(Bill).where(Bill.term_id == term_id).order_by(Bill.class_id, Bill.student_id)
     if q.strip():
-        query = query.where(Bill.student_id.in_(people.students_matching(q)))
+        query = query.where(Bill.student_id.in_(people.student_ids_matching(q)))
     if class_id is not None:
         query = query.where(Bill.class_id == class_id)
     if paid == "draft":
