@@ -315,12 +315,11 @@ class Schema(marshmallow.Schema):
         if many:
             if obj is None:
                 return None
-            out, kind, dump_one = [], None, None
-            for item in obj:
-                if type(item) is not kind:  # a page is one kind of item: decide once
-                    kind, dump_one = type(item), _dumper_of(item)
-                out.append(dump_one(plan, item))
-            return out
+            items = obj if isinstance(obj, list) else list(obj)
+            if len({type(item) for item in items}) == 1:  # a page: one kind, decided once
+                dump_one = _dumper_of(items[0])
+                return [dump_one(plan, item) for item in items]
+            return [_dumper_of(item)(plan, item) for item in items]
         return _dumper_of(obj)(plan, obj)
 
 
