@@ -120,7 +120,7 @@ def record_delivery():
     fields = forms.schema_fields(form, ("supplier_id", "day", "inspector", "second_inspector",
                                         "note"))
     try:
-        delivery = services.create_delivery(DeliverySchema().load({**fields, "items": items}))
+        delivery = services.create_delivery(DeliverySchema().load_form({**fields, "items": items}))
     except (ValidationError, RuleBroken) as exc:
         return _render_new(_row_errors(exc, where), form, rows, forms.refusal_status(exc))
     db.session.commit()
