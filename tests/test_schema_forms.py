@@ -2,7 +2,7 @@
 API (JSON, with numbers) keeps refusing."""
 
 import pytest
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from core.sdk import Schema
 
@@ -37,3 +37,14 @@ def test_a_form_s_text_that_is_no_whole_number_is_still_refused_naming_the_field
     with pytest.raises(ValidationError) as refused:
         Order().load_form({"count": text})
     assert list(refused.value.messages) == ["count"]
+
+
+def test_a_field_s_limits_are_its_range_for_the_form_to_show():
+    class Sample(Schema):
+        grams = fields.Integer(validate=[validate.Range(min=1, max=5000)])
+        hot = fields.Decimal(validate=validate.Range(min=50))
+        note = fields.String()
+
+    assert Sample().limits("grams") == (1, 5000)
+    assert Sample().limits("hot") == (50, None)
+    assert Sample().limits("note") == (None, None)

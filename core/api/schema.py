@@ -307,6 +307,19 @@ class Schema(marshmallow.Schema):
         the API, whose JSON carries numbers, keeps strict. Anything else loads as ``load``."""
         return self.load(_typed_fields(self, data), **kwargs)
 
+    def limits(self, name: str) -> tuple[Any, Any]:
+        """The least and greatest value field ``name`` takes (its ``validate.Range``; None
+        for an open end), for a page to put on the input (``min``/``max``) and say beside it
+        before a save is refused."""
+        low = high = None
+        for check in self.fields[name].validators:
+            if isinstance(check, validate.Range):
+                low = check.min if low is None or (check.min is not None and check.min > low) \
+                    else low
+                high = check.max if high is None or (check.max is not None and check.max < high) \
+                    else high
+        return low, high
+
     _houqin_plan: list[tuple[str, str, Callable[[Any], Any] | None, type]] | bool | None = False
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:

@@ -168,3 +168,27 @@ def test_pages_refuse_bad_input_by_field_and_another_school_sees_nothing(
     browser = app.test_client()
     signed_in(browser, intruder)
     assert "红烧肉" not in browser.get("/t/canteen-other/m/canteen/dishes").get_data(as_text=True)
+
+
+def test_the_sample_form_says_the_limits_in_force_beside_its_fields(app, client, manager):
+    from pathlib import Path
+
+    signed_in(client, manager)
+    page = client.get("/t/canteen-school/m/canteen/samples").get_data(as_text=True)
+    grams = page.split('id="grams"')[1].split(">")[0]
+    assert 'min="125"' in grams and 'max="5000"' in grams and 'aria-describedby="grams-hint"' in grams
+    assert "125" in page.split('data-testid="hint-grams"')[1].split("</small>")[0]
+    assert "48" in page.split('data-testid="hint-taken_at"')[1].split("</small>")[0]
+    folder = Path(app.instance_path) / "regulations" / "district-a"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "canteen.toml").write_text('[sample_min_grams]\nvalue = 150\n'
+                                         'source = "某区留样细则（测试）"\n'
+                                         '[sample_keep_hours]\nvalue = 72\n'
+                                         'source = "某区留样细则（测试）"\n')
+    try:
+        page = client.get("/t/canteen-school/m/canteen/samples").get_data(as_text=True)
+    finally:
+        (folder / "canteen.toml").unlink()
+    assert 'min="150"' in page.split('id="grams"')[1].split(">")[0]
+    assert "72" in page.split('data-testid="hint-taken_at"')[1].split("</small>")[0]
+    assert "某区留样细则" in page
