@@ -192,3 +192,38 @@ def test_the_sample_form_says_the_limits_in_force_beside_its_fields(app, client,
     assert 'min="150"' in page.split('id="grams"')[1].split(">")[0]
     assert "72" in page.split('data-testid="hint-taken_at"')[1].split("</small>")[0]
     assert "某区留样细则" in page
+
+
+def test_a_guardian_reaches_this_and_next_week_s_menu_from_home(
+        app, client, manager, school, make_user):
+    from datetime import timedelta as days
+
+    from plugins.canteen.services import today
+
+    with tenant_context(school):
+        now = today()
+    dish_id = dish(client, manager).get_json()["id"]
+    assert serve(client, manager, dish_id, day=now).status_code == 201
+    guardian = make_user(school, "guardian")
+    signed_in(client, guardian)
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    widget = home.split('data-testid="canteen-menu-widget"')[1].split("</div>")[0]
+    assert "番茄炒蛋" in widget
+    monday = now - days(days=now.weekday())
+    assert f"/m/canteen/public/menu?week={(monday + days(days=7)).isoformat()}" in widget
+    week = client.get("/t/canteen-school/m/canteen/public/menu")
+    page = week.get_data(as_text=True)
+    assert week.status_code == 200 and page.count('data-testid="menu-day"') == 7
+    assert f"week={(monday + days(days=7)).isoformat()}" in page.split('data-testid="next-week"')[0]
+    assert f"week={(monday - days(days=7)).isoformat()}" in page.split(
+        'data-testid="previous-week"')[0]
+    later = client.get(f"/t/canteen-school/m/canteen/public/menu?week={monday + days(days=7)}")
+    assert "番茄炒蛋" not in later.get_data(as_text=True)
+    assert 'data-testid="this-week"' in later.get_data(as_text=True)
+
+
+def test_the_kitchen_s_home_keeps_its_report_rather_than_the_menu_widget(client, manager):
+    signed_in(client, manager)
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    assert 'data-testid="canteen-report-widget"' in home
+    assert 'data-testid="canteen-menu-widget"' not in home
