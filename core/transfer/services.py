@@ -45,13 +45,21 @@ def get_upload(import_id: uuid.UUID) -> ImportFile:
     return stored
 
 
-def import_for_real(import_id: uuid.UUID) -> tuple[ImportFile, JobRun]:
-    """After a preview, import the same file; its good rows are kept, bad rows reported."""
+def import_for_real(import_id: uuid.UUID,
+                    new_classes: list[list[str]] | None = None) -> tuple[ImportFile, JobRun]:
+    """After a preview, import the same file; its good rows are kept, bad rows reported.
+    ``new_classes``: the ``[grade, class]`` pairs the preview found missing that the person
+    confirmed; the import creates those still missing before its rows."""
     stored = get_upload(import_id)
     if stored.status == "imported":
         raise RuleBroken(_("this file was imported already"), "import_id", status=409)
     if stored.status == "refused":
         raise RuleBroken(_("this file cannot be imported: upload a corrected one"), "import_id",
                          status=409)
-    run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
+    if new_classes:
+        run = enqueue(jobs.run_import, str(stored.id), False,
+                      [[str(grade), str(name)] for grade, name, *_rest in new_classes],
+                      description=f"import {stored.kind}")
+    else:
+        run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
     return stored, run
