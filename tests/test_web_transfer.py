@@ -178,7 +178,7 @@ def test_unconfirmed_the_import_refuses_the_rows_of_missing_classes(
 def test_a_class_that_cannot_be_created_leaves_nothing_written(client, app, school, make_user):
     token = signed_in(client, make_user(school))
     long_name = "班" * 41  # longer than a class name may be
-    rows = GOOD + [["2026021", "钱四", "男", "2019-05-01", "三年级", long_name, "否", ""]]
+    rows = [*GOOD, ["2026021", "钱四", "男", "2019-05-01", "三年级", long_name, "否", ""]]
     fragment = _previewed(client, app, token, rows)
     assert 'data-testid="import-error"' in fragment and long_name in fragment
     with tenant_context(school):

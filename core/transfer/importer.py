@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core import audit
 from core.db.races import first_writer
 from core.extensions import db
 from core.people import services

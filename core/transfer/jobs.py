@@ -9,11 +9,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core import audit
 from core.extensions import db
 from core.jobs import JobContext
-from core.transfer.columns import header_map
-from core import audit
 from core.rules import RuleBroken
+from core.transfer.columns import header_map
 from core.transfer.importer import create_classes, import_rows, mapped_columns, missing_classes
 from core.transfer.models import ImportFile
 from core.transfer.reader import UploadRefused, import_limits, read_table
