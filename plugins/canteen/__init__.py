@@ -183,7 +183,7 @@ def _menu_widgets() -> list[Widget]:
         served.setdefault(item.slot, []).append(dish.name)
     meals = [(str(SLOT_TITLES.get(slot, slot)), served[slot])
              for slot in SLOT_TITLES if slot in served]
-    return [Widget(_l("This week's menu"), "canteen/_menu_widget.html", "core.school.read",
+    return [Widget(_l("Today's meals"), "canteen/_menu_widget.html", "core.school.read",
                    order=25, data={"day": day, "meals": meals,
                                    "next_week": day + timedelta(days=7 - day.weekday())})]
 
