@@ -56,3 +56,19 @@ def test_a_list_setting_is_edited_with_real_inputs(live_server, school, page):
                                    "fen_per_day": 400, "tiers": ["free"]}]
     assert page.input_value("#certificate_warn_days-1") == "60"
     screenshot(page, "module-settings-saved")
+
+
+def test_the_settings_fit_a_phone(chromium, live_server, school):
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                   locale="zh-CN")
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    phone.goto(f"{live_server}/login")
+    phone.fill("#email", "admin@settings.test")
+    phone.fill("#password", "correct-horse-1")
+    phone.click("button[type=submit]")
+    phone.goto(f"{live_server}/t/{SLUG}/modules/canteen/settings")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        "the settings page scrolls sideways on a phone"
+    screenshot(phone, "module-settings-phone")
+    context.close()
