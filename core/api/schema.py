@@ -270,6 +270,15 @@ def _add(field: fields.Field, check: Callable[[Any], None]) -> None:
         field.validators.append(check)
 
 
+def range_of(field: fields.Field) -> tuple[Any, Any]:
+    """The least and greatest value a field takes, by its ``validate.Range`` checks (None
+    for an open end)."""
+    ranges = [c for c in field.validators if isinstance(c, validate.Range)]
+    lows = [r.min for r in ranges if r.min is not None]
+    highs = [r.max for r in ranges if r.max is not None]
+    return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,18}$")
 
 
@@ -301,6 +310,11 @@ def _typed_fields(schema: marshmallow.Schema, data: Any) -> Any:
 class Schema(marshmallow.Schema):
     """Derive resource schemas from this one (``core.sdk.Schema``)."""
 
+    _houqin_plan: list[tuple[str, str, Callable[[Any], Any] | None, type]] | bool | None = False
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _bounded(field_obj)
+
     def load_form(self, data: Mapping[str, Any], **kwargs: Any) -> Any:
         """Load what a page's form posted: forms post text, so the text of a whole number
         ("7") is taken for a ``strict`` integer field (also in nested schemas and lists), which
@@ -311,19 +325,7 @@ class Schema(marshmallow.Schema):
         """The least and greatest value field ``name`` takes (its ``validate.Range``; None
         for an open end), for a page to put on the input (``min``/``max``) and say beside it
         before a save is refused."""
-        low = high = None
-        for check in self.fields[name].validators:
-            if isinstance(check, validate.Range):
-                low = check.min if low is None or (check.min is not None and check.min > low) \
-                    else low
-                high = check.max if high is None or (check.max is not None and check.max < high) \
-                    else high
-        return low, high
-
-    _houqin_plan: list[tuple[str, str, Callable[[Any], Any] | None, type]] | bool | None = False
-
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        _bounded(field_obj)
+        return range_of(self.fields[name])
 
     @pre_load
     def _refuse_what_cannot_be_kept(self, data: Any, **_kwargs: Any) -> Any:

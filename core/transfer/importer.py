@@ -153,9 +153,8 @@ def create_classes(classes: list[list[Any]]) -> list[list[str]]:
         if (grade_name, class_name) in known:
             continue  # another person created it since the preview
         try:
-            GradeSchema().load({"name": grade_name, "level": 0})
-            ClassSchema().load({"grade_id": "00000000-0000-0000-0000-000000000000",
-                                "name": class_name})
+            GradeSchema(only=("name",)).load({"name": grade_name})
+            ClassSchema(only=("name",)).load({"name": class_name})
             grade = grades.get(grade_name)
             if grade is None:
                 level = grade_level(grade_name, [g.level for g in grades.values()])

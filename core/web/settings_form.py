@@ -23,6 +23,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from core.api.body import UnreadableJson, loaded
+from core.api.schema import range_of
 
 
 @dataclass
@@ -59,11 +60,6 @@ def _choices(item: fields.Field) -> list[tuple[str, str]]:
             for n, code in enumerate(one_of.choices)]
 
 
-def _limits(item: fields.Field) -> tuple[Any, Any]:
-    ranges = [v for v in item.validators if isinstance(v, validate.Range)]
-    return (ranges[0].min, ranges[0].max) if ranges else (None, None)
-
-
 def _most(item: fields.List) -> int | None:
     lengths = [v.max for v in item.validators if isinstance(v, validate.Length)]
     return lengths[0] if lengths else None
@@ -95,7 +91,7 @@ def setting_input(name: str, item: fields.Field, value: Any, path: str = "") -> 
     if kind == "checkbox":
         return SettingInput(key, label, hint, kind, value=bool(value))
     if kind is not None:
-        low, high = _limits(item)
+        low, high = range_of(item)
         step = "" if kind != "number" else "1" if isinstance(item, fields.Integer) else "any"
         return SettingInput(key, label, hint, kind, value=_shown(value), low=low, high=high,
                             step=step, choices=_choices(item) if kind == "select" else [])
@@ -105,7 +101,7 @@ def setting_input(name: str, item: fields.Field, value: Any, path: str = "") -> 
         return SettingInput(key, label, hint, "choices", value=[str(v) for v in values],
                             choices=_choices(item.inner))
     if isinstance(item, fields.List) and _simple(item.inner) in ("number", "text"):
-        low, high = _limits(item.inner)
+        low, high = range_of(item.inner)
         step = "1" if isinstance(item.inner, fields.Integer) else "any"
         return SettingInput(key, label, hint, "list", value=[_shown(v) for v in values],
                             low=low, high=high, step=step if _simple(item.inner) == "number"
