@@ -115,11 +115,9 @@ def import_progress(import_id: uuid.UUID):
 def run_import(import_id: uuid.UUID):
     """Import the previewed file; with "create the missing classes" ticked, the classes its
     preview listed are created by the import, in its transaction."""
-    confirmed = []
-    if request.form.get("create_classes"):
-        confirmed = _status_context(import_id)["report"].get("missing_classes", [])
     try:
-        stored, run = services.import_for_real(import_id, confirmed)
+        stored, run = services.import_for_real(
+            import_id, create_classes=bool(request.form.get("create_classes")))
     except RuleBroken as exc:
         db.session.rollback()
         if exc.status == 404:
