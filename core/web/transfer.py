@@ -113,8 +113,11 @@ def import_progress(import_id: uuid.UUID):
 @bp.route("/people/imports/<uuid:import_id>/run", methods=["POST"])
 @requires("core.people.manage")
 def run_import(import_id: uuid.UUID):
+    """Import the previewed file; with "create the missing classes" ticked, the classes its
+    preview listed are created by the import, in its transaction."""
     try:
-        stored, run = services.import_for_real(import_id)
+        stored, run = services.import_for_real(
+            import_id, create_classes=bool(request.form.get("create_classes")))
     except RuleBroken as exc:
         db.session.rollback()
         if exc.status == 404:
