@@ -194,3 +194,10 @@ def houqin_dashboard_widgets(tenant, principal):
     return [Widget(_l("Today's food-safety report"), "canteen/_report_widget.html",
                    "canteen.read", order=20,
                    data=audit.until_changed(name, summary))]
+
+
+@hookimpl
+def houqin_demo_life(tenant, days, rng):
+    from .demo import live
+
+    live(tenant, days, rng)
