@@ -183,22 +183,21 @@ def _write_accounts(accounts: list[dict[str, Any]]) -> None:
     path.write_text(json.dumps(accounts, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def accounts_by_role() -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """For the sign-in page of a demo: ``(school name or "", role, accounts)`` groups, in the
-    order ``houqin demo`` listed them; empty when the deployment is not a demo."""
+def accounts_by_role() -> list[tuple[str, list[tuple[str, list[dict[str, Any]]]]]]:
+    """For the sign-in page of a demo: ``(school name, [(role, accounts)])``, the education
+    bureau's first (its name ""), in the order ``houqin demo`` listed them; empty when the
+    deployment is not a demo."""
     if not is_demo():
         return []
     try:
         accounts = json.loads(_accounts_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    groups: list[tuple[str, str, list[dict[str, Any]]]] = []
+    schools: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for account in accounts:
-        key = (account.get("school") or "", account["role"])
-        if not groups or groups[-1][:2] != key:
-            groups.append((*key, []))
-        groups[-1][2].append(account)
-    return groups
+        roles = schools.setdefault(account.get("school") or "", {})
+        roles.setdefault(account["role"], []).append(account)
+    return [(school, list(roles.items())) for school, roles in schools.items()]
 
 
 def role_title(role: str) -> str:
