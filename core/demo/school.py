@@ -158,7 +158,7 @@ def _students(tenant: TenantRef, rng: random.Random, today: date, classes: list,
     shape = shape_of(tenant)
     students, guardians = [], []
     for level, school_class in classes:
-        for seat in range(1, shape.per_class + 1):
+        for _seat in range(shape.per_class):
             surname = rng.choice(SURNAMES)
             age = shape.first_age + level - 1
             born = date(today.year - age - 1, 9, 1) + timedelta(days=rng.randrange(365))
