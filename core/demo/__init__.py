@@ -91,10 +91,9 @@ def _real_addresses(district_id: int, schools: list) -> list[str]:
     return sorted(e for e in emails if not e.endswith(RESERVED_DOMAIN))
 
 
-def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS,
-             today: date | None = None) -> Outcome:
-    """Give each school of the manifest's demo district ``days`` days of life up to
-    ``today``, unless it has them already; commits school by school."""
+def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS) -> Outcome:
+    """Give each school of the manifest's demo district ``days`` days of life up to its
+    today, unless it has them already; commits school by school."""
     from core.demo.school import populate
 
     if not is_demo():
@@ -108,10 +107,14 @@ def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS,
     for school in schools:
         tenant = school.ref()
         with tenant_context(tenant):
-            today_here = today or school_today()
-            fresh = populate(tenant, seed, days, today_here, _school_password(spec, tenant.slug))
-            _module_life(tenant, seed, days)
-            db.session.commit()
+            try:  # a school gets all of its life or none of it
+                fresh = populate(tenant, seed, days, school_today(),
+                                 _school_password(spec, tenant.slug))
+                _module_life(tenant, seed, days)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
         (outcome.generated if fresh else outcome.kept).append(tenant.slug)
     outcome.accounts = _accounts(spec, district, schools)
     _write_accounts(outcome.accounts)
