@@ -17,7 +17,16 @@ from core.sdk import Principal, TenantRef, db, people
 from . import services
 from .models import Dish
 from .models.counts import STAFF
-from .services import counts, health, menus, receiving, samples, suppliers
+from .services import (
+    counts,
+    health,
+    hygiene,
+    menus,
+    receiving,
+    samples,
+    stock_out,
+    suppliers,
+)
 
 # Dishes by meal: (name, allergens, ingredients with grams a serving).
 SCHOOL_DISHES = {
@@ -84,6 +93,7 @@ def _live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _kitchen(staff, past, today, cook, rng)
     _counts(past, slots, cook, rng)
     _samples(past, today, slots, cook, rng)
+    _hygiene(past, today, slots, cook, director, rng)
 
 
 def _named(staff: list[people.StaffRef], position: str) -> str:
@@ -149,6 +159,12 @@ def _suppliers_and_deliveries(past: list[date], today: date, cook: str, director
                       "result": "accepted"} for food, unit, price in foods]
             receiving.create_delivery({"supplier_id": supplier.id, "day": day, "inspector": cook,
                                        "second_inspector": director, "items": items})
+            # Fresh food goes to the kitchen the day it comes; of the staples, most of it.
+            for item in items:
+                keep = item["shelf_life_days"] > 7
+                stock_out.issue({"day": day, "food": item["food"], "unit": item["unit"],
+                                 "quantity": item["quantity"] * Decimal("0.8") if keep
+                                 else item["quantity"]}, by=cook)
 
 
 def _kitchen(staff: list[people.StaffRef], past: list[date], today: date, cook: str,
@@ -215,3 +231,18 @@ def _samples(past: list[date], today: date, slots: list[str], cook: str,
                 samples.dispose_sample(sample.id, cook, sample.dispose_due_at)
     db.session.flush()
 
+
+def _hygiene(past: list[date], today: date, slots: list[str], cook: str, director: str,
+             rng: random.Random) -> None:
+    """Every meal before today: the tableware disinfected, a school leader eating with the
+    pupils (陪餐)."""
+    for day in past:
+        if day == today:
+            continue
+        for slot in slots:
+            hygiene.record("disinfections", {
+                "day": day, "slot": slot, "method": "steam", "temperature": Decimal("100.0"),
+                "minutes": 15, "items": "餐盘、碗筷", "done_by": cook}, today)
+            hygiene.record("accompanied_meals", {
+                "day": day, "slot": slot, "leader_name": director, "leader_title": "总务主任",
+                "rating": rng.choice((4, 5, 5)), "remarks": ""}, today)
