@@ -47,7 +47,7 @@ from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
 from core.links import external_url
-from core.messages import N_
+from core.messages import N_, Phrase, nphrase, phrase
 from core.money import whole_fen, yuan
 from core.notifications.services import notify
 from core.people import reads as people
@@ -66,6 +66,7 @@ from core.tenancy import (
     school_zone,
 )
 from core.web import forms
+from core.wording import nterm, term
 
 
 def hooks():
@@ -101,6 +102,7 @@ __all__ = [
     "MULTILINE",
     "N_",
     "PAGE_SIZE",
+    "Phrase",
     "XLSX",
     "Conflict",
     "DistrictRef",
@@ -152,8 +154,11 @@ __all__ = [
     "job_state",
     "module_settings",
     "notify",
+    "nphrase",
+    "nterm",
     "page_of",
     "people",
+    "phrase",
     "public",
     "require_tenant",
     "requires",
@@ -169,6 +174,7 @@ __all__ = [
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
+    "term",
     "term_span",
     "terms",
     "transactional",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.jobs import JobContext
+from core.messages import phrase
 from core.transfer.columns import header_map
 from core.transfer.importer import import_rows, mapped_columns
 from core.transfer.models import ImportFile
@@ -37,15 +38,16 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         # The file is unusable as it is: the reason is the job's outcome, and the bytes of a
         # file that may be hostile are not kept.
         upload.status, upload.content = "refused", b""
-        ctx.progress(0, 0, _("refused"))  # the reason is the result's error, shown once
+        ctx.progress(0, 0, phrase("refused"))  # the reason is the result's error, shown once
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     resume = dict(ctx.run.result or {})
     start = 0 if dry_run else resume.pop("next_row", 0)
-    ctx.progress(start, len(rows), _("row %(row)s of %(rows)s", row=start + 1, rows=len(rows)))
+    ctx.progress(start, len(rows), phrase("row %(row)s of %(rows)s", row=start + 1,
+                                          rows=len(rows)))
 
     def progress(index: int, report: dict[str, Any]) -> None:
-        ctx.progress(index, len(rows), _("row %(row)s of %(rows)s", row=index + 1,
-                                           rows=len(rows)))
+        ctx.progress(index, len(rows), phrase("row %(row)s of %(rows)s", row=index + 1,
+                                              rows=len(rows)))
         if not dry_run:
             ctx.run.result = {**report, "next_row": index}
             ctx.checkpoint()
@@ -55,8 +57,8 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
     report["dry_run"] = dry_run
     counts = {"created": report["created"], "rows": report["rows"]}
     ctx.progress(len(rows), len(rows),
-                 _("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
-                 else _("%(created)s of %(rows)s rows imported", **counts))
+                 phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
+                 else phrase("%(created)s of %(rows)s rows imported", **counts))
     if dry_run:
         db.session.rollback()  # a preview writes nothing but its own record
         upload = db.session.scalar(select(ImportFile).where(ImportFile.id == uuid.UUID(import_id)))

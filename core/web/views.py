@@ -33,12 +33,14 @@ from core.identity import sessions
 from core.identity.models import DistrictMembership, Membership, User
 from core.identity.passwords import verify_password
 from core.identity.services import normalise_email
+from core.messages import read_stored
 from core.notifications import services as notifications
 from core.permissions import public, requires
 from core.plugins.types import NavEntry, Widget
 from core.state import kernel
 from core.tenancy import identity_lookup
 from core.web.nav import CORE_NAVIGATION
+from core.wording import nterm, term
 from core.web.security import (
     TooManyAttempts,
     check_not_locked,
@@ -278,5 +280,8 @@ def install(app) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["school_time"] = school_time
+    # A kindergarten's words where they differ (core.wording); a job's phrase when read.
+    app.jinja_env.globals.update(term=term, nterm=nterm)
+    app.jinja_env.filters["stored_message"] = read_stored
     # Installed by `make install` from the npm registry; without it pages refresh instead.
     app.jinja_env.globals["HTMX"] = (Path(bp.static_folder) / "vendor" / "htmx.min.js").exists()
