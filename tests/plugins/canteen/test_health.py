@@ -317,7 +317,7 @@ def test_the_registers_export_checks_and_certificates(client, manager, school):
     checks = client.get("/api/v1/canteen/exports/morning_checks.xlsx?start=2026-11-01"
                         "&end=2026-11-30", headers=manager.headers)
     rows = list(load_workbook(io.BytesIO(checks.data)).active.values)
-    assert rows[0][:3] == ("Day", "Name", "Temperature (°C)")
+    assert rows[0][:3] == ("Day", "Full name", "Temperature (°C)")
     assert rows[1][1:4] == ("王师傅", 37.9, "Sore throat with fever")
     assert rows[1][6] == "off work"
     certificates = client.get("/api/v1/canteen/exports/health_certificates.xlsx?start=2026-11-01"
