@@ -16,8 +16,8 @@ from babel.messages.pofile import read_po, write_po
 LOCALES = ("zh_Hans_CN", "en")  # Babel names Simplified Chinese (China) zh_Hans_CN
 DOMAIN = "messages"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-# ``term``/``nterm`` (core.wording) and ``phrase``/``nphrase`` (core.messages) mark texts too.
-WORDING_KEYWORDS = {"term": None, "nterm": (1, 2)}
+# ``term``/``nterm``/``lazy_term`` (core.wording) and ``phrase``/``nphrase`` (core.messages) mark texts too.
+WORDING_KEYWORDS = {"term": None, "nterm": (1, 2), "lazy_term": None}
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None,
             "lazy_ngettext": (1, 2), "phrase": None, "nphrase": (1, 2), **WORDING_KEYWORDS}
 SKIP = ("migrations", "tests", ".venv")

@@ -66,7 +66,7 @@ from core.tenancy import (
     school_zone,
 )
 from core.web import forms
-from core.wording import nterm, term
+from core.wording import lazy_term, nterm, term
 
 
 def hooks():
@@ -152,6 +152,7 @@ __all__ = [
     "id_block",
     "is_school_day",
     "job_state",
+    "lazy_term",
     "module_settings",
     "notify",
     "nphrase",

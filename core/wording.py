@@ -13,14 +13,14 @@ In a template::
     {{ term("Enrolment date") }}
     {{ nterm("%(num)s student", "%(num)s students", n) }}
 
-and in Python ``from core.sdk import term``.
+and in Python ``from core.sdk import term`` (``lazy_term`` for a label declared at import).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_translations
+from flask_babel import LazyString, get_translations
 
 from core.tenancy import current_tenant
 
@@ -60,3 +60,8 @@ def nterm(singular: str, plural: str, num: int, **values: Any) -> str:
     """The plural form of ``term``: ``num`` picks the form and fills ``%(num)s``."""
     text = _text(wording_context(), singular, plural, num)
     return text % {"num": num, **values}
+
+
+def lazy_term(msgid: str, **values: Any) -> LazyString:
+    """``term`` when it is shown, for labels declared at import (a navigation entry)."""
+    return LazyString(term, msgid, **values)

@@ -208,7 +208,7 @@ def home():
     if tenant is None:
         return redirect(url_for("web.schools"))
     if "core.school.read" not in principal.permissions:
-        raise Forbidden(_("You hold no role in this school."))
+        raise Forbidden(term("You hold no role in this school."))
     hooks = kernel().plugins.hooks_for(enabled_modules())
     entries = visible([CORE_NAVIGATION, *hooks.houqin_navigation(tenant=tenant,
                                                                   principal=principal)], principal)
