@@ -56,13 +56,14 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
                          report=resume or None, progress=progress)
     report["dry_run"] = dry_run
     counts = {"created": report["created"], "rows": report["rows"]}
-    ctx.progress(len(rows), len(rows),
-                 phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
-                 else phrase("%(created)s of %(rows)s rows imported", **counts))
     if dry_run:
         db.session.rollback()  # a preview writes nothing but its own record
         upload = db.session.scalar(select(ImportFile).where(ImportFile.id == uuid.UUID(import_id)))
         upload.status = "previewed"
     else:
         upload.status, upload.content = "imported", b""  # the rows are in the registers now
+    # After the preview's rollback, which would otherwise take the outcome with it.
+    ctx.progress(len(rows), len(rows),
+                 phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
+                 else phrase("%(created)s of %(rows)s rows imported", **counts))
     return report
