@@ -16,8 +16,8 @@ from babel.messages.pofile import read_po, write_po
 LOCALES = ("zh_Hans_CN", "en")  # Babel names Simplified Chinese (China) zh_Hans_CN
 DOMAIN = "messages"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-# ``term``/``nterm``/``lazy_term`` (core.wording) and ``phrase``/``nphrase`` (core.messages) mark texts too.
-WORDING_KEYWORDS = {"term": None, "nterm": (1, 2), "lazy_term": None}
+# ``word``/``nword``/``lazy_word`` (core.wording), ``phrase``/``nphrase`` (core.messages) too.
+WORDING_KEYWORDS = {"word": None, "nword": (1, 2), "lazy_word": None}
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None,
             "lazy_ngettext": (1, 2), "phrase": None, "nphrase": (1, 2), **WORDING_KEYWORDS}
 SKIP = ("migrations", "tests", ".venv")
@@ -42,7 +42,7 @@ def extract(sources: list[Path], translations: Path) -> int:
 
 
 def _add_wording_contexts(catalog: Catalog, source: Path) -> None:
-    """Each text written with ``term`` once more under every wording context (a kindergarten's
+    """Each text written with ``word`` once more under every wording context (a kindergarten's
     words), so the catalogue can say it differently there."""
     from core.wording import CONTEXTS
 

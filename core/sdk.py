@@ -66,7 +66,7 @@ from core.tenancy import (
     school_zone,
 )
 from core.web import forms
-from core.wording import lazy_term, nterm, term
+from core.wording import lazy_word, nword, word
 
 
 def hooks():
@@ -152,11 +152,11 @@ __all__ = [
     "id_block",
     "is_school_day",
     "job_state",
-    "lazy_term",
+    "lazy_word",
     "module_settings",
     "notify",
     "nphrase",
-    "nterm",
+    "nword",
     "page_of",
     "people",
     "phrase",
@@ -175,13 +175,13 @@ __all__ = [
     "tenant_foreign_key",
     "tenant_index",
     "tenant_unique",
-    "term",
     "term_span",
     "terms",
     "transactional",
     "utcnow",
     "uuid7",
     "whole_fen",
+    "word",
     "workbook_bytes",
     "xlsx_download",
     "yuan",

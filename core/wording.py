@@ -1,19 +1,19 @@
 """Words that depend on the kind of school: a kindergarten says 幼儿, 幼儿园 and 入园 where a
 school says 学生, 学校 and 入学.
 
-The difference lives in the catalogue, not in code. A text written with ``term`` (or
-``nterm``) is extracted twice by ``houqin i18n extract``: as the plain msgid and under each
+The difference lives in the catalogue, not in code. A text written with ``word`` (or
+``nword``) is extracted twice by ``houqin i18n extract``: as the plain msgid and under each
 wording context (``msgctxt "kindergarten"``). At render time the entry under the context of
 the school in context wins when the catalogue has one; otherwise the plain msgid's
 translation is used, so a catalogue only carries the words that really differ.
 
 In a template::
 
-    <h1>{{ term("Students") }}</h1>
-    {{ term("Enrolment date") }}
-    {{ nterm("%(num)s student", "%(num)s students", n) }}
+    <h1>{{ word("Students") }}</h1>
+    {{ word("Enrolment date") }}
+    {{ nword("%(num)s student", "%(num)s students", n) }}
 
-and in Python ``from core.sdk import term`` (``lazy_term`` for a label declared at import).
+and in Python ``from core.sdk import word`` (``lazy_word`` for a label declared at import).
 """
 
 from __future__ import annotations
@@ -50,18 +50,18 @@ def _text(context: str | None, singular: str, plural: str | None, n: int | None)
     return plain if worded in (singular, plural) else worded
 
 
-def term(msgid: str, **values: Any) -> str:
+def word(msgid: str, **values: Any) -> str:
     """``msgid`` in the reader's language, in the words of the school in context."""
     text = _text(wording_context(), msgid, None, None)
     return text % values if values else text
 
 
-def nterm(singular: str, plural: str, num: int, **values: Any) -> str:
-    """The plural form of ``term``: ``num`` picks the form and fills ``%(num)s``."""
+def nword(singular: str, plural: str, num: int, **values: Any) -> str:
+    """The plural form of ``word``: ``num`` picks the form and fills ``%(num)s``."""
     text = _text(wording_context(), singular, plural, num)
     return text % {"num": num, **values}
 
 
-def lazy_term(msgid: str, **values: Any) -> LazyString:
-    """``term`` when it is shown, for labels declared at import (a navigation entry)."""
-    return LazyString(term, msgid, **values)
+def lazy_word(msgid: str, **values: Any) -> LazyString:
+    """``word`` when it is shown, for labels declared at import (a navigation entry)."""
+    return LazyString(word, msgid, **values)

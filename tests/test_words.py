@@ -25,7 +25,7 @@ from core.messages import nphrase, phrase, read_stored
 from core.people import services as people
 from core.tenancy import tenant_context
 from core.testing import run_jobs, signed_in
-from core.wording import term
+from core.wording import word
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 
@@ -68,9 +68,9 @@ def _office(client, school, make_user, locale=None):
 def test_extraction_gives_each_worded_text_a_kindergarten_entry(tmp_path):
     source = tmp_path / "words"
     (source / "templates").mkdir(parents=True)
-    (source / "templates" / "page.html").write_text('<h1>{{ term("Students") }}</h1>'
+    (source / "templates" / "page.html").write_text('<h1>{{ word("Students") }}</h1>'
                                                    '{{ _("Plain") }}')
-    (source / "labels.py").write_text('LABEL = lazy_term("Student number")\n')
+    (source / "labels.py").write_text('LABEL = lazy_word("Student number")\n')
     extract([source], tmp_path / "translations")
     with open(tmp_path / "translations" / "messages.pot", "rb") as handle:
         found = {(m.context, m.id) for m in read_po(handle) if m.id}
@@ -81,10 +81,10 @@ def test_extraction_gives_each_worded_text_a_kindergarten_entry(tmp_path):
 def test_a_school_without_own_words_reads_the_plain_translation(app, primary, kindergarten):
     with app.test_request_context("/"):
         with tenant_context(primary):
-            assert term("Students") == "学生"
+            assert word("Students") == "学生"
         # A text the catalogue words no differently for a kindergarten falls back to the plain.
         with tenant_context(kindergarten):
-            assert term("Classes") == "班级"
+            assert word("Classes") == "班级"
 
 
 def test_a_kindergarten_reads_its_own_words_and_a_school_its_own(client, app, kindergarten,

@@ -40,7 +40,7 @@ from core.plugins.types import NavEntry, Widget
 from core.state import kernel
 from core.tenancy import identity_lookup
 from core.web.nav import CORE_NAVIGATION
-from core.wording import nterm, term
+from core.wording import nword, word
 from core.web.security import (
     TooManyAttempts,
     check_not_locked,
@@ -208,7 +208,7 @@ def home():
     if tenant is None:
         return redirect(url_for("web.schools"))
     if "core.school.read" not in principal.permissions:
-        raise Forbidden(term("You hold no role in this school."))
+        raise Forbidden(word("You hold no role in this school."))
     hooks = kernel().plugins.hooks_for(enabled_modules())
     entries = visible([CORE_NAVIGATION, *hooks.houqin_navigation(tenant=tenant,
                                                                   principal=principal)], principal)
@@ -281,7 +281,7 @@ def install(app) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["school_time"] = school_time
     # A kindergarten's words where they differ (core.wording); a job's phrase when read.
-    app.jinja_env.globals.update(term=term, nterm=nterm)
+    app.jinja_env.globals.update(word=word, nword=nword)
     app.jinja_env.filters["stored_message"] = read_stored
     # Installed by `make install` from the npm registry; without it pages refresh instead.
     app.jinja_env.globals["HTMX"] = (Path(bp.static_folder) / "vendor" / "htmx.min.js").exists()

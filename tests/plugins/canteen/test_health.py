@@ -249,8 +249,9 @@ def test_the_fever_threshold_is_a_school_setting(client, manager, school):
     with tenant_context(school):
         modules.update_settings("canteen", {"fever_from": "37.5"})
         db.session.commit()
-        with pytest.raises(modules.ModuleError, match="fever_from"):
+        with pytest.raises(modules.ModuleError, match="fails from this temperature") as caught:
             modules.update_settings("canteen", {"fever_from": "41"})
+        assert "fever_from" in caught.value.messages  # the form marks the field by its key
         db.session.rollback()
     wang = worker(client, manager, school, "王师傅")
     assert check(client, manager, wang, "37.4").get_json()["passed"] is True
