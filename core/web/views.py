@@ -40,7 +40,6 @@ from core.plugins.types import NavEntry, Widget
 from core.state import kernel
 from core.tenancy import identity_lookup
 from core.web.nav import CORE_NAVIGATION
-from core.wording import nword, word
 from core.web.security import (
     TooManyAttempts,
     check_not_locked,
@@ -50,6 +49,7 @@ from core.web.security import (
     too_many_response,
     trusted_device,
 )
+from core.wording import nword, word
 from tenants.models import District, Tenant
 from tenants.modules import enabled_modules
 
