@@ -82,3 +82,14 @@ def audit_label(kind: str, code: str | None) -> str:
         if manifest is not None:
             return f"{manifest.title} · {register}"
     return str(found) if found is not None else code
+
+
+def audit_choices(kind: str, current: str = "") -> list[tuple[str, str]]:
+    """The codes of ``kind`` ("action" or "entity") a search may pick, by label; ``current``
+    is kept when it is none of them (a link that names a code nobody labelled)."""
+    codes = set(_CORE[kind])
+    if kind == "entity":
+        codes |= {code for code in _declared() if code not in ACTIONS}
+    if current:
+        codes.add(current)
+    return sorted(((code, audit_label(kind, code)) for code in codes), key=lambda c: c[1])

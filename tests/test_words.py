@@ -190,7 +190,11 @@ def test_the_audit_log_shows_labels_and_names_not_codes(client, app, primary, ma
     made = client.post("/t/words-primary/people/classes", data={
         "grade": "三年级", "level": "3", "name": "1班", "csrf_token": token})
     assert made.status_code == 302
-    rows = _audit_rows(client.get("/t/words-primary/audit").get_data(as_text=True))
+    page = client.get("/t/words-primary/audit").get_data(as_text=True)
+    # The search offers what people read, sending the code.
+    assert '<option value="classes" >Classes</option>' in page
+    assert '<option value="create" >Added</option>' in page
+    rows = _audit_rows(page)
     by_page = [r for r in rows if r[1] == "赵主任"]
     assert by_page, rows
     who, source, action, entity = by_page[0][1], by_page[0][2], by_page[0][4], by_page[0][5]

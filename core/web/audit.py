@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 
 from core import audit
 from core.api.audit import AuditQuerySchema
-from core.audit_labels import audit_label
+from core.audit_labels import audit_choices, audit_label
 from core.identity.services import emails_of, names_of
 from core.permissions import requires
 from core.plugins.types import NavEntry
@@ -57,7 +57,10 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
 def _render(form: dict[str, str], errors: dict[str, str], status: int,
             **results: Any) -> ResponseReturnValue:
     return render_template("web/audit.html", form=form, errors=errors, changes=changes,
-                           label=audit_label, **results), status
+                           label=audit_label,
+                           actions=audit_choices("action", form.get("action", "")),
+                           entities=audit_choices("entity", form.get("entity", "")),
+                           **results), status
 
 
 @bp.route("/audit")
