@@ -132,12 +132,25 @@ MODULE_CODES = frozenset({"canteen", "fees"})
 TEST_DATA = frozenset({"test", "role", "days"})
 
 
-def english_words(page, allowed: frozenset[str] = frozenset()) -> list[str]:
-    """The English words in the page's rendered, visible text (``document.body.innerText``),
-    leaving out e-mail addresses and ids (data), ``ALLOWED`` and what the caller ``allowed``
-    (data it entered itself)."""
-    text = UUID.sub(" ", E_MAIL.sub(" ", page.evaluate("document.body.innerText")))
+def english_in(text: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """The English words in ``text``, leaving out e-mail addresses and ids (data),
+    ``ALLOWED`` and what the caller ``allowed`` (data it entered itself)."""
+    text = UUID.sub(" ", E_MAIL.sub(" ", text))
     return sorted({w for w in LATIN_WORD.findall(text) if w not in ALLOWED | allowed})
+
+
+def english_words(page, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """The English words in the page's rendered, visible text (``document.body.innerText``)."""
+    return english_in(page.evaluate("document.body.innerText"), allowed)
+
+
+def test_the_english_check_finds_words_and_spares_codes_and_data():
+    text = ("收据 2026-000003 · 60 of 60 students billed · Houqin API 导出 .xlsx · "
+            "统一社会信用代码 91350100M000100Y43 · 批号 B20261116 · 5 kg · li.lei@example.cn · "
+            "3f2b8c1e-9d4a-4f6b-a1c2-abcdef012345 · Menu of the week · 王芳 Wang")
+    assert english_in(text) == ["Menu", "Wang", "billed", "students", "the", "week"]
+    assert english_in(text, frozenset({"Wang"})) == ["Menu", "billed", "students", "the",
+                                                     "week"]
 
 
 # --- a role's day -----------------------------------------------------------------------------
