@@ -227,7 +227,6 @@ class Day:
     def finish(self, untranslated: frozenset[str]) -> None:
         """Fail on an English word not known to be waiting for its translation; while some
         are, the day is an expected failure that names them (it passes once they are gone)."""
-        self.context.close()
         REPORTS.mkdir(exist_ok=True)
         (REPORTS / f"role-days-{self.role}-{self.device}-english.json").write_text(
             json.dumps(self.english, ensure_ascii=False, indent=1))
@@ -241,6 +240,20 @@ class Day:
 @pytest.fixture(params=sorted(DEVICES))
 def device(request):
     return request.param
+
+
+@pytest.fixture
+def walk(chromium, live_server):
+    """``walk(role, device)`` -> a Day, its browser closed after the test however it ends."""
+    started: list[Day] = []
+
+    def start(role: str, device: str) -> Day:
+        started.append(Day(chromium, live_server, role, device))
+        return started[-1]
+
+    yield start
+    for day in started:
+        day.context.close()
 
 
 # What each day still shows in English while its msgids wait for their Chinese: the list to
@@ -283,9 +296,9 @@ def untranslated(role: str) -> frozenset[str]:
 
 # --- the days -----------------------------------------------------------------------------------
 
-def test_the_directors_day(chromium, live_server, town, device):
+def test_the_directors_day(walk, town, device):
     """Home, a register and a student in it, the accounts, the audit log, a module's settings."""
-    day = Day(chromium, live_server, "director", device)
+    day = walk("director", device)
     day.sign_in("director@days.test")
     day.menu("学生")
     assert "王芳" in day.page.inner_text("[data-testid=students]")
@@ -301,9 +314,9 @@ def test_the_directors_day(chromium, live_server, town, device):
     day.finish(untranslated("director"))
 
 
-def test_the_canteen_workers_day(chromium, live_server, town, device):
+def test_the_canteen_workers_day(walk, town, device):
     """From home's work for today to the samples, one recorded; then the morning check."""
-    day = Day(chromium, live_server, "cook", device)
+    day = walk("cook", device)
     day.sign_in("cook@days.test")
     # The day's missing records come first, though as words, not links: the menu leads on.
     due = day.page.inner_text("[data-testid=today]")
@@ -325,10 +338,10 @@ def test_the_canteen_workers_day(chromium, live_server, town, device):
     day.finish(untranslated("cook"))
 
 
-def test_the_finance_clerks_day(chromium, live_server, town, device):
+def test_the_finance_clerks_day(walk, town, device):
     """The bills, a student found by name, a first payment from the bill, its receipt printed;
     then a class's payment notices printed."""
-    day = Day(chromium, live_server, "clerk", device)
+    day = walk("clerk", device)
     day.sign_in("clerk@days.test")
     day.menu("账单")
     day.page.fill("#q", "张伟")
@@ -354,9 +367,9 @@ def test_the_finance_clerks_day(chromium, live_server, town, device):
     day.finish(untranslated("clerk"))
 
 
-def test_the_class_teachers_day(chromium, live_server, town, device):
+def test_the_class_teachers_day(walk, town, device):
     """Home's counts to report, followed to the counts page, the class's lunch reported."""
-    day = Day(chromium, live_server, "teacher", device)
+    day = walk("teacher", device)
     day.sign_in("teacher@days.test")
     first = day.page.locator("main [data-testid=widget]").first
     assert "一年级3班" in first.inner_text()
@@ -370,9 +383,9 @@ def test_the_class_teachers_day(chromium, live_server, town, device):
     day.finish(untranslated("teacher"))
 
 
-def test_the_guardians_day(chromium, live_server, town, device):
+def test_the_guardians_day(walk, town, device):
     """Home, this week's menu; home again, the child's bill, the receipt of a payment."""
-    day = Day(chromium, live_server, "guardian", device)
+    day = walk("guardian", device)
     day.sign_in("parent@days.test")
     day.click("[data-testid=menu-this-week]", "this week's menu")
     assert "番茄炒蛋" in day.page.inner_text("[data-testid=menu-days]" if device == "phone"
@@ -387,9 +400,9 @@ def test_the_guardians_day(chromium, live_server, town, device):
     day.finish(untranslated("guardian"))
 
 
-def test_the_district_inspectors_day(chromium, live_server, town, device):
+def test_the_district_inspectors_day(walk, town, device):
     """The district's home, a school read-only, one of its registers."""
-    day = Day(chromium, live_server, "inspector", device)
+    day = walk("inspector", device)
     day.sign_in("inspector@days.test")
     assert "实验小学" in day.page.inner_text("main")
     day.click(day.page.locator("main tr", has_text="实验小学").locator("a"), "a school")
@@ -399,9 +412,9 @@ def test_the_district_inspectors_day(chromium, live_server, town, device):
     day.finish(untranslated("inspector"))
 
 
-def test_the_kindergartens_day(chromium, live_server, town, device):
+def test_the_kindergartens_day(walk, town, device):
     """A kindergarten's home and its people pages."""
-    day = Day(chromium, live_server, "kindergarten", device)
+    day = walk("kindergarten", device)
     day.sign_in("head@kg.test")
     day.menu("children", "/people/students")
     assert "周小宝" in day.page.inner_text("main")
@@ -412,8 +425,8 @@ def test_the_kindergartens_day(chromium, live_server, town, device):
 
 @pytest.mark.xfail(strict=False, reason="kindergarten wording per tenant type (幼儿, 园, 入园) "
                    "is being added to the catalogue by another helper of issue 14")
-def test_a_kindergarten_says_children_not_students(chromium, live_server, town):
-    day = Day(chromium, live_server, "kindergarten-words", "desktop")
+def test_a_kindergarten_says_children_not_students(walk, town):
+    day = walk("kindergarten-words", "desktop")
     day.sign_in("head@kg.test")
     nav = day.page.inner_text("#site-nav-places")
     assert "幼儿" in nav and "学生" not in nav
@@ -421,4 +434,3 @@ def test_a_kindergarten_says_children_not_students(chromium, live_server, town):
     text = day.page.inner_text("main")
     assert "周小宝" in text and "幼儿" in text
     assert "学生" not in text and "学号" not in text
-    day.context.close()
