@@ -230,7 +230,10 @@ def _report_widget(principal) -> Widget:
     def summary() -> dict:
         found = report.daily_report(day, datetime.now(UTC))
         return {"status": found.status, "title": report.STATUS_TITLES[found.status],
-                "missing": found.missing[:5], "more": max(len(found.missing) - 5, 0),
+                # Each with the page where it is put right, so the list is a way in.
+                "missing": [[section.key, problem] for section in found.sections
+                            for problem in section.missing][:5],
+                "more": max(len(found.missing) - 5, 0),
                 "day": found.day.isoformat(), "chart": charts.missing_records(day, small=True)}
 
     # The whole report is most of the home page's cost: worked out again only after the

@@ -81,7 +81,8 @@ def test_the_school_home_shows_todays_report_to_the_kitchen(client, school, mana
     client.post("/language", data={"locale": "en", "csrf_token": signed_in(client, manager)})
     home = client.get("/t/canteen-school/").get_data(as_text=True)
     assert 'data-testid="canteen-report-widget" data-status="missing"' in home
-    assert "no sample of 番茄炒蛋 (Lunch)" in home
+    # Each thing missing leads to the page where it is put right.
+    assert '<a href="/t/canteen-school/m/canteen/samples">no sample of 番茄炒蛋 (Lunch)</a>' in home
     teacher = make_user(school, "class_teacher")
     signed_in(client, teacher)
     assert "canteen-report-widget" not in client.get("/t/canteen-school/").get_data(as_text=True)
