@@ -1,25 +1,110 @@
-"""What every page with a form needs: errors by field, the status of a refusal, the record the
-address names, the values a schema loads, and pages of a list."""
+"""What every page with a form needs: one way to handle what a form sends (``submitted``),
+errors by field, the status of a refusal, the record the address names, the values a schema
+loads, and pages of a list."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import wraps
 from typing import Any, TypeVar
 
-from flask import request
+from flask import flash, make_response, request
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import Select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.errors import NotFound
 from core.api.pagination import MAX_PAGE
+from core.api.rules import commit_keeping_values, remember_committed
 from core.api.schema import MAX_YEAR, MIN_YEAR
+from core.db.races import clashing_fields, is_retryable, is_unique_violation, lost_race_message
 from core.extensions import db
 from core.rules import RuleBroken, flatten_messages
 
 PAGE = 50
 Row = TypeVar("Row")
+
+
+def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | None = None,
+              saved: str | None = None) -> Callable:
+    """A page's form handler, as ``transactional`` is the API's (new in core 0.2.0). The view
+    reads the form, does its work and returns its answer, usually a redirect; this commits it.
+
+    - A refusal (``ValidationError``, ``RuleBroken``) undoes everything the view wrote and
+      answers ``refused(errors, form, status, **view_args)``: the page again, with each
+      error by its field (``prefix`` before each field's name where several forms share a
+      page; ``field`` to show every message by that one field instead) and the values
+      posted, with 422 (or the rule's own status: 409 for a clash). A rule naming a record
+      this school does not have is a 404 page.
+    - A race lost to another request (a unique index, a moved version, a transaction the
+      database abandoned), at any point up to the commit, undoes everything too and answers
+      ``refused`` with 409: the message by the fields that clashed, or at the top of the page.
+    - Once committed, the write is the person's: the answer was built before the commit, and
+      if anything breaks off sending it, it is sent as built rather than as a 500 that would
+      make them send the form again (``core.api.rules.committed_answer``). ``saved`` is a
+      notice shown on the page the answer leads to.
+
+    Example::
+
+        @bp.route("/suppliers", methods=["POST"])
+        @requires("canteen.suppliers.manage")
+        @forms.submitted(_render_list)   # _render_list(errors, form, status)
+        def add_supplier():
+            supplier = services.create_supplier(SupplierSchema().load(
+                forms.schema_fields(request.form, SUPPLIER_FIELDS)))
+            return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
+    """
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def handler(*args, **kwargs):
+            try:
+                answer = make_response(view(*args, **kwargs))
+                commit_keeping_values()
+            except (ValidationError, RuleBroken) as exc:
+                status = refusal_status(exc)
+                return refused(_shown(form_errors(exc, prefix), field), request.form.to_dict(),
+                               status, **kwargs)
+            except (DBAPIError, StaleDataError) as exc:
+                db.session.rollback()
+                if not (is_unique_violation(exc) or is_retryable(exc)
+                        or isinstance(exc, StaleDataError)):
+                    raise  # a mistake in the code, or a busy database: answered elsewhere
+                return refused(_race_errors(exc, prefix, field), request.form.to_dict(), 409,
+                               **kwargs)
+            except Exception:
+                db.session.rollback()
+                raise
+            remember_committed(answer)
+            if saved:
+                flash(saved)
+            return answer
+
+        return handler
+
+    return decorate
+
+
+def _shown(errors: dict[str, str], field: str | None) -> dict[str, str]:
+    return {field: " ".join(errors.values())} if field else errors
+
+
+def _race_errors(exc: Exception, prefix: str, field: str | None) -> dict[str, str]:
+    """The lost race's message by each posted field that clashed; with none, at the top."""
+    if is_retryable(exc):
+        message = _("another change crossed this one at the same moment; send it again")
+    else:
+        message = lost_race_message()
+    if field:
+        return {field: message}
+    clashed = clashing_fields(exc) if is_unique_violation(exc) else []
+    errors = {prefix + name: message for name in clashed if prefix + name in request.form}
+    if not errors:
+        flash(message)
+    return errors
 
 
 def form_errors(exc: Exception, prefix: str = "") -> dict[str, str]:
