@@ -18,7 +18,7 @@ from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import flatten_messages
-from core.web.forms import refusal_status
+from core.web.forms import refusal_status, submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 from tenants import modules as module_service
@@ -94,17 +94,14 @@ def modules() -> ResponseReturnValue:
 
 @bp.route("/modules/<module>/switch", methods=["POST"])
 @requires("core.modules.manage")
+@submitted(lambda errors, form, status, module: (render_template(
+    "web/modules.html", states=module_service.module_states(),
+    refused={module: errors["module"]}), status), field="module")
 def switch_module(module: str) -> ResponseReturnValue:
-    try:
-        if request.form.get("enabled") == "1":
-            module_service.enable(module)
-        else:
-            module_service.disable(module)
-    except module_service.ModuleError as exc:
-        status = refusal_status(exc)
-        return render_template("web/modules.html", states=module_service.module_states(),
-                               refused={module: str(exc)}), status
-    db.session.commit()
+    if request.form.get("enabled") == "1":
+        module_service.enable(module)
+    else:
+        module_service.disable(module)
     return redirect(url_for("web.modules"))
 
 
