@@ -13,20 +13,21 @@ from typing import Any, TypeVar
 from flask import flash, make_response, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.errors import NotFound
-from core.api.pagination import MAX_PAGE
+from core.api.pagination import PAGE_SIZE, Page, page_number, page_of
 from core.api.rules import commit_keeping_values, remember_committed
 from core.api.schema import MAX_YEAR, MIN_YEAR
 from core.db.races import clashing_fields, is_retryable, is_unique_violation, lost_race_message
 from core.extensions import db
 from core.rules import RuleBroken, flatten_messages
 
-PAGE = 50
 Row = TypeVar("Row")
+# Pages of a list: the API's helper, the same default size (core.api.pagination).
+__all__ = ["PAGE_SIZE", "Page", "day_arg", "form_errors", "found", "month_arg", "page_number",
+           "page_of", "prefixed", "refusal_status", "schema_fields", "submitted"]
 
 
 def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | None = None,
@@ -155,13 +156,6 @@ def prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
     return {prefix + field: message for field, message in errors.items()}
 
 
-def page_number() -> int:
-    """?page=N from the page's own links; a mangled or absurd one shows the first or the last
-    page allowed rather than an error about a field the person never saw."""
-    page = request.args.get("page", "1")
-    return min(max(int(page), 1), MAX_PAGE) if page.isdigit() else 1
-
-
 def day_arg(name: str, default: date) -> date:
     """``?name=2026-11-16`` from the page's own links; a mangled day, or one outside the years
     the calendar keeps (where the links to the day before and after would overflow), shows
@@ -181,11 +175,3 @@ def _asked_day(text: str, default: date) -> date:
         return default
     return asked if MIN_YEAR <= asked.year <= MAX_YEAR else default
 
-
-def page_of(query: Select) -> tuple[list, int, bool]:
-    """One page of the query's rows, its number, and whether another follows (one row more
-    than a page tells, without counting them all)."""
-    number = page_number()
-    limited = query.offset((number - 1) * PAGE).limit(PAGE + 1)
-    rows = list(db.session.scalars(limited))
-    return rows[:PAGE], number, len(rows) > PAGE
