@@ -110,41 +110,35 @@ def bill(bill_id: uuid.UUID):
     return _render_bill(bill_id, {}, {})
 
 
+def _refused_adjustment(errors: dict[str, str], form: dict, status: int, bill_id: uuid.UUID):
+    if "amount_fen" in errors:  # the page asks for yuan
+        errors["amount"] = errors.pop("amount_fen")
+    return _render_bill(bill_id, errors, form, status)
+
+
 @bp.route("/bills/<uuid:bill_id>/adjust", methods=["POST"])
 @requires("fees.adjust")
+@forms.submitted(_refused_adjustment)
 def adjust_bill(bill_id: uuid.UUID):
     found = forms.found(bills.get_bill, bill_id)
-    form = request.form.to_dict()
+    form = request.form
     amount = whole_fen(form.get("amount", ""))
-    try:
-        if amount is None:
-            raise RuleBroken(_("an amount in yuan, such as -12.50"), "amount")
-        data = BillAdjustmentSchema().load({"amount_fen": amount,
-                                            "reason": form.get("reason", "").strip(),
-                                            "description": form.get("description", "").strip()})
-        billing.adjust_by_hand(found.id, data)
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        errors = forms.form_errors(exc)
-        if "amount_fen" in errors:
-            errors["amount"] = errors.pop("amount_fen")
-        return _render_bill(found.id, errors, form, status)
-    db.session.commit()
+    if amount is None:
+        raise RuleBroken(_("an amount in yuan, such as -12.50"), "amount")
+    data = BillAdjustmentSchema().load({"amount_fen": amount,
+                                        "reason": form.get("reason", "").strip(),
+                                        "description": form.get("description", "").strip()})
+    billing.adjust_by_hand(found.id, data)
     return redirect(url_for("fees_pages.bill", bill_id=found.id))
 
 
 @bp.route("/bills/<uuid:bill_id>/write-off", methods=["POST"])
 @requires("fees.adjust")
+@forms.submitted(lambda errors, form, status, bill_id: _render_bill(bill_id, errors, form,
+                                                                     status), prefix="off_")
 def write_off_bill(bill_id: uuid.UUID):
     found = forms.found(bills.get_bill, bill_id)
-    form = request.form.to_dict()
-    try:
-        billing.write_off(found.id, form.get("reason", "").strip())
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return _render_bill(found.id, forms.prefixed(forms.form_errors(exc), "off_"), form,
-                            status)
-    db.session.commit()
+    billing.write_off(found.id, request.form.get("reason", "").strip())
     return redirect(url_for("fees_pages.bill", bill_id=found.id))
 
 
@@ -324,13 +318,11 @@ def _field_status() -> int:
 
 @bp.route("/concessions/<uuid:concession_id>/revoke", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(lambda errors, form, status, concession_id: _render_concessions(errors, {},
+                                                                                 status))
 def revoke_concession(concession_id: uuid.UUID):
     found = forms.found(concessions.get_concession, concession_id)
-    try:
-        concessions.revoke(found.id)
-    except RuleBroken as exc:
-        return _render_concessions(forms.form_errors(exc), {}, forms.refusal_status(exc))
-    db.session.commit()
+    concessions.revoke(found.id)
     return redirect(url_for("fees_pages.concessions", term_id=found.term_id))
 
 
@@ -357,9 +349,10 @@ def record_choice():
 
 @bp.route("/choices/<uuid:choice_id>/remove", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(lambda errors, form, status, choice_id: _render_concessions(errors, {},
+                                                                             status))
 def remove_choice(choice_id: uuid.UUID):
     found = forms.found(concessions.get_choice, choice_id)
     term_id = found.term_id
     concessions.unchoose(found.id)
-    db.session.commit()
     return redirect(url_for("fees_pages.concessions", term_id=term_id))
