@@ -65,6 +65,12 @@ def client(app):
             raise RuntimeError("a mistake in the code")
         return redirect(f"/districts/{data['slug']}")
 
+    @routes.post("/picks")
+    @public
+    @forms.submitted(refused, picked=("district",))
+    def pick():
+        raise RuleBroken("that district went meanwhile", request.form["field"], status=404)
+
     @routes.post("/moves")
     @public
     @forms.submitted(refused, prefix="move_", field="move")
@@ -152,3 +158,10 @@ def test_a_committed_form_is_answered_as_built_when_sending_it_breaks_off(client
     assert stored() == ["east", "written-late"]
     assert db.session.scalar(select(func.count()).select_from(District).where(
         District.slug == "east")) == 1
+
+
+def test_a_record_the_form_picked_that_has_gone_is_the_forms_error(client):
+    answer = client.post("/picks", data={"field": "district"})
+    assert answer.status_code == 422
+    assert "errors[district=that district went meanwhile]" in answer.get_data(as_text=True)
+    assert client.post("/picks", data={"field": "other"}).status_code == 404

@@ -5,7 +5,7 @@ loads, and pages of a list."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
@@ -31,7 +31,7 @@ __all__ = ["PAGE_SIZE", "Page", "day_arg", "form_errors", "found", "month_arg", 
 
 
 def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | None = None,
-              saved: str | None = None) -> Callable:
+              saved: str | None = None, picked: Collection[str] | bool = ()) -> Callable:
     """A page's form handler, as ``transactional`` is the API's (new in core 0.2.0). The view
     reads the form, does its work and returns its answer, usually a redirect; this commits it.
 
@@ -40,7 +40,9 @@ def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | Non
       error by its field (``prefix`` before each field's name where several forms share a
       page; ``field`` to show every message by that one field instead) and the values
       posted, with 422 (or the rule's own status: 409 for a clash). A rule naming a record
-      this school does not have is a 404 page.
+      this school does not have is a 404 page, unless the form picked it from a list (a
+      student, a class: fields named in ``picked``, or all with ``picked=True``), which makes
+      it the form's error, 422 by that field: the record went while the page was open.
     - A race lost to another request (a unique index, a moved version, a transaction the
       database abandoned), at any point up to the commit, undoes everything too and answers
       ``refused`` with 409: the message by the fields that clashed, or at the top of the page.
@@ -66,7 +68,12 @@ def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | Non
                 answer = make_response(view(*args, **kwargs))
                 commit_keeping_values()
             except (ValidationError, RuleBroken) as exc:
-                status = refusal_status(exc)
+                if isinstance(exc, RuleBroken) and exc.status == 404 and (
+                        picked is True or exc.field in picked):
+                    db.session.rollback()
+                    status = 422
+                else:
+                    status = refusal_status(exc)
                 return refused(_shown(form_errors(exc, prefix), field), request.form.to_dict(),
                                status, **kwargs)
             except (DBAPIError, StaleDataError) as exc:
