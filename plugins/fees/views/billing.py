@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
 from core.sdk import (
     RuleBroken,
@@ -179,37 +178,22 @@ def _scope_of(form: dict[str, str]) -> tuple[uuid.UUID, str, uuid.UUID | None]:
     return term_id, scope, scope_id
 
 
-def _refused_billing(exc: Exception, form: dict[str, str]):
-    if isinstance(exc, RuleBroken) and exc.status == 404 and exc.field == "scope_id":
-        db.session.rollback()  # a grade or class chosen from the list, gone meanwhile
-        return _render_billing({"scope_id": str(exc)}, form, 422)
-    status = forms.refusal_status(exc)
-    return _render_billing(forms.form_errors(exc), form, status)
-
-
 @bp.route("/billing", methods=["POST"])
 @requires("fees.billing.run")
+@forms.submitted(_render_billing, picked=("scope_id",))  # a grade or class gone meanwhile
 def start_billing():
-    form = request.form.to_dict()
-    try:
-        term_id, scope, scope_id = _scope_of(form)
-        run = billing.start_run(term_id, scope, scope_id, issue="issue" in form)
-    except RuleBroken as exc:
-        return _refused_billing(exc, form)
-    db.session.commit()
+    form = request.form
+    term_id, scope, scope_id = _scope_of(form)
+    run = billing.start_run(term_id, scope, scope_id, issue="issue" in form)
     return redirect(url_for("fees_pages.billing_run", billing_run_id=run.id))
 
 
 @bp.route("/billing/issue", methods=["POST"])
 @requires("fees.billing.run")
+@forms.submitted(_render_billing, picked=("scope_id",))
 def issue_bills():
-    form = request.form.to_dict()
-    try:
-        term_id, scope, scope_id = _scope_of(form)
-        billing.issue_scope(term_id, scope, scope_id)
-    except RuleBroken as exc:
-        return _refused_billing(exc, form)
-    db.session.commit()
+    term_id, scope, scope_id = _scope_of(request.form)
+    billing.issue_scope(term_id, scope, scope_id)
     return redirect(url_for("fees_pages.bills", term_id=term_id))
 
 
@@ -287,33 +271,24 @@ def _concession_data(form: dict[str, str]) -> dict[str, Any]:
             "amount_fen": fen, "reason": form.get("reason", "").strip()}
 
 
+def _refused_concession(errors: dict[str, str], form: dict, status: int):
+    """Errors by the inputs typed: yuan for fen, one "target" for an item or a category."""
+    if "amount_fen" in errors:
+        errors["amount"] = errors.pop("amount_fen")
+    if "fee_item_id" in errors or "category" in errors:
+        errors["target"] = errors.pop("fee_item_id", None) or errors.pop("category")
+    return _render_concessions(errors, form, status)
+
+
+# A student, item or term chosen in these forms that is not found is the form's error, not a
+# missing page.
 @bp.route("/concessions", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(_refused_concession, picked=True)
 def grant_concession():
     form = request.form.to_dict()
-    try:
-        concessions.grant(ConcessionSchema().load(_concession_data(form)))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc) if not _on_a_field(exc) else _field_status()
-        errors = forms.form_errors(exc)
-        if "amount_fen" in errors:
-            errors["amount"] = errors.pop("amount_fen")
-        if "fee_item_id" in errors or "category" in errors:
-            errors["target"] = errors.pop("fee_item_id", None) or errors.pop("category")
-        return _render_concessions(errors, form, status)
-    db.session.commit()
+    concessions.grant(ConcessionSchema().load(_concession_data(form)))
     return redirect(url_for("fees_pages.concessions", term_id=form.get("term_id")))
-
-
-def _on_a_field(exc: Exception) -> bool:
-    """A student, item or term chosen in the form that is not found is the form's error,
-    not a missing page."""
-    return isinstance(exc, RuleBroken) and exc.status == 404
-
-
-def _field_status() -> int:
-    db.session.rollback()
-    return 422
 
 
 @bp.route("/concessions/<uuid:concession_id>/revoke", methods=["POST"])
@@ -328,22 +303,17 @@ def revoke_concession(concession_id: uuid.UUID):
 
 @bp.route("/choices", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(lambda errors, form, status: _render_concessions(  # the choice's own input
+    {("choice_student_no" if k == "student_no" else k): v for k, v in errors.items()}, form,
+    status), picked=True)
 def record_choice():
     form = request.form.to_dict()
-    try:
-        student = _student_by_number(form.get("choice_student_no", ""))
-        quantity = form.get("quantity", "1").strip() or "1"
-        concessions.choose(FeeChoiceSchema().load({
-            "term_id": form.get("term_id"), "student_id": str(student.id),
-            "fee_item_id": form.get("fee_item_id"),
-            "quantity": int(quantity) if quantity.isdigit() else quantity}))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc) if not _on_a_field(exc) else _field_status()
-        errors = forms.form_errors(exc)
-        if "student_no" in errors:
-            errors["choice_student_no"] = errors.pop("student_no")
-        return _render_concessions(errors, form, status)
-    db.session.commit()
+    student = _student_by_number(form.get("choice_student_no", ""))
+    quantity = form.get("quantity", "1").strip() or "1"
+    concessions.choose(FeeChoiceSchema().load({
+        "term_id": form.get("term_id"), "student_id": str(student.id),
+        "fee_item_id": form.get("fee_item_id"),
+        "quantity": int(quantity) if quantity.isdigit() else quantity}))
     return redirect(url_for("fees_pages.concessions", term_id=form.get("term_id")))
 
 
