@@ -123,10 +123,11 @@ def receipt(payment_id: uuid.UUID):
 
 @bp.route("/payments/<uuid:payment_id>/receipt/print", methods=["POST"])
 @requires("fees.payments.record")
+@forms.submitted(lambda errors, form, status, payment_id: _render_payment(payment_id, errors,
+                                                                          status))
 def print_receipt(payment_id: uuid.UUID):
     """Count a print and show the receipt as this print is marked (the original the first
     time, a copy after that), with the browser's print dialog."""
     printed = forms.found(receipts.count_print, payment_id)
-    db.session.commit()
     return render_template("fees/receipt.html", receipt=printed, method_titles=METHOD_TITLES,
                            yuan=yuan, print_now=True)
