@@ -65,6 +65,7 @@ from core.tenancy import (
     school_today,
     school_zone,
 )
+
 # Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
 # one PAGE_SIZE are new in core 0.2.0.
 from core.web import forms
