@@ -11,12 +11,14 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields
+from marshmallow import fields
 
 from core.api.body import UnreadableJson, loaded
+from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
-from core.web.forms import submitted
+from core.rules import flatten_messages
+from core.web.forms import refusal_status, submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 from tenants import modules as module_service
@@ -115,25 +117,28 @@ def module_settings_page(module: str) -> ResponseReturnValue:
                            checked=checked, errors={})
 
 
-def _refused_settings(errors: dict[str, str], form: dict, status: int, module: str):
-    inputs = setting_fields(module)
-    checked = {f.name for f in inputs if f.kind == "checkbox" and f.name in form}
-    return render_template("web/module_settings.html", state=_state(module), inputs=inputs,
-                           form=form, checked=checked, errors=errors), status
-
-
 @bp.route("/modules/<module>/settings", methods=["POST"])
 @requires("core.modules.manage")
-@submitted(_refused_settings)
 def change_module_settings(module: str) -> ResponseReturnValue:
     state = _state(module)
-    values, errors = _read_form(setting_fields(module))
-    if errors:
-        raise ValidationError(errors)
-    try:
-        module_service.update_settings(module, {**state["settings"], **values})
-    except module_service.SettingsInvalid as exc:
-        raise ValidationError(exc.messages) from exc  # by each setting
-    except module_service.ModuleError as exc:
-        raise module_service.ModuleError(str(exc), "module", exc.status) from exc
-    return redirect(url_for("web.module_settings_page", module=module, saved=1))
+    inputs = setting_fields(module)
+    values, errors = _read_form(inputs)
+    if not errors:
+        try:
+            module_service.update_settings(module, {**state["settings"], **values})
+        except module_service.SettingsInvalid as exc:
+            status = refusal_status(exc)
+            errors = {key: " ".join(flatten_messages(messages))
+                      for key, messages in exc.messages.items()}
+        except module_service.ModuleError as exc:
+            status = refusal_status(exc)
+            errors = {"module": str(exc)}
+        else:
+            db.session.commit()
+            return redirect(url_for("web.module_settings_page", module=module, saved=1))
+    else:
+        status = 422
+    form = dict(request.form)
+    checked = {f.name for f in inputs if f.kind == "checkbox" and f.name in request.form}
+    return render_template("web/module_settings.html", state=state, inputs=inputs, form=form,
+                           checked=checked, errors=errors), status
