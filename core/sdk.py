@@ -67,7 +67,7 @@ from core.tenancy import (
 )
 
 # Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
-# one PAGE_SIZE are new in core 0.2.0.
+# one PAGE_SIZE are new in core 0.1.0 (issue 14).
 from core.web import forms
 
 

@@ -32,7 +32,7 @@ __all__ = ["PAGE_SIZE", "Page", "day_arg", "form_errors", "found", "month_arg", 
 
 def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | None = None,
               saved: str | None = None, picked: Collection[str] | bool = ()) -> Callable:
-    """A page's form handler, as ``transactional`` is the API's (new in core 0.2.0). The view
+    """A page's form handler, as ``transactional`` is the API's (since core 0.1.0, issue 14). The view
     reads the form, does its work and returns its answer, usually a redirect; this commits it.
 
     - A refusal (``ValidationError``, ``RuleBroken``) undoes everything the view wrote and
