@@ -85,11 +85,11 @@ def declare_cache(name: str, make: Callable[[Any], TTLCache]) -> None:
 
 def app_cache(name: str) -> TTLCache:
     caches = current_app.extensions.setdefault("houqin_caches", {})
-    if name not in caches:
+    if (cache := caches.get(name)) is None:
+        app = current_app._get_current_object()
         make = _SHAPES.get(name)
-        caches[name] = (make(current_app) if make
-                        else TTLCache(current_app.config["AUTH_CACHE_SECONDS"]))
-    return caches[name]
+        cache = caches[name] = make(app) if make else TTLCache(app.config["AUTH_CACHE_SECONDS"])
+    return cache
 
 
 _PENDING = "houqin_cache_invalidations"

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.auth import Principal
     from core.jobs.registry import Schedule
     from core.permissions import Permission
-    from core.plugins.types import NavEntry, Widget
+    from core.plugins.types import NavEntry, SearchHit, Widget
     from core.tenancy import DistrictRef, TenantRef
 
 PROJECT = "houqin"
@@ -50,12 +50,55 @@ def houqin_permissions() -> list[Permission]:
 
 @hookspec
 def houqin_navigation(tenant: TenantRef, principal: Principal) -> list[NavEntry]:
-    """Return the navigation entries this person should see in this school (may be empty)."""
+    """Return the navigation entries this person should see in this school (may be empty).
+
+    Called with the school in context on every page a member of the school opens (the
+    navigation is on every page) and on the home page, whose tiles it also fills: keep it
+    cheap, a settings lookup at most. Core shows an entry only to whoever holds its
+    permission, grouped by ``NavEntry.group`` (the module's title when an entry names none)
+    in ``group_order``, and marks the entry of the page being shown. Example::
+
+        @hookimpl
+        def houqin_navigation(tenant, principal):
+            return [NavEntry(_l("Notes"), "notes_pages.index", "notes.read",
+                             group=_l("Notes"), group_order=60, order=1)]
+    """
 
 
 @hookspec
 def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Widget]:
-    """Return the school home-page widgets for this person."""
+    """Return the school home-page widgets for this person.
+
+    A widget that is this person's work for today says so (``Widget(..., today=True)``):
+    the home page shows those first, under "Today's work", then the rest in ``order``.
+    """
+
+
+@hookspec
+def houqin_search(tenant: TenantRef, principal: Principal, query: str,
+                  limit: int) -> list[SearchHit]:
+    """Return the records of this module that match what the person typed in the search box.
+
+    Called with the school in context (only on the modules the school has switched on) from
+    the navigation's search page, ``query`` stripped and never empty (at most 100
+    characters). Answer only for records this person may see (check the permission first
+    and return nothing without it), at most ``limit`` hits of each kind, from a bounded,
+    set-based query: a ``LIKE`` that takes the query's ``%`` and ``_`` as themselves
+    (``column.icontains(query, autoescape=True)``) with ``.limit(limit)``, never a loop of
+    queries. Rows are the school's own (the ORM adds the school); core drops any hit whose
+    ``permission`` the person does not hold. Core answers for students, staff and rooms
+    itself. Example::
+
+        @hookimpl
+        def houqin_search(tenant, principal, query, limit):
+            if "notes.read" not in principal.permissions:
+                return []
+            rows = db.session.execute(select(Note.id, Note.title)
+                                      .where(Note.title.icontains(query, autoescape=True))
+                                      .order_by(Note.title).limit(limit))
+            return [SearchHit("note", _l("Notes"), title, "notes_pages.note", "notes.read",
+                              {"note_id": note_id}) for note_id, title in rows]
+    """
 
 
 @hookspec

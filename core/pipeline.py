@@ -13,7 +13,9 @@ import re
 import time
 import uuid
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app
+from flask import g as g_proxy
+from flask import request as request_proxy
 from flask_babel import gettext as _
 
 from core import audit
@@ -60,6 +62,7 @@ class BadTenantRequest(Problem):
 
 def _requested_slug(app: Flask) -> tuple[str | None, bool]:
     """The school the request names, and whether it came from the X-Tenant header."""
+    request = request_proxy._get_current_object()
     named = {}
     if host_slug := slug_from_host(request.host, app.config.get("SERVER_NAME_FOR_TENANTS")):
         named["host"] = host_slug
@@ -82,6 +85,7 @@ def _requested_slug(app: Flask) -> tuple[str | None, bool]:
 
 
 def _is_public(app: Flask) -> bool:
+    request = request_proxy._get_current_object()
     view = app.view_functions.get(request.endpoint)
     return view is not None and declared(view, request.method) == PUBLIC
 
@@ -92,7 +96,9 @@ _REQUEST_KEYS = ("principal", "tenant", "enabled_modules", "_flask_babel")
 
 
 def _begin_request() -> None:
+    # The objects behind the proxies, looked up once: each proxied access is a context lookup.
     app = current_app._get_current_object()
+    request, g = request_proxy._get_current_object(), g_proxy._get_current_object()
     for key in _REQUEST_KEYS:
         g.pop(key, None)
     g.started = time.perf_counter()
@@ -147,6 +153,7 @@ def _begin_request() -> None:
 def _require_declared_permission(app: Flask) -> None:
     """The permission the view declares, checked before its input is: whoever may not do a
     thing gets 401 or 403, never a 422 about a field. The view checks it again itself."""
+    request = request_proxy._get_current_object()
     if request.method == "OPTIONS":
         return
     view = app.view_functions.get(request.endpoint)
@@ -163,6 +170,7 @@ def _refuse_unholdable_values() -> None:
     refused for a character no text holds; whether it may break lines is for the schema that
     loads it. A form value is refused here only for a NUL, which no one types: the schema
     that loads the form judges the rest, so the page shows the refusal next to the field."""
+    request = request_proxy._get_current_object()
     errors = {}
     for name, value in (request.view_args or {}).items():
         if why := refused_in(value, multiline=False):
@@ -191,6 +199,8 @@ def _refuse_unholdable_values() -> None:
 
 
 def _finish_request(response):
+    request = request_proxy._get_current_object()
+    g = g_proxy._get_current_object()
     principal = getattr(g, "principal", None)
     # District staff reading a school is itself a fact the school can see.
     if (principal is not None and principal.via_district and request.method == "GET"
@@ -206,6 +216,7 @@ def _finish_request(response):
 
 
 def _end_request(exc) -> None:
+    g = g_proxy._get_current_object()
     # Popped, so a context that is torn down twice (a preserved test context) unbinds once.
     if (tenant_token := g.pop("tenant_token", None)) is not None:
         unbind_request_tenant(tenant_token)

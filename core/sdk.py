@@ -2,13 +2,16 @@
 
 Everything named in ``__all__`` is kept stable across minor versions of core; a change
 comes with a deprecation period.
+
+Added in core 0.1 with the navigation on every page (issue 14): ``SearchHit`` (what a
+module's ``houqin_search`` answers), ``NavEntry.group``/``group_order`` and ``Widget.today``.
 """
 
 from __future__ import annotations
 
 from copy import deepcopy
 
-from core import audit
+from core import audit, charts
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
@@ -53,7 +56,7 @@ from core.notifications.services import notify
 from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
 from core.plugins.manifest import PluginManifest
-from core.plugins.types import NavEntry, Widget
+from core.plugins.types import NavEntry, SearchHit, Widget
 from core.regulations import Rule, rules_in_force
 from core.rules import RuleBroken
 from core.state import kernel
@@ -124,6 +127,7 @@ __all__ = [
     "RuleSchema",
     "Schedule",
     "Schema",
+    "SearchHit",
     "SheetColumn",
     "StoredFile",
     "TenantRef",
@@ -137,6 +141,7 @@ __all__ = [
     "ascending_ids",
     "audit",
     "begin_writing",
+    "charts",
     "csv_bytes",
     "csv_download",
     "current_district",

@@ -238,10 +238,12 @@ def victim(app, make_school, make_user):
         from core.identity import sessions
         from core.identity.models import UserSession
 
-        sessions.start(make_user(school, "class_teacher", token=False).id, None, None)
+        teacher = make_user(school, "class_teacher", token=False)
+        sessions.start(teacher.id, None, None)
         db.session.commit()
         session_id = db.session.scalar(select(UserSession.id))
-        return {"school": school, "session": session_id, "note": str(note.id), "job": str(run.id),
+        return {"school": school, "session": session_id, "user": teacher.id,
+                "note": str(note.id), "job": str(run.id),
                 "year": str(year.id), "term": str(term.id), "class": str(school_class.id),
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
@@ -345,6 +347,7 @@ def intruder(app, make_school, make_user):
 def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
+    from core.identity.models import AccountLink, Membership
     from core.notifications.models import NotificationRead
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
     from plugins.canteen.models import (
@@ -439,6 +442,9 @@ def _snapshot(school):
             sorted((c.reason, c.revoked_at) for c in db.session.scalars(select(Concession))),
             sorted(c.quantity for c in db.session.scalars(select(FeeChoice))),
             sorted((r.created, str(r.finished_at)) for r in db.session.scalars(select(BillingRun))),
+            sorted((m.user_id, m.role, str(m.deactivated_at))
+                   for m in db.session.scalars(select(Membership))),
+            len(db.session.scalars(select(AccountLink)).all()),
         )
 
 
@@ -468,7 +474,9 @@ def _paths(app, victim):
                        "concession_id": victim["concession"], "choice_id": victim["choice"]},
               "default": {"name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
                           "kind": "students", "log": "disinfections", "provider": "fakepay",
-                          "session_id": victim["session"]}}
+                          "session_id": victim["session"], "user_id": victim["user"],
+                          "school_slug": "victim", "role": "class_teacher",
+                          "action": "deactivate"}}
     for rule in app.url_map.iter_rules():
         params = {}
         for name, converter in rule._converters.items():
@@ -486,8 +494,8 @@ def test_every_route_refuses_a_user_of_another_school(app, client, victim, intru
         attempts = [(f"/t/victim{path}", {})]
         if path.startswith("/api/"):
             attempts.append((path, {"X-Tenant": "victim"}))
-        if rule._converters and any(
-                type(c).__name__ == "UUIDConverter" for c in rule._converters.values()):
+        if rule._converters and any(type(c).__name__ in ("UUIDConverter", "IntegerConverter")
+                                    for c in rule._converters.values()):
             attempts.append((path, {}))  # the intruder's own school, the victim's record ids
         for url, extra in attempts:
             body = ({"data": FORMS[rule.endpoint](), "content_type": "multipart/form-data"}

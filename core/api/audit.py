@@ -76,7 +76,8 @@ def _filtered(query: dict, zone: str) -> Select:
 def school_audit(query, pagination_parameters):
     """This school's audit trail, newest first."""
     tenant = require_tenant()
-    return page_of(_filtered(query, tenant.timezone), pagination_parameters)
+    return page_of(_filtered(query, tenant.timezone), pagination_parameters,
+                   dumped_by=AuditEventSchema)
 
 
 @blp.route("/audit/export.xlsx")

@@ -8,10 +8,11 @@ page's own links and shows ``PAGE_SIZE`` rows with a link to the next page when 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from flask import request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, inspect, select
 
 from core.api.errors import Invalid
 from core.extensions import db
@@ -38,7 +39,8 @@ def page_number() -> int:
     return min(max(int(page), 1), MAX_PAGE) if page.isdigit() else 1
 
 
-def page_of(statement: Select, pagination_parameters=None):
+def page_of(statement: Select | Sequence, pagination_parameters=None, *,
+            dumped_by: Any = None):
     """One page of ``statement``'s rows.
 
     With the API's ``pagination_parameters`` (in a view under ``@blp.paginate(page_size=
@@ -48,24 +50,77 @@ def page_of(statement: Select, pagination_parameters=None):
 
     Without (a page of the web app): a ``Page`` of ``PAGE_SIZE`` rows at ``?page=``, which
     unpacks as ``rows, page, more`` for the template's pager. One row more than a page tells
-    whether another follows, without counting them all.
+    whether another follows, without counting them all. A page may also give the rows it has
+    already read (a list it filtered itself).
+
+    ``dumped_by`` is for a view that returns the page as it is: give the response schema
+    (class or instance) and only the columns it dumps are read, as plain rows rather than
+    ORM objects — a list of fifty rows then costs no identity map, no instance state and
+    nothing to clean up when the session closes. It applies when the statement selects one
+    model and every field the schema dumps is a column of that model; otherwise the page is
+    ORM objects as without it. The school's criteria and row-level security apply either way.
     """
     if pagination_parameters is None:
         number = page_number()
-        limited = statement.offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-        rows = list(db.session.scalars(limited))
+        start = (number - 1) * PAGE_SIZE
+        if isinstance(statement, Select):
+            rows = list(db.session.scalars(statement.offset(start).limit(PAGE_SIZE + 1)))
+        else:
+            rows = list(statement[start:start + PAGE_SIZE + 1])
         return Page(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
     if pagination_parameters.page > MAX_PAGE:
         raise Invalid(errors={"page": [f"must be at most {MAX_PAGE}"]})
     size = pagination_parameters.page_size
     offset = (pagination_parameters.page - 1) * size
+    columns = _dumped_columns(statement, dumped_by) if dumped_by is not None else None
+    if columns is not None:
+        rows = db.session.execute(
+            statement.with_only_columns(*columns, func.count().over().label("total"))
+            .limit(size).offset(offset)
+        ).all()
+        if rows:
+            pagination_parameters.item_count = rows[0].total
+            return rows
+        pagination_parameters.item_count = _count(statement)
+        return []
     rows = db.session.execute(
         statement.add_columns(func.count().over().label("total")).limit(size).offset(offset)
     ).all()
     if rows:
         pagination_parameters.item_count = rows[0].total
         return [row[0] for row in rows]
-    pagination_parameters.item_count = db.session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
+    pagination_parameters.item_count = _count(statement)
     return []
+
+
+def _count(statement: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+
+
+def _dumped_columns(statement: Select, schema: Any) -> tuple | None:
+    """The model's column attributes ``schema`` dumps, in its order, or None when a page of
+    rows would not dump as the page of objects does."""
+    described = statement.column_descriptions
+    if len(described) != 1:
+        return None
+    model = described[0]["entity"]
+    if model is None or described[0]["expr"] is not model:
+        return None
+    key = (schema, model)
+    if (known := _COLUMNS.get(key, _UNKNOWN)) is not _UNKNOWN:
+        return known
+    attributes = (schema() if isinstance(schema, type) else schema).dumped_attributes()
+    mapped = inspect(model).column_attrs
+    columns = None
+    if attributes is not None and all(name in mapped for name in attributes):
+        # The rows carry each attribute under its own name; a schema reading one twice needs
+        # it once.
+        columns = tuple(getattr(model, name) for name in dict.fromkeys(attributes))
+    if len(_COLUMNS) >= 1_000:  # schemas and models are few; this only bounds a leak
+        _COLUMNS.clear()
+    _COLUMNS[key] = columns
+    return columns
+
+
+_UNKNOWN = object()
+_COLUMNS: dict[tuple, tuple | None] = {}

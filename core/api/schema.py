@@ -42,6 +42,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, pre_load, validate
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import missing
+from sqlalchemy.engine import Row
 
 from core.text import refused_in, shown
 
@@ -300,29 +301,65 @@ class Schema(marshmallow.Schema):
             self._houqin_plan = plan
         return self._houqin_plan
 
+    def dumped_attributes(self) -> tuple[str, ...] | None:
+        """The attributes a dump reads, when it reads plain attributes only (no dotted
+        paths, methods, nested schemas or dump hooks); else None."""
+        plan = self._plan()
+        return None if plan is None else tuple(attribute for _, attribute, _, _ in plan)
+
     def dump(self, obj: Any, *, many: bool | None = None):
         plan = self._plan()
         if plan is None:
             return super().dump(obj, many=many)
         many = self.many if many is None else bool(many)
         if many:
-            return None if obj is None else [self._dump_one(plan, item) for item in obj]
-        return self._dump_one(plan, obj)
+            if obj is None:
+                return None
+            items = obj if isinstance(obj, list) else list(obj)
+            if len({type(item) for item in items}) == 1:  # a page: one kind, decided once
+                dump_one = _dumper_of(items[0])
+                return [dump_one(plan, item) for item in items]
+            return [_dumper_of(item)(plan, item) for item in items]
+        return _dumper_of(obj)(plan, obj)
 
-    @staticmethod
-    def _dump_one(plan, obj: Any) -> dict[str, Any]:
-        out = {}
-        if hasattr(obj, "__getitem__"):
-            for key, attribute, convert, kept in plan:
-                value = _value(obj, attribute)
-                if value is not missing:
-                    out[key] = (value if value is None or convert is None
-                                or type(value) is kept else convert(value))
-            return out
-        # An object (an ORM row): the same lookup as _value's, without asking per field.
+
+def _dumper_of(obj: Any) -> Callable[[list, Any], dict[str, Any]]:
+    if isinstance(obj, Row):
+        return _dump_row
+    return _dump_keyed if hasattr(obj, "__getitem__") else _dump_attributes
+
+
+def _dump_keyed(plan, obj: Any) -> dict[str, Any]:
+    out = {}
+    for key, attribute, convert, kept in plan:
+        value = _value(obj, attribute)
+        if value is not missing:
+            out[key] = (value if value is None or convert is None
+                        or type(value) is kept else convert(value))
+    return out
+
+
+def _dump_attributes(plan, obj: Any) -> dict[str, Any]:
+    # An object (an ORM object): the same lookup as _value's, without asking per field.
+    out = {}
+    for key, attribute, convert, kept in plan:
+        value = getattr(obj, attribute, missing)
+        if value is not missing:
+            out[key] = (value if value is None or convert is None
+                        or type(value) is kept else convert(value))
+    return out
+
+
+def _dump_row(plan, row: Row) -> dict[str, Any]:
+    # A row of columns named as the attributes they stand for (``page_of(dumped_by=...)``):
+    # its mapping answers by name far faster than its attributes do.
+    values = row._mapping
+    out = {}
+    try:
         for key, attribute, convert, kept in plan:
-            value = getattr(obj, attribute, missing)
-            if value is not missing:
-                out[key] = (value if value is None or convert is None
-                            or type(value) is kept else convert(value))
-        return out
+            value = values[attribute]
+            out[key] = (value if value is None or convert is None
+                        or type(value) is kept else convert(value))
+    except KeyError:  # a row without one of them: what it lacks is left out, as for an object
+        return _dump_attributes(plan, row)
+    return out

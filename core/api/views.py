@@ -118,7 +118,7 @@ def list_jobs(query, pagination_parameters):
     statement = select(JobRun).order_by(JobRun.created_at.desc())
     if "status" in query:
         statement = statement.where(JobRun.status == query["status"])
-    return page_of(statement, pagination_parameters)
+    return page_of(statement, pagination_parameters, dumped_by=JobRunSchema)
 
 
 @blp.route("/jobs/<uuid:job_id>")

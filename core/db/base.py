@@ -46,6 +46,12 @@ class UtcDateTime(TypeDecorator):
             raise ValueError("naive datetime refused: store timezone-aware values")
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect, coltype):
+        # PostgreSQL's timestamptz arrives with its offset: nothing to mend, row by row.
+        if dialect.name == "postgresql":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:  # SQLite drops the offset
             value = value.replace(tzinfo=UTC)

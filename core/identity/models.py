@@ -48,6 +48,9 @@ class Membership(TenantScoped, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Set on every role of a person whose place in this school is withdrawn (they left, or
+    # are on leave): they keep their roles for a return, but act in this school no more.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @classmethod
     def identity_criteria(cls, lookup):
@@ -97,6 +100,50 @@ class ApiToken(TenantScoped, db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @classmethod
+    def identity_criteria(cls, lookup):
+        if lookup.token_public_id:
+            return cls.public_id == lookup.token_public_id
+        return None
+
+
+class AccountLink(TenantScoped, db.Model):
+    """A one-time link to choose a password: sent when a school invites someone or resets
+    their password. It belongs to the school that sent it (its administrators list and
+    withdraw their school's links; the audit trail is the school's), and is found from the
+    link itself by its public id, as API tokens are, before any school is known. Only a hash
+    of its secret is stored."""
+
+    __tablename__ = "account_links"
+    __audit_redacted__ = ("secret_hash",)
+    __table_args__ = (
+        tenant_index("ix_account_links_user", "user_id"),
+        tenant_unique("public_id"),
+        cross_school_index("ix_account_links_public_id", "public_id"),
+        {
+            "info": {
+                "rls_policies": [
+                    (
+                        "houqin_token_lookup",
+                        "SELECT",
+                        f"public_id = {CURRENT_TOKEN_PUBLIC_ID}",
+                    )
+                ]
+            }
+        },
+    )
+
+    public_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # "invite" for a new account, "reset" for a password an administrator reset.
+    purpose: Mapped[str] = mapped_column(String(10))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A newer link for the same person, or their deactivation, withdraws an unused one.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @classmethod
     def identity_criteria(cls, lookup):

@@ -116,7 +116,8 @@ def school_roles(user_id: int) -> frozenset[str]:
     """The person's roles in the school in context."""
     tenant = require_tenant()
     return app_cache("school_roles").get((user_id, tenant.id), lambda: frozenset(
-        db.session.scalars(select(Membership.role).where(Membership.user_id == user_id))))
+        db.session.scalars(select(Membership.role).where(
+            Membership.user_id == user_id, Membership.deactivated_at.is_(None)))))
 
 
 def district_roles(user_id: int, district_id: int) -> frozenset[str]:
@@ -148,9 +149,11 @@ def caller_district(user_id: int, slug: str | None = None) -> int:
 
 
 def member_tenant_ids(user_id: int) -> set[int]:
-    """Every school where the person holds a role (read through their own identity scope)."""
+    """Every school where the person holds a role (read through their own identity scope);
+    a school that deactivated them is not one of them."""
     with identity_lookup(user_id=user_id):
-        return set(db.session.scalars(select(Membership.tenant_id)))
+        return set(db.session.scalars(select(Membership.tenant_id).where(
+            Membership.deactivated_at.is_(None))))
 
 
 # --- API tokens -----------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def change_staff(changes, staff_id: uuid.UUID):
 @requires("core.people.read")
 def list_students(query, pagination_parameters):
     """Students, searched by name or number, filtered by class and status."""
-    return page_of(services.search_students(**query), pagination_parameters)
+    return page_of(services.search_students(**query), pagination_parameters,
+                   dumped_by=StudentSchema)
 
 
 @people.route("/students", methods=["POST"])

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from core.db.among import among
 from core.extensions import db
@@ -106,6 +106,30 @@ def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None 
         query = query.where(Student.class_id == class_id)
     if enrolled_only:
         query = query.where(Student.status == ENROLLED)
+    return [StudentRef(*row) for row in db.session.execute(query)]
+
+
+def student_ids_matching(text: str):
+    """The ids of the school's students whose name holds ``text`` or whose number starts
+    with it, as a subquery a module filters its own rows by in one statement, e.g.
+    ``select(Bill).where(Bill.student_id.in_(people.student_ids_matching("王")))``
+    (``%`` and ``_`` are the characters typed). Added in core 0.1 (issue 14)."""
+    require_tenant()
+    text = text.strip()
+    return select(Student.id).where(or_(Student.name.icontains(text, autoescape=True),
+                                        Student.student_no.istartswith(text, autoescape=True)))
+
+
+def students_matching(text: str, limit: int) -> list[StudentRef]:
+    """At most ``limit`` students whose name holds ``text`` or whose number starts with it,
+    by name: what a search box finds (``%`` and ``_`` in ``text`` are the characters typed).
+    Added in core 0.1 with the navigation's search (issue 14)."""
+    require_tenant()
+    query = (select(Student.id, Student.student_no, Student.name, Student.class_id,
+                    Student.status)
+             .where(or_(Student.name.icontains(text, autoescape=True),
+                        Student.student_no.istartswith(text, autoescape=True)))
+             .order_by(Student.name, Student.student_no).limit(limit))
     return [StudentRef(*row) for row in db.session.execute(query)]
 
 

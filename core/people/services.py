@@ -50,6 +50,19 @@ def _escape_like(text: str) -> str:
 # --- grades and classes --------------------------------------------------------------------
 
 
+def head_teacher_account(class_id: uuid.UUID | None) -> int | None:
+    """The account of the class's head teacher, when the class has one with an account."""
+    if class_id is None:
+        return None
+    return db.session.scalar(select(Staff.user_id).join(
+        SchoolClass, SchoolClass.head_teacher_id == Staff.id).where(SchoolClass.id == class_id))
+
+
+def may_invite_guardians(class_id: uuid.UUID | None, user_id: int, office: bool) -> bool:
+    """The office invites any student's guardians; a class teacher, their own class's."""
+    return office or (user_id is not None and head_teacher_account(class_id) == user_id)
+
+
 def create_grade(name: str, level: int) -> Grade:
     require_tenant()
     if _taken(Grade, "name", name):

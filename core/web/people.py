@@ -163,15 +163,18 @@ def _student_values(student: Student) -> dict[str, str]:
 
 
 def _render_student(student_id: uuid.UUID, errors: dict[str, str], posted: dict,
-                    status: int = 200):
+                    status: int = 200, **shown):
     student = found(services.get_student, student_id)
     guardians = services.guardians_of(student.id)
+    principal = current_principal()
+    invites = "core.guardians.invite" in principal.permissions and services.may_invite_guardians(
+        student.class_id, principal.user_id, "core.people.manage" in principal.permissions)
     return render_template(
         "web/student.html", student=student, guardians=guardians,
         logins=emails_of(gd.user_id for gd in guardians), class_names=class_names(),
         classes=classes_with_grades(), genders=GENDERS, relations=RELATION_LABELS,
         statuses=STATUS_LABELS, errors=errors,
-        form={**_student_values(student), **posted},
+        form={**_student_values(student), **posted}, invites=invites, **shown,
     ), status
 
 

@@ -38,7 +38,7 @@ from core.permissions import public, requires
 from core.plugins.types import NavEntry, Widget
 from core.state import kernel
 from core.tenancy import identity_lookup
-from core.web.nav import CORE_NAVIGATION
+from core.web.nav import navigation
 from core.web.security import (
     TooManyAttempts,
     check_not_locked,
@@ -176,7 +176,8 @@ def schools():
     """The schools this person works in, and the district pages of district staff."""
     principal = current_principal()
     with identity_lookup(user_id=principal.user_id):
-        ids = set(db.session.scalars(select(Membership.tenant_id)))
+        ids = set(db.session.scalars(select(Membership.tenant_id).where(
+            Membership.deactivated_at.is_(None))))
     rows = db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)).all()
     districts = db.session.scalars(
         select(District).join(DistrictMembership, DistrictMembership.district_id == District.id)
@@ -197,8 +198,9 @@ def visible(groups: Iterable[Iterable[Offered]], principal: Principal) -> list[O
 @bp.route("/")
 @public
 def home():
-    """A school's home: its enabled modules' navigation and widgets. Without a school in the
-    address, the person picks one; without a sign-in, they sign in."""
+    """A school's home: this person's work for today, its enabled modules' navigation and
+    widgets. Without a school in the address, the person picks one; without a sign-in, they
+    sign in."""
     principal = current_principal()
     if principal is None:
         return sign_in_first(Unauthorized())
@@ -208,11 +210,12 @@ def home():
     if "core.school.read" not in principal.permissions:
         raise Forbidden(_("You hold no role in this school."))
     hooks = kernel().plugins.hooks_for(enabled_modules())
-    entries = visible([CORE_NAVIGATION, *hooks.houqin_navigation(tenant=tenant,
-                                                                  principal=principal)], principal)
     widgets = visible(hooks.houqin_dashboard_widgets(tenant=tenant, principal=principal), principal)
     unread = notifications.unread_count(principal.user_id, principal.permissions)
-    return render_template("web/home.html", tenant=tenant, entries=entries, widgets=widgets,
+    # This person's work for today first, then the modules, then the rest.
+    return render_template("web/home.html", tenant=tenant, groups=navigation(),
+                           today=[w for w in widgets if w.today],
+                           widgets=[w for w in widgets if not w.today],
                            read_only=principal.via_district, unread=unread)
 
 
@@ -262,6 +265,7 @@ def school_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str
 def install(app) -> None:
     from core.web import (  # noqa: F401  (their routes join this blueprint)
         account,
+        accounts,
         audit,
         calendar,
         district,
@@ -269,6 +273,7 @@ def install(app) -> None:
         notifications,
         people,
         places,
+        search,
         transfer,
     )
 
@@ -278,5 +283,6 @@ def install(app) -> None:
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["school_time"] = school_time
+    app.jinja_env.globals["navigation"] = navigation
     # Installed by `make install` from the npm registry; without it pages refresh instead.
     app.jinja_env.globals["HTMX"] = (Path(bp.static_folder) / "vendor" / "htmx.min.js").exists()

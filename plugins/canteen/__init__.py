@@ -7,11 +7,21 @@ its own translations.
 """
 
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, Widget, hookimpl
+from core.sdk import (
+    NavEntry,
+    Permission,
+    PluginManifest,
+    Role,
+    Schedule,
+    SearchHit,
+    Widget,
+    hookimpl,
+)
 
 manifest = PluginManifest(
     name="canteen",
@@ -80,7 +90,8 @@ def houqin_settings_schema():
 
 @hookimpl
 def houqin_navigation(tenant, principal):
-    return [
+    # One group, right after the school's registers: the kitchen's day starts here.
+    return [replace(entry, group=manifest.title, group_order=30) for entry in [
         NavEntry(_l("Food-safety report"), "canteen_pages.daily_report", "canteen.read",
                  order=29),
         NavEntry(_l("Menus"), "canteen_pages.menu", "canteen.read", order=30),
@@ -97,7 +108,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Morning checks"), "canteen_pages.morning_checks", "canteen.read", order=40),
         NavEntry(_l("Kitchen staff"), "canteen_pages.kitchen_staff", "canteen.read", order=41),
         NavEntry(_l("Hygiene"), "canteen_pages.hygiene_logs", "canteen.read", order=42),
-    ]
+    ]]
 
 
 def _tuck_shop_navigation() -> list[NavEntry]:
@@ -171,26 +182,89 @@ def houqin_schedules():
 
 @hookimpl
 def houqin_dashboard_widgets(tenant, principal):
-    if "canteen.read" not in principal.permissions:
-        return []
+    widgets = []
+    if "canteen.read" in principal.permissions:
+        widgets.append(_report_widget(principal))
+    if "canteen.counts.report" in principal.permissions \
+            and "canteen.counts.manage" not in principal.permissions:
+        widgets += _counts_widget(principal)
+    return widgets
+
+
+def _report_widget(principal) -> Widget:
+    """Today's food-safety report: what is recorded and what is still missing (samples,
+    morning checks…), the day's work of whoever keeps those records."""
     from datetime import UTC, datetime
 
     from flask_babel import get_locale
 
     from core.sdk import audit
 
+    from . import charts
     from .services import report, today
 
     def summary() -> dict:
         found = report.daily_report(day, datetime.now(UTC))
         return {"status": found.status, "title": report.STATUS_TITLES[found.status],
                 "missing": found.missing[:5], "more": max(len(found.missing) - 5, 0),
-                "day": found.day.isoformat()}
+                "day": found.day.isoformat(), "chart": charts.missing_records(day, small=True)}
 
     # The whole report is most of the home page's cost: worked out again only after the
     # school records something (or a few minutes pass, for deadlines such as the cut-off).
     day = today()  # the report's words are in the reader's language
     name = f"canteen.home-report:{day.isoformat()}:{get_locale()}"
-    return [Widget(_l("Today's food-safety report"), "canteen/_report_widget.html",
-                   "canteen.read", order=20,
-                   data=audit.until_changed(name, summary))]
+    keeps = {"canteen.samples.write", "canteen.health.write"} & principal.permissions
+    return Widget(_l("Today's food-safety report"), "canteen/_report_widget.html",
+                  "canteen.read", order=20, data=audit.until_changed(name, summary),
+                  today=bool(keeps))
+
+
+def _counts_widget(principal) -> list[Widget]:
+    """A class teacher's meal counts still to report today, with the cut-off (none on a day
+    without school, or for a teacher who heads no class)."""
+    from datetime import UTC, datetime
+
+    from core.sdk import school_zone
+
+    from .models import SLOT_TITLES
+    from .services import counts, is_school_day, today
+
+    day = today()
+    if not is_school_day(day):
+        return []
+    cells = [c for c in counts.sheet_cells(day, principal) if c["kind"] == "class"]
+    if not cells:
+        return []
+    cutoff = counts.cutoff_at(day)
+    missing = [f"{c['class_name']} {SLOT_TITLES.get(c['slot'], c['slot'])}"
+               for c in cells if c["eaters"] is None]
+    return [Widget(_l("Meal counts to report today"), "canteen/_counts_widget.html",
+                   "canteen.counts.report", order=21, today=True, data={
+                       "missing": missing, "reported": len(cells) - len(missing),
+                       "cutoff": cutoff.astimezone(school_zone()).strftime("%H:%M"),
+                       "closed": datetime.now(UTC) >= cutoff, "day": day.isoformat()})]
+
+
+@hookimpl
+def houqin_search(tenant, principal, query, limit):
+    """Suppliers by name or by the start of their credit code."""
+    if "canteen.read" not in principal.permissions:
+        return []
+    from sqlalchemy import or_, select
+
+    from core.sdk import db
+
+    from .models import Supplier
+
+    rows = db.session.execute(
+        select(Supplier.id, Supplier.name, Supplier.credit_code, Supplier.supplies,
+               Supplier.active)
+        .where(or_(Supplier.name.icontains(query, autoescape=True),
+                   Supplier.credit_code.istartswith(query, autoescape=True)))
+        .order_by(Supplier.active.desc(), Supplier.name).limit(limit))
+    return [SearchHit("canteen.supplier", _l("Suppliers"), name, "canteen_pages.supplier",
+                      "canteen.read", {"supplier_id": supplier_id},
+                      " · ".join(filter(None, (code, supplies,
+                                               None if active else str(_l("no longer supplies"))))),
+                      kind_order=30)
+            for supplier_id, name, code, supplies, active in rows]

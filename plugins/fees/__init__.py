@@ -8,11 +8,12 @@ modules (``hookspecs``): the charge source (the canteen answers with meal fees) 
 payment providers.
 """
 
+from dataclasses import replace
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Widget, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
 
 from . import hookspecs
 
@@ -79,7 +80,8 @@ def houqin_settings_schema():
 
 @hookimpl
 def houqin_navigation(tenant, principal):
-    return [
+    # One group, after the canteen's: fees come up by the term, meals every day.
+    return [replace(entry, group=manifest.title, group_order=50) for entry in [
         # the catalogue and its notice (orders 50–52)
         NavEntry(_l("Fee items"), "fees_pages.fee_items", "fees.read", order=50),
         NavEntry(_l("Fee notice"), "fees_pages.fee_notices", "fees.read", order=51),
@@ -88,7 +90,7 @@ def houqin_navigation(tenant, principal):
         *_payments_navigation(),
         *_refunds_navigation(),
         *_reports_navigation(),
-    ]
+    ]]
 
 
 def _refunds_navigation() -> list[NavEntry]:
@@ -123,21 +125,56 @@ def _reports_navigation() -> list[NavEntry]:
 def houqin_dashboard_widgets(tenant, principal):
     from core.sdk import yuan
 
+    from . import charts
     from .services import family, reports
 
     widgets = []
     if "fees.read" in principal.permissions:
         glance = reports.office_glance()
+        # Today's takings and the arrears are the day's work of whoever takes payments.
         widgets.append(Widget(_l("Fees"), "fees/_widget.html", "fees.read", order=60, data={
             "kind": "office", "term": glance.term.title if glance.term else None,
+            "chart": charts.arrears_by_month(glance.term.id, small=True) if glance.term else "",
             "rate": glance.rate, "outstanding": yuan(glance.outstanding),
-            "today": yuan(glance.takings_today), "payments": glance.takings_count}))
+            "today": yuan(glance.takings_today), "payments": glance.takings_count},
+            today="fees.payments.record" in principal.permissions))
     if "fees.own.read" in principal.permissions:
         children = [{"name": s.child.name, "owed": yuan(s.owed) if s.owed else None}
                     for s in family.standing(principal.user_id)]
         widgets.append(Widget(_l("My children's fees"), "fees/_widget.html", "fees.own.read",
                               order=60, data={"kind": "family", "children": children}))
     return widgets
+
+
+@hookimpl
+def houqin_search(tenant, principal, query, limit):
+    """Bills by the student's name or the start of the student's number, newest first."""
+    if "fees.read" not in principal.permissions:
+        return []
+    from sqlalchemy import select
+
+    from core.sdk import among, db, people, terms, yuan
+
+    from .models import Bill
+
+    students = {s.id: s for s in people.students_matching(query, limit)}
+    if not students:
+        return []
+    names = {term.id: f"{term.year} {term.name}" for term in terms()}
+    rows = db.session.execute(
+        select(Bill.id, Bill.student_id, Bill.term_id, Bill.total_fen, Bill.status)
+        .where(among(Bill.student_id, students)).order_by(Bill.generated_at.desc(), Bill.id)
+        .limit(limit))
+
+    def detail(student_id, term_id, total, status) -> str:
+        shown = [students[student_id].student_no, names.get(term_id, ""),
+                 f"{yuan(total)} {_l('yuan')}"]
+        return " · ".join(shown + ([str(_l("draft"))] if status == "draft" else []))
+
+    return [SearchHit("fees.bill", _l("Bills"), students[student_id].name, "fees_pages.bill",
+                      "fees.read", {"bill_id": bill_id},
+                      detail(student_id, term_id, total, status), kind_order=50)
+            for bill_id, student_id, term_id, total, status in rows]
 
 
 @hookimpl

@@ -38,7 +38,7 @@ def test_a_sample_is_recorded_on_a_phone(chromium, live_server, kitchen):
     phone.fill("#email", "cook@canteen.test")
     phone.fill("#password", "correct-horse-1")
     phone.click("button[type=submit]")
-    phone.click("text=食谱")
+    phone.click("[data-testid=navigation] >> text=食谱")  # the home's tile
     assert "番茄炒蛋" in phone.inner_text("[data-testid=menu]")
     screenshot(phone, "canteen-menu-phone")
     phone.goto(f"{live_server}/t/canteen-browser/m/canteen/samples")

@@ -40,7 +40,7 @@ def test_the_morning_check_on_a_phone(chromium, live_server, kitchen):
     phone.fill("#email", "nurse@canteen.test")
     phone.fill("#password", "correct-horse-1")
     phone.click("button[type=submit]")
-    phone.click("text=晨检")
+    phone.click("[data-testid=navigation] >> text=晨检")  # the home's tile
     assert phone.locator("[data-testid=worker]").count() == 3
 
     def row(name):

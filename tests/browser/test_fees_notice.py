@@ -1,6 +1,6 @@
 """The public fee notice (收费公示) on a parent's phone, and printed: it fits a 375px screen
-without sideways scrolling, and its print stylesheet sets an A4 page and hides everything but
-the notice."""
+without sideways scrolling, and printed it is on A4 (print.css's print-a4) with everything
+but the notice hidden."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -60,7 +60,9 @@ def test_the_public_notice_reads_on_a_phone_and_prints_without_navigation(
         '.no-print, [data-testid=notice-history], button')].map(e => e.checkVisibility())""")
     assert len(shown_in_print) >= 3 and not any(shown_in_print), shown_in_print
     assert phone.is_visible("[data-testid=notice-items]")
+    assert phone.evaluate("getComputedStyle(document.querySelector("
+                          "'[data-testid=notice]')).page") == "a4"
     assert phone.evaluate("""() => [...document.styleSheets].some(s => [...s.cssRules].some(
-        r => r.cssText.includes('@media print') && /size: a4/i.test(r.cssText)))""")
+        r => r.cssText.startsWith('@page a4') && /size: a4/i.test(r.cssText)))""")
     screenshot(phone, "fees-notice-print")
     context.close()

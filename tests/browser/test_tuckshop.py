@@ -44,7 +44,7 @@ def test_a_sale_is_made_on_a_phone_and_a_dish_photo_taken(chromium, live_server,
     phone.fill("#email", "shop@canteen.test")
     phone.fill("#password", "correct-horse-1")
     phone.click("button[type=submit]")
-    phone.click("text=小卖部")
+    phone.click("[data-testid=navigation] >> text=小卖部")  # the home's tile
     phone.click("[data-testid=tuck-shop-nav] >> text=售货")
     phone.fill("#quantity", "5")
     phone.click("[data-testid=sell] button[type=submit]")

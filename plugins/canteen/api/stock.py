@@ -190,7 +190,8 @@ def movements(query, pagination_parameters):
 @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def counts(pagination_parameters):
-    return page_of(stock_counts.counts_query(), pagination_parameters)
+    return page_of(stock_counts.counts_query(), pagination_parameters,
+                   dumped_by=CountSummarySchema)
 
 
 @blp.route("/stock/counts", methods=["POST"])

@@ -8,6 +8,7 @@ from flask import render_template
 
 from core.sdk import requires
 
+from .. import charts
 from ..services import report
 from . import bp, common, day_arg, month_arg
 
@@ -17,7 +18,8 @@ from . import bp, common, day_arg, month_arg
 def daily_report():
     found = report.daily_report(day_arg("day"), datetime.now(UTC))
     return render_template("canteen/report.html", report=found, **common(),
-                           status_titles=report.STATUS_TITLES)
+                           status_titles=report.STATUS_TITLES,
+                           chart=charts.missing_records(found.day))
 
 
 @bp.route("/report/month")

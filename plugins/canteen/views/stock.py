@@ -12,6 +12,7 @@ from flask import redirect, render_template, request, url_for
 
 from core.sdk import forms, requires
 
+from .. import charts
 from ..models.stock import MOVEMENT_KINDS
 from ..schemas.stock import DiscardSchema, IssueSchema, ReasonSchema, StockInSchema
 from ..services import stock, stock_out, today, yuan
@@ -165,6 +166,6 @@ def stock_cost():
     others = set(cost["by_slot"]) - set(shared["slots"])
     slots = shared["slots"] + sorted(others - {""}) + [""] * ("" in others)
     return render_template("canteen/stock_cost.html", **shared, cost=cost, start=start,
-                           end=end, cost_slots=slots,
+                           end=end, cost_slots=slots, chart=charts.cost_per_eater(start, end),
                            previous=(start - timedelta(days=1)).strftime("%Y-%m"),
                            next=(end + timedelta(days=1)).strftime("%Y-%m"))

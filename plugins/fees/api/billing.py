@@ -125,7 +125,7 @@ def write_off_bill(data, bill_id: uuid.UUID):
 @requires("fees.read")
 def list_concessions(query, pagination_parameters):
     return page_of(concessions.concessions(query["term_id"], query["student_id"]),
-                   pagination_parameters)
+                   pagination_parameters, dumped_by=ConcessionSchema)
 
 
 @blp.route("/concessions", methods=["POST"])
@@ -153,7 +153,7 @@ def revoke_concession(concession_id: uuid.UUID):
 @requires("fees.read")
 def list_fee_choices(query, pagination_parameters):
     return page_of(concessions.choices(query["term_id"], query["student_id"]),
-                   pagination_parameters)
+                   pagination_parameters, dumped_by=FeeChoiceSchema)
 
 
 @blp.route("/fee-choices", methods=["POST"])

@@ -29,7 +29,7 @@ from . import blp
 def list_fee_items(query, pagination_parameters):
     """The catalogue: drafts first, then approved, published and retired items."""
     return page_of(catalogue.items(query.get("status"), query.get("category")),
-                   pagination_parameters)
+                   pagination_parameters, dumped_by=FeeItemSchema)
 
 
 @blp.route("/items", methods=["POST"])
@@ -108,7 +108,7 @@ def retire_fee_item(fee_item_id: uuid.UUID):
 @requires("fees.read")
 def list_fee_notices(pagination_parameters):
     """Every notice the school published, newest first."""
-    return page_of(catalogue.notices(), pagination_parameters)
+    return page_of(catalogue.notices(), pagination_parameters, dumped_by=FeeNoticeSchema)
 
 
 @blp.route("/notices", methods=["POST"])

@@ -8,4 +8,14 @@ from flask import Blueprint
 bp = Blueprint("fees_pages", __name__, url_prefix="/m/fees", template_folder="../templates")
 
 # each module registers its routes on bp
-from . import absences, billing, catalogue, family, ledger, payments, refunds, reports  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    absences,
+    billing,
+    catalogue,
+    documents,
+    family,
+    ledger,
+    payments,
+    refunds,
+    reports,
+)

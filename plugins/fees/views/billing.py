@@ -33,7 +33,8 @@ from ..models import (
     RUN_SCOPES,
 )
 from ..schemas.billing import BillAdjustmentSchema, ConcessionSchema, FeeChoiceSchema
-from ..services import billing, bills, catalogue, concessions, today
+from ..services import bill_search, billing, bills, catalogue, concessions, today
+from ..services.bill_search import PAID_STATES
 from ..services.billing import with_details, with_job
 from . import bp
 
@@ -73,19 +74,28 @@ def _common(**extra) -> dict[str, Any]:
 @bp.route("/bills", endpoint="bills")
 @requires("fees.read")
 def bills_page():
+    """The term's totals by class, and the bills found by student (name or number), class
+    and how they are paid: one page of them at a time."""
     context = _common()
     term, chosen = context["term"], None
     totals, rows, more, page = [], [], False, 1
+    wanted = {"q": request.args.get("q", "").strip()[:50],
+              "paid": request.args.get("paid", "") if request.args.get("paid") in PAID_STATES
+              else ""}
     if term is not None:
         totals = billing.class_totals(term.id)
-        wanted = request.args.get("class_id", "")
-        chosen = next((c for c in context["classes"] if str(c.id) == wanted), None)
-        if chosen is not None:
-            rows, page, more = forms.page_of(billing.bills_of(term.id, chosen.id))
+        class_id = request.args.get("class_id", "")
+        chosen = next((c for c in context["classes"] if str(c.id) == class_id), None)
+        if chosen is not None or wanted["q"] or wanted["paid"]:
+            rows, page, more = forms.page_of(bill_search.search(
+                term.id, wanted["q"], chosen.id if chosen else None, wanted["paid"]))
             with_details(rows)
     return render_template("fees/billing_bills.html", **context, totals=totals, chosen=chosen,
-                           rows=rows, page=page, more=more)
-
+                           rows=rows, page=page, more=more, wanted=wanted,
+                           searched=bool(chosen or wanted["q"] or wanted["paid"]),
+                           paid_states=PAID_STATES,
+                           paid_titles={"owing": _("owing (unpaid or partly paid)"),
+                                        **payment_titles()})
 
 
 def _render_bill(bill_id: uuid.UUID, errors: dict[str, str], form: dict[str, str],

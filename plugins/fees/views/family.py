@@ -8,7 +8,7 @@ from functools import partial
 
 from core.sdk import current_principal, forms, requires
 
-from ..services import family
+from ..services import family, receipts
 from . import bp
 from .reports import page
 
@@ -32,4 +32,5 @@ def my_bill(bill_id: uuid.UUID):
 @requires("fees.own.read")
 def my_receipt(payment_id: uuid.UUID):
     found = forms.found(partial(family.receipt_of, current_principal().user_id), payment_id)
-    return page("fees/family_receipt.html", found=found)
+    return page("fees/family_receipt.html", found=found,
+                items=receipts.covered_items(found.payment))

@@ -41,7 +41,11 @@ def _render_pay(bill_id: uuid.UUID, errors: dict[str, str], form: dict, status: 
 @bp.route("/bills/<uuid:bill_id>/pay")
 @requires("fees.payments.record")
 def pay_bill(bill_id: uuid.UUID):
-    return _render_pay(bill_id, {}, {"received_on": today().isoformat()})
+    """The payment form for the bill, filled in with what it still owes and today."""
+    money = ledger.bill_money([bill_id]).get(bill_id)
+    owed = money.balance if money and money.balance > 0 else None
+    return _render_pay(bill_id, {}, {"received_on": today().isoformat(),
+                                     "amount": yuan(owed) if owed else ""})
 
 
 def _refused_payment(errors: dict[str, str], form: dict, status: int, bill_id: uuid.UUID):

@@ -25,7 +25,7 @@ from core.sdk import (
     yuan,
 )
 
-from .. import exports
+from .. import charts, exports
 from ..models import CATEGORY_TITLES, METHOD_TITLES
 from ..schemas.billing import MAX_FEN
 from ..services import reports, summary, takings, today
@@ -94,7 +94,7 @@ def collection_report():
     term = term_arg()
     rows, total = reports.collection(term.id) if term else ([], None)
     return page("fees/report_collection.html", term=term, terms=terms(), rows=rows,
-                total=total)
+                total=total, chart=charts.collection_rates(rows) if term else None)
 
 
 @bp.route("/reports/arrears")
@@ -103,8 +103,9 @@ def arrears_report():
     term, class_id = term_arg(), class_arg()
     minimum, error = minimum_arg()
     rows = reports.arrears(term.id, [class_id] if class_id else None, minimum) if term else []
+    chart = charts.arrears_by_month(term.id, [class_id] if class_id else None) if term else None
     return page("fees/report_arrears.html", 422 if error else 200, term=term, terms=terms(),
-                rows=rows, classes=people.classes(), class_id=class_id,
+                rows=rows, classes=people.classes(), class_id=class_id, chart=chart,
                 errors={"min": error} if error else {}, typed=request.args.get("min", ""))
 
 

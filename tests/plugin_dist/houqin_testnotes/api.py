@@ -27,7 +27,8 @@ blp = Blueprint("notes_api", __name__, url_prefix="/api/v1/notes", description="
 @blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
 @requires("notes.read")
 def list_notes(pagination_parameters):
-    return page_of(select(Note).order_by(Note.created_at, Note.id), pagination_parameters)
+    return page_of(select(Note).order_by(Note.created_at, Note.id), pagination_parameters,
+                   dumped_by=NoteSchema)
 
 
 @blp.route("", methods=["POST"])

@@ -106,7 +106,7 @@ def test_an_item_goes_from_draft_to_the_public_notice(client, school, clerk, hea
     text = page.get_data(as_text=True)
     for shown in ("2026年秋季学期收费公示", "保教费", "1200.00", "每月", "市发展和改革委员会",
                   "发改收费〔2026〕12号", "0551-6500-1234", "0551-6290-0000", "12315",
-                  "按月收取", school.name, "@page"):
+                  "按月收取", school.name, "print-a4"):  # paper: A4
         assert shown in text, shown
     public = anyone.get(f"{API}/public/notice", headers={"X-Tenant": "fees-school"}).get_json()
     assert public["current"]["number"] == 1 and public["pending"] is None

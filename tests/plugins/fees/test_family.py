@@ -2,6 +2,7 @@
 through the API and on the phone pages, and nothing of any other child: another child's bill
 or receipt is a 404, whichever school it is in."""
 
+import re
 import uuid
 
 import pytest
@@ -116,6 +117,10 @@ def test_the_guardians_phone_pages(client, school, scenario, guardian):
     assert receipt.status_code == 200
     assert '<span class="amount" data-testid="amount">500.00</span>' in receipt.get_data(
         as_text=True)
+    items = re.search(r'data-testid="my-receipt-items">(.*?)</ul>',
+                      receipt.get_data(as_text=True), re.S).group(1)
+    fen = [int(x) for x in re.findall(r'data-fen="(\d+)"', items)]
+    assert fen and sum(fen) == 50000  # what it paid for, adding up to the payment
     assert client.get(f"{BASE}/m/fees/my/bills/{scenario.bills['a0']}").status_code == 404
     assert client.get(f"{BASE}/m/fees/my/receipts/{scenario.payments['b0']}"
                       ).status_code == 404
