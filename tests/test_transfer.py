@@ -241,3 +241,28 @@ def test_a_formula_like_name_round_trips_exactly_through_export_and_import(
     with tenant_context(other):
         copied = dict(db.session.execute(select(Student.student_no, Student.name)).all())
     assert copied == stored
+
+
+def test_through_the_api_a_preview_names_the_missing_classes_and_the_run_creates_them(
+        app, client, school, admin):
+    from sqlalchemy import select
+
+    from core.people.models import SchoolClass
+
+    started = upload(client, admin, xlsx([
+        ["2026201", "冯一", "男", "2019-05-01", "一年级", "3班", "否", ""]])).get_json()
+    run_jobs(app)
+    with tenant_context(school):
+        report = result(app, started["job"])
+    assert report["missing_classes"] == [["一年级", "3班", 1]] and report["held"] == 1
+    refused = client.post(f"/api/v1/people/imports/{started['import_id']}/run"
+                          "?create_classes=maybe", headers=admin.headers)
+    assert refused.status_code == 422 and "create_classes" in str(refused.get_json())
+    real = client.post(f"/api/v1/people/imports/{started['import_id']}/run?create_classes=true",
+                       headers=admin.headers)
+    assert real.status_code == 202
+    run_jobs(app)
+    with tenant_context(school):
+        report = result(app, real.get_json()["job"])
+        assert report["created_classes"] == [["一年级", "3班"]] and report["created"] == 1
+        assert db.session.scalar(select(SchoolClass.id).where(SchoolClass.name == "3班"))

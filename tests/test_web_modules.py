@@ -74,26 +74,54 @@ def test_without_the_permission_the_settings_cannot_be_changed(client, school):
     assert fees_settings(school).get("school_phone", "") == ""
 
 
-def test_nested_settings_are_edited_as_json_and_bad_json_names_the_field(client, school):
+def canteen_settings(school) -> dict:
+    with tenant_context(school):
+        return next(m for m in module_service.module_states()
+                    if m["name"] == "canteen")["settings"]
+
+
+def test_lists_and_nested_settings_have_real_inputs_and_errors_beside_them(client, school):
     with tenant_context(school):
         module_service.enable("canteen")
         db.session.commit()
     sign_in(client, email="admin@modules.test")
     page = client.get(f"{BASE}/modules/canteen/settings").get_data(as_text=True)
     assert "供应的餐次" in page and "晨检体温" in page
-    form = {"csrf_token": csrf(page), "meal_slots": '["breakfast", "lunch"]',
-            "count_cutoff": "08:30", "meal_fees": "on",
-            "meal_prices_fen": '{"full": 1200, "reduced": 600, "staff": 1500}',
-            "subsidies": "[]", "certificate_warn_days": "[30, 7]", "stock_warning_days": "3",
+    assert "<textarea" not in page  # no setting is a JSON box
+    assert 'type="checkbox" name="meal_slots" value="lunch" checked' in page
+    assert 'name="meal_prices_fen.full" type="number"' in page and 'max="20000"' in page
+    assert page.count('name="certificate_warn_days" type="number"') == 3  # 30, 7 and a blank
+    assert 'name="subsidies.0.code"' in page  # the blank entry to add a subsidy
+    form = {"csrf_token": csrf(page), "meal_slots": ["breakfast", "lunch", "dinner"],
+            "count_cutoff": "08:30", "meal_fees": "on", "meal_prices_fen.full": "1200",
+            "meal_prices_fen.reduced": "600", "meal_prices_fen.staff": "1500",
+            "subsidies.0.code": "nutrition", "subsidies.0.name": "营养改善计划",
+            "subsidies.0.fen_per_day": "400", "subsidies.0.tiers": ["reduced", "free"],
+            "certificate_warn_days": ["60", "", "7", "1"], "stock_warning_days": "3",
             "tuck_shop_warn_days": "7", "fever_from": "37.5",
-            "health_certificate_warn_days": "[30, 7]"}
+            "health_certificate_warn_days": ["30", "7", ""]}
     assert client.post(f"{BASE}/modules/canteen/settings", data=form).status_code == 302
-    with tenant_context(school):
-        saved = next(m for m in module_service.module_states()
-                     if m["name"] == "canteen")["settings"]
-    assert (saved["meal_prices_fen"]["full"], saved["fever_from"], saved["count_cutoff"]) == (
-        1200, "37.5", "08:30")
-    refused = client.post(f"{BASE}/modules/canteen/settings",
-                          data={**form, "meal_prices_fen": "{full: 1"})
+    saved = canteen_settings(school)
+    assert saved["meal_slots"] == ["breakfast", "lunch", "dinner"]
+    assert saved["meal_prices_fen"] == {"full": 1200, "reduced": 600, "staff": 1500}
+    assert saved["subsidies"] == [{"code": "nutrition", "name": "营养改善计划",
+                                   "fen_per_day": 400, "tiers": ["reduced", "free"]}]
+    assert saved["certificate_warn_days"] == [60, 7, 1]  # the emptied box is gone
+    assert (saved["fever_from"], saved["count_cutoff"]) == ("37.5", "08:30")
+
+    page = client.get(f"{BASE}/modules/canteen/settings").get_data(as_text=True)
+    assert 'value="营养改善计划"' in page and 'name="subsidies.1.code"' in page
+    removed = client.post(f"{BASE}/modules/canteen/settings", data={
+        **form, "subsidies.0._remove": "1"})
+    assert removed.status_code == 302 and canteen_settings(school)["subsidies"] == []
+
+    before = canteen_settings(school)
+    refused = client.post(f"{BASE}/modules/canteen/settings", data={
+        **form, "meal_prices_fen.full": "-5", "certificate_warn_days": ["30", "999"],
+        "subsidies.0.code": "Bad Code"})
+    body = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert 'data-testid="error-meal_prices_fen"' in refused.get_data(as_text=True)
+    for name in ("meal_prices_fen.full", "certificate_warn_days.1", "subsidies.0.code"):
+        assert f'data-testid="error-{name}"' in body, name
+    assert 'value="999"' in body  # what was typed is shown again beside its error
+    assert canteen_settings(school) == before

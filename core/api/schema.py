@@ -25,6 +25,11 @@ with a 422 naming the field:
   there, and arithmetic near the ends of the calendar overflows. ``Month`` reads ``YYYY-MM``
   within the same years.
 
+A page's form posts only text: ``Schema.load_form`` loads it as the API would load the same
+values typed (the text of a whole number, "7", for a ``strict`` integer field that the API
+insists gets a JSON number), so a strict field refuses "7" in a JSON body yet takes it typed
+into a page.
+
 The address's parts, the query's arguments and form values that no schema reads are checked
 before any view by ``core.pipeline`` with the same rules (``core.text``).
 """
@@ -266,6 +271,43 @@ def _add(field: fields.Field, check: Callable[[Any], None]) -> None:
         field.validators.append(check)
 
 
+def range_of(field: fields.Field) -> tuple[Any, Any]:
+    """The least and greatest value a field takes, by its ``validate.Range`` checks (None
+    for an open end)."""
+    ranges = [c for c in field.validators if isinstance(c, validate.Range)]
+    lows = [r.min for r in ranges if r.min is not None]
+    highs = [r.max for r in ranges if r.max is not None]
+    return (max(lows) if lows else None), (min(highs) if highs else None)
+
+
+_WHOLE_NUMBER = re.compile(r"^[+-]?\d{1,18}$")
+
+
+def _typed(field: fields.Field, value: Any) -> Any:
+    """``value`` as a form posts it for ``field``, typed where a JSON body would be."""
+    if isinstance(field, fields.Integer) and field.strict and isinstance(value, str):
+        text = value.strip()
+        return int(text) if _WHOLE_NUMBER.match(text) else value
+    if isinstance(field, fields.Nested) and isinstance(field.schema, marshmallow.Schema):
+        if isinstance(value, (list, tuple)) and field.schema.many:
+            return [_typed_fields(field.schema, item) for item in value]
+        return _typed_fields(field.schema, value)
+    if isinstance(field, fields.List) and isinstance(value, (list, tuple)):
+        return [_typed(field.inner, item) for item in value]
+    return value
+
+
+def _typed_fields(schema: marshmallow.Schema, data: Any) -> Any:
+    if not isinstance(data, Mapping):
+        return data
+    typed = dict(data)
+    for name, field in schema.load_fields.items():
+        key = field.data_key if field.data_key is not None else name
+        if key in typed:
+            typed[key] = _typed(field, typed[key])
+    return typed
+
+
 class Schema(marshmallow.Schema):
     """Derive resource schemas from this one (``core.sdk.Schema``)."""
 
@@ -273,6 +315,18 @@ class Schema(marshmallow.Schema):
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _bounded(field_obj)
+
+    def load_form(self, data: Mapping[str, Any], **kwargs: Any) -> Any:
+        """Load what a page's form posted: forms post text, so the text of a whole number
+        ("7") is taken for a ``strict`` integer field (also in nested schemas and lists), which
+        the API, whose JSON carries numbers, keeps strict. Anything else loads as ``load``."""
+        return self.load(_typed_fields(self, data), **kwargs)
+
+    def limits(self, name: str) -> tuple[Any, Any]:
+        """The least and greatest value field ``name`` takes (its ``validate.Range``; None
+        for an open end), for a page to put on the input (``min``/``max``) and say beside it
+        before a save is refused."""
+        return range_of(self.fields[name])
 
     @pre_load
     def _refuse_what_cannot_be_kept(self, data: Any, **_kwargs: Any) -> Any:

@@ -34,6 +34,12 @@ class ImportFileSchema(Schema):
     file = Upload(required=True)
 
 
+class ImportRunSchema(Schema):
+    create_classes = fields.Boolean(load_default=False, metadata={
+        "description": "create the classes (and grades) the preview found missing, with the "
+                       "import, in its transaction"})
+
+
 class ImportStartedSchema(Schema):
     import_id = fields.UUID()
     job = fields.UUID()
@@ -61,12 +67,15 @@ def start_import(form, files):
 
 
 @blp.route("/imports/<uuid:import_id>/run", methods=["POST"])
-@blp.response(202, ImportStartedSchema)
 @requires("core.people.manage")
+@blp.arguments(ImportRunSchema, location="query")
+@blp.response(202, ImportStartedSchema)
 @transactional
-def run_import(import_id: uuid.UUID):
-    """After a preview, import the same file for real."""
-    stored, run = services.import_for_real(import_id)
+def run_import(asked, import_id: uuid.UUID):
+    """After a preview, import the same file for real. A student list's preview names the
+    classes its rows ask for that the school lacks (``missing_classes``: grade, class, rows);
+    ``?create_classes=true`` creates them with the import."""
+    stored, run = services.import_for_real(import_id, create_classes=asked["create_classes"])
     return {"import_id": stored.id, "job": run.id}
 
 

@@ -9,18 +9,28 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core import audit
 from core.extensions import db
 from core.jobs import JobContext
+from core.rules import RuleBroken
 from core.transfer.columns import header_map
-from core.transfer.importer import import_rows, mapped_columns
+from core.transfer.importer import create_classes, import_rows, mapped_columns, missing_classes
 from core.transfer.models import ImportFile
 from core.transfer.reader import UploadRefused, import_limits, read_table
 
 CHECKPOINT_ROWS = 100
 
 
-def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]:
+def run_import(ctx: JobContext, import_id: str, dry_run: bool,
+               new_classes: list[list[str]] | None = None) -> dict[str, Any]:
     """Import the upload; with ``dry_run``, check every row and write nothing.
+
+    A preview of a student list names the classes its rows ask for that the school lacks
+    (``missing_classes`` in the report) and checks their rows as if they existed (``held``:
+    how many would import once the classes are created; they are reported as errors, as they
+    would be refused without the classes); a real import
+    creates the ``new_classes`` the person confirmed (those still missing) before its first
+    row, in the same transaction, so a failure before the first checkpoint leaves neither.
 
     A real import checkpoints every 100 rows with how far it got, so a retry after a failure
     resumes there instead of importing rows twice.
@@ -41,6 +51,23 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     resume = dict(ctx.run.result or {})
     start = 0 if dry_run else resume.pop("next_row", 0)
+    missing = missing_classes(upload.kind, headers, rows)
+    confirmed = {tuple(pair[:2]) for pair in new_classes or []}
+    # A preview creates every missing class, rolled back with the rest, to check the rows
+    # as they would import; a real import only those the person confirmed.
+    wanted = [c for c in missing if dry_run or tuple(c[:2]) in confirmed]
+    try:
+        created = create_classes(wanted)
+    except RuleBroken as exc:
+        db.session.rollback()
+        return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc),
+                "missing_classes": missing}
+    if created and not dry_run:
+        audit.record("import", "import_files", import_id,
+                     after={"kind": upload.kind, "created_classes": created})
+        # Kept in the report from the start, so a resumed import still tells them.
+        resume = {"kind": upload.kind, "rows": 0, "created": 0, "errors": [], **resume,
+                  "created_classes": created}
     ctx.progress(start, len(rows), _("row %(row)s of %(rows)s", row=start + 1, rows=len(rows)))
 
     def progress(index: int, report: dict[str, Any]) -> None:
@@ -51,8 +78,11 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool) -> dict[str, Any]
             ctx.checkpoint()
 
     report = import_rows(upload.kind, headers, rows, start=start,
-                         report=resume or None, progress=progress)
+                         report=resume or None, progress=progress,
+                         held=[tuple(c) for c in created] if dry_run else ())
     report["dry_run"] = dry_run
+    if dry_run:
+        report["missing_classes"] = missing
     counts = {"created": report["created"], "rows": report["rows"]}
     ctx.progress(len(rows), len(rows),
                  _("%(created)s of %(rows)s rows would be imported", **counts) if dry_run

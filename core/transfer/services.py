@@ -45,13 +45,36 @@ def get_upload(import_id: uuid.UUID) -> ImportFile:
     return stored
 
 
-def import_for_real(import_id: uuid.UUID) -> tuple[ImportFile, JobRun]:
-    """After a preview, import the same file; its good rows are kept, bad rows reported."""
+def previewed_missing_classes(stored: ImportFile) -> list[list]:
+    """The classes the upload's latest preview found missing (``[grade, class, rows]``)."""
+    from core.jobs.registry import func_path
+
+    runs = db.session.scalars(select(JobRun).where(JobRun.func == func_path(jobs.run_import))
+                              .order_by(JobRun.created_at.desc()).limit(200))
+    for run in runs:
+        if run.args and run.args[0] == str(stored.id) and (run.result or {}).get("dry_run"):
+            return list(run.result.get("missing_classes") or [])
+    return []
+
+
+def import_for_real(import_id: uuid.UUID, new_classes: list[list[str]] | None = None,
+                    create_classes: bool = False) -> tuple[ImportFile, JobRun]:
+    """After a preview, import the same file; its good rows are kept, bad rows reported.
+    ``new_classes``: the ``[grade, class]`` pairs the preview found missing that the person
+    confirmed; the import creates those still missing before its rows. ``create_classes``:
+    confirm every class the latest preview found missing."""
     stored = get_upload(import_id)
     if stored.status == "imported":
         raise RuleBroken(_("this file was imported already"), "import_id", status=409)
     if stored.status == "refused":
         raise RuleBroken(_("this file cannot be imported: upload a corrected one"), "import_id",
                          status=409)
-    run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
+    if create_classes:
+        new_classes = previewed_missing_classes(stored)
+    if new_classes:
+        run = enqueue(jobs.run_import, str(stored.id), False,
+                      [[str(grade), str(name)] for grade, name, *_rest in new_classes],
+                      description=f"import {stored.kind}")
+    else:
+        run = enqueue(jobs.run_import, str(stored.id), False, description=f"import {stored.kind}")
     return stored, run

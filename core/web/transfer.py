@@ -118,5 +118,8 @@ def import_progress(import_id: uuid.UUID):
     "web/import.html", error=errors["import"], **_status_context(import_id)), status),
            field="import")
 def run_import(import_id: uuid.UUID):
-    stored, run = services.import_for_real(import_id)
+    """Import the previewed file; with "create the missing classes" ticked, the classes its
+    preview listed are created by the import, in its transaction."""
+    stored, run = services.import_for_real(
+        import_id, create_classes=bool(request.form.get("create_classes")))
     return redirect_to(url_for("web.import_status", import_id=stored.id, job=run.id))

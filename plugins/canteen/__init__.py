@@ -180,6 +180,25 @@ def houqin_schedules():
                      "raise the canteen's reminders for the day")]
 
 
+def _menu_widgets() -> list[Widget]:
+    """For the people the kitchen's records are not for (guardians, class teachers): today's
+    meals, and the way to this week's and next week's menu."""
+    from datetime import timedelta
+
+    from .models import SLOT_TITLES
+    from .services import menus, today
+
+    day = today()
+    served: dict[str, list[str]] = {}
+    for item, dish in menus.menu(day, day):
+        served.setdefault(item.slot, []).append(dish.name)
+    meals = [(str(SLOT_TITLES.get(slot, slot)), served[slot])
+             for slot in SLOT_TITLES if slot in served]
+    return [Widget(_l("Today's meals"), "canteen/_menu_widget.html", "core.school.read",
+                   order=25, data={"day": day, "meals": meals,
+                                   "next_week": day + timedelta(days=7 - day.weekday())})]
+
+
 @hookimpl
 def houqin_dashboard_widgets(tenant, principal):
     widgets = []
@@ -188,6 +207,8 @@ def houqin_dashboard_widgets(tenant, principal):
     if "canteen.counts.report" in principal.permissions \
             and "canteen.counts.manage" not in principal.permissions:
         widgets += _counts_widget(principal)
+    if "canteen.read" not in principal.permissions:
+        widgets += _menu_widgets()
     return widgets
 
 

@@ -73,3 +73,28 @@ def test_a_file_with_a_formula_is_refused_on_the_page(app, page, live_server, sc
     error = page.wait_for_selector("[data-testid=import-error]")  # htmx polled it in
     assert "B2" in error.inner_text()  # the cell that holds the formula
     assert page.query_selector("[data-testid=import-run]") is None
+
+
+def test_a_first_student_list_creates_its_classes_when_confirmed(app, page, live_server, school,
+                                                                 tmp_path):
+    from core.people.models import Grade, SchoolClass
+
+    upload = tmp_path / "新生名单.xlsx"
+    upload.write_bytes(xlsx([["2026101", "孙一", "男", "2019-05-01", "一年级", "2班", "否", ""],
+                             ["2026102", "周二", "女", "2019-06-01", "二年级", "1班", "否", ""]]))
+    preview(page, live_server, upload)
+    run_jobs(app)
+    offer = page.wait_for_selector("[data-testid=missing-classes]")
+    assert "一年级 2班" in offer.inner_text() and "二年级 1班" in offer.inner_text()
+    screenshot(page, "import-missing-classes")
+    page.check("[data-testid=create-classes]")
+    page.click("[data-testid=import-run]")
+    run_jobs(app)
+    page.wait_for_selector("[data-testid=created-classes]")
+    screenshot(page, "import-classes-created")
+    with tenant_context(school):
+        names = set(db.session.scalars(select(Student.name)))
+        classes = set(db.session.execute(select(Grade.name, SchoolClass.name).join(
+            Grade, Grade.id == SchoolClass.grade_id)).all())
+    assert names == {"孙一", "周二"}
+    assert classes == {("一年级", "1班"), ("一年级", "2班"), ("二年级", "1班")}

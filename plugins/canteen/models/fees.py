@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -12,6 +13,8 @@ from core.sdk import TenantScoped, db, tenant_foreign_key, tenant_index
 
 # The price tiers; a student without a meal plan pays the full price.
 TIERS = ("full", "reduced", "free", "staff")
+TIER_TITLES = {"full": _l("full price"), "reduced": _l("reduced price"),
+               "free": _l("free meals"), "staff": _l("staff price")}
 
 
 class MealPlan(TenantScoped, db.Model):

@@ -11,7 +11,8 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from core.sdk import Month, Schema
 
-from ..models import MEAL_SLOTS, TIERS
+from ..models import MEAL_SLOTS, SLOT_TITLES, TIERS
+from ..models.fees import TIER_TITLES
 
 TIME_OF_DAY = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="a time such as 09:30")
 
@@ -19,9 +20,12 @@ TIME_OF_DAY = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="a time such a
 class MealPricesSchema(Schema):
     """Daily meal prices in fen, per price tier (the free tier is always 0)."""
 
-    full = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000))
-    reduced = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000))
-    staff = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000))
+    full = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000),
+                          metadata={"label": _l("Full price (fen)")})
+    reduced = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000),
+                             metadata={"label": _l("Reduced price (fen)")})
+    staff = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20000),
+                           metadata={"label": _l("Staff price (fen)")})
 
 
 class SubsidySchema(Schema):
@@ -29,17 +33,23 @@ class SubsidySchema(Schema):
     of some tiers; it is billed as its own line, taken off the meal fee."""
 
     code = fields.String(required=True, validate=validate.Regexp(
-        r"^[a-z][a-z0-9_]{0,29}$", error=_l("lowercase letters, digits and _, such as nutrition")))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    fen_per_day = fields.Integer(required=True, validate=validate.Range(min=1, max=20000))
-    tiers = fields.List(fields.String(validate=validate.OneOf(TIERS)), required=True,
-                        validate=validate.Length(min=1))
+        r"^[a-z][a-z0-9_]{0,29}$", error=_l("lowercase letters, digits and _, such as nutrition")),
+        metadata={"label": _l("Code (lowercase letters, digits and _)")})
+    name = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                         metadata={"label": _l("Name on the bill")})
+    fen_per_day = fields.Integer(required=True, validate=validate.Range(min=1, max=20000),
+                                 metadata={"label": _l("Fen per school day eaten")})
+    tiers = fields.List(fields.String(validate=validate.OneOf(TIERS),
+                                      metadata={"choices": TIER_TITLES}),
+                        required=True, validate=validate.Length(min=1),
+                        metadata={"label": _l("For the students of these price tiers")})
 
 
 class CanteenSettingsSchema(Schema):
     """A school's canteen settings."""
 
-    meal_slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS)),
+    meal_slots = fields.List(fields.String(validate=validate.OneOf(MEAL_SLOTS),
+                                           metadata={"choices": SLOT_TITLES}),
                              load_default=lambda: ["breakfast", "lunch"],
                              validate=validate.Length(min=1, max=len(MEAL_SLOTS)),
                              metadata={"label": _l("Meal slots served")})
@@ -54,11 +64,10 @@ class CanteenSettingsSchema(Schema):
         "description": "bill meals through the fees module"})
     meal_prices_fen = fields.Nested(MealPricesSchema, load_default=lambda: MealPricesSchema()
                                     .load({}), metadata={"label": _l(
-                                        "Daily meal prices in fen per tier (full, reduced, "
-                                        "staff)")})
+                                        "Daily meal prices in fen per tier")})
     subsidies = fields.List(fields.Nested(SubsidySchema), load_default=list,
                             validate=validate.Length(max=10), metadata={"label": _l(
-                                "Subsidies per school day (code, name, fen_per_day, tiers)")})
+                                "Subsidies per school day")})
     # No regulation names these horizons, so they are the school's choice.
     certificate_warn_days = fields.List(
         fields.Integer(validate=validate.Range(min=1, max=365)), load_default=lambda: [30, 7],

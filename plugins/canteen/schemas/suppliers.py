@@ -40,7 +40,9 @@ class SupplierSchema(Schema):
     supplies = fields.String(load_default="", validate=validate.Length(max=200),
                              metadata={"description": "what it supplies, such as 蔬菜、肉类"})
     active = fields.Boolean(load_default=True)
-    status = fields.String(dump_only=True, metadata={"description": "valid, expiring or expired"})
+    status = fields.String(dump_only=True, metadata={
+        "description": "valid, expiring, expired (a licence lapsed) or unlicensed (no licence "
+                       "on file or in force yet); expired and unlicensed may not deliver"})
     problems = fields.List(fields.String(), dump_only=True)
 
     @pre_load

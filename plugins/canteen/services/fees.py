@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.sdk import (
@@ -23,12 +22,11 @@ from core.sdk import (
 )
 
 from ..models import MealPlan
+from ..models.fees import TIER_TITLES
 from . import settings
 
 SOURCE = "canteen"
 DEFAULT_TIER = "full"
-TIER_TITLES = {"full": _l("full price"), "reduced": _l("reduced price"),
-               "free": _l("free meals"), "staff": _l("staff price")}
 
 
 def fee_settings() -> dict[str, Any]:

@@ -138,13 +138,22 @@ def certificate_status(cert: Certificate, current: bool, day: date, horizon: int
 
 @dataclass
 class Standing:
-    """A supplier as it stands on a day: ``valid``, ``expiring`` or ``expired`` (then it may
-    not deliver), why, and each certificate's own status."""
+    """A supplier as it stands on a day: ``valid``, ``expiring``, ``expired`` (a licence
+    lapsed) or ``unlicensed`` (no licence on file yet, or none in force yet: a new supplier
+    is not an expired one) — in the last two it may not deliver —, why, and each
+    certificate's own status."""
 
     supplier: Supplier
     status: str
     problems: list[str] = field(default_factory=list)
     certificates: list[tuple[Certificate, str]] = field(default_factory=list)
+
+    @property
+    def may_deliver(self) -> bool:
+        return self.status not in BARRED
+
+
+BARRED = ("expired", "unlicensed")  # the standings in which a supplier may not deliver
 
 
 def standing(supplier: Supplier, certificates: list[Certificate], day: date,
@@ -159,10 +168,12 @@ def standing(supplier: Supplier, certificates: list[Certificate], day: date,
                   number=c.number, day=c.valid_until.isoformat())
                 for c in current.values() if c.kind in LICENCE_KINDS
                 and c.valid_until is not None and c.valid_until < day]
+    lapsed = bool(problems)
     if not any(kind in current for kind in LICENCE_KINDS):
         problems.append(_("holds no business licence or food licence in force"))
     statuses = {status for cert, status in rated if cert.kind in LICENCE_KINDS}
-    status = "expired" if problems else "expiring" if "expiring" in statuses else "valid"
+    status = ("expired" if lapsed else "unlicensed" if problems
+              else "expiring" if "expiring" in statuses else "valid")
     return Standing(supplier, status, problems, rated)
 
 
@@ -179,7 +190,7 @@ def check_can_deliver(supplier_id: uuid.UUID, day: date) -> Supplier:
         raise RuleBroken(_("%(name)s is no longer a supplier of the school",
                            name=supplier.name), "supplier_id")
     found = standing(supplier, certificates_of([supplier.id]).get(supplier.id, []), day)
-    if found.status == "expired":
+    if not found.may_deliver:
         raise RuleBroken(_("%(name)s may not deliver: %(why)s", name=supplier.name,
                            why="; ".join(found.problems)), "supplier_id")
     return supplier
@@ -246,7 +257,7 @@ def supplier_watch(today: date) -> SupplierWatch:
                 for e in _lapsing(held, today, horizons[0])]
     standings_now = [standing(supplier, certificates, today, horizons[0])
                      for supplier, certificates in held]
-    return SupplierWatch(warnings, [s for s in standings_now if s.status == "expired"])
+    return SupplierWatch(warnings, [s for s in standings_now if not s.may_deliver])
 
 
 def certificate_warnings(today: date) -> list[tuple[Expiring, int]]:

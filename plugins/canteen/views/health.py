@@ -15,6 +15,7 @@ from ..models.health import FAILURE_TITLES, HAND_WOUND_TITLES, HAND_WOUNDS, SYMP
 from ..schemas import VoidSchema
 from ..schemas.health import (
     AmendmentSchema,
+    CheckFindingsSchema,
     HealthCertificateSchema,
     KitchenWorkerChangeSchema,
     KitchenWorkerSchema,
@@ -125,6 +126,7 @@ def _render_checks(errors: dict[str, str], form: dict, status: int = 200):
                            symptoms=SYMPTOM_TITLES, wounds=HAND_WOUNDS,
                            wound_titles=HAND_WOUND_TITLES, failure_titles=FAILURE_TITLES,
                            fever_from=services.settings()["fever_from"],
+                           temperature=CheckFindingsSchema().limits("temperature"),
                            errors=errors, form=form), status
 
 

@@ -37,6 +37,10 @@ def _render_hygiene(errors: dict[str, str], form: dict, status: int = 200):
                            coverage_titles=hygiene.COVERAGE_TITLES, month=day.replace(day=1),
                            opened={log for log in INPUTS if any(k.startswith(log + "_")
                                                                 for k in errors)},
+                           limits={f"{log}_{name}": SCHEMAS[log]().limits(name)
+                                   for log, name in (("disinfections", "temperature"),
+                                                     ("disinfections", "minutes"),
+                                                     ("waste_handovers", "kilograms"))},
                            errors=errors, form=form), status
 
 

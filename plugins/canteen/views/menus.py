@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from core.sdk import db, forms, public, requires
 
 from ..models import ALLERGENS, Dish
 from ..schemas.menus import CopyWeekSchema, DishSchema, MenuItemSchema
-from ..services import dish_photos, week_of
+from ..services import dish_photos, today, week_of
 from ..services import menus as services
 from . import bp, common, day_arg
 
@@ -84,7 +84,9 @@ def public_menu():
     allergens = {dish.id: dish.allergens for meals in week["grid"].values()
                  for _item, dish in meals}
     return render_template("canteen/public_menu.html", **week, **common(), week=day,
-                           school=g.tenant, allergens=allergens)
+                           school=g.tenant, allergens=allergens, today=today(),
+                           previous=week["days"][0] - timedelta(days=7),
+                           following=week["days"][0] + timedelta(days=7))
 
 
 # --- dishes --------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from core.sdk import RuleBroken, current_principal, db, forms, requires, whole_f
 from ..models.receiving import RESULTS, STORAGE
 from ..models.suppliers import Supplier
 from ..regulations import rules
-from ..schemas.receiving import DeliverySchema, DeliveryVoidSchema
+from ..schemas.receiving import DeliveryItemSchema, DeliverySchema, DeliveryVoidSchema
 from ..services import receiving as services
 from ..services import suppliers as supplier_services
 from ..services import today, yuan
@@ -93,7 +93,9 @@ def _render_new(errors: dict[str, str], form: dict, rows: int, status: int = 200
                                 .order_by(Supplier.name)).all()
     return render_template("canteen/delivery_new.html", errors=errors, form=form, rows=rows,
                            standings=supplier_services.standings(list(active), day), day=day,
-                           storage=STORAGE, results=RESULTS, units=UNITS), status
+                           storage=STORAGE, results=RESULTS, units=UNITS,
+                           limits={name: DeliveryItemSchema().limits(name)
+                                   for name in ("shelf_life_days", "temperature_c")}), status
 
 
 def _rows(form) -> int:
@@ -120,7 +122,7 @@ def record_delivery():
     fields = forms.schema_fields(form, ("supplier_id", "day", "inspector", "second_inspector",
                                         "note"))
     try:
-        delivery = services.create_delivery(DeliverySchema().load({**fields, "items": items}))
+        delivery = services.create_delivery(DeliverySchema().load_form({**fields, "items": items}))
     except (ValidationError, RuleBroken) as exc:
         return _render_new(_row_errors(exc, where), form, rows, forms.refusal_status(exc))
     db.session.commit()

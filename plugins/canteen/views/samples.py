@@ -9,17 +9,29 @@ from flask import redirect, render_template, request, url_for
 
 from core.sdk import current_principal, forms, requires
 
+from ..regulations import rules
 from ..schemas.samples import DisposalSchema, SampleSchema
 from ..services import samples as services
 from ..services import school_zone
 from . import bp, common, day_arg
 
 
+def _limits() -> dict:
+    """What the form says beside its fields before a save is refused: the weight the rule in
+    force for the school asks (the district's, where it sets its own) up to the most the
+    record takes, and the hours a sample is kept, each with the rule it comes from."""
+    in_force = rules()
+    low, high = SampleSchema().limits("grams")
+    least = in_force["sample_min_grams"]
+    return {"grams": (max(low or 0, least.value), high), "grams_rule": least,
+            "keep": in_force["sample_keep_hours"]}
+
+
 def _render_samples(errors: dict[str, str], form: dict, status: int = 200):
     day = day_arg("day")
     register = services.sample_day(day, datetime.now(UTC))
     return render_template("canteen/samples.html", **register, **common(), errors=errors,
-                           form=form, zone=school_zone()), status
+                           form=form, zone=school_zone(), limits=_limits()), status
 
 
 @bp.route("/samples")

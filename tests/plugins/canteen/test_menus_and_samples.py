@@ -168,3 +168,62 @@ def test_pages_refuse_bad_input_by_field_and_another_school_sees_nothing(
     browser = app.test_client()
     signed_in(browser, intruder)
     assert "红烧肉" not in browser.get("/t/canteen-other/m/canteen/dishes").get_data(as_text=True)
+
+
+def test_the_sample_form_says_the_limits_in_force_beside_its_fields(app, client, manager):
+    from pathlib import Path
+
+    signed_in(client, manager)
+    page = client.get("/t/canteen-school/m/canteen/samples").get_data(as_text=True)
+    grams = page.split('id="grams"')[1].split(">")[0]
+    assert 'min="125"' in grams and 'max="5000"' in grams and 'aria-describedby="grams-hint"' in grams
+    assert "125" in page.split('data-testid="hint-grams"')[1].split("</small>")[0]
+    assert "48" in page.split('data-testid="hint-taken_at"')[1].split("</small>")[0]
+    folder = Path(app.instance_path) / "regulations" / "district-a"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "canteen.toml").write_text('[sample_min_grams]\nvalue = 150\n'
+                                         'source = "某区留样细则（测试）"\n'
+                                         '[sample_keep_hours]\nvalue = 72\n'
+                                         'source = "某区留样细则（测试）"\n')
+    try:
+        page = client.get("/t/canteen-school/m/canteen/samples").get_data(as_text=True)
+    finally:
+        (folder / "canteen.toml").unlink()
+    assert 'min="150"' in page.split('id="grams"')[1].split(">")[0]
+    assert "72" in page.split('data-testid="hint-taken_at"')[1].split("</small>")[0]
+    assert "某区留样细则" in page
+
+
+def test_a_guardian_reaches_this_and_next_week_s_menu_from_home(
+        app, client, manager, school, make_user):
+    from datetime import timedelta as days
+
+    from plugins.canteen.services import today
+
+    with tenant_context(school):
+        now = today()
+    dish_id = dish(client, manager).get_json()["id"]
+    assert serve(client, manager, dish_id, day=now).status_code == 201
+    guardian = make_user(school, "guardian")
+    signed_in(client, guardian)
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    widget = home.split('data-testid="canteen-menu-widget"')[1].split("</div>")[0]
+    assert "番茄炒蛋" in widget
+    monday = now - days(days=now.weekday())
+    assert f"/m/canteen/public/menu?week={(monday + days(days=7)).isoformat()}" in widget
+    week = client.get("/t/canteen-school/m/canteen/public/menu")
+    page = week.get_data(as_text=True)
+    assert week.status_code == 200 and page.count('data-testid="menu-day"') == 7
+    assert f"week={(monday + days(days=7)).isoformat()}" in page.split('data-testid="next-week"')[0]
+    assert f"week={(monday - days(days=7)).isoformat()}" in page.split(
+        'data-testid="previous-week"')[0]
+    later = client.get(f"/t/canteen-school/m/canteen/public/menu?week={monday + days(days=7)}")
+    assert "番茄炒蛋" not in later.get_data(as_text=True)
+    assert 'data-testid="this-week"' in later.get_data(as_text=True)
+
+
+def test_the_kitchen_s_home_keeps_its_report_rather_than_the_menu_widget(client, manager):
+    signed_in(client, manager)
+    home = client.get("/t/canteen-school/").get_data(as_text=True)
+    assert 'data-testid="canteen-report-widget"' in home
+    assert 'data-testid="canteen-menu-widget"' not in home

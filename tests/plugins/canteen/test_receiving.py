@@ -290,3 +290,25 @@ def test_on_postgresql_the_app_can_neither_change_nor_remove_what_was_inspected(
             connection.execute(text("DELETE FROM canteen_deliveries"))
     finally:
         engine.dispose()
+
+
+def test_the_form_takes_a_shelf_life_in_days_as_typed_and_the_api_keeps_numbers(
+        client, manager, school):
+    supplier_id = licensed_supplier(client, manager)
+    made = school_today() - timedelta(days=1)
+    api = deliver(client, manager, supplier_id,
+                  [item(production_date=made.isoformat(), shelf_life_days="7",
+                        expiry_date=None)])
+    assert api.status_code == 422 and "shelf_life_days" in str(api.get_json())
+    token = signed_in(client, manager)
+    recorded = client.post("/t/canteen-school/m/canteen/deliveries/new", data={
+        "csrf_token": token, "rows": "1", "supplier_id": supplier_id,
+        "day": school_today().isoformat(), "inspector": "王师傅", "second_inspector": "李老师",
+        "items-0-food": "豆腐", "items-0-quantity": "5", "items-0-unit": "kg",
+        "items-0-unit_price": "3", "items-0-production_date": made.isoformat(),
+        "items-0-shelf_life_days": "7", "items-0-storage": "ambient",
+        "items-0-result": "accepted"})
+    assert recorded.status_code == 302, recorded.get_data(as_text=True)
+    with tenant_context(school):
+        kept = db.session.scalar(select(DeliveryItem).where(DeliveryItem.food == "豆腐"))
+        assert kept.shelf_life_days == 7 and kept.expiry_date == made + timedelta(days=7)

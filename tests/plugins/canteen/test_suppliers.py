@@ -32,8 +32,8 @@ def test_a_supplier_is_kept_and_bad_input_refused_by_field(client, manager):
     assert created.status_code == 201
     body = created.get_json()
     assert body["credit_code"] == "91350100M000100Y43"
-    # Without a licence in force, a supplier may not deliver, and says why.
-    assert body["status"] == "expired" and "no business licence" in body["problems"][0]
+    # Without a licence on file, a supplier may not deliver, and says why; it is no expiry.
+    assert body["status"] == "unlicensed" and "no business licence" in body["problems"][0]
     for bad, field in (({"name": "绿源蔬菜合作社", "credit_code": "JY13301000000009"}, "name"),
                        ({"name": "别家", "credit_code": "91350100M000100Y43"}, "credit_code"),
                        ({"name": "别家", "credit_code": "91350100M000100Y44"}, "credit_code"),
@@ -77,7 +77,7 @@ def test_certificates_decide_the_standing_and_are_warned_30_and_7_days_ahead(
     standing = {s["name"]: s["status"] for s in client.get(
         "/api/v1/canteen/suppliers", headers=manager.headers).get_json()}
     assert standing == {"甲": "expiring", "乙": "expiring", "丙": "valid", "丁": "expired",
-                        "戊": "expired"}
+                        "戊": "unlicensed"}
     renewed_certs = client.get(f"/api/v1/canteen/suppliers/{renewed}/certificates",
                                headers=manager.headers).get_json()
     assert sorted(c["status"] for c in renewed_certs) == ["superseded", "valid"]
@@ -180,3 +180,22 @@ def test_an_active_supplier_without_any_certificate_is_one_that_may_not_deliver(
         assert [(s.supplier.name, s.certificates) for s in watch.expired] == [("庚", [])]
         assert "no business licence" in watch.expired[0].problems[0]
         assert watch.warnings == []
+
+
+def test_the_pages_tell_a_supplier_without_a_licence_from_one_whose_licence_lapsed(
+        client, manager):
+    new = supplier(client, manager, name="新来的").get_json()["id"]
+    lapsed = supplier(client, manager, name="过期的", credit_code="JY13301000000012").get_json()
+    certificate(client, manager, lapsed["id"],
+                valid_until=school_today() - timedelta(days=1))
+    signed_in(client, manager)
+    listing = client.get("/t/canteen-school/m/canteen/suppliers").get_data(as_text=True)
+    rows = {row.split("</td>")[0]: row for row in listing.split("<tr>")[1:]}
+    new_row = next(r for name, r in rows.items() if "新来的" in name)
+    lapsed_row = next(r for name, r in rows.items() if "过期的" in name)
+    assert 'class="badge unlicensed"' in new_row and "badge expired" not in new_row
+    assert 'class="badge expired"' in lapsed_row
+    page = client.get(f"/t/canteen-school/m/canteen/suppliers/{new}").get_data(as_text=True)
+    assert 'class="badge unlicensed"' in page and "badge expired" not in page
+    form = client.get("/t/canteen-school/m/canteen/deliveries/new").get_data(as_text=True)
+    assert form.count("disabled>") >= 2  # neither may be chosen for a delivery
