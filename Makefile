@@ -1,4 +1,5 @@
-# make run   set up a virtual environment, migrate, provision the demo district, serve :5000
+# make run   set up a virtual environment, migrate, provision the demo district with a few
+#            weeks of generated school life, serve :5000
 # make test  run the whole test suite (SQLite and in-process jobs unless told otherwise)
 
 PYTHON ?= python3
@@ -23,10 +24,14 @@ install: $(STAMP) htmx
 htmx:
 	@sh deploy/fetch-htmx.sh
 
+# HOUQIN_DEMO=1 marks this deployment as a demo: `houqin demo` fills the demo district with a
+# few weeks of school life (once: it leaves a school that has it), and the sign-in page lists
+# the demo accounts. Production never sets it (core/demo/__init__.py says what else it checks).
 run: $(STAMP) htmx
 	$(BIN)/houqin db upgrade
 	$(BIN)/houqin tenants apply tenants/manifests/demo-district.toml
-	$(BIN)/houqin run --host 127.0.0.1 --port 5000
+	HOUQIN_DEMO=1 $(BIN)/houqin demo tenants/manifests/demo-district.toml
+	HOUQIN_DEMO=1 $(BIN)/houqin run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) htmx
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -367,6 +367,39 @@ def _json_object(text: str | None) -> dict | None:
     return value
 
 
+# --- demo --------------------------------------------------------------------------------
+
+
+@cli.command("demo")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--seed", default=2026, show_default=True, help="The same seed, the same schools.")
+@click.option("--days", default=21, show_default=True, type=click.IntRange(1, 60),
+              help="Days of life up to today.")
+@with_appcontext
+def demo_command(manifest: Path, seed: int, days: int) -> None:
+    """Fill the demo district of MANIFEST (applied first) with a few weeks of school life.
+
+    Only on a demo: HOUQIN_DEMO=1, ``demo = true`` in the manifest's [district], and no
+    account outside the reserved .test domain. A school that has its life already is left
+    as it is, so running it again changes nothing.
+    """
+    from core.demo import NotADemo, generate
+
+    started = time.monotonic()
+    try:
+        with _as_cli():
+            outcome = generate(manifest.read_text(encoding="utf-8"), seed=seed, days=days)
+    except NotADemo as exc:
+        db.session.rollback()
+        _fail(f"houqin demo refused, nothing written: {exc}")
+    for slug in outcome.generated:
+        click.echo(f"{slug}: {days} days of demo life generated")
+    for slug in outcome.kept:
+        click.echo(f"{slug}: has its demo life already, left as it is")
+    click.echo(f"{len(outcome.accounts)} demo accounts (listed on the sign-in page)"
+               f" in {time.monotonic() - started:.1f} s")
+
+
 # --- people ------------------------------------------------------------------------------
 
 

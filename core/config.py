@@ -87,6 +87,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # How often, at most, a worker asks whether any school changed (tenants.registry).
         "REGISTRY_CHECK_SECONDS": float(os.environ.get("HOUQIN_REGISTRY_CHECK_SECONDS", "1")),
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),
+        # A demo deployment (``make run``): ``houqin demo`` may generate school life, and the
+        # sign-in page lists the demo accounts with their passwords. Never on real schools.
+        "DEMO": os.environ.get("HOUQIN_DEMO", "0") in ("1", "true"),
         # How many reverse proxies stand in front: their X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("HOUQIN_PROXY_COUNT", "0")),
         # How long a write on the embedded SQLite waits for the one before it, then answers 503.

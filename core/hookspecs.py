@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import random
+
     from flask import Blueprint
     from marshmallow import Schema
 
@@ -173,4 +175,32 @@ def houqin_export_tenant_data(tenant: TenantRef) -> dict[str, type]:
 
     Before this shape, the hook returned lists of plain rows; such a return is warned about
     (``DeprecationWarning``) and left out of the file, since rows cannot be imported.
+    """
+
+
+@hookspec
+def houqin_demo_life(tenant: TenantRef, days: int, rng: random.Random) -> None:
+    """Add the module's share of a demo school's life: its records of the last ``days`` days
+    up to today (and what a school plans ahead, such as next week's menu).
+
+    Called by ``houqin demo`` only (never on a deployment that is not a demo, see
+    ``core.demo``), with ``tenant`` in context, on each module the school has switched on,
+    after core has written the school's term, classes, students, guardians and staff with
+    their accounts (read them through ``core.sdk.people``). Core commits afterwards.
+
+    ``rng`` is seeded from the demo's seed, the school and the module: draw every choice from
+    it (never from ``random`` itself or the clock's seconds) so that the same seed gives the
+    same records. Write through the module's own services, as a person would, so the records
+    keep the module's rules. Return nothing. Must be idempotent: when the school already has
+    the module's demo records (the command is run again), add nothing.
+
+    Example::
+
+        @hookimpl
+        def houqin_demo_life(tenant, days, rng):
+            from .services import notes
+
+            if notes.count() == 0:
+                for n in range(days):
+                    notes.create({"body": rng.choice(["晴", "多云", "小雨"])})
     """

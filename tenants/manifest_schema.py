@@ -81,6 +81,9 @@ class DistrictSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     timezone = fields.String(load_default="Asia/Shanghai", validate=_timezone)
     admins = fields.List(fields.Nested(DistrictAdminSchema), load_default=list)
+    # Marks a district made up for trying Houqin: ``houqin demo`` fills only such a district
+    # (core.demo). Nothing is stored; the command reads it from the manifest.
+    demo = fields.Boolean(load_default=False)
 
 
 class ManifestSchema(Strict):

@@ -51,6 +51,7 @@ class StudentRef:
     name: str
     class_id: uuid.UUID
     status: str  # enrolled, graduated, transferred, left
+    boarding: bool = False  # lives at school (core 0.1.0: for items only boarders pay)
 
 
 def classes(ids: Iterable[uuid.UUID] | None = None, active: bool = True) -> list[ClassRef]:
@@ -99,7 +100,7 @@ def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None 
     """Students of the school, by number: those with ``ids``, in ``class_id``, or both."""
     require_tenant()
     query = select(Student.id, Student.student_no, Student.name, Student.class_id,
-                   Student.status).order_by(Student.student_no)
+                   Student.status, Student.boarding).order_by(Student.student_no)
     if ids is not None:
         query = query.where(among(Student.id, ids))
     if class_id is not None:

@@ -26,6 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from core import demo
 from core.api.errors import Forbidden, Unauthorized, problem_response, wants_json
 from core.auth import Principal, current_principal
 from core.extensions import db
@@ -53,6 +54,9 @@ from tenants.modules import enabled_modules
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
+# The sign-in page of a demo lists the demo accounts (core.demo; empty on any other deployment).
+bp.add_app_template_global(demo.accounts_by_role, "demo_accounts")
+bp.add_app_template_global(demo.role_title, "demo_role_title")
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 Offered = TypeVar("Offered", NavEntry, Widget)
 

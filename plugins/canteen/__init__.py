@@ -289,3 +289,10 @@ def houqin_search(tenant, principal, query, limit):
                                                None if active else str(_l("no longer supplies"))))),
                       kind_order=30)
             for supplier_id, name, code, supplies, active in rows]
+
+
+@hookimpl
+def houqin_demo_life(tenant, days, rng):
+    from .demo import live
+
+    live(tenant, days, rng)

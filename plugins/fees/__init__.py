@@ -198,3 +198,10 @@ def houqin_jobs():
     from .jobs import bill_term
 
     return [bill_term]
+
+
+@hookimpl
+def houqin_demo_life(tenant, days, rng):
+    from .demo import live
+
+    live(tenant, days, rng)
