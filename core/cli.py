@@ -536,6 +536,7 @@ def jobs_group() -> None:
 @with_appcontext
 def jobs_list(slug: str, status: str | None) -> None:
     from core.jobs.models import JobRun
+    from core.messages import read_stored
 
     with _school(slug):
         statement = select(JobRun).order_by(JobRun.created_at.desc()).limit(100)
@@ -543,7 +544,8 @@ def jobs_list(slug: str, status: str | None) -> None:
             statement = statement.where(JobRun.status == status)
         for run in db.session.scalars(statement):
             pct = f"{run.percent}%" if run.percent is not None else "-"
-            click.echo(f"{run.id}  {run.status:9} {pct:>5}  {run.func}  {run.message or ''}")
+            shown = read_stored(run.message) or ""
+            click.echo(f"{run.id}  {run.status:9} {pct:>5}  {run.func}  {shown}")
 
 
 @jobs_group.command("watch")
@@ -553,6 +555,7 @@ def jobs_list(slug: str, status: str | None) -> None:
 def jobs_watch(slug: str, job_id: uuid.UUID) -> None:
     """Show a job's progress bar until it ends."""
     from core.jobs.models import JobRun, JobStatus
+    from core.messages import read_stored
 
     ended = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.SKIPPED}
     with _school(slug), click.progressbar(length=100, label=str(job_id)) as bar:
@@ -568,7 +571,7 @@ def jobs_watch(slug: str, job_id: uuid.UUID) -> None:
                 break
             db.session.rollback()
             time.sleep(1)
-    click.echo(f"{run.status}: {run.message or ''}")
+    click.echo(f"{run.status}: {read_stored(run.message) or ''}")
 
 
 # --- audit -------------------------------------------------------------------------------

@@ -16,7 +16,10 @@ from babel.messages.pofile import read_po, write_po
 LOCALES = ("zh_Hans_CN", "en")  # Babel names Simplified Chinese (China) zh_Hans_CN
 DOMAIN = "messages"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
+# ``word``/``nword``/``lazy_word`` (core.wording), ``phrase``/``nphrase`` (core.messages) too.
+WORDING_KEYWORDS = {"word": None, "nword": (1, 2), "lazy_word": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None,
+            "lazy_ngettext": (1, 2), "phrase": None, "nphrase": (1, 2), **WORDING_KEYWORDS}
 SKIP = ("migrations", "tests", ".venv")
 
 
@@ -31,10 +34,26 @@ def extract(sources: list[Path], translations: Path) -> int:
                 continue
             location = (f"{source.name}/{filename}", lineno)
             catalog.add(message, None, [location], auto_comments=comments, context=context)
+        _add_wording_contexts(catalog, source)
     translations.mkdir(parents=True, exist_ok=True)
     with open(translations / f"{DOMAIN}.pot", "wb") as out:
         write_po(out, catalog, width=100, omit_header=False)
     return len(catalog)
+
+
+def _add_wording_contexts(catalog: Catalog, source: Path) -> None:
+    """Each text written with ``word`` once more under every wording context (a kindergarten's
+    words), so the catalogue can say it differently there."""
+    from core.wording import CONTEXTS
+
+    for filename, lineno, message, comments, _ in extract_from_dir(
+        str(source), METHODS, keywords=WORDING_KEYWORDS, strip_comment_tags=True,
+    ):
+        if any(part in SKIP for part in Path(filename).parts):
+            continue
+        for context in CONTEXTS:
+            catalog.add(message, None, [(f"{source.name}/{filename}", lineno)],
+                        auto_comments=comments, context=context)
 
 
 def update(translations: Path) -> list[str]:

@@ -7,15 +7,66 @@ templates are listed here (as marshmallow words them) so ``houqin i18n`` extract
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 
 def N_(text: str) -> str:
     return text
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message kept as its msgid and values and translated when it is read, so a job's
+    progress or outcome, written once by a worker, reads in each reader's own language.
+
+    Make one with ``phrase``/``nphrase`` (both extracted by ``houqin i18n``); ``str()`` gives
+    it in the current language, ``stored()`` the text a record keeps, which ``read_stored``
+    turns back into the reader's language."""
+
+    singular: str
+    plural: str | None = None
+    num: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        if self.plural is None:
+            return gettext(self.singular, **self.values)
+        return ngettext(self.singular, self.plural, self.num, **self.values)
+
+    def stored(self) -> str:
+        kept = {"msgid": self.singular, "values": self.values}
+        if self.plural is not None:
+            kept.update(plural=self.plural, num=self.num)
+        return json.dumps(kept, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def phrase(msgid: str, **values: Any) -> Phrase:
+    """``msgid`` with ``%(name)s`` values, translated when read (see ``Phrase``)."""
+    return Phrase(msgid, values=values)
+
+
+def nphrase(singular: str, plural: str, num: int, **values: Any) -> Phrase:
+    """The plural form of ``phrase``: ``num`` picks the form and fills ``%(num)s``."""
+    return Phrase(singular, plural, num, values)
+
+
+def read_stored(text: str | None) -> str | None:
+    """A stored message in the current language: a ``Phrase`` translated, any other text (one
+    written before phrases, or by code that passed a plain string) as it is."""
+    if not text or not text.startswith('{"msgid":'):
+        return text
+    try:
+        kept = json.loads(text)
+        return str(Phrase(kept["msgid"], kept.get("plural"), kept.get("num"),
+                          kept.get("values") or {}))
+    except (ValueError, KeyError, TypeError):
+        return text
 
 
 TEMPLATES = (

@@ -134,6 +134,11 @@ class PermissionRegistry:
     def all(self) -> list[Permission]:
         return sorted(self._permissions.values(), key=lambda p: p.name)
 
+    def title_of(self, name: str) -> str:
+        """What a person reads for permission ``name`` (its code when none is registered)."""
+        found = self._permissions.get(name)
+        return str(found.title) if found is not None else name
+
     def granted(self, roles: Iterable[str], read_only: bool = False) -> frozenset[str]:
         """Permissions the roles hold by default; with ``read_only``, only the reading ones."""
         key = (frozenset(roles), bool(read_only))
@@ -183,7 +188,15 @@ def enforce(permission: str) -> None:
     if principal is None:
         raise Unauthorized()
     if permission not in principal.permissions:
-        raise Forbidden(detail=gettext("this needs the permission '%(name)s'", name=permission))
+        from core.api.errors import wants_json
+        from core.state import kernel
+
+        if wants_json():  # a program reads the code
+            raise Forbidden(detail=gettext("this needs the permission '%(name)s'", name=permission))
+        # A person reads what the permission lets them do, in their language, not its code.
+        raise Forbidden(detail=gettext(
+            "This page needs the permission “%(title)s”; ask the school's administrator for it.",
+            title=kernel().permissions.title_of(permission)))
 
 
 def _handlers(view: Callable, method: str | None = None) -> list[Callable]:

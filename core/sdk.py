@@ -50,7 +50,7 @@ from core.files import StoredFile, send_stored, store_upload, stored_file
 from core.hookspecs import hookimpl, hookspec
 from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
 from core.links import external_url
-from core.messages import N_
+from core.messages import N_, Phrase, nphrase, phrase
 from core.money import whole_fen, yuan
 from core.notifications.services import notify
 from core.people import reads as people
@@ -72,6 +72,7 @@ from core.tenancy import (
 # Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
 # one PAGE_SIZE are new in core 0.1.0 (issue 14).
 from core.web import forms
+from core.wording import lazy_word, nword, word
 
 
 def hooks():
@@ -118,6 +119,7 @@ __all__ = [
     "NavEntry",
     "NotFound",
     "Permission",
+    "Phrase",
     "PluginManifest",
     "Principal",
     "Problem",
@@ -158,10 +160,14 @@ __all__ = [
     "id_block",
     "is_school_day",
     "job_state",
+    "lazy_word",
     "module_settings",
     "notify",
+    "nphrase",
+    "nword",
     "page_of",
     "people",
+    "phrase",
     "public",
     "require_tenant",
     "requires",
@@ -183,6 +189,7 @@ __all__ = [
     "utcnow",
     "uuid7",
     "whole_fen",
+    "word",
     "workbook_bytes",
     "xlsx_download",
     "yuan",

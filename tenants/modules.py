@@ -30,10 +30,17 @@ class ModuleError(RuleBroken):
         super().__init__(message, field, status)
 
 
+def _title(module: str) -> str:
+    """A module as people name it (its manifest's title), its code when it is not loaded."""
+    manifest = kernel().plugins.manifests.get(module)
+    return str(manifest.title) if manifest is not None else module
+
+
 class ModuleInUse(ModuleError):
     def __init__(self, module: str, dependents: list[str]) -> None:
         super().__init__(
-            f"{module} is needed by {', '.join(dependents)}; disable those first or cascade",
+            _("%(module)s is needed by %(dependents)s; switch those off first",
+              module=_title(module), dependents="、".join(_title(d) for d in dependents)),
             status=409,
         )
         self.dependents = dependents
@@ -82,7 +89,8 @@ def validate_settings(module: str, settings: dict[str, Any] | None) -> dict[str,
     settings = settings or {}
     if schema_cls is None:
         if settings:
-            raise ModuleError(_("%(module)s has no settings", module=module), field="settings")
+            raise ModuleError(_("%(module)s has no settings", module=_title(module)),
+                              field="settings")
         return {}
     try:
         return schema_cls(unknown=RAISE).load(settings)
@@ -92,9 +100,22 @@ def validate_settings(module: str, settings: dict[str, Any] | None) -> dict[str,
 
 class SettingsInvalid(ModuleError):
     def __init__(self, module: str, messages: dict[str, Any]) -> None:
-        detail = "; ".join(f"{key}: {' '.join(flatten_messages(msg))}" for key, msg in messages.items())
-        super().__init__(f"settings of {module} are not valid: {detail}", field="settings", status=422)
+        # Each setting by its label (the schema's metadata), as the settings form shows it.
+        labels = setting_labels(module)
+        detail = "; ".join(f"{labels.get(key, key)}: {' '.join(flatten_messages(msg))}"
+                           for key, msg in messages.items())
+        super().__init__(_("the settings of %(module)s are not valid: %(detail)s",
+                           module=_title(module), detail=detail), field="settings", status=422)
         self.messages = messages
+
+
+def setting_labels(module: str) -> dict[str, str]:
+    """Each setting's label for people (``metadata={"label": ...}``), by key."""
+    schema_cls = settings_schema(module)
+    if schema_cls is None:
+        return {}
+    return {name: str(field.metadata.get("label", name))
+            for name, field in schema_cls().load_fields.items()}
 
 
 def settings_schema(module: str) -> type | None:
@@ -142,10 +163,11 @@ def enable(module: str, settings: dict[str, Any] | None = None) -> list[str]:
     chain = [*kernel().plugins.requirements(module), module]
     for name in chain:
         if not _manifest(name).suits(tenant.type):
-            raise ModuleError(
-                f"{name} is not offered to a {tenant.type} school"
-                + ("" if name == module else f" (needed by {manifest.name})")
-            )
+            if name == module:
+                raise ModuleError(_("%(module)s is not offered to this kind of school",
+                                    module=_title(name)))
+            raise ModuleError(_("%(module)s (needed by %(needing)s) is not offered to this kind"
+                                " of school", module=_title(name), needing=_title(manifest.name)))
     switched = []
     _changed()
     for name in chain:
@@ -195,7 +217,8 @@ def update_settings(module: str, settings: dict[str, Any]) -> dict[str, Any]:
     _manifest(module)
     row = _row(module)
     if row is None or not row.enabled:
-        raise ModuleError(_("%(module)s is not enabled for this school", module=module), status=409)
+        raise ModuleError(_("%(module)s is not enabled for this school", module=_title(module)),
+                          status=409)
     row.settings = validate_settings(module, settings)
     db.session.flush()
     return row.settings

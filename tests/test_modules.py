@@ -42,7 +42,7 @@ def test_enabling_pulls_in_dependencies_and_seeds_data(school):
 def test_disabling_a_needed_module_names_its_dependents(school):
     with tenant_context(school):
         modules.enable("tags")
-        with pytest.raises(modules.ModuleInUse, match="needed by tags") as caught:
+        with pytest.raises(modules.ModuleInUse, match="needed by Tags") as caught:
             modules.disable("notes")
         assert caught.value.dependents == ["tags"]
         assert modules.disable("notes", cascade=True) == ["tags", "notes"]
@@ -83,7 +83,7 @@ def test_api_switches_modules_and_reports_errors_by_field(client, admin):
     assert response.get_json()["switched"] == ["notes", "tags"]
     response = put("notes", {"enabled": False})
     assert response.status_code == 409
-    assert "tags" in response.get_json()["errors"]["cascade"][0]
+    assert "Tags" in response.get_json()["errors"]["cascade"][0]
     response = put("notes", {"enabled": True, "settings": {"max_body_length": "many"}})
     assert response.status_code == 422
     assert response.get_json()["errors"]["settings"] == {"max_body_length": ["Not a valid integer."]}
@@ -137,7 +137,7 @@ def test_cli_lists_enables_and_disables(app, school):
     assert "switched on: notes, tags" in result.output
     result = runner.invoke(cli, ["modules", "disable", "--tenant", "riverside", "notes"])
     assert result.exit_code == 2
-    assert "needed by tags" in result.output and "--cascade" in result.output
+    assert "needed by Tags" in result.output and "--cascade" in result.output
     result = runner.invoke(cli, ["modules", "list", "--tenant", "riverside"])
     assert "on  notes 0.1.0" in result.output and "on  tags 0.1.0" in result.output
     assert "(not offered to this type of school)" in result.output

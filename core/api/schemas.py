@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from core.api.schema import Schema
 from core.jobs.models import JobStatus
+from core.messages import read_stored
 from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
 
 
@@ -69,7 +70,8 @@ class JobRunSchema(Schema):
     progress_done = fields.Integer()
     progress_total = fields.Integer(allow_none=True)
     percent = fields.Integer(allow_none=True)
-    message = fields.String(allow_none=True)
+    message = fields.Function(lambda run: read_stored(run.message), allow_none=True,
+                              metadata={"description": "in the caller's language"})
     attempts = fields.Integer()
     max_attempts = fields.Integer()
     created_at = fields.DateTime()

@@ -12,7 +12,10 @@ from sqlalchemy import Uuid, bindparam, text, update
 from core.db import UtcDateTime, utcnow
 from core.extensions import db
 from core.jobs.models import JobRun, JobStatus
+from core.messages import Phrase
 from core.tenancy import TenantRef
+
+MESSAGE_WIDTH = 300  # job_runs.message
 
 log = logging.getLogger("houqin.jobs")
 
@@ -34,15 +37,21 @@ class JobContext:
     def attempt(self) -> int:
         return self.run.attempts
 
-    def progress(self, done: int, total: int | None = None, message: str | None = None) -> None:
-        """Record progress; it becomes visible at the next checkpoint (or when the job ends)."""
+    def progress(self, done: int, total: int | None = None,
+                 message: str | Phrase | None = None) -> None:
+        """Record progress; it becomes visible at the next checkpoint (or when the job ends).
+
+        Pass the message as a ``phrase``/``nphrase`` (``core.sdk``) so that each reader sees
+        it in their own language; a plain string is shown as it is."""
         if done < 0 or (total is not None and total < 0):
             raise ValueError("progress counts cannot be negative")
         self.run.progress_done = done
         if total is not None:
             self.run.progress_total = total
-        if message is not None:
-            self.run.message = message[:300]
+        if isinstance(message, Phrase) and len(message.stored()) <= MESSAGE_WIDTH:
+            self.run.message = message.stored()
+        elif message is not None:  # too long to keep as a phrase: kept in today's language
+            self.run.message = str(message)[:MESSAGE_WIDTH]
 
     def hold(self) -> None:
         """Check, with the job's row locked until the commit, that this attempt still has the

@@ -19,6 +19,7 @@ from sqlalchemy import BigInteger, Boolean, Integer, Uuid, bindparam, text
 from core.db import UtcDateTime, utcnow
 from core.extensions import db
 from core.jobs.scope import cross_school
+from core.messages import phrase
 
 log = logging.getLogger("houqin.jobs")
 
@@ -60,11 +61,13 @@ def resend_stalled(waiting_for: float, running_for: float | None) -> int:
             dead = now - timedelta(seconds=running_for)
             given_up = connection.execute(_GIVE_UP, {
                 "dead": dead, "now": now,
-                "message": "its worker stopped during every attempt; not tried again",
+                "message": phrase("its worker stopped during every attempt; not tried "
+                                  "again").stored(),
             }).all()
             retaken = connection.execute(_RETAKE, {
                 "dead": dead,
-                "message": "its worker stopped; running again from the last checkpoint",
+                "message": phrase("its worker stopped; running again from the last "
+                                  "checkpoint").stored(),
             }).all()
         waiting = connection.execute(_WAITING, {
             "due": now - timedelta(seconds=waiting_for),

@@ -21,6 +21,7 @@ from core.extensions import db
 from core.identity.models import User
 from core.jobs.context import Heartbeat, JobContext, JobRefused
 from core.jobs.models import JobRun, JobStatus
+from core.messages import phrase
 from core.state import kernel
 from core.tenancy import tenant_context
 from tenants.registry import tenant_by_id
@@ -123,7 +124,8 @@ def _execute(tenant_id: int, run_id: str) -> str:
         func, owner = kernel().jobs.resolve(run.func)
         if owner is not None and not _module_on(owner):
             run.status, run.finished_at = JobStatus.SKIPPED, utcnow()
-            run.message = f"skipped: module {owner} is off for this school"
+            run.message = phrase("skipped: the module %(module)s is off for this school",
+                                 module=owner).stored()
             db.session.commit()
             return JobStatus.SKIPPED
         # Claimed atomically: a job handed over twice (a retry racing a recovery) runs once.

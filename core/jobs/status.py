@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.jobs.models import JobRun, JobStatus
+from core.messages import read_stored
 from core.tenancy import require_tenant
 
 DONE = frozenset({JobStatus.FINISHED.value, JobStatus.FAILED.value, JobStatus.SKIPPED.value})
@@ -41,4 +42,4 @@ def job_state(job_id: uuid.UUID) -> JobState | None:
     if run is None:
         return None
     return JobState(run.id, run.status, run.progress_done, run.progress_total, run.percent,
-                    run.message, run.error, run.result)
+                    read_stored(run.message), run.error, run.result)

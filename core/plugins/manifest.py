@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +31,9 @@ class PluginManifest:
     tenant_types: frozenset[str] = ALL_TENANT_TYPES
     hookspecs: ModuleType | None = None
     migrations: Path | None = field(default=None, compare=False)
+    # What the audit log shows for the codes this module records: its tables, its exports
+    # ("<name>.<register>") and any action of its own, each a lazy translatable label.
+    audit_labels: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def check(self) -> None:
         if not self.name.isidentifier() or self.name != self.name.lower():

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core import audit
 from core.extensions import db
 from core.jobs import JobContext
+from core.messages import phrase
 from core.rules import RuleBroken
 from core.transfer.columns import header_map
 from core.transfer.importer import create_classes, import_rows, mapped_columns, missing_classes
@@ -47,7 +48,7 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool,
         # The file is unusable as it is: the reason is the job's outcome, and the bytes of a
         # file that may be hostile are not kept.
         upload.status, upload.content = "refused", b""
-        ctx.progress(0, 0, _("refused"))  # the reason is the result's error, shown once
+        ctx.progress(0, 0, phrase("refused"))  # the reason is the result's error, shown once
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     resume = dict(ctx.run.result or {})
     start = 0 if dry_run else resume.pop("next_row", 0)
@@ -68,11 +69,12 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool,
         # Kept in the report from the start, so a resumed import still tells them.
         resume = {"kind": upload.kind, "rows": 0, "created": 0, "errors": [], **resume,
                   "created_classes": created}
-    ctx.progress(start, len(rows), _("row %(row)s of %(rows)s", row=start + 1, rows=len(rows)))
+    ctx.progress(start, len(rows), phrase("row %(row)s of %(rows)s", row=start + 1,
+                                          rows=len(rows)))
 
     def progress(index: int, report: dict[str, Any]) -> None:
-        ctx.progress(index, len(rows), _("row %(row)s of %(rows)s", row=index + 1,
-                                           rows=len(rows)))
+        ctx.progress(index, len(rows), phrase("row %(row)s of %(rows)s", row=index + 1,
+                                              rows=len(rows)))
         if not dry_run:
             ctx.run.result = {**report, "next_row": index}
             ctx.checkpoint()
@@ -84,13 +86,14 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool,
     if dry_run:
         report["missing_classes"] = missing
     counts = {"created": report["created"], "rows": report["rows"]}
-    ctx.progress(len(rows), len(rows),
-                 _("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
-                 else _("%(created)s of %(rows)s rows imported", **counts))
     if dry_run:
         db.session.rollback()  # a preview writes nothing but its own record
         upload = db.session.scalar(select(ImportFile).where(ImportFile.id == uuid.UUID(import_id)))
         upload.status = "previewed"
     else:
         upload.status, upload.content = "imported", b""  # the rows are in the registers now
+    # After the preview's rollback, which would otherwise take the outcome with it.
+    ctx.progress(len(rows), len(rows),
+                 phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
+                 else phrase("%(created)s of %(rows)s rows imported", **counts))
     return report

@@ -15,7 +15,8 @@ from marshmallow import ValidationError
 
 from core import audit
 from core.api.audit import AuditQuerySchema
-from core.identity.services import emails_of
+from core.audit_labels import audit_choices, audit_label
+from core.identity.services import emails_of, names_of
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
@@ -56,6 +57,9 @@ def changes(before: dict | None, after: dict | None) -> list[Change]:
 def _render(form: dict[str, str], errors: dict[str, str], status: int,
             **results: Any) -> ResponseReturnValue:
     return render_template("web/audit.html", form=form, errors=errors, changes=changes,
+                           label=audit_label,
+                           actions=audit_choices("action", form.get("action", "")),
+                           entities=audit_choices("entity", form.get("entity", "")),
                            **results), status
 
 
@@ -73,6 +77,7 @@ def audit_log() -> ResponseReturnValue:
     events, page, has_next = page_of(statement)
     return _render(
         form, {}, 200, events=events, emails=emails_of(e.user_id for e in events),
+        names=names_of(e.user_id for e in events),
         zone=ZoneInfo(tenant.timezone),
         page=page, filters=filters, has_next=has_next,
         export_url=url_for("audit_api.school_audit_export", **filters),

@@ -39,10 +39,11 @@ from core.tenancy import require_tenant
 from core.web.forms import form_errors, found, page_of, schema_fields, submitted
 from core.web.nav import core_entries
 from core.web.views import bp
+from core.wording import lazy_word
 
 core_entries(
     NavEntry(_l("Classes"), "web.classes", "core.people.read", order=10),
-    NavEntry(_l("Students"), "web.students", "core.people.read", order=11),
+    NavEntry(lazy_word("Students"), "web.students", "core.people.read", order=11),
     NavEntry(_l("Staff"), "web.staff", "core.people.read", order=12),
 )
 STATUS_LABELS = {"enrolled": _l("enrolled"), "graduated": _l("graduated"),

@@ -34,6 +34,7 @@ from core.identity import sessions
 from core.identity.models import DistrictMembership, Membership, User
 from core.identity.passwords import verify_password
 from core.identity.services import normalise_email
+from core.messages import read_stored
 from core.notifications import services as notifications
 from core.permissions import public, requires
 from core.plugins.types import NavEntry, Widget
@@ -49,6 +50,7 @@ from core.web.security import (
     too_many_response,
     trusted_device,
 )
+from core.wording import nword, word
 from tenants.models import District, Tenant
 from tenants.modules import enabled_modules
 
@@ -212,7 +214,7 @@ def home():
     if tenant is None:
         return redirect(url_for("web.schools"))
     if "core.school.read" not in principal.permissions:
-        raise Forbidden(_("You hold no role in this school."))
+        raise Forbidden(word("You hold no role in this school."))
     hooks = kernel().plugins.hooks_for(enabled_modules())
     widgets = visible(hooks.houqin_dashboard_widgets(tenant=tenant, principal=principal), principal)
     unread = notifications.unread_count(principal.user_id, principal.permissions)
@@ -288,5 +290,8 @@ def install(app) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["school_time"] = school_time
     app.jinja_env.globals["navigation"] = navigation
+    # A kindergarten's words where they differ (core.wording); a job's phrase when read.
+    app.jinja_env.globals.update(word=word, nword=nword)
+    app.jinja_env.filters["stored_message"] = read_stored
     # Installed by `make install` from the npm registry; without it pages refresh instead.
     app.jinja_env.globals["HTMX"] = (Path(bp.static_folder) / "vendor" / "htmx.min.js").exists()

@@ -23,12 +23,15 @@ from core.sdk import (
     hookimpl,
 )
 
+from .audit_labels import AUDIT_LABELS
+
 manifest = PluginManifest(
     name="canteen",
     version="0.1.0",
     title=_l("Canteen"),
     core=">=0.1,<1",
     migrations=Path(__file__).with_name("migrations"),
+    audit_labels=AUDIT_LABELS,
 )
 
 KITCHEN = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.CANTEEN_MANAGER})

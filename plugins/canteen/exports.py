@@ -15,6 +15,8 @@ from core.sdk import XLSX, RuleBroken, audit, workbook_bytes, xlsx_download
 from core.sdk import SheetColumn as Column  # a register's columns are core's sheet columns
 from core.sdk import sheet_rows as rows_of
 
+from .audit_labels import AUDIT_LABELS
+
 __all__ = ["XLSX", "Column", "Register", "register", "sheet_rows", "to_xlsx", "xlsx_response"]
 
 
@@ -37,6 +39,7 @@ MAX_DERIVED_DAYS = 366
 
 def register(found: Register) -> Register:
     REGISTERS[found.name] = found
+    AUDIT_LABELS[f"canteen.{found.name}"] = found.title  # its export, in the audit log
     return found
 
 

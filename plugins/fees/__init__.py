@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
 
 from . import hookspecs
+from .audit_labels import AUDIT_LABELS
 
 manifest = PluginManifest(
     name="fees",
@@ -24,6 +25,7 @@ manifest = PluginManifest(
     core=">=0.1,<1",
     hookspecs=hookspecs,
     migrations=Path(__file__).with_name("migrations"),
+    audit_labels=AUDIT_LABELS,
 )
 
 OFFICE = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.FINANCE_CLERK})

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask_babel import gettext as _
-
-from core.sdk import JobContext, RuleBroken, db
+from core.sdk import JobContext, RuleBroken, db, nphrase
 
 from .services import billing
 
@@ -19,8 +17,10 @@ def bill_term(ctx: JobContext, billing_run_id: str) -> dict[str, Any]:
     start = int((ctx.run.result or {}).get("next_student", 0))
 
     def checkpoint(done: int, total: int) -> None:
-        ctx.progress(done, total, _("%(done)s of %(total)s students billed", done=done,
-                                      total=total))
+        # Kept as a phrase: the page reads it in each reader's language, not the worker's.
+        ctx.progress(done, total, nphrase("%(done)s of %(num)s student billed",
+                                          "%(done)s of %(num)s students billed", total,
+                                          done=done))
         ctx.run.result = {"next_student": done}
         ctx.checkpoint()
 

@@ -462,7 +462,7 @@ def _titles(keys, titles) -> list[str]:
 
 exports.register(exports.Register(
     "health_certificates", _l("Health certificates"),
-    (exports.Column(_l("Name"), lambda r: r[1]),
+    (exports.Column(_l("Full name"), lambda r: r[1]),
      exports.Column(_l("Certificate number"), lambda r: r[0].number),
      exports.Column(_l("Issued on"), lambda r: r[0].issued_on),
      exports.Column(_l("Valid until"), lambda r: r[0].valid_until),
@@ -474,7 +474,7 @@ exports.register(exports.Register(
 exports.register(exports.Register(
     "morning_checks", _l("Morning checks"),
     (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Name"), lambda r: r[1]),
+     exports.Column(_l("Full name"), lambda r: r[1]),
      exports.Column(_l("Temperature (°C)"), lambda r: r[0].temperature),
      exports.Column(_l("Symptoms"), lambda r: _titles(r[0].symptoms, SYMPTOM_TITLES)),
      exports.Column(_l("Other symptom"), lambda r: r[0].other_symptom),

@@ -209,7 +209,7 @@ COLUMNS = {
     "accompanied_meals": (
         exports.Column(_l("Day"), lambda r: r.day), SLOT,
         exports.Column(_l("Leader"), lambda r: r.leader_name),
-        exports.Column(_l("Title"), lambda r: r.leader_title),
+        exports.Column(_l("Job title"), lambda r: r.leader_title),
         exports.Column(_l("Rating (1–5)"), lambda r: r.rating),
         exports.Column(_l("Remarks"), lambda r: r.remarks), *VOID),
 }

@@ -249,8 +249,9 @@ def test_the_fever_threshold_is_a_school_setting(client, manager, school):
     with tenant_context(school):
         modules.update_settings("canteen", {"fever_from": "37.5"})
         db.session.commit()
-        with pytest.raises(modules.ModuleError, match="fever_from"):
+        with pytest.raises(modules.ModuleError, match="fails from this temperature") as caught:
             modules.update_settings("canteen", {"fever_from": "41"})
+        assert "fever_from" in caught.value.messages  # the form marks the field by its key
         db.session.rollback()
     wang = worker(client, manager, school, "王师傅")
     assert check(client, manager, wang, "37.4").get_json()["passed"] is True
@@ -317,7 +318,7 @@ def test_the_registers_export_checks_and_certificates(client, manager, school):
     checks = client.get("/api/v1/canteen/exports/morning_checks.xlsx?start=2026-11-01"
                         "&end=2026-11-30", headers=manager.headers)
     rows = list(load_workbook(io.BytesIO(checks.data)).active.values)
-    assert rows[0][:3] == ("Day", "Name", "Temperature (°C)")
+    assert rows[0][:3] == ("Day", "Full name", "Temperature (°C)")
     assert rows[1][1:4] == ("王师傅", 37.9, "Sore throat with fever")
     assert rows[1][6] == "off work"
     certificates = client.get("/api/v1/canteen/exports/health_certificates.xlsx?start=2026-11-01"
