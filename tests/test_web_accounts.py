@@ -126,7 +126,7 @@ def test_an_expired_or_forged_link_gives_a_clear_page(client, school, admin):
         db.session.commit()
     visitor = client.application.test_client()
     expired = visitor.get(path)
-    assert expired.status_code == 410 and "expired" in expired.get_data(as_text=True)
+    assert expired.status_code == 410 and "已过期" in expired.get_data(as_text=True)
     assert visitor.get(path[:-3] + "abc").status_code == 404
     assert visitor.get("/account/link/nonsense").status_code == 404
 
