@@ -68,6 +68,9 @@ from core.tenancy import (
     school_today,
     school_zone,
 )
+
+# Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
+# one PAGE_SIZE are new in core 0.1.0 (issue 14).
 from core.web import forms
 from core.wording import lazy_word, nword, word
 

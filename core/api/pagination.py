@@ -1,24 +1,57 @@
-"""Bounded pages for every list: ``?page=&page_size=`` with a hard maximum."""
+"""Bounded pages for every list, in the API and on a page: one helper, ``page_of``, and one
+default size, ``PAGE_SIZE``.
+
+In the API a list reads ``?page=&page_size=`` (flask-smorest), at most ``MAX_PAGE_SIZE`` rows
+a page, and says its total in ``X-Pagination``. On a page a list reads ``?page=`` from the
+page's own links and shows ``PAGE_SIZE`` rows with a link to the next page when there is one.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
+from flask import request
 from sqlalchemy import Select, func, inspect, select
 
 from core.api.errors import Invalid
 from core.extensions import db
 
+# Rows a list shows at a time, unless the API's caller asks for another size: enough for a
+# class of students or a week of records on one screen, few enough for a phone.
+PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
-PAGE_SIZE = 20
 MAX_PAGE = 1_000_000  # far past any real list; keeps the offset within a 64-bit integer
 
 
-def page_of(statement: Select, pagination_parameters, *, dumped_by: Any = None) -> list:
-    """Run ``statement`` for one page and tell flask-smorest the total (X-Pagination header).
+class Page(NamedTuple):
+    """One page of a list on a page: its rows, its number, and whether another follows."""
 
-    The total rides along with the page (``count(*) OVER ()``), so a page costs one query;
-    only a page past the end needs a separate count.
+    rows: list
+    number: int
+    more: bool
+
+
+def page_number() -> int:
+    """?page=N from the page's own links; a mangled or absurd one shows the first or the last
+    page allowed rather than an error about a field the person never saw."""
+    page = request.args.get("page", "1")
+    return min(max(int(page), 1), MAX_PAGE) if page.isdigit() else 1
+
+
+def page_of(statement: Select | Sequence, pagination_parameters=None, *,
+            dumped_by: Any = None):
+    """One page of ``statement``'s rows.
+
+    With the API's ``pagination_parameters`` (in a view under ``@blp.paginate(page_size=
+    PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)``): the page's rows as a list, and flask-smorest
+    told the total (X-Pagination header). The total rides along with the page (``count(*)
+    OVER ()``), so a page costs one query; only a page past the end needs a separate count.
+
+    Without (a page of the web app): a ``Page`` of ``PAGE_SIZE`` rows at ``?page=``, which
+    unpacks as ``rows, page, more`` for the template's pager. One row more than a page tells
+    whether another follows, without counting them all. A page may also give the rows it has
+    already read (a list it filtered itself).
 
     ``dumped_by`` is for a view that returns the page as it is: give the response schema
     (class or instance) and only the columns it dumps are read, as plain rows rather than
@@ -27,6 +60,14 @@ def page_of(statement: Select, pagination_parameters, *, dumped_by: Any = None) 
     model and every field the schema dumps is a column of that model; otherwise the page is
     ORM objects as without it. The school's criteria and row-level security apply either way.
     """
+    if pagination_parameters is None:
+        number = page_number()
+        start = (number - 1) * PAGE_SIZE
+        if isinstance(statement, Select):
+            rows = list(db.session.scalars(statement.offset(start).limit(PAGE_SIZE + 1)))
+        else:
+            rows = list(statement[start:start + PAGE_SIZE + 1])
+        return Page(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
     if pagination_parameters.page > MAX_PAGE:
         raise Invalid(errors={"page": [f"must be at most {MAX_PAGE}"]})
     size = pagination_parameters.page_size

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
-from flask import has_request_context, jsonify, request
+from flask import Response, has_request_context, jsonify, request
 from sqlalchemy import inspect
 from sqlalchemy.exc import NoInspectionAvailable
 
@@ -40,15 +40,23 @@ def transactional(view: Callable) -> Callable:
         except Exception:
             db.session.rollback()
             raise
-        _commit_keeping_values()
-        if has_request_context():  # kept with the request, not the app context it may share
-            request.environ[_COMMITTED] = result
+        commit_keeping_values()
+        remember_committed(result)
         return result
 
     return wrapper
 
 
-def _commit_keeping_values() -> None:
+def remember_committed(result) -> None:
+    """Keep what a committed write answers with, for ``committed_answer``: kept with the
+    request, not with the app context it may share."""
+    if has_request_context():
+        request.environ[_COMMITTED] = result
+
+
+def commit_keeping_values() -> None:
+    """Commit without expiring what was written, so the answer is built without reading it
+    again (the database may be gone by then)."""
     session = db.session()
     expiring, session.expire_on_commit = session.expire_on_commit, False
     try:
@@ -59,11 +67,17 @@ def _commit_keeping_values() -> None:
 
 def committed_answer(exc: BaseException):
     """The answer for a request whose write was committed before ``exc`` broke off building
-    its response: 201 (or the status the view chose) with the record's id. None when nothing
-    was committed, so the error is answered as it is."""
+    its response: 201 (or the status the view chose) with the record's id; for a page
+    (``core.web.forms.submitted``), the answer it built before committing, usually the
+    redirect to what was saved. None when nothing was committed, so the error is answered as
+    it is."""
     if not has_request_context() or _COMMITTED not in request.environ:
         return None
     result = request.environ.pop(_COMMITTED)
+    if isinstance(result, Response):  # a page's answer, built before its commit
+        log.error("the answer to a committed %s %s failed (%r); answering as built",
+                  request.method, request.path, exc)
+        return result
     status = 201 if request.method == "POST" else 200
     if isinstance(result, tuple):
         result, *rest = result

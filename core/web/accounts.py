@@ -26,7 +26,7 @@ from core.plugins.types import NavEntry
 from core.rules import RuleBroken
 from core.tenancy import require_tenant, tenant_context
 from core.web.account import _new_password_errors
-from core.web.forms import PAGE, found, page_number, refusal_status
+from core.web.forms import found, page_of, refusal_status
 from core.web.nav import core_entries
 from core.web.views import bp
 
@@ -74,11 +74,11 @@ def _render_accounts(errors: dict[str, str], form: dict, status: int = 200, **sh
     rows = [row for row in service.accounts(
         frozenset({Role.GUARDIAN}) if who == "guardians" else STAFF_ROLES)
         if query in row.name.lower() or query in row.email]
-    number = page_number()
+    shown_rows, number, more = page_of(rows)
     kept = {k: v for k, v in (("who", who if who == "guardians" else ""), ("q", query)) if v}
     return render_template(
-        "web/accounts.html", rows=rows[(number - 1) * PAGE:number * PAGE], page=number,
-        more=len(rows) > number * PAGE, kept=kept, who=who, q=query, roles=SCHOOL_ROLES,
+        "web/accounts.html", rows=shown_rows, page=number, more=more, kept=kept, who=who,
+        q=query, roles=SCHOOL_ROLES,
         grantable=[r for r in SCHOOL_ROLES if r in reach.roles and r != Role.GUARDIAN],
         errors=errors, form=form, me=current_principal().user_id, **shown), status
 

@@ -13,7 +13,6 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.api.errors import NotFound
@@ -25,7 +24,7 @@ from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
 from core.tenancy import school_today
-from core.web.forms import form_errors
+from core.web.forms import submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 
@@ -56,9 +55,8 @@ def _fields(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
     return {name: request.form.get(f"{prefix}_{name}", "").strip() for name in names}
 
 
-def _refused(exc: Exception, prefix: str) -> ResponseReturnValue:
-    db.session.rollback()
-    return _render(form_errors(exc, prefix + "_"), 422)
+def _refused(errors: dict[str, str], form: dict, status: int, **view_args) -> ResponseReturnValue:
+    return _render(errors, status)  # the page reads the posted values itself
 
 
 # --- the month grid ----------------------------------------------------------------------
@@ -144,55 +142,46 @@ def calendar() -> ResponseReturnValue:
 
 @bp.route("/calendar/years", methods=["POST"])
 @requires("core.calendar.manage")
+@submitted(_refused, prefix="year_")
 def add_year() -> ResponseReturnValue:
-    try:
-        data = AcademicYearSchema().load(_fields("year", ("name", "start_date", "end_date")))
-        services.create_year(data["name"], data["start_date"], data["end_date"])
-    except (ValidationError, RuleBroken) as exc:
-        return _refused(exc, "year")
-    db.session.commit()
+    data = AcademicYearSchema().load(_fields("year", ("name", "start_date", "end_date")))
+    services.create_year(data["name"], data["start_date"], data["end_date"])
     return redirect(url_for("web.calendar"))
 
 
 @bp.route("/calendar/terms", methods=["POST"])
 @requires("core.calendar.manage")
+@submitted(_refused, prefix="term_")
 def add_term() -> ResponseReturnValue:
     fields = _fields("term", ("academic_year_id", "name", "start_date", "end_date"))
     # Unticked boxes send nothing: an empty list is the service's "no school weekday" error,
     # not the schema's Monday-to-Friday default.
     fields["weekdays"] = request.form.getlist("term_weekdays")
-    try:
-        data = TermSchema().load(fields)
-        services.create_term(data["academic_year_id"], data["name"], data["start_date"],
-                             data["end_date"], data["weekdays"])
-    except (ValidationError, RuleBroken) as exc:
-        return _refused(exc, "term")
-    db.session.commit()
+    data = TermSchema().load(fields)
+    services.create_term(data["academic_year_id"], data["name"], data["start_date"],
+                         data["end_date"], data["weekdays"])
     return redirect(url_for("web.calendar"))
 
 
 @bp.route("/calendar/days", methods=["POST"])
 @requires("core.calendar.manage")
+@submitted(_refused, prefix="day_")
 def mark_day() -> ResponseReturnValue:
     """Mark a holiday or a make-up working day (replacing an earlier mark of that day)."""
-    try:
-        data = CalendarDaySchema().load(_fields("day", ("day", "kind", "name")))
-        services.set_day(data["day"], data["kind"], data["name"])
-    except (ValidationError, RuleBroken) as exc:
-        return _refused(exc, "day")
-    db.session.commit()
+    data = CalendarDaySchema().load(_fields("day", ("day", "kind", "name")))
+    services.set_day(data["day"], data["kind"], data["name"])
     return redirect(url_for("web.calendar", month=data["day"].strftime("%Y-%m")))
 
 
 @bp.route("/calendar/days/<day>/delete", methods=["POST"])
 @requires("core.calendar.manage")
+@submitted(_refused, field="remove")
 def unmark_day(day: str) -> ResponseReturnValue:
     try:
         parsed = date.fromisoformat(day)
     except ValueError:
-        return _render({"remove": _("Not a date such as 2026-10-01.")}, 422)
+        raise RuleBroken(_("Not a date such as 2026-10-01."), "remove") from None
     if not services.clear_day(parsed):
         raise NotFound(_("That day is not marked."))
-    db.session.commit()
     return redirect(url_for("web.calendar"))
 

@@ -1,25 +1,118 @@
-"""What every page with a form needs: errors by field, the status of a refusal, the record the
-address names, the values a schema loads, and pages of a list."""
+"""What every page with a form needs: one way to handle what a form sends (``submitted``),
+errors by field, the status of a refusal, the record the address names, the values a schema
+loads, and pages of a list."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
+from functools import wraps
 from typing import Any, TypeVar
 
-from flask import request
+from flask import flash, make_response, request
+from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import Select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.api.errors import NotFound
-from core.api.pagination import MAX_PAGE
+from core.api.pagination import PAGE_SIZE, Page, page_number, page_of
+from core.api.rules import commit_keeping_values, remember_committed
 from core.api.schema import MAX_YEAR, MIN_YEAR
+from core.db.races import clashing_fields, is_retryable, is_unique_violation, lost_race_message
 from core.extensions import db
 from core.rules import RuleBroken, flatten_messages
 
-PAGE = 50
 Row = TypeVar("Row")
+# Pages of a list: the API's helper, the same default size (core.api.pagination).
+__all__ = ["PAGE_SIZE", "Page", "day_arg", "form_errors", "found", "month_arg", "page_number",
+           "page_of", "prefixed", "refusal_status", "schema_fields", "submitted"]
+
+
+def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | None = None,
+              saved: str | None = None, picked: Collection[str] | bool = ()) -> Callable:
+    """A page's form handler, as ``transactional`` is the API's (since core 0.1.0, issue 14). The view
+    reads the form, does its work and returns its answer, usually a redirect; this commits it.
+
+    - A refusal (``ValidationError``, ``RuleBroken``) undoes everything the view wrote and
+      answers ``refused(errors, form, status, **view_args)``: the page again, with each
+      error by its field (``prefix`` before each field's name where several forms share a
+      page; ``field`` to show every message by that one field instead) and the values
+      posted, with 422 (or the rule's own status: 409 for a clash). A rule naming a record
+      this school does not have is a 404 page, unless the form picked it from a list (a
+      student, a class: fields named in ``picked``, or all with ``picked=True``), which makes
+      it the form's error, 422 by that field: the record went while the page was open.
+    - A race lost to another request (a unique index, a moved version, a transaction the
+      database abandoned), at any point up to the commit, undoes everything too and answers
+      ``refused`` with 409: the message by the fields that clashed, or at the top of the page.
+    - Once committed, the write is the person's: the answer was built before the commit, and
+      if anything breaks off sending it, it is sent as built rather than as a 500 that would
+      make them send the form again (``core.api.rules.committed_answer``). ``saved`` is a
+      notice shown on the page the answer leads to.
+
+    Example::
+
+        @bp.route("/suppliers", methods=["POST"])
+        @requires("canteen.suppliers.manage")
+        @forms.submitted(_render_list)   # _render_list(errors, form, status)
+        def add_supplier():
+            supplier = services.create_supplier(SupplierSchema().load(
+                forms.schema_fields(request.form, SUPPLIER_FIELDS)))
+            return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
+    """
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def handler(*args, **kwargs):
+            try:
+                answer = make_response(view(*args, **kwargs))
+                commit_keeping_values()
+            except (ValidationError, RuleBroken) as exc:
+                if isinstance(exc, RuleBroken) and exc.status == 404 and (
+                        picked is True or exc.field in picked):
+                    db.session.rollback()
+                    status = 422
+                else:
+                    status = refusal_status(exc)
+                return refused(_shown(form_errors(exc, prefix), field), request.form.to_dict(),
+                               status, **kwargs)
+            except (DBAPIError, StaleDataError) as exc:
+                db.session.rollback()
+                if not (is_unique_violation(exc) or is_retryable(exc)
+                        or isinstance(exc, StaleDataError)):
+                    raise  # a mistake in the code, or a busy database: answered elsewhere
+                return refused(_race_errors(exc, prefix, field), request.form.to_dict(), 409,
+                               **kwargs)
+            except Exception:
+                db.session.rollback()
+                raise
+            remember_committed(answer)
+            if saved:
+                flash(saved)
+            return answer
+
+        return handler
+
+    return decorate
+
+
+def _shown(errors: dict[str, str], field: str | None) -> dict[str, str]:
+    return {field: " ".join(errors.values())} if field else errors
+
+
+def _race_errors(exc: Exception, prefix: str, field: str | None) -> dict[str, str]:
+    """The lost race's message by each posted field that clashed; with none, at the top."""
+    if is_retryable(exc):
+        message = _("another change crossed this one at the same moment; send it again")
+    else:
+        message = lost_race_message()
+    if field:
+        return {field: message}
+    clashed = clashing_fields(exc) if is_unique_violation(exc) else []
+    errors = {prefix + name: message for name in clashed if prefix + name in request.form}
+    if not errors:
+        flash(message)
+    return errors
 
 
 def form_errors(exc: Exception, prefix: str = "") -> dict[str, str]:
@@ -70,13 +163,6 @@ def prefixed(errors: dict[str, str], prefix: str) -> dict[str, str]:
     return {prefix + field: message for field, message in errors.items()}
 
 
-def page_number() -> int:
-    """?page=N from the page's own links; a mangled or absurd one shows the first or the last
-    page allowed rather than an error about a field the person never saw."""
-    page = request.args.get("page", "1")
-    return min(max(int(page), 1), MAX_PAGE) if page.isdigit() else 1
-
-
 def day_arg(name: str, default: date) -> date:
     """``?name=2026-11-16`` from the page's own links; a mangled day, or one outside the years
     the calendar keeps (where the links to the day before and after would overflow), shows
@@ -96,11 +182,3 @@ def _asked_day(text: str, default: date) -> date:
         return default
     return asked if MIN_YEAR <= asked.year <= MAX_YEAR else default
 
-
-def page_of(query: Select) -> tuple[list, int, bool]:
-    """One page of the query's rows, its number, and whether another follows (one row more
-    than a page tells, without counting them all)."""
-    number = page_number()
-    limited = query.offset((number - 1) * PAGE).limit(PAGE + 1)
-    rows = list(db.session.scalars(limited))
-    return rows[:PAGE], number, len(rows) > PAGE

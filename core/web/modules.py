@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
-from core.web.forms import refusal_status
+from core.web.forms import refusal_status, submitted
 from core.web.nav import core_entries
 from core.web.settings_form import errors_by_input, read_settings, setting_inputs
 from core.web.views import bp
@@ -45,17 +45,14 @@ def modules() -> ResponseReturnValue:
 
 @bp.route("/modules/<module>/switch", methods=["POST"])
 @requires("core.modules.manage")
+@submitted(lambda errors, form, status, module: (render_template(
+    "web/modules.html", states=module_service.module_states(),
+    refused={module: errors["module"]}), status), field="module")
 def switch_module(module: str) -> ResponseReturnValue:
-    try:
-        if request.form.get("enabled") == "1":
-            module_service.enable(module)
-        else:
-            module_service.disable(module)
-    except module_service.ModuleError as exc:
-        status = refusal_status(exc)
-        return render_template("web/modules.html", states=module_service.module_states(),
-                               refused={module: str(exc)}), status
-    db.session.commit()
+    if request.form.get("enabled") == "1":
+        module_service.enable(module)
+    else:
+        module_service.disable(module)
     return redirect(url_for("web.modules"))
 
 

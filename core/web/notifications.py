@@ -8,12 +8,10 @@ from flask import redirect, render_template, url_for
 from werkzeug.routing import BuildError
 
 from core.auth import current_principal
-from core.extensions import db
 from core.notifications import services
 from core.permissions import requires
-from core.rules import RuleBroken
 from core.tenancy import require_tenant
-from core.web.forms import refusal_status
+from core.web.forms import submitted
 from core.web.views import bp
 
 
@@ -39,20 +37,18 @@ def notifications():
 
 @bp.route("/notifications/<uuid:notification_id>/read", methods=["POST"])
 @requires("core.self")
+@submitted(lambda errors, form, status, **view_args: redirect(url_for("web.notifications")))
 def read_notification(notification_id: uuid.UUID):
+    """One notice read; one that is no longer there leaves the list as it is."""
     principal = current_principal()
-    try:
-        services.mark_read(notification_id, principal.user_id, principal.permissions)
-    except RuleBroken as exc:
-        refusal_status(exc)
-    db.session.commit()
+    services.mark_read(notification_id, principal.user_id, principal.permissions)
     return redirect(url_for("web.notifications"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
 @requires("core.self")
+@submitted(lambda errors, form, status: redirect(url_for("web.notifications")))
 def read_all_notifications():
     principal = current_principal()
     services.mark_all_read(principal.user_id, principal.permissions)
-    db.session.commit()
     return redirect(url_for("web.notifications"))

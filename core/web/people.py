@@ -36,7 +36,7 @@ from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
 from core.tenancy import require_tenant
-from core.web.forms import form_errors, found, page_of, prefixed, refusal_status, schema_fields
+from core.web.forms import form_errors, found, page_of, schema_fields, submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 from core.wording import lazy_word
@@ -86,9 +86,10 @@ def classes():
 
 @bp.route("/people/classes", methods=["POST"])
 @requires("core.people.manage")
+@submitted(_render_classes)
 def add_class():
     """Add a class, creating its grade when the grade is new."""
-    form = request.form.to_dict()
+    form = request.form
     grade = db.session.scalar(select(Grade).where(Grade.name == form.get("grade", "")))
     if grade is None:
         try:
@@ -96,30 +97,21 @@ def add_class():
                                        "level": form.get("level") or 0})
             grade = services.create_grade(data["name"], data["level"])
         except (ValidationError, RuleBroken) as exc:
-            db.session.rollback()
             # The grade's own "name" is the form's "grade" field.
-            errors = {"grade" if k == "name" else k: v for k, v in form_errors(exc).items()}
-            return _render_classes(errors, form, 422)
-    try:
-        data = ClassSchema().load({"grade_id": str(grade.id), "name": form.get("name", "")})
-        services.create_class(data["grade_id"], data["name"], None)
-    except (ValidationError, RuleBroken) as exc:
-        db.session.rollback()
-        return _render_classes(form_errors(exc), form, 422)
-    db.session.commit()
+            raise ValidationError({"grade" if k == "name" else k: v
+                                   for k, v in form_errors(exc).items()}) from exc
+    data = ClassSchema().load({"grade_id": str(grade.id), "name": form.get("name", "")})
+    services.create_class(data["grade_id"], data["name"], None)
     return redirect(url_for("web.classes"))
 
 
 @bp.route("/people/classes/<uuid:class_id>/graduate", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, **_: _render_classes(errors, {}, status),
+           field="graduate")
 def graduate_class(class_id: uuid.UUID):
     """The class leaves the school with its enrolled students."""
-    try:
-        services.graduate_class(class_id)
-    except RuleBroken as exc:
-        status = refusal_status(exc)
-        return _render_classes({"graduate": str(exc)}, {}, status)
-    db.session.commit()
+    services.graduate_class(class_id)
     return redirect(url_for("web.classes"))
 
 
@@ -156,15 +148,10 @@ def students():
 
 @bp.route("/people/students", methods=["POST"])
 @requires("core.people.manage")
+@submitted(_render_students)
 def add_student():
-    form = request.form.to_dict()
-    fields = schema_fields(form, StudentSchema().load_fields, checkboxes=("boarding",))
-    try:
-        services.create_student(StudentSchema().load(fields))
-    except (ValidationError, RuleBroken) as exc:
-        db.session.rollback()
-        return _render_students(form_errors(exc), form, 422)
-    db.session.commit()
+    fields = schema_fields(request.form, StudentSchema().load_fields, checkboxes=("boarding",))
+    services.create_student(StudentSchema().load(fields))
     return redirect(url_for("web.students"))
 
 
@@ -200,34 +187,27 @@ def student(student_id: uuid.UUID):
 
 @bp.route("/people/students/<uuid:student_id>", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, student_id: _render_student(
+    student_id, errors, {**form, "boarding": "on" if "boarding" in form else ""}, status))
 def change_student(student_id: uuid.UUID):
-    """Edit the student's own fields; the class changes only by a move."""
+    """Edit the student's own fields; the class changes only by a move. An unticked box
+    stays unticked on refusal."""
     found(services.get_student, student_id)
-    form = request.form.to_dict()
-    form["boarding"] = "on" if "boarding" in form else ""  # unticked stays unticked on refusal
     schema = StudentChangeSchema()
-    fields = schema_fields(request.form.to_dict(), schema.load_fields, checkboxes=("boarding",))
-    try:
-        services.update_student(student_id, schema.load(fields))
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_student(student_id, form_errors(exc), form, status)
-    db.session.commit()
+    fields = schema_fields(request.form, schema.load_fields, checkboxes=("boarding",))
+    services.update_student(student_id, schema.load(fields))
     return redirect(url_for("web.student", student_id=student_id))
 
 
 @bp.route("/people/students/<uuid:student_id>/move", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, student_id: _render_student(student_id, errors, {},
+                                                                     status),
+           field="class_id")  # shown by the move form
 def move_student(student_id: uuid.UUID):
     found(services.get_student, student_id)
-    try:
-        data = MoveSchema().load({"class_id": request.form.get("class_id", "")})
-        services.move_student(student_id, data["class_id"])
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        errors = {"class_id": " ".join(form_errors(exc).values())}  # shown by the move form
-        return _render_student(student_id, errors, {}, status)
-    db.session.commit()
+    data = MoveSchema().load({"class_id": request.form.get("class_id", "")})
+    services.move_student(student_id, data["class_id"])
     return redirect(url_for("web.student", student_id=student_id))
 
 
@@ -236,49 +216,49 @@ def move_student(student_id: uuid.UUID):
 
 @bp.route("/people/students/<uuid:student_id>/guardians", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, student_id: _render_student(student_id, errors, form,
+                                                                     status),
+           prefix=GUARDIAN_PREFIX)
 def add_guardian(student_id: uuid.UUID):
     found(services.get_student, student_id)
-    form = request.form.to_dict()
     schema = GuardianSchema()
-    fields = schema_fields(form, schema.load_fields, prefix=GUARDIAN_PREFIX,
+    fields = schema_fields(request.form.to_dict(), schema.load_fields, prefix=GUARDIAN_PREFIX,
                            optional=("login",), checkboxes=("can_pick_up",))
-    try:
-        services.add_guardian(student_id, schema.load(fields))
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_student(student_id, prefixed(form_errors(exc), GUARDIAN_PREFIX), form,
-                               status)
-    db.session.commit()
+    services.add_guardian(student_id, schema.load(fields))
     return redirect(url_for("web.student", student_id=student_id))
 
 
 @bp.route("/people/guardians/<uuid:guardian_id>", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, guardian_id: _render_guardians(guardian_id, errors,
+                                                                       status),
+           field="guardians")
 def change_guardian(guardian_id: uuid.UUID):
     """Allow or withdraw picking the child up, or link the guardian's account (an empty
     e-mail unlinks it): each form on the page posts the one field it changes."""
     guardian = found(services.get_guardian, guardian_id)
-    student_id = guardian.student_id
     posted = {name: request.form[name] for name in ("can_pick_up", "login")
               if name in request.form}
-    try:
-        changes = GuardianChangeSchema(partial=True).load(
-            schema_fields(posted, posted, optional=("login",) if "login" in posted else ()))
-        services.update_guardian(guardian_id, changes)
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_student(student_id, {"guardians": " ".join(form_errors(exc).values())},
-                               {}, status)
-    db.session.commit()
-    return redirect(url_for("web.student", student_id=student_id))
+    changes = GuardianChangeSchema(partial=True).load(
+        schema_fields(posted, posted, optional=("login",) if "login" in posted else ()))
+    services.update_guardian(guardian_id, changes)
+    return redirect(url_for("web.student", student_id=guardian.student_id))
+
+
+def _render_guardians(guardian_id: uuid.UUID, errors: dict[str, str], status: int):
+    """The student's page, with the refusal by the guardians."""
+    return _render_student(found(services.get_guardian, guardian_id).student_id, errors, {},
+                           status)
 
 
 @bp.route("/people/guardians/<uuid:guardian_id>/delete", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, guardian_id: _render_guardians(guardian_id, errors,
+                                                                       status),
+           field="guardians")
 def remove_guardian(guardian_id: uuid.UUID):
     student_id = found(services.get_guardian, guardian_id).student_id
     services.remove_guardian(guardian_id)
-    db.session.commit()
     return redirect(url_for("web.student", student_id=student_id))
 
 
@@ -308,14 +288,10 @@ def staff():
 
 @bp.route("/people/staff", methods=["POST"])
 @requires("core.people.manage")
+@submitted(_render_staff)
 def add_staff():
-    form = request.form.to_dict()
-    try:
-        services.create_staff(StaffSchema().load(_staff_fields(form, StaffSchema())))
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_staff(form_errors(exc), form, status)
-    db.session.commit()
+    services.create_staff(StaffSchema().load(_staff_fields(request.form.to_dict(),
+                                                           StaffSchema())))
     return redirect(url_for("web.staff"))
 
 
@@ -353,18 +329,12 @@ def staff_member(staff_id: uuid.UUID):
 
 @bp.route("/people/staff/<uuid:staff_id>", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, staff_id: _render_staff_member(
+    staff_id, errors, {**form, "active": "on" if "active" in form else ""}, status))
 def change_staff(staff_id: uuid.UUID):
     found(services.get_staff, staff_id)
-    form = request.form.to_dict()
-    form["active"] = "on" if "active" in form else ""
     schema = StaffChangeSchema()
-    try:
-        services.update_staff(staff_id, schema.load(_staff_fields(request.form.to_dict(),
-                                                                  schema)))
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_staff_member(staff_id, form_errors(exc), form, status)
-    db.session.commit()
+    services.update_staff(staff_id, schema.load(_staff_fields(request.form.to_dict(), schema)))
     return redirect(url_for("web.staff_member", staff_id=staff_id))
 
 

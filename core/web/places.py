@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.extensions import db
@@ -14,8 +13,7 @@ from core.people.models import Building, Room
 from core.people.schemas import BuildingSchema, RoomSchema
 from core.permissions import requires
 from core.plugins.types import NavEntry
-from core.rules import RuleBroken
-from core.web.forms import form_errors, prefixed, refusal_status, schema_fields
+from core.web.forms import schema_fields, submitted
 from core.web.nav import core_entries
 from core.web.people import class_names, classes_with_grades
 from core.web.views import bp
@@ -47,30 +45,20 @@ def places():
 
 @bp.route("/places/buildings", methods=["POST"])
 @requires("core.places.manage")
+@submitted(_render_places, prefix=BUILDING_PREFIX)
 def add_building():
-    form = request.form.to_dict()
-    try:
-        data = BuildingSchema().load(schema_fields(form, ("name",), prefix=BUILDING_PREFIX))
-        services.create_building(data["name"])
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_places(prefixed(form_errors(exc), BUILDING_PREFIX), form, status)
-    db.session.commit()
+    data = BuildingSchema().load(schema_fields(request.form, ("name",), prefix=BUILDING_PREFIX))
+    services.create_building(data["name"])
     return redirect(url_for("web.places"))
 
 
 @bp.route("/places/rooms", methods=["POST"])
 @requires("core.places.manage")
+@submitted(_render_places, prefix=ROOM_PREFIX)
 def add_room():
     """Add a room, used by a class, an office, or (for now) nobody."""
-    form = request.form.to_dict()
     schema = RoomSchema()
-    fields = schema_fields(form, schema.load_fields, prefix=ROOM_PREFIX,
+    fields = schema_fields(request.form.to_dict(), schema.load_fields, prefix=ROOM_PREFIX,
                            optional=("class_id", "office"))
-    try:
-        services.create_room(schema.load(fields))
-    except (ValidationError, RuleBroken) as exc:
-        status = refusal_status(exc)
-        return _render_places(prefixed(form_errors(exc), ROOM_PREFIX), form, status)
-    db.session.commit()
+    services.create_room(schema.load(fields))
     return redirect(url_for("web.places"))

@@ -20,6 +20,7 @@ from core.rules import RuleBroken
 from core.transfer import jobs, services
 from core.transfer.columns import KINDS
 from core.transfer.models import ImportFile
+from core.web.forms import submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 
@@ -49,24 +50,25 @@ def imports():
     return _render_imports({}, {})
 
 
+def _refused_upload(errors: dict[str, str], form: dict, status: int):
+    """What the file holds, or else the file itself, is what the form got wrong."""
+    shown = {"kind": errors["kind"]} if "kind" in errors else {"file": " ".join(errors.values())}
+    return _render_imports(shown, form, status)
+
+
 @bp.route("/people/imports", methods=["POST"])
 @requires("core.people.manage")
+@submitted(_refused_upload)
 def upload_import():
     """Store the file and start its preview; the person is taken to the progress bar."""
-    form = request.form.to_dict()
-    kind, upload = form.get("kind", ""), request.files.get("file")
+    kind, upload = request.form.get("kind", ""), request.files.get("file")
     if kind not in KINDS:
-        return _render_imports({"kind": str(_l("Choose what the file holds."))}, form, 422)
+        raise RuleBroken(str(_l("Choose what the file holds.")), "kind")
     if upload is None or not upload.filename:
-        return _render_imports({"file": str(_l("Choose a file to upload."))}, form, 422)
+        raise RuleBroken(str(_l("Choose a file to upload.")), "file")
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]
-    try:
-        stored, run = services.accept_upload(kind, upload.filename, upload.read(max_bytes + 1),
-                                             max_bytes)
-    except RuleBroken as exc:
-        db.session.rollback()
-        return _render_imports({"file": str(exc)}, form, exc.status)
-    db.session.commit()
+    stored, run = services.accept_upload(kind, upload.filename, upload.read(max_bytes + 1),
+                                         max_bytes)
     return redirect_to(url_for("web.import_status", import_id=stored.id, job=run.id))
 
 
@@ -112,17 +114,12 @@ def import_progress(import_id: uuid.UUID):
 
 @bp.route("/people/imports/<uuid:import_id>/run", methods=["POST"])
 @requires("core.people.manage")
+@submitted(lambda errors, form, status, import_id: (render_template(
+    "web/import.html", error=errors["import"], **_status_context(import_id)), status),
+           field="import")
 def run_import(import_id: uuid.UUID):
     """Import the previewed file; with "create the missing classes" ticked, the classes its
     preview listed are created by the import, in its transaction."""
-    try:
-        stored, run = services.import_for_real(
-            import_id, create_classes=bool(request.form.get("create_classes")))
-    except RuleBroken as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise NotFound(str(exc)) from exc
-        return render_template("web/import.html", error=str(exc),
-                               **_status_context(import_id)), exc.status
-    db.session.commit()
+    stored, run = services.import_for_real(
+        import_id, create_classes=bool(request.form.get("create_classes")))
     return redirect_to(url_for("web.import_status", import_id=stored.id, job=run.id))

@@ -7,7 +7,7 @@ import uuid
 from marshmallow import fields
 from sqlalchemy import select
 
-from core.sdk import MAX_PAGE_SIZE, Schema, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, Schema, page_of, requires, transactional
 
 from ..models import Dish
 from ..schemas.menus import (
@@ -39,7 +39,7 @@ def _with_ingredients(dishes: list[Dish]) -> list[Dish]:
 
 @blp.route("/dishes")
 @blp.response(200, DishSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def list_dishes(pagination_parameters):
     page = page_of(select(Dish).order_by(Dish.name, Dish.id), pagination_parameters)

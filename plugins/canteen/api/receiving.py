@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from core.sdk import MAX_PAGE_SIZE, current_principal, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, current_principal, page_of, requires, transactional
 
 from ..models.receiving import Delivery
 from ..schemas import PeriodSchema
@@ -27,7 +27,7 @@ def _named(deliveries: list[Delivery]) -> list[Delivery]:
 @blp.route("/deliveries")
 @blp.arguments(PeriodSchema, location="query")
 @blp.response(200, DeliverySchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def list_deliveries(period, pagination_parameters):
     """The deliveries from ``start`` to ``end``, voided ones included (marked)."""

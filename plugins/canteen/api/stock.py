@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from marshmallow import fields
 
-from core.sdk import MAX_PAGE_SIZE, Schema, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, Schema, page_of, requires, transactional
 
 from ..models import StockMovement
 from ..schemas import DayQuerySchema
@@ -73,7 +73,7 @@ def _entries(entries: Iterable[StockMovement]) -> list[StockMovement]:
 @blp.route("/stock/lots")
 @blp.arguments(AsOfQuerySchema, location="query")
 @blp.response(200, LotSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def lots_on_hand(query, pagination_parameters):
     """The lots with something on hand (as of a day, if given), by food, unit and expiry: also
@@ -177,7 +177,7 @@ def cancel_issue(data, issue_id: uuid.UUID):
 @blp.route("/stock/movements")
 @blp.arguments(MovementQuerySchema, location="query")
 @blp.response(200, MovementSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def movements(query, pagination_parameters):
     """The ledger from ``start`` to ``end`` (by the day each entry counts for)."""
@@ -187,7 +187,7 @@ def movements(query, pagination_parameters):
 
 @blp.route("/stock/counts")
 @blp.response(200, CountSummarySchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def counts(pagination_parameters):
     return page_of(stock_counts.counts_query(), pagination_parameters,

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from core.sdk import MAX_PAGE_SIZE, page_of, requires, send_stored, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, send_stored, transactional
 
 from ..models.suppliers import Supplier
 from ..schemas.suppliers import (
@@ -44,7 +44,7 @@ def _certificates(found: services.Standing):
 
 @blp.route("/suppliers")
 @blp.response(200, SupplierSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def list_suppliers(pagination_parameters):
     """The suppliers with their standing today: ``expired`` ones may not deliver."""

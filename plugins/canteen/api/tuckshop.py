@@ -12,6 +12,7 @@ from marshmallow import fields
 
 from core.sdk import (
     MAX_PAGE_SIZE,
+    PAGE_SIZE,
     RuleBroken,
     Schema,
     current_principal,
@@ -85,7 +86,7 @@ def _named(pairs):
 @switched_on
 @blp.arguments(TuckProductQuerySchema, location="query")
 @blp.response(200, TuckProductSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
 def list_tuck_products(query, pagination_parameters):
     """The products with their stock today: sellable (``on_hand``) and expired."""

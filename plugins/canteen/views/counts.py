@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, is_school_day, requires
+from core.sdk import current_principal, forms, is_school_day, requires
 
 from ..schemas.counts import MealCountSchema
 from ..services import counts as services
@@ -42,23 +41,23 @@ def report_counts():
     return _render_report({}, {})
 
 
+def _refused_count(errors: dict[str, str], form: dict, status: int):
+    """The refusal by the reporting cell; after a 409 the cell shows the value that won, not
+    the one refused."""
+    key = cell_key(form.get("kind", "class"), form.get("class_id"), form.get("slot", ""))
+    posted = {} if status == 409 else {key: form.get("eaters", "")}
+    return _render_report({key: errors["count"]}, posted, status=status)
+
+
 @bp.route("/counts", methods=["POST"])
 @requires(services.REPORT)
+@forms.submitted(_refused_count, field="count")
 def report_count():
-    form = request.form.to_dict()
-    key = cell_key(form.get("kind", "class"), form.get("class_id"), form.get("slot", ""))
-    try:
-        data = MealCountSchema().load(forms.schema_fields(
-            form, ("day", "slot", "kind", "class_id", "eaters", "version"),
-            optional=("class_id",)))
-        _count, warnings = services.report_count(data, current_principal(), datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        message = " ".join(forms.form_errors(exc).values())
-        # After a 409 the cell shows the value that won, not the one refused.
-        posted = {} if status == 409 else {key: form.get("eaters", "")}
-        return _render_report({key: message}, posted, status=status)
-    db.session.commit()
+    form = request.form
+    data = MealCountSchema().load(forms.schema_fields(
+        form, ("day", "slot", "kind", "class_id", "eaters", "version"),
+        optional=("class_id",)))
+    _count, warnings = services.report_count(data, current_principal(), datetime.now(UTC))
     if warnings:
         return _render_report({}, {}, warnings=warnings)
     return redirect(url_for("canteen_pages.report_counts", day=form.get("day")))

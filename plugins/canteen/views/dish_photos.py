@@ -8,7 +8,7 @@ import uuid
 from flask import redirect, url_for
 from flask_babel import lazy_gettext as _l
 
-from core.sdk import RuleBroken, db, forms, public, requires, send_stored
+from core.sdk import RuleBroken, forms, public, requires, send_stored
 
 from ..services import dish_photos as services
 from ..services.menus import get_dish
@@ -24,28 +24,23 @@ def dish_photo(dish_id: uuid.UUID):
 
 @bp.route("/dishes/<uuid:dish_id>/photo", methods=["POST"])
 @requires("canteen.menu.manage")
+@forms.submitted(lambda errors, form, status, dish_id: render_dishes(
+    {f"photo-{dish_id}": errors["photo"]}, {}, status), field="photo")
 def set_dish_photo(dish_id: uuid.UUID):
     forms.found(get_dish, dish_id)
-    try:
-        photo = uploaded_photo()
-        if photo is None:
-            raise RuleBroken(str(_l("Choose a photo to upload.")), "photo")
-        services.set_photo(dish_id, *photo)
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return render_dishes({f"photo-{dish_id}": str(exc)}, {}, status)
-    db.session.commit()
+    photo = uploaded_photo()
+    if photo is None:
+        raise RuleBroken(str(_l("Choose a photo to upload.")), "photo")
+    services.set_photo(dish_id, *photo)
     return redirect(url_for("canteen_pages.dishes"))
 
 
 @bp.route("/dishes/<uuid:dish_id>/photo/delete", methods=["POST"])
 @requires("canteen.menu.manage")
+# Another school's dish is a 404; a dish without a photo leaves the list as it is.
+@forms.submitted(lambda errors, form, status, dish_id: redirect(url_for("canteen_pages.dishes")))
 def remove_dish_photo(dish_id: uuid.UUID):
-    try:
-        services.remove_photo(dish_id)
-    except RuleBroken as exc:
-        forms.refusal_status(exc)  # a 404 for another school's dish, or one without a photo
-    db.session.commit()
+    services.remove_photo(dish_id)
     return redirect(url_for("canteen_pages.dishes"))
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 
 from flask import redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, db, forms, people, requires
+from core.sdk import forms, people, requires
 
 from ..models.fees import TIERS
 from ..schemas.fees import MealPlanSchema
@@ -37,18 +36,13 @@ def meal_plans():
 
 @bp.route("/meal-plans/<uuid:student_id>", methods=["POST"])
 @requires("canteen.fees.manage")
+@forms.submitted(lambda errors, form, status, student_id: _render_plans(
+    {str(student_id): errors["plan"]}, {**form, "student_id": str(student_id)}, status),
+                 field="plan")
 def set_meal_plan(student_id: uuid.UUID):
     student = forms.found(services.get_student, student_id)
-    form = request.form.to_dict()
-    try:
-        services.set_meal_plan(student.id, MealPlanSchema().load(forms.schema_fields(
-            form, ("tier", "meals_from", "meals_until", "note"),
-            optional=("meals_from", "meals_until"))))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        message = " ".join(forms.form_errors(exc).values())
-        return _render_plans({str(student.id): message}, {**form, "student_id": str(student.id)},
-                             status)
-    db.session.commit()
+    services.set_meal_plan(student.id, MealPlanSchema().load(forms.schema_fields(
+        request.form.to_dict(), ("tier", "meals_from", "meals_until", "note"),
+        optional=("meals_from", "meals_until"))))
     return redirect(url_for("canteen_pages.meal_plans", class_id=student.class_id))
 

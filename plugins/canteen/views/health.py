@@ -7,9 +7,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires, send_stored
+from core.sdk import current_principal, forms, requires, send_stored
 
 from .. import services
 from ..models.health import FAILURE_TITLES, HAND_WOUND_TITLES, HAND_WOUNDS, SYMPTOM_TITLES
@@ -46,51 +45,39 @@ def kitchen_staff():
     return _render_staff({}, {})
 
 
-def _refused(exc: Exception, form: dict, prefix: str):
-    return _render_staff(forms.form_errors(exc, prefix), form, forms.refusal_status(exc))
+def _refused(errors: dict[str, str], form: dict, status: int, **view_args):
+    return _render_staff(errors, form, status)
 
 
 @bp.route("/kitchen-staff", methods=["POST"])
 @requires("canteen.health.write")
+@forms.submitted(_refused, prefix="worker_")
 def add_kitchen_worker():
-    form = request.form.to_dict()
-    try:
-        health.add_worker(KitchenWorkerSchema().load(forms.schema_fields(
-            form, ("staff_id", "duty", "started_on"), prefix="worker_")))
-    except (ValidationError, RuleBroken) as exc:
-        return _refused(exc, form, "worker_")
-    db.session.commit()
+    health.add_worker(KitchenWorkerSchema().load(forms.schema_fields(
+        request.form, ("staff_id", "duty", "started_on"), prefix="worker_")))
     return redirect(url_for("canteen_pages.kitchen_staff"))
 
 
 @bp.route("/kitchen-staff/<uuid:worker_id>/end", methods=["POST"])
 @requires("canteen.health.write")
+@forms.submitted(_refused, prefix="end_")
 def end_kitchen_worker(worker_id: uuid.UUID):
     forms.found(health.get_worker, worker_id)
-    form = request.form.to_dict()
-    try:
-        health.update_worker(worker_id, KitchenWorkerChangeSchema().load(
-            forms.schema_fields(form, ("ended_on",), prefix="end_")))
-    except (ValidationError, RuleBroken) as exc:
-        return _refused(exc, form, "end_")
-    db.session.commit()
+    health.update_worker(worker_id, KitchenWorkerChangeSchema().load(
+        forms.schema_fields(request.form, ("ended_on",), prefix="end_")))
     return redirect(url_for("canteen_pages.kitchen_staff"))
 
 
 @bp.route("/health-certificates", methods=["POST"])
 @requires("canteen.health.write")
+@forms.submitted(_refused, prefix="certificate_")
 def add_health_certificate():
-    form = request.form.to_dict()
     scan = request.files.get("certificate_scan")
-    try:
-        certificate = health.add_certificate(HealthCertificateSchema().load(forms.schema_fields(
-            form, ("worker_id", "number", "issued_on", "valid_until", "issued_by"),
-            prefix="certificate_")), services.today())
-        if scan and scan.filename:
-            health.attach_scan(certificate.id, scan.filename, scan.read())
-    except (ValidationError, RuleBroken) as exc:
-        return _refused(exc, form, "certificate_")
-    db.session.commit()
+    certificate = health.add_certificate(HealthCertificateSchema().load(forms.schema_fields(
+        request.form, ("worker_id", "number", "issued_on", "valid_until", "issued_by"),
+        prefix="certificate_")), services.today())
+    if scan and scan.filename:
+        health.attach_scan(certificate.id, scan.filename, scan.read())
     return redirect(url_for("canteen_pages.kitchen_staff"))
 
 
@@ -105,18 +92,14 @@ def health_certificate_scan(health_certificate_id: uuid.UUID):
 
 @bp.route("/health-certificates/<uuid:health_certificate_id>/void", methods=["POST"])
 @requires("canteen.health.write")
+@forms.submitted(lambda errors, form, status, **view_args: _render_staff(errors, {}, status),
+                 field="void")
 def void_health_certificate(health_certificate_id: uuid.UUID):
     forms.found(health.get_certificate, health_certificate_id)
-    form = request.form.to_dict()
-    try:
-        data = VoidSchema().load({"reason": form.get("reason", ""),
-                                  "voided_by": current_principal().name})
-        health.void_certificate(health_certificate_id, data["reason"], data["voided_by"],
-                                datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_staff({"void": " ".join(forms.form_errors(exc).values())}, {},
-                             forms.refusal_status(exc))
-    db.session.commit()
+    data = VoidSchema().load({"reason": request.form.get("reason", ""),
+                              "voided_by": current_principal().name})
+    health.void_certificate(health_certificate_id, data["reason"], data["voided_by"],
+                            datetime.now(UTC))
     return redirect(url_for("canteen_pages.kitchen_staff"))
 
 
@@ -162,33 +145,28 @@ def _findings(form: dict, prefix: str) -> dict:
 
 @bp.route("/morning-checks", methods=["POST"])
 @requires("canteen.health.write")
+@forms.submitted(lambda errors, form, status: _render_checks(  # by the worker's own form
+    forms.prefixed(errors, f"w{form.get('worker_id', '')}_"), form, status))
 def record_morning_check():
     """The checker is the person signed in, the time is now."""
     form = request.form.to_dict()
-    prefix = f"w{form.get('worker_id', '')}_"
-    try:
-        health.record_check(MorningCheckSchema().load({
-            **_findings(form, prefix), "day": services.today().isoformat(),
-            "worker_id": form.get("worker_id", ""), "checked_by": current_principal().name,
-            "checked_at": datetime.now(UTC).isoformat()}))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_checks(forms.form_errors(exc, prefix), form, forms.refusal_status(exc))
-    db.session.commit()
+    health.record_check(MorningCheckSchema().load({
+        **_findings(form, f"w{form.get('worker_id', '')}_"),
+        "day": services.today().isoformat(), "worker_id": form.get("worker_id", ""),
+        "checked_by": current_principal().name, "checked_at": datetime.now(UTC).isoformat()}))
     return redirect(url_for("canteen_pages.morning_checks") + f"#w{form['worker_id']}")
 
 
 @bp.route("/morning-checks/<uuid:check_id>/amend", methods=["POST"])
 @requires("canteen.health.write")
+@forms.submitted(lambda errors, form, status, check_id: _render_checks(forms.prefixed(
+    errors, f"a{forms.found(health.get_check, check_id).worker_id}_"), form, status))
 def amend_morning_check(check_id: uuid.UUID):
     check = forms.found(health.get_check, check_id)
     form = request.form.to_dict()
     prefix = f"a{check.worker_id}_"
-    try:
-        health.amend_check(check_id, AmendmentSchema().load({
-            **_findings(form, prefix), "reason": form.get(prefix + "reason", ""),
-            "amended_by": current_principal().name}), datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_checks(forms.form_errors(exc, prefix), form, forms.refusal_status(exc))
-    db.session.commit()
+    health.amend_check(check_id, AmendmentSchema().load({
+        **_findings(form, prefix), "reason": form.get(prefix + "reason", ""),
+        "amended_by": current_principal().name}), datetime.now(UTC))
     return redirect(url_for("canteen_pages.morning_checks", day=check.day.isoformat())
                     + f"#w{check.worker_id}")

@@ -6,9 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires
+from core.sdk import current_principal, forms, requires
 
 from .. import services
 from ..models.hygiene import DISINFECTION_METHODS, WASTE_KINDS
@@ -53,37 +52,30 @@ def hygiene_logs():
 
 @bp.route("/hygiene/<log>", methods=["POST"])
 @requires("canteen.hygiene.write")
+@forms.submitted(lambda errors, form, status, log: _render_hygiene(  # each log's own form
+    forms.prefixed(errors, log + "_"), form, status))
 def record_hygiene(log: str):
     if log not in INPUTS:
         abort(404)
     form = request.form.to_dict()
-    prefix = log + "_"
-    try:
-        fields = forms.schema_fields(form, INPUTS[log], prefix=prefix,
-                                     optional=[n for n in OPTIONAL if n in INPUTS[log]])
-        hygiene.record(log, SCHEMAS[log]().load({**fields, "day": form.get("day", "")}),
-                       services.today())
-    except (ValidationError, RuleBroken) as exc:
-        return _render_hygiene(forms.form_errors(exc, prefix), form, forms.refusal_status(exc))
-    db.session.commit()
+    fields = forms.schema_fields(form, INPUTS[log], prefix=log + "_",
+                                 optional=[n for n in OPTIONAL if n in INPUTS[log]])
+    hygiene.record(log, SCHEMAS[log]().load({**fields, "day": form.get("day", "")}),
+                   services.today())
     return redirect(url_for("canteen_pages.hygiene_logs", day=form.get("day")) + f"#{log}")
 
 
 @bp.route("/hygiene/<log>/<uuid:entry_id>/void", methods=["POST"])
 @requires("canteen.hygiene.write")
+@forms.submitted(lambda errors, form, status, log, entry_id: _render_hygiene(
+    {f"void_{log}": errors["void"]}, {}, status), field="void")
 def void_hygiene(log: str, entry_id: uuid.UUID):
     if log not in INPUTS:
         abort(404)
     entry = forms.found(lambda found: hygiene.get_entry(log, found), entry_id)
-    try:
-        data = VoidSchema().load({"reason": request.form.get("reason", ""),
-                                  "voided_by": current_principal().name})
-        hygiene.void(log, entry_id, data["reason"], data["voided_by"], datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_hygiene({f"void_{log}": " ".join(forms.form_errors(exc).values())}, {},
-                               status)
-    db.session.commit()
+    data = VoidSchema().load({"reason": request.form.get("reason", ""),
+                              "voided_by": current_principal().name})
+    hygiene.void(log, entry_id, data["reason"], data["voided_by"], datetime.now(UTC))
     return redirect(url_for("canteen_pages.hygiene_logs", day=entry.day.isoformat()) + f"#{log}")
 
 

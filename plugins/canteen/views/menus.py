@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, forms, public, requires
+from core.sdk import db, forms, public, requires
 
 from ..models import ALLERGENS, Dish
 from ..schemas.menus import CopyWeekSchema, DishSchema, MenuItemSchema
@@ -45,14 +45,11 @@ def menu():
 
 @bp.route("/menu", methods=["POST"])
 @requires("canteen.menu.manage")
+@forms.submitted(_render_menu)
 def add_menu_item():
-    form = request.form.to_dict()
-    try:
-        _item, warnings = services.add_to_menu(MenuItemSchema().load(
-            forms.schema_fields(form, ("day", "slot", "dish_id"))))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_menu(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    form = request.form
+    _item, warnings = services.add_to_menu(MenuItemSchema().load(
+        forms.schema_fields(form, ("day", "slot", "dish_id"))))
     if warnings:
         return _render_menu({}, {"day": form.get("day")}, warnings=warnings)
     return redirect(url_for("canteen_pages.menu", week=form.get("day")))
@@ -60,27 +57,20 @@ def add_menu_item():
 
 @bp.route("/menu/<uuid:item_id>/delete", methods=["POST"])
 @requires("canteen.menu.manage")
+@forms.submitted(lambda errors, form, status, item_id: redirect(  # another school's: a 404
+    url_for("canteen_pages.menu", week=form.get("week"))))
 def remove_menu_item(item_id: uuid.UUID):
-    try:
-        services.remove_from_menu(item_id)
-    except RuleBroken as exc:
-        forms.refusal_status(exc)  # a 404 for another school's item
-    db.session.commit()
+    services.remove_from_menu(item_id)
     return redirect(url_for("canteen_pages.menu", week=request.form.get("week")))
 
 
 @bp.route("/menu/copy", methods=["POST"])
 @requires("canteen.menu.manage")
+@forms.submitted(_render_menu, prefix="copy_")
 def copy_week():
-    form = request.form.to_dict()
-    try:
-        data = CopyWeekSchema().load(forms.schema_fields(form, ("source", "target"),
-                                                         checkboxes=("replace",)))
-        services.copy_week(data["source"], data["target"], data["replace"])
-    except (ValidationError, RuleBroken) as exc:
-        return _render_menu(forms.prefixed(forms.form_errors(exc), "copy_"), form,
-                            forms.refusal_status(exc))
-    db.session.commit()
+    data = CopyWeekSchema().load(forms.schema_fields(request.form, ("source", "target"),
+                                                     checkboxes=("replace",)))
+    services.copy_week(data["source"], data["target"], data["replace"])
     return redirect(url_for("canteen_pages.menu", week=data["target"].isoformat()))
 
 
@@ -143,16 +133,13 @@ def dishes():
 
 @bp.route("/dishes", methods=["POST"])
 @requires("canteen.menu.manage")
+@forms.submitted(render_dishes)
 def add_dish():
-    form = request.form.to_dict()
-    try:
-        data = DishSchema().load({**forms.schema_fields(form, ("name", "notes")),
-                                  "allergens": request.form.getlist("allergens"),
-                                  "ingredients": _ingredients(form.get("ingredients", ""))})
-        dish = services.create_dish(data)
-        if photo := uploaded_photo():
-            dish_photos.set_photo(dish.id, *photo)
-    except (ValidationError, RuleBroken) as exc:
-        return render_dishes(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    form = request.form
+    data = DishSchema().load({**forms.schema_fields(form, ("name", "notes")),
+                              "allergens": form.getlist("allergens"),
+                              "ingredients": _ingredients(form.get("ingredients", ""))})
+    dish = services.create_dish(data)
+    if photo := uploaded_photo():
+        dish_photos.set_photo(dish.id, *photo)
     return redirect(url_for("canteen_pages.dishes"))

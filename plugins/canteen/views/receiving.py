@@ -150,15 +150,11 @@ def delivery(delivery_id: uuid.UUID):
 
 @bp.route("/deliveries/<uuid:delivery_id>/void", methods=["POST"])
 @requires("canteen.receiving.void")
+@forms.submitted(lambda errors, form, status, delivery_id: _render_delivery(
+    forms.found(services.get_delivery, delivery_id), errors, form, status))
 def void_delivery(delivery_id: uuid.UUID):
     found = forms.found(services.get_delivery, delivery_id)
-    form = request.form.to_dict()
-    try:
-        data = DeliveryVoidSchema().load(forms.schema_fields(form, ("reason",)))
-        services.void_delivery(found.id, data["reason"], current_principal().name,
-                               datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_delivery(found, forms.form_errors(exc), form, status)
-    db.session.commit()
+    data = DeliveryVoidSchema().load(forms.schema_fields(request.form, ("reason",)))
+    services.void_delivery(found.id, data["reason"], current_principal().name,
+                           datetime.now(UTC))
     return redirect(url_for("canteen_pages.delivery", delivery_id=found.id))

@@ -6,9 +6,8 @@ import uuid
 from datetime import UTC, date, datetime, time
 
 from flask import redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires
+from core.sdk import current_principal, forms, requires
 
 from ..regulations import rules
 from ..schemas.samples import DisposalSchema, SampleSchema
@@ -50,37 +49,35 @@ def _taken_at(day: str, clock: str) -> str:
     return moment.replace(tzinfo=school_zone()).isoformat()
 
 
+def _refused_sample(errors: dict[str, str], form: dict, status: int):
+    """The meal's slot and dish are one field of the form."""
+    for key in ("slot", "dish_id"):
+        if key in errors:
+            errors["meal"] = errors.pop(key)
+    return _render_samples(errors, form, status)
+
+
 @bp.route("/samples", methods=["POST"])
 @requires("canteen.samples.write")
+@forms.submitted(_refused_sample)
 def take_sample():
-    form = request.form.to_dict()
+    form = request.form
     meal = form.get("meal", "")
     slot, _, dish_id = meal.partition("/")
     fields = {**forms.schema_fields(form, ("day", "grams", "taken_by", "cabinet")),
               "slot": slot, "dish_id": dish_id,
               "taken_at": _taken_at(form.get("day", ""), form.get("taken_at", ""))}
-    try:
-        services.take_sample(SampleSchema().load(fields))
-    except (ValidationError, RuleBroken) as exc:
-        errors = forms.form_errors(exc)
-        for key in ("slot", "dish_id"):
-            if key in errors:
-                errors["meal"] = errors.pop(key)
-        return _render_samples(errors, form, forms.refusal_status(exc))
-    db.session.commit()
+    services.take_sample(SampleSchema().load(fields))
     return redirect(url_for("canteen_pages.samples", day=form.get("day")))
 
 
 @bp.route("/samples/<uuid:sample_id>/dispose", methods=["POST"])
 @requires("canteen.samples.write")
+@forms.submitted(lambda errors, form, status, sample_id: _render_samples(errors, {}, status),
+                 field="dispose")
 def dispose_sample(sample_id: uuid.UUID):
-    form = request.form.to_dict()
+    form = request.form
     found = form.get("disposed_by", "").strip() or current_principal().name
-    try:
-        data = DisposalSchema().load({"disposed_by": found})
-        services.dispose_sample(sample_id, data["disposed_by"], datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_samples({"dispose": " ".join(forms.form_errors(exc).values())}, {}, status)
-    db.session.commit()
+    data = DisposalSchema().load({"disposed_by": found})
+    services.dispose_sample(sample_id, data["disposed_by"], datetime.now(UTC))
     return redirect(url_for("canteen_pages.samples", day=form.get("day")))

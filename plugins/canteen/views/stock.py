@@ -9,9 +9,8 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 
 from flask import redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, db, forms, requires
+from core.sdk import forms, requires
 
 from .. import charts
 from ..models.stock import MOVEMENT_KINDS
@@ -62,39 +61,34 @@ def stock_on_hand():
     return _render_stock({}, {})
 
 
+def _refused_stock_in(errors: dict[str, str], form: dict, status: int):
+    if "unit_price_fen" in errors:  # the page asks for yuan
+        errors["unit_price_yuan"] = errors.pop("unit_price_fen")
+    return _render_stock(errors, form, status)
+
+
 @bp.route("/stock", methods=["POST"])
 @requires("canteen.stock.write")
+@forms.submitted(_refused_stock_in)
 def stock_in():
     form = request.form.to_dict()
     fields = {**forms.schema_fields(form, ("food", "unit", "quantity", "batch", "expiry_date",
                                            "production_date", "received_on"),
                                     optional=("production_date", "received_on")),
               "unit_price_fen": _fen(form, "unit_price_yuan")}
-    try:
-        data = StockInSchema().load(fields)
-        stock.stock_in(data)
-    except (ValidationError, RuleBroken) as exc:
-        errors = forms.form_errors(exc)
-        if "unit_price_fen" in errors:
-            errors["unit_price_yuan"] = errors.pop("unit_price_fen")
-        return _render_stock(errors, form, forms.refusal_status(exc))
-    db.session.commit()
+    stock.stock_in(StockInSchema().load(fields))
     return redirect(url_for("canteen_pages.stock"))
 
 
 @bp.route("/stock/lots/<uuid:lot_id>/discard", methods=["POST"])
 @requires("canteen.stock.write")
+@forms.submitted(lambda errors, form, status, lot_id: _render_stock(
+    {f"discard-{lot_id}": errors["discard"]}, {}, status), field="discard")
 def discard_lot(lot_id: uuid.UUID):
-    form = request.form.to_dict()
     forms.found(stock.get_lot, lot_id)
-    try:
-        data = DiscardSchema().load(forms.schema_fields(form, ("reason", "quantity"),
-                                                        optional=("quantity",)))
-        stock_out.discard(lot_id, data["reason"], data["quantity"])
-    except (ValidationError, RuleBroken) as exc:
-        message = " ".join(forms.form_errors(exc).values())
-        return _render_stock({f"discard-{lot_id}": message}, {}, forms.refusal_status(exc))
-    db.session.commit()
+    data = DiscardSchema().load(forms.schema_fields(request.form.to_dict(), ("reason", "quantity"),
+                                                    optional=("quantity",)))
+    stock_out.discard(lot_id, data["reason"], data["quantity"])
     return redirect(url_for("canteen_pages.stock"))
 
 
@@ -114,21 +108,21 @@ def stock_issue():
     return _render_issue({}, {})
 
 
+def _refused_issue(errors: dict[str, str], form: dict, status: int):
+    if "unit" in errors:  # the food and its unit are one choice on the page
+        errors["food"] = errors.pop("unit")
+    return _render_issue(errors, form, status)
+
+
 @bp.route("/stock/issue", methods=["POST"])
 @requires("canteen.stock.write")
+@forms.submitted(_refused_issue)
 def issue_food():
     form = request.form.to_dict()
     food, _bar, unit = form.get("food", "").rpartition("|")
     fields = {**forms.schema_fields(form, ("day", "quantity", "slot"), optional=("slot",)),
               "food": food, "unit": unit}
-    try:
-        issued = stock_out.issue(IssueSchema().load(fields))
-    except (ValidationError, RuleBroken) as exc:
-        errors = forms.form_errors(exc)
-        if "unit" in errors:
-            errors["food"] = errors.pop("unit")
-        return _render_issue(errors, form, forms.refusal_status(exc))
-    db.session.commit()
+    issued = stock_out.issue(IssueSchema().load(fields))
     if issued.warnings:  # expired lots passed over: say so on the page rather than redirect
         return _render_issue({}, {"day": form.get("day")}, issued=issued)
     return redirect(url_for("canteen_pages.stock_issue", day=issued.day.isoformat()))
@@ -136,17 +130,13 @@ def issue_food():
 
 @bp.route("/stock/issues/<uuid:issue_id>/cancel", methods=["POST"])
 @requires("canteen.stock.write")
+@forms.submitted(lambda errors, form, status, issue_id: _render_issue(
+    {f"cancel-{issue_id}": errors["cancel"]}, {}, status), field="cancel")
 def cancel_issue(issue_id: uuid.UUID):
-    form = request.form.to_dict()
+    form = request.form
     forms.found(stock_out.issue_entries, issue_id)
-    try:
-        data = ReasonSchema().load(forms.schema_fields(form, ("reason",)))
-        stock_out.cancel_issue(issue_id, data["reason"])
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_issue({f"cancel-{issue_id}": " ".join(forms.form_errors(exc).values())},
-                             {}, status)
-    db.session.commit()
+    data = ReasonSchema().load(forms.schema_fields(form, ("reason",)))
+    stock_out.cancel_issue(issue_id, data["reason"])
     return redirect(url_for("canteen_pages.stock_issue", day=form.get("day")))
 
 

@@ -8,7 +8,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires
+from core.sdk import current_principal, forms, requires
 
 from ..schemas.stock import CountLineSchema, CountSchema
 from ..services import stock, stock_counts, today
@@ -54,27 +54,27 @@ def _lines(form: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
     return lines, errors
 
 
+def _refused_count(errors: dict[str, str], form: dict, status: int):
+    lines, _errors = _lines(form)
+    for key in [k for k in errors if k.startswith("lines.")]:
+        number = int(key.split(".")[1])  # lines.<n>.book: by that lot's box
+        errors[f"counted-{lines[number]['lot_id']}"] = errors.pop(key)
+    return _render_sheet(errors, form, status)
+
+
 @bp.route("/stock/count", methods=["POST"])
 @requires("canteen.stock.count")
+@forms.submitted(_refused_count)
 def record_count():
     form = request.form.to_dict()
     lines, errors = _lines(form)
     if not lines:
         errors["lines"] = _("write what was found of at least one lot")
     if errors:
-        return _render_sheet(errors, form, 422)
+        raise ValidationError(errors)
     fields = forms.schema_fields(form, ("day", "counted_by", "note"),
                                  optional=("day", "counted_by"))
-    try:
-        count = stock_counts.record_count(CountSchema().load({**fields, "lines": lines}))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        errors = forms.form_errors(exc)
-        for key in [k for k in errors if k.startswith("lines.")]:
-            number = int(key.split(".")[1])  # lines.<n>.book: by that lot's box
-            errors[f"counted-{lines[number]['lot_id']}"] = errors.pop(key)
-        return _render_sheet(errors, form, status)
-    db.session.commit()
+    count = stock_counts.record_count(CountSchema().load({**fields, "lines": lines}))
     return redirect(url_for("canteen_pages.count_result", stock_count_id=count.id))
 
 

@@ -7,7 +7,6 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.sdk import RuleBroken, db, forms, requires, send_stored
@@ -39,14 +38,10 @@ def suppliers():
 
 @bp.route("/suppliers", methods=["POST"])
 @requires("canteen.suppliers.manage")
+@forms.submitted(_render_list)
 def add_supplier():
-    form = request.form.to_dict()
-    try:
-        supplier = services.create_supplier(SupplierSchema().load(
-            forms.schema_fields(form, SUPPLIER_FIELDS)))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_list(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    supplier = services.create_supplier(SupplierSchema().load(
+        forms.schema_fields(request.form, SUPPLIER_FIELDS)))
     return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
 
 
@@ -59,6 +54,11 @@ def _render_supplier(supplier: Supplier, errors: dict[str, str], form: dict, sta
                            kinds=CERTIFICATE_KINDS, errors=errors, form=form), status
 
 
+def _refused_supplier(errors: dict[str, str], form: dict, status: int,
+                      supplier_id: uuid.UUID):
+    return _render_supplier(forms.found(services.get_supplier, supplier_id), errors, form, status)
+
+
 @bp.route("/suppliers/<uuid:supplier_id>")
 @requires("canteen.read")
 def supplier(supplier_id: uuid.UUID):
@@ -67,18 +67,12 @@ def supplier(supplier_id: uuid.UUID):
 
 @bp.route("/suppliers/<uuid:supplier_id>", methods=["POST"])
 @requires("canteen.suppliers.manage")
+@forms.submitted(_refused_supplier)
 def change_supplier(supplier_id: uuid.UUID):
     supplier = forms.found(services.get_supplier, supplier_id)
-    form = request.form.to_dict()
-    try:
-        changes = SupplierChangeSchema(partial=True).load(
-            forms.schema_fields(form, SUPPLIER_FIELDS, checkboxes=("active",)))
-        services.update_supplier(supplier.id, changes)
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_supplier(supplier,
-                                forms.form_errors(exc), form, status)
-    db.session.commit()
+    changes = SupplierChangeSchema(partial=True).load(
+        forms.schema_fields(request.form, SUPPLIER_FIELDS, checkboxes=("active",)))
+    services.update_supplier(supplier.id, changes)
     return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
 
 
@@ -92,35 +86,26 @@ def _scan(name: str) -> tuple[str, bytes] | None:
 
 @bp.route("/suppliers/<uuid:supplier_id>/certificates", methods=["POST"])
 @requires("canteen.suppliers.manage")
+@forms.submitted(_refused_supplier, prefix="cert_")
 def add_certificate(supplier_id: uuid.UUID):
     supplier = forms.found(services.get_supplier, supplier_id)
-    form = request.form.to_dict()
-    try:
-        data = CertificateSchema().load(forms.schema_fields(form, CERTIFICATE_FIELDS,
-                                                            prefix="cert_"))
-        services.add_certificate(supplier.id, data, today(), scan=_scan("cert_scan"))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_supplier(supplier,
-                                forms.form_errors(exc, prefix="cert_"), form, status)
-    db.session.commit()
+    data = CertificateSchema().load(forms.schema_fields(request.form, CERTIFICATE_FIELDS,
+                                                        prefix="cert_"))
+    services.add_certificate(supplier.id, data, today(), scan=_scan("cert_scan"))
     return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
 
 
 @bp.route("/certificates/<uuid:certificate_id>/scan", methods=["POST"])
 @requires("canteen.suppliers.manage")
+@forms.submitted(lambda errors, form, status, certificate_id: _render_supplier(
+    services.get_supplier(forms.found(services.get_certificate, certificate_id).supplier_id),
+    {f"scan-{certificate_id}": errors["scan"]}, {}, status), field="scan")
 def attach_scan(certificate_id: uuid.UUID):
     cert = forms.found(services.get_certificate, certificate_id)
     scan = _scan("scan")
-    try:
-        if scan is None:
-            raise RuleBroken(_("choose a file or take a photo"), "scan")
-        services.attach_scan(cert.id, *scan)
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        supplier = services.get_supplier(cert.supplier_id)
-        return _render_supplier(supplier, {f"scan-{cert.id}": str(exc)}, {}, status)
-    db.session.commit()
+    if scan is None:
+        raise RuleBroken(_("choose a file or take a photo"), "scan")
+    services.attach_scan(cert.id, *scan)
     return redirect(url_for("canteen_pages.supplier", supplier_id=cert.supplier_id))
 
 

@@ -11,7 +11,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires, whole_fen
+from core.sdk import current_principal, db, forms, requires, whole_fen
 
 from ..schemas.tuckshop import TuckBatchSchema, TuckProductSchema, TuckRemovalSchema
 from ..services import today, yuan
@@ -30,10 +30,9 @@ def fen_of(form: dict, name: str, field: str) -> dict:
     return {field: amount}
 
 
-def money_errors(exc: Exception) -> dict[str, str]:
+def money_errors(errors: dict[str, str]) -> dict[str, str]:
     """The refusal's messages by form input: the schema's ``price_fen`` is the ``price`` the
     person typed."""
-    errors = forms.form_errors(exc)
     for field, name in (("price_fen", "price"), ("cost_fen", "cost")):
         if field in errors:
             errors[name] = errors.pop(field)
@@ -86,32 +85,25 @@ def _product_data(form: dict, editing: bool = False) -> dict:
 @bp.route("/tuck-shop/products", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.manage")
+@forms.submitted(lambda errors, form, status: _render_stock(money_errors(errors), form, status))
 def add_tuck_product():
-    form = request.form.to_dict()
-    try:
-        shop.create_product(_product_data(form))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_stock(money_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    shop.create_product(_product_data(request.form.to_dict()))
     return redirect(url_for("canteen_pages.tuck_shop"))
 
 
 @bp.route("/tuck-shop/batches", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.manage")
+@forms.submitted(lambda errors, form, status: _render_stock(money_errors(errors), form, status))
 def receive_tuck_batch():
     form = request.form.to_dict()
-    try:
-        product = shop.get_product(as_uuid(form.get("product_id")), status=422)
-        data = TuckBatchSchema().load({
-            **forms.schema_fields(form, ("quantity", "produced_on", "expires_on"),
-                                  optional=("produced_on", "expires_on")),
-            **fen_of(form, "cost", "cost_fen"),
-            "received_by": form.get("received_by", "").strip() or me()})
-        shop.receive_batch(product.id, data, today())
-    except (ValidationError, RuleBroken) as exc:
-        return _render_stock(money_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    product = shop.get_product(as_uuid(form.get("product_id")), status=422)
+    data = TuckBatchSchema().load({
+        **forms.schema_fields(form, ("quantity", "produced_on", "expires_on"),
+                              optional=("produced_on", "expires_on")),
+        **fen_of(form, "cost", "cost_fen"),
+        "received_by": form.get("received_by", "").strip() or me()})
+    shop.receive_batch(product.id, data, today())
     return redirect(url_for("canteen_pages.tuck_shop"))
 
 
@@ -140,14 +132,11 @@ def tuck_product(product_id: uuid.UUID):
 @bp.route("/tuck-shop/products/<uuid:product_id>", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.manage")
+@forms.submitted(lambda errors, form, status, product_id: _render_product(
+    product_id, money_errors(errors), form, status))
 def change_tuck_product(product_id: uuid.UUID):
     forms.found(shop.get_product, product_id)
-    form = request.form.to_dict()
-    try:
-        shop.update_product(product_id, _product_data(form, editing=True))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_product(product_id, money_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    shop.update_product(product_id, _product_data(request.form.to_dict(), editing=True))
     return redirect(url_for("canteen_pages.tuck_product", product_id=product_id))
 
 
@@ -170,26 +159,27 @@ def tuck_shop_expired():
     return _render_expired({})
 
 
+def _refused_removal(errors: dict[str, str], form: dict, status: int, batch_id: uuid.UUID):
+    """Back on the page the removal came from: the product's, or the expired list."""
+    errors = {f"remove-{batch_id}": errors["remove"]}
+    if (back := as_uuid(form.get("product_id"))) is not None:
+        return _render_product(back, errors, None, status)
+    return _render_expired(errors, status)
+
+
 @bp.route("/tuck-shop/batches/<uuid:batch_id>/remove", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.manage")
+@forms.submitted(_refused_removal, field="remove")
 def remove_tuck_batch(batch_id: uuid.UUID):
     """Remove goods from the shelf, from the expired list or from a product's page (the form
     then names the product, to go back to)."""
     forms.found(shop.get_batch, batch_id)
     form = request.form.to_dict()
     back = as_uuid(form.get("product_id"))
-    try:
-        data = TuckRemovalSchema().load(forms.schema_fields(form, ("quantity", "reason"),
-                                                            optional=("quantity",)))
-        shop.remove_from_shelf(batch_id, data, me(), today(), datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        errors = {f"remove-{batch_id}": " ".join(forms.form_errors(exc).values())}
-        if back is not None:
-            return _render_product(back, errors, None, status)
-        return _render_expired(errors, status)
-    db.session.commit()
+    data = TuckRemovalSchema().load(forms.schema_fields(form, ("quantity", "reason"),
+                                                        optional=("quantity",)))
+    shop.remove_from_shelf(batch_id, data, me(), today(), datetime.now(UTC))
     if back is not None:
         return redirect(url_for("canteen_pages.tuck_product", product_id=back))
     return redirect(url_for("canteen_pages.tuck_shop_expired"))

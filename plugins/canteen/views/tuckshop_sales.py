@@ -7,10 +7,9 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import redirect, render_template, request, url_for
-from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, forms, requires
+from core.sdk import db, forms, requires
 
 from ..models import TuckProduct
 from ..schemas.tuckshop import TuckSaleSchema, TuckSaleVoidSchema
@@ -44,32 +43,24 @@ def tuck_shop_sell():
 @bp.route("/tuck-shop/sell", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.sell")
+@forms.submitted(_render_till)
 def sell_at_tuck_shop():
-    form = request.form.to_dict()
+    form = request.form
     barcode = form.get("barcode", "").strip()
     fields = {"quantity": form.get("quantity", ""),
               **({"barcode": barcode} if barcode else {"product_id": form.get("product_id")})}
-    try:
-        sale = till.sell(TuckSaleSchema().load(fields), me(), today(), datetime.now(UTC),
-                         (form.get("request_key") or "")[:64] or None)
-    except (ValidationError, RuleBroken) as exc:
-        return _render_till(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    sale = till.sell(TuckSaleSchema().load(fields), me(), today(), datetime.now(UTC),
+                     (form.get("request_key") or "")[:64] or None)
     return redirect(url_for("canteen_pages.tuck_shop_sell", sold=sale.id))
 
 
 @bp.route("/tuck-shop/sales/<uuid:sale_id>/void", methods=["POST"])
 @switched_on
 @requires("canteen.tuckshop.manage")
+@forms.submitted(lambda errors, form, status, sale_id: _render_till(
+    {f"void-{sale_id}": errors["void"]}, {}, status), field="void")
 def void_tuck_sale(sale_id: uuid.UUID):
     forms.found(till.get_sale, sale_id)
-    form = request.form.to_dict()
-    try:
-        data = TuckSaleVoidSchema().load(forms.schema_fields(form, ("reason",)))
-        till.void_sale(sale_id, data["reason"], me(), today(), datetime.now(UTC))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_till({f"void-{sale_id}": " ".join(forms.form_errors(exc).values())},
-                            {}, status)
-    db.session.commit()
+    data = TuckSaleVoidSchema().load(forms.schema_fields(request.form, ("reason",)))
+    till.void_sale(sale_id, data["reason"], me(), today(), datetime.now(UTC))
     return redirect(url_for("canteen_pages.tuck_shop_sell"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.sdk import MAX_PAGE_SIZE, current_principal, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, current_principal, page_of, requires, transactional
 
 from ..schemas.absences import (
     AbsenceQuerySchema,
@@ -26,7 +26,7 @@ def _allowed():
 @blp.route("/absences")
 @blp.arguments(AbsenceQuerySchema, location="query")
 @blp.response(200, FeeAbsenceSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.absences.write")
 @transactional
 def list_absences(query, pagination_parameters):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.sdk import MAX_PAGE_SIZE, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, transactional
 
 from ..schemas.billing import (
     BillAdjustmentSchema,
@@ -47,7 +47,7 @@ def start_billing_run(data):
 @blp.route("/billing-runs")
 @blp.arguments(BillingRunQuerySchema, location="query")
 @blp.response(200, BillingRunSchema(many=True))
-@blp.paginate(page_size=20, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_billing_runs(query, pagination_parameters):
     return with_job(page_of(billing.runs(query["term_id"]), pagination_parameters))
@@ -67,7 +67,7 @@ def get_billing_run(billing_run_id: uuid.UUID):
 @blp.route("/bills")
 @blp.arguments(BillQuerySchema, location="query")
 @blp.response(200, BillSchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_bills(query, pagination_parameters):
     """Bills by class, with what is paid and owed on the issued ones."""
@@ -121,7 +121,7 @@ def write_off_bill(data, bill_id: uuid.UUID):
 @blp.route("/concessions")
 @blp.arguments(ConcessionQuerySchema, location="query")
 @blp.response(200, ConcessionSchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_concessions(query, pagination_parameters):
     return page_of(concessions.concessions(query["term_id"], query["student_id"]),
@@ -149,7 +149,7 @@ def revoke_concession(concession_id: uuid.UUID):
 @blp.route("/fee-choices")
 @blp.arguments(FeeChoiceQuerySchema, location="query")
 @blp.response(200, FeeChoiceSchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_fee_choices(query, pagination_parameters):
     return page_of(concessions.choices(query["term_id"], query["student_id"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.sdk import MAX_PAGE_SIZE, page_of, public, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, public, requires, transactional
 
 from ..schemas.catalogue import (
     FeeItemChangeSchema,
@@ -24,7 +24,7 @@ from . import blp
 @blp.route("/items")
 @blp.arguments(FeeItemQuerySchema, location="query")
 @blp.response(200, FeeItemSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_fee_items(query, pagination_parameters):
     """The catalogue: drafts first, then approved, published and retired items."""
@@ -104,7 +104,7 @@ def retire_fee_item(fee_item_id: uuid.UUID):
 
 @blp.route("/notices")
 @blp.response(200, FeeNoticeSchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_fee_notices(pagination_parameters):
     """Every notice the school published, newest first."""

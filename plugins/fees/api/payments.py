@@ -8,7 +8,7 @@ import uuid
 from flask import request
 from flask_babel import gettext as _
 
-from core.sdk import MAX_PAGE_SIZE, RuleBroken, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, RuleBroken, page_of, requires, transactional
 
 from ..models import Payment
 from ..schemas.payments import (
@@ -66,7 +66,7 @@ def record_payment(data, bill_id: uuid.UUID):
 @blp.route("/payments")
 @blp.arguments(FeePaymentQuerySchema, location="query")
 @blp.response(200, FeePaymentSchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_payments(query, pagination_parameters):
     """Payments received from ``start`` to ``end``, by method, bill or student, in the order

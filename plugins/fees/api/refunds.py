@@ -8,7 +8,7 @@ import uuid
 from flask_smorest import Page
 from sqlalchemy import select
 
-from core.sdk import MAX_PAGE_SIZE, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, transactional
 
 from ..models import Refund, Settlement
 from ..schemas.refunds import (
@@ -28,7 +28,7 @@ from . import blp
 @blp.route("/settlements")
 @blp.arguments(SettlementQuerySchema, location="query")
 @blp.response(200, SettlementSchema(many=True))
-@blp.paginate(page_size=50, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_settlements(query, pagination_parameters):
     """The settlements of held fees, newest first (of one term with ``term_id``)."""
@@ -69,7 +69,7 @@ def delete_settlement(settlement_id: uuid.UUID):
 
 @blp.route("/settlements/<uuid:settlement_id>/lines")
 @blp.response(200, SettlementLineSchema(many=True))
-@blp.paginate(Page, page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(Page, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 @transactional
 def settlement_lines(settlement_id: uuid.UUID):
@@ -105,7 +105,7 @@ def publish_settlement(settlement_id: uuid.UUID):
 @blp.route("/refunds")
 @blp.arguments(RefundQuerySchema, location="query")
 @blp.response(200, FeeRefundSchema(many=True))
-@blp.paginate(page_size=100, max_page_size=MAX_PAGE_SIZE)
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_refunds(query, pagination_parameters):
     """The refund list: every refund decided (of a term, status, source, settlement or class),

@@ -8,7 +8,6 @@ import uuid
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 
 from core.sdk import RuleBroken, current_principal, db, forms, people, requires
 
@@ -56,27 +55,20 @@ def absences_page():
 
 @bp.route("/absences", methods=["POST"])
 @requires("fees.absences.write")
+@forms.submitted(_render_absences)
 def record_absence():
-    form = request.form.to_dict()
-    try:
-        absences.record(FeeAbsenceSchema().load(forms.schema_fields(
-            form, ("student_id", "starts_on", "ends_on", "reason"))), allowed=_allowed())
-    except (ValidationError, RuleBroken) as exc:
-        return _render_absences(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    absences.record(FeeAbsenceSchema().load(forms.schema_fields(
+        request.form, ("student_id", "starts_on", "ends_on", "reason"))), allowed=_allowed())
     return redirect(url_for("fees_pages.absences_page", **request.args))
 
 
 @bp.route("/absences/<uuid:absence_id>/delete", methods=["POST"])
 @requires("fees.absences.write")
+@forms.submitted(lambda errors, form, status, absence_id: _render_absences(
+    {f"absence-{absence_id}": errors["absence"]}, {}, status), field="absence")
 def delete_absence(absence_id: uuid.UUID):
     found = forms.found(absences.get_absence, absence_id)
-    try:
-        absences.delete(found.id, allowed=_allowed())
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return _render_absences({f"absence-{absence_id}": str(exc)}, {}, status)
-    db.session.commit()
+    absences.delete(found.id, allowed=_allowed())
     return redirect(url_for("fees_pages.absences_page", **request.args))
 
 
@@ -102,14 +94,10 @@ def absence_refunds():
 
 @bp.route("/absence-refunds", methods=["POST"])
 @requires("fees.refunds.manage")
+@forms.submitted(lambda errors, form, status: _render_refunds(None, errors, status))
 def apply_absence_refunds():
     _terms, term = term_choice()
     if term is None:
-        return _render_refunds(None, {"term_id": _("the school has no term yet")}, 422)
-    try:
-        applied = absences.apply(term.id)
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return _render_refunds(None, forms.form_errors(exc), status)
-    db.session.commit()
+        raise RuleBroken(_("the school has no term yet"), "term_id")
+    applied = absences.apply(term.id)
     return _render_refunds(absences.shown(applied.outcome, applied), {})

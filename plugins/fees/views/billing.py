@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import ValidationError
 
 from core.sdk import (
     RuleBroken,
@@ -120,41 +119,35 @@ def bill(bill_id: uuid.UUID):
     return _render_bill(bill_id, {}, {})
 
 
+def _refused_adjustment(errors: dict[str, str], form: dict, status: int, bill_id: uuid.UUID):
+    if "amount_fen" in errors:  # the page asks for yuan
+        errors["amount"] = errors.pop("amount_fen")
+    return _render_bill(bill_id, errors, form, status)
+
+
 @bp.route("/bills/<uuid:bill_id>/adjust", methods=["POST"])
 @requires("fees.adjust")
+@forms.submitted(_refused_adjustment)
 def adjust_bill(bill_id: uuid.UUID):
     found = forms.found(bills.get_bill, bill_id)
-    form = request.form.to_dict()
+    form = request.form
     amount = whole_fen(form.get("amount", ""))
-    try:
-        if amount is None:
-            raise RuleBroken(_("an amount in yuan, such as -12.50"), "amount")
-        data = BillAdjustmentSchema().load({"amount_fen": amount,
-                                            "reason": form.get("reason", "").strip(),
-                                            "description": form.get("description", "").strip()})
-        billing.adjust_by_hand(found.id, data)
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        errors = forms.form_errors(exc)
-        if "amount_fen" in errors:
-            errors["amount"] = errors.pop("amount_fen")
-        return _render_bill(found.id, errors, form, status)
-    db.session.commit()
+    if amount is None:
+        raise RuleBroken(_("an amount in yuan, such as -12.50"), "amount")
+    data = BillAdjustmentSchema().load({"amount_fen": amount,
+                                        "reason": form.get("reason", "").strip(),
+                                        "description": form.get("description", "").strip()})
+    billing.adjust_by_hand(found.id, data)
     return redirect(url_for("fees_pages.bill", bill_id=found.id))
 
 
 @bp.route("/bills/<uuid:bill_id>/write-off", methods=["POST"])
 @requires("fees.adjust")
+@forms.submitted(lambda errors, form, status, bill_id: _render_bill(bill_id, errors, form,
+                                                                     status), prefix="off_")
 def write_off_bill(bill_id: uuid.UUID):
     found = forms.found(bills.get_bill, bill_id)
-    form = request.form.to_dict()
-    try:
-        billing.write_off(found.id, form.get("reason", "").strip())
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return _render_bill(found.id, forms.prefixed(forms.form_errors(exc), "off_"), form,
-                            status)
-    db.session.commit()
+    billing.write_off(found.id, request.form.get("reason", "").strip())
     return redirect(url_for("fees_pages.bill", bill_id=found.id))
 
 
@@ -195,37 +188,22 @@ def _scope_of(form: dict[str, str]) -> tuple[uuid.UUID, str, uuid.UUID | None]:
     return term_id, scope, scope_id
 
 
-def _refused_billing(exc: Exception, form: dict[str, str]):
-    if isinstance(exc, RuleBroken) and exc.status == 404 and exc.field == "scope_id":
-        db.session.rollback()  # a grade or class chosen from the list, gone meanwhile
-        return _render_billing({"scope_id": str(exc)}, form, 422)
-    status = forms.refusal_status(exc)
-    return _render_billing(forms.form_errors(exc), form, status)
-
-
 @bp.route("/billing", methods=["POST"])
 @requires("fees.billing.run")
+@forms.submitted(_render_billing, picked=("scope_id",))  # a grade or class gone meanwhile
 def start_billing():
-    form = request.form.to_dict()
-    try:
-        term_id, scope, scope_id = _scope_of(form)
-        run = billing.start_run(term_id, scope, scope_id, issue="issue" in form)
-    except RuleBroken as exc:
-        return _refused_billing(exc, form)
-    db.session.commit()
+    form = request.form
+    term_id, scope, scope_id = _scope_of(form)
+    run = billing.start_run(term_id, scope, scope_id, issue="issue" in form)
     return redirect(url_for("fees_pages.billing_run", billing_run_id=run.id))
 
 
 @bp.route("/billing/issue", methods=["POST"])
 @requires("fees.billing.run")
+@forms.submitted(_render_billing, picked=("scope_id",))
 def issue_bills():
-    form = request.form.to_dict()
-    try:
-        term_id, scope, scope_id = _scope_of(form)
-        billing.issue_scope(term_id, scope, scope_id)
-    except RuleBroken as exc:
-        return _refused_billing(exc, form)
-    db.session.commit()
+    term_id, scope, scope_id = _scope_of(request.form)
+    billing.issue_scope(term_id, scope, scope_id)
     return redirect(url_for("fees_pages.bills", term_id=term_id))
 
 
@@ -303,73 +281,58 @@ def _concession_data(form: dict[str, str]) -> dict[str, Any]:
             "amount_fen": fen, "reason": form.get("reason", "").strip()}
 
 
+def _refused_concession(errors: dict[str, str], form: dict, status: int):
+    """Errors by the inputs typed: yuan for fen, one "target" for an item or a category."""
+    if "amount_fen" in errors:
+        errors["amount"] = errors.pop("amount_fen")
+    if "fee_item_id" in errors or "category" in errors:
+        errors["target"] = errors.pop("fee_item_id", None) or errors.pop("category")
+    return _render_concessions(errors, form, status)
+
+
+# A student, item or term chosen in these forms that is not found is the form's error, not a
+# missing page.
 @bp.route("/concessions", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(_refused_concession, picked=True)
 def grant_concession():
     form = request.form.to_dict()
-    try:
-        concessions.grant(ConcessionSchema().load(_concession_data(form)))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc) if not _on_a_field(exc) else _field_status()
-        errors = forms.form_errors(exc)
-        if "amount_fen" in errors:
-            errors["amount"] = errors.pop("amount_fen")
-        if "fee_item_id" in errors or "category" in errors:
-            errors["target"] = errors.pop("fee_item_id", None) or errors.pop("category")
-        return _render_concessions(errors, form, status)
-    db.session.commit()
+    concessions.grant(ConcessionSchema().load(_concession_data(form)))
     return redirect(url_for("fees_pages.concessions", term_id=form.get("term_id")))
-
-
-def _on_a_field(exc: Exception) -> bool:
-    """A student, item or term chosen in the form that is not found is the form's error,
-    not a missing page."""
-    return isinstance(exc, RuleBroken) and exc.status == 404
-
-
-def _field_status() -> int:
-    db.session.rollback()
-    return 422
 
 
 @bp.route("/concessions/<uuid:concession_id>/revoke", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(lambda errors, form, status, concession_id: _render_concessions(errors, {},
+                                                                                 status))
 def revoke_concession(concession_id: uuid.UUID):
     found = forms.found(concessions.get_concession, concession_id)
-    try:
-        concessions.revoke(found.id)
-    except RuleBroken as exc:
-        return _render_concessions(forms.form_errors(exc), {}, forms.refusal_status(exc))
-    db.session.commit()
+    concessions.revoke(found.id)
     return redirect(url_for("fees_pages.concessions", term_id=found.term_id))
 
 
 @bp.route("/choices", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(lambda errors, form, status: _render_concessions(  # the choice's own input
+    {("choice_student_no" if k == "student_no" else k): v for k, v in errors.items()}, form,
+    status), picked=True)
 def record_choice():
     form = request.form.to_dict()
-    try:
-        student = _student_by_number(form.get("choice_student_no", ""))
-        quantity = form.get("quantity", "1").strip() or "1"
-        concessions.choose(FeeChoiceSchema().load({
-            "term_id": form.get("term_id"), "student_id": str(student.id),
-            "fee_item_id": form.get("fee_item_id"),
-            "quantity": int(quantity) if quantity.isdigit() else quantity}))
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc) if not _on_a_field(exc) else _field_status()
-        errors = forms.form_errors(exc)
-        if "student_no" in errors:
-            errors["choice_student_no"] = errors.pop("student_no")
-        return _render_concessions(errors, form, status)
-    db.session.commit()
+    student = _student_by_number(form.get("choice_student_no", ""))
+    quantity = form.get("quantity", "1").strip() or "1"
+    concessions.choose(FeeChoiceSchema().load({
+        "term_id": form.get("term_id"), "student_id": str(student.id),
+        "fee_item_id": form.get("fee_item_id"),
+        "quantity": int(quantity) if quantity.isdigit() else quantity}))
     return redirect(url_for("fees_pages.concessions", term_id=form.get("term_id")))
 
 
 @bp.route("/choices/<uuid:choice_id>/remove", methods=["POST"])
 @requires("fees.concessions.manage")
+@forms.submitted(lambda errors, form, status, choice_id: _render_concessions(errors, {},
+                                                                             status))
 def remove_choice(choice_id: uuid.UUID):
     found = forms.found(concessions.get_choice, choice_id)
     term_id = found.term_id
     concessions.unchoose(found.id)
-    db.session.commit()
     return redirect(url_for("fees_pages.concessions", term_id=term_id))

@@ -15,7 +15,6 @@ from marshmallow import ValidationError
 
 from core.sdk import (
     RuleBroken,
-    db,
     forms,
     kernel,
     people,
@@ -129,9 +128,8 @@ def _posted() -> tuple[dict[str, Any], dict[str, list[str]]]:
     return form | scope_ids, scope_ids
 
 
-def _errors(exc: Exception) -> dict[str, str]:
+def _errors(errors: dict[str, str]) -> dict[str, str]:
     """The refusal's messages by form input: ``amount_fen`` is the yuan typed in ``amount``."""
-    errors = forms.form_errors(exc)
     if "amount_fen" in errors:
         errors["amount"] = errors.pop("amount_fen")
     return errors
@@ -145,14 +143,11 @@ def new_fee_item():
 
 @bp.route("/items", methods=["POST"])
 @requires("fees.catalogue.manage")
+@forms.submitted(lambda errors, form, status: _render_form(
+    "fees/catalogue_item_new.html", _errors(errors), _posted()[0], status))
 def create_fee_item():
     form, scope_ids = _posted()
-    try:
-        item = catalogue.create_item(FeeItemSchema().load(_item_data(form, scope_ids)))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_form("fees/catalogue_item_new.html", _errors(exc), form,
-                            forms.refusal_status(exc))
-    db.session.commit()
+    item = catalogue.create_item(FeeItemSchema().load(_item_data(form, scope_ids)))
     return redirect(url_for("fees_pages.fee_item", fee_item_id=item.id))
 
 
@@ -173,30 +168,27 @@ def fee_item(fee_item_id: uuid.UUID):
 
 @bp.route("/items/<uuid:fee_item_id>", methods=["POST"])
 @requires("fees.catalogue.manage")
+@forms.submitted(lambda errors, form, status, fee_item_id: _render_item(
+    fee_item_id, _errors(errors), _posted()[0], status))
 def change_fee_item(fee_item_id: uuid.UUID):
     forms.found(catalogue.get_item, fee_item_id)
     form, scope_ids = _posted()
-    try:
-        data = {**_item_data(form, scope_ids), "version": _number(form.get("version"))}
-        catalogue.update_item(fee_item_id, FeeItemChangeSchema().load(data))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_item(fee_item_id, _errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    data = {**_item_data(form, scope_ids), "version": _number(form.get("version"))}
+    catalogue.update_item(fee_item_id, FeeItemChangeSchema().load(data))
     return redirect(url_for("fees_pages.fee_item", fee_item_id=fee_item_id))
 
 
 def _decide(fee_item_id: uuid.UUID, decision: Callable[[], object], back: str | None = None):
-    """An approval, a return to draft, a retirement or a deletion from the item's page; when
-    refused, the page shows why next to the buttons."""
+    """An approval, a return to draft, a retirement or a deletion from the item's page."""
     forms.found(catalogue.get_item, fee_item_id)
-    try:
-        decision()
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        message = " ".join(forms.form_errors(exc).values())
-        return _render_item(fee_item_id, {"decision": message}, None, status)
-    db.session.commit()
+    decision()
     return redirect(back or url_for("fees_pages.fee_item", fee_item_id=fee_item_id))
+
+
+def _refused_decision(errors: dict[str, str], form: dict, status: int,
+                      fee_item_id: uuid.UUID):
+    """The item's page again, with why next to the buttons."""
+    return _render_item(fee_item_id, errors, None, status)
 
 
 def _number(text: str | None) -> int | str | None:
@@ -211,24 +203,28 @@ def _version() -> int:
 
 @bp.route("/items/<uuid:fee_item_id>/approve", methods=["POST"])
 @requires("fees.catalogue.approve")
+@forms.submitted(_refused_decision, field="decision")
 def approve_fee_item(fee_item_id: uuid.UUID):
     return _decide(fee_item_id, lambda: catalogue.approve_item(fee_item_id, _version()))
 
 
 @bp.route("/items/<uuid:fee_item_id>/return-to-draft", methods=["POST"])
 @requires("fees.catalogue.approve")
+@forms.submitted(_refused_decision, field="decision")
 def return_fee_item_to_draft(fee_item_id: uuid.UUID):
     return _decide(fee_item_id, lambda: catalogue.return_to_draft(fee_item_id, _version()))
 
 
 @bp.route("/items/<uuid:fee_item_id>/retire", methods=["POST"])
 @requires("fees.catalogue.approve")
+@forms.submitted(_refused_decision, field="decision")
 def retire_fee_item(fee_item_id: uuid.UUID):
     return _decide(fee_item_id, lambda: catalogue.retire_item(fee_item_id))
 
 
 @bp.route("/items/<uuid:fee_item_id>/delete", methods=["POST"])
 @requires("fees.catalogue.manage")
+@forms.submitted(_refused_decision, field="decision")
 def delete_fee_item(fee_item_id: uuid.UUID):
     return _decide(fee_item_id, lambda: catalogue.delete_item(fee_item_id),
                    back=url_for("fees_pages.fee_items"))
@@ -258,14 +254,10 @@ def fee_notices():
 
 @bp.route("/notices", methods=["POST"])
 @requires("fees.catalogue.approve")
+@forms.submitted(_render_notices)
 def publish_fee_notice():
-    form = request.form.to_dict()
-    try:
-        notice = catalogue.publish_notice(FeeNoticeSchema().load(
-            forms.schema_fields(form, ("title", "effective_on", "remarks"))))
-    except (ValidationError, RuleBroken) as exc:
-        return _render_notices(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    notice = catalogue.publish_notice(FeeNoticeSchema().load(
+        forms.schema_fields(request.form, ("title", "effective_on", "remarks"))))
     return redirect(url_for("fees_pages.public_fee_notice", notice_id=notice.id))
 
 

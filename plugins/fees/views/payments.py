@@ -11,7 +11,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, db, forms, people, requires, term_span, whole_fen, yuan
+from core.sdk import db, forms, people, requires, term_span, whole_fen, yuan
 
 from ..models import METHOD_TITLES
 from ..schemas.payments import RECORDED_METHODS, FeePaymentSchema, FeePaymentVoidSchema
@@ -48,27 +48,27 @@ def pay_bill(bill_id: uuid.UUID):
                                      "amount": yuan(owed) if owed else ""})
 
 
+def _refused_payment(errors: dict[str, str], form: dict, status: int, bill_id: uuid.UUID):
+    if "amount_fen" in errors:  # the page asks for yuan
+        errors["amount"] = errors.pop("amount_fen")
+    return _render_pay(bill_id, errors, form, status)
+
+
 @bp.route("/bills/<uuid:bill_id>/pay", methods=["POST"])
 @requires("fees.payments.record")
+@forms.submitted(_refused_payment)
 def record_payment(bill_id: uuid.UUID):
     forms.found(bills.get_bill, bill_id)
     form = request.form.to_dict()
-    try:
-        fen = whole_fen(form.get("amount", ""))
-        if fen is None:
-            raise ValidationError({"amount": [_("an amount in yuan, such as 123.45")]})
-        data = FeePaymentSchema().load({**forms.schema_fields(
-            form, PAYMENT_FIELDS, optional=("received_on",)), "amount_fen": fen})
-        payment = payments.record(bill_id, data["amount_fen"], data["method"],
-                                  data["received_on"] or today(), payer=data["payer"].strip(),
-                                  reference=data["reference"].strip(),
-                                  request_key=(form.get("request_key") or "")[:64] or None)
-    except (ValidationError, RuleBroken) as exc:
-        errors = forms.form_errors(exc)
-        if "amount_fen" in errors:
-            errors["amount"] = errors.pop("amount_fen")
-        return _render_pay(bill_id, errors, form, forms.refusal_status(exc))
-    db.session.commit()
+    fen = whole_fen(form.get("amount", ""))
+    if fen is None:
+        raise ValidationError({"amount": [_("an amount in yuan, such as 123.45")]})
+    data = FeePaymentSchema().load({**forms.schema_fields(
+        form, PAYMENT_FIELDS, optional=("received_on",)), "amount_fen": fen})
+    payment = payments.record(bill_id, data["amount_fen"], data["method"],
+                              data["received_on"] or today(), payer=data["payer"].strip(),
+                              reference=data["reference"].strip(),
+                              request_key=(form.get("request_key") or "")[:64] or None)
     return redirect(url_for("fees_pages.payment", payment_id=payment.id, recorded=1))
 
 
@@ -106,15 +106,12 @@ def payment(payment_id: uuid.UUID):
 
 @bp.route("/payments/<uuid:payment_id>/void", methods=["POST"])
 @requires("fees.payments.void")
+@forms.submitted(lambda errors, form, status, payment_id: _render_payment(payment_id, errors,
+                                                                          status))
 def void_payment(payment_id: uuid.UUID):
     forms.found(payments.get_payment, payment_id)
-    try:
-        data = FeePaymentVoidSchema().load(forms.schema_fields(request.form, ("reason",)))
-        payments.void(payment_id, data["reason"].strip())
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_payment(payment_id, forms.form_errors(exc), status)
-    db.session.commit()
+    data = FeePaymentVoidSchema().load(forms.schema_fields(request.form, ("reason",)))
+    payments.void(payment_id, data["reason"].strip())
     return redirect(url_for("fees_pages.payment", payment_id=payment_id))
 
 
@@ -130,10 +127,11 @@ def receipt(payment_id: uuid.UUID):
 
 @bp.route("/payments/<uuid:payment_id>/receipt/print", methods=["POST"])
 @requires("fees.payments.record")
+@forms.submitted(lambda errors, form, status, payment_id: _render_payment(payment_id, errors,
+                                                                          status))
 def print_receipt(payment_id: uuid.UUID):
     """Count a print and show the receipt as this print is marked (the original the first
     time, a copy after that), with the browser's print dialog."""
     printed = forms.found(receipts.count_print, payment_id)
-    db.session.commit()
     return render_template("fees/receipt.html", receipt=printed, method_titles=METHOD_TITLES,
                            yuan=yuan, print_now=True)

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable
 
 from flask import g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.sdk import RuleBroken, TermRef, db, forms, people, public, requires, terms, whole_fen, yuan
@@ -72,15 +70,11 @@ def settlements_page():
 
 @bp.route("/settlements", methods=["POST"])
 @requires("fees.refunds.manage")
+@forms.submitted(_render_settlements)
 def create_settlement():
-    form = request.form.to_dict()
-    try:
-        data = SettlementSchema().load(forms.schema_fields(form, ("term_id", "fee_item_id",
-                                                                  "remarks")))
-        made = settlements.create(data["term_id"], data["fee_item_id"], data["remarks"])
-    except (ValidationError, RuleBroken) as exc:
-        return _render_settlements(forms.form_errors(exc), form, forms.refusal_status(exc))
-    db.session.commit()
+    data = SettlementSchema().load(forms.schema_fields(request.form, ("term_id", "fee_item_id",
+                                                                      "remarks")))
+    made = settlements.create(data["term_id"], data["fee_item_id"], data["remarks"])
     return redirect(url_for("fees_pages.settlement", settlement_id=made.id))
 
 
@@ -139,32 +133,26 @@ def record_settlement_costs(settlement_id: uuid.UUID):
     return redirect(url_for("fees_pages.settlement", settlement_id=found.id))
 
 
-def _act(settlement_id: uuid.UUID, act: Callable[[uuid.UUID], object], error_key: str,
-         then: str):
-    """Publish or drop a settlement from its page; a refusal shows on the page."""
-    found = forms.found(settlements.get_settlement, settlement_id)
-    try:
-        act(found.id)
-    except RuleBroken as exc:
-        status = forms.refusal_status(exc)
-        return _render_settlement(forms.found(settlements.get_settlement, settlement_id),
-                                  {error_key: str(exc)}, {}, status)
-    db.session.commit()
-    return redirect(then)
+def _refused_act(errors: dict[str, str], form: dict, status: int, settlement_id: uuid.UUID):
+    """Publishing or dropping a settlement from its page: a refusal shows on the page."""
+    return _render_settlement(forms.found(settlements.get_settlement, settlement_id), errors,
+                              {}, status)
 
 
 @bp.route("/settlements/<uuid:settlement_id>/publish", methods=["POST"])
 @requires("fees.refunds.manage")
+@forms.submitted(_refused_act, field="publish")
 def publish_settlement(settlement_id: uuid.UUID):
-    return _act(settlement_id, settlements.publish, "publish",
-                url_for("fees_pages.settlement", settlement_id=settlement_id))
+    settlements.publish(forms.found(settlements.get_settlement, settlement_id).id)
+    return redirect(url_for("fees_pages.settlement", settlement_id=settlement_id))
 
 
 @bp.route("/settlements/<uuid:settlement_id>/delete", methods=["POST"])
 @requires("fees.refunds.manage")
+@forms.submitted(_refused_act, field="delete")
 def delete_settlement(settlement_id: uuid.UUID):
-    return _act(settlement_id, settlements.delete_draft, "delete",
-                url_for("fees_pages.settlements_page"))
+    settlements.delete_draft(forms.found(settlements.get_settlement, settlement_id).id)
+    return redirect(url_for("fees_pages.settlements_page"))
 
 
 # --- the public notice ----------------------------------------------------------------------
@@ -234,31 +222,22 @@ def _pay_form() -> tuple[dict, list[str]]:
 
 @bp.route("/refunds/pay", methods=["POST"])
 @requires("fees.refunds.manage")
+@forms.submitted(lambda errors, form, status: _render_refunds(  # the ticked refunds: one field
+    {("refund_ids" if key.startswith("refund_ids") else key): message
+     for key, message in errors.items()}, form, status))
 def pay_refunds():
     form, chosen = _pay_form()
-    try:
-        data = RefundBulkPaySchema().load({**forms.schema_fields(form, ("method", "paid_on")),
-                                           "refund_ids": chosen})
-        refunds.pay_many(data["refund_ids"], data["method"], data["paid_on"])
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        errors = {("refund_ids" if key.startswith("refund_ids") else key): message
-                  for key, message in forms.form_errors(exc).items()}
-        return _render_refunds(errors, form, status)
-    db.session.commit()
+    data = RefundBulkPaySchema().load({**forms.schema_fields(form, ("method", "paid_on")),
+                                       "refund_ids": chosen})
+    refunds.pay_many(data["refund_ids"], data["method"], data["paid_on"])
     return redirect(url_for("fees_pages.refunds_page", **request.args))
 
 
 @bp.route("/refunds/<uuid:refund_id>/pay", methods=["POST"])
 @requires("fees.refunds.manage")
+@forms.submitted(lambda errors, form, status, refund_id: _render_refunds(errors, form, status))
 def pay_refund(refund_id: uuid.UUID):
     found = forms.found(refunds.get_refund, refund_id)
-    form, _chosen = _pay_form()
-    try:
-        data = RefundPaySchema().load(forms.schema_fields(form, ("method", "paid_on")))
-        refunds.pay(found.id, data["method"], data["paid_on"])
-    except (ValidationError, RuleBroken) as exc:
-        status = forms.refusal_status(exc)
-        return _render_refunds(forms.form_errors(exc), form, status)
-    db.session.commit()
+    data = RefundPaySchema().load(forms.schema_fields(request.form, ("method", "paid_on")))
+    refunds.pay(found.id, data["method"], data["paid_on"])
     return redirect(url_for("fees_pages.refunds_page", **request.args))

@@ -5,7 +5,8 @@ does not post it again."""
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.tenancy import tenant_context
+from core.tenancy import school_today, tenant_context
+from core.testing import signed_in
 from plugins.fees.api import payments as payments_api
 from plugins.fees.models import Payment, Receipt
 from tests.test_committed_answers import database_gone_after_commit
@@ -59,3 +60,18 @@ def test_a_payment_read_back_after_a_lost_commit_still_answers_201_with_its_id(
     assert gone["failed"] >= 1
     assert answer.status_code == 201
     assert recorded(school) == [(answer.get_json()["id"], 30000)]
+
+
+def test_a_payment_recorded_on_the_page_leads_to_it_when_the_database_goes_after_commit(
+        app, client, school, term_id, clerk):
+    _, (pupil,) = classroom(school, "1班", students=1)
+    bill = issued_bill(school, term_id, pupil, 100000)
+    token = signed_in(client, clerk)
+    with database_gone_after_commit() as gone:
+        answer = client.post(f"/t/fees-school/m/fees/bills/{bill}/pay", data={
+            "csrf_token": token, "request_key": "page-1", "method": "cash", "amount": "300",
+            "received_on": "", "payer": "", "reference": ""})
+    assert gone["after_commit"] and gone["failed"] == 0  # the answer was built before it
+    assert answer.status_code == 302 and "/payments/" in answer.headers["Location"]
+    paid_id = answer.headers["Location"].split("/payments/")[1].split("?")[0]
+    assert recorded(school) == [(paid_id, 30000)]
