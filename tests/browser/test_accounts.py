@@ -2,6 +2,7 @@
 one-time link on their phone, chooses a password and signs in to the school."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
@@ -35,7 +36,7 @@ def test_inviting_a_cook_who_then_signs_in(chromium, live_server, page, school):
     page.click("[data-testid=invite] button[type=submit]")
     link = page.input_value("[data-testid=link]")
     assert "/account/link/" in link
-    assert page.locator("[data-testid='account-cook@invite.test']").count() == 1
+    expect(page.locator("[data-testid='account-cook@invite.test']")).to_have_count(1)
     screenshot(page, "accounts-invited")
     page.set_viewport_size({"width": 375, "height": 812})
     page.goto(f"{live_server}/t/invite-school/accounts")
@@ -62,5 +63,5 @@ def test_inviting_a_cook_who_then_signs_in(chromium, live_server, page, school):
     # The link worked once: opening it again says so, plainly.
     response = phone.goto(link)
     assert response.status == 410
-    assert phone.locator("[data-testid=link-problem]").count() == 1
+    expect(phone.locator("[data-testid=link-problem]")).to_have_count(1)
     context.close()

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.extensions import db
@@ -103,7 +104,8 @@ def test_a_guardian_on_a_phone_goes_from_home_to_this_and_next_week_s_menu(
     screenshot(phone, "guardian-home-menu-phone")
     phone.click("[data-testid=menu-this-week]")
     days = phone.locator("[data-testid=menu-day]")
-    assert days.count() == 7 and phone.is_visible("[data-testid=menu-days]")
+    expect(days).to_have_count(7)
+    assert phone.is_visible("[data-testid=menu-days]")
     assert not phone.is_visible("[data-testid=public-menu]")  # no 7-column table on a phone
     assert "番茄炒蛋" in phone.inner_text("[data-testid=menu-days]")
     assert _fits(phone), "the week's menu scrolls sideways on a phone"

@@ -4,6 +4,7 @@ temperature is refused next to its field, a fever and a symptom send two workers
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
@@ -41,7 +42,7 @@ def test_the_morning_check_on_a_phone(chromium, live_server, kitchen):
     phone.fill("#password", "correct-horse-1")
     phone.click("button[type=submit]")
     phone.click("[data-testid=navigation] >> text=晨检")  # the home's tile
-    assert phone.locator("[data-testid=worker]").count() == 3
+    expect(phone.locator("[data-testid=worker]")).to_have_count(3)
 
     def row(name):
         return phone.locator(f"#w{kitchen[name]}")

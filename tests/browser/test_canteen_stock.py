@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
@@ -65,8 +66,9 @@ def test_food_is_issued_and_counted_on_a_phone(chromium, live_server, store):
     screenshot(phone, "canteen-stock-issue-phone")
     phone.click("[data-testid=stock-nav] >> text=盘点")
     phone.click("[data-testid=new-count]")
+    phone.wait_for_selector("input.count")  # the count sheet, after the click's answer
     boxes = phone.locator("input.count")
-    assert boxes.count() == 2
+    expect(boxes).to_have_count(2)
     boxes.nth(1).fill("22")
     phone.click("[data-testid=count-sheet] button[type=submit]")
     assert "-0.5" in phone.inner_text("[data-testid=count-lines]")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from core.calendar import services as calendar
 from core.extensions import db
@@ -72,7 +73,7 @@ def test_the_charts_show_on_a_phone_and_print(chromium, live_server, office):
 
     phone.goto(f"{live_server}/t/charts-browser/m/fees/reports/collection")
     bars = phone.locator("[data-testid=collection-chart] svg rect.chart-bar")
-    assert bars.count() == 2
+    expect(bars).to_have_count(2)
     assert "50.00%" in phone.locator("[data-testid=collection-chart] table").text_content()
     assert fits(phone)
     screenshot(phone, "charts-collection-phone")
@@ -97,7 +98,7 @@ def test_the_charts_show_on_a_phone_and_print(chromium, live_server, office):
     # the figures as a table for a screen reader, one pixel wide on the screen
     hidden = phone.locator("[data-testid=missing-chart] .visually-hidden")
     assert hidden.bounding_box()["width"] <= 1
-    assert hidden.locator("table.chart-data th[scope=col]").count() == 5
+    expect(hidden.locator("table.chart-data th[scope=col]")).to_have_count(5)
     assert fits(phone)
     phone.emulate_media(media="print")
     assert chart.is_visible()

@@ -4,6 +4,7 @@ on a phone as on a desktop."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from core.demo import generate
 from tenants.manifests import apply_manifest
@@ -29,7 +30,7 @@ def test_a_visitor_signs_in_as_the_cook_with_one_click(chromium, live_server):
     phone.set_default_timeout(15_000)
     phone.goto(f"{live_server}/login")
     listed = phone.locator("[data-testid=demo-accounts]")
-    assert listed.locator(".demo-role[data-role=guardian]").count() == 3  # one a school
+    expect(listed.locator(".demo-role[data-role=guardian]")).to_have_count(3)  # one a school
     # The first school is open; the bureau and the other schools open with a tap.
     cook = listed.locator(".demo-role[data-role=canteen_manager]").first
     assert cook.is_visible()
@@ -39,6 +40,6 @@ def test_a_visitor_signs_in_as_the_cook_with_one_click(chromium, live_server):
     cook.locator("[data-testid=demo-signin]").first.click()
     phone.wait_for_load_state()
     assert "/login" not in phone.url
-    assert phone.locator("form[action='/logout']").count() == 1
+    expect(phone.locator("form[action='/logout']")).to_have_count(1)
     screenshot(phone, "demo-cook-home-phone")
     context.close()

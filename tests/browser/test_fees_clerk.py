@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from core.calendar import services as calendar
 from core.extensions import db
@@ -71,12 +72,13 @@ def test_the_clerk_finds_a_bill_records_its_first_payment_and_prints_the_receipt
     desk.fill("#email", "clerk@fees.test")
     desk.fill("#password", "correct-horse-1")
     desk.click("button[type=submit]")
-    desk.click("a[href$='/m/fees/bills']")
+    desk.click("[data-testid=navigation] a[href$='/m/fees/bills']")
 
     desk.fill("#q", "王芳")
     desk.click("[data-testid=bill-search] button")
     found = desk.locator("[data-testid=bill-row]")
-    assert found.count() == 1 and "20260302" in found.inner_text()
+    expect(found).to_have_count(1)  # after the search's answer, not before it
+    assert "20260302" in found.inner_text()
 
     found.locator("[data-testid=row-record-payment]").click()
     assert desk.input_value("#amount") == "1610.50"  # what the bill owes
@@ -87,7 +89,7 @@ def test_the_clerk_finds_a_bill_records_its_first_payment_and_prints_the_receipt
 
     desk.click("[data-testid=receipt-link]")
     items = desk.locator("[data-testid=receipt-item]")
-    assert items.count() == 2
+    expect(items).to_have_count(2)
     assert "保育教育费" in items.nth(0).inner_text() and "980.00" in items.nth(0).inner_text()
     assert "伙食费" in items.nth(1).inner_text() and "220.00" in items.nth(1).inner_text()
     assert "学期费用" not in desk.inner_text("[data-testid=receipt]")
@@ -112,13 +114,13 @@ def test_the_clerk_prints_a_class_s_payment_notices(chromium, live_server, offic
     desk.fill("#email", "clerk@fees.test")
     desk.fill("#password", "correct-horse-1")
     desk.click("button[type=submit]")
-    desk.click("a[href$='/m/fees/bills']")
+    desk.click("[data-testid=navigation] a[href$='/m/fees/bills']")
     desk.select_option("#class_id", label="一年级3班")
     desk.click("[data-testid=bill-search] button")
-    assert desk.locator("[data-testid=bill-row]").count() == 3
+    expect(desk.locator("[data-testid=bill-row]")).to_have_count(3)
     desk.click("[data-testid=print-class-notices]")
     sheets = desk.locator("[data-testid=sheet]")
-    assert sheets.count() == 3
+    expect(sheets).to_have_count(3)
     assert "李小明" in sheets.nth(0).inner_text() and "张伟" in sheets.nth(2).inner_text()
 
     desk.emulate_media(media="print")
@@ -140,11 +142,12 @@ def test_a_bill_is_found_by_number_on_a_phone(chromium, live_server, office):
     phone.fill("#email", "clerk@fees.test")
     phone.fill("#password", "correct-horse-1")
     phone.click("button[type=submit]")
-    phone.click("a[href$='/m/fees/bills']")
+    phone.click("[data-testid=navigation] a[href$='/m/fees/bills']")
     phone.fill("#q", "20260303")
     phone.click("[data-testid=bill-search] button")
     found = phone.locator("[data-testid=bill-row]")
-    assert found.count() == 1 and "张伟" in found.inner_text()
+    expect(found).to_have_count(1)
+    assert "张伟" in found.inner_text()
     # (a phone widens its layout to what overflows: the width must stay the screen's)
     assert phone.evaluate("[window.innerWidth, document.documentElement.scrollWidth]"
                           ) == [375, 375], "the bills page scrolls sideways on a phone"

@@ -1,6 +1,7 @@
 """A school admin edits the canteen's list and nested settings with real inputs, no JSON."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
@@ -34,7 +35,7 @@ def test_a_list_setting_is_edited_with_real_inputs(live_server, school, page):
     page.fill("#password", "correct-horse-1")
     page.click("button[type=submit]")
     page.goto(f"{live_server}/t/{SLUG}/modules/canteen/settings")
-    assert page.locator("[data-testid=module-settings] textarea").count() == 0
+    expect(page.locator("[data-testid=module-settings] textarea")).to_have_count(0)
     page.fill("#certificate_warn_days-2", "60")  # the blank box adds a value
     page.fill("#certificate_warn_days-1", "")  # an emptied box removes one
     page.check("input[name=meal_slots][value=dinner]")

@@ -5,6 +5,7 @@ name. And on a desktop the navigation stands beside every page."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from core.calendar import services as calendar
 from core.extensions import db
@@ -64,7 +65,8 @@ def test_on_a_phone_the_menu_opens_leads_to_a_page_marks_it_and_finds_a_student(
     assert not places.is_visible()  # a new page starts with the menu closed
     menu.click()
     marked = phone.locator("#site-nav-places [aria-current=page]")
-    assert marked.count() == 1 and marked.inner_text() == "学生"
+    expect(marked).to_have_count(1)
+    assert marked.inner_text() == "学生"
     fits = phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, "the open menu scrolls sideways on a phone"
     screenshot(phone, "navigation-phone-current")

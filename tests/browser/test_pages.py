@@ -54,7 +54,7 @@ def test_a_tour_of_the_school_pages(page, live_server, school):
     assert "国庆节" in grid and "国庆调休" in grid
     screenshot(page, "calendar")
     page.goto(f"{live_server}/t/pages-school/audit")
-    assert "students" in page.inner_text("[data-testid=audit-events]")
+    assert "学生" in page.inner_text("[data-testid=audit-events]")  # the table, by its label
     screenshot(page, "audit")
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from core.calendar import services as calendar
@@ -293,7 +294,7 @@ def test_the_directors_day(walk, town, device):
     day.click(day.page.locator("[data-testid=students] a", has_text="王芳"), "a student")
     assert "20260302" in day.page.inner_text("[data-testid=student]")
     day.menu("账号")
-    assert day.page.locator("[data-testid='account-teacher@days.test']").count() == 1
+    expect(day.page.locator("[data-testid='account-teacher@days.test']")).to_have_count(1)
     day.menu("操作日志", allowed=TEST_DATA)
     assert day.page.locator("[data-testid=audit-events] tbody tr").count() > 0
     day.menu("模块", allowed=MODULE_CODES)
@@ -335,7 +336,8 @@ def test_the_finance_clerks_day(walk, town, device):
     day.page.fill("#q", "张伟")
     day.click("[data-testid=bill-search] button", "a student's bill found")
     found = day.page.locator("[data-testid=bill-row]")
-    assert found.count() == 1 and "20260303" in found.inner_text()
+    expect(found).to_have_count(1)
+    assert "20260303" in found.inner_text()
     day.click(found.locator("[data-testid=row-record-payment]"), "a payment")
     assert day.page.input_value("#amount") == "1430.00"
     day.page.fill("#amount", "1430")
@@ -350,7 +352,7 @@ def test_the_finance_clerks_day(walk, town, device):
     day.page.select_option("#class_id", label="一年级3班")
     day.click("[data-testid=bill-search] button", "a class's bills")
     day.click("[data-testid=print-class-notices]", "the class's payment notices")
-    assert day.page.locator("[data-testid=sheet]").count() == 3
+    expect(day.page.locator("[data-testid=sheet]")).to_have_count(3)
     day.printed("class-notices")
     day.finish(untranslated("clerk"))
 

@@ -1,6 +1,7 @@
 """'Where I am signed in' on a phone: each session reads as a small card, its action on one line."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services, sessions
@@ -31,7 +32,7 @@ def test_the_sessions_table_reads_well_on_a_phone(chromium, live_server, person)
     phone.click("button[type=submit]")
     phone.wait_for_url(f"{live_server}/account/sessions")
     rows = phone.locator("[data-testid=sessions] tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     line = phone.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
     for button in phone.locator("[data-testid=sessions] button").all():
         box = button.bounding_box()

@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
@@ -75,7 +76,7 @@ def test_a_sale_is_made_on_a_phone_and_a_dish_photo_taken(chromium, live_server,
     assert camera.get_attribute("capture") == "environment"
     with phone.expect_navigation():
         camera.set_input_files({"name": "dish.png", "mimeType": "image/png", "buffer": PNG})
-    assert phone.locator("[data-testid=thumbnail]").count() == 1
+    expect(phone.locator("[data-testid=thumbnail]")).to_have_count(1)
     assert phone.evaluate("document.documentElement.scrollWidth <= 375")
     screenshot(phone, "dishes-photo-phone")
     context.close()
