@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.plugins.types import DEFAULT_GROUP_ORDER, NavEntry
 from core.state import kernel
+from core.wording import lazy_word
 
 if TYPE_CHECKING:
     from core.auth import Principal
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 CORE_NAVIGATION: list[NavEntry] = []
 # Core's two groups: the school's registers first, the office's tools last.
-REGISTERS = (_l("Our school"), 10)
+REGISTERS = (lazy_word("Our school"), 10)  # a kindergarten's reads 本园
 ADMINISTRATION = (_l("Administration"), 900)
 REGISTERS_BEFORE = 100  # a core entry with no group and a smaller order is a register
 MORE = _l("More")  # the group of an entry no module owns (should not happen)

@@ -417,7 +417,7 @@ def test_a_kindergarten_says_children_not_students(walk, town):
     day = walk("kindergarten-words", "desktop")
     day.sign_in("head@kg.test")
     nav = day.page.inner_text("#site-nav-places")
-    assert "幼儿" in nav and "学生" not in nav
+    assert "幼儿" in nav and "学生" not in nav and "本园" in nav
     day.menu("children", "/people/students")
     text = day.page.inner_text("main")
     assert "周小宝" in text and "幼儿" in text
