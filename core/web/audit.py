@@ -29,6 +29,14 @@ core_entries(NavEntry(_l("Audit log"), "web.audit_log", "core.audit.read", order
 FILTERS = ("entity", "action", "user_id", "from", "to")  # the query names AuditQuerySchema reads
 HIDDEN_KEYS = frozenset({"id", "tenant_id"})  # the row shows the entity id; the school is this one
 VALUE_WIDTH = 40
+# The zones Chinese schools keep, by the names people say; any other is shown by its tz name.
+ZONE_NAMES = {
+    "Asia/Shanghai": _l("Beijing time"),
+    "Asia/Urumqi": _l("Xinjiang time"),
+    "Asia/Hong_Kong": _l("Hong Kong time"),
+    "Asia/Macau": _l("Macao time"),
+    "Asia/Taipei": _l("Taipei time"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ def audit_log() -> ResponseReturnValue:
     return _render(
         form, {}, 200, events=events, emails=emails_of(e.user_id for e in events),
         names=names_of(e.user_id for e in events),
-        zone=ZoneInfo(tenant.timezone),
+        zone=ZoneInfo(tenant.timezone), zone_name=ZONE_NAMES.get(tenant.timezone, tenant.timezone),
         page=page, filters=filters, has_next=has_next,
         export_url=url_for("audit_api.school_audit_export", **filters),
     )
