@@ -120,14 +120,6 @@ def emails_of(user_ids: Iterable[int | None]) -> dict[int, str]:
         select(User.id, User.email, User.phone).where(User.id.in_(ids)))}
 
 
-def names_of(user_ids: Iterable[int | None]) -> dict[int, str]:
-    """The display name of each of these accounts, in one query."""
-    ids = {user_id for user_id in user_ids if user_id is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
-
-
 def create_user(email: str | None, name: str, password: str | None = None,
                 phone: str | None = None) -> User:
     """A new account signing in with an e-mail address, a mobile number, or either."""
