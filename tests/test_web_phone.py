@@ -17,7 +17,7 @@ from core.mail import OutboxMail
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from tests.test_web import csrf
-from tests.test_web_accounts import BASE, SLUG, link_of
+from tests.test_web_accounts import BASE, SLUG, district_admin, link_of, pupils  # noqa: F401
 
 pytestmark = pytest.mark.houqin_plugins("notes")
 CSRF = "test-csrf-token"
@@ -204,3 +204,44 @@ def test_the_command_line_makes_an_account_by_number(app):
     nothing = CliRunner().invoke(cli, ["users", "create", "--name", "X",
                                        "--password", "a-long-password-1"])
     assert nothing.exit_code == 2
+
+
+def test_the_office_invites_a_guardian_by_number(client, school, admin, pupils):
+    from core.people.models import Guardian
+
+    _teacher, guardians = pupils
+    sent = client.post(f"{BASE}/people/guardians/{guardians['theirs']}/invite",
+                       data={"csrf_token": CSRF, "email": "138 0013 8000"})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 200 and 'data-testid="no-sms"' in page and link_of(page)
+    mum = db.session.scalar(select(User).where(User.phone == PHONE))
+    assert mum.name == "theirs妈妈" and mum.email is None
+    with tenant_context(school):
+        assert db.session.scalar(select(Guardian.user_id).where(
+            Guardian.id == guardians["theirs"])) == mum.id
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
+def test_a_district_admin_invites_a_schools_admin_by_number(client, school, district_admin):
+    sent = client.post("/district/district-a/accounts", data={
+        "csrf_token": CSRF, "school": SLUG, "name": "王校长", "email": "+86 13800138000"})
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 200 and 'data-testid="no-sms"' in page and link_of(page)
+    head = db.session.scalar(select(User).where(User.phone == PHONE))
+    with tenant_context(school):
+        assert db.session.scalar(select(Membership.role).where(
+            Membership.user_id == head.id)) == "school_admin"
+    listing = client.get("/district/district-a/accounts").get_data(as_text=True)
+    assert f'data-testid="admin-{PHONE}"' in listing
+    bad = client.post("/district/district-a/accounts", data={
+        "csrf_token": CSRF, "school": SLUG, "name": "李校长", "email": "1380013"})
+    assert bad.status_code == 422 and 'data-testid="error-email"' in bad.get_data(as_text=True)
+
+
+def test_the_admin_gives_a_number_only_account_a_new_link_to_pass_on(client, school, admin):
+    invite(client, PHONE)
+    cook = db.session.scalar(select(User).where(User.phone == PHONE))
+    reset = client.post(f"{BASE}/accounts/{cook.id}/reset", data={"csrf_token": CSRF})
+    page = reset.get_data(as_text=True)
+    assert reset.status_code == 200 and 'data-testid="no-sms"' in page and link_of(page)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
