@@ -245,3 +245,14 @@ def test_the_admin_gives_a_number_only_account_a_new_link_to_pass_on(client, sch
     page = reset.get_data(as_text=True)
     assert reset.status_code == 200 and 'data-testid="no-sms"' in page and link_of(page)
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
+def test_the_api_says_what_an_account_signs_in_with(client, school, make_user):
+    cook = identity.create_user(None, "王师傅", phone=PHONE)
+    with tenant_context(school):
+        identity.grant_school_role(cook, "canteen_manager")
+        token = identity.create_token(cook, "scale").plaintext
+    db.session.commit()
+    me = client.get(f"{BASE}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert (me.get_json()["email"], me.get_json()["phone"]) == (None, PHONE)
