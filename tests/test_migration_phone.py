@@ -186,3 +186,70 @@ def test_postgres_keeps_every_referencing_row(tmp_path):
         with app.app_context():
             db.engine.dispose()
         database.drop()
+
+
+def _enforcing_engine(database):
+    """A connection that enforces foreign keys, as the app's own connections do."""
+    from sqlalchemy import create_engine, event, pool
+
+    engine = create_engine(database.owner_url, poolclass=pool.NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _on(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+    return engine
+
+
+def _at_before_with_data(database, tmp_path):
+    app = _app(database, tmp_path)
+    with app.app_context():
+        engine = owner_engine(app)
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(app, connection), BEFORE)
+        with engine.begin() as connection:
+            _populate(connection)
+        engine.dispose()
+    return app
+
+
+def test_sqlite_rebuild_on_a_connection_enforcing_references_turns_them_off_first(tmp_path):
+    """Left on, dropping the old users table would delete (or refuse) every row naming a
+    person; the migration turns enforcement off while it may, and checks afterwards."""
+    (tmp_path / "db").mkdir()
+    database = _sqlite_database(tmp_path / "db")
+    app = _at_before_with_data(database, tmp_path)
+    engine = _enforcing_engine(database)
+    with app.app_context():
+        with engine.connect() as connection:
+            before = _snapshot(connection)
+        with engine.connect() as connection:
+            command.upgrade(alembic_config(app, connection), "e5b8c1d4f2a6")
+            connection.commit()
+        with engine.connect() as connection:
+            assert _snapshot(connection) == before
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            columns = {c["name"]: c for c in inspect(connection).get_columns("users")}
+            assert columns["email"]["nullable"] and "phone" in columns
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    engine.dispose()
+
+
+def test_sqlite_rebuild_refuses_when_references_cannot_be_turned_off(tmp_path):
+    """Inside a transaction SQLite ignores the switch: the migration then stops with a clear
+    message rather than drop a table that rows refer to."""
+    (tmp_path / "db").mkdir()
+    database = _sqlite_database(tmp_path / "db")
+    app = _at_before_with_data(database, tmp_path)
+    engine = _enforcing_engine(database)
+    with app.app_context():
+        with engine.connect() as connection:
+            before = _snapshot(connection)
+            connection.exec_driver_sql("DELETE FROM login_failures WHERE 1 = 0")  # begins
+            with pytest.raises(RuntimeError, match="foreign keys off"):
+                command.upgrade(alembic_config(app, connection), "e5b8c1d4f2a6")
+            connection.rollback()
+        with engine.connect() as connection:
+            assert _snapshot(connection) == before
+            assert "phone" not in {c["name"] for c in inspect(connection).get_columns("users")}
+    engine.dispose()
