@@ -128,20 +128,18 @@ def _check_new_rules(app) -> None:
         users = "INSERT INTO users (id, email, phone, name, is_active, created_at) VALUES "
         connection.execute(text(users + "(10, NULL, '13800138000', 'Cook', true, :at)"),
                            {"at": datetime(2026, 9, 1, tzinfo=UTC)})
-        with pytest.raises(IntegrityError):
-            with connection.begin_nested():
-                connection.execute(text(users + "(11, NULL, '13800138000', 'Guard', true, :at)"),
-                                   {"at": datetime(2026, 9, 1, tzinfo=UTC)})
-        with pytest.raises(IntegrityError):
-            with connection.begin_nested():
-                connection.execute(text(users + "(12, NULL, NULL, 'Nobody', true, :at)"),
-                                   {"at": datetime(2026, 9, 1, tzinfo=UTC)})
-        with pytest.raises(IntegrityError):  # references are still enforced
-            with connection.begin_nested():
-                connection.execute(text(
-                    "INSERT INTO user_sessions (key_hash, user_id, created_at, last_seen_at,"
-                    " expires_at) VALUES ('k99', 99, :at, :at, :at)"),
-                    {"at": datetime(2026, 9, 1, tzinfo=UTC)})
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(text(users + "(11, NULL, '13800138000', 'Guard', true, :at)"),
+                               {"at": datetime(2026, 9, 1, tzinfo=UTC)})
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(text(users + "(12, NULL, NULL, 'Nobody', true, :at)"),
+                               {"at": datetime(2026, 9, 1, tzinfo=UTC)})
+        # References are still enforced.
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(text(
+                "INSERT INTO user_sessions (key_hash, user_id, created_at, last_seen_at,"
+                " expires_at) VALUES ('k99', 99, :at, :at, :at)"),
+                {"at": datetime(2026, 9, 1, tzinfo=UTC)})
         connection.rollback()
     engine.dispose()
 

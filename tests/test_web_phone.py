@@ -16,10 +16,13 @@ from core.identity.models import AccountLink, Membership, User
 from core.mail import OutboxMail
 from core.tenancy import tenant_context
 from core.testing import signed_in
+from tests import test_web_accounts as accounts_pages
 from tests.test_web import csrf
-from tests.test_web_accounts import BASE, SLUG, district_admin, link_of, pupils  # noqa: F401
+from tests.test_web_accounts import BASE, SLUG, link_of
 
 pytestmark = pytest.mark.houqin_plugins("notes")
+# The accounts pages' people: a class teacher with two classes' guardians, a district admin.
+pupils, district_admin = accounts_pages.pupils, accounts_pages.district_admin
 CSRF = "test-csrf-token"
 PHONE = "13800138000"
 PER_ACCOUNT = 3

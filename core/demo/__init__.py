@@ -82,14 +82,15 @@ def _real_addresses(district_id: int, schools: list) -> list[str]:
     schools (read school by school: memberships are each school's own rows)."""
     # A person known by a mobile number alone is as real as one with an address.
     emails = set(db.session.scalars(
-        select(func.coalesce(User.email, User.phone)).join(DistrictMembership, DistrictMembership.user_id == User.id)
+        select(func.coalesce(User.email, User.phone))
+        .join(DistrictMembership, DistrictMembership.user_id == User.id)
         .where(DistrictMembership.district_id == district_id)))
     for school in schools:
         with tenant_context(school.ref()):
             user_ids = list(db.session.scalars(select(Membership.user_id)))
         if user_ids:
-            emails.update(db.session.scalars(select(func.coalesce(User.email, User.phone))
-                                             .where(User.id.in_(user_ids))))
+            emails.update(db.session.scalars(
+                select(func.coalesce(User.email, User.phone)).where(User.id.in_(user_ids))))
     return sorted(e for e in emails if not e.endswith(RESERVED_DOMAIN))
 
 
