@@ -259,3 +259,21 @@ def test_the_api_says_what_an_account_signs_in_with(client, school, make_user):
     me = client.get(f"{BASE}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
     assert (me.get_json()["email"], me.get_json()["phone"]) == (None, PHONE)
+
+
+def test_a_staff_record_is_linked_to_an_account_by_its_number(client, school, admin):
+    from core.people import services as people
+
+    cook = identity.create_user(None, "王师傅", phone=PHONE)
+    with tenant_context(school):
+        identity.grant_school_role(cook, "canteen_manager")
+        staff = people.create_staff({"name": "王师傅", "position": "厨师", "phone": None,
+                                     "active": True, "login": "+86 138 0013 8000"})
+        assert staff.user_id == cook.id
+        with pytest.raises(identity.RuleBroken) as refused:
+            people.create_staff({"name": "外人", "position": "厨师", "phone": None,
+                                 "active": True, "login": "13900139000"})
+        assert refused.value.field == "login"
+        db.session.commit()
+    # The staff list shows the number the account signs in with.
+    assert PHONE in client.get(f"{BASE}/people/staff").get_data(as_text=True)
