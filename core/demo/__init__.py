@@ -156,7 +156,7 @@ def _accounts(spec: dict[str, Any], district, schools: list) -> list[dict[str, A
         .join(DistrictMembership, DistrictMembership.user_id == User.id)
         .where(DistrictMembership.district_id == district.id)).all()
     order = list(DISTRICT_ROLES)
-    for email, name, role in sorted(rows, key=lambda r: (order.index(r.role), r.email)):
+    for email, name, role in sorted(rows, key=lambda r: (order.index(r.role), r.email or "")):
         if known.get(email):
             listed.append({"school": None, "slug": None, "role": role, "name": name,
                            "email": email, "password": known[email]})
@@ -171,10 +171,11 @@ def _accounts(spec: dict[str, Any], district, schools: list) -> list[dict[str, A
         users = {u.id: u for u in db.session.scalars(
             select(User).where(User.id.in_({user_id for user_id, _ in held})))} if held else {}
         for user_id, role in sorted(held, key=lambda r: (order.index(r.role),
-                                                         users[r.user_id].email)):
+                                                         users[r.user_id].login)):
             user = users[user_id]
             listed.append({"school": school.name, "slug": school.slug, "role": role,
-                           "name": user.name, "email": user.email,
+                           # Someone a visitor invited by number signs in with it.
+                           "name": user.name, "email": user.login,
                            "password": passwords.get(user.email) or generated})
     return listed
 

@@ -108,7 +108,7 @@ def login_key(user: User | None, typed: str = "") -> str:
     """What failed sign-ins of an account are counted by: the same key whether the person
     typed their e-mail address or their mobile number, so that switching between the two
     earns no more guesses; for a name with no account, the normalised name typed."""
-    return user.email or user.phone if user is not None else typed
+    return (user.email or user.phone) if user is not None else typed
 
 
 def emails_of(user_ids: Iterable[int | None]) -> dict[int, str]:
