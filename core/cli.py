@@ -55,9 +55,13 @@ def _fail(message: str) -> None:
 
 
 def _account(email: str, hint: str = ""):
-    from core.identity.services import user_by_email
+    """The account signing in with this e-mail address or mobile number."""
+    from core.identity.services import IdentityError, normalise_login, user_by_login
 
-    user = user_by_email(email)
+    try:
+        user = user_by_login(*normalise_login(email, "email"))
+    except IdentityError as exc:
+        _fail(str(exc))
     if user is None:
         _fail(f"no account {email}{hint}")
     return user
@@ -409,25 +413,31 @@ def users_group() -> None:
 
 
 @users_group.command("create")
-@click.option("--email", required=True)
+@click.option("--email", help="The e-mail address to sign in with.")
+@click.option("--phone", help="A mainland mobile number to sign in with (11 digits).")
 @click.option("--name", required=True)
 @click.password_option(help="At least 10 characters; prompted for when not given.")
 @with_appcontext
-def users_create(email: str, name: str, password: str) -> None:
+def users_create(email: str | None, phone: str | None, name: str, password: str) -> None:
+    """An account signing in with an e-mail address, a mobile number, or either; the other
+    commands name it by either."""
     from core.identity.passwords import WeakPassword
-    from core.identity.services import IdentityError, create_user
+    from core.identity.services import create_user
+    from core.rules import RuleBroken
 
+    if not email and not phone:
+        _fail("give --email, --phone or both")
     try:
         with _as_cli():
-            user = create_user(email, name, password)
+            user = create_user(email, name, password, phone=phone)
             db.session.commit()
-    except (IdentityError, WeakPassword) as exc:
+    except (RuleBroken, WeakPassword) as exc:
         _fail(str(exc))
-    click.echo(f"created {user.email} (id {user.id})")
+    click.echo(f"created {user.login} (id {user.id})")
 
 
 @users_group.command("grant")
-@click.option("--email", required=True)
+@click.option("--email", required=True, help="The account's e-mail address or mobile number.")
 @click.option("--role", required=True)
 @click.option("--tenant", "slug", help="The school, for a school role.")
 @click.option("--district", "district_slug", help="The district, for a district role.")

@@ -259,7 +259,7 @@ def _write_accounts(archive: zipfile.ZipFile, ids: set[int]) -> int:
             for user in db.session.scalars(select(User).where(User.id.in_(chunk))
                                            .order_by(User.id)):
                 lines.write(json.dumps({
-                    "id": user.id, "email": user.email, "name": user.name,
+                    "id": user.id, "email": user.email, "phone": user.phone, "name": user.name,
                     "password_hash": user.password_hash, "is_active": user.is_active,
                     "locale": user.locale, "created_at": user.created_at.isoformat(),
                 }, ensure_ascii=False) + "\n")
@@ -427,25 +427,28 @@ def _refuse_batch(model: type, module: str, name: str, ids: list[uuid.UUID]) -> 
 
 
 def _accounts(archive: zipfile.ZipFile, report: ImportReport) -> dict[int, int]:
-    """The file's account ids mapped to this deployment's: matched by e-mail (an existing
-    account keeps its own password and name), or created as they were."""
-    from core.identity.services import user_by_email
+    """The file's account ids mapped to this deployment's: matched by e-mail, else by mobile
+    number (an existing account keeps its own password and name), or created as they were.
+    Files written before accounts had numbers have no "phone"."""
+    from core.identity.services import user_by_email, user_by_phone
 
     mapped: dict[int, int] = {}
     if ACCOUNTS not in archive.namelist():
         return mapped
     for record in _lines(archive, ACCOUNTS):
-        user = user_by_email(record["email"])
+        phone = record.get("phone")
+        user = ((user_by_email(record["email"]) if record.get("email") else None)
+                or (user_by_phone(phone) if phone else None))
         if user is None:
-            user = User(email=record["email"], name=record["name"],
+            user = User(email=record.get("email"), phone=phone, name=record["name"],
                         password_hash=record["password_hash"], is_active=record["is_active"],
                         locale=record["locale"],
                         created_at=datetime.fromisoformat(record["created_at"]))
             db.session.add(user)
             db.session.flush()
-            report.accounts_new.append(user.email)
+            report.accounts_new.append(user.login)
         else:
-            report.accounts_matched.append(user.email)
+            report.accounts_matched.append(user.login)
         mapped[record["id"]] = user.id
     return mapped
 

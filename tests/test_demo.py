@@ -153,3 +153,13 @@ def test_every_role_signs_in_and_the_demo_sign_in_page_lists_them(demo_app, app_
     with plain.app_context():
         page = plain.test_client().get("/login").get_data(as_text=True)
     assert "demo-accounts" not in page and "demo-dongfeng-2026" not in page
+
+
+def test_refused_when_a_person_known_by_mobile_number_works_in_the_district(demo_app):
+    from core.identity.services import create_user
+
+    with tenant_context(tenant_by_slug("hongxing-junior")):
+        grant_school_role(create_user(None, "门卫", phone="13800138000"), "guard")
+        db.session.commit()
+    with pytest.raises(NotADemo, match=r"13800138000"):
+        generate(TEXT, days=DAYS)

@@ -293,3 +293,34 @@ def test_a_module_still_returning_rows_is_warned_and_its_rows_left_out(app, make
                                                    "fees.bills": [{"id": "x"}]}]))
     with tenant_context(school), pytest.warns(DeprecationWarning, match="'fees.bills'"):
         assert module_tables("fees", school) == {"fees_bills": Bill}
+
+
+def test_an_account_known_by_mobile_number_moves_and_is_matched_by_it(
+        app, make_school, target, tmp_path):
+    """A cook without e-mail moves with the school; where the number has an account
+    already, that account is the one given the cook's role."""
+    from core.identity import services
+    from core.identity.models import Membership
+
+    school = make_school("phones")
+    cook = services.create_user(None, "王师傅", phone="13800138000")
+    guard = services.create_user(None, "张门卫", phone="13900139000")
+    with tenant_context(school):
+        services.grant_school_role(cook, "canteen_manager")
+        services.grant_school_role(guard, "guard")
+    db.session.commit()
+    path = tmp_path / "phones.zip"
+    export(school, path)
+    with target.app_context():
+        here = services.create_user(None, "王师傅（已有）", phone="13800138000")
+        db.session.commit()
+        here_id = here.id
+    result = import_into(target, path)
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        moved = db.session.scalar(select(Tenant).where(Tenant.slug == "phones")).ref()
+        accounts = {u.phone: u for u in db.session.scalars(select(User))}
+        assert accounts["13800138000"].id == here_id and accounts["13900139000"].email is None
+        with tenant_context(moved):
+            roles = dict(db.session.execute(select(Membership.user_id, Membership.role)).all())
+        assert roles == {here_id: "canteen_manager", accounts["13900139000"].id: "guard"}

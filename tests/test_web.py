@@ -44,7 +44,7 @@ def sign_in(client, password="correct-horse-1", email="teacher@web.test"):
 
 def test_the_sign_in_page_is_chinese_by_default(client, person):
     page = client.get("/login").get_data(as_text=True)
-    assert '<html lang="zh-CN">' in page and "登录" in page and "电子邮箱" in page
+    assert '<html lang="zh-CN">' in page and "登录" in page and "电子邮箱或手机号" in page
 
 
 def test_signing_in_and_picking_a_school(client, person):
@@ -74,9 +74,9 @@ def test_a_kindergarten_home_shows_only_its_modules(client, person):
 
 def test_wrong_passwords_are_refused_then_throttled(client, person):
     response = sign_in(client, password="wrong-password")
-    assert response.status_code == 422 and "电子邮箱或密码不正确" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "电子邮箱、手机号或密码不正确" in response.get_data(as_text=True)
     unknown = sign_in(client, email="nobody@web.test", password="wrong-password")
-    assert "电子邮箱或密码不正确" in unknown.get_data(as_text=True)  # no hint that it is unknown
+    assert "电子邮箱、手机号或密码不正确" in unknown.get_data(as_text=True)  # no hint that it is unknown
     for _ in range(4):
         sign_in(client, password="wrong-password")
     locked = sign_in(client)  # even the right password, for a while

@@ -18,7 +18,10 @@ class MembershipSchema(Schema):
 
 class MeSchema(Schema):
     id = fields.Integer()
-    email = fields.Email()
+    email = fields.Email(allow_none=True)
+    phone = fields.String(allow_none=True, metadata={
+        "description": "the mainland mobile number the person signs in with (11 digits), if"
+                       " any; an account has an e-mail address, a number, or both"})
     name = fields.String()
     school = fields.String(allow_none=True, metadata={"description": "the school in context"})
     roles = fields.List(fields.String())

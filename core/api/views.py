@@ -53,7 +53,7 @@ def me():
     for slug, name, role in rows:
         schools.setdefault(slug, {"school": slug, "school_name": name, "roles": []})["roles"].append(role)
     return {
-        "id": user.id, "email": user.email, "name": user.name,
+        "id": user.id, "email": user.email, "phone": user.phone, "name": user.name,
         "school": g.tenant.slug if g.get("tenant") else None,
         "roles": sorted(principal.school_roles),
         "district_roles": sorted(principal.district_roles),

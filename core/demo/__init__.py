@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.extensions import db
 from core.identity.models import DistrictMembership, Membership, User
@@ -80,14 +80,17 @@ def _district(slug: str):
 def _real_addresses(district_id: int, schools: list) -> list[str]:
     """Addresses outside the reserved domain among the people of the district and its
     schools (read school by school: memberships are each school's own rows)."""
+    # A person known by a mobile number alone is as real as one with an address.
     emails = set(db.session.scalars(
-        select(User.email).join(DistrictMembership, DistrictMembership.user_id == User.id)
+        select(func.coalesce(User.email, User.phone))
+        .join(DistrictMembership, DistrictMembership.user_id == User.id)
         .where(DistrictMembership.district_id == district_id)))
     for school in schools:
         with tenant_context(school.ref()):
             user_ids = list(db.session.scalars(select(Membership.user_id)))
         if user_ids:
-            emails.update(db.session.scalars(select(User.email).where(User.id.in_(user_ids))))
+            emails.update(db.session.scalars(
+                select(func.coalesce(User.email, User.phone)).where(User.id.in_(user_ids))))
     return sorted(e for e in emails if not e.endswith(RESERVED_DOMAIN))
 
 
@@ -153,7 +156,7 @@ def _accounts(spec: dict[str, Any], district, schools: list) -> list[dict[str, A
         .join(DistrictMembership, DistrictMembership.user_id == User.id)
         .where(DistrictMembership.district_id == district.id)).all()
     order = list(DISTRICT_ROLES)
-    for email, name, role in sorted(rows, key=lambda r: (order.index(r.role), r.email)):
+    for email, name, role in sorted(rows, key=lambda r: (order.index(r.role), r.email or "")):
         if known.get(email):
             listed.append({"school": None, "slug": None, "role": role, "name": name,
                            "email": email, "password": known[email]})
@@ -168,10 +171,11 @@ def _accounts(spec: dict[str, Any], district, schools: list) -> list[dict[str, A
         users = {u.id: u for u in db.session.scalars(
             select(User).where(User.id.in_({user_id for user_id, _ in held})))} if held else {}
         for user_id, role in sorted(held, key=lambda r: (order.index(r.role),
-                                                         users[r.user_id].email)):
+                                                         users[r.user_id].login)):
             user = users[user_id]
             listed.append({"school": school.name, "slug": school.slug, "role": role,
-                           "name": user.name, "email": user.email,
+                           # Someone a visitor invited by number signs in with it.
+                           "name": user.name, "email": user.login,
                            "password": passwords.get(user.email) or generated})
     return listed
 

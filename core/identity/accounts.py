@@ -30,10 +30,11 @@ from core.identity.services import (
     IdentityError,
     create_user,
     grant_school_role,
-    normalise_email,
-    user_by_email,
+    normalise_login,
+    user_by_login,
 )
 from core.permissions import SCHOOL_ROLES, STAFF_ROLES, Role
+from core.rules import RuleBroken
 from core.tenancy import identity_lookup, require_tenant, tenant_context
 
 # Long enough for a message sent on Friday to be opened on Monday.
@@ -61,11 +62,17 @@ class Account:
 
     user_id: int
     name: str
-    email: str
+    email: str | None
+    phone: str | None
     roles: tuple[str, ...]
     deactivated: bool
     has_password: bool
     link_pending: bool
+
+    @property
+    def login(self) -> str:
+        """What the person signs in with: the e-mail address, else the mobile number."""
+        return self.email or self.phone or ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ def accounts(roles: frozenset[str] | None = None) -> list[Account]:
     when given), by name."""
     rows = db.session.execute(
         select(Membership.user_id, Membership.role, Membership.deactivated_at, User.name,
-               User.email, User.password_hash)
+               User.email, User.phone, User.password_hash)
         .join(User, User.id == Membership.user_id).order_by(User.name, User.id)).all()
     pending = set(db.session.scalars(select(AccountLink.user_id).where(
         AccountLink.used_at.is_(None), AccountLink.withdrawn_at.is_(None),
@@ -91,12 +98,13 @@ def accounts(roles: frozenset[str] | None = None) -> list[Account]:
     found: dict[int, dict] = {}
     for row in rows:
         entry = found.setdefault(row.user_id, {
-            "name": row.name, "email": row.email, "roles": [], "deactivated": False,
+            "name": row.name, "email": row.email, "phone": row.phone, "roles": [],
+            "deactivated": False,
             "has_password": row.password_hash is not None})
         entry["roles"].append(row.role)
         entry["deactivated"] = entry["deactivated"] or row.deactivated_at is not None
     order = list(SCHOOL_ROLES)
-    return [Account(user_id, e["name"], e["email"], tuple(sorted(e["roles"], key=order.index)),
+    return [Account(user_id, e["name"], e["email"], e["phone"], tuple(sorted(e["roles"], key=order.index)),
                     e["deactivated"], e["has_password"], user_id in pending)
             for user_id, e in found.items() if roles is None or roles & set(e["roles"])]
 
@@ -239,29 +247,39 @@ def use_link(token: str, password: str, now: datetime | None = None) -> User:
 # --- acting ----------------------------------------------------------------------------------
 
 
-def invite(email: str, name: str, roles: list[str], reach: Reach) -> Invitation:
-    """Give ``roles`` in the school to the person with this e-mail address, making their
-    account when there is none. A person without a password yet gets a one-time link."""
+def invite(login: str, name: str, roles: list[str], reach: Reach,
+           field: str = "email") -> Invitation:
+    """Give ``roles`` in the school to the person who signs in with this e-mail address or
+    mobile number, making their account when there is none. A person without a password yet
+    gets a one-time link. A refusal about the address or number names ``field``, the box it
+    was typed in."""
     if not roles:
         raise IdentityError(_("choose at least one role"), "roles")
     for role in roles:
         _may_give(role, reach)
-    email = normalise_email(email)
-    user = user_by_email(email)
+    kind, value = normalise_login(login, field)
+    user = user_by_login(kind, value)
     created = user is None
     if created:
-        user = create_user(email, name)
+        try:
+            user = (create_user(value, name) if kind == "email"
+                    else create_user(None, name, phone=value))
+        except IdentityError as exc:  # the name, or another invitation of the same person
+            raise IdentityError(str(exc), "name" if exc.field == "name" else field,
+                                exc.status) from None
+        except RuleBroken as exc:
+            raise RuleBroken(str(exc), field, exc.status) from None
     elif not user.is_active:
-        raise IdentityError(_("this account is disabled for the whole deployment"), "email")
+        raise IdentityError(_("this account is disabled for the whole deployment"), field)
     elif any(m.role == Role.SCHOOL_ADMIN for m in _memberships(user.id)) \
             and not reach.over_admins:
         raise IdentityError(_("a school administrator's account is managed by the district"),
-                            "email", 403)
+                            field, 403)
     for role in roles:
         grant(user.id, role, reach, inviting=True)
     link = issue_link(user, INVITE) if user.password_hash is None else None
     audit.record("invite", "users", entity_id=str(user.id),
-                 after={"roles": sorted(roles), "created": created})
+                 after={"name": user.name, "roles": sorted(roles), "created": created})
     return Invitation(user, created, link)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import (
@@ -21,17 +21,31 @@ from core.extensions import db
 
 
 class User(db.Model):
+    """A person's account. They sign in with an e-mail address or a mainland mobile number
+    (cooks and guards often have no e-mail): at least one of the two, each unique."""
+
     __tablename__ = "users"
     __audit_deployment__ = True
     __audit_redacted__ = ("password_hash",)
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="email_or_phone"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # The 11 digits of a mainland mobile number, without +86, spaces or dashes.
+    phone: Mapped[str | None] = mapped_column(String(11), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    @property
+    def login(self) -> str:
+        """What the person signs in with, as shown beside their name: the e-mail address,
+        else the mobile number."""
+        return self.email or self.phone or ""
 
 class Membership(TenantScoped, db.Model):
     """A person's role in one school; a person may hold several roles in several schools."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from core.cache import app_cache, invalidate
 from core.db import utcnow
+from core.db.races import first_writer
 from core.extensions import db
 from core.identity.models import ApiToken, DistrictMembership, Membership, User
 from core.identity.passwords import hash_password
@@ -33,6 +35,43 @@ def normalise_email(email: str) -> str:
     if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
         raise IdentityError(_("“%(email)s” is not an e-mail address", email=email), field="email")
     return email
+
+
+# A mainland mobile number: 11 digits beginning with 1, as people write it, with spaces,
+# dashes or the country code (+86, 0086) in front.
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def normalise_phone(phone: str, field: str = "phone") -> str:
+    """The 11 digits of a mainland mobile number, however it was written."""
+    raw = (phone or "").strip()
+    digits = _PHONE_SEPARATORS.sub("", raw)
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+            break
+    if not _MOBILE.fullmatch(digits):
+        raise IdentityError(_("“%(phone)s” is not a mainland mobile number (11 digits"
+                              " beginning with 1)", phone=raw[:30]), field=field)
+    return digits
+
+
+def looks_like_email(value: str) -> bool:
+    return "@" in (value or "")
+
+
+def normalise_login(value: str, field: str = "login") -> tuple[str, str]:
+    """What a person signs in with, as typed into one box: ``("email", address)`` or
+    ``("phone", digits)``. A refusal names ``field``, the box it came from."""
+    if looks_like_email(value):
+        try:
+            return "email", normalise_email(value)
+        except IdentityError as exc:
+            raise IdentityError(str(exc), field) from None
+    if not (value or "").strip():
+        raise IdentityError(_("enter an e-mail address or a mobile number"), field)
+    return "phone", normalise_phone(value, field)
 
 
 @dataclass(frozen=True)
@@ -55,12 +94,30 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def user_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == normalise_phone(phone)))
+
+
+def user_by_login(kind: str, value: str) -> User | None:
+    """The account a normalised sign-in name (from ``normalise_login``) belongs to."""
+    column = User.email if kind == "email" else User.phone
+    return db.session.scalar(select(User).where(column == value))
+
+
+def login_key(user: User | None, typed: str = "") -> str:
+    """What failed sign-ins of an account are counted by: the same key whether the person
+    typed their e-mail address or their mobile number, so that switching between the two
+    earns no more guesses; for a name with no account, the normalised name typed."""
+    return (user.email or user.phone) if user is not None else typed
+
+
 def emails_of(user_ids: Iterable[int | None]) -> dict[int, str]:
-    """The e-mail address of each of these accounts, in one query."""
+    """What each of these accounts signs in with (e-mail, else mobile number), in one query."""
     ids = {user_id for user_id in user_ids if user_id is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    return {row.id: row.email or row.phone or "" for row in db.session.execute(
+        select(User.id, User.email, User.phone).where(User.id.in_(ids)))}
 
 
 def names_of(user_ids: Iterable[int | None]) -> dict[int, str]:
@@ -71,17 +128,25 @@ def names_of(user_ids: Iterable[int | None]) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def create_user(email: str, name: str, password: str | None = None) -> User:
-    email = normalise_email(email)
-    if user_by_email(email) is not None:
+def create_user(email: str | None, name: str, password: str | None = None,
+                phone: str | None = None) -> User:
+    """A new account signing in with an e-mail address, a mobile number, or either."""
+    email = normalise_email(email) if email else None
+    phone = normalise_phone(phone) if phone else None
+    if email is None and phone is None:
+        raise IdentityError(_("enter an e-mail address or a mobile number"), field="email")
+    if email and user_by_email(email) is not None:
         raise IdentityError(_("an account for %(email)s exists already", email=email), field="email")
+    if phone and user_by_phone(phone) is not None:
+        raise IdentityError(_("an account for %(phone)s exists already", phone=phone),
+                            field="phone")
     if not name or not name.strip():
         raise IdentityError(_("a name is required"), field="name")
-    user = User(email=email, name=name.strip(),
+    user = User(email=email, phone=phone, name=name.strip(),
                 password_hash=hash_password(password) if password else None)
-    db.session.add(user)
-    db.session.flush()
-    return user
+    # Two administrators inviting the same number at once: the second hears 409, naming it.
+    return first_writer(user, message=_("an account for this e-mail address or mobile number"
+                                        " was made at the same moment; reload and check"))
 
 
 def grant_school_role(user: User, role: str) -> bool:

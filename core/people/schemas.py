@@ -48,9 +48,10 @@ class StaffSchema(Schema):
     position = fields.String(required=True, validate=validate.Length(min=1, max=50))
     phone = fields.String(allow_none=True, load_default=None, validate=PHONE)
     active = fields.Boolean(load_default=True)
-    login = fields.Email(allow_none=True, load_only=True, validate=validate.Length(max=254),
-                         metadata={"description": "e-mail of the person's account, which must "
-                                                  "hold a role in this school; null unlinks"})
+    login = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=254),
+                          metadata={"description": "e-mail address or mainland mobile number "
+                                                   "of the person's account, which must hold "
+                                                   "a role in this school; null unlinks"})
     user_id = fields.Integer(dump_only=True, allow_none=True,
                              metadata={"description": "the linked account, if any"})
 
@@ -97,11 +98,11 @@ class GuardianSchema(Schema):
     phone = fields.String(required=True, validate=PHONE)
     can_pick_up = fields.Boolean(load_default=True,
                                  metadata={"description": "authorised to pick the child up"})
-    login = fields.Email(allow_none=True, load_only=True, validate=validate.Length(max=254),
-                         metadata={"description": "e-mail of the guardian's account, which "
-                                                  "must hold a role in this school; it then "
-                                                  "sees this child's records (fees); null "
-                                                  "unlinks"})
+    login = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=254),
+                          metadata={"description": "e-mail address or mainland mobile number "
+                                                   "of the guardian's account, which must hold "
+                                                   "a role in this school; it then sees this "
+                                                   "child's records (fees); null unlinks"})
     user_id = fields.Integer(dump_only=True, allow_none=True,
                              metadata={"description": "the linked account, if any"})
 

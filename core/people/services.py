@@ -102,17 +102,20 @@ def graduate_class(class_id: uuid.UUID) -> int:
 # --- staff ---------------------------------------------------------------------------------
 
 
-def _account_in_school(email: str | None) -> int | None:
-    """The id of the account with this e-mail, which must hold a role in this school."""
-    if email is None:
+def _account_in_school(login: str | None) -> int | None:
+    """The id of the account signing in with this e-mail address or mobile number, which
+    must hold a role in this school."""
+    if login is None:
         return None
-    from core.identity.models import Membership, User
+    from core.identity.models import Membership
+    from core.identity.services import normalise_login, user_by_login
 
-    user_id = db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
-    if user_id is None or db.session.scalar(
-            select(Membership.id).where(Membership.user_id == user_id)) is None:
-        raise RuleBroken(_("no account with this e-mail works in this school"), "login")
-    return user_id
+    user = user_by_login(*normalise_login(login, "login"))
+    if user is None or db.session.scalar(
+            select(Membership.id).where(Membership.user_id == user.id)) is None:
+        raise RuleBroken(_("no account with this e-mail address or mobile number works in"
+                           " this school"), "login")
+    return user.id
 
 
 def create_staff(data: dict[str, Any]) -> Staff:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from core import mail
 from core.api.errors import NotFound
@@ -14,7 +13,7 @@ from core.identity import sessions
 from core.identity.models import User
 from core.identity.passwords import MIN_LENGTH, hash_password, verify_password
 from core.identity.reset import make_token, sent_recently, user_for_token
-from core.identity.services import normalise_email
+from core.identity.services import login_key, normalise_login, user_by_login
 from core.links import public_base
 from core.permissions import public, requires
 from core.rules import RuleBroken
@@ -47,17 +46,20 @@ def forgot_password():
         # Before the account is looked up: a refused host must not tell which addresses exist.
         base = public_base()
         try:
-            email = normalise_email(request.form.get("email", ""))
+            kind, typed = normalise_login(request.form.get("email", ""), "email")
         except ValueError:
-            email = None
-        user = db.session.scalar(select(User).where(User.email == email)) if email else None
-        if user is not None and user.is_active and not sent_recently(email):
+            kind, typed = None, None
+        user = user_by_login(kind, typed) if typed else None
+        email = user.email if user is not None else None
+        if user is not None and email and user.is_active and not sent_recently(email):
             link = base + url_for("web.reset_password", token=make_token(user))
             mail.send(email, _("Reset your Houqin password"), _(
                 "Open this link within an hour to choose a new password:\n\n%(link)s\n\n"
                 "If you did not ask for it, ignore this message.", link=link))
             db.session.commit()
-        return render_template("web/forgot.html", sent=True)
+        # No text messages are sent from here: whoever typed a number hears the same
+        # answer whether it has an account, an e-mail address, or neither.
+        return render_template("web/forgot.html", sent=True, by_phone=kind == "phone")
     return render_template("web/forgot.html", sent=False)
 
 
@@ -72,7 +74,7 @@ def reset_password(token: str):
         password, errors = _new_password_errors()
         if password is not None:
             user.password_hash = hash_password(password)
-            clear_failures(user.email)
+            clear_failures(login_key(user))
             # Whoever used the old password may hold a session: a reset signs out every browser.
             sessions.end_everywhere(user.id, sessions.Reason.PASSWORD_RESET)
             db.session.commit()
@@ -91,7 +93,7 @@ def change_password():
         # counted by the same account, address and device cookie as at the sign-in page.
         device = trusted_device(user.id)
         try:
-            check_not_locked(user.email, request.remote_addr, device)
+            check_not_locked(login_key(user), request.remote_addr, device)
         except TooManyAttempts as refused:
             if request.accept_mimetypes.best == "application/json":
                 return too_many_response(refused)
@@ -99,20 +101,20 @@ def change_password():
                                    done=False)
             return page, 429, {"Retry-After": str(refused.retry_after)}
         if not verify_password(user.password_hash, request.form.get("current", "")):
-            record_failure(user.email, request.remote_addr, user.id, device)
+            record_failure(login_key(user), request.remote_addr, user.id, device)
             try:
-                check_not_locked(user.email, request.remote_addr, device)
+                check_not_locked(login_key(user), request.remote_addr, device)
             except TooManyAttempts as refused:
                 # Whoever holds this session does not know the password: it ends, so that the
                 # guessing cannot go on once the wait is over without signing in again.
                 sign_out(sessions.Reason.GUESSED)
-                return refused_page(refused, user.email)
+                return refused_page(refused, user.login)
             errors["current"] = _("This is not your current password.")
         else:
             password, errors = _new_password_errors()
             if password is not None:
                 user.password_hash = hash_password(password)
-                clear_failures(user.email, device)
+                clear_failures(login_key(user), device)
                 # This browser stays signed in; any other one may be whoever learnt the old one.
                 sessions.end_everywhere(user.id, sessions.Reason.PASSWORD_CHANGED,
                                         keep_key=session.get(sessions.SESSION_KEY))

@@ -40,12 +40,16 @@ def _link_address(token: str) -> str:
 
 def _send_link(user: User, token: str, purpose: str, school: str) -> str:
     """Mail the link (kept in the outbox, sent when the server has mail) and return it, so
-    the administrator can pass it on another way too."""
+    the administrator can pass it on another way too. A person known by a mobile number
+    alone gets nothing sent: Houqin has no text-message service, so the administrator
+    passes the link on (text message, WeChat), as the page says."""
     address = _link_address(token)
+    if not user.email:
+        return address
     if purpose == service.INVITE:
         subject = _("You are invited to Houqin at %(school)s", school=school)
         body = _("Open this link within three days to choose your password:\n\n%(link)s\n\n"
-                 "Then sign in with %(email)s.", link=address, email=user.email)
+                 "Then sign in with %(email)s.", link=address, email=user.login)
     else:
         subject = _("Choose a new Houqin password")
         body = _("An administrator of %(school)s reset your password. Open this link within"
@@ -73,7 +77,7 @@ def _render_accounts(errors: dict[str, str], form: dict, status: int = 200, **sh
     query = request.args.get("q", "").strip()[:50].lower()
     rows = [row for row in service.accounts(
         frozenset({Role.GUARDIAN}) if who == "guardians" else STAFF_ROLES)
-        if query in row.name.lower() or query in row.email]
+        if query in row.name.lower() or query in row.login]
     shown_rows, number, more = page_of(rows)
     kept = {k: v for k, v in (("who", who if who == "guardians" else ""), ("q", query)) if v}
     return render_template(
@@ -334,4 +338,4 @@ def account_link(token: str):
             return redirect(url_for("web.login", reset="1"))
     user = db.session.get(User, state.user_id)
     return render_template("web/account_link.html", problem=None, errors=errors,
-                           email=user.email, purpose=state.purpose), 422 if errors else 200
+                           email=user.login, purpose=state.purpose), 422 if errors else 200

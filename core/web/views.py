@@ -33,7 +33,7 @@ from core.extensions import db
 from core.identity import sessions
 from core.identity.models import DistrictMembership, Membership, User
 from core.identity.passwords import verify_password
-from core.identity.services import normalise_email
+from core.identity.services import login_key, normalise_login, user_by_login
 from core.messages import read_stored
 from core.notifications import services as notifications
 from core.permissions import public, requires
@@ -100,20 +100,22 @@ def login():
         raw = request.form.get("email", "")
         password = request.form.get("password", "")
         try:
-            email = normalise_email(raw)
+            kind, email = normalise_login(raw, "email")
         except ValueError:
-            email, error = raw, _("Enter the e-mail address of your account.")
+            email, error = raw, _("Enter the e-mail address or mobile number of your account.")
         if error is None:
-            user = db.session.scalar(select(User).where(User.email == email))
+            user = user_by_login(kind, email)
+            # Counted by the account whichever of its names was typed (else by the name).
+            key = login_key(user, email)
             device = trusted_device(user.id if user else None)
             try:
-                check_not_locked(email, request.remote_addr, device)
+                check_not_locked(key, request.remote_addr, device)
             except TooManyAttempts as refused:
                 return refused_page(refused, email)
             right = verify_password(user.password_hash if user else None, password)
             if user is None or not user.is_active or not right:
-                record_failure(email, request.remote_addr, user.id if user else None, device)
-                error = _("The e-mail address or the password is not right.")
+                record_failure(key, request.remote_addr, user.id if user else None, device)
+                error = _("The e-mail address, mobile number or password is not right.")
             else:
                 return _signed_in(user, device)
     return render_template("web/login.html", error=error, email=email), 200 if not error else 422
@@ -128,7 +130,7 @@ def refused_page(refused: TooManyAttempts, email: str):
 
 
 def _signed_in(user: User, device: str | None):
-    clear_failures(user.email, device)
+    clear_failures(login_key(user), device)
     # A fresh session and a fresh cookie: nothing chosen before sign-in carries over, and a
     # session this browser held (as someone else, say) ends rather than lingering unseen.
     sessions.end_key(session.get(sessions.SESSION_KEY))

@@ -65,3 +65,43 @@ def test_inviting_a_cook_who_then_signs_in(chromium, live_server, page, school):
     assert response.status == 410
     expect(phone.locator("[data-testid=link-problem]")).to_have_count(1)
     context.close()
+
+
+def test_on_a_phone_the_admin_invites_a_guard_by_mobile_number(chromium, live_server, page,
+                                                               school):
+    """No e-mail: the admin, on a 375 px phone, invites by number and is told to pass the
+    link on by hand; the guard chooses a password and signs in with the number."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "head@invite.test")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/t/invite-school/")
+    page.goto(f"{live_server}/t/invite-school/accounts")
+    page.fill("[data-testid=invite] #name", "张门卫")
+    page.fill("[data-testid=invite] #email", "+86 139-0013-9000")
+    page.check("[data-testid=invite] input[value=guard]")
+    page.click("[data-testid=invite] button[type=submit]")
+    assert page.locator("[data-testid=no-sms]").count() == 1
+    assert "13900139000" in page.inner_text("[data-testid=no-sms]")
+    link = page.input_value("[data-testid=link]")
+    assert page.locator("[data-testid='account-13900139000']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "accounts-phone-invite")
+
+    context = page.context.browser.new_context(viewport={"width": 375, "height": 812},
+                                               is_mobile=True, locale="zh-CN")
+    guard = context.new_page()
+    guard.goto(link)
+    assert "13900139000" in guard.inner_text("main")
+    guard.fill("#password", "my-own-password")
+    guard.fill("#confirm", "my-own-password")
+    guard.click("button[type=submit]")
+    guard.wait_for_url(f"{live_server}/t/invite-school/login?reset=1")
+    guard.fill("#email", "139 0013 9000")
+    guard.fill("#password", "my-own-password")
+    guard.click("button[type=submit]")
+    guard.wait_for_url(f"{live_server}/t/invite-school/")
+    assert guard.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(guard, "accounts-guard-home")
+    context.close()

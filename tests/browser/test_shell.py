@@ -38,7 +38,7 @@ def tiles(page) -> list[list[str]]:
 
 def test_sign_in_pick_a_school_and_switch_language(page, live_server, director):
     sign_in(page, live_server, "not-the-password")
-    assert "电子邮箱或密码不正确" in page.inner_text("[data-testid=login-error]")
+    assert "电子邮箱、手机号或密码不正确" in page.inner_text("[data-testid=login-error]")
     screenshot(page, "login-error")
     sign_in(page, live_server, "correct-horse-1")
     page.wait_for_url(f"{live_server}/schools")

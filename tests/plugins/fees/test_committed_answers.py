@@ -5,7 +5,7 @@ does not post it again."""
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.tenancy import school_today, tenant_context
+from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.fees.api import payments as payments_api
 from plugins.fees.models import Payment, Receipt
