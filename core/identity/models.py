@@ -83,28 +83,37 @@ class DistrictMembership(db.Model):
     role: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-class ApiToken(TenantScoped, db.Model):
+def found_by_public_id(table: str) -> tuple:
+    """The table arguments of a school's row that is found by its public id alone, before any
+    school is known (a bearer token, a one-time link): the school comes from the row. Unique
+    in its school, indexed across schools, and readable by that id through row-level
+    security's lookup policy."""
+    return (
+        tenant_unique("public_id"),
+        cross_school_index(f"ix_{table}_public_id", "public_id"),
+        {"info": {"rls_policies": [
+            ("houqin_token_lookup", "SELECT", f"public_id = {CURRENT_TOKEN_PUBLIC_ID}"),
+        ]}},
+    )
+
+
+class FoundByPublicId:
+    """Before a school is chosen, such a row is visible by its public id and nothing else."""
+
+    @classmethod
+    def identity_criteria(cls, lookup):
+        if lookup.token_public_id:
+            return cls.public_id == lookup.token_public_id
+        return None
+
+
+class ApiToken(FoundByPublicId, TenantScoped, db.Model):
     """A bearer token bound to a person and a school. Only a hash of its secret is stored."""
 
     __tablename__ = "api_tokens"
     __audit_redacted__ = ("secret_hash",)
-    __table_args__ = (
-        tenant_index("ix_api_tokens_user", "user_id"),
-        tenant_unique("public_id"),
-        # A bearer token is found by its public id alone: the school comes from the token.
-        cross_school_index("ix_api_tokens_public_id", "public_id"),
-        {
-            "info": {
-                "rls_policies": [
-                    (
-                        "houqin_token_lookup",
-                        "SELECT",
-                        f"public_id = {CURRENT_TOKEN_PUBLIC_ID}",
-                    )
-                ]
-            }
-        },
-    )
+    __table_args__ = (tenant_index("ix_api_tokens_user", "user_id"),
+                      *found_by_public_id("api_tokens"))
 
     public_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -115,14 +124,8 @@ class ApiToken(TenantScoped, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    @classmethod
-    def identity_criteria(cls, lookup):
-        if lookup.token_public_id:
-            return cls.public_id == lookup.token_public_id
-        return None
 
-
-class AccountLink(TenantScoped, db.Model):
+class AccountLink(FoundByPublicId, TenantScoped, db.Model):
     """A one-time link to choose a password: sent when a school invites someone or resets
     their password. It belongs to the school that sent it (its administrators list and
     withdraw their school's links; the audit trail is the school's), and is found from the
@@ -131,22 +134,8 @@ class AccountLink(TenantScoped, db.Model):
 
     __tablename__ = "account_links"
     __audit_redacted__ = ("secret_hash",)
-    __table_args__ = (
-        tenant_index("ix_account_links_user", "user_id"),
-        tenant_unique("public_id"),
-        cross_school_index("ix_account_links_public_id", "public_id"),
-        {
-            "info": {
-                "rls_policies": [
-                    (
-                        "houqin_token_lookup",
-                        "SELECT",
-                        f"public_id = {CURRENT_TOKEN_PUBLIC_ID}",
-                    )
-                ]
-            }
-        },
-    )
+    __table_args__ = (tenant_index("ix_account_links_user", "user_id"),
+                      *found_by_public_id("account_links"))
 
     public_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -158,12 +147,6 @@ class AccountLink(TenantScoped, db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # A newer link for the same person, or their deactivation, withdraws an unused one.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-    @classmethod
-    def identity_criteria(cls, lookup):
-        if lookup.token_public_id:
-            return cls.public_id == lookup.token_public_id
-        return None
 
 
 class UserSession(db.Model):
