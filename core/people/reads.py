@@ -116,9 +116,7 @@ def student_ids_matching(text: str):
     ``select(Bill).where(Bill.student_id.in_(people.student_ids_matching("王")))``
     (``%`` and ``_`` are the characters typed). Added in core 0.1 (issue 14)."""
     require_tenant()
-    text = text.strip()
-    return select(Student.id).where(or_(Student.name.icontains(text, autoescape=True),
-                                        Student.student_no.istartswith(text, autoescape=True)))
+    return select(Student.id).where(_matching(text.strip()))
 
 
 def students_matching(text: str, limit: int) -> list[StudentRef]:
@@ -128,10 +126,15 @@ def students_matching(text: str, limit: int) -> list[StudentRef]:
     require_tenant()
     query = (select(Student.id, Student.student_no, Student.name, Student.class_id,
                     Student.status)
-             .where(or_(Student.name.icontains(text, autoescape=True),
-                        Student.student_no.istartswith(text, autoescape=True)))
+             .where(_matching(text))
              .order_by(Student.name, Student.student_no).limit(limit))
     return [StudentRef(*row) for row in db.session.execute(query)]
+
+
+def _matching(text: str):
+    # What a search means: the name holds the text, or the number starts with it.
+    return or_(Student.name.icontains(text, autoescape=True),
+               Student.student_no.istartswith(text, autoescape=True))
 
 
 def children_of_user(user_id: int) -> list[StudentRef]:
