@@ -23,7 +23,7 @@ from core.sdk import (
     hookimpl,
 )
 
-from .audit_labels import AUDIT_LABELS
+from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
 manifest = PluginManifest(
     name="canteen",
@@ -32,6 +32,8 @@ manifest = PluginManifest(
     core=">=0.1,<1",
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
 )
 
 KITCHEN = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.CANTEEN_MANAGER})

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
 
 from . import hookspecs
-from .audit_labels import AUDIT_LABELS
+from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
 manifest = PluginManifest(
     name="fees",
@@ -26,6 +26,8 @@ manifest = PluginManifest(
     hookspecs=hookspecs,
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
 )
 
 OFFICE = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.FINANCE_CLERK})

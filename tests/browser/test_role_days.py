@@ -276,7 +276,7 @@ AUDIT_CODES = frozenset({
     "term", "terms", "total", "true", "tuition", "unit", "update", "user", "weekdays", "workday",
     "workers", "year", "years",
 })
-UNTRANSLATED: dict[str, frozenset[str]] = {"director": AUDIT_CODES}
+UNTRANSLATED: dict[str, frozenset[str]] = {}
 
 
 def untranslated(role: str) -> frozenset[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,6 +16,10 @@ from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_index, utcn
 DISINFECTION_METHODS = ("steam", "boiling", "infrared_cabinet", "dishwasher", "chemical")
 THERMAL_METHODS = frozenset({"steam", "boiling", "infrared_cabinet", "dishwasher"})
 WASTE_KINDS = ("food_waste", "waste_oil")
+METHOD_TITLES = {"steam": _l("Steam"), "boiling": _l("Boiling"),
+                 "infrared_cabinet": _l("Infrared cabinet"), "dishwasher": _l("Dishwasher"),
+                 "chemical": _l("Chemical")}
+WASTE_TITLES = {"food_waste": _l("Food waste"), "waste_oil": _l("Waste oil")}
 
 
 class Disinfection(Voidable, TenantScoped, db.Model):

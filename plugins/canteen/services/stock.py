@@ -24,11 +24,9 @@ from core.sdk import acting_name as who
 
 from .. import exports
 from ..models import SLOT_TITLES, StockLot, StockMovement
+from ..models.stock import KIND_TITLES
 from ..schemas.stock import MAX_PRICE_FEN, MAX_QUANTITY, PRICE_PLACES, QUANTITY_PLACES
 from . import settings, today
-
-KIND_TITLES = {"in": _l("In"), "out": _l("Issued"), "return": _l("Taken back"),
-               "discard": _l("Discarded"), "adjust": _l("Count difference")}
 
 # Lots expiring within this many days are flagged, unless the school sets its own number
 # (``stock_warning_days``). No regulation gives a figure; three days leaves a school day or two
