@@ -701,3 +701,35 @@ def mail_outbox(limit: int) -> None:
                                                 else "kept (no SMTP)")
         click.echo(f"--- {message.created_at:%Y-%m-%d %H:%M} to {message.to} ({state})")
         click.echo(f"Subject: {message.subject}\n\n{message.body}\n")
+
+
+# --- documentation -----------------------------------------------------------------------
+
+
+@cli.group("docs")
+def docs_group() -> None:
+    """Pages of the documentation written from the code."""
+
+
+@docs_group.command("hooks")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the page (default: docs/hooks.md of the repository).")
+@click.option("--plugin", "plugins", multiple=True, metavar="PACKAGE",
+              help="Also document the hooks this installed package declares (repeatable).")
+@click.option("--check", is_flag=True, help="Write nothing; fail if the page is out of date.")
+def docs_hooks(output: Path | None, plugins: tuple[str, ...], check: bool) -> None:
+    """Write the hook reference from the docstrings where the hooks are declared."""
+    from core import hookdoc
+
+    target = output or hookdoc.DOCS_PAGE
+    try:
+        text = hookdoc.render(hookdoc.collect(plugins))
+    except hookdoc.HookDocError as exc:
+        _fail(str(exc))
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            _fail(f"{target} is out of date: run houqin docs hooks")
+        click.echo(f"{target} is current")
+        return
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target} ({text.count(chr(10) + '### ')} hooks)")
