@@ -34,3 +34,31 @@ def test_the_command_prints_each_applied_migration(app_factory, tmp_path):
     assert lines[-1] == f"applied {len(lines) - 1} migration(s); database is up to date"
     second = runner.invoke(cli, ["db", "upgrade"], obj=ScriptInfo(create_app=lambda: app))
     assert second.output.strip() == "database was already up to date"
+
+
+def _served(monkeypatch, app, args, env=None):
+    """Run ``houqin run ARGS`` with the server and the job thread replaced by recorders."""
+    import core.cli
+    import core.jobs.scheduler
+
+    calls = {}
+    monkeypatch.setattr(core.cli, "run_simple",
+                        lambda host, port, served, **options: calls.update(options))
+    monkeypatch.setattr(core.jobs.scheduler, "start_thread",
+                        lambda app: calls.update(jobs=True))
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli, ["run", *args], obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 0, result.output
+    return calls
+
+
+def test_run_reloads_only_when_asked_and_runs_jobs_once(app_factory, monkeypatch):
+    app = app_factory(REDIS_URL=None)
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert _served(monkeypatch, app, []) == {"threaded": True, "use_reloader": False,
+                                             "jobs": True}
+    # The watching parent starts no jobs; the serving child it restarts does.
+    assert _served(monkeypatch, app, ["--reload"]) == {"threaded": True, "use_reloader": True}
+    assert _served(monkeypatch, app, ["--reload"], {"WERKZEUG_RUN_MAIN": "true"}) == {
+        "threaded": True, "use_reloader": True, "jobs": True}
