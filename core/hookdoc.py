@@ -238,6 +238,11 @@ def _md(text: str) -> str:
     return re.sub(r"``(.+?)``", r"`\1`", text)
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a ``|`` (``str | None``) would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def _anchor(name: str) -> str:
     return name.lower()
 
@@ -289,7 +294,8 @@ def _render_hook(hook: HookDoc) -> list[str]:
         literal = paragraph.rstrip().endswith("::") and not literal
     if hook.arguments:
         out += ["| argument | type | meaning |", "| --- | --- | --- |"]
-        out += [f"| `{a.name}` | `{a.type}` | {_md(a.meaning)} |" for a in hook.arguments]
+        out += [f"| `{a.name}` | `{_cell(a.type)}` | {_cell(_md(a.meaning))} |"
+                for a in hook.arguments]
     else:
         out.append("No arguments.")
     out += ["", f"**Returns** `{hook.returns_type}`: {_md(hook.returns)}", "", "Example:", "",
