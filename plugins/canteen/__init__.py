@@ -1,9 +1,30 @@
-"""The canteen and food-safety module (食堂与食品安全): dishes and menus, retained samples, and
-the rules they follow. Suits every kind of school.
+"""The canteen and food-safety module (食堂与食品安全). Suits every kind of school.
 
-This is the reference plugin: it imports nothing of core but ``core.sdk``, keeps its domain
-rules in ``services``, one schema per resource in ``schemas``, its own migrations branch and
-its own translations.
+It keeps a school canteen's food-safety records and daily work. It imports nothing of core
+but ``core.sdk``, keeps its domain rules in ``services``, one schema per resource in
+``schemas``, its own migrations branch and its own translations. The guide is
+``docs/canteen.md``.
+
+Area map: every layer (``models``, ``schemas``, ``services``, ``api``, ``views``,
+``templates/canteen``) is a package with one module an area, named alike in each layer:
+
+- ``menus``, ``dish_photos``: the dish library (ingredients, allergens, a photo) and the menus;
+- ``samples``: retained samples (留样), at least 125 g, kept 48 hours;
+- ``counts``: meal counts (报餐) by class before the cut-off, versioned;
+- ``fees``: price tiers and meal plans; ``houqin_fee_charges`` below bills them;
+- ``suppliers``: suppliers and their certificates (索证索票);
+- ``receiving``: deliveries inspected by two people (进货查验), voided never deleted;
+- ``stock``, ``stock_out``, ``stock_counts``, ``stock_cost``: food stock on an append-only
+  ledger, issued first-expiry-first-out, counted (盘点) and costed per eater;
+- ``health``: kitchen workers, their health certificates and the morning check (晨检);
+- ``hygiene``: disinfection, pest control, waste handovers, accompanied meals (陪餐);
+- ``tuckshop``, ``tuckshop_sales``: the tuck shop (小卖部), never selling expired goods;
+- ``report``: the daily food-safety report (食安日报), read from all of the above.
+
+Beside the layers: this module (the manifest and every hook), ``jobs`` (the 07:30 daily
+reminders), ``exports`` (each area's .xlsx register), ``charts`` with ``services/trends``,
+``regulations.toml`` and ``regulations`` (the cited rules as data), ``audit_labels``,
+``demo`` (a demo school's canteen), ``migrations`` and ``translations``.
 """
 
 import uuid

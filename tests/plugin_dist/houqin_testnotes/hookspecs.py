@@ -5,4 +5,24 @@ from core.sdk import hookspec
 
 @hookspec
 def notes_contributions(tenant) -> list[str]:
-    """Return lines other modules want shown under the school's notes."""
+    """Return lines other modules want shown under the school's notes.
+
+    Called: with the school in context, only on modules the school switched on, when the
+    notes module shows the school's notes.
+
+    Arguments:
+        tenant (TenantRef): the school in context.
+
+    Returns:
+        list[str]: the lines to show; an empty list when there are none.
+
+    Example::
+
+        from core.sdk import hookimpl
+
+        @hookimpl(optionalhook=True)
+        def notes_contributions(tenant):
+            return [f"tags for {tenant.slug}"]
+
+    Implemented by: tests/plugin_dist/houqin_testtags/__init__.py
+    """
