@@ -716,6 +716,8 @@ def plugin_check(name: str, postgresql: bool) -> None:
         click.echo(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.title}")
         for problem in finding.problems:
             click.echo(f"        {problem}")
+        for note in finding.notes:
+            click.echo(f"        note: {note}")
 
     dialects = ("sqlite", "postgresql") if postgresql else ("sqlite",)
     findings = check_plugin(name, dialects, report)

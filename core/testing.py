@@ -117,7 +117,7 @@ from core.testdb import (
 __all__ = [
     "APP_ROLE", "PG_ADMIN_URL", "REDIS_URL", "Finding", "PageSession", "TestDatabase", "TestUser",
     "Walk", "assert_migrations_hold", "assert_plugin_holds", "assert_refuses_other_schools",
-    "foreign_imports", "migrate", "migrations_problems", "missing_translations", "pg_prefix",
+    "foreign_imports", "in_ci", "migrate", "migrations_problems", "missing_translations", "pg_prefix",
     "plugin_endpoints", "plugin_folder", "postgres_error", "require_service", "run_jobs",
     "school_rows", "signed_in", "site_navigation", "undeclared_routes", "walk_routes",
 ]
@@ -366,6 +366,9 @@ def assert_refuses_other_schools(app, name: str, victim, intruder: TestUser, *,
                        secret=secret)
     db.session.rollback()
     assert walk.problems == [], "\n".join(walk.problems)
+    assert walk.unreached == [], ("refused for want of a body before any record was looked up;"
+                                  " give these endpoints a valid one in bodies=:\n"
+                                  + "\n".join(walk.unreached))
     assert walk.checked > 0, f"{name} has no route to walk"
     assert school_rows(victim, tables) == before, "the walk changed the victim's rows"
     return walk
