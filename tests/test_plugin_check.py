@@ -7,13 +7,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import houqin_testnotes
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from click.testing import CliRunner
 from flask import Blueprint
 
-import houqin_testnotes
 from core.cli import cli
 from core.hookspecs import hookimpl
 from core.permissions import requires
