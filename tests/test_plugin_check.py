@@ -29,7 +29,8 @@ VICTIMS_NOTE = "01a1fdc9-1e46-7b79-bb56-d00841883e8d"
 @pytest.mark.parametrize(("name", "says"), [
     ("Bad-Name", "is not a module name"), ("2fast", "is not a module name"),
     ("class", "is not a module name"), ("meters.x", "is not a module name"),
-    ("notes", "is taken"), ("x" * 31, "too long"),
+    ("notes", "is taken"), ("testnotes", "is taken"), ("people", "taken by core"),
+    ("x" * 31, "too long"),
 ])
 def test_the_scaffold_refuses_a_name_that_cannot_be_a_new_modules(tmp_path, name, says):
     result = CliRunner().invoke(cli, ["plugin", "new", name, "--directory", str(tmp_path)])

@@ -9,6 +9,7 @@ so the module's pages speak Chinese from its first run.
 
 from __future__ import annotations
 
+import importlib.util
 import keyword
 import re
 import uuid
@@ -24,6 +25,10 @@ SCAFFOLD = Path(__file__).parent / "scaffold"
 # Core's first revision, which creates the schools (``tenants``) every module's rows belong to.
 CORE_FIRST_REVISION = "930cab28e17c"
 NAME_RULE = re.compile(r"[a-z][a-z0-9_]*")
+# Names core's own blueprints and permissions use (``<name>_api``, ``core.*``): a module of
+# one of these names would clash with them at start.
+RESERVED = frozenset({"core", "tenants", "audit", "calendar", "health", "notifications",
+                      "people", "places", "sessions", "transfer", "web", "api", "static"})
 
 
 class ScaffoldRefused(ValueError):
@@ -46,7 +51,9 @@ def refusal(name: str, installed: set[str], directory: Path) -> str | None:
                 " starting with a letter (a Python identifier, such as meters or school_bus)")
     if len(name) > 30:
         return f"{name!r} is too long: at most 30 characters (it prefixes table names)"
-    if name in installed or name in ("core", "tenants"):
+    if name in RESERVED:
+        return f"{name!r} is taken by core itself: choose another name"
+    if name in installed or importlib.util.find_spec(f"houqin_{name}") is not None:
         return f"{name!r} is taken: a plugin of that name is installed (houqin-{name}?)"
     if (directory / name).exists():
         return f"{directory / name} exists already: choose another --directory or name"
