@@ -684,6 +684,60 @@ def i18n_compile(package: str | None) -> None:
         click.echo(f"compiled {path}")
 
 
+@cli.group("plugin")
+def plugin_group() -> None:
+    """Write a new module, and check one against what every module must hold to."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to write the module's folder NAME.")
+def plugin_new(name: str, directory: Path) -> None:
+    """Write houqin-NAME, a complete module (model, migration, API, page, permissions,
+    navigation, translations, tests) that installs with pip and passes its own tests."""
+    from core.plugins.engine import installed_entry_points
+    from core.plugins.scaffolding import ScaffoldRefused, new_plugin
+
+    try:
+        target = new_plugin(name, directory, set(installed_entry_points()))
+    except ScaffoldRefused as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"wrote houqin-{name} in {target}")
+    click.echo(f"next: pip install -e {target} && (cd {target} && pytest)")
+
+
+@plugin_group.command("check")
+@click.argument("name")
+@click.option("--postgresql", is_flag=True, default=False,
+              help="Also on a throwaway PostgreSQL database (HOUQIN_TEST_PG_ADMIN_URL).")
+def plugin_check(name: str, postgresql: bool) -> None:
+    """Check an installed module: permissions on every route, another school's user refused,
+    migrations up and down, models and migrations agreeing, catalogues complete, imports of
+    core only through core.sdk. Runs on throwaway databases, never the deployment's."""
+    from core.plugins.check import check_plugin
+    from core.plugins.engine import installed_entry_points
+
+    if name not in installed_entry_points():
+        click.echo(f"Error: no plugin named {name!r} is installed", err=True)
+        raise SystemExit(2)
+
+    def report(finding) -> None:
+        click.echo(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.title}")
+        for problem in finding.problems:
+            click.echo(f"        {problem}")
+        for note in finding.notes:
+            click.echo(f"        note: {note}")
+
+    dialects = ("sqlite", "postgresql") if postgresql else ("sqlite",)
+    findings = check_plugin(name, dialects, report)
+    failed = [f for f in findings if not f.ok]
+    click.echo(f"{len(findings) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise SystemExit(1)
+
+
 @cli.group("mail")
 def mail_group() -> None:
     """Outgoing mail."""
