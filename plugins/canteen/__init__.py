@@ -129,7 +129,10 @@ def houqin_fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list
     Called with the school in context. Returns one dict per bill line::
 
         {"student_id": UUID, "source": "canteen", "code": str, "description": str,
-         "quantity": int, "unit_price_fen": int, "amount_fen": int}
+         "quantity": int, "unit_price_fen": int, "amount_fen": int, "per_absent_day": True}
+
+    Every line is by the school day (``per_absent_day``): where absence refunds are on, the
+    fee module gives the meals back for each absent school day, less the subsidies per day.
 
     - ``meals.<tier>``: the school days of the term that fall within the student's meal
       plan (the whole term unless ``meals_from``/``meals_until`` say otherwise; a student no

@@ -196,6 +196,14 @@ def _billing_navigation() -> list[NavEntry]:
 
 
 @hookimpl
+def houqin_startup(app):
+    """Once per app: every loaded plugin's payment providers, checked and kept by name."""
+    from .services import online
+
+    online.collect(app)
+
+
+@hookimpl
 def houqin_jobs():
     from .jobs import bill_term
 

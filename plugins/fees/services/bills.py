@@ -38,6 +38,7 @@ class Line:
     amount_fen: int
     fee_item_id: uuid.UUID | None = None
     reason: str = ""
+    per_absent_day: bool | None = None  # a module's line: see houqin_fee_charges
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -73,7 +74,7 @@ def line_values(line: Line) -> dict[str, Any]:
             "fee_item_id": line.fee_item_id, "category": line.category,
             "description": line.description[:200], "quantity": line.quantity,
             "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
-            "reason": line.reason[:200]}
+            "reason": line.reason[:200], "per_absent_day": line.per_absent_day}
 
 
 def _line_row(bill_id: uuid.UUID, line: Line, by: str, now: datetime,

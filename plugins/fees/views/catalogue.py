@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from core.sdk import (
     RuleBroken,
     forms,
-    kernel,
+    loaded_plugins,
     people,
     public,
     requires,
@@ -50,8 +50,8 @@ def titles() -> dict[str, Any]:
             "state_titles": STATE_TITLES, "scope_titles": SCOPE_TITLES,
             "applies_text": applies_text, "notice_title": notice_title,
             "local_day": lambda moment: moment.astimezone(school_zone()).date(),
-            "module_title": lambda name: kernel().plugins.manifests[name].title
-            if name in kernel().plugins.manifests else name}
+            "module_title": lambda name: loaded_plugins()[name].title
+            if name in loaded_plugins() else name}
 
 
 # --- the catalogue -------------------------------------------------------------------------
