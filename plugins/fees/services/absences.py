@@ -438,7 +438,9 @@ def _meals(bill: Bill, lines: list[BillLine], items: dict[uuid.UUID, FeeItem], r
         its = [line for line in charged_lines if line.source == source or (
             line.fee_item_id in items and items[line.fee_item_id].source == source)]
         days_of = [line for line in daily if line.source == source]
-        shared = sum(line.amount_fen for line in its if line not in days_of)
+        # its subsidies per day, concessions and corrections: not a charge of something else
+        shared = sum(line.amount_fen for line in its if line not in days_of
+                     and (line.kind != "charge" or line.per_absent_day))
         billed_days = sum(line.quantity for line in days_of)
         for line in days_of:
             # subsidies and concessions are shared among the per-day lines by their days

@@ -102,7 +102,7 @@ def test_a_provider_that_breaks_the_protocol_stops_the_collection_saying_whose(a
         query_status = None  # present but not a method
 
     app.extensions["houqin"].plugins.pm.register(FakePayPlugin(NoStatus()), name="halfpay")
-    with pytest.raises(online.ProviderError, match="plugin halfpay .*PaymentProvider.*"
+    with pytest.raises(online.ProviderError, match=r"plugin halfpay .*PaymentProvider.*"
                                                    "query_status"):
         online.collect(PluginApp(app))
 
@@ -119,7 +119,7 @@ def test_the_start_up_hook_refuses_a_provider_without_the_protocols_methods(app)
     plugins = app.extensions["houqin"].plugins
     plugins.pm.register(Offers(), name="brokenpay")
     with app.app_context(), pytest.raises(
-            online.ProviderError, match="plugin brokenpay .* lacks create_payment, "
+            online.ProviderError, match=r"plugin brokenpay .* lacks create_payment, "
                                         "verify_notification, query_status"):
         plugins.pm.hook.houqin_startup(app=PluginApp(app))
 
