@@ -10,8 +10,6 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from core.sdk import (
     NavEntry,
     Permission,
@@ -22,6 +20,7 @@ from core.sdk import (
     Widget,
     hookimpl,
 )
+from core.sdk import lazy_gettext as _l
 
 from .audit_labels import AUDIT_LABELS
 
@@ -223,9 +222,7 @@ def _report_widget(principal) -> Widget:
     morning checks…), the day's work of whoever keeps those records."""
     from datetime import UTC, datetime
 
-    from flask_babel import get_locale
-
-    from core.sdk import audit
+    from core.sdk import audit, get_locale
 
     from . import charts
     from .services import report, today

@@ -11,9 +11,8 @@ payment providers.
 from dataclasses import replace
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
+from core.sdk import lazy_gettext as _l
 
 from . import hookspecs
 from .audit_labels import AUDIT_LABELS

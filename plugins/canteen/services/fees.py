@@ -7,11 +7,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.sdk import (
     RuleBroken,
+    _,
     among,
     db,
     first_writer,

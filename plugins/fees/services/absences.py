@@ -46,11 +46,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, TermRef, among, db, people, school_days, term_span, terms
+from core.sdk import RuleBroken, TermRef, _, among, db, people, school_days, term_span, terms
+from core.sdk import lazy_gettext as _l
 
 from .. import ANY_CLASS
 from ..models import Absence, Bill, BillLine, FeeItem, Refund

@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from core.sdk import (
     RuleBroken,
+    _,
     among,
     db,
     enqueue,

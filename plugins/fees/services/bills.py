@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, ascending_ids, audit, db, utcnow, uuid7
+from core.sdk import RuleBroken, _, ascending_ids, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
 from . import ledger, who

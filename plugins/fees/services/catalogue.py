@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, select
 
-from core.sdk import RuleBroken, db, first_writer, hooks, people, utcnow
+from core.sdk import RuleBroken, _, db, first_writer, hooks, people, utcnow
 
 from ..models import CATEGORIES, ITEM_STATES, STATE_TITLES, FeeItem, FeeNotice
 from ..regulations import rules

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from core.sdk import (
@@ -23,6 +22,7 @@ from core.sdk import (
     whole_fen,
     yuan,
 )
+from core.sdk import lazy_gettext as _l
 
 from ..models import CATEGORIES, CATEGORY_TITLES, ITEM_STATES, STATE_TITLES, UNIT_TITLES, UNITS
 from ..schemas.catalogue import (

@@ -8,11 +8,10 @@ import contextlib
 import uuid
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, TermRef, db, forms, people, public, requires, terms, whole_fen, yuan
+from core.sdk import RuleBroken, TermRef, _, db, forms, people, public, requires, terms, whole_fen, yuan
+from core.sdk import lazy_gettext as _l
 
 from ..models import METHOD_TITLES, METHODS, FeeItem, Settlement
 from ..schemas.refunds import RefundBulkPaySchema, RefundPaySchema, SettlementSchema
