@@ -121,8 +121,8 @@ def loaded_plugins() -> dict[str, PluginManifest]:
 
 def get_or_404(model: type[_Model], id: Any, field: str = "id") -> _Model:
     """The row of ``model`` (a ``TenantScoped`` model) whose ``id`` is ``id`` in the school
-    in context, else ``NotFound`` naming ``field``. Use it, not ``db.session.get``, which
-    needs the whole primary key of a school table (the school and the id)."""
+    in context, else ``NotFound`` (the API's problem, 404) naming ``field``. (Also
+    ``db.session.get(model, id)`` finds it, or None: the school completes the key.)"""
     found = db.session.scalar(select(model).where(model.id == id))
     if found is None:
         raise NotFound(gettext("No such record in this school."),

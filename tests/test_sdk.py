@@ -110,3 +110,24 @@ def test_get_or_404_finds_a_school_row_by_id_and_never_another_schools(app, make
         assert missing.value.status == 404 and "note_id" in missing.value.errors
     with tenant_context(other), pytest.raises(NotFound):
         sdk.get_or_404(Note, note.id)
+
+
+def test_the_session_gets_a_school_row_by_its_id_alone(app, make_school):
+    """``db.session.get(Model, id)`` on a school table: the school in context completes the
+    key (school, id), so another school's id finds nothing."""
+    from houqin_testnotes.models import Note
+    from werkzeug.exceptions import NotFound as PageNotFound
+
+    one, other = make_school("get-one"), make_school("get-two")
+    with tenant_context(one):
+        note = Note(title="一", body="x")
+        sdk.db.session.add(note)
+        sdk.db.session.commit()
+        note_id = note.id
+        sdk.db.session.expunge_all()
+        assert sdk.db.session.get(Note, note_id).title == "一"
+        assert sdk.db.get_or_404(Note, note_id).id == note_id
+    with tenant_context(other):
+        assert sdk.db.session.get(Note, note_id) is None
+        with pytest.raises(PageNotFound):
+            sdk.db.get_or_404(Note, note_id)
