@@ -75,7 +75,7 @@ def get_item(item_id: uuid.UUID, field: str = "fee_item_id", status: int = 404,
 def charge_sources() -> list[str]:
     """The modules that may price an item's lines: those switched on for the school that
     answer the fee module's charge-source hook (the canteen with its meal fees)."""
-    return sorted({impl.plugin_name for impl in hooks().houqin_fee_charges.get_hookimpls()})
+    return sorted(set(hooks().implementers("houqin_fee_charges")))
 
 
 def create_item(data: dict[str, Any], by: str | None = None) -> FeeItem:
