@@ -91,8 +91,8 @@ REFUSED_LIBRARIES = ("flask_babel",)
 def sdk_offences(path: Path) -> list[str]:
     """What a plugin file does that only the SDK may: import core (or tenants) beyond
     ``core.sdk``, import a name the SDK does not list in ``__all__`` or a private one
-    (``_x``; ``_`` itself is gettext), read a private attribute of the SDK module, or reach
-    through ``app.extensions`` / ``current_app.extensions``."""
+    (``_x``; ``_`` itself is gettext), read a private attribute of the SDK module, reach
+    through ``app.extensions`` / ``current_app.extensions``, or into pluggy's manager."""
     import core.sdk as sdk
 
     public = set(sdk.__all__) | set(sdk.DEPRECATED)
@@ -129,6 +129,8 @@ def sdk_offences(path: Path) -> list[str]:
         elif isinstance(node, ast.Attribute):
             if node.attr == "extensions":
                 found.append("reaches through .extensions")
+            elif node.attr in ("get_hookimpls", "get_plugin", "subset_hook_caller"):
+                found.append(f"reaches into pluggy (.{node.attr}): use hooks() or all_hooks()")
             elif (isinstance(node.value, ast.Name) and node.value.id in sdk_aliases
                   and node.attr not in public and node.attr != "sdk"):
                 found.append(f"uses {node.value.id}.{node.attr}, which core.sdk does not "
@@ -171,6 +173,7 @@ def test_first_party_plugins_reach_no_other_plugin():
      "reaches through .extensions"),
     ("def f(app):\n    return app.extensions.get('fees')", "reaches through .extensions"),
     ("from flask_babel import gettext as _", "imports flask_babel"),
+    ("from core.sdk import hooks\nhooks().x.get_hookimpls()", "reaches into pluggy"),
 ])
 def test_the_boundary_check_catches_each_kind_of_reach(tmp_path, source, offence):
     path = tmp_path / "plugin.py"
