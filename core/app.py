@@ -25,7 +25,7 @@ from core.permissions import (
     declare_public_endpoints,
     undeclared_endpoints,
 )
-from core.plugins.engine import load_plugins
+from core.plugins.engine import PluginApp, load_plugins
 from core.state import KernelState
 from core.web import headers as web_headers
 from core.web import security as web_security
@@ -82,6 +82,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RqBackend(app) if app.config["REDIS_URL"] else InProcessBackend(app)
     )
     declare_public_endpoints(app, LIBRARY_PUBLIC_ENDPOINTS)
+    with app.app_context():
+        plugins.pm.hook.houqin_startup(app=PluginApp(app))
     missing = undeclared_endpoints(app)
     if missing:
         raise RouteWithoutPermission(

@@ -27,12 +27,27 @@ if TYPE_CHECKING:
     from core.auth import Principal
     from core.jobs.registry import Schedule
     from core.permissions import Permission
+    from core.plugins.engine import PluginApp
     from core.plugins.types import NavEntry, SearchHit, Widget
     from core.tenancy import DistrictRef, TenantRef
 
 PROJECT = "houqin"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+def deprecated_hookspec(since: str, instead: str, marker: pluggy.HookspecMarker = hookspec):
+    """The ``@hookspec`` of a hook on its way out: pluggy warns (``DeprecationWarning``) when a
+    plugin that implements it is loaded, naming the plugin's function and what to implement
+    instead. ``since``: the version (of core, or of the plugin that declares the hook) that
+    deprecated it; ``marker``: a plugin's own ``HookspecMarker`` when not Houqin's. Keep the
+    old hook's declaration and keep calling it for at least one minor version::
+
+        @deprecated_hookspec("0.2.0", "houqin_fee_charges")
+        def houqin_fee_lines(term_id, student_ids): ...
+    """
+    return marker(warn_on_impl=DeprecationWarning(
+        f"this hook is deprecated since {since}: implement {instead} instead"))
 
 
 @hookspec
@@ -498,4 +513,34 @@ def houqin_demo_life(tenant: TenantRef, days: int, rng: random.Random) -> None:
                     notes.create({"body": rng.choice(["晴", "多云", "小雨"])})
 
     Implemented by: plugins/canteen/__init__.py, plugins/fees/__init__.py
+    """
+
+
+@hookspec
+def houqin_startup(app: PluginApp) -> None:
+    """Work out, once per app, what the plugin needs from the other plugins; return nothing.
+
+    Called: at start-up, once per app, on every loaded plugin (no school in context, an app
+    context is), after every plugin's blueprints, permissions and jobs are registered.
+
+    Arguments:
+        app (PluginApp): the app as a plugin sees it: ``app.config`` (read only),
+            ``app.plugins`` (the loaded plugins' manifests), ``app.all_hooks()`` (hook
+            callers over every loaded plugin; ``.answers("houqin_x")`` gives each answer with
+            its plugin's name) and ``app.state(name)``, a dict of the plugin's own that
+            ``sdk.plugin_state(name)`` returns while serving.
+
+    Returns:
+        None: keep what was worked out in ``app.state(<plugin name>)``. Raise to refuse to
+        start (a contract another plugin broke), with what to do in the message.
+
+    Example::
+
+        from core.sdk import hookimpl
+
+        @hookimpl
+        def houqin_startup(app):
+            app.state("notes")["debug"] = bool(app.config.get("DEBUG"))
+
+    Implemented by: plugins/fees/__init__.py
     """

@@ -31,8 +31,6 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from core.sdk import (
     NavEntry,
     Permission,
@@ -43,6 +41,7 @@ from core.sdk import (
     Widget,
     hookimpl,
 )
+from core.sdk import lazy_gettext as _l
 
 from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
@@ -152,7 +151,10 @@ def houqin_fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list
     Called with the school in context. Returns one dict per bill line::
 
         {"student_id": UUID, "source": "canteen", "code": str, "description": str,
-         "quantity": int, "unit_price_fen": int, "amount_fen": int}
+         "quantity": int, "unit_price_fen": int, "amount_fen": int, "per_absent_day": True}
+
+    Every line is by the school day (``per_absent_day``): where absence refunds are on, the
+    fee module gives the meals back for each absent school day, less the subsidies per day.
 
     - ``meals.<tier>``: the school days of the term that fall within the student's meal
       plan (the whole term unless ``meals_from``/``meals_until`` say otherwise; a student no
@@ -243,9 +245,7 @@ def _report_widget(principal) -> Widget:
     morning checks…), the day's work of whoever keeps those records."""
     from datetime import UTC, datetime
 
-    from flask_babel import get_locale
-
-    from core.sdk import audit
+    from core.sdk import audit, get_locale
 
     from . import charts
     from .services import report, today

@@ -34,9 +34,8 @@ declares), ``jobs`` (the billing run, as a job), ``exports`` (the .xlsx reports)
 from dataclasses import replace
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
+from core.sdk import lazy_gettext as _l
 
 from . import hookspecs
 from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
@@ -218,6 +217,14 @@ def _billing_navigation() -> list[NavEntry]:
 
 
 # --- billing ---------------------------------------------------------------------------------
+
+
+@hookimpl
+def houqin_startup(app):
+    """Once per app: every loaded plugin's payment providers, checked and kept by name."""
+    from .services import online
+
+    online.collect(app)
 
 
 @hookimpl

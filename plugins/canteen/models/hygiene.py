@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
 
 # Thermal methods record the temperature reached; chemical disinfection records its agent.
 DISINFECTION_METHODS = ("steam", "boiling", "infrared_cabinet", "dishwasher", "chemical")

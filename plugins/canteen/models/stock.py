@@ -11,11 +11,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Date, String, Text, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
 
 # What a movement does to a lot: stock in, out to the kitchen, back from the kitchen (an issue
 # cancelled), thrown away (expired, spoiled), or set right by a count.

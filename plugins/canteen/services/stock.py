@@ -15,12 +15,11 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, db, first_writer, require_tenant
+from core.sdk import RuleBroken, _, db, first_writer, require_tenant
 from core.sdk import acting_name as who
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import SLOT_TITLES, StockLot, StockMovement

@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, select
 
-from core.sdk import RuleBroken, db, first_writer, hooks, people, utcnow
+from core.sdk import RuleBroken, _, db, first_writer, hooks, people, utcnow
 
 from ..models import CATEGORIES, ITEM_STATES, STATE_TITLES, FeeItem, FeeNotice
 from ..regulations import rules
@@ -76,7 +75,7 @@ def get_item(item_id: uuid.UUID, field: str = "fee_item_id", status: int = 404,
 def charge_sources() -> list[str]:
     """The modules that may price an item's lines: those switched on for the school that
     answer the fee module's charge-source hook (the canteen with its meal fees)."""
-    return sorted({impl.plugin_name for impl in hooks().houqin_fee_charges.get_hookimpls()})
+    return sorted(set(hooks().implementers("houqin_fee_charges")))
 
 
 def create_item(data: dict[str, Any], by: str | None = None) -> FeeItem:

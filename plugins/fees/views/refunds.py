@@ -8,10 +8,9 @@ import contextlib
 import uuid
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, TermRef, db, forms, people, public, requires, terms, whole_fen, yuan
+from core.sdk import RuleBroken, TermRef, _, db, forms, people, public, requires, terms, whole_fen, yuan
 
 from ..models import METHOD_TITLES, METHODS, FeeItem, Settlement
 from ..models.refunds import SOURCE_TITLES, STATUS_TITLES
