@@ -14,6 +14,7 @@ import ast
 import importlib
 import inspect
 import re
+import textwrap
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -118,8 +119,9 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 
 def _indented(lines: list[str]) -> list[str]:
     """The indented body of a section, dedented, without the blank lines around it."""
-    text = inspect.cleandoc("\n".join(lines)) if lines else ""
-    return text.splitlines()
+    # dedent, not cleandoc: cleandoc strips the first line apart from the rest, which would
+    # take the continuation lines of a lone argument for arguments of their own.
+    return textwrap.dedent("\n".join(lines)).strip("\n").splitlines() if lines else []
 
 
 def parse(func, declared_in: str) -> HookDoc:

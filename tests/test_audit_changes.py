@@ -54,7 +54,7 @@ def test_settings_are_named_as_their_form_names_them(app):
                                                      "meal_slots": ["lunch"]}},
                      {"settings": {"count_cutoff": "23:59", "meal_slots": ["breakfast", "lunch"]}})
     assert rows == [("报餐截止时间（时:分，学校时间）", "09:00", "23:59"),
-                    ("供餐餐次", "午餐", "早餐、午餐")]
+                    ("供应的餐次", "午餐", "早餐、午餐")]
 
 
 def test_bookkeeping_is_left_out_and_what_nobody_named_is_shown_as_stored(app):

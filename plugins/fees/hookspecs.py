@@ -97,7 +97,7 @@ def houqin_payment_providers() -> list[PaymentProvider]:
     it has switched on.
 
     Arguments:
-        (none)
+        none.
 
     Returns:
         list[PaymentProvider]: objects meeting ``plugins.fees.hookspecs.PaymentProvider``
