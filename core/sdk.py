@@ -74,6 +74,12 @@ from core.tenancy import (
 from core.web import forms
 from core.wording import lazy_word, nword, word
 
+# isort: split
+# h15-registers: registers a module declares once for import and export, and its commands.
+from core.transfer import cells
+from core.transfer.columns import Column as RegisterColumn
+from core.transfer.registers import Register
+
 
 def hooks():
     """Hook callers that reach only the modules the school in context has switched on."""
@@ -81,6 +87,15 @@ def hooks():
 
     require_tenant()
     return kernel().plugins.hooks_for(enabled_modules())
+
+
+def cli_school(slug: str):
+    """For a module's command (``houqin_cli_group``): ``with cli_school(slug) as tenant:``
+    puts the school of ``slug`` in context with the command as the actor; an unknown slug
+    ends the command with what to do. Added by h15-registers."""
+    from core.cli import school
+
+    return school(slug)
 
 
 def current_district() -> DistrictRef:
@@ -102,7 +117,7 @@ def module_settings(name: str) -> dict:
     return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (each branch's names in a block at the end)
     "CSV",
     "MAX_PAGE_SIZE",
     "MULTILINE",
@@ -193,4 +208,9 @@ __all__ = [
     "workbook_bytes",
     "xlsx_download",
     "yuan",
+    # h15-registers
+    "Register",
+    "RegisterColumn",
+    "cells",
+    "cli_school",
 ]
