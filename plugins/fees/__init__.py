@@ -207,3 +207,13 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+# --- registers and commands -------------------------------------------------------------------
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS
