@@ -33,9 +33,10 @@ def run(client, app, token, path, content, name="sheet.xlsx"):
     run_jobs(app)
     preview = client.get(status_url.replace("?", "/progress?")).get_data(as_text=True)
     run_url = re.search(r'action="([^"]+/run)"', preview).group(1)
-    assert client.post(run_url, data={"csrf_token": token}).status_code == 302
+    started = client.post(run_url, data={"csrf_token": token})
+    assert started.status_code == 302
     run_jobs(app)
-    return preview, client.get(status_url.replace("?", "/progress?")).get_data(as_text=True)
+    return preview, client.get(started.location.replace("?", "/progress?")).get_data(as_text=True)
 
 
 def errors_of(page: str) -> list[tuple[str, str]]:
