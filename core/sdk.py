@@ -78,7 +78,7 @@ from core.wording import lazy_word, nword, word
 # h15-registers: registers a module declares once for import and export, and its commands.
 from core.transfer import cells
 from core.transfer.columns import Column as RegisterColumn
-from core.transfer.registers import Register
+from core.transfer.registers import Register, import_sheet
 
 
 def hooks():
@@ -213,4 +213,5 @@ __all__ = [  # noqa: RUF022 (each branch's names in a block at the end)
     "RegisterColumn",
     "cells",
     "cli_school",
+    "import_sheet",
 ]

@@ -150,3 +150,36 @@ def module_register(kind: str) -> tuple[str, Register] | None:
     if found is None or found[0] not in enabled_modules():
         return None
     return found
+
+
+def import_sheet(kind: str, filename: str, content: bytes, dry_run: bool = True
+                 ) -> dict[str, Any]:
+    """Import a file into the register ``kind`` of the school in context at once, without
+    a job (a module's command: ``houqin fees import-items``): the same limits, checks and
+    report as the page's import, and audited the same way. With ``dry_run``, the rows are
+    checked and nothing is written. An unusable file or an unknown register is refused with
+    ``RuleBroken`` naming ``file`` or ``kind``. The caller commits."""
+    from flask import current_app
+
+    from core import audit
+    from core.extensions import db
+    from core.files import upload_name
+    from core.transfer.reader import import_limits, read_table
+
+    found = module_register(kind)
+    if found is None:
+        raise RuleBroken(_("no register %(kind)s in this school", kind=kind), "kind")
+    register = found[1]
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    name = upload_name(filename)
+    headers, rows = read_table(name, content, max_bytes, import_limits(),
+                               columns=lambda row: sorted(header_map(register.columns, row)[0]))
+    with db.session.begin_nested() as savepoint:
+        report = import_register(register, headers, rows) | {"kind": kind, "dry_run": dry_run}
+        if dry_run:
+            savepoint.rollback()
+    if not dry_run:
+        audit.record("import", kind, after={"filename": name, "created": report["created"],
+                                            "refused_rows": len({e["row"]
+                                                                 for e in report["errors"]})})
+    return report

@@ -217,3 +217,10 @@ def houqin_registers():
     from .registers import REGISTERS
 
     return REGISTERS
+
+
+@hookimpl
+def houqin_cli_group():
+    from .commands import fees_group
+
+    return fees_group
