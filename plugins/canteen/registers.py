@@ -74,7 +74,7 @@ def _write_dishes(rows: list[dict[str, Any]]) -> None:
 
 
 DISHES = Register(
-    name="dishes", title=_l("Dish library"), permission="canteen.menu.manage",
+    name="dishes", title=_l("Dishes"), permission="canteen.menu.manage",
     read_permission="canteen.read", list_endpoint="canteen_pages.dishes",
     columns=(
         RegisterColumn("name", ("菜名", "name"), required=True, value=lambda d: d.name),

@@ -54,7 +54,7 @@ def _load_item(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
 
 
 ITEMS = Register(
-    name="items", title=_l("Fee catalogue"), permission="fees.catalogue.manage",
+    name="items", title=_l("Fee items"), permission="fees.catalogue.manage",
     read_permission="fees.read", list_endpoint="fees_pages.fee_items",
     columns=(
         RegisterColumn("name", ("名称", "name"), required=True, value=lambda i: i.name),
