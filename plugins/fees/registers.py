@@ -98,8 +98,9 @@ class _Drafts:
     def settlement(self, item: str, term: str) -> Settlement:
         found = [s for name, s in self.by_item.get(item, []) if not term or name == term]
         if not found:
-            raise RuleBroken(_("no draft settlement of this item%(term)s",
-                               term=f" ({term})" if term else ""), "item")
+            raise RuleBroken(_("no draft settlement of this item in the term %(term)s",
+                               term=term) if term else _("no draft settlement of this item"),
+                             "term" if term and item in self.by_item else "item")
         if len(found) > 1:
             raise RuleBroken(_("this item is being settled in several terms: name the term"),
                              "term")
