@@ -255,11 +255,11 @@ def houqin_registers() -> list[Register]:
 def houqin_cli_group() -> click.Group | None:
     """Return the module's ``houqin <plugin> …`` command group, or None.
 
-    Called: once when the ``houqin`` command creates its app, on every loaded plugin. Core
-    adds the group under the plugin's name, whatever name the group was given, so two
-    plugins never clash. Commands run in the app's context with no school: a command about
-    one school takes ``--tenant SLUG`` and enters it (``tenant_by_slug`` and
-    ``tenant_context``, through ``core.sdk.cli_school``), and commits its own work.
+    Called: at start-up (each app, so also when the ``houqin`` command creates its app), on
+    every loaded plugin. Core adds the group under the plugin's name, whatever name the
+    group was given, so two plugins never clash. Commands run in the app's context with no
+    school: a command about one school takes ``--tenant SLUG`` and enters it with
+    ``core.sdk.cli_school`` (the command as the actor), and commits its own work.
 
     Arguments:
         (none)

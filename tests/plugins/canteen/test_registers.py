@@ -108,6 +108,25 @@ def test_suppliers_are_checked_by_the_supplier_schema(client, app, school, manag
         assert list(db.session.scalars(select(Supplier.name))) == ["城东蔬菜批发部"]
 
 
+def test_a_refused_file_is_named_and_another_registers_upload_is_not_shown(
+        client, app, school, manager):
+    token = signed_in(client, manager)
+    empty = client.post("/t/canteen-school/m/canteen/registers/dishes/import", data={
+        "csrf_token": token, "file": (io.BytesIO(b""), "dishes.csv")},
+        content_type="multipart/form-data")
+    assert empty.status_code == 422 and 'data-testid="error-file"' in empty.get_data(as_text=True)
+    with tenant_context(school):
+        people = ImportFile(kind="students", filename="学生.xlsx", size=1, content=b"x")
+        db.session.add(people)
+        db.session.commit()
+        people_id = people.id
+    base = f"/t/canteen-school/m/canteen/registers/dishes/import/{people_id}"
+    assert client.get(base).status_code == 404  # the people import's upload: not a dish list
+    assert client.post(f"{base}/run", data={"csrf_token": token}).status_code == 404
+    suppliers = f"/t/canteen-school/m/canteen/registers/suppliers/import/{people_id}"
+    assert client.get(f"{suppliers}/progress").status_code == 404
+
+
 def test_who_may_not_import_or_another_school_sees_nothing(client, app, school, make_school,
                                                            make_user, manager):
     nurse = make_user(school, "nurse")  # reads the canteen, keeps no dishes
