@@ -154,3 +154,29 @@ def _register_plugins(app: Flask, api: DocumentedApi, state: KernelState) -> Non
                 else:
                     raise TypeError(f"plugin {name} returned {blueprint!r} as a blueprint")
                 state.blueprint_owners[blueprint.name] = name
+        _register_registers(app, state, name, hooks)
+        for group in hooks.houqin_cli_group():
+            if group is not None:  # ``houqin <module> …``: the module's name, whatever its own
+                app.cli.add_command(group, name=name)
+    for kind, (owner, register) in state.registers.items():
+        for permission in {register.permission, register.export_permission}:
+            if permission not in state.permissions:
+                raise ValueError(f"register {kind} of {owner} names no permission {permission!r}")
+
+
+def _register_registers(app: Flask, state: KernelState, name: str, hooks) -> None:
+    """The module's importable and exportable registers, with their pages' blueprint."""
+    from core.transfer.registers import kind_of
+    from core.web import registers as register_pages
+
+    found = [register for answer in hooks.houqin_registers() for register in answer or ()]
+    if not found:
+        return
+    for register in found:
+        kind = kind_of(name, register)
+        if kind in state.registers:
+            raise ValueError(f"plugin {name} declares the register {kind} twice")
+        state.registers[kind] = (name, register)
+    blueprint = register_pages.blueprint(name, found)
+    app.register_blueprint(blueprint)
+    state.blueprint_owners[blueprint.name] = name

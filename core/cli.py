@@ -69,6 +69,14 @@ def _account(email: str, hint: str = ""):
 
 
 @contextmanager
+def school(slug: str):
+    """A command's school by its slug, in context, with the command as the actor; a slug
+    that names no school ends the command with what to do (exit status 2)."""
+    with _school(slug) as tenant:
+        yield tenant
+
+
+@contextmanager
 def _school(slug: str):
     from tenants.registry import tenant_by_slug
 

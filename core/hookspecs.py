@@ -21,6 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     import random
 
+    import click
     from flask import Blueprint
     from marshmallow import Schema
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from core.plugins.engine import PluginApp
     from core.plugins.types import NavEntry, SearchHit, Widget
     from core.tenancy import DistrictRef, TenantRef
+    from core.transfer.registers import Register
 
 PROJECT = "houqin"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -543,4 +545,86 @@ def houqin_startup(app: PluginApp) -> None:
             app.state("notes")["debug"] = bool(app.config.get("DEBUG"))
 
     Implemented by: plugins/fees/__init__.py
+    """
+
+
+@hookspec
+def houqin_registers() -> list[Register]:
+    """Return the module's registers that schools import from .xlsx/CSV and export to .xlsx.
+
+    Called: once at start-up, on every loaded plugin. Core gives each register the people
+    import's machinery under ``/m/<plugin>/registers/<name>/import`` (upload, a preview job
+    with its progress bar, each bad row with its row number, column and reason, then the
+    confirmed import of the good rows, all audited), a blank template sheet, and, when the
+    register has ``rows``, its .xlsx under ``/m/<plugin>/registers/<name>.xlsx``; every such
+    route declares the register's permission and answers 404 in a school that has the plugin
+    switched off. Link them from the register's list page with
+    ``{% with kind="<plugin>.<name>" %}{% include "web/_register_links.html" %}{% endwith %}``.
+
+    Arguments:
+        none.
+
+    Returns:
+        list[Register]: each register once; its kind ``<plugin>.<name>`` at most 20
+        characters; its permissions ones some plugin declares. An empty list when the plugin
+        keeps no such register.
+
+    Example::
+
+        from core.sdk import Register, RegisterColumn, RuleBroken, cells, hookimpl
+
+        def load(values, names):
+            if values["title"] in names:
+                raise RuleBroken("already kept", "title")
+            names.add(values["title"])
+            return values
+
+        @hookimpl
+        def houqin_registers():
+            return [Register(
+                name="notes", title="Notes", permission="notes.write",
+                columns=(RegisterColumn("title", ("标题", "title"), cells.text, required=True,
+                                        value=lambda note: note.title),),
+                prepare=set, load=load, write=lambda rows: None, rows=lambda: [])]
+
+    Implemented by: plugins/canteen/__init__.py, plugins/fees/__init__.py
+    """
+
+
+@hookspec
+def houqin_cli_group() -> click.Group | None:
+    """Return the module's ``houqin <plugin> …`` command group, or None.
+
+    Called: at start-up (each app, so also when the ``houqin`` command creates its app), on
+    every loaded plugin. Core adds the group under the plugin's name, whatever name the
+    group was given, so two plugins never clash. Commands run in the app's context with no
+    school: a command about one school takes ``--tenant SLUG`` and enters it with
+    ``core.sdk.cli_school`` (the command as the actor), and commits its own work.
+
+    Arguments:
+        none.
+
+    Returns:
+        click.Group | None: the group with its commands (each with a ``help`` text, shown by
+        ``houqin <plugin> --help``); None when the plugin adds no command.
+
+    Example::
+
+        import click
+
+        from core.sdk import hookimpl
+
+        @click.group(help="Notes.")
+        def notes_group():
+            pass
+
+        @notes_group.command("hello", help="Say hello.")
+        def hello():
+            click.echo("hello")
+
+        @hookimpl
+        def houqin_cli_group():
+            return notes_group
+
+    Implemented by: plugins/fees/__init__.py, tests/plugin_dist/houqin_testnotes/__init__.py
     """

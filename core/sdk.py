@@ -77,6 +77,11 @@ from core.tenancy import (
     school_zone,
 )
 
+# Registers a module declares once for import and export.
+from core.transfer import cells
+from core.transfer.columns import Column as RegisterColumn
+from core.transfer.registers import Register, import_sheet
+
 # Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
 # one PAGE_SIZE are new in core 0.1.0 (issue 14).
 from core.web import forms
@@ -130,6 +135,15 @@ def get_or_404(model: type[_Model], id: Any, field: str = "id") -> _Model:
     return found
 
 
+def cli_school(slug: str):
+    """For a module's command (``houqin_cli_group``): ``with cli_school(slug) as tenant:``
+    puts the school of ``slug`` in context with the command as the actor; an unknown slug
+    ends the command with what to do."""
+    from core.cli import school
+
+    return school(slug)
+
+
 def current_district() -> DistrictRef:
     """The district of the school in context (for district overrides of national rules)."""
     from tenants.models import District
@@ -171,6 +185,8 @@ __all__ = [
     "PluginManifest",
     "Principal",
     "Problem",
+    "Register",
+    "RegisterColumn",
     "Role",
     "Rule",
     "RuleBroken",
@@ -193,7 +209,9 @@ __all__ = [
     "ascending_ids",
     "audit",
     "begin_writing",
+    "cells",
     "charts",
+    "cli_school",
     "csv_bytes",
     "csv_download",
     "current_district",
@@ -212,6 +230,7 @@ __all__ = [
     "hooks",
     "hookspec",
     "id_block",
+    "import_sheet",
     "is_school_day",
     "job_state",
     "lazy_gettext",

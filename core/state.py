@@ -22,6 +22,8 @@ class KernelState:
     blueprint_owners: dict[str, str] = field(default_factory=dict)
     # plugin name -> what it worked out once at start-up (houqin_startup, sdk.plugin_state)
     plugin_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # register kind ("canteen.dishes") -> (module, Register), from houqin_registers
+    registers: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
 def kernel() -> KernelState:

@@ -295,6 +295,9 @@ def install(app) -> None:
     app.jinja_env.globals["navigation"] = navigation
     # A kindergarten's words where they differ (core.wording); a job's phrase when read.
     app.jinja_env.globals.update(word=word, nword=nword)
+    from core.web.registers import register_links
+
+    app.jinja_env.globals["register_links"] = register_links  # a module register's links
     app.jinja_env.filters["stored_message"] = read_stored
     # Installed by `make install` from the npm registry; without it pages refresh instead.
     app.jinja_env.globals["HTMX"] = (Path(bp.static_folder) / "vendor" / "htmx.min.js").exists()

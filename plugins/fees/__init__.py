@@ -239,3 +239,20 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+# --- registers and commands -------------------------------------------------------------------
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS
+
+
+@hookimpl
+def houqin_cli_group():
+    from .commands import fees_group
+
+    return fees_group

@@ -90,6 +90,28 @@ def create_item(data: dict[str, Any], by: str | None = None) -> FeeItem:
     return item
 
 
+def check_new_item(data: dict[str, Any]) -> None:
+    """Refuse, as ``create_item`` would, a draft item these values cannot make (the cap of
+    its unit, a held fee that is not voluntary), naming the field; writes nothing."""
+    values = {**DRAFT_DEFAULTS, **{name: data[name] for name in EDITABLE if name in data}}
+    _check_draft(FeeItem(**values))
+
+
+def create_items(rows: list[dict[str, Any]], by: str | None = None) -> list[FeeItem]:
+    """New draft items at once (a catalogue imported from a spreadsheet), each checked as
+    ``create_item`` checks one; a refused one refuses them all."""
+    made = []
+    for data in rows:
+        values = {**DRAFT_DEFAULTS, **{name: data[name] for name in EDITABLE if name in data}}
+        item = FeeItem(**values, status="draft", created_by=who(by))
+        item.applies_ids = [str(i) for i in item.applies_ids]
+        _check_draft(item)
+        made.append(item)
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
 def update_item(item_id: uuid.UUID, changes: dict[str, Any]) -> FeeItem:
     """Change a draft. ``changes["version"]`` is the version the editor saw: another means
     someone changed it meanwhile (409 naming ``version``)."""
