@@ -218,9 +218,10 @@ def _applied_months(student_id: uuid.UUID) -> set[str]:
 
 def delete(absence_id: uuid.UUID, allowed: set[uuid.UUID] | None = None) -> None:
     """Delete an absence recorded by mistake — only while no refund was worked out from its
-    run: once a month the run touches has been applied, the absence is part of the bill."""
-    require_on()
+    run: once a month the run touches has been applied, the absence is part of the bill.
+    An absence this school does not have is not found before anything else is said of it."""
     absence = get_absence(absence_id)
+    require_on()
     _check_class(people.students([absence.student_id]), allowed)
     theirs = list(db.session.scalars(select(Absence).where(
         Absence.student_id == absence.student_id)))
