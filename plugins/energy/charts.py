@@ -12,7 +12,7 @@ from markupsafe import Markup
 from core.sdk import charts
 
 from .models import KIND_TITLES, UNITS
-from .services.usage import month_end
+from .services.usage import month_end, shown
 
 
 def days_of_month(kind: str, first: date, days: dict[date, Decimal], small: bool = False
@@ -21,6 +21,7 @@ def days_of_month(kind: str, first: date, days: dict[date, Decimal], small: bool
     day = first
     while day <= month_end(first):
         used = days.get(day)
+        used = shown(used) if used is not None else None
         points.append(charts.Point(str(day.day), used or 0, str(used) if used is not None
                                    else "—"))
         day += timedelta(days=1)

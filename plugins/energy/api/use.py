@@ -63,5 +63,5 @@ def day_use(query):
     if query["end"] - query["start"] > timedelta(days=366):
         raise Invalid(errors={"end": [_("at most a year of days")]})
     found = usage.school_daily(query["start"], query["end"])
-    return [{"kind": kind, "day": day, "used": used} for kind, days in found.items()
+    return [{"kind": kind, "day": day, "used": usage.shown(used)} for kind, days in found.items()
             for day, used in sorted(days.items())]

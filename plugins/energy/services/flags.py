@@ -60,7 +60,7 @@ def find(start: date, end: date) -> list[Flag]:
     def flag(meter_id, name, day, used, limit):
         meter = meters[meter_id]
         found.append(Flag(meter_id, meter.number, meter.kind, meter.unit, name, day,
-                          used.quantize(usage.UNIT), limit))
+                          usage.shown(used), limit))
 
     for interval in usage.intervals(start, end):
         limit = known[meters[interval.meter_id].kind]["night_limit"]
@@ -81,7 +81,7 @@ def find(start: date, end: date) -> list[Flag]:
         for day, used in sorted(days.items()):
             if not start <= day <= end:
                 continue
-            if holiday and day in closed and used > Decimal(holiday):
+            if holiday and day in closed and usage.shown(used) > Decimal(holiday):
                 flag(meter_id, "holiday", day, used, Decimal(holiday))
             before = [days[d] for d in _days(day - timedelta(days=HISTORY),
                                              day - timedelta(days=1)) if d in days]

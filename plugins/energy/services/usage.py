@@ -4,8 +4,9 @@ The rule: the units between two readings of a meter were used evenly over the ti
 them, so each day (on the school's clock) gets the share of the interval it covers — a
 reading at 08:00 on Monday and the next at 08:00 on Wednesday give Monday 16 hours' worth,
 Tuesday 24 and Wednesday 8. A day no pair of readings spans has no figure (it is not zero,
-it is unknown), and nothing is extrapolated past a meter's last reading. Shares are exact
-decimals, rounded to 0.001 of a unit per day.
+it is unknown), and nothing is extrapolated past a meter's last reading. Shares are kept as
+exact decimals and rounded to 0.001 of a unit only when shown or summed over a period, so a
+month's days add up to the month.
 
 The school's use of a kind is the sum of its top-level meters (sub-meters are inside their
 parent's figure); a parent's use minus its sub-meters' is "unmetered". Cost comes from the
@@ -96,8 +97,7 @@ def daily(start: date, end: date, meter_ids: Iterable[uuid.UUID] | None = None
         for day, share in spread(interval).items():
             if start <= day <= end:
                 days[interval.meter_id][day] = days[interval.meter_id].get(day, 0) + share
-    return {meter: {day: used.quantize(UNIT, ROUND_HALF_UP) for day, used in found.items()}
-            for meter, found in days.items()}
+    return dict(days)
 
 
 def top_level(kind: str | None = None) -> dict[uuid.UUID, str]:
@@ -132,7 +132,11 @@ def year_ago(day: date) -> date:
 
 def total(days: dict[date, Decimal], start: date, end: date) -> Decimal | None:
     found = [used for day, used in days.items() if start <= day <= end]
-    return sum(found, Decimal(0)) if found else None
+    return sum(found, Decimal(0)).quantize(UNIT, ROUND_HALF_UP) if found else None
+
+
+def shown(used: Decimal) -> Decimal:
+    return used.quantize(UNIT, ROUND_HALF_UP)
 
 
 def cost(units: Decimal, tiers: list[dict]) -> Decimal | None:
