@@ -48,7 +48,7 @@ def months_against_last_year(kind: str, months: list[tuple[date, Decimal | None,
                           f"{change(value, before)}%" if change(value, before) is not None
                           else "—") for first, value, before in months]
     against = charts.line_chart(
-        _("%(kind)s: change against the same month a year before (%)", kind=KIND_TITLES[kind]),
+        _("%(kind)s: change against the same month a year before (%%)", kind=KIND_TITLES[kind]),
         moved if any(p.value is not None for p in moved) else [],
         (_("Month"), _("Change")), empty=_("No month to compare with a year before yet."))
     return Markup(used + against)
