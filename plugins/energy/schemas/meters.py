@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.sdk import Schema
@@ -42,7 +41,7 @@ class ReplacementSchema(Schema):
     final_value = fields.Decimal(**DIAL_VALUE)
     final_rolled_over = fields.Boolean(load_default=False)
     number = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                           metadata={"description": str(_l("the new meter's number"))})
+                           metadata={"description": "the new meter's number"})
     digits = fields.Integer(required=True, strict=True, validate=validate.Range(1, 9))
     multiplier = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, 100000))
     first_value = fields.Decimal(**DIAL_VALUE)

@@ -126,3 +126,10 @@ def test_the_demo_adds_weeks_of_readings_once(app, school):
         assert db.session.scalar(select(func.count()).select_from(Meter)) == 4
         [parent] = usage.unmetered(days_ago(20), days_ago(10))
         assert parent.unmetered > 0  # the teaching building is inside the school's water
+
+
+def test_a_kindergarten_reads_its_own_word_for_per_student(client, make_school, make_user):
+    nursery = make_school("energy-nursery", type="kindergarten", modules=("energy",))
+    signed_in(client, make_user(nursery, "logistics_director"))
+    page = client.get("/t/energy-nursery/m/energy/").get_data(as_text=True)
+    assert "幼儿人均" in page and "生均" not in page
