@@ -38,7 +38,7 @@ def grounds(app, make_school):
 
 
 def test_a_reading_entered_on_a_phone(chromium, live_server, grounds):
-    school, water = grounds
+    _school, water = grounds
     context = chromium.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
                                    locale="zh-CN")
     phone = context.new_page()
