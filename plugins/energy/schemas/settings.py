@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -25,13 +26,13 @@ def decimal_text(value: str) -> None:
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise ValidationError(_l("a number such as 3.45")) from None
+        raise ValidationError(_("a number such as 3.45")) from None
     if not number.is_finite():
-        raise ValidationError(_l("a number such as 3.45"))
+        raise ValidationError(_("a number such as 3.45"))
     if number < 0:
-        raise ValidationError(_l("must not be negative"))
+        raise ValidationError(_("must not be negative"))
     if number > Decimal("1000000000") or -number.as_tuple().exponent > 4:
-        raise ValidationError(_l("at most 1,000,000,000, with at most 4 decimals"))
+        raise ValidationError(_("at most 1,000,000,000, with at most 4 decimals"))
 
 
 def figure(label, hint=None, required=False):
@@ -67,11 +68,11 @@ class KindSettingsSchema(Schema):
         if not limits:
             return
         if limits[-1] != "":
-            raise ValidationError({"tiers": [_l("the last step has no limit (leave 'up to' "
+            raise ValidationError({"tiers": [_("the last step has no limit (leave 'up to' "
                                                  "empty)")]})
         bounded = [Decimal(limit) for limit in limits[:-1]]
         if "" in limits[:-1] or bounded != sorted(set(bounded)):
-            raise ValidationError({"tiers": [_l("each step's limit is above the one before, "
+            raise ValidationError({"tiers": [_("each step's limit is above the one before, "
                                                  "and only the last is empty")]})
 
 
@@ -86,11 +87,11 @@ class BuildingAreaSchema(Schema):
 
 
 class TargetSchema(Schema):
-    year = fields.Integer(required=True, strict=True, validate=validate.Range(2000, 2999),
+    year = fields.Integer(required=True, validate=validate.Range(2000, 2999),
                           metadata={"label": _l("Year")})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS),
                          metadata={"label": _l("Kind"), "choices": KIND_TITLES})
-    percent = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100),
+    percent = fields.Integer(required=True, validate=validate.Range(1, 100),
                              metadata={"label": _l("Saving against last year (%)")})
 
 
@@ -103,16 +104,16 @@ class EnergySettingsSchema(Schema):
                                 metadata={"label": _l("Electricity")})
     gas = fields.Nested(KindSettingsSchema, load_default=kind_defaults,
                         metadata={"label": _l("Gas")})
-    night_starts = fields.Integer(load_default=22, strict=True, validate=validate.Range(0, 23),
+    night_starts = fields.Integer(load_default=22, validate=validate.Range(0, 23),
                                   metadata={"label": _l("Night begins at (hour)"),
                                             "hint": _l("When the school is closed for the "
                                                        "night: your own hours.")})
-    night_ends = fields.Integer(load_default=6, strict=True, validate=validate.Range(0, 23),
+    night_ends = fields.Integer(load_default=6, validate=validate.Range(0, 23),
                                 metadata={"label": _l("Night ends at (hour)")})
     jump_factor = figure(_l("A day's use above the meter's median day times this raises a "
                             "flag"), _l("Empty: no flag for a jump. 2 flags a day twice as "
                                         "high as usual."))
-    reading_days = fields.Integer(load_default=1, strict=True, validate=validate.Range(1, 31),
+    reading_days = fields.Integer(load_default=1, validate=validate.Range(1, 31),
                                   metadata={"label": _l("Read each meter every (days)")})
     floor_area = figure(_l("The school's floor area (m²)"))
     building_areas = fields.List(fields.Nested(BuildingAreaSchema), load_default=list,
@@ -126,4 +127,4 @@ class EnergySettingsSchema(Schema):
     def _one_target_a_year(self, data, **kwargs):
         seen = [(t["year"], t["kind"]) for t in data.get("targets", [])]
         if len(seen) != len(set(seen)):
-            raise ValidationError({"targets": [_l("one target a year for each kind")]})
+            raise ValidationError({"targets": [_("one target a year for each kind")]})

@@ -41,7 +41,7 @@ def meters_page():
 @requires("energy.meters.manage")
 @forms.submitted(_render_list, picked=("parent_id",))
 def create_meter():
-    data = MeterSchema().load(forms.schema_fields(request.form, METER_FIELDS,
+    data = MeterSchema().load_form(forms.schema_fields(request.form, METER_FIELDS,
                                                   optional=("parent_id",)))
     meter = meters.create(data)
     return redirect(url_for("energy_pages.meter", meter_id=meter.id))
@@ -67,7 +67,7 @@ def meter(meter_id: uuid.UUID):
 @forms.submitted(_render_meter)
 def replace_meter(meter_id: uuid.UUID):
     forms.found(meters.get, meter_id)
-    data = ReplacementSchema().load(forms.schema_fields(request.form, REPLACE_FIELDS))
+    data = ReplacementSchema().load_form(forms.schema_fields(request.form, REPLACE_FIELDS))
     new = meters.replace(meter_id, data)
     return redirect(url_for("energy_pages.meter", meter_id=new.id))
 

@@ -4,6 +4,7 @@ the .xlsx exports, the search box, the home card and the demo's weeks of reading
 
 import io
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -133,3 +134,48 @@ def test_a_kindergarten_reads_its_own_word_for_per_student(client, make_school, 
     signed_in(client, make_user(nursery, "logistics_director"))
     page = client.get("/t/energy-nursery/m/energy/").get_data(as_text=True)
     assert "幼儿人均" in page and "生均" not in page
+
+
+def test_a_school_enters_its_tariff_on_the_settings_page(client, school, make_user):
+    from core.sdk import module_settings
+
+    token = signed_in(client, make_user(school, "school_admin", email="head@energy.test"))
+    page = client.get("/t/energy-school/modules/energy/settings").get_data(as_text=True)
+    assert 'name="water.tiers.0.price"' in page and 'name="jump_factor"' in page
+    form = {"csrf_token": token, "night_starts": "22", "night_ends": "6", "reading_days": "1",
+            "water.tiers.0.up_to": "", "water.tiers.0.price": "-3.5"}
+    refused = client.post("/t/energy-school/modules/energy/settings", data=form)
+    assert refused.status_code == 422
+    assert re.search(r'(?s)water\.tiers\.0\.price.*?不能为负数', refused.get_data(as_text=True))
+    saved = client.post("/t/energy-school/modules/energy/settings",
+                        data={**form, "water.tiers.0.price": "3.45"})
+    assert saved.status_code == 302
+    with tenant_context(school):
+        assert module_settings("energy")["water"]["tiers"] == [{"up_to": "", "price": "3.45"}]
+
+
+def test_meters_set_up_and_replaced_from_the_pages(client, school, keeper):
+    from plugins.energy.models import Meter
+
+    token = signed_in(client, keeper)
+    made = client.post(f"{BASE}/meters", data={
+        "csrf_token": token, "number": "DB-001", "kind": "electricity", "building": "食堂",
+        "digits": "6", "multiplier": "40", "installed_on": days_ago(30).isoformat()})
+    assert made.status_code == 302
+    taken = client.post(f"{BASE}/meters", data={
+        "csrf_token": token, "number": "DB-001", "kind": "water", "digits": "5",
+        "multiplier": "1", "installed_on": days_ago(1).isoformat()})
+    assert taken.status_code == 409 and 'data-testid="error-number"' in taken.get_data(
+        as_text=True)
+    with tenant_context(school):
+        old = db.session.scalar(select(Meter.id).where(Meter.number == "DB-001"))
+    read(school, old, at(days_ago(3)), "900")
+    replaced = client.post(f"{BASE}/meters/{old}/replacement", data={
+        "csrf_token": token, "read_at": at(days_ago(2)).strftime("%Y-%m-%dT%H:%M"),
+        "final_value": "910", "number": "DB-002", "digits": "6", "multiplier": "40",
+        "first_value": "0.5"})
+    assert replaced.status_code == 302
+    page = client.get(replaced.headers["Location"]).get_data(as_text=True)
+    assert "DB-002" in page and "0.500" in page
+    with tenant_context(school):
+        assert db.session.scalar(select(Meter.retired_on).where(Meter.id == old)) == days_ago(2)
