@@ -46,8 +46,8 @@ def _check_parent(parent_id: uuid.UUID | None, kind: str) -> None:
         raise RuleBroken(_("a sub-meter measures what its parent does"), "parent_id")
     if parent.retired_on is not None:
         raise RuleBroken(_("this meter was retired"), "parent_id")
-    if parent.parent_id is not None:
-        raise RuleBroken(_("a sub-meter cannot have sub-meters of its own"), "parent_id")
+    # Sub-meters may nest (the school's meter, a building's, a floor's); a parent is named
+    # only when a meter is set up and never changed after, so no loop can form.
 
 
 def _check_installed(installed_on: date) -> None:

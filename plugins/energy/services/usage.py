@@ -276,3 +276,36 @@ def targets(today: date) -> list[Progress]:
                               used, earlier, saved,
                               saved >= target["percent"] if saved is not None else None))
     return found
+
+
+@dataclass(frozen=True)
+class BuildingUse:
+    building: str
+    kind: str
+    used: Decimal | None
+    per_area: Decimal | None
+
+
+def buildings(start: date, end: date) -> list[BuildingUse]:
+    """Each building's use of each kind over the days, and per square metre where the
+    settings give the building's floor area. A building's use is that of its meters that are
+    not inside another meter of the same building (a sub-meter of the building's own meter
+    is already in it)."""
+    rows = db.session.execute(select(Meter.id, Meter.kind, Meter.building, Meter.parent_id)
+                              .where(Meter.building != "")).all()
+    where = {meter_id: building for meter_id, _kind, building, _parent in rows}
+    counted = {meter_id: (kind, building) for meter_id, kind, building, parent in rows
+               if parent is None or where.get(parent) != building}
+    days = daily(start, end, counted)
+    areas = {entry["building"]: Decimal(entry["area"])
+             for entry in settings()["building_areas"]}
+    totals: dict[tuple[str, str], Decimal | None] = {}
+    for meter_id, (kind, building) in counted.items():
+        used = total(days.get(meter_id, {}), start, end)
+        if used is not None or (building, kind) not in totals:
+            before = totals.get((building, kind))
+            totals[(building, kind)] = (before or 0) + used if used is not None else before
+    return [BuildingUse(building, kind, used, ratio(used, areas.get(building)))
+            for (building, kind), used in sorted(totals.items(),
+                                                 key=lambda item: (item[0][0],
+                                                                   KINDS.index(item[0][1])))]

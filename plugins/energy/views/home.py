@@ -47,6 +47,7 @@ def index():
                            targets=usage.targets(today()), flags=recent,
                            flag_titles=FLAG_TITLES, kind_titles=KIND_TITLES,
                            unmetered=usage.unmetered(first, usage.month_end(first)),
+                           buildings=usage.buildings(first, usage.month_end(first)),
                            per_student=PER_STUDENT, due=due_meters(),
                            previous=(first - timedelta(days=1)).replace(day=1),
                            following=usage.month_end(first) + timedelta(days=1),

@@ -265,3 +265,30 @@ def test_year_ago_takes_the_28th_for_the_29th_of_february():
     from plugins.energy.services.usage import year_ago
 
     assert year_ago(date(2028, 2, 29)) == date(2027, 2, 28)
+
+
+def test_each_building_s_use_and_its_use_per_square_metre(school, settings_of):
+    from plugins.energy.services import meters, usage
+
+    settings_of({"building_areas": [{"building": "教学楼", "area": "2000"}]})
+    with tenant_context(school):
+        made = {}
+        for number, building, parent in (("W-MAIN", "全校", None), ("W-TEACH", "教学楼", "W-MAIN"),
+                                         ("W-TEACH-2F", "教学楼", "W-TEACH"),
+                                         ("W-CANTEEN", "食堂", "W-MAIN")):
+            made[number] = meters.create({
+                "number": number, "kind": "water", "digits": 5, "building": building,
+                "parent_id": made[parent] if parent else None,
+                "installed_on": days_ago(30)}).id
+        db.session.commit()
+    day = days_ago(5)
+    for number, used in (("W-MAIN", 100), ("W-TEACH", 40), ("W-TEACH-2F", 15),
+                         ("W-CANTEEN", 30)):
+        read(school, made[number], at(day, 0), "0")
+        read(school, made[number], at(day + timedelta(days=1), 0), used)
+    with tenant_context(school):
+        found = {(b.building, b.kind): (b.used, b.per_area) for b in usage.buildings(day, day)}
+    # The teaching building's 2nd floor is inside its meter: 40, not 55.
+    assert found == {("全校", "water"): (Decimal("100.000"), None),
+                     ("教学楼", "water"): (Decimal("40.000"), Decimal("0.020")),
+                     ("食堂", "water"): (Decimal("30.000"), None)}
