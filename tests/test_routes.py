@@ -19,7 +19,7 @@ from tenants.models import TenantModule
 from tests.plugins.fees.fake_provider import FakePay
 from tests.plugins.fees.fake_provider import install as install_fakepay
 
-ALL_MODULES = ("notes", "tags", "canteen", "fees")
+ALL_MODULES = ("notes", "tags", "canteen", "fees", "energy")
 VICTIM_ID = "01a1fdc9-1e46-7b79-bb56-d00841883e8c"  # a record id no school of the walk has
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
@@ -72,6 +72,9 @@ BODIES = {
     "fees_api.grant_concession": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                   "category": "tuition", "kind": "waiver", "basis": "other",
                                   "reason": "intruder"},
+    "energy_api.record_reading": {"read_at": "2026-01-01T08:00:00", "value": "1"},
+    "energy_api.replace_meter": {"read_at": "2026-01-01T08:00:00", "final_value": "1",
+                                 "number": "intruder", "digits": 5, "first_value": "0"},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -231,6 +234,7 @@ def victim(app, make_school, make_user):
 
         reminder = notify("victim", "core.self", "victim's reminder")
         fees = _victim_fees(app, term.id, pupil, today)
+        energy = _victim_energy()
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -256,7 +260,24 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id), **fees}
+                "check": str(morning_check.id), "entry": str(disinfection.id), **fees, **energy}
+
+
+def _victim_energy() -> dict[str, str]:
+    """A water meter with a sub-meter and a reading with a photo of its dial."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from plugins.energy.services import meters, readings
+
+    main = meters.create({"number": "victim's meter", "kind": "water", "digits": 5,
+                          "installed_on": date(2026, 1, 1), "building": "victim's building"})
+    meters.create({"number": "victim's sub-meter", "kind": "water", "digits": 5,
+                   "installed_on": date(2026, 1, 1), "parent_id": main.id})
+    reading = readings.record(main.id, {"read_at": datetime(2026, 2, 1, 8), "value": Decimal(7),
+                                        "note": "victim's note"},
+                              photo=("dial.png", _png()[0].getvalue()))
+    return {"meter": str(main.id), "reading": str(reading.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -371,6 +392,7 @@ def _snapshot(school):
         TuckProduct,
         TuckSale,
     )
+    from plugins.energy.models import Meter, Reading
     from plugins.fees.models import (
         Absence,
         BillingRun,
@@ -446,6 +468,9 @@ def _snapshot(school):
             sorted((m.user_id, m.role, str(m.deactivated_at))
                    for m in db.session.scalars(select(Membership))),
             len(db.session.scalars(select(AccountLink)).all()),
+            sorted((m.number, m.retired_on, str(m.parent_id))
+                   for m in db.session.scalars(select(Meter))),
+            sorted((r.value, r.note) for r in db.session.scalars(select(Reading))),
         )
 
 
@@ -474,6 +499,7 @@ def _values(victim) -> dict[str, str]:
             "online_payment_id": victim["online_payment"],
             "billing_run_id": victim["billing_run"],
             "concession_id": victim["concession"], "choice_id": victim["choice"],
+            "meter_id": victim["meter"], "reading_id": victim["reading"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],
