@@ -61,20 +61,17 @@ class HookDoc:
 
 
 def spec_modules(extra: Iterable[str] = ()) -> list[ModuleType]:
-    """Core's hookspecs, then those of every first-party module (``plugins/<name>``, found in
-    the repository or installed), then those of the packages named in ``extra``."""
+    """Core's hookspecs, then those of every first-party module installed (found through the
+    ``houqin.plugins`` entry points, as the plugin engine finds them: core names no module),
+    then those of the packages named in ``extra``."""
     from core import hookspecs
 
     modules = [hookspecs]
-    names = []
-    plugins_dir = ROOT / "plugins"
-    if plugins_dir.is_dir():
-        names += [f"plugins.{p.parent.name}" for p in sorted(plugins_dir.glob("*/__init__.py"))]
-    names += sorted(ep.value.split(":")[0] for ep in entry_points(group="houqin.plugins")
-                    if ep.value.startswith("plugins."))
-    names += list(extra)
-    for name in dict.fromkeys(names):
-        manifest = getattr(importlib.import_module(name), "manifest", None)
+    found = [ep.load() for ep in sorted(entry_points(group="houqin.plugins"), key=lambda e: e.value)
+             if ep.value.startswith("plugins.")]
+    found += [importlib.import_module(name) for name in extra]
+    for package in found:
+        manifest = getattr(package, "manifest", None)
         declared = getattr(manifest, "hookspecs", None)
         if declared is not None and declared not in modules:
             modules.append(declared)
