@@ -74,6 +74,17 @@ from core.tenancy import (
 from core.web import forms
 from core.wording import lazy_word, nword, word
 
+# isort: split
+# h15-channels: notification channels (a plugin adds a kind of channel or of notice).
+from core.notifications.channels import (
+    ChannelFailed,
+    ChannelKind,
+    Message,
+    NoticeKind,
+    post_json,
+    redact_url,
+)
+
 
 def hooks():
     """Hook callers that reach only the modules the school in context has switched on."""
@@ -102,7 +113,7 @@ def module_settings(name: str) -> dict:
     return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - each branch's names in a block of its own, for the merge
     "CSV",
     "MAX_PAGE_SIZE",
     "MULTILINE",
@@ -193,4 +204,11 @@ __all__ = [
     "workbook_bytes",
     "xlsx_download",
     "yuan",
+    # h15-channels
+    "ChannelFailed",
+    "ChannelKind",
+    "Message",
+    "NoticeKind",
+    "post_json",
+    "redact_url",
 ]

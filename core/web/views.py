@@ -276,6 +276,7 @@ def install(app) -> None:
         accounts,
         audit,
         calendar,
+        channels,
         district,
         modules,
         notifications,

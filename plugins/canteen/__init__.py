@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.sdk import (
     NavEntry,
+    NoticeKind,
     Permission,
     PluginManifest,
     Role,
@@ -302,3 +303,10 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+@hookimpl
+def houqin_notice_kinds():
+    """The canteen's daily reminders (samples, counts, certificates, stock, hygiene), which a
+    school may also send to a group robot or an e-mail list."""
+    return [NoticeKind("canteen", _l("Canteen reminders"))]
