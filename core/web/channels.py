@@ -16,7 +16,7 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, missing, validate
 
 from core.api.errors import NotFound
 from core.jobs import job_state
@@ -77,11 +77,21 @@ def _page(kind: ChannelKind, found, form: dict[str, Any], errors: dict[str, str]
         test_job=test_job), status
 
 
+def _defaults(kind: ChannelKind) -> dict[str, Any]:
+    return {name: item.load_default for name, item in kind.settings().fields.items()
+            if item.load_default is not missing and not callable(item.load_default)}
+
+
 def _posted(kind: ChannelKind) -> dict[str, Any]:
     read, _unreadable = read_settings(_wrapped(kind), request.form)
+    fields_of = kind.settings().fields
+    # A choice left unmade ("—") takes the setting's default; an emptied text is empty.
+    settings = {key: value for key, value in read["settings"].items()
+                if not (value == "" and key in fields_of and any(
+                    isinstance(v, validate.OneOf) for v in fields_of[key].validators))}
     return {"title": request.form.get("title", "").strip(),
             "enabled": "enabled" in request.form,
-            "notices": request.form.getlist("notices"), "settings": read["settings"]}
+            "notices": request.form.getlist("notices"), "settings": settings}
 
 
 @bp.route("/notification-channels")
@@ -98,7 +108,8 @@ def channels() -> ResponseReturnValue:
 def new_channel(kind: str) -> ResponseReturnValue:
     chosen = _kind(kind)
     return _page(chosen, None, {"title": str(chosen.title), "enabled": True,
-                                "notices": sorted(notice_kinds())}, {})
+                                "notices": sorted(notice_kinds()),
+                                "settings": _defaults(chosen)}, {})
 
 
 def _refused_new(errors, form, status, kind):
