@@ -100,7 +100,23 @@ def channels() -> ResponseReturnValue:
     found = delivery.channels()
     return render_template("web/channels.html", channels=found, kinds=channel_kinds(),
                            notice_kinds=notice_kinds(),
-                           settings={c.id: delivery.shown_settings(c) for c in found})
+                           settings={c.id: _labelled(c) for c in found})
+
+
+def _labelled(found) -> list[tuple[str, Any]]:
+    """The channel's settings as shown in the list: each by its label, secrets masked."""
+    kind = delivery.kind_of(found)
+    items = kind.settings().fields if kind else {}
+    shown = []
+    for key, value in delivery.shown_settings(found).items():
+        if not value:
+            continue
+        meta = items[key].metadata if key in items else {}
+        choices = meta.get("choices") or {}
+        shown.append((str(meta.get("label", key)),
+                      str(choices[value]) if isinstance(value, str) and value in choices
+                      else value))
+    return shown
 
 
 @bp.route("/notification-channels/new/<kind>")
