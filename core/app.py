@@ -26,7 +26,7 @@ from core.permissions import (
     declare_public_endpoints,
     undeclared_endpoints,
 )
-from core.plugins.engine import load_plugins
+from core.plugins.engine import PluginApp, load_plugins
 from core.state import KernelState
 from core.web import headers as web_headers
 from core.web import security as web_security
@@ -84,6 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RqBackend(app) if app.config["REDIS_URL"] else InProcessBackend(app)
     )
     declare_public_endpoints(app, LIBRARY_PUBLIC_ENDPOINTS)
+    with app.app_context():
+        plugins.pm.hook.houqin_startup(app=PluginApp(app))
     missing = undeclared_endpoints(app)
     if missing:
         raise RouteWithoutPermission(
@@ -158,3 +160,29 @@ def _register_plugins(app: Flask, api: DocumentedApi, state: KernelState) -> Non
                 else:
                     raise TypeError(f"plugin {name} returned {blueprint!r} as a blueprint")
                 state.blueprint_owners[blueprint.name] = name
+        _register_registers(app, state, name, hooks)
+        for group in hooks.houqin_cli_group():
+            if group is not None:  # ``houqin <module> …``: the module's name, whatever its own
+                app.cli.add_command(group, name=name)
+    for kind, (owner, register) in state.registers.items():
+        for permission in {register.permission, register.export_permission}:
+            if permission not in state.permissions:
+                raise ValueError(f"register {kind} of {owner} names no permission {permission!r}")
+
+
+def _register_registers(app: Flask, state: KernelState, name: str, hooks) -> None:
+    """The module's importable and exportable registers, with their pages' blueprint."""
+    from core.transfer.registers import kind_of
+    from core.web import registers as register_pages
+
+    found = [register for answer in hooks.houqin_registers() for register in answer or ()]
+    if not found:
+        return
+    for register in found:
+        kind = kind_of(name, register)
+        if kind in state.registers:
+            raise ValueError(f"plugin {name} declares the register {kind} twice")
+        state.registers[kind] = (name, register)
+    blueprint = register_pages.blueprint(name, found)
+    app.register_blueprint(blueprint)
+    state.blueprint_owners[blueprint.name] = name

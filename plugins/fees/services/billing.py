@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from core.sdk import (
     RuleBroken,
+    _,
     among,
     db,
     enqueue,
@@ -211,7 +211,8 @@ def _contributed_line(item: Billable, line: dict[str, Any]) -> Line:
     return Line("charge" if amount > 0 else "discount", line["source"],
                       f"{line['source']}:{line['code']}", item.category,
                       str(line["description"]), line["quantity"], line["unit_price_fen"],
-                      amount, fee_item_id=item.id)
+                      amount, fee_item_id=item.id,
+                      per_absent_day=bool(line.get("per_absent_day", False)))
 
 
 
@@ -284,7 +285,7 @@ def concession_lines(lines: list[Line], concessions: Iterable[Concession],
 def _comparable(line) -> tuple:
     """What makes two lines the same (not the description: its language is the reader's)."""
     return (line.kind, line.source, line.code, line.fee_item_id, line.category, line.quantity,
-            line.unit_price_fen, line.amount_fen, line.reason)
+            line.unit_price_fen, line.amount_fen, line.reason, line.per_absent_day)
 
 
 def owned(line: BillLine) -> bool:
@@ -417,6 +418,7 @@ def _well_formed(line: Any) -> bool:
             and all(isinstance(line[k], int) and not isinstance(line[k], bool)
                     for k in ("quantity", "unit_price_fen", "amount_fen"))
             and isinstance(line["source"], str) and isinstance(line["code"], str)
+            and isinstance(line.get("per_absent_day", False), bool)
             and len(line["source"]) + len(line["code"]) < 80)
 
 

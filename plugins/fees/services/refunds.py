@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from core.sdk import RuleBroken, db, first_writer, people, yuan
+from core.sdk import RuleBroken, _, db, first_writer, people, yuan
 
 from ..models import Bill, Refund
 from . import bills, ledger, who

@@ -27,10 +27,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from core.sdk import RuleBroken, db, first_writer, term_span, utcnow, yuan
+from core.sdk import RuleBroken, _, db, first_writer, term_span, utcnow, yuan
 
 from ..models import Bill, BillLine, FeeItem, Refund, Settlement, SettlementLine
 from . import bills, ledger, refunds, who
