@@ -19,6 +19,7 @@ from core.extensions import db
 from core.jobs import dispatch as job_dispatch
 from core.jobs.backends import InProcessBackend, RqBackend
 from core.jobs.registry import JobRegistry
+from core.notifications.channels import collect as collect_channels
 from core.permissions import (
     CORE_PERMISSIONS,
     PermissionRegistry,
@@ -73,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_core_jobs(state)
     _register_core_routes(app, api)
     _register_plugins(app, api, state)
+    collect_channels(app, plugins)
     web_headers.install(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(plugins))
     # One Babel per app: its catalogue cache must hold this app's plugins' catalogues only.
@@ -111,9 +113,12 @@ def _import_core_models() -> None:
 
 
 def _register_core_jobs(state: KernelState) -> None:
+    from core.notifications.delivery import JOBS as channel_jobs
     from core.transfer.jobs import run_import
 
     state.jobs.register(run_import, owner=None)
+    for func in channel_jobs:
+        state.jobs.register(func, owner=None)
 
 
 def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
@@ -123,13 +128,14 @@ def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
     from core.notifications.api import blp as notifications_api
+    from core.notifications.channel_api import blp as channels_api
     from core.people.api import people, places
     from core.transfer.api import blp as transfer_api
 
     app.register_blueprint(health)
     web_views.install(app)
     for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api,
-                      notifications_api, sessions_api):
+                      notifications_api, sessions_api, channels_api):
         api.register_blueprint(blueprint)
 
 

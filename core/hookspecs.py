@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from core.auth import Principal
     from core.jobs.registry import Schedule
+    from core.notifications.channels import ChannelKind, NoticeKind
     from core.permissions import Permission
     from core.plugins.engine import PluginApp
     from core.plugins.types import NavEntry, SearchHit, Widget
@@ -627,4 +628,72 @@ def houqin_cli_group() -> click.Group | None:
             return notes_group
 
     Implemented by: plugins/fees/__init__.py, tests/plugin_dist/houqin_testnotes/__init__.py
+    """
+
+
+@hookspec
+def houqin_notification_channels() -> list[ChannelKind]:
+    """Return the kinds of notification channel the plugin adds (an SMS gateway, a chat app).
+
+    Called: once at start-up, on every loaded plugin; a school then configures channels of
+    these kinds on its channels page (``core.channels.manage``) whether or not it has the
+    plugin switched on, and core sends each notice routed to one in a job of its own.
+
+    Arguments:
+        none.
+
+    Returns:
+        list[ChannelKind]: each with a unique ``name``, a translatable ``title``, the
+        marshmallow schema of its settings (mark a secret field with
+        ``metadata={"secret": True}``: it is shown back masked, never logged nor audited)
+        and ``send(settings, message, timeout)``, which delivers one ``Message`` within
+        ``timeout`` seconds or raises ``ChannelFailed`` with a reason that names no secret
+        (the job system retries it, then lists it as failed); an empty list for none.
+
+    Example::
+
+        from marshmallow import Schema, fields
+
+        from core.sdk import ChannelKind, hookimpl, post_json
+        from core.sdk import lazy_gettext as _l
+
+        class PagerSettings(Schema):
+            address = fields.String(required=True, metadata={"secret": True})
+
+        def send_page(settings, message, timeout):
+            post_json(settings["address"], {"text": message.text}, timeout, "Pager")
+
+        @hookimpl
+        def houqin_notification_channels():
+            return [ChannelKind("pager", _l("Pager"), PagerSettings, send_page)]
+
+    Implemented by: none of the first-party modules (core ships e-mail, 企业微信 and 钉钉 itself).
+    """
+
+
+@hookspec
+def houqin_notice_kinds() -> list[NoticeKind]:
+    """Return the kinds of notice the plugin raises, which a school routes to its channels.
+
+    Called: once at start-up, on every loaded plugin. A notice's kind is the ``kind`` given
+    to ``notify`` (its ``source`` when none is given); a school ticks, per channel, the
+    kinds it sends there. Notices always stay in the in-app list as well.
+
+    Arguments:
+        none.
+
+    Returns:
+        list[NoticeKind]: each with a unique ``name`` (namespaced by the plugin) and a
+        translatable ``title``; an empty list when the plugin raises no notices.
+
+    Example::
+
+        from core.sdk import NoticeKind, hookimpl
+        from core.sdk import lazy_gettext as _l
+
+        @hookimpl
+        def houqin_notice_kinds():
+            return [NoticeKind("canteen", _l("Canteen reminders"))]
+
+    Implemented by: plugins/canteen/__init__.py
     """

@@ -87,6 +87,17 @@ from core.transfer.registers import Register, import_sheet
 from core.web import forms
 from core.wording import lazy_word, nword, word
 
+# isort: split
+# h15-channels: notification channels (a plugin adds a kind of channel or of notice).
+from core.notifications.channels import (
+    ChannelFailed,
+    ChannelKind,
+    Message,
+    NoticeKind,
+    post_json,
+    redact_url,
+)
+
 _ = gettext  # the one-letter name every catalogue extraction knows
 
 _Model = TypeVar("_Model")
@@ -163,7 +174,7 @@ def module_settings(name: str) -> dict:
     return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
 
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - each branch's names in a block of its own, for the merge
     "CSV",
     "MAX_PAGE_SIZE",
     "MULTILINE",
@@ -272,6 +283,13 @@ __all__ = [
     "workbook_bytes",
     "xlsx_download",
     "yuan",
+    # h15-channels
+    "ChannelFailed",
+    "ChannelKind",
+    "Message",
+    "NoticeKind",
+    "post_json",
+    "redact_url",
 ]
 
 # The core version each public name first appeared in (0.1.0: before the first release).

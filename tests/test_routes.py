@@ -58,6 +58,9 @@ BODIES = {
                                         "amended_by": "intruder"},
     **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
        for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
+    "channels_api.change_channel": {"title": "intruder", "enabled": False},
+    "channels_api.add_channel": {"kind": "email", "title": "intruder",
+                                 "settings": {"to": ["intruder@evil.test"]}},
     "fees_api.change_fee_item": {"name": "intruder", "version": 1},
     "fees_api.approve_fee_item": {"version": 1},
     "fees_api.return_fee_item_to_draft": {"version": 1},
@@ -233,6 +236,11 @@ def victim(app, make_school, make_user):
         from core.notifications.services import notify
 
         reminder = notify("victim", "core.self", "victim's reminder")
+        from core.notifications import delivery as channels
+
+        robot = channels.create({"kind": "dingtalk", "title": "victim's robot", "settings": {
+            "webhook": "https://oapi.dingtalk.com/robot/send?access_token=victimtoken",
+            "secret": "SECvictim"}})
         fees = _victim_fees(app, term.id, pupil, today)
         energy = _victim_energy()
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
@@ -253,7 +261,7 @@ def victim(app, make_school, make_user):
                 "staff": str(staff.id), "student": str(pupil.id), "guardian": str(guardian.id),
                 "import": str(upload.id), "dish": str(victim_dish.id),
                 "menu_item": str(menu_item.id), "sample": str(sample.id),
-                "notification": str(reminder.id),
+                "notification": str(reminder.id), "channel": str(robot.id),
                 "count": str(count.id),
                 "supplier": str(victim_supplier.id), "certificate": str(victim_certificate.id),
                 "delivery": str(delivery.id), "lot": str(lot.id),
@@ -370,7 +378,7 @@ def _snapshot(school):
     from core.audit import AuditEvent
     from core.calendar.models import AcademicYear, CalendarDay, Term
     from core.identity.models import AccountLink, Membership
-    from core.notifications.models import NotificationRead
+    from core.notifications.models import NotificationChannel, NotificationRead
     from core.people.models import Building, Guardian, Room, SchoolClass, Staff, Student
     from plugins.canteen.models import (
         Certificate,
@@ -436,6 +444,8 @@ def _snapshot(school):
             sorted(str(m.dish_id) for m in db.session.scalars(select(MenuItem))),
             sorted((x.grams, x.disposed_at) for x in db.session.scalars(select(Sample))),
             len(db.session.scalars(select(NotificationRead)).all()),
+            sorted((c.title, c.enabled, str(c.settings))
+                   for c in db.session.scalars(select(NotificationChannel))),
             sorted((c.eaters, c.version) for c in db.session.scalars(select(MealCount))),
             sorted((p.tier, p.note) for p in db.session.scalars(select(MealPlan))),
             sorted((x.name, x.active) for x in db.session.scalars(select(Supplier))),
@@ -482,7 +492,7 @@ def _values(victim) -> dict[str, str]:
             "student_id": victim["student"], "guardian_id": victim["guardian"],
             "import_id": victim["import"], "dish_id": victim["dish"],
             "item_id": victim["menu_item"], "sample_id": victim["sample"],
-            "notification_id": victim["notification"],
+            "notification_id": victim["notification"], "channel_id": victim["channel"],
             "count_id": victim["count"],
             "supplier_id": victim["supplier"], "certificate_id": victim["certificate"],
             "delivery_id": victim["delivery"], "lot_id": victim["lot"],

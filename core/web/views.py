@@ -277,6 +277,7 @@ def install(app) -> None:
         accounts,
         audit,
         calendar,
+        channels,
         district,
         modules,
         notifications,

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from core.sdk import (
     NavEntry,
+    NoticeKind,
     Permission,
     PluginManifest,
     Role,
@@ -332,3 +333,10 @@ def houqin_registers():
     from .registers import REGISTERS
 
     return REGISTERS
+
+
+@hookimpl
+def houqin_notice_kinds():
+    """The canteen's daily reminders (samples, counts, certificates, stock, hygiene), which a
+    school may also send to a group robot or an e-mail list."""
+    return [NoticeKind("canteen", _l("Canteen reminders"))]
