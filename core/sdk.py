@@ -59,6 +59,16 @@ from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
 from core.links import external_url
 from core.messages import N_, Phrase, nphrase, phrase
 from core.money import whole_fen, yuan
+
+# Notification channels: a plugin adds a kind of channel or of notice.
+from core.notifications.channels import (
+    ChannelFailed,
+    ChannelKind,
+    Message,
+    NoticeKind,
+    post_json,
+    redact_url,
+)
 from core.notifications.services import notify
 from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
@@ -86,17 +96,6 @@ from core.transfer.registers import Register, import_sheet
 # one PAGE_SIZE are new in core 0.1.0 (issue 14).
 from core.web import forms
 from core.wording import lazy_word, nword, word
-
-# isort: split
-# h15-channels: notification channels (a plugin adds a kind of channel or of notice).
-from core.notifications.channels import (
-    ChannelFailed,
-    ChannelKind,
-    Message,
-    NoticeKind,
-    post_json,
-    redact_url,
-)
 
 _ = gettext  # the one-letter name every catalogue extraction knows
 
@@ -174,22 +173,26 @@ def module_settings(name: str) -> dict:
     return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
 
 
-__all__ = [  # noqa: RUF022 - each branch's names in a block of its own, for the merge
+__all__ = [
     "CSV",
     "MAX_PAGE_SIZE",
     "MULTILINE",
     "N_",
     "PAGE_SIZE",
     "XLSX",
+    "ChannelFailed",
+    "ChannelKind",
     "Conflict",
     "DistrictRef",
     "Forbidden",
     "Invalid",
     "JobContext",
     "JobState",
+    "Message",
     "Month",
     "NavEntry",
     "NotFound",
+    "NoticeKind",
     "Permission",
     "Phrase",
     "PluginApp",
@@ -258,7 +261,9 @@ __all__ = [  # noqa: RUF022 - each branch's names in a block of its own, for the
     "pgettext",
     "phrase",
     "plugin_state",
+    "post_json",
     "public",
+    "redact_url",
     "require_tenant",
     "requires",
     "rules_in_force",
@@ -283,13 +288,6 @@ __all__ = [  # noqa: RUF022 - each branch's names in a block of its own, for the
     "workbook_bytes",
     "xlsx_download",
     "yuan",
-    # h15-channels
-    "ChannelFailed",
-    "ChannelKind",
-    "Message",
-    "NoticeKind",
-    "post_json",
-    "redact_url",
 ]
 
 # The core version each public name first appeared in (0.1.0: before the first release).
