@@ -17,7 +17,7 @@ REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
 TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
 TOOLS = ["导入导出", "操作日志", "模块"]
 ACCOUNTS = "账号"  # a school administrator's last tool
-CHANNELS = "Notification channels"  # h15-channels: 通知渠道 once its msgid is translated
+CHANNELS = "通知渠道"
 PLUGIN_TRANSLATIONS = sorted((Path(__file__).parent.parent / "plugins").glob("*/translations"))
 
 
