@@ -272,7 +272,7 @@ class Due:
 
 
 @dataclass
-class Outcome:
+class AbsenceRefundReport:
     term_id: uuid.UUID
     after_days: int
     mode: str
@@ -321,14 +321,14 @@ def _term(term_id: uuid.UUID) -> _Term:
     return _Term(span, frozenset(days), dict(month_days), len(months_touched(*span)))
 
 
-def work_out(term_id: uuid.UUID) -> Outcome:
+def work_out(term_id: uuid.UUID) -> AbsenceRefundReport:
     """What the rule gives back for the term's absences, student by student (a dry run:
     nothing is written). Students without an issued bill for the term are listed as
     skipped."""
     require_on()
     term = _term(term_id)
     after, mode, meals = _rule()
-    outcome = Outcome(term_id, after, mode, meals)
+    outcome = AbsenceRefundReport(term_id, after, mode, meals)
     by_student: dict[uuid.UUID, list[Absence]] = defaultdict(list)
     for absence in db.session.scalars(select(Absence).where(
             Absence.starts_on <= term.span[1], Absence.ends_on >= term.span[0])):
@@ -530,7 +530,7 @@ def _with_refunds(dues: list[Due], money: ledger.BillMoney | None,
 
 @dataclass(frozen=True)
 class Applied:
-    outcome: Outcome  # worked out again after applying
+    outcome: AbsenceRefundReport  # worked out again after applying
     lowered: int  # (student, item, month)s applied now
     lowered_fen: int
     refunds: int  # refunds decided now
@@ -571,7 +571,7 @@ def _description(due: Due) -> str:
              item=due.title, month=f"{due.month:%Y-%m}", n=due.quantity)
 
 
-def _reason(due: Due, outcome: Outcome) -> str:
+def _reason(due: Due, outcome: AbsenceRefundReport) -> str:
     if due.kind == "care":
         return _("care fee refunded after %(days)s consecutive days away: %(mode)s",
                  days=outcome.after_days, mode=MODE_TITLES[outcome.mode])
@@ -594,7 +594,7 @@ def named_absences(found: list[Absence]) -> list[dict[str, Any]]:
          "days": (a.ends_on - a.starts_on).days + 1} for a in found])
 
 
-def shown(outcome: Outcome, applied: Applied | None = None) -> dict[str, Any]:
+def shown(outcome: AbsenceRefundReport, applied: Applied | None = None) -> dict[str, Any]:
     """The outcome with names, by class, student and month; the totals of what is new."""
     dues = refunds.with_names([
         {**{name: getattr(due, name) for name in DUE_SHOWN}, "month": f"{due.month:%Y-%m}",

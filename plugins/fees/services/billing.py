@@ -378,7 +378,7 @@ def pupils_in(scope: str, scope_id: uuid.UUID | None) -> list[Pupil]:
 
 
 @dataclass
-class Outcome:
+class BatchTally:
     """What a batch did, added to its run."""
 
     created: int = 0
@@ -422,7 +422,7 @@ def _well_formed(line: Any) -> bool:
             and len(line["source"]) + len(line["code"]) < 80)
 
 
-def contributions(terms: Terms, ids: list[uuid.UUID], outcome: Outcome
+def contributions(terms: Terms, ids: list[uuid.UUID], outcome: BatchTally
                   ) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """The modules' lines for these students, once for the batch; lines of a source no
     published item has are counted as not billed."""
@@ -439,10 +439,10 @@ def contributions(terms: Terms, ids: list[uuid.UUID], outcome: Outcome
     return found
 
 
-def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> Outcome:
+def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> BatchTally:
     """Bill these students: new bills made, drafts rebuilt when they differ, issued bills
     corrected by adjustments; with ``issue``, drafts issued as well."""
-    outcome = Outcome()
+    outcome = BatchTally()
     term_id = terms.term.id
     ids = [pupil.id for pupil in pupils]
     chosen = _chosen(term_id, ids)
@@ -492,7 +492,7 @@ def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> Outco
     return outcome
 
 
-def _problems(run: BillingRun, outcome: Outcome) -> list[dict[str, Any]]:
+def _problems(run: BillingRun, outcome: BatchTally) -> list[dict[str, Any]]:
     """The run's problems with this batch's added: per source, how many lines, and why."""
     counts = {(p["kind"], p["source"]): p["lines"] for p in run.problems or []}
     for kind, found in (("not_billed", outcome.not_billed), ("malformed", outcome.malformed)):
