@@ -107,7 +107,7 @@ def houqin_permissions() -> list[Permission]:
 
     Example::
 
-        from flask_babel import lazy_gettext as _l
+        from core.sdk import lazy_gettext as _l
 
         from core.sdk import Permission, Role, hookimpl
 
@@ -148,7 +148,7 @@ def houqin_navigation(tenant: TenantRef, principal: Principal) -> list[NavEntry]
 
     Example::
 
-        from flask_babel import lazy_gettext as _l
+        from core.sdk import lazy_gettext as _l
 
         from core.sdk import NavEntry, hookimpl
 
@@ -183,7 +183,7 @@ def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Wi
 
     Example::
 
-        from flask_babel import lazy_gettext as _l
+        from core.sdk import lazy_gettext as _l
 
         from core.sdk import Widget, hookimpl
 
@@ -226,7 +226,7 @@ def houqin_search(tenant: TenantRef, principal: Principal, query: str,
 
     Example::
 
-        from flask_babel import lazy_gettext as _l
+        from core.sdk import lazy_gettext as _l
         from sqlalchemy import select
 
         from core.sdk import SearchHit, db, hookimpl
@@ -267,7 +267,7 @@ def houqin_district_widgets(district: DistrictRef, principal: Principal) -> list
 
     Example::
 
-        from flask_babel import lazy_gettext as _l
+        from core.sdk import lazy_gettext as _l
 
         from core.sdk import Widget, hookimpl
 
