@@ -107,7 +107,7 @@ def houqin_permissions() -> list[Permission]:
 
     Example::
 
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
 
         from core.sdk import Permission, Role, hookimpl
 
@@ -148,7 +148,7 @@ def houqin_navigation(tenant: TenantRef, principal: Principal) -> list[NavEntry]
 
     Example::
 
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
 
         from core.sdk import NavEntry, hookimpl
 
@@ -183,7 +183,7 @@ def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Wi
 
     Example::
 
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
 
         from core.sdk import Widget, hookimpl
 
@@ -226,7 +226,7 @@ def houqin_search(tenant: TenantRef, principal: Principal, query: str,
 
     Example::
 
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
         from sqlalchemy import select
 
         from core.sdk import SearchHit, db, hookimpl
@@ -267,7 +267,7 @@ def houqin_district_widgets(district: DistrictRef, principal: Principal) -> list
 
     Example::
 
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
 
         from core.sdk import Widget, hookimpl
 
@@ -655,7 +655,7 @@ def houqin_notification_channels() -> list[ChannelKind]:
         from marshmallow import Schema, fields
 
         from core.sdk import ChannelKind, hookimpl, post_json
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
 
         class PagerSettings(Schema):
             address = fields.String(required=True, metadata={"secret": True})
@@ -689,7 +689,7 @@ def houqin_notice_kinds() -> list[NoticeKind]:
     Example::
 
         from core.sdk import NoticeKind, hookimpl
-        from core.sdk import lazy_gettext as _l
+        from core.sdk import _l
 
         @hookimpl
         def houqin_notice_kinds():

@@ -98,6 +98,7 @@ from core.web import forms
 from core.wording import lazy_word, nword, word
 
 _ = gettext  # the one-letter name every catalogue extraction knows
+_l = lazy_gettext  # and the lazy one, for labels declared before any request
 
 _Model = TypeVar("_Model")
 
@@ -217,6 +218,7 @@ __all__ = [
     "Voidable",
     "Widget",
     "_",
+    "_l",
     "acting_name",
     "all_hooks",
     "among",

@@ -126,6 +126,8 @@ def sdk_offences(path: Path) -> list[str]:
             else:
                 found += [f"imports {a.name} from core.sdk, which it does not publish"
                           for a in node.names if a.name not in public]
+                found += [f"imports {a.name} from core.sdk as {a.asname}: use the SDK's name"
+                          for a in node.names if a.asname and a.asname != a.name]
         elif isinstance(node, ast.Attribute):
             if node.attr == "extensions":
                 found.append("reaches through .extensions")
@@ -172,7 +174,8 @@ def test_first_party_plugins_reach_no_other_plugin():
     ("from flask import current_app\ncurrent_app.extensions['houqin']",
      "reaches through .extensions"),
     ("def f(app):\n    return app.extensions.get('fees')", "reaches through .extensions"),
-    ("from flask_babel import gettext as _", "imports flask_babel"),
+    ("from core.sdk import hooks\nhooks().x.get_hookimpls()", "reaches into pluggy"),
+    ("from core.sdk import school_today as today", "as today: use the SDK's name"),
     ("from core.sdk import hooks\nhooks().x.get_hookimpls()", "reaches into pluggy"),
 ])
 def test_the_boundary_check_catches_each_kind_of_reach(tmp_path, source, offence):
@@ -183,7 +186,7 @@ def test_the_boundary_check_catches_each_kind_of_reach(tmp_path, source, offence
 
 def test_the_boundary_check_lets_the_sdk_be_used(tmp_path):
     clean = tmp_path / "plugin.py"
-    clean.write_text("from core import sdk\nfrom core.sdk import _, db, lazy_gettext as _l\n"
+    clean.write_text("from core import sdk\nfrom core.sdk import _, _l, db\n"
                      "import core.sdk\n\nsdk.hooks, core.sdk.all_hooks, _('x'), _l('y'), db\n",
                      encoding="utf-8")
     assert sdk_offences(clean) == []

@@ -40,9 +40,10 @@ from core.sdk import (
     Schedule,
     SearchHit,
     Widget,
+    _l,
     hookimpl,
+    school_today,
 )
-from core.sdk import lazy_gettext as _l
 
 from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
@@ -63,6 +64,7 @@ BILLING = KITCHEN | {Role.FINANCE_CLERK}
 
 @hookimpl
 def houqin_blueprints():
+
     from .api import blp
     from .views import bp
 
@@ -215,9 +217,9 @@ def _menu_widgets() -> list[Widget]:
     from datetime import timedelta
 
     from .models import SLOT_TITLES
-    from .services import menus, today
+    from .services import menus
 
-    day = today()
+    day = school_today()
     served: dict[str, list[str]] = {}
     for item, dish in menus.menu(day, day):
         served.setdefault(item.slot, []).append(dish.name)
@@ -249,7 +251,7 @@ def _report_widget(principal) -> Widget:
     from core.sdk import audit, get_locale
 
     from . import charts
-    from .services import report, today
+    from .services import report
 
     def summary() -> dict:
         found = report.daily_report(day, datetime.now(UTC))
@@ -262,7 +264,7 @@ def _report_widget(principal) -> Widget:
 
     # The whole report is most of the home page's cost: worked out again only after the
     # school records something (or a few minutes pass, for deadlines such as the cut-off).
-    day = today()  # the report's words are in the reader's language
+    day = school_today()  # the report's words are in the reader's language
     name = f"canteen.home-report:{day.isoformat()}:{get_locale()}"
     keeps = {"canteen.samples.write", "canteen.health.write"} & principal.permissions
     return Widget(_l("Today's food-safety report"), "canteen/_report_widget.html",
@@ -278,9 +280,9 @@ def _counts_widget(principal) -> list[Widget]:
     from core.sdk import school_zone
 
     from .models import SLOT_TITLES
-    from .services import counts, is_school_day, today
+    from .services import counts, is_school_day
 
-    day = today()
+    day = school_today()
     if not is_school_day(day):
         return []
     cells = [c for c in counts.sheet_cells(day, principal) if c["kind"] == "class"]

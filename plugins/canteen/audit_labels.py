@@ -3,7 +3,7 @@
 The manifest hands this mapping to core; each register adds its export ("canteen.<name>")
 when it is declared (see ``exports.register``)."""
 
-from core.sdk import lazy_gettext as _l
+from core.sdk import _l
 
 from .models import ALLERGEN_TITLES, SLOT_TITLES
 from .models.fees import TIER_TITLES

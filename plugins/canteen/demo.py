@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.sdk import Principal, TenantRef, db, people
+from core.sdk import Principal, TenantRef, db, people, school_today, school_zone
 
 from . import services
 from .models import Dish
@@ -79,14 +79,14 @@ def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
 
 
 def _live(tenant: TenantRef, days: int, rng: random.Random) -> None:
-    today = services.today()
+    today = school_today()
     first = today - timedelta(days=days)
     staff = people.staff(active_only=True)
     cook = _named(staff, "食堂管理员")
     director = _named(staff, "总务主任")
     slots = services.settings()["meal_slots"]
     dishes = _dishes(tenant, slots)
-    served = services.school_days(first, today + timedelta(days=13 - today.weekday()))
+    served = services.remembered_school_days(first, today + timedelta(days=13 - today.weekday()))
     _menus(served, slots, dishes, rng)
     past = [day for day in served if day <= today]
     _suppliers_and_deliveries(past, today, cook, director, rng)
@@ -127,7 +127,7 @@ def _menus(served: list[date], slots: list[str], dishes: dict[str, list],
 
 
 def _at(day: date, clock: time) -> datetime:
-    return datetime.combine(day, clock, tzinfo=services.school_zone())
+    return datetime.combine(day, clock, tzinfo=school_zone())
 
 
 def _suppliers_and_deliveries(past: list[date], today: date, cook: str, director: str,
@@ -216,7 +216,7 @@ def _counts(past: list[date], slots: list[str], cook: str, rng: random.Random) -
 def _samples(past: list[date], today: date, slots: list[str], cook: str,
              rng: random.Random) -> None:
     """A sample of every dish served before today, disposed of once its keeping time ended."""
-    now = datetime.now(services.school_zone())
+    now = datetime.now(school_zone())
     for day in past:
         if day == today:
             continue  # the day's samples are taken as its meals are served

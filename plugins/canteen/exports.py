@@ -10,20 +10,18 @@ from typing import Any
 
 from flask import Response
 
-from core.sdk import XLSX, RuleBroken, _, audit, workbook_bytes, xlsx_download
-from core.sdk import SheetColumn as Column  # a register's columns are core's sheet columns
-from core.sdk import sheet_rows as rows_of
+from core.sdk import XLSX, RuleBroken, SheetColumn, _, audit, sheet_rows, workbook_bytes, xlsx_download
 
 from .audit_labels import AUDIT_LABELS
 
-__all__ = ["XLSX", "Column", "Register", "register", "sheet_rows", "to_xlsx", "xlsx_response"]
+__all__ = ["XLSX", "Register", "register", "register_rows", "to_xlsx", "xlsx_response"]
 
 
 @dataclass(frozen=True)
 class Register:
     name: str
     title: Any
-    columns: tuple[Column, ...]
+    columns: tuple[SheetColumn, ...]
     rows: Callable[[date, date], Iterable[Any]]  # the records of the days start..end
     # A register of a part the school can switch off (the tuck shop) is refused while it is off.
     available: Callable[[], bool] = lambda: True
@@ -42,14 +40,14 @@ def register(found: Register) -> Register:
     return found
 
 
-def sheet_rows(name: str, start: date, end: date) -> Iterable[list[Any]]:
+def register_rows(name: str, start: date, end: date) -> Iterable[list[Any]]:
     """The header and the rows of one register, in the school's time."""
     found = REGISTERS[name]
-    return rows_of(found.columns, found.rows(start, end) if found.available() else ())
+    return sheet_rows(found.columns, found.rows(start, end) if found.available() else ())
 
 
 def to_xlsx(name: str, start: date, end: date) -> bytes:
-    return workbook_bytes([(name, sheet_rows(name, start, end))])
+    return workbook_bytes([(name, register_rows(name, start, end))])
 
 
 def xlsx_response(name: str, start: date, end: date) -> Response:

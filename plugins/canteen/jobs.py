@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from core.sdk import N_, JobContext, notify
+from core.sdk import N_, JobContext, notify, school_today, school_zone
 
-from . import services
 from .services import counts, health, hygiene, samples, stock, suppliers, tuckshop
 
 
@@ -46,7 +45,7 @@ def _counts(today: date, now: datetime) -> Iterable[Finding]:
     if now >= counts.cutoff_at(today):
         return
     missing = list(dict.fromkeys(school_class for school_class, _slot in counts.unreported(today)))
-    closes = counts.cutoff_at(today).astimezone(services.school_zone()).strftime("%H:%M")
+    closes = counts.cutoff_at(today).astimezone(school_zone()).strftime("%H:%M")
     for school_class in missing:
         if school_class.head_teacher_user_id is None:
             continue
@@ -127,6 +126,6 @@ def raise_all(found: list[Finding], ctx: JobContext | None = None) -> None:
 
 def daily_reminders(ctx: JobContext) -> int:
     """Raise today's canteen reminders for the school the job runs for."""
-    found = findings(services.today(), datetime.now(UTC))
+    found = findings(school_today(), datetime.now(UTC))
     raise_all(found, ctx)
     return len(found)

@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import Register, RegisterColumn, RuleBroken, _, cells, db
-from core.sdk import lazy_gettext as _l
+from core.sdk import Register, RegisterColumn, RuleBroken, _, _l, cells, db
 
 from .models import ALLERGENS, Dish, Supplier
 from .schemas.menus import DishSchema

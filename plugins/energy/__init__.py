@@ -14,8 +14,7 @@ comparisons; ``flags``: leak and waste; ``importing``: readings from .xlsx) · `
 
 from pathlib import Path
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, hookimpl
-from core.sdk import lazy_gettext as _l
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, _l, hookimpl
 
 from .audit_labels import AUDIT_LABELS
 

@@ -1,6 +1,6 @@
 """What the audit log shows for the energy module's tables and exports."""
 
-from core.sdk import lazy_gettext as _l
+from core.sdk import _l
 
 AUDIT_LABELS: dict[str, object] = {
     "energy_meters": _l("Meters"),

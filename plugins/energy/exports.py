@@ -8,8 +8,7 @@ from datetime import date
 from flask import Response
 from sqlalchemy import select
 
-from core.sdk import SheetColumn, _, audit, db, sheet_rows, workbook_bytes, xlsx_download
-from core.sdk import lazy_gettext as _l
+from core.sdk import SheetColumn, _, _l, audit, db, sheet_rows, workbook_bytes, xlsx_download
 
 from .models import KIND_TITLES, READING_KIND_TITLES, Meter, Reading
 from .services import day_start, local, usage

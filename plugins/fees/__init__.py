@@ -34,8 +34,7 @@ declares), ``jobs`` (the billing run, as a job), ``exports`` (the .xlsx reports)
 from dataclasses import replace
 from pathlib import Path
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
-from core.sdk import lazy_gettext as _l
+from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, _l, hookimpl
 
 from . import hookspecs
 from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES

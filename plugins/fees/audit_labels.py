@@ -1,7 +1,7 @@
 """What the audit log shows for the fee module's tables and report exports
 (core.audit_labels)."""
 
-from core.sdk import lazy_gettext as _l
+from core.sdk import _l
 
 from .models import (
     CATEGORY_TITLES,

@@ -13,10 +13,10 @@ import random
 
 from sqlalchemy import func, select
 
-from core.sdk import TenantRef, db, people, terms
+from core.sdk import TenantRef, db, people, school_today, terms
 
 from .models import METHODS, FeeItem
-from .services import billing, catalogue, ledger, payments, today
+from .services import billing, catalogue, ledger, payments
 
 BASIS = ("区发展和改革委员会", "区发改价〔2026〕12号")
 # Items by kind of school: name, category, fen a unit, unit, whom (school or boarders).
@@ -36,7 +36,7 @@ def has_life() -> bool:
 
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     """Nothing when the school has a fee catalogue already, or no term runs today."""
-    day = today()
+    day = school_today()
     term = next((t for t in terms() if t.start_date <= day <= t.end_date), None)
     if has_life() or term is None:
         return

@@ -13,8 +13,7 @@ from typing import Any
 
 from flask import Response
 
-from core.sdk import SheetColumn, TermRef, _, audit, sheet_rows, workbook_bytes, xlsx_download
-from core.sdk import lazy_gettext as _l
+from core.sdk import SheetColumn, TermRef, _, _l, audit, sheet_rows, workbook_bytes, xlsx_download
 
 from .models import (
     CATEGORY_TITLES,

@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import Register, RegisterColumn, RuleBroken, _, cells, db, people, terms, yuan
-from core.sdk import lazy_gettext as _l
+from core.sdk import Register, RegisterColumn, RuleBroken, _, _l, cells, db, people, terms, yuan
 
 from .models import FeeItem, Settlement, SettlementLine
 from .schemas.catalogue import FeeItemSchema

@@ -8,9 +8,17 @@ from datetime import UTC, datetime
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
-from core.sdk import RuleBroken, Schema, _, current_principal, requires, send_stored, transactional
+from core.sdk import (
+    RuleBroken,
+    Schema,
+    _,
+    current_principal,
+    requires,
+    school_today,
+    send_stored,
+    transactional,
+)
 
-from .. import services
 from ..schemas import DayQuerySchema, VoidSchema
 from ..schemas.health import (
     AmendmentSchema,
@@ -92,7 +100,7 @@ class HealthCertificateScanSchema(Schema):
 def list_health_certificates(query):
     """Each current kitchen worker's certificate: valid, expiring within ``within_days``,
     expired or missing."""
-    return health.certificate_states(services.today(), query["within_days"])
+    return health.certificate_states(school_today(), query["within_days"])
 
 
 @blp.route("/health-certificates", methods=["POST"])
@@ -101,7 +109,7 @@ def list_health_certificates(query):
 @requires("canteen.health.write")
 @transactional
 def add_health_certificate(data):
-    return health.add_certificate(data, services.today())
+    return health.add_certificate(data, school_today())
 
 
 @blp.route("/health-certificates/<uuid:health_certificate_id>")

@@ -6,9 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from core.sdk import current_principal, requires, transactional
+from core.sdk import current_principal, requires, school_today, transactional
 
-from .. import services
 from ..schemas import PeriodSchema, VoidSchema
 from ..schemas.hygiene import SCHEMAS, DayCoverageSchema
 from ..services import hygiene
@@ -34,7 +33,7 @@ def _routes(name: str) -> None:
     @requires("canteen.hygiene.write")
     @transactional
     def record_entry(data):
-        return hygiene.record(name, data, services.today())
+        return hygiene.record(name, data, school_today())
 
     @blp.route(f"{path}/<uuid:entry_id>/void", methods=["POST"], endpoint=f"void_{name}")
     @blp.arguments(VoidSchema)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from marshmallow import fields
 
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, Schema, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, Schema, page_of, requires, school_today, transactional
 
 from ..models import StockMovement
 from ..schemas import DayQuerySchema
@@ -30,7 +30,7 @@ from ..schemas.stock import (
     StockWarningsSchema,
     WarningsQuerySchema,
 )
-from ..services import stock, stock_counts, stock_out, today
+from ..services import stock, stock_counts, stock_out
 from ..services.stock_cost import _eaters, food_cost
 from . import blp
 
@@ -124,7 +124,7 @@ def discard(data, lot_id: uuid.UUID):
 def warnings(query):
     """Lots expiring within ``within_days`` (the school's setting if left out) and expired
     lots still on hand, to be discarded."""
-    day = today()
+    day = school_today()
     within = stock.warning_days() if query["within_days"] is None else query["within_days"]
     return {"today": day, "within_days": within,
             "expiring": stock.expiring_lots(day, within), "expired": stock.expired_on_hand(day)}

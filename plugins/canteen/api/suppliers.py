@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import select
 
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, send_stored, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, school_today, send_stored, transactional
 
 from ..models.suppliers import Supplier
 from ..schemas.suppliers import (
@@ -20,7 +20,6 @@ from ..schemas.suppliers import (
     SupplierSchema,
 )
 from ..services import suppliers as services
-from ..services import today
 from . import blp
 
 
@@ -31,11 +30,11 @@ def _rated(found: services.Standing) -> Supplier:
 
 
 def _with_standing(supplier: Supplier) -> Supplier:
-    return _rated(services.standings([supplier], today())[0])
+    return _rated(services.standings([supplier], school_today())[0])
 
 
 def _certificates(found: services.Standing):
-    day = today()
+    day = school_today()
     for cert, status in found.certificates:
         cert.status, cert.has_scan = status, cert.scan_file_id is not None
         cert.days_left = (cert.valid_until - day).days if cert.valid_until else None
@@ -50,7 +49,7 @@ def list_suppliers(pagination_parameters):
     """The suppliers with their standing today: ``expired`` ones may not deliver."""
     page = list(page_of(select(Supplier).order_by(Supplier.name, Supplier.id),
                         pagination_parameters))
-    return [_rated(s) for s in services.standings(page, today())]
+    return [_rated(s) for s in services.standings(page, school_today())]
 
 
 @blp.route("/suppliers", methods=["POST"])
@@ -67,7 +66,7 @@ def create_supplier(data):
 @requires("canteen.read")
 def expired_suppliers():
     """Active suppliers that may not deliver today, each with the reasons."""
-    return [_rated(s) for s in services.expired_suppliers(today())]
+    return [_rated(s) for s in services.expired_suppliers(school_today())]
 
 
 @blp.route("/suppliers/<uuid:supplier_id>")
@@ -95,7 +94,7 @@ def change_supplier(changes, supplier_id: uuid.UUID):
 def list_certificates(supplier_id: uuid.UUID):
     supplier = services.get_supplier(supplier_id)
     found = services.certificates_of([supplier.id]).get(supplier.id, [])
-    return _certificates(services.standing(supplier, found, today()))
+    return _certificates(services.standing(supplier, found, school_today()))
 
 
 @blp.route("/suppliers/<uuid:supplier_id>/certificates", methods=["POST"])
@@ -109,7 +108,7 @@ def add_certificate(files, data, supplier_id: uuid.UUID):
     """Keep a certificate (multipart/form-data), with its scan in ``scan`` if at hand."""
     data.pop("scan", None)  # a file never arrives among the form's text fields
     scan = files.get("scan")
-    cert = services.add_certificate(supplier_id, data, today(),
+    cert = services.add_certificate(supplier_id, data, school_today(),
                                     scan=(scan.filename or "scan", scan.read()) if scan else None)
     return _one(cert)
 
@@ -117,7 +116,7 @@ def add_certificate(files, data, supplier_id: uuid.UUID):
 def _one(cert):
     supplier = services.get_supplier(cert.supplier_id)
     found = services.standing(supplier, services.certificates_of([supplier.id])[supplier.id],
-                              today())
+                              school_today())
     return next(c for c in _certificates(found) if c.id == cert.id)
 
 
@@ -149,7 +148,7 @@ def expiring_certificates(query):
     """Current certificates of active suppliers lapsing within ``within`` days, soonest first."""
     within = query["within"] if query["within"] is not None else services.warn_days()[0]
     found = []
-    for entry in services.expiring_certificates(today(), within):
+    for entry in services.expiring_certificates(school_today(), within):
         cert = entry.certificate
         cert.supplier_name, cert.days_left, cert.status = (entry.supplier.name, entry.days_left,
                                                            "expiring")

@@ -18,6 +18,7 @@ from core.sdk import (
     current_principal,
     page_of,
     requires,
+    school_today,
     transactional,
 )
 
@@ -33,7 +34,6 @@ from ..schemas.tuckshop import (
     TuckSaleSchema,
     TuckSaleVoidSchema,
 )
-from ..services import today
 from ..services import tuckshop as shop
 from ..services import tuckshop_sales as till
 from ..services.tuckshop import switched_on
@@ -64,7 +64,7 @@ def _me() -> str:
 
 
 def _with_stock(products):
-    found = shop.stock([p.id for p in products], today())
+    found = shop.stock([p.id for p in products], school_today())
     for product in products:
         held = found.get(product.id, shop.Stock())
         product.on_hand, product.expired_on_hand = held.on_hand, held.expired_on_hand
@@ -142,7 +142,7 @@ def list_tuck_batches(product_id: uuid.UUID):
 def receive_tuck_batch(data, product_id: uuid.UUID):
     """Receive a batch: quantity, cost price per unit in fen, and its expiry date (or its
     production date, for a product with a shelf life). Expired goods are refused."""
-    return shop.receive_batch(product_id, data, today())
+    return shop.receive_batch(product_id, data, school_today())
 
 
 @blp.route("/tuck-shop/batches/expired")
@@ -152,7 +152,7 @@ def receive_tuck_batch(data, product_id: uuid.UUID):
 @requires("canteen.read")
 def expired_tuck_batches(query):
     """Batches past their expiry date with goods left: not for sale, to be removed."""
-    return _named(shop.expired_batches(query["day"] or today()))
+    return _named(shop.expired_batches(query["day"] or school_today()))
 
 
 @blp.route("/tuck-shop/batches/expiring")
@@ -163,7 +163,7 @@ def expired_tuck_batches(query):
 def expiring_tuck_batches(query):
     """Batches whose last day of sale falls within ``within_days`` of ``day``."""
     within = shop.warn_days() if query["within_days"] is None else query["within_days"]
-    return _named(shop.expiring_batches(query["day"] or today(), within))
+    return _named(shop.expiring_batches(query["day"] or school_today(), within))
 
 
 @blp.route("/tuck-shop/batches/<uuid:batch_id>/removals", methods=["POST"])
@@ -174,7 +174,7 @@ def expiring_tuck_batches(query):
 @transactional
 def remove_tuck_batch(data, batch_id: uuid.UUID):
     """Take a batch's goods off the shelf for good, with the reason (a record kept as is)."""
-    return shop.remove_from_shelf(batch_id, data, data["removed_by"] or _me(), today(),
+    return shop.remove_from_shelf(batch_id, data, data["removed_by"] or _me(), school_today(),
                                   datetime.now(UTC))
 
 
@@ -204,7 +204,7 @@ def create_tuck_sale(data):
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > 64:
         raise RuleBroken(_("at most 64 characters"), "Idempotency-Key")
-    sale = till.sell(data, data["sold_by"] or _me(), today(), datetime.now(UTC), key)
+    sale = till.sell(data, data["sold_by"] or _me(), school_today(), datetime.now(UTC), key)
     sale.product_name = shop.get_product(sale.product_id).name
     return sale
 
@@ -215,7 +215,7 @@ def create_tuck_sale(data):
 @blp.response(200, TuckSaleSchema(many=True))
 @requires("canteen.read")
 def list_tuck_sales(query):
-    day = query["day"] or today()
+    day = query["day"] or school_today()
     return _named(till.sales(day, day))
 
 
@@ -227,7 +227,7 @@ def list_tuck_sales(query):
 @transactional
 def void_tuck_sale(data, sale_id: uuid.UUID):
     """Void a mistaken sale on its day, with the reason; the goods go back on the shelf."""
-    sale = till.void_sale(sale_id, data["reason"], data["voided_by"] or _me(), today(),
+    sale = till.void_sale(sale_id, data["reason"], data["voided_by"] or _me(), school_today(),
                           datetime.now(UTC))
     sale.product_name = shop.get_product(sale.product_id).name
     return sale
@@ -240,4 +240,4 @@ def void_tuck_sale(data, sale_id: uuid.UUID):
 @requires("canteen.read")
 def tuck_shop_takings(query):
     """The day's takings in fen, in total and by product, and what the goods sold cost."""
-    return till.takings(query["day"] or today())
+    return till.takings(query["day"] or school_today())

@@ -8,8 +8,7 @@ from datetime import date
 from sqlalchemy import Date, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, db, tenant_foreign_key, tenant_index
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, _l, db, tenant_foreign_key, tenant_index
 
 # The price tiers; a student without a meal plan pays the full price.
 TIERS = ("full", "reduced", "free", "staff")

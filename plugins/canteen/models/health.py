@@ -10,8 +10,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, Numeric, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_foreign_key, tenant_index, utcnow
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, UtcDateTime, Voidable, _l, db, tenant_foreign_key, tenant_index, utcnow
 
 # What the morning check looks for. The regulation (cited in services/health.py) names fever,
 # diarrhoea, throat inflammation, and wounds or infection of the skin; vomiting and jaundice

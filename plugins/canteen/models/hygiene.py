@@ -9,8 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_index, utcnow
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, UtcDateTime, Voidable, _l, db, tenant_index, utcnow
 
 # Thermal methods record the temperature reached; chemical disinfection records its agent.
 DISINFECTION_METHODS = ("steam", "boiling", "infrared_cabinet", "dishwasher", "chemical")

@@ -14,8 +14,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Date, String, Text, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, UtcDateTime, _l, db, tenant_foreign_key, tenant_index, utcnow
 
 # What a movement does to a lot: stock in, out to the kitchen, back from the kitchen (an issue
 # cancelled), thrown away (expired, spoiled), or set right by a count.

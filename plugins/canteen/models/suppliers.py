@@ -8,8 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, UtcDateTime, _l, db, tenant_foreign_key, tenant_index, utcnow
 
 CERTIFICATE_KINDS = {
     "business_licence": _l("Business licence"),

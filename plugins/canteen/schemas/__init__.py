@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from core.sdk import Month, Schema, gettext
-from core.sdk import lazy_gettext as _l
+from core.sdk import Month, Schema, _l, gettext
 
 from ..models import MEAL_SLOTS, SLOT_TITLES, TIERS
 from ..models.fees import TIER_TITLES

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.sdk import Schema
-from core.sdk import lazy_gettext as _l
+from core.sdk import Schema, _l
 
 from ..models import MEAL_SLOTS
 

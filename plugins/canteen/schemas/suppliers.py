@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, pre_load, validate, validates, validates_schema
 
-from core.sdk import Schema, _
-from core.sdk import lazy_gettext as _l
+from core.sdk import Schema, _, _l
 
 from ..models.suppliers import CERTIFICATE_KINDS
 

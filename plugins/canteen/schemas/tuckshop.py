@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.sdk import Schema
-from core.sdk import lazy_gettext as _l
+from core.sdk import Schema, _l
 
 # Bounds that catch a slip of the finger (a price in yuan typed as fen, a stray zero).
 MAX_PRICE_FEN = 100_000  # ¥1,000

@@ -12,11 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from core.sdk import RuleBroken, _, module_settings, require_tenant
-from core.sdk import school_days as calendar_school_days
-from core.sdk import school_today as today  # noqa: F401  (the areas say services.today)
-from core.sdk import school_zone as school_zone
-from core.sdk import yuan as yuan  # the areas and templates say services.yuan
+from core.sdk import RuleBroken, _, module_settings, require_tenant, school_days
 
 
 @dataclass
@@ -69,20 +65,20 @@ def _read_settings() -> dict[str, Any]:
     return module_settings("canteen")
 
 
-def school_days(start: date, end: date) -> list[date]:
+def remembered_school_days(start: date, end: date) -> list[date]:
     """The school days from ``start`` to ``end`` (``core.sdk.school_days``), read once per
     period within ``reading_once()``."""
     held = _held()
     if held is None:
-        return calendar_school_days(start, end)
+        return school_days(start, end)
     if (start, end) not in held.school_days:
-        held.school_days[start, end] = calendar_school_days(start, end)
+        held.school_days[start, end] = school_days(start, end)
     return list(held.school_days[start, end])
 
 
 def is_school_day(day: date) -> bool:
     """Whether ``day`` is a school day in the school's calendar (``core.sdk.is_school_day``)."""
-    return school_days(day, day) == [day]
+    return remembered_school_days(day, day) == [day]
 
 
 def week_of(day: date) -> list[date]:

@@ -11,13 +11,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.sdk import Principal, RuleBroken, _, db, first_writer, people, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import (
+    Principal,
+    RuleBroken,
+    SheetColumn,
+    _,
+    _l,
+    db,
+    first_writer,
+    people,
+    require_tenant,
+    school_zone,
+)
 
 from .. import exports
 from ..models import SLOT_TITLES, MealCount
 from ..models.counts import STAFF
-from . import check_slot, is_school_day, school_zone, settings
+from . import check_slot, is_school_day, settings
 
 REPORT = "canteen.counts.report"  # report for the classes one heads
 MANAGE = "canteen.counts.manage"  # report for any class, and the staff's meals
@@ -306,12 +316,12 @@ def _counts_between(start: date, end: date) -> list[tuple[MealCount, str]]:
 
 exports.register(exports.Register(
     "counts", _l("Meal counts"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Meal"), lambda r: SLOT_TITLES.get(r[0].slot, r[0].slot)),
-     exports.Column(_l("Class"), lambda r: r[1]),
-     exports.Column(_l("Eaters"), lambda r: r[0].eaters),
-     exports.Column(_l("Reported by"), lambda r: r[0].reported_by),
-     exports.Column(_l("Reported at"), lambda r: r[0].reported_at),
-     exports.Column(_l("After the cut-off"), lambda r: _("yes") if r[0].late else ""),
-     exports.Column(_l("Version"), lambda r: r[0].version)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Meal"), lambda r: SLOT_TITLES.get(r[0].slot, r[0].slot)),
+     SheetColumn(_l("Class"), lambda r: r[1]),
+     SheetColumn(_l("Eaters"), lambda r: r[0].eaters),
+     SheetColumn(_l("Reported by"), lambda r: r[0].reported_by),
+     SheetColumn(_l("Reported at"), lambda r: r[0].reported_at),
+     SheetColumn(_l("After the cut-off"), lambda r: _("yes") if r[0].late else ""),
+     SheetColumn(_l("Version"), lambda r: r[0].version)),
     _counts_between))

@@ -19,14 +19,24 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from core.sdk import RuleBroken, _, db, first_writer, people, require_tenant, store_upload
-from core.sdk import lazy_gettext as _l
+from core.sdk import (
+    RuleBroken,
+    SheetColumn,
+    _,
+    _l,
+    db,
+    first_writer,
+    people,
+    require_tenant,
+    school_zone,
+    store_upload,
+)
 
 from .. import exports
 from ..models import HealthCertificate, KitchenWorker, MorningCheck, MorningCheckAmendment
 from ..models.health import FAILURE_TITLES, HAND_WOUND_TITLES, SYMPTOM_TITLES
 from ..regulations import rules
-from . import school_zone, settings
+from . import settings
 
 FINDINGS = ("temperature", "symptoms", "other_symptom", "hand_wound", "remarks")
 
@@ -461,26 +471,26 @@ def _titles(keys, titles) -> list[str]:
 
 exports.register(exports.Register(
     "health_certificates", _l("Health certificates"),
-    (exports.Column(_l("Full name"), lambda r: r[1]),
-     exports.Column(_l("Certificate number"), lambda r: r[0].number),
-     exports.Column(_l("Issued on"), lambda r: r[0].issued_on),
-     exports.Column(_l("Valid until"), lambda r: r[0].valid_until),
-     exports.Column(_l("Issued by"), lambda r: r[0].issued_by),
-     exports.Column(_l("Scan"), lambda r: _("yes") if r[0].scan_id else ""),
-     exports.Column(_l("Voided"), lambda r: r[0].void_reason)),
+    (SheetColumn(_l("Full name"), lambda r: r[1]),
+     SheetColumn(_l("Certificate number"), lambda r: r[0].number),
+     SheetColumn(_l("Issued on"), lambda r: r[0].issued_on),
+     SheetColumn(_l("Valid until"), lambda r: r[0].valid_until),
+     SheetColumn(_l("Issued by"), lambda r: r[0].issued_by),
+     SheetColumn(_l("Scan"), lambda r: _("yes") if r[0].scan_id else ""),
+     SheetColumn(_l("Voided"), lambda r: r[0].void_reason)),
     certificates_between))
 
 exports.register(exports.Register(
     "morning_checks", _l("Morning checks"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Full name"), lambda r: r[1]),
-     exports.Column(_l("Temperature (°C)"), lambda r: r[0].temperature),
-     exports.Column(_l("Symptoms"), lambda r: _titles(r[0].symptoms, SYMPTOM_TITLES)),
-     exports.Column(_l("Other symptom"), lambda r: r[0].other_symptom),
-     exports.Column(_l("Hands"), lambda r: HAND_WOUND_TITLES[r[0].hand_wound]),
-     exports.Column(_l("Result"), lambda r: _("passed") if r[0].passed else _("off work")),
-     exports.Column(_l("Why"), lambda r: _titles(r[0].failed_because, FAILURE_TITLES)),
-     exports.Column(_l("Checked by"), lambda r: r[0].checked_by),
-     exports.Column(_l("Checked at"), lambda r: r[0].checked_at),
-     exports.Column(_l("Remarks"), lambda r: r[0].remarks)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Full name"), lambda r: r[1]),
+     SheetColumn(_l("Temperature (°C)"), lambda r: r[0].temperature),
+     SheetColumn(_l("Symptoms"), lambda r: _titles(r[0].symptoms, SYMPTOM_TITLES)),
+     SheetColumn(_l("Other symptom"), lambda r: r[0].other_symptom),
+     SheetColumn(_l("Hands"), lambda r: HAND_WOUND_TITLES[r[0].hand_wound]),
+     SheetColumn(_l("Result"), lambda r: _("passed") if r[0].passed else _("off work")),
+     SheetColumn(_l("Why"), lambda r: _titles(r[0].failed_because, FAILURE_TITLES)),
+     SheetColumn(_l("Checked by"), lambda r: r[0].checked_by),
+     SheetColumn(_l("Checked at"), lambda r: r[0].checked_at),
+     SheetColumn(_l("Remarks"), lambda r: r[0].remarks)),
     _checks_between))

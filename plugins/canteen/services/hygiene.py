@@ -18,8 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, db, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, db, require_tenant
 
 from .. import exports
 from ..models import SLOT_TITLES, MenuItem
@@ -32,7 +31,7 @@ from ..models.hygiene import (
     PestControl,
     WasteHandover,
 )
-from . import check_slot, school_days
+from . import check_slot, remembered_school_days
 
 COVERAGE_TITLES = {"accompanied_meal": _l("Accompanied meal"), "disinfection": _l("Disinfection")}
 LONGEST_COVERAGE = 366  # days
@@ -169,7 +168,7 @@ def coverage(start: date, end: date) -> list[DayCoverage]:
     def slots(found: dict[date, set[str]], day: date) -> list[str]:
         return sorted(found.get(day, ()), key=lambda s: order.get(s, len(order)))
 
-    in_school = set(school_days(start, end))  # one read of the calendar, not one a day
+    in_school = set(remembered_school_days(start, end))  # one read of the calendar, not one a day
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     return [DayCoverage(day, day in in_school, slots(served, day), slots(accompanied, day),
                         slots(disinfected, day)) for day in days]
@@ -178,37 +177,37 @@ def coverage(start: date, end: date) -> list[DayCoverage]:
 # --- registers -----------------------------------------------------------------------------
 
 
-VOID = (exports.Column(_l("Voided"), lambda r: r.void_reason),)
-SLOT = exports.Column(_l("Meal"), lambda r: SLOT_TITLES[r.slot])
+VOID = (SheetColumn(_l("Voided"), lambda r: r.void_reason),)
+SLOT = SheetColumn(_l("Meal"), lambda r: SLOT_TITLES[r.slot])
 COLUMNS = {
     "disinfections": (
-        exports.Column(_l("Day"), lambda r: r.day), SLOT,
-        exports.Column(_l("Method"), lambda r: METHOD_TITLES[r.method]),
-        exports.Column(_l("Temperature (°C)"), lambda r: r.temperature),
-        exports.Column(_l("Disinfectant"), lambda r: r.agent),
-        exports.Column(_l("Minutes"), lambda r: r.minutes),
-        exports.Column(_l("Tableware"), lambda r: r.items),
-        exports.Column(_l("Done by"), lambda r: r.done_by), *VOID),
+        SheetColumn(_l("Day"), lambda r: r.day), SLOT,
+        SheetColumn(_l("Method"), lambda r: METHOD_TITLES[r.method]),
+        SheetColumn(_l("Temperature (°C)"), lambda r: r.temperature),
+        SheetColumn(_l("Disinfectant"), lambda r: r.agent),
+        SheetColumn(_l("Minutes"), lambda r: r.minutes),
+        SheetColumn(_l("Tableware"), lambda r: r.items),
+        SheetColumn(_l("Done by"), lambda r: r.done_by), *VOID),
     "pest_controls": (
-        exports.Column(_l("Day"), lambda r: r.day), exports.Column(_l("Area"), lambda r: r.area),
-        exports.Column(_l("Method and agent"), lambda r: r.method),
-        exports.Column(_l("Done by"), lambda r: r.done_by),
-        exports.Column(_l("Contractor"), lambda r: r.contractor),
-        exports.Column(_l("Remarks"), lambda r: r.remarks), *VOID),
+        SheetColumn(_l("Day"), lambda r: r.day), SheetColumn(_l("Area"), lambda r: r.area),
+        SheetColumn(_l("Method and agent"), lambda r: r.method),
+        SheetColumn(_l("Done by"), lambda r: r.done_by),
+        SheetColumn(_l("Contractor"), lambda r: r.contractor),
+        SheetColumn(_l("Remarks"), lambda r: r.remarks), *VOID),
     "waste_handovers": (
-        exports.Column(_l("Day"), lambda r: r.day),
-        exports.Column(_l("Kind"), lambda r: WASTE_TITLES[r.kind]),
-        exports.Column(_l("Kilograms"), lambda r: r.kilograms),
-        exports.Column(_l("Collector"), lambda r: r.collector),
-        exports.Column(_l("Collector's company"), lambda r: r.collector_company),
-        exports.Column(_l("Receipt number"), lambda r: r.receipt_no),
-        exports.Column(_l("Handed over by"), lambda r: r.handed_over_by), *VOID),
+        SheetColumn(_l("Day"), lambda r: r.day),
+        SheetColumn(_l("Kind"), lambda r: WASTE_TITLES[r.kind]),
+        SheetColumn(_l("Kilograms"), lambda r: r.kilograms),
+        SheetColumn(_l("Collector"), lambda r: r.collector),
+        SheetColumn(_l("Collector's company"), lambda r: r.collector_company),
+        SheetColumn(_l("Receipt number"), lambda r: r.receipt_no),
+        SheetColumn(_l("Handed over by"), lambda r: r.handed_over_by), *VOID),
     "accompanied_meals": (
-        exports.Column(_l("Day"), lambda r: r.day), SLOT,
-        exports.Column(_l("Leader"), lambda r: r.leader_name),
-        exports.Column(_l("Job title"), lambda r: r.leader_title),
-        exports.Column(_l("Rating (1–5)"), lambda r: r.rating),
-        exports.Column(_l("Remarks"), lambda r: r.remarks), *VOID),
+        SheetColumn(_l("Day"), lambda r: r.day), SLOT,
+        SheetColumn(_l("Leader"), lambda r: r.leader_name),
+        SheetColumn(_l("Job title"), lambda r: r.leader_title),
+        SheetColumn(_l("Rating (1–5)"), lambda r: r.rating),
+        SheetColumn(_l("Remarks"), lambda r: r.remarks), *VOID),
 }
 
 for _name, _found in LOGS.items():

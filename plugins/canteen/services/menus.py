@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from core.sdk import RuleBroken, _, db, first_writer, is_school_day, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, db, first_writer, is_school_day, require_tenant
 
 from .. import exports
 from ..models import ALLERGEN_TITLES, SLOT_TITLES, Dish, DishIngredient, MenuItem
@@ -138,8 +137,8 @@ def copy_week(source: date, target: date, replace: bool = False) -> int:
 
 exports.register(exports.Register(
     "menus", _l("Menus"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot]),
-     exports.Column(_l("Dish"), lambda r: r[1].name),
-     exports.Column(_l("Allergens"), lambda r: [ALLERGEN_TITLES[a] for a in r[1].allergens])),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot]),
+     SheetColumn(_l("Dish"), lambda r: r[1].name),
+     SheetColumn(_l("Allergens"), lambda r: [ALLERGEN_TITLES[a] for a in r[1].allergens])),
     menu))

@@ -12,15 +12,13 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from core.sdk import RuleBroken, _, db, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, db, require_tenant, school_today
 
 from .. import exports
 from ..models.receiving import COLD_CHAIN, RESULTS, STORAGE, Delivery, DeliveryItem
 from ..models.suppliers import Supplier
 from ..regulations import rules
 from . import stock, stock_out
-from . import today as school_today
 from .suppliers import check_can_deliver
 
 
@@ -194,24 +192,24 @@ def _yuan(fen: int) -> Decimal:
 
 exports.register(exports.Register(
     "deliveries", _l("Deliveries (receiving inspection)"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Supplier"), lambda r: r[1]),
-     exports.Column(_l("Food"), lambda r: r[2].food),
-     exports.Column(_l("Quantity"), lambda r: r[2].quantity),
-     exports.Column(_l("Unit"), lambda r: r[2].unit),
-     exports.Column(_l("Unit price (yuan)"), lambda r: _yuan(r[2].unit_price_fen)),
-     exports.Column(_l("Amount (yuan)"), lambda r: _yuan(r[2].amount_fen)),
-     exports.Column(_l("Batch"), lambda r: r[2].batch),
-     exports.Column(_l("Production date"), lambda r: r[2].production_date),
-     exports.Column(_l("Expiry date"), lambda r: r[2].expiry_date),
-     exports.Column(_l("Storage"), lambda r: STORAGE[r[2].storage]),
-     exports.Column(_l("Temperature (°C)"), lambda r: r[2].temperature_c),
-     exports.Column(_l("Result"), lambda r: RESULTS[r[2].result]),
-     exports.Column(_l("Reason rejected"), lambda r: r[2].reject_reason),
-     exports.Column(_l("Inspector"), lambda r: r[0].inspector),
-     exports.Column(_l("Second inspector"), lambda r: r[0].second_inspector),
-     exports.Column(_l("Keep until"), lambda r: r[0].keep_until),
-     exports.Column(_l("Voided at"), lambda r: r[0].voided_at),
-     exports.Column(_l("Voided by"), lambda r: r[0].voided_by),
-     exports.Column(_l("Reason voided"), lambda r: r[0].void_reason)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Supplier"), lambda r: r[1]),
+     SheetColumn(_l("Food"), lambda r: r[2].food),
+     SheetColumn(_l("Quantity"), lambda r: r[2].quantity),
+     SheetColumn(_l("Unit"), lambda r: r[2].unit),
+     SheetColumn(_l("Unit price (yuan)"), lambda r: _yuan(r[2].unit_price_fen)),
+     SheetColumn(_l("Amount (yuan)"), lambda r: _yuan(r[2].amount_fen)),
+     SheetColumn(_l("Batch"), lambda r: r[2].batch),
+     SheetColumn(_l("Production date"), lambda r: r[2].production_date),
+     SheetColumn(_l("Expiry date"), lambda r: r[2].expiry_date),
+     SheetColumn(_l("Storage"), lambda r: STORAGE[r[2].storage]),
+     SheetColumn(_l("Temperature (°C)"), lambda r: r[2].temperature_c),
+     SheetColumn(_l("Result"), lambda r: RESULTS[r[2].result]),
+     SheetColumn(_l("Reason rejected"), lambda r: r[2].reject_reason),
+     SheetColumn(_l("Inspector"), lambda r: r[0].inspector),
+     SheetColumn(_l("Second inspector"), lambda r: r[0].second_inspector),
+     SheetColumn(_l("Keep until"), lambda r: r[0].keep_until),
+     SheetColumn(_l("Voided at"), lambda r: r[0].voided_at),
+     SheetColumn(_l("Voided by"), lambda r: r[0].voided_by),
+     SheetColumn(_l("Reason voided"), lambda r: r[0].void_reason)),
     _register_rows))

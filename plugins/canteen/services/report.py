@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from core.sdk import lazy_gettext as _l
+from core.sdk import SheetColumn, _l, yuan
 
 from .. import exports
 from ..models import SLOT_TITLES, Dish, MenuItem
@@ -28,7 +28,6 @@ from . import (
     suppliers,
     tuckshop,
     tuckshop_sales,
-    yuan,
 )
 
 
@@ -238,12 +237,12 @@ STATUS_TITLES = {"ok": _l("complete"), "warning": _l("needs attention"),
 
 exports.register(exports.Register(
     "daily_reports", _l("Daily food-safety reports"),
-    (exports.Column(_l("Day"), lambda r: r.day),
-     exports.Column(_l("School day"), lambda r: str(_l("yes") if r.of.school_day else _l("no"))),
-     exports.Column(_l("Status"), lambda r: STATUS_TITLES[r.status]),
-     exports.Column(_l("Missing"), lambda r: r.missing),
-     exports.Column(_l("Needs attention"),
+    (SheetColumn(_l("Day"), lambda r: r.day),
+     SheetColumn(_l("School day"), lambda r: str(_l("yes") if r.of.school_day else _l("no"))),
+     SheetColumn(_l("Status"), lambda r: STATUS_TITLES[r.status]),
+     SheetColumn(_l("Missing"), lambda r: r.missing),
+     SheetColumn(_l("Needs attention"),
                     lambda r: [w for section in r.sections for w in section.warnings]),
-     exports.Column(_l("Records"), lambda r: [f"{label}: {value}" for section in r.sections
+     SheetColumn(_l("Records"), lambda r: [f"{label}: {value}" for section in r.sections
                                               for label, value in section.facts])),
     lambda start, end: reports_between(start, end, datetime.now(UTC)), derived=True))

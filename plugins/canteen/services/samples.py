@@ -9,13 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, db, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, db, require_tenant, school_zone
 
 from .. import exports
 from ..models import SLOT_TITLES, Dish, MenuItem, Sample
 from ..regulations import rules
-from . import check_slot, school_zone
+from . import check_slot
 from .menus import menu
 
 
@@ -93,14 +92,14 @@ def _samples_between(start: date, end: date):
 
 exports.register(exports.Register(
     "samples", _l("Retained samples"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot]),
-     exports.Column(_l("Dish"), lambda r: r[1]),
-     exports.Column(_l("Grams"), lambda r: r[0].grams),
-     exports.Column(_l("Taken at"), lambda r: r[0].taken_at),
-     exports.Column(_l("Taken by"), lambda r: r[0].taken_by),
-     exports.Column(_l("Cabinet"), lambda r: r[0].cabinet),
-     exports.Column(_l("Dispose after"), lambda r: r[0].dispose_due_at),
-     exports.Column(_l("Disposed at"), lambda r: r[0].disposed_at),
-     exports.Column(_l("Disposed by"), lambda r: r[0].disposed_by)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot]),
+     SheetColumn(_l("Dish"), lambda r: r[1]),
+     SheetColumn(_l("Grams"), lambda r: r[0].grams),
+     SheetColumn(_l("Taken at"), lambda r: r[0].taken_at),
+     SheetColumn(_l("Taken by"), lambda r: r[0].taken_by),
+     SheetColumn(_l("Cabinet"), lambda r: r[0].cabinet),
+     SheetColumn(_l("Dispose after"), lambda r: r[0].dispose_due_at),
+     SheetColumn(_l("Disposed at"), lambda r: r[0].disposed_at),
+     SheetColumn(_l("Disposed by"), lambda r: r[0].disposed_by)),
     _samples_between))

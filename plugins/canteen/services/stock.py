@@ -17,15 +17,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, _, db, first_writer, require_tenant
-from core.sdk import acting_name as who
-from core.sdk import lazy_gettext as _l
+from core.sdk import (
+    RuleBroken,
+    SheetColumn,
+    _,
+    _l,
+    acting_name,
+    db,
+    first_writer,
+    require_tenant,
+    school_today,
+)
 
 from .. import exports
 from ..models import SLOT_TITLES, StockLot, StockMovement
 from ..models.stock import KIND_TITLES
 from ..schemas.stock import MAX_PRICE_FEN, MAX_QUANTITY, PRICE_PLACES, QUANTITY_PLACES
-from . import settings, today
+from . import settings
 
 # Lots expiring within this many days are flagged, unless the school sets its own number
 # (``stock_warning_days``). No regulation gives a figure; three days leaves a school day or two
@@ -127,7 +135,7 @@ def receive(rows: Iterable[Mapping[str, Any]], *, received_on: date | None = Non
     received already is refused (409), so a retried acceptance cannot stock food twice.
     """
     require_tenant()
-    day = received_on or today()
+    day = received_on or school_today()
     rows = list(rows)
     checked, seen = [], set()
     for number, row in enumerate(rows):
@@ -140,7 +148,7 @@ def receive(rows: Iterable[Mapping[str, Any]], *, received_on: date | None = Non
         seen.add(item)
         checked.append((item, checked_lot(row, day, prefix)))
     _refuse_taken([item for item, _fields in checked])
-    person = who(by)
+    person = acting_name(by)
     # The same items accepted twice at once: the first to save stocks them.
     return first_writer(lambda: _lots(checked, day, person),
                         winner=lambda: _refuse_taken([item for item, _fields in checked]))
@@ -167,10 +175,10 @@ def _lots(checked: list[tuple[uuid.UUID, dict[str, Any]]], day: date,
 def stock_in(data: Mapping[str, Any], by: str | None = None) -> StockLot:
     """A lot entered by hand, without a delivery: an opening balance, say."""
     require_tenant()
-    day = data.get("received_on") or today()
-    if day > today():
+    day = data.get("received_on") or school_today()
+    if day > school_today():
         raise RuleBroken(_("lies in the future"), "received_on")
-    lot = _add_lot(checked_lot(data, day), day, who(by))
+    lot = _add_lot(checked_lot(data, day), day, acting_name(by))
     db.session.flush()
     return lot
 
@@ -297,40 +305,40 @@ def _movement_rows(start: date, end: date) -> list[tuple[StockMovement, StockLot
 
 exports.register(exports.Register(
     "stock_movements", _l("Stock movements"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Movement"), lambda r: KIND_TITLES[r[0].kind]),
-     exports.Column(_l("Food"), lambda r: r[1].food),
-     exports.Column(_l("Unit"), lambda r: r[1].unit),
-     exports.Column(_l("Batch"), lambda r: r[1].batch),
-     exports.Column(_l("Expiry date"), lambda r: r[1].expiry_date),
-     exports.Column(_l("Quantity"), lambda r: sheet_number(r[0].quantity)),
-     exports.Column(_l("Unit price (fen)"), lambda r: sheet_number(r[1].unit_price_fen)),
-     exports.Column(_l("Cost (fen)"), lambda r: r[0].cost_fen),
-     exports.Column(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot] if r[0].slot else ""),
-     exports.Column(_l("Reason"), lambda r: r[0].reason),
-     exports.Column(_l("Recorded by"), lambda r: r[0].recorded_by),
-     exports.Column(_l("Recorded at"), lambda r: r[0].recorded_at)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Movement"), lambda r: KIND_TITLES[r[0].kind]),
+     SheetColumn(_l("Food"), lambda r: r[1].food),
+     SheetColumn(_l("Unit"), lambda r: r[1].unit),
+     SheetColumn(_l("Batch"), lambda r: r[1].batch),
+     SheetColumn(_l("Expiry date"), lambda r: r[1].expiry_date),
+     SheetColumn(_l("Quantity"), lambda r: sheet_number(r[0].quantity)),
+     SheetColumn(_l("Unit price (fen)"), lambda r: sheet_number(r[1].unit_price_fen)),
+     SheetColumn(_l("Cost (fen)"), lambda r: r[0].cost_fen),
+     SheetColumn(_l("Meal"), lambda r: SLOT_TITLES[r[0].slot] if r[0].slot else ""),
+     SheetColumn(_l("Reason"), lambda r: r[0].reason),
+     SheetColumn(_l("Recorded by"), lambda r: r[0].recorded_by),
+     SheetColumn(_l("Recorded at"), lambda r: r[0].recorded_at)),
     _movement_rows))
 
 
 def _on_hand_rows(start: date, end: date) -> list[tuple[date, StockLot]]:
     """What was on hand at the end of the period (a state has no period, but a month's export
     wants the month-end stock); an end after today means now."""
-    as_of = min(end, today())
-    return [(as_of, lot) for lot in on_hand(as_of=None if end >= today() else end)]
+    as_of = min(end, school_today())
+    return [(as_of, lot) for lot in on_hand(as_of=None if end >= school_today() else end)]
 
 
 exports.register(exports.Register(
     "stock_on_hand", _l("Stock on hand"),
-    (exports.Column(_l("As of"), lambda r: r[0]),
-     exports.Column(_l("Food"), lambda r: r[1].food),
-     exports.Column(_l("Unit"), lambda r: r[1].unit),
-     exports.Column(_l("Batch"), lambda r: r[1].batch),
-     exports.Column(_l("Production date"), lambda r: r[1].production_date),
-     exports.Column(_l("Expiry date"), lambda r: r[1].expiry_date),
-     exports.Column(_l("Received on"), lambda r: r[1].received_on),
-     exports.Column(_l("On hand"), lambda r: sheet_number(r[1].on_hand)),
-     exports.Column(_l("Unit price (fen)"), lambda r: sheet_number(r[1].unit_price_fen)),
-     exports.Column(_l("Value (fen)"), lambda r: r[1].value_fen),
-     exports.Column(_l("Expired"), lambda r: _l("yes") if r[1].expiry_date < r[0] else "")),
+    (SheetColumn(_l("As of"), lambda r: r[0]),
+     SheetColumn(_l("Food"), lambda r: r[1].food),
+     SheetColumn(_l("Unit"), lambda r: r[1].unit),
+     SheetColumn(_l("Batch"), lambda r: r[1].batch),
+     SheetColumn(_l("Production date"), lambda r: r[1].production_date),
+     SheetColumn(_l("Expiry date"), lambda r: r[1].expiry_date),
+     SheetColumn(_l("Received on"), lambda r: r[1].received_on),
+     SheetColumn(_l("On hand"), lambda r: sheet_number(r[1].on_hand)),
+     SheetColumn(_l("Unit price (fen)"), lambda r: sheet_number(r[1].unit_price_fen)),
+     SheetColumn(_l("Value (fen)"), lambda r: r[1].value_fen),
+     SheetColumn(_l("Expired"), lambda r: _l("yes") if r[1].expiry_date < r[0] else "")),
     _on_hand_rows))

@@ -10,13 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, db, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, acting_name, db, require_tenant, school_today
 
 from .. import exports
 from ..models import StockCount, StockCountLine, StockLot, StockMovement
-from . import today
-from .stock import balances, cost_of, normal, sheet_number, who
+from .stock import balances, cost_of, normal, sheet_number
 
 
 def record_count(data: dict[str, Any]) -> StockCount:
@@ -26,8 +24,8 @@ def record_count(data: dict[str, Any]) -> StockCount:
     since is refused (409) so that a count entered late, or twice, cannot adjust twice.
     """
     require_tenant()
-    day = data.get("day") or today()
-    if day > today():
+    day = data.get("day") or school_today()
+    if day > school_today():
         raise RuleBroken(_("lies in the future"), "day")
     lines = data["lines"]
     ids = [line["lot_id"] for line in lines]
@@ -45,7 +43,7 @@ def record_count(data: dict[str, Any]) -> StockCount:
             raise RuleBroken(_("this lot has moved since the sheet was opened: the book now "
                                "says %(now)s, count it again", now=normal(now)),
                              f"lines.{number}.book", status=409)
-    person = who(data.get("counted_by"))
+    person = acting_name(data.get("counted_by"))
     count = StockCount(day=day, counted_by=person, note=data.get("note", ""))
     db.session.add(count)
     db.session.flush()
@@ -108,15 +106,15 @@ def _difference(row) -> Decimal:
 
 exports.register(exports.Register(
     "stock_counts", _l("Stock counts"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Counted by"), lambda r: r[0].counted_by),
-     exports.Column(_l("Food"), lambda r: r[2].food),
-     exports.Column(_l("Unit"), lambda r: r[2].unit),
-     exports.Column(_l("Batch"), lambda r: r[2].batch),
-     exports.Column(_l("Expiry date"), lambda r: r[2].expiry_date),
-     exports.Column(_l("Book"), lambda r: sheet_number(r[1].book)),
-     exports.Column(_l("Counted"), lambda r: sheet_number(r[1].counted)),
-     exports.Column(_l("Difference"), lambda r: sheet_number(_difference(r))),
-     exports.Column(_l("Difference (fen)"),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Counted by"), lambda r: r[0].counted_by),
+     SheetColumn(_l("Food"), lambda r: r[2].food),
+     SheetColumn(_l("Unit"), lambda r: r[2].unit),
+     SheetColumn(_l("Batch"), lambda r: r[2].batch),
+     SheetColumn(_l("Expiry date"), lambda r: r[2].expiry_date),
+     SheetColumn(_l("Book"), lambda r: sheet_number(r[1].book)),
+     SheetColumn(_l("Counted"), lambda r: sheet_number(r[1].counted)),
+     SheetColumn(_l("Difference"), lambda r: sheet_number(_difference(r))),
+     SheetColumn(_l("Difference (fen)"),
                     lambda r: cost_of(_difference(r), r[2].unit_price_fen))),
     _count_rows))

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, _, db, require_tenant, uuid7
+from core.sdk import RuleBroken, _, acting_name, db, require_tenant, school_today, uuid7
 
 from ..models import StockLot, StockMovement
 from ..schemas.stock import MAX_QUANTITY, QUANTITY_PLACES
-from . import check_slot, today
-from .stock import balances, cost_of, exact, held, held_query, normal, who, with_lots
+from . import check_slot
+from .stock import balances, cost_of, exact, held, held_query, normal, with_lots
 
 
 @dataclass
@@ -65,7 +65,7 @@ def issue(data: Mapping[str, Any], by: str | None = None) -> Issued:
                       MAX_QUANTITY)
     if data.get("slot"):
         check_slot(data["slot"])
-    if day > today() + timedelta(days=1):
+    if day > school_today() + timedelta(days=1):
         raise RuleBroken(_("food is issued for today, tomorrow or a past day"), "day")
     lots = _lots_of(food, unit, day)
     if not lots:
@@ -78,7 +78,7 @@ def issue(data: Mapping[str, Any], by: str | None = None) -> Issued:
         raise RuleBroken(_("only %(available)s %(unit)s of %(food)s can be issued for %(day)s",
                            available=normal(available), unit=unit, food=food,
                            day=day.isoformat()), "quantity")
-    person, left = who(by), quantity
+    person, left = acting_name(by), quantity
     for lot in usable:
         take = min(left, lot.on_hand)
         cost = cost_of(take, lot.unit_price_fen)
@@ -120,7 +120,7 @@ def cancel_issue(issue_id: uuid.UUID, reason: str, by: str | None = None) -> lis
     if db.session.scalar(select(StockMovement.id).where(StockMovement.issue_id == issue_id,
                                                         StockMovement.kind == "return")):
         raise RuleBroken(_("this issue was taken back already"), "issue_id", status=409)
-    person = who(by)
+    person = acting_name(by)
     returned = [StockMovement(lot_id=e.lot_id, kind="return", quantity=-e.quantity,
                               cost_fen=-e.cost_fen, day=e.day, slot=e.slot, issue_id=issue_id,
                               reason=reason, recorded_by=person) for e in entries
@@ -145,8 +145,8 @@ def discard(lot_id: uuid.UUID, reason: str, quantity: Decimal | None = None,
         raise RuleBroken(_("only %(left)s %(unit)s of this lot is on hand", left=normal(left),
                            unit=lot.unit), "quantity")
     entry = StockMovement(lot_id=lot.id, kind="discard", quantity=-quantity,
-                          cost_fen=-cost_of(quantity, lot.unit_price_fen), day=today(),
-                          reason=reason, recorded_by=who(by))
+                          cost_fen=-cost_of(quantity, lot.unit_price_fen), day=school_today(),
+                          reason=reason, recorded_by=acting_name(by))
     db.session.add(entry)
     db.session.flush()
     return entry

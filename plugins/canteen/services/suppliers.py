@@ -11,8 +11,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, db, first_writer, require_tenant, store_upload
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, db, first_writer, require_tenant, store_upload
 
 from .. import exports
 from ..models.suppliers import CERTIFICATE_KINDS, LICENCE_KINDS, Certificate, Supplier
@@ -288,21 +287,21 @@ def _certificates_between(start: date, end: date):
 
 exports.register(exports.Register(
     "suppliers", _l("Suppliers"),
-    (exports.Column(_l("Supplier"), lambda s: s.name),
-     exports.Column(_l("Credit code or licence number"), lambda s: s.credit_code),
-     exports.Column(_l("Contact"), lambda s: s.contact),
-     exports.Column(_l("Phone"), lambda s: s.phone),
-     exports.Column(_l("Address"), lambda s: s.address),
-     exports.Column(_l("Supplies"), lambda s: s.supplies),
-     exports.Column(_l("Active"), lambda s: _("yes") if s.active else _("no"))),
+    (SheetColumn(_l("Supplier"), lambda s: s.name),
+     SheetColumn(_l("Credit code or licence number"), lambda s: s.credit_code),
+     SheetColumn(_l("Contact"), lambda s: s.contact),
+     SheetColumn(_l("Phone"), lambda s: s.phone),
+     SheetColumn(_l("Address"), lambda s: s.address),
+     SheetColumn(_l("Supplies"), lambda s: s.supplies),
+     SheetColumn(_l("Active"), lambda s: _("yes") if s.active else _("no"))),
     _all_suppliers))
 
 exports.register(exports.Register(
     "certificates", _l("Supplier certificates"),
-    (exports.Column(_l("Supplier"), lambda r: r[1]),
-     exports.Column(_l("Certificate"), lambda r: CERTIFICATE_KINDS[r[0].kind]),
-     exports.Column(_l("Number"), lambda r: r[0].number),
-     exports.Column(_l("Issued on"), lambda r: r[0].issued_on),
-     exports.Column(_l("Valid until"), lambda r: r[0].valid_until or _("long-term")),
-     exports.Column(_l("Scan kept"), lambda r: _("yes") if r[0].scan_file_id else _("no"))),
+    (SheetColumn(_l("Supplier"), lambda r: r[1]),
+     SheetColumn(_l("Certificate"), lambda r: CERTIFICATE_KINDS[r[0].kind]),
+     SheetColumn(_l("Number"), lambda r: r[0].number),
+     SheetColumn(_l("Issued on"), lambda r: r[0].issued_on),
+     SheetColumn(_l("Valid until"), lambda r: r[0].valid_until or _("long-term")),
+     SheetColumn(_l("Scan kept"), lambda r: _("yes") if r[0].scan_file_id else _("no"))),
     _certificates_between))

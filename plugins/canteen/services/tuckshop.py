@@ -20,8 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import NotFound, RuleBroken, _, db, first_writer, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import NotFound, RuleBroken, SheetColumn, _, _l, db, first_writer, require_tenant
 
 from .. import exports
 from ..models import TuckBatch, TuckProduct, TuckRemoval
@@ -233,26 +232,26 @@ def _received(start: date, end: date):
 
 exports.register(exports.Register(
     "tuck_shop_products", _l("Tuck shop products received"),
-    (exports.Column(_l("Received on"), lambda r: r[0].received_on),
-     exports.Column(_l("Product"), lambda r: r[1].name),
-     exports.Column(_l("Barcode"), lambda r: r[1].barcode),
-     exports.Column(_l("Unit"), lambda r: r[1].unit),
-     exports.Column(_l("Price now (fen)"), lambda r: r[1].price_fen),
-     exports.Column(_l("Quantity"), lambda r: r[0].quantity),
-     exports.Column(_l("Cost per unit (fen)"), lambda r: r[0].cost_fen),
-     exports.Column(_l("Produced on"), lambda r: r[0].produced_on),
-     exports.Column(_l("Expires on"), lambda r: r[0].expires_on),
-     exports.Column(_l("On hand"), lambda r: r[0].on_hand),
-     exports.Column(_l("Received by"), lambda r: r[0].received_by)),
+    (SheetColumn(_l("Received on"), lambda r: r[0].received_on),
+     SheetColumn(_l("Product"), lambda r: r[1].name),
+     SheetColumn(_l("Barcode"), lambda r: r[1].barcode),
+     SheetColumn(_l("Unit"), lambda r: r[1].unit),
+     SheetColumn(_l("Price now (fen)"), lambda r: r[1].price_fen),
+     SheetColumn(_l("Quantity"), lambda r: r[0].quantity),
+     SheetColumn(_l("Cost per unit (fen)"), lambda r: r[0].cost_fen),
+     SheetColumn(_l("Produced on"), lambda r: r[0].produced_on),
+     SheetColumn(_l("Expires on"), lambda r: r[0].expires_on),
+     SheetColumn(_l("On hand"), lambda r: r[0].on_hand),
+     SheetColumn(_l("Received by"), lambda r: r[0].received_by)),
     _received, available=is_open))
 
 exports.register(exports.Register(
     "tuck_shop_removals", _l("Tuck shop removals"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Product"), lambda r: r[2].name),
-     exports.Column(_l("Expires on"), lambda r: r[1].expires_on),
-     exports.Column(_l("Quantity"), lambda r: r[0].quantity),
-     exports.Column(_l("Reason"), lambda r: r[0].reason),
-     exports.Column(_l("Removed by"), lambda r: r[0].removed_by),
-     exports.Column(_l("Removed at"), lambda r: r[0].removed_at)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Product"), lambda r: r[2].name),
+     SheetColumn(_l("Expires on"), lambda r: r[1].expires_on),
+     SheetColumn(_l("Quantity"), lambda r: r[0].quantity),
+     SheetColumn(_l("Reason"), lambda r: r[0].reason),
+     SheetColumn(_l("Removed by"), lambda r: r[0].removed_by),
+     SheetColumn(_l("Removed at"), lambda r: r[0].removed_at)),
     removals, available=is_open))

@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, _, db, first_writer, require_tenant
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, SheetColumn, _, _l, db, first_writer, require_tenant
 
 from .. import exports
 from ..models import TuckBatch, TuckProduct, TuckSale, TuckSaleDraw
@@ -156,14 +155,14 @@ def takings(day: date) -> dict[str, Any]:
 
 exports.register(exports.Register(
     "tuck_shop_sales", _l("Tuck shop sales"),
-    (exports.Column(_l("Day"), lambda r: r[0].day),
-     exports.Column(_l("Sold at"), lambda r: r[0].sold_at),
-     exports.Column(_l("Product"), lambda r: r[1].name),
-     exports.Column(_l("Quantity"), lambda r: r[0].quantity),
-     exports.Column(_l("Price (fen)"), lambda r: r[0].unit_price_fen),
-     exports.Column(_l("Total (fen)"), lambda r: r[0].total_fen),
-     exports.Column(_l("Sold by"), lambda r: r[0].sold_by),
-     exports.Column(_l("Voided at"), lambda r: r[0].voided_at),
-     exports.Column(_l("Voided by"), lambda r: r[0].voided_by),
-     exports.Column(_l("Reason for voiding"), lambda r: r[0].void_reason)),
+    (SheetColumn(_l("Day"), lambda r: r[0].day),
+     SheetColumn(_l("Sold at"), lambda r: r[0].sold_at),
+     SheetColumn(_l("Product"), lambda r: r[1].name),
+     SheetColumn(_l("Quantity"), lambda r: r[0].quantity),
+     SheetColumn(_l("Price (fen)"), lambda r: r[0].unit_price_fen),
+     SheetColumn(_l("Total (fen)"), lambda r: r[0].total_fen),
+     SheetColumn(_l("Sold by"), lambda r: r[0].sold_by),
+     SheetColumn(_l("Voided at"), lambda r: r[0].voided_at),
+     SheetColumn(_l("Voided by"), lambda r: r[0].voided_by),
+     SheetColumn(_l("Reason for voiding"), lambda r: r[0].void_reason)),
     sales, available=is_open))

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint
 
-from core.sdk import forms
-from core.sdk import lazy_gettext as _l
+from core.sdk import _l, forms, school_today
 
 from .. import services
 from ..models import ALLERGEN_TITLES, SLOT_TITLES
@@ -20,12 +19,12 @@ WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l
 
 def day_arg(name: str) -> date:
     """The day named in the query string, or today at the school."""
-    return forms.day_arg(name, services.today())
+    return forms.day_arg(name, school_today())
 
 
 def month_arg(name: str = "month") -> date:
     """The first day of the month named in the query string (2026-11), or of this month."""
-    return forms.month_arg(name, services.today().replace(day=1))
+    return forms.month_arg(name, school_today().replace(day=1))
 
 
 def common() -> dict:

@@ -7,8 +7,7 @@ import uuid
 
 from flask import redirect, url_for
 
-from core.sdk import RuleBroken, forms, public, requires, send_stored
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, _l, forms, public, requires, send_stored
 
 from ..services import dish_photos as services
 from ..services.menus import get_dish

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import abort, request
 from marshmallow import ValidationError
 
-from core.sdk import RuleBroken, db, forms, requires
+from core.sdk import RuleBroken, db, forms, requires, school_today
 
-from .. import exports, services
+from .. import exports
 from ..schemas import PeriodSchema
 from . import bp
 
@@ -16,7 +16,7 @@ from . import bp
 @requires("canteen.read")
 def export_register(name: str):
     """``start`` and ``end`` default to the first of this month and today."""
-    today = services.today()
+    today = school_today()
     asked = {"start": request.args.get("start") or today.replace(day=1).isoformat(),
              "end": request.args.get("end") or today.isoformat()}
     try:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 
-from core.sdk import current_principal, forms, requires, send_stored
+from core.sdk import current_principal, forms, requires, school_today, send_stored
 
 from .. import services
 from ..models.health import FAILURE_TITLES, HAND_WOUND_TITLES, HAND_WOUNDS, SYMPTOM_TITLES
@@ -28,7 +28,7 @@ from . import bp, common, day_arg
 
 
 def _render_staff(errors: dict[str, str], form: dict, status: int = 200):
-    today = services.today()
+    today = school_today()
     horizons = health.warning_days()
     states = health.certificate_states(today, horizons[0])
     # the certificates in force within the last year, and any newer
@@ -75,7 +75,7 @@ def add_health_certificate():
     scan = request.files.get("certificate_scan")
     certificate = health.add_certificate(HealthCertificateSchema().load(forms.schema_fields(
         request.form, ("worker_id", "number", "issued_on", "valid_until", "issued_by"),
-        prefix="certificate_")), services.today())
+        prefix="certificate_")), school_today())
     if scan and scan.filename:
         health.attach_scan(certificate.id, scan.filename, scan.read())
     return redirect(url_for("canteen_pages.kitchen_staff"))
@@ -122,7 +122,7 @@ def _render_checks(errors: dict[str, str], form: dict, status: int = 200):
                            opened={prefix + "_" for prefix, _field in split},
                            opened_details={prefix + "_" for prefix, field in split
                                            if field not in ("temperature", "worker_id")},
-                           checks=health.day_checks(day), today=services.today(),
+                           checks=health.day_checks(day), today=school_today(),
                            symptoms=SYMPTOM_TITLES, wounds=HAND_WOUNDS,
                            wound_titles=HAND_WOUND_TITLES, failure_titles=FAILURE_TITLES,
                            fever_from=services.settings()["fever_from"],
@@ -152,7 +152,7 @@ def record_morning_check():
     form = request.form.to_dict()
     health.record_check(MorningCheckSchema().load({
         **_findings(form, f"w{form.get('worker_id', '')}_"),
-        "day": services.today().isoformat(), "worker_id": form.get("worker_id", ""),
+        "day": school_today().isoformat(), "worker_id": form.get("worker_id", ""),
         "checked_by": current_principal().name, "checked_at": datetime.now(UTC).isoformat()}))
     return redirect(url_for("canteen_pages.morning_checks") + f"#w{form['worker_id']}")
 

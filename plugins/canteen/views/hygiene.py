@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import abort, redirect, render_template, request, url_for
 
-from core.sdk import current_principal, forms, requires
+from core.sdk import current_principal, forms, requires, school_today
 
-from .. import services
 from ..models.hygiene import DISINFECTION_METHODS, WASTE_KINDS
 from ..schemas import VoidSchema
 from ..schemas.hygiene import SCHEMAS
@@ -61,7 +60,7 @@ def record_hygiene(log: str):
     fields = forms.schema_fields(form, INPUTS[log], prefix=log + "_",
                                  optional=[n for n in OPTIONAL if n in INPUTS[log]])
     hygiene.record(log, SCHEMAS[log]().load({**fields, "day": form.get("day", "")}),
-                   services.today())
+                   school_today())
     return redirect(url_for("canteen_pages.hygiene_logs", day=form.get("day")) + f"#{log}")
 
 
@@ -92,5 +91,5 @@ def hygiene_coverage():
     weeks[-1] += [None] * (7 - len(weeks[-1]))
     return render_template("canteen/hygiene_coverage.html", **common(), month=first, weeks=weeks,
                            days=days, previous=(first - timedelta(days=1)).replace(day=1),
-                           following=following, today=services.today(),
+                           following=following, today=school_today(),
                            coverage_titles=hygiene.COVERAGE_TITLES)

@@ -9,12 +9,11 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.sdk import db, forms, public, requires
-from core.sdk import lazy_gettext as _l
+from core.sdk import _l, db, forms, public, requires, school_today
 
 from ..models import ALLERGENS, Dish
 from ..schemas.menus import CopyWeekSchema, DishSchema, MenuItemSchema
-from ..services import dish_photos, today, week_of
+from ..services import dish_photos, week_of
 from ..services import menus as services
 from . import bp, common, day_arg
 
@@ -84,7 +83,7 @@ def public_menu():
     allergens = {dish.id: dish.allergens for meals in week["grid"].values()
                  for _item, dish in meals}
     return render_template("canteen/public_menu.html", **week, **common(), week=day,
-                           school=g.tenant, allergens=allergens, today=today(),
+                           school=g.tenant, allergens=allergens, today=school_today(),
                            previous=week["days"][0] - timedelta(days=7),
                            following=week["days"][0] + timedelta(days=7))
 

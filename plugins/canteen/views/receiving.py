@@ -11,7 +11,7 @@ from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, current_principal, db, forms, requires, whole_fen
+from core.sdk import RuleBroken, _, current_principal, db, forms, requires, school_today, whole_fen, yuan
 
 from ..models.receiving import RESULTS, STORAGE
 from ..models.suppliers import Supplier
@@ -19,7 +19,6 @@ from ..regulations import rules
 from ..schemas.receiving import DeliveryItemSchema, DeliverySchema, DeliveryVoidSchema
 from ..services import receiving as services
 from ..services import suppliers as supplier_services
-from ..services import today, yuan
 from . import bp, month_arg
 
 BLANK_ROWS, MAX_ROWS = 3, 60
@@ -87,7 +86,7 @@ def _row_errors(exc: Exception, where: list[int]) -> dict[str, str]:
 
 
 def _render_new(errors: dict[str, str], form: dict, rows: int, status: int = 200):
-    day = today()
+    day = school_today()
     active = db.session.scalars(select(Supplier).where(Supplier.active.is_(True))
                                 .order_by(Supplier.name)).all()
     return render_template("canteen/delivery_new.html", errors=errors, form=form, rows=rows,
@@ -105,7 +104,7 @@ def _rows(form) -> int:
 @bp.route("/deliveries/new")
 @requires("canteen.receiving.write")
 def new_delivery():
-    return _render_new({}, {"day": today().isoformat()}, _rows(request.args))
+    return _render_new({}, {"day": school_today().isoformat()}, _rows(request.args))
 
 
 @bp.route("/deliveries/new", methods=["POST"])

@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, time
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import current_principal, forms, requires
+from core.sdk import current_principal, forms, requires, school_zone
 
 from ..regulations import rules
 from ..schemas.samples import DisposalSchema, SampleSchema
 from ..services import samples as services
-from ..services import school_zone
 from . import bp, common, day_arg
 
 

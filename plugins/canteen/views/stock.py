@@ -10,12 +10,12 @@ from functools import partial
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import forms, requires
+from core.sdk import forms, requires, school_today, yuan
 
 from .. import charts
 from ..models.stock import MOVEMENT_KINDS
 from ..schemas.stock import DiscardSchema, IssueSchema, ReasonSchema, StockInSchema
-from ..services import stock, stock_out, today, yuan
+from ..services import stock, stock_out
 from ..services.stock_cost import _eaters, food_cost
 from . import bp, common, day_arg, month_arg
 
@@ -43,7 +43,7 @@ def _fen(form: dict, key: str) -> str:
 
 
 def _render_stock(errors: dict[str, str], form: dict, status: int = 200):
-    day = today()
+    day = school_today()
     lots = stock.on_hand()
     foods: dict[tuple[str, str], list] = {}
     for lot in lots:
@@ -146,7 +146,7 @@ def cancel_issue(issue_id: uuid.UUID):
 @bp.route("/stock/movements")
 @requires("canteen.read")
 def stock_movements():
-    first = today().replace(day=1)
+    first = school_today().replace(day=1)
     start, end = day_arg("start") if request.args.get("start") else first, day_arg("end")
     kind = request.args.get("kind") if request.args.get("kind") in MOVEMENT_KINDS else None
     entries, page, has_next = forms.page_of(stock.movements_query(start, end, kind))

@@ -7,10 +7,10 @@ import uuid
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from core.sdk import _, current_principal, forms, requires
+from core.sdk import _, current_principal, forms, requires, school_today
 
 from ..schemas.stock import CountLineSchema, CountSchema
-from ..services import stock, stock_counts, today
+from ..services import stock, stock_counts
 from . import bp
 from .stock import stock_common
 
@@ -21,7 +21,7 @@ def _render_sheet(errors: dict[str, str], form: dict, status: int = 200):
     for lot in lots:
         foods.setdefault((lot.food, lot.unit), []).append(lot)
     return render_template("canteen/stock_count_sheet.html", **stock_common(), foods=foods,
-                           blind=request.args.get("blind") == "1", today=today(),
+                           blind=request.args.get("blind") == "1", today=school_today(),
                            errors=errors, form=form), status
 
 
@@ -31,7 +31,7 @@ def count_sheet():
     """The sheet: every lot on hand with a box for what is found. ``?blind=1`` leaves out the
     book quantities, for a count that is not led by them."""
     return _render_sheet({}, {"counted_by": current_principal().name,
-                              "day": today().isoformat()})
+                              "day": school_today().isoformat()})
 
 
 def _lines(form: dict[str, str]) -> tuple[list[dict], dict[str, str]]:

@@ -8,12 +8,11 @@ import uuid
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, db, forms, requires, send_stored
+from core.sdk import RuleBroken, _, db, forms, requires, school_today, send_stored
 
 from ..models.suppliers import CERTIFICATE_KINDS, Supplier
 from ..schemas.suppliers import CertificateSchema, SupplierChangeSchema, SupplierSchema
 from ..services import suppliers as services
-from ..services import today
 from . import bp
 
 SUPPLIER_FIELDS = ("name", "credit_code", "contact", "phone", "address", "supplies")
@@ -21,7 +20,7 @@ CERTIFICATE_FIELDS = ("kind", "number", "issued_on", "valid_until")
 
 
 def _render_list(errors: dict[str, str], form: dict, status: int = 200):
-    day = today()
+    day = school_today()
     everyone = db.session.scalars(select(Supplier).order_by(Supplier.active.desc(),
                                                              Supplier.name)).all()
     return render_template("canteen/suppliers.html", standings=services.standings(
@@ -45,7 +44,7 @@ def add_supplier():
 
 
 def _render_supplier(supplier: Supplier, errors: dict[str, str], form: dict, status: int = 200):
-    day = today()
+    day = school_today()
     found = services.standing(supplier, services.certificates_of([supplier.id]).get(
         supplier.id, []), day)
     form = {**{name: getattr(supplier, name) for name in SUPPLIER_FIELDS}, **form}
@@ -90,7 +89,7 @@ def add_certificate(supplier_id: uuid.UUID):
     supplier = forms.found(services.get_supplier, supplier_id)
     data = CertificateSchema().load(forms.schema_fields(request.form, CERTIFICATE_FIELDS,
                                                         prefix="cert_"))
-    services.add_certificate(supplier.id, data, today(), scan=_scan("cert_scan"))
+    services.add_certificate(supplier.id, data, school_today(), scan=_scan("cert_scan"))
     return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
 
 

@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from core.sdk import current_principal, db, forms, requires, whole_fen
-from core.sdk import lazy_gettext as _l
+from core.sdk import _l, current_principal, db, forms, requires, school_today, whole_fen, yuan
 
 from ..schemas.tuckshop import TuckBatchSchema, TuckProductSchema, TuckRemovalSchema
-from ..services import today, yuan
 from ..services import tuckshop as shop
 from ..services.tuckshop import switched_on
 from . import bp
@@ -40,7 +38,7 @@ def money_errors(errors: dict[str, str]) -> dict[str, str]:
 
 
 def page_context() -> dict:
-    day = today()
+    day = school_today()
     return {"today": day, "yuan": yuan, "warn_days": shop.warn_days(),
             "expired_count": len(shop.expired_batches(day))}
 
@@ -63,7 +61,7 @@ def as_uuid(text: str | None) -> uuid.UUID | None:
 def _render_stock(errors: dict[str, str], form: dict, status: int = 200):
     products = db.session.scalars(shop.products()).all()
     return render_template("canteen/tuckshop.html", **page_context(), products=products,
-                           stock=shop.stock([p.id for p in products], today()),
+                           stock=shop.stock([p.id for p in products], school_today()),
                            errors=errors, form=form), status
 
 
@@ -103,7 +101,7 @@ def receive_tuck_batch():
                               optional=("produced_on", "expires_on")),
         **fen_of(form, "cost", "cost_fen"),
         "received_by": form.get("received_by", "").strip() or me()})
-    shop.receive_batch(product.id, data, today())
+    shop.receive_batch(product.id, data, school_today())
     return redirect(url_for("canteen_pages.tuck_shop"))
 
 
@@ -118,7 +116,7 @@ def _render_product(product_id: uuid.UUID, errors: dict[str, str], form: dict | 
                 for name in PRODUCT_FIELDS} | {"price": yuan(product.price_fen)}
     return render_template("canteen/tuckshop_product.html", **page_context(), product=product,
                            batches=shop.batches_of(product.id),
-                           held=shop.stock([product.id], today()).get(product.id, shop.Stock()),
+                           held=shop.stock([product.id], school_today()).get(product.id, shop.Stock()),
                            errors=errors, form=form), status
 
 
@@ -144,7 +142,7 @@ def change_tuck_product(product_id: uuid.UUID):
 
 
 def _render_expired(errors: dict[str, str], status: int = 200):
-    day = today()
+    day = school_today()
     return render_template("canteen/tuckshop_expired.html", **page_context(),
                            expired=shop.expired_batches(day),
                            expiring=shop.expiring_batches(day, shop.warn_days()),
@@ -179,7 +177,7 @@ def remove_tuck_batch(batch_id: uuid.UUID):
     back = as_uuid(form.get("product_id"))
     data = TuckRemovalSchema().load(forms.schema_fields(form, ("quantity", "reason"),
                                                         optional=("quantity",)))
-    shop.remove_from_shelf(batch_id, data, me(), today(), datetime.now(UTC))
+    shop.remove_from_shelf(batch_id, data, me(), school_today(), datetime.now(UTC))
     if back is not None:
         return redirect(url_for("canteen_pages.tuck_product", product_id=back))
     return redirect(url_for("canteen_pages.tuck_shop_expired"))

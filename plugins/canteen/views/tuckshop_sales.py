@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.sdk import db, forms, requires
+from core.sdk import db, forms, requires, school_today
 
 from ..models import TuckProduct
 from ..schemas.tuckshop import TuckSaleSchema, TuckSaleVoidSchema
-from ..services import today
 from ..services import tuckshop as shop
 from ..services import tuckshop_sales as till
 from ..services.tuckshop import switched_on
@@ -22,7 +21,7 @@ from .tuckshop import as_uuid, me, page_context
 
 
 def _render_till(errors: dict[str, str], form: dict, status: int = 200):
-    day = today()
+    day = school_today()
     products = db.session.scalars(select(TuckProduct).where(TuckProduct.active.is_(True))
                                   .order_by(TuckProduct.name)).all()
     sold, sales = as_uuid(request.args.get("sold")), till.sales(day, day)
@@ -49,7 +48,7 @@ def sell_at_tuck_shop():
     barcode = form.get("barcode", "").strip()
     fields = {"quantity": form.get("quantity", ""),
               **({"barcode": barcode} if barcode else {"product_id": form.get("product_id")})}
-    sale = till.sell(TuckSaleSchema().load(fields), me(), today(), datetime.now(UTC),
+    sale = till.sell(TuckSaleSchema().load(fields), me(), school_today(), datetime.now(UTC),
                      (form.get("request_key") or "")[:64] or None)
     return redirect(url_for("canteen_pages.tuck_shop_sell", sold=sale.id))
 
@@ -62,5 +61,5 @@ def sell_at_tuck_shop():
 def void_tuck_sale(sale_id: uuid.UUID):
     forms.found(till.get_sale, sale_id)
     data = TuckSaleVoidSchema().load(forms.schema_fields(request.form, ("reason",)))
-    till.void_sale(sale_id, data["reason"], me(), today(), datetime.now(UTC))
+    till.void_sale(sale_id, data["reason"], me(), school_today(), datetime.now(UTC))
     return redirect(url_for("canteen_pages.tuck_shop_sell"))

@@ -9,8 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Integer, Numeric, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, UtcDateTime, _l, db, tenant_foreign_key, tenant_index, utcnow
 
 KINDS = ("water", "electricity", "gas")
 KIND_TITLES = {"water": _l("Water"), "electricity": _l("Electricity"), "gas": _l("Gas")}

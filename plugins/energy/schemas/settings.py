@@ -11,8 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.sdk import Schema, _
-from core.sdk import lazy_gettext as _l
+from core.sdk import Schema, _, _l
 
 from ..models import KIND_TITLES, KINDS
 

@@ -7,8 +7,7 @@ from datetime import timedelta
 from flask import render_template
 from sqlalchemy import func, select
 
-from core.sdk import Widget, db, forms, lazy_word, requires
-from core.sdk import lazy_gettext as _l
+from core.sdk import Widget, _l, db, forms, lazy_word, requires
 
 from .. import charts
 from ..models import KIND_TITLES, Meter, Reading

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, public, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, public, requires, school_today, transactional
 
 from ..schemas.catalogue import (
     FeeItemChangeSchema,
@@ -15,7 +15,7 @@ from ..schemas.catalogue import (
     FeeNoticeSchema,
     PublicFeeNoticesSchema,
 )
-from ..services import catalogue, today
+from ..services import catalogue
 from . import blp
 
 # --- items ---------------------------------------------------------------------------------
@@ -137,5 +137,5 @@ def get_fee_notice(notice_id: uuid.UUID):
 def public_fee_notice():
     """The notice in force at the school today and any newer one still to take effect, for
     anyone (the school's website, a parents' app): no sign-in."""
-    day = today()
+    day = school_today()
     return {"current": catalogue.current_notice(day), "pending": catalogue.pending_notice(day)}

@@ -7,7 +7,7 @@ import uuid
 
 from flask import request
 
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, RuleBroken, _, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, RuleBroken, _, page_of, requires, school_today, transactional
 
 from ..models import Payment
 from ..schemas.payments import (
@@ -16,7 +16,7 @@ from ..schemas.payments import (
     FeePaymentVoidSchema,
     FeeReceiptSchema,
 )
-from ..services import payments, receipts, today
+from ..services import payments, receipts
 from . import blp
 
 IDEMPOTENCY_KEY = {
@@ -56,7 +56,7 @@ def record_payment(data, bill_id: uuid.UUID):
     number. What is more than the bill still owes stays on the student's account as credit.
     A draft bill cannot be paid (409)."""
     payment, created = payments.record_or_replay(
-        bill_id, data["amount_fen"], data["method"], data["received_on"] or today(),
+        bill_id, data["amount_fen"], data["method"], data["received_on"] or school_today(),
         payer=data["payer"].strip(), reference=data["reference"].strip(),
         request_key=idempotency_key())
     return with_receipt_numbers([payment])[0], 201 if created else 200

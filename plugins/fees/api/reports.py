@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from core.sdk import XLSX, RuleBroken, _, current_principal, requires, transactional
+from core.sdk import XLSX, RuleBroken, _, current_principal, requires, school_today, transactional
 
 from .. import exports
 from ..schemas.reports import (
@@ -21,7 +21,7 @@ from ..schemas.reports import (
     TakingsDayQuerySchema,
     TakingsMonthQuerySchema,
 )
-from ..services import reports, summary, takings, today
+from ..services import reports, summary, takings
 from . import blp
 
 
@@ -35,7 +35,7 @@ def term_asked(query: dict):
 
 def month_asked(query: dict) -> date:
     return date.fromisoformat(query["month"] + "-01") if query.get("month") \
-        else today().replace(day=1)
+        else school_today().replace(day=1)
 
 
 def collection_of(query: dict, class_ids=None) -> dict:
@@ -105,7 +105,7 @@ def arrears_export(query):
 def daily_takings(query):
     """The day's takings (日清): per payment method, every receipt in number order, voided ones
     apart, and the refunds paid out that day."""
-    return takings.daily_takings(query.get("day") or today())
+    return takings.daily_takings(query.get("day") or school_today())
 
 
 @blp.route("/reports/takings/daily.xlsx")
@@ -114,7 +114,7 @@ def daily_takings(query):
 @requires("fees.read")
 @transactional
 def daily_takings_export(query):
-    return exports.report_download("daily", day=query.get("day") or today())
+    return exports.report_download("daily", day=query.get("day") or school_today())
 
 
 @blp.route("/reports/takings/monthly")

@@ -9,8 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
-from core.sdk import lazy_gettext as _l
+from core.sdk import TenantScoped, UtcDateTime, _l, db, tenant_foreign_key, tenant_index, utcnow
 
 # Where a refund comes from and where it stands (a settlement's states too), as pages say them.
 SOURCE_TITLES = {"manual": _l("Decided by hand"), "settlement": _l("Held-fee settlement"),

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.sdk import Schema
-from core.sdk import lazy_gettext as _l
+from core.sdk import Schema, _l
 
 PHONE = validate.Regexp(r"^[0-9+\-() ]{3,30}$", error="a phone number: digits, spaces, + - ( )")
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
-from core.sdk import MULTILINE, Schema, _
-from core.sdk import lazy_gettext as _l
+from core.sdk import MULTILINE, Schema, _, _l
 
 from ..models import CATEGORIES, CATEGORY_TITLES, ITEM_STATES, UNIT_TITLES, UNITS
 

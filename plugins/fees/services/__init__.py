@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.sdk import acting_name as who  # noqa: F401  (the areas say services.who)
 from core.sdk import module_settings
-from core.sdk import school_today as today  # noqa: F401  (the areas say services.today)
-from core.sdk import school_zone as school_zone
 
 
 def settings() -> dict[str, Any]:

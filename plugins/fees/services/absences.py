@@ -48,13 +48,12 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, TermRef, _, among, db, people, school_days, term_span, terms
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, TermRef, _, _l, acting_name, among, db, people, school_days, term_span, terms
 
 from .. import ANY_CLASS
 from ..models import Absence, Bill, BillLine, FeeItem, Refund
 from ..regulations import rules
-from . import bills, ledger, refunds, reports, settings, who
+from . import bills, ledger, refunds, reports, settings
 
 AFTER_DAYS = "absence_care_refund_after_days"
 MODE = "absence_care_refund_mode"
@@ -180,7 +179,7 @@ def record(data: dict[str, Any], by: str | None = None,
                            first=clash.starts_on.isoformat(), last=clash.ends_on.isoformat()),
                          "starts_on", status=409)
     absence = Absence(student_id=student_id, starts_on=first, ends_on=last,
-                      reason=data["reason"].strip(), recorded_by=who(by))
+                      reason=data["reason"].strip(), recorded_by=acting_name(by))
     db.session.add(absence)
     db.session.flush()
     return absence
@@ -541,7 +540,7 @@ def apply(term_id: uuid.UUID, by: str | None = None) -> Applied:
     """Apply what is new in the term's absence refunds: lower each bill, decide each refund
     of what was paid. Applying again changes nothing (each student, item and month once)."""
     outcome = work_out(term_id)
-    name = who(by)
+    name = acting_name(by)
     lowered = lowered_fen = decided = decided_fen = 0
     new = [due for due in outcome.dues if due.status == "new"]
     for bill_id in sorted({due.bill_id for due in new}):  # bills locked in one order

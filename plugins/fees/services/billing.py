@@ -46,6 +46,7 @@ from sqlalchemy import Select, select
 from core.sdk import (
     RuleBroken,
     _,
+    acting_name,
     among,
     db,
     enqueue,
@@ -53,13 +54,14 @@ from core.sdk import (
     job_state,
     people,
     school_days,
+    school_today,
     term_span,
     utcnow,
     uuid7,
 )
 
 from ..models import CONCESSION_BASIS_TITLES, Bill, BillingRun, BillLine, Concession, FeeChoice
-from . import bills, catalogue, ledger, today, who
+from . import bills, catalogue, ledger
 
 BATCH = 1000  # students per batch: one query of each kind and one commit per batch
 SOURCE = "fees"
@@ -182,7 +184,7 @@ class Terms:
 
 def terms_of(term_id: uuid.UUID) -> Terms:
     return Terms(term_facts(term_id),
-                 [Billable.of(item) for item in catalogue.billable_items(today())])
+                 [Billable.of(item) for item in catalogue.billable_items(school_today())])
 
 
 def quantity(item: Billable, term: TermFacts, chosen: int | None) -> int:
@@ -343,12 +345,12 @@ def start_run(term_id: uuid.UUID, scope: str, scope_id: uuid.UUID | None, issue:
               by: str | None = None) -> BillingRun:
     """Record a billing run and start its job (it runs once this transaction commits)."""
     term_facts(term_id)
-    if not catalogue.billable_items(today()):
+    if not catalogue.billable_items(school_today()):
         raise RuleBroken(_("nothing may be billed yet: publish the fee notice before you "
                            "charge"), "term_id", status=409)
     check_scope(scope, scope_id)
     run = BillingRun(term_id=term_id, scope=scope, scope_id=None if scope == "school" else
-                     scope_id, issue=issue, requested_by=who(by), problems=[])
+                     scope_id, issue=issue, requested_by=acting_name(by), problems=[])
     db.session.add(run)
     db.session.flush()
     from ..jobs import bill_term

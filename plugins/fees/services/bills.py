@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, ascending_ids, audit, db, utcnow, uuid7
+from core.sdk import RuleBroken, _, acting_name, ascending_ids, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
-from . import ledger, who
+from . import ledger
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class NewBill:
 def create_bills(new: list[NewBill], by: str | None = None, issue: bool = False) -> list[uuid.UUID]:
     """Make these bills with their lines in a few statements (a term's bills are thousands),
     as drafts, or issued at once with their lines charged (``issue``). Returns their ids."""
-    name, now = who(by), utcnow()
+    name, now = acting_name(by), utcnow()
     if new and db.session.connection().dialect.name == "postgresql":
         from .bills_at_once import create_drafts  # it builds on this module's lines
 
@@ -151,7 +151,7 @@ def replace_drafts_lines(changes: list[tuple[Bill, list[Line]]],
         if old.bill_id in ids:
             db.session.delete(old)
     db.session.flush()
-    name, now = who(by), utcnow()
+    name, now = acting_name(by), utcnow()
     rows = []
     for bill, lines in changes:
         rows += [_line_row(bill.id, line, name, now, line_id) for line, line_id
@@ -180,7 +180,7 @@ def issue_bills(bills: list[Bill], by: str | None = None) -> None:
         raise RuleBroken(_("this bill is already issued"), "bill_id", status=409)
     if not bills:
         return
-    name, now = who(by), utcnow()
+    name, now = acting_name(by), utcnow()
     db.session.flush()
     students = {bill.id: bill.student_id for bill in bills}
     rows = db.session.execute(
@@ -204,7 +204,7 @@ def adjust(bill: Bill, line: Line, by: str | None = None) -> BillLine:
         raise RuleBroken(_("say why the bill is adjusted"), "reason")
     if line.amount_fen == 0:
         raise RuleBroken(_("an adjustment of zero changes nothing"), "amount_fen")
-    name = who(by)
+    name = acting_name(by)
     stored = _store(bill, line, name)
     db.session.flush()
     ledger.post(bill.student_id, "adjustment", line.amount_fen, bill_id=bill.id,

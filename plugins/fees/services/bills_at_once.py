@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
-from core.sdk import ascending_ids, audit, db, id_block, require_tenant, utcnow
+from core.sdk import ascending_ids, audit, db, id_block, require_tenant, school_today, utcnow
 
-from . import bills, today
+from . import bills
 
 if TYPE_CHECKING:
     from .bills import Line, NewBill
@@ -138,7 +138,7 @@ def create_drafts(new: list[NewBill], by: str, now: datetime,
         "status": "issued" if issue else "draft", "issue": issue,
         "issued_at": now if issue else None,
         "issued_text": now.isoformat() if issue else None, "issued_by": by if issue else None,
-        "day": today(), "bill_count": len(new),
+        "day": school_today(), "bill_count": len(new),
         "line_ids": line_ids, "line_low": line_low, "entry_ids": entry_ids,
         "entry_low": entry_low, "event_ids": event_ids,
         "event_low": event_low, "at": utcnow(), "user_id": actor.user_id,

@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import Select, case, select
 
-from core.sdk import RuleBroken, _, db, first_writer, hooks, people, utcnow
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, hooks, people, school_today, utcnow
 
 from ..models import CATEGORIES, ITEM_STATES, STATE_TITLES, FeeItem, FeeNotice
 from ..regulations import rules
-from . import settings, today, who
+from . import settings
 
 # The most one unit of an item may cost, in fen: far above any real school fee per unit (the
 # dearest private international schools ask about 300,000 yuan a year), so a larger amount is
@@ -82,7 +82,7 @@ def create_item(data: dict[str, Any], by: str | None = None) -> FeeItem:
     """A new draft item, checked as every draft is; what ``data`` leaves out takes the
     schema's defaults (the whole school, not voluntary, no legal basis yet)."""
     values = {**DRAFT_DEFAULTS, **{name: data[name] for name in EDITABLE if name in data}}
-    item = FeeItem(**values, status="draft", created_by=who(by))
+    item = FeeItem(**values, status="draft", created_by=acting_name(by))
     item.applies_ids = [str(i) for i in item.applies_ids]
     _check_draft(item)
     db.session.add(item)
@@ -103,7 +103,7 @@ def create_items(rows: list[dict[str, Any]], by: str | None = None) -> list[FeeI
     made = []
     for data in rows:
         values = {**DRAFT_DEFAULTS, **{name: data[name] for name in EDITABLE if name in data}}
-        item = FeeItem(**values, status="draft", created_by=who(by))
+        item = FeeItem(**values, status="draft", created_by=acting_name(by))
         item.applies_ids = [str(i) for i in item.applies_ids]
         _check_draft(item)
         made.append(item)
@@ -145,7 +145,7 @@ def approve_item(item_id: uuid.UUID, version: int, by: str | None = None) -> Fee
         if not (getattr(item, field) or "").strip():
             raise RuleBroken(_("an item is approved only with its legal basis: the approving "
                                "authority and the document number"), field)
-    item.status, item.approved_by, item.approved_at = "approved", who(by), utcnow()
+    item.status, item.approved_by, item.approved_at = "approved", acting_name(by), utcnow()
     _save(item)
     return item
 
@@ -172,7 +172,7 @@ def retire_item(item_id: uuid.UUID, by: str | None = None) -> FeeItem:
         raise RuleBroken(_("only an approved or published item can be retired; delete a draft "
                            "instead") if item.status == "draft"
                          else _("this item is already retired"), "status", status=409)
-    item.status, item.retired_at, item.retired_by = "retired", utcnow(), who(by)
+    item.status, item.retired_at, item.retired_by = "retired", utcnow(), acting_name(by)
     _save(item)
     return item
 
@@ -317,7 +317,7 @@ def publish_notice(data: dict[str, Any], by: str | None = None) -> FeeNotice:
     title, each reader sees “Fee notice” in their own language."""
     phones = complaint_phones()
     effective_on = data["effective_on"]
-    if effective_on < today():
+    if effective_on < school_today():
         raise RuleBroken(_("a notice takes effect today or later, never in the past"),
                          "effective_on")
     last = db.session.scalar(notices().limit(1))
@@ -331,7 +331,7 @@ def publish_notice(data: dict[str, Any], by: str | None = None) -> FeeNotice:
     notice = FeeNotice(number=(last.number if last else 0) + 1,
                        title=(data.get("title") or "").strip(),
                        effective_on=effective_on, items=[_snapshot(item) for item in listed],
-                       phones=phones, remarks=data.get("remarks", ""), published_by=who(by))
+                       phones=phones, remarks=data.get("remarks", ""), published_by=acting_name(by))
     first_writer(lambda: _published(notice, listed, effective_on), field="number",
                  message=_("another notice was published at the same moment; reload and "
                            "check it"))

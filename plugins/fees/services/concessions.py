@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, _, db, first_writer, people, utcnow
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, people, utcnow
 
 from ..models import Concession, FeeChoice
-from . import catalogue, who
+from . import catalogue
 from .billing import term_facts
 
 
@@ -37,7 +37,7 @@ def grant(data: dict[str, Any], by: str | None = None) -> Concession:
         term_id=data["term_id"], student_id=data["student_id"],
         fee_item_id=data.get("fee_item_id"), category=data.get("category"), kind=data["kind"],
         basis=data["basis"], percent=data.get("percent"), amount_fen=data.get("amount_fen"),
-        reason=data["reason"], approved_by=who(by))
+        reason=data["reason"], approved_by=acting_name(by))
     db.session.add(concession)
     db.session.flush()
     return concession
@@ -56,7 +56,7 @@ def revoke(concession_id: uuid.UUID, by: str | None = None) -> Concession:
     concession = get_concession(concession_id)
     if concession.revoked_at is not None:
         raise RuleBroken(_("this concession is revoked already"), "concession_id", status=409)
-    concession.revoked_at, concession.revoked_by = utcnow(), who(by)
+    concession.revoked_at, concession.revoked_by = utcnow(), acting_name(by)
     db.session.flush()
     return concession
 
@@ -91,9 +91,9 @@ def choose(data: dict[str, Any], by: str | None = None) -> FeeChoice:
     if choice is None:  # chosen on two screens at once: one row, the later values
         choice = first_writer(FeeChoice(term_id=data["term_id"], student_id=data["student_id"],
                                         fee_item_id=item.id, quantity=data["quantity"],
-                                        recorded_by=who(by), recorded_at=utcnow()),
+                                        recorded_by=acting_name(by), recorded_at=utcnow()),
                               winner=chosen)
-    choice.quantity, choice.recorded_by, choice.recorded_at = data["quantity"], who(by), utcnow()
+    choice.quantity, choice.recorded_by, choice.recorded_at = data["quantity"], acting_name(by), utcnow()
     db.session.flush()
     return choice
 

@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, _, ascending_ids, audit, db
+from core.sdk import RuleBroken, _, acting_name, ascending_ids, audit, db, school_today
 
 from ..models import Bill, BillLine, LedgerEntry, Payment, Receipt, Refund
-from . import today, who
 
 # The sign each kind's amount must have (None: either, but not zero).
 SIGNS = {"charge": 1, "payment": -1, "refund": 1, "adjustment": None, "write_off": -1}
@@ -32,7 +31,7 @@ def post(student_id: uuid.UUID, kind: str, amount_fen: int, *, bill_id: uuid.UUI
     entry = LedgerEntry(**_entry(student_id, kind, amount_fen, bill_id=bill_id,
                                  bill_line_id=bill_line_id, payment_id=payment_id,
                                  refund_id=refund_id, reverses_id=reverses_id, reason=reason,
-                                 by=who(by)))
+                                 by=acting_name(by)))
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -45,7 +44,7 @@ def post_many(entries: Iterable[dict[str, Any]], by: str | None = None) -> list[
     The ledger is itself the record of each entry (append-only, with who posted it and when),
     so the audit trail gets one event for the batch (``batch_event``), not one per entry: a
     term's issuing is tens of thousands of entries."""
-    name = who(by)
+    name = acting_name(by)
     checked = [_entry(by=name, **entry) for entry in entries]
     rows = [{"id": entry_id, **entry}
             for entry_id, entry in zip(ascending_ids(len(checked)), checked, strict=True)]
@@ -77,7 +76,7 @@ def _entry(student_id: uuid.UUID, kind: str, amount_fen: int, *, by: str,
         raise ValueError(f"a {kind} entry must be {'positive' if sign > 0 else 'negative'}")
     return {"student_id": student_id, "kind": kind, "amount_fen": amount_fen, "bill_id": bill_id,
             "bill_line_id": bill_line_id, "payment_id": payment_id, "refund_id": refund_id,
-            "reverses_id": reverses_id, "reason": reason[:200], "day": today(),
+            "reverses_id": reverses_id, "reason": reason[:200], "day": school_today(),
             "created_by": by}
 
 

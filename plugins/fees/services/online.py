@@ -27,19 +27,22 @@ from core.sdk import (
     Principal,
     RuleBroken,
     _,
+    acting_name,
     db,
     hooks,
     loaded_plugins,
     people,
     plugin_state,
     require_tenant,
+    school_today,
+    school_zone,
     utcnow,
     yuan,
 )
 
 from ..hookspecs import PaymentProvider
 from ..models import Bill, OnlinePayment
-from . import bills, ledger, payments, school_zone, today, who
+from . import bills, ledger, payments
 
 log = logging.getLogger("houqin.fees.online")
 PLUGIN = "fees"  # whose start-up state keeps the providers
@@ -137,7 +140,7 @@ def start(bill_id: uuid.UUID, provider_name: str, amount_fen: int, notify_url: s
                            provider=chosen.title), "provider", status=502)
     online = OnlinePayment(bill_id=bill.id, student_id=bill.student_id, provider=chosen.name,
                            provider_ref=ref, amount_fen=amount_fen, pay_url=pay_url,
-                           created_by=who(by))
+                           created_by=acting_name(by))
     db.session.add(online)
     db.session.flush()
     return online
@@ -205,7 +208,7 @@ def _settle(online: OnlinePayment, said: Mapping[str, Any]) -> OnlinePayment:
         online.bill_id, online.amount_fen, "online", _received_on(said.get("paid_at")),
         reference=online.provider_ref, request_key=request_key(online.provider,
                                                                online.provider_ref),
-        by=who(online.provider))
+        by=acting_name(online.provider))
     online.status, online.payment_id, online.settled_at = "paid", payment.id, utcnow()
     db.session.flush()
     return online
@@ -221,8 +224,8 @@ def _received_on(paid_at: Any) -> date:
     """The school's day the provider says the money came (today when it does not say, or
     says a day that has not come yet at the school)."""
     if isinstance(paid_at, datetime) and paid_at.tzinfo is not None:
-        return min(paid_at.astimezone(school_zone()).date(), today())
-    return today()
+        return min(paid_at.astimezone(school_zone()).date(), school_today())
+    return school_today()
 
 
 def reachable_bill(bill_id: uuid.UUID, principal: Principal, field: str = "bill_id") -> Bill:

@@ -10,10 +10,10 @@ from datetime import date
 
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, _, db, first_writer, utcnow
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, school_today, utcnow
 
 from ..models import METHODS, LedgerEntry, Payment, Receipt, ReceiptCounter
-from . import bills, ledger, today, who
+from . import bills, ledger
 
 # No school fee comes near a million yuan; a bigger figure is a typing mistake.
 MAX_PAYMENT_FEN = 100_000_000
@@ -36,16 +36,16 @@ def record_or_replay(bill_id: uuid.UUID, amount_fen: int, method: str, received_
     before (the same bill, amount and method) and the earlier payment is returned."""
     check_amount(amount_fen)
     check_method(method)
-    if received_on > today():
+    if received_on > school_today():
         raise RuleBroken(_("money cannot be received after today (%(day)s)",
-                           day=today().isoformat()), "received_on")
+                           day=school_today().isoformat()), "received_on")
     bill = bills.get_bill(bill_id, lock=True)  # payments on one bill take turns
     year_counter = _counter(received_on.year)  # and so do receipt numbers
     if request_key and (earlier := _replayed(request_key, bill.id, amount_fen, method)):
         return earlier, False
     if bill.status != "issued":
         raise RuleBroken(_("only an issued bill can be paid"), "bill_id", status=409)
-    name = who(by)
+    name = acting_name(by)
     payment = Payment(student_id=bill.student_id, bill_id=bill.id, method=method,
                       amount_fen=amount_fen, received_on=received_on, payer=payer[:50],
                       reference=reference[:80], request_key=request_key, recorded_by=name)
@@ -96,7 +96,7 @@ def void(payment_id: uuid.UUID, reason: str, by: str | None = None) -> Payment:
     db.session.refresh(payment, with_for_update=True)
     if payment.voided_at is not None:
         raise RuleBroken(_("this payment is already void"), "payment_id", status=409)
-    name, now = who(by), utcnow()
+    name, now = acting_name(by), utcnow()
     for entry in db.session.scalars(select(LedgerEntry).where(
             LedgerEntry.payment_id == payment.id, LedgerEntry.reverses_id.is_(None))).all():
         ledger.post(entry.student_id, "payment", -entry.amount_fen, bill_id=entry.bill_id,

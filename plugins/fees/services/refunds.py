@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from core.sdk import RuleBroken, _, db, first_writer, people, yuan
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, people, yuan
 
 from ..models import Bill, Refund
-from . import bills, ledger, who
+from . import bills, ledger
 from .payments import check_method
 
 
@@ -53,7 +53,7 @@ def decide(bill: Bill, amount_fen: int, reason: str, *, source: str = "manual",
             raise RuleBroken(_("at most %(yuan)s yuan can be refunded on this bill: what was "
                                "paid and is not owed", yuan=yuan(available)), "amount_fen")
         refund = Refund(student_id=bill.student_id, bill_id=bill.id, amount_fen=amount_fen,
-                        source=source, key=key, reason=reason[:200], created_by=who(by))
+                        source=source, key=key, reason=reason[:200], created_by=acting_name(by))
         db.session.add(refund)
         db.session.flush()
         return refund
@@ -84,7 +84,7 @@ def pay(refund_id: uuid.UUID, method: str, paid_on: date, by: str | None = None)
     if money is None or refund.amount_fen > money.paid_not_owed:
         raise RuleBroken(_("the bill no longer has this much paid and not owed (was a payment "
                            "voided?): decide the refund again"), "refund_id", status=409)
-    name = who(by)
+    name = acting_name(by)
     ledger.post(refund.student_id, "refund", refund.amount_fen, bill_id=refund.bill_id,
                 refund_id=refund.id, reason=refund.reason, by=name)
     refund.status, refund.method, refund.paid_on, refund.paid_by = "paid", method, paid_on, name

@@ -26,10 +26,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, select
 
-from core.sdk import RuleBroken, TermRef, _, db, people, terms
+from core.sdk import RuleBroken, TermRef, _, db, people, school_today, school_zone, terms
 
 from ..models import Bill, LedgerEntry, Payment
-from . import school_zone, today
 
 # --- terms and who sees which classes -----------------------------------------------------
 
@@ -43,7 +42,7 @@ def term_of(term_id: uuid.UUID) -> TermRef:
 
 def current_term() -> TermRef | None:
     """The term today falls in; between terms the last one begun; before any, the first."""
-    found, now = terms(), today()
+    found, now = terms(), school_today()
     begun = [term for term in found if term.start_date <= now]  # terms never overlap
     if begun:
         return begun[-1]
@@ -187,7 +186,7 @@ def arrears(term_id: uuid.UUID, class_ids: Iterable[uuid.UUID] | None = None,
     phones = people.guardians_of(student_ids) if rows else {}
     credits = _credits(student_ids) if rows else {}
     titles = class_titles(row.class_id for row in rows)
-    zone, now = school_zone(), today()
+    zone, now = school_zone(), school_today()
     found = []
     for bill_id, student_id, class_id, issued_at, balance in rows:
         student = students.get(student_id)
@@ -228,6 +227,6 @@ def office_glance() -> OfficeGlance:
     total = collection(term.id)[1] if term else None
     takings = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Payment.amount_fen), 0))
-        .where(Payment.received_on == today(), Payment.voided_at.is_(None))).one()
+        .where(Payment.received_on == school_today(), Payment.voided_at.is_(None))).one()
     return OfficeGlance(term, total.rate if total else None, total.outstanding if total else 0,
                         int(takings[1]), int(takings[0]))

@@ -29,10 +29,10 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from core.sdk import RuleBroken, _, db, first_writer, term_span, utcnow, yuan
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, term_span, utcnow, yuan
 
 from ..models import Bill, BillLine, FeeItem, Refund, Settlement, SettlementLine
-from . import bills, ledger, refunds, who
+from . import bills, ledger, refunds
 
 SETTLED_ITEM_STATES = ("published", "retired")  # items that were published once
 MAX_REAL_COST_FEN = 10_000_000  # ¥100,000 for one student's held item is a typing mistake
@@ -74,7 +74,7 @@ def create(term_id: uuid.UUID, fee_item_id: uuid.UUID, remarks: str = "",
     _refuse_second(term_id, fee_item_id)
     # Started from two screens at once: the second hears the item is being settled.
     return first_writer(Settlement(term_id=term_id, fee_item_id=fee_item_id, remarks=remarks,
-                                   created_by=who(by)),
+                                   created_by=acting_name(by)),
                         winner=lambda: _refuse_second(term_id, fee_item_id))
 
 
@@ -337,7 +337,7 @@ def publish(settlement_id: uuid.UUID, by: str | None = None) -> Settlement:
     if not lines:
         raise RuleBroken(_("record at least one student's real cost"), "lines", status=409)
     item = item_of(settlement)
-    name = who(by)
+    name = acting_name(by)
     for student_id in sorted(lines, key=lambda s: charged[s].bill_id):  # bills locked in order
         line = lines[student_id]
         bill = bills.get_bill(charged[student_id].bill_id, lock=True)

@@ -20,10 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Date, case, func, literal, select, union_all
 
-from core.sdk import db
+from core.sdk import db, school_today
 
 from ..models import Bill, LedgerEntry
-from . import today
 from .reports import Collection, term_of
 
 
@@ -71,7 +70,7 @@ def arrears_by_month(term_id: uuid.UUID, class_ids: Iterable[uuid.UUID] | None =
     """What the term's issued bills (of these classes) still owed at the end of each month of
     the term so far, in one query: every bill's entries up to each month's end."""
     term = term_of(term_id)
-    ends = month_ends(term.start_date, min(term.end_date, today()))
+    ends = month_ends(term.start_date, min(term.end_date, school_today()))
     if not ends:
         return []
     months = union_all(*(select(literal(end, Date).label("month_end")) for end in ends)).subquery()

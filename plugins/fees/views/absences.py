@@ -7,8 +7,7 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import RuleBroken, _, current_principal, db, forms, people, requires
-from core.sdk import lazy_gettext as _l
+from core.sdk import RuleBroken, _, _l, current_principal, db, forms, people, requires
 
 from ..regulations import rules
 from ..schemas.absences import FeeAbsenceSchema

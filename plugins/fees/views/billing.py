@@ -18,6 +18,7 @@ from core.sdk import (
     job_state,
     people,
     requires,
+    school_today,
     terms,
     whole_fen,
     yuan,
@@ -33,7 +34,7 @@ from ..models import (
     RUN_SCOPES,
 )
 from ..schemas.billing import BillAdjustmentSchema, ConcessionSchema, FeeChoiceSchema
-from ..services import bill_search, billing, bills, catalogue, concessions, today
+from ..services import bill_search, billing, bills, catalogue, concessions
 from ..services.bill_search import PAID_STATES
 from ..services.billing import with_details, with_job
 from . import bp
@@ -52,7 +53,7 @@ def term_label(term: TermRef) -> str:
 def _chosen_term(found: list[TermRef]) -> TermRef | None:
     """The term named in the address, else the one under way today, else the latest."""
     wanted = request.values.get("term_id", "")
-    on = today()
+    on = school_today()
     return (next((t for t in found if str(t.id) == wanted), None)
             or next((t for t in found if t.start_date <= on <= t.end_date), None)
             or (found[-1] if found else None))
@@ -162,7 +163,7 @@ def _render_billing(errors: dict[str, str], form: dict[str, str], status: int = 
                                          .limit(10)).all())
     return render_template("fees/billing.html", **context, grades=grades, scopes=RUN_SCOPES,
                            scope_titles=RUN_SCOPE_TITLES, recent=recent, errors=errors, form=form,
-                           billable=catalogue.billable_items(today())), status
+                           billable=catalogue.billable_items(school_today())), status
 
 
 @bp.route("/billing", endpoint="billing")
@@ -249,7 +250,7 @@ def _render_concessions(errors: dict[str, str], form: dict[str, str], status: in
         chosen = db.session.scalars(concessions.choices(term.id).limit(500)).all()
         students = {s.id: s for s in people.students(
             {c.student_id for c in granted} | {c.student_id for c in chosen})}
-    items = catalogue.billable_items(today())
+    items = catalogue.billable_items(school_today())
     return render_template(
         "fees/billing_concessions.html", **context, granted=granted, chosen=chosen,
         students=students, items=items, item_names={i.id: i.name for i in items},

@@ -14,15 +14,17 @@ from marshmallow import ValidationError
 
 from core.sdk import (
     RuleBroken,
+    _l,
     forms,
     loaded_plugins,
     people,
     public,
     requires,
+    school_today,
+    school_zone,
     whole_fen,
     yuan,
 )
-from core.sdk import lazy_gettext as _l
 
 from ..models import CATEGORIES, CATEGORY_TITLES, ITEM_STATES, STATE_TITLES, UNIT_TITLES, UNITS
 from ..schemas.catalogue import (
@@ -35,7 +37,7 @@ from ..schemas.catalogue import (
     applies_text,
     notice_title,
 )
-from ..services import catalogue, school_zone, today
+from ..services import catalogue
 from . import bp
 
 TEXT_FIELDS = ("name", "category", "unit", "basis_authority", "basis_reference", "applies_to",
@@ -243,13 +245,13 @@ def _render_notices(errors: dict[str, str], form: dict[str, Any], status: int = 
                            more=more, listed=catalogue.to_publish(),
                            retired=catalogue.retired_since_last_notice(), phones=phones,
                            missing_phone=missing_phone, errors=errors, form=form,
-                           today=today()), status
+                           today=school_today()), status
 
 
 @bp.route("/notices")
 @requires("fees.read")
 def fee_notices():
-    return _render_notices({}, {"effective_on": today().isoformat()})
+    return _render_notices({}, {"effective_on": school_today().isoformat()})
 
 
 @bp.route("/notices", methods=["POST"])
@@ -269,7 +271,7 @@ def publish_fee_notice():
 def public_fee_notices():
     """The notice in force today (and a newer one still to take effect), then the older
     ones: for anyone, no sign-in; prints on A4."""
-    day = today()
+    day = school_today()
     rows, page, more = forms.page_of(catalogue.notices())
     return render_template("fees/notice_public.html", **titles(), school=g.tenant,
                            notice=catalogue.current_notice(day),
@@ -282,7 +284,7 @@ def public_fee_notices():
 def public_fee_notice(notice_id: uuid.UUID):
     """One notice, current or old, as it was published."""
     notice = forms.found(catalogue.get_notice, notice_id)
-    day = today()
+    day = school_today()
     current = catalogue.current_notice(day)
     return render_template("fees/notice_public.html", **titles(), school=g.tenant,
                            notice=notice, pending=None, history=None, today=day,

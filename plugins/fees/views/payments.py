@@ -10,11 +10,11 @@ from datetime import timedelta
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from core.sdk import _, db, forms, people, requires, term_span, whole_fen, yuan
+from core.sdk import _, db, forms, people, requires, school_today, term_span, whole_fen, yuan
 
 from ..models import METHOD_TITLES
 from ..schemas.payments import RECORDED_METHODS, FeePaymentSchema, FeePaymentVoidSchema
-from ..services import bills, ledger, payments, receipts, today
+from ..services import bills, ledger, payments, receipts
 from . import bp
 
 PAYMENT_FIELDS = ("method", "received_on", "payer", "reference")
@@ -34,7 +34,7 @@ def _bill_facts(bill_id: uuid.UUID) -> dict:
 def _render_pay(bill_id: uuid.UUID, errors: dict[str, str], form: dict, status: int = 200):
     return render_template("fees/payment_new.html", **_bill_facts(bill_id), errors=errors,
                            form=form, methods=RECORDED_METHODS, method_titles=METHOD_TITLES,
-                           request_key=uuid.uuid4().hex, today=today(), yuan=yuan), status
+                           request_key=uuid.uuid4().hex, today=school_today(), yuan=yuan), status
 
 
 @bp.route("/bills/<uuid:bill_id>/pay")
@@ -43,7 +43,7 @@ def pay_bill(bill_id: uuid.UUID):
     """The payment form for the bill, filled in with what it still owes and today."""
     money = ledger.bill_money([bill_id]).get(bill_id)
     owed = money.balance if money and money.balance > 0 else None
-    return _render_pay(bill_id, {}, {"received_on": today().isoformat(),
+    return _render_pay(bill_id, {}, {"received_on": school_today().isoformat(),
                                      "amount": yuan(owed) if owed else ""})
 
 
@@ -65,7 +65,7 @@ def record_payment(bill_id: uuid.UUID):
     data = FeePaymentSchema().load({**forms.schema_fields(
         form, PAYMENT_FIELDS, optional=("received_on",)), "amount_fen": fen})
     payment = payments.record(bill_id, data["amount_fen"], data["method"],
-                              data["received_on"] or today(), payer=data["payer"].strip(),
+                              data["received_on"] or school_today(), payer=data["payer"].strip(),
                               reference=data["reference"].strip(),
                               request_key=(form.get("request_key") or "")[:64] or None)
     return redirect(url_for("fees_pages.payment", payment_id=payment.id, recorded=1))
@@ -75,7 +75,7 @@ def record_payment(bill_id: uuid.UUID):
 @requires("fees.read")
 def payments_of_day():
     """The payments received on a day (today unless ``?day=``), with the day's total."""
-    day = forms.day_arg("day", today())
+    day = forms.day_arg("day", school_today())
     found = db.session.scalars(payments.listed(day, day)).all()
     numbers = payments.receipts_of([p.id for p in found])
     names = {s.id: s for s in people.students(ids={p.student_id for p in found})}

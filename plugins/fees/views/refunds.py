@@ -10,12 +10,25 @@ import uuid
 from flask import g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, TermRef, _, db, forms, people, public, requires, terms, whole_fen, yuan
+from core.sdk import (
+    RuleBroken,
+    TermRef,
+    _,
+    db,
+    forms,
+    people,
+    public,
+    requires,
+    school_today,
+    terms,
+    whole_fen,
+    yuan,
+)
 
 from ..models import METHOD_TITLES, METHODS, FeeItem, Settlement
 from ..models.refunds import SOURCE_TITLES, STATUS_TITLES
 from ..schemas.refunds import RefundBulkPaySchema, RefundPaySchema, SettlementSchema
-from ..services import refunds, settings, settlements, today
+from ..services import refunds, settings, settlements
 from . import bp
 
 
@@ -26,7 +39,7 @@ def term_choice() -> tuple[list[TermRef], TermRef | None]:
     wanted = request.args.get("term_id", "")
     chosen = next((t for t in found if str(t.id) == wanted), None)
     if chosen is None:
-        day = today()
+        day = school_today()
         chosen = next((t for t in found if t.start_date <= day <= t.end_date),
                       found[-1] if found else None)
     return found, chosen
@@ -200,7 +213,7 @@ def _render_refunds(errors: dict[str, str], form: dict, status: int = 200):
         here={"term_id": str(term.id) if term else "", **{k: str(v) for k, v in filters.items()}},
         total=sum(r["amount_fen"] for r in shown),
         due=sum(r["amount_fen"] for r in shown if r["status"] == "due"),
-        errors=errors, form=form or {"paid_on": today().isoformat(), "method": "cash"}), status
+        errors=errors, form=form or {"paid_on": school_today().isoformat(), "method": "cash"}), status
 
 
 @bp.route("/refunds")

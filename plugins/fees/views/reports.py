@@ -20,6 +20,7 @@ from core.sdk import (
     forms,
     people,
     requires,
+    school_today,
     terms,
     whole_fen,
     yuan,
@@ -28,7 +29,7 @@ from core.sdk import (
 from .. import charts, exports
 from ..models import CATEGORY_TITLES, METHOD_TITLES
 from ..schemas.billing import MAX_FEN
-from ..services import reports, summary, takings, today
+from ..services import reports, summary, takings
 from . import bp
 
 TERM_REPORTS = ("collection", "arrears", "summary")
@@ -54,11 +55,11 @@ def term_arg() -> TermRef | None:
 
 
 def day_arg() -> date:
-    return forms.day_arg("day", today())
+    return forms.day_arg("day", school_today())
 
 
 def month_arg() -> date:
-    return forms.month_arg("month", today().replace(day=1))
+    return forms.month_arg("month", school_today().replace(day=1))
 
 
 def class_arg() -> uuid.UUID | None:
