@@ -4,6 +4,9 @@ needs; it ships every sub-package and its catalogues, templates and migrations; 
 distribution carries no module. (.ci/module-wheels builds the wheels and checks their contents.)"""
 
 import importlib
+import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -84,3 +87,17 @@ def test_first_party_plugins_load_from_this_checkout():
     for name, ep in first_party.items():
         module = ep.load()
         assert Path(module.__file__).resolve().is_relative_to(ROOT / "plugins"), (name, module)
+
+
+def test_make_install_installs_core_and_every_module_in_one_step(tmp_path):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    venv = tmp_path / "venv"
+    plan = subprocess.run(["make", "-n", "-C", str(ROOT), "install", f"VENV={venv}"],
+                          capture_output=True, text=True, check=True).stdout
+    install = next(line for line in plan.replace("\\\n", " ").splitlines()
+                   if "pip install" in line and "-e '.[dev]'" in line)
+    assert sorted(re.findall(r"-e \./plugins/(\w+)/", install)) == MODULES
+    # (the stamp's name is a checksum of the module list and every pyproject: see Makefile)
+    stamp = re.search(r"touch (\S+)", plan).group(1)
+    assert stamp.startswith(f"{venv}/.installed-")
