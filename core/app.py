@@ -19,13 +19,14 @@ from core.extensions import db
 from core.jobs import dispatch as job_dispatch
 from core.jobs.backends import InProcessBackend, RqBackend
 from core.jobs.registry import JobRegistry
+from core.notifications.channels import collect as collect_channels
 from core.permissions import (
     CORE_PERMISSIONS,
     PermissionRegistry,
     declare_public_endpoints,
     undeclared_endpoints,
 )
-from core.plugins.engine import load_plugins
+from core.plugins.engine import PluginApp, load_plugins
 from core.state import KernelState
 from core.web import headers as web_headers
 from core.web import security as web_security
@@ -73,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_core_jobs(state)
     _register_core_routes(app, api)
     _register_plugins(app, api, state)
+    collect_channels(app, plugins)
     web_headers.install(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(plugins))
     # One Babel per app: its catalogue cache must hold this app's plugins' catalogues only.
@@ -82,6 +84,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RqBackend(app) if app.config["REDIS_URL"] else InProcessBackend(app)
     )
     declare_public_endpoints(app, LIBRARY_PUBLIC_ENDPOINTS)
+    with app.app_context():
+        plugins.pm.hook.houqin_startup(app=PluginApp(app))
     missing = undeclared_endpoints(app)
     if missing:
         raise RouteWithoutPermission(
@@ -109,9 +113,12 @@ def _import_core_models() -> None:
 
 
 def _register_core_jobs(state: KernelState) -> None:
+    from core.notifications.delivery import JOBS as channel_jobs
     from core.transfer.jobs import run_import
 
     state.jobs.register(run_import, owner=None)
+    for func in channel_jobs:
+        state.jobs.register(func, owner=None)
 
 
 def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
@@ -121,13 +128,14 @@ def _register_core_routes(app: Flask, api: DocumentedApi) -> None:
     from core.calendar.api import blp as calendar_api
     from core.health import bp as health
     from core.notifications.api import blp as notifications_api
+    from core.notifications.channel_api import blp as channels_api
     from core.people.api import people, places
     from core.transfer.api import blp as transfer_api
 
     app.register_blueprint(health)
     web_views.install(app)
     for blueprint in (core_api, calendar_api, people, places, transfer_api, audit_api,
-                      notifications_api, sessions_api):
+                      notifications_api, sessions_api, channels_api):
         api.register_blueprint(blueprint)
 
 
@@ -152,3 +160,29 @@ def _register_plugins(app: Flask, api: DocumentedApi, state: KernelState) -> Non
                 else:
                     raise TypeError(f"plugin {name} returned {blueprint!r} as a blueprint")
                 state.blueprint_owners[blueprint.name] = name
+        _register_registers(app, state, name, hooks)
+        for group in hooks.houqin_cli_group():
+            if group is not None:  # ``houqin <module> …``: the module's name, whatever its own
+                app.cli.add_command(group, name=name)
+    for kind, (owner, register) in state.registers.items():
+        for permission in {register.permission, register.export_permission}:
+            if permission not in state.permissions:
+                raise ValueError(f"register {kind} of {owner} names no permission {permission!r}")
+
+
+def _register_registers(app: Flask, state: KernelState, name: str, hooks) -> None:
+    """The module's importable and exportable registers, with their pages' blueprint."""
+    from core.transfer.registers import kind_of
+    from core.web import registers as register_pages
+
+    found = [register for answer in hooks.houqin_registers() for register in answer or ()]
+    if not found:
+        return
+    for register in found:
+        kind = kind_of(name, register)
+        if kind in state.registers:
+            raise ValueError(f"plugin {name} declares the register {kind} twice")
+        state.registers[kind] = (name, register)
+    blueprint = register_pages.blueprint(name, found)
+    app.register_blueprint(blueprint)
+    state.blueprint_owners[blueprint.name] = name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import uuid
@@ -68,6 +69,14 @@ def _account(email: str, hint: str = ""):
 
 
 @contextmanager
+def school(slug: str):
+    """A command's school by its slug, in context, with the command as the actor; a slug
+    that names no school ends the command with what to do (exit status 2)."""
+    with _school(slug) as tenant:
+        yield tenant
+
+
+@contextmanager
 def _school(slug: str):
     from tenants.registry import tenant_by_slug
 
@@ -84,10 +93,15 @@ def _school(slug: str):
 @cli.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
-def run_command(host: str, port: int) -> None:
+@click.option("--reload", is_flag=True,
+              help="Restart the server when a Python file changes (development only).")
+def run_command(host: str, port: int, reload: bool) -> None:
     """Serve the app (with in-process jobs and schedules when no REDIS_URL is set)."""
     app = current_app._get_current_object()
-    if not app.config["REDIS_URL"]:
+    # With --reload a watching parent starts the serving child again on every change; only
+    # the child (WERKZEUG_RUN_MAIN) may run jobs, or each job would run twice.
+    serving = not reload or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+    if serving and not app.config["REDIS_URL"]:
         from core.jobs.recovery import resend_stalled
         from core.jobs.scheduler import start_thread
 
@@ -97,7 +111,7 @@ def run_command(host: str, port: int) -> None:
         click.echo("jobs and schedules run in this process (no REDIS_URL)"
                    + (f"; {recovered} unfinished job(s) resumed" if recovered else ""))
     # Flask's app.run() refuses to run inside its own CLI; the server underneath does not.
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=reload)
 
 
 @cli.command("worker")
@@ -166,15 +180,20 @@ def db_upgrade() -> None:
     """Bring core and every plugin up to date; on PostgreSQL also roles, grants and RLS."""
     from core.migrate import RoleSetupRequired, upgrade
 
+    applied: list[str] = []
     try:
-        notes = upgrade(current_app._get_current_object())
+        notes = upgrade(current_app._get_current_object(), applied)
     except RoleSetupRequired as exc:
         click.echo(exc.sql)
         _fail("the owner role may not create the app's role: run the SQL above as a superuser,"
               " then run houqin db upgrade again (nothing was changed)")
     for note in notes:
         click.secho(note, fg="yellow", err=True)
-    click.echo("database is up to date")
+    # Say what changed: "up to date" alone right after a new branch was applied misleads.
+    for line in applied:
+        click.echo(f"applied {line}")
+    click.echo(f"applied {len(applied)} migration(s); database is up to date" if applied
+               else "database was already up to date")
 
 
 @db_group.command("role-sql")
@@ -673,6 +692,60 @@ def i18n_compile(package: str | None) -> None:
         click.echo(f"compiled {path}")
 
 
+@cli.group("plugin")
+def plugin_group() -> None:
+    """Write a new module, and check one against what every module must hold to."""
+
+
+@plugin_group.command("new")
+@click.argument("name")
+@click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Where to write the module's folder NAME.")
+def plugin_new(name: str, directory: Path) -> None:
+    """Write houqin-NAME, a complete module (model, migration, API, page, permissions,
+    navigation, translations, tests) that installs with pip and passes its own tests."""
+    from core.plugins.engine import installed_entry_points
+    from core.plugins.scaffolding import ScaffoldRefused, new_plugin
+
+    try:
+        target = new_plugin(name, directory, set(installed_entry_points()))
+    except ScaffoldRefused as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"wrote houqin-{name} in {target}")
+    click.echo(f"next: pip install -e {target} && (cd {target} && pytest)")
+
+
+@plugin_group.command("check")
+@click.argument("name")
+@click.option("--postgresql", is_flag=True, default=False,
+              help="Also on a throwaway PostgreSQL database (HOUQIN_TEST_PG_ADMIN_URL).")
+def plugin_check(name: str, postgresql: bool) -> None:
+    """Check an installed module: permissions on every route, another school's user refused,
+    migrations up and down, models and migrations agreeing, catalogues complete, imports of
+    core only through core.sdk. Runs on throwaway databases, never the deployment's."""
+    from core.plugins.check import check_plugin
+    from core.plugins.engine import installed_entry_points
+
+    if name not in installed_entry_points():
+        click.echo(f"Error: no plugin named {name!r} is installed", err=True)
+        raise SystemExit(2)
+
+    def report(finding) -> None:
+        click.echo(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.title}")
+        for problem in finding.problems:
+            click.echo(f"        {problem}")
+        for note in finding.notes:
+            click.echo(f"        note: {note}")
+
+    dialects = ("sqlite", "postgresql") if postgresql else ("sqlite",)
+    findings = check_plugin(name, dialects, report)
+    failed = [f for f in findings if not f.ok]
+    click.echo(f"{len(findings) - len(failed)} passed, {len(failed)} failed")
+    if failed:
+        raise SystemExit(1)
+
+
 @cli.group("mail")
 def mail_group() -> None:
     """Outgoing mail."""
@@ -690,3 +763,35 @@ def mail_outbox(limit: int) -> None:
                                                 else "kept (no SMTP)")
         click.echo(f"--- {message.created_at:%Y-%m-%d %H:%M} to {message.to} ({state})")
         click.echo(f"Subject: {message.subject}\n\n{message.body}\n")
+
+
+# --- documentation -----------------------------------------------------------------------
+
+
+@cli.group("docs")
+def docs_group() -> None:
+    """Pages of the documentation written from the code."""
+
+
+@docs_group.command("hooks")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the page (default: docs/hooks.md of the repository).")
+@click.option("--plugin", "plugins", multiple=True, metavar="PACKAGE",
+              help="Also document the hooks this installed package declares (repeatable).")
+@click.option("--check", is_flag=True, help="Write nothing; fail if the page is out of date.")
+def docs_hooks(output: Path | None, plugins: tuple[str, ...], check: bool) -> None:
+    """Write the hook reference from the docstrings where the hooks are declared."""
+    from core import hookdoc
+
+    target = output or hookdoc.DOCS_PAGE
+    try:
+        text = hookdoc.render(hookdoc.collect(plugins))
+    except hookdoc.HookDocError as exc:
+        _fail(str(exc))
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            _fail(f"{target} is out of date: run houqin docs hooks")
+        click.echo(f"{target} is current")
+        return
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target} ({text.count(chr(10) + '### ')} hooks)")

@@ -58,6 +58,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RQ_QUEUE": os.environ.get("HOUQIN_QUEUE", "houqin"),
         "JOB_RETRY_INTERVALS": [10, 60, 300],
         "JOB_TIMEOUT": 3600,
+        # A notice sent to a school's channel (core.notifications.delivery): how long one
+        # send may wait for the robot or mail server, and the loopback hosts a robot address
+        # may name over plain HTTP (none in production; tests' local receivers, a local relay).
+        "CHANNEL_TIMEOUT_SECONDS": _int("HOUQIN_CHANNEL_TIMEOUT_SECONDS", 10),
+        "CHANNEL_LOCAL_HOSTS": _split(os.environ.get("HOUQIN_CHANNEL_LOCAL_HOSTS")),
         # A job still queued this long after it was due is handed over again (core.jobs.recovery).
         "JOB_STALL_SECONDS": 600,
         # A running job writes a heartbeat this often; one silent for HEARTBEAT_STALE seconds

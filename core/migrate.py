@@ -57,20 +57,47 @@ def owner_engine(app: Flask):
     return create_engine(app.config["MIGRATION_DATABASE_URL"], poolclass=pool.NullPool)
 
 
-def upgrade(app: Flask) -> list[str]:
+def upgrade(app: Flask, applied: list[str] | None = None) -> list[str]:
     """Bring core and every loaded plugin up to date; on PostgreSQL, secure the tables.
 
-    Returns the notes an operator should read (SQL to run by hand, warnings).
+    Returns the notes an operator should read (SQL to run by hand, warnings). When given
+    ``applied``, appends to it one line per migration this run applied, oldest first
+    ("branch revision: message"), so the command can say what changed.
     """
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     engine = owner_engine(app)
     notes: list[str] = []
     with engine.begin() as connection:
-        command.upgrade(alembic_config(app, connection), "heads")
+        config = alembic_config(app, connection)
+        before = _applied_revisions(config, connection)
+        command.upgrade(config, "heads")
+        if applied is not None:
+            applied += _described(config, _applied_revisions(config, connection) - before,
+                                  version_locations(app.extensions["houqin"]))
         if connection.dialect.name == "postgresql":
             notes += secure_postgres(app, connection)
     engine.dispose()
     return notes
+
+
+def _applied_revisions(config: Config, connection: Connection) -> set[str]:
+    """Every revision the database has, the ancestors of its current heads included."""
+    from alembic.migration import MigrationContext
+
+    heads = MigrationContext.configure(connection).get_current_heads()
+    if not heads:
+        return set()
+    script = ScriptDirectory.from_config(config)
+    return {rev.revision for rev in script.iterate_revisions(heads, "base")}
+
+
+def _described(config: Config, revisions: set[str], locations: dict[str, Path]) -> list[str]:
+    script = ScriptDirectory.from_config(config)
+    branch_of = {path.resolve(): name for name, path in locations.items()}
+    # walk_revisions goes newest first; people read what was applied in the order it was.
+    ordered = [rev for rev in script.walk_revisions() if rev.revision in revisions][::-1]
+    return [f"{branch_of.get(Path(rev.path).parent.resolve(), '?')} {rev.revision}: {rev.doc}"
+            for rev in ordered]
 
 
 def secure_postgres(app: Flask, connection: Connection) -> list[str]:

@@ -104,6 +104,9 @@ CORE_PERMISSIONS = [
                           Role.DISTRICT_INSPECTOR}), read_only=True),
     Permission("core.sessions.end", _l("Sign the school's people out of every browser"),
                frozenset({Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN})),
+    Permission("core.channels.manage",
+               _l("Set up where notices are sent: e-mail, WeCom and DingTalk group robots"),
+               frozenset({Role.SCHOOL_ADMIN})),
     Permission("core.self", _l("See one's own account"),
                frozenset(SCHOOL_ROLES) | frozenset(DISTRICT_ROLES), read_only=True),
 ]

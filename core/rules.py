@@ -7,6 +7,18 @@ from typing import Any
 
 
 class RuleBroken(ValueError):
+    """A domain rule refused what was asked; raised by services, answered as a 4xx naming the
+    field (an API problem with ``errors[field]``, the form's field on a page).
+
+    Arguments:
+        message (str): what is wrong and what to do, translated (``_()``).
+        field (str): the input field the message belongs to (``"ends_on"``).
+        status (int): the HTTP status: 422 bad input (default), 404 no such record,
+            409 a clash with what is stored, 403 not for this person.
+
+    Example: ``raise RuleBroken(_("the last day lies before the first"), "ends_on")``.
+    """
+
     def __init__(self, message: str, field: str, status: int = 422) -> None:
         super().__init__(message)
         self.field = field

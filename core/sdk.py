@@ -1,15 +1,22 @@
 """The public API for plugin authors: import from here, and only from here.
 
-Everything named in ``__all__`` is kept stable across minor versions of core; a change
-comes with a deprecation period.
-
-Added in core 0.1 with the navigation on every page (issue 14): ``SearchHit`` (what a
-module's ``houqin_search`` answers), ``NavEntry.group``/``group_order`` and ``Widget.today``.
+Every name in ``__all__`` is public, listed with the core version it first appeared in
+(``SINCE``) and described in docs/sdk.md; the import test refuses any other name from core,
+and any private (``_x``) one. A name is kept stable across minor versions of core: a rename
+or removal first moves the old name into ``DEPRECATED`` for at least one minor version, where
+reading it warns (``DeprecationWarning``) and still answers. Hooks are deprecated the same
+way, through pluggy: ``deprecated_hookspec``.
 """
 
 from __future__ import annotations
 
+import warnings
 from copy import deepcopy
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask_babel import get_locale, gettext, lazy_gettext, lazy_pgettext, ngettext, pgettext
+from sqlalchemy import select
 
 from core import audit, charts
 from core.api.errors import Conflict, Forbidden, Invalid, NotFound, Problem
@@ -47,19 +54,30 @@ from core.exports import (
 )
 from core.extensions import db
 from core.files import StoredFile, send_stored, store_upload, stored_file
-from core.hookspecs import hookimpl, hookspec
+from core.hookspecs import deprecated_hookspec, hookimpl, hookspec
 from core.jobs import JobContext, JobState, Schedule, enqueue, job_state
 from core.links import external_url
 from core.messages import N_, Phrase, nphrase, phrase
 from core.money import whole_fen, yuan
+
+# Notification channels: a plugin adds a kind of channel or of notice.
+from core.notifications.channels import (
+    ChannelFailed,
+    ChannelKind,
+    Message,
+    NoticeKind,
+    post_json,
+    redact_url,
+)
 from core.notifications.services import notify
 from core.people import reads as people
 from core.permissions import Permission, Role, public, requires
+from core.plugins.engine import PluginApp
 from core.plugins.manifest import PluginManifest
 from core.plugins.types import NavEntry, SearchHit, Widget
 from core.regulations import Rule, rules_in_force
 from core.rules import RuleBroken
-from core.state import kernel
+from core.state import kernel as _kernel
 from core.tenancy import (
     DistrictRef,
     TenantRef,
@@ -69,18 +87,71 @@ from core.tenancy import (
     school_zone,
 )
 
+# Registers a module declares once for import and export.
+from core.transfer import cells
+from core.transfer.columns import Column as RegisterColumn
+from core.transfer.registers import Register, import_sheet
+
 # Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
 # one PAGE_SIZE are new in core 0.1.0 (issue 14).
 from core.web import forms
 from core.wording import lazy_word, nword, word
 
+_ = gettext  # the one-letter name every catalogue extraction knows
+
+_Model = TypeVar("_Model")
+
 
 def hooks():
-    """Hook callers that reach only the modules the school in context has switched on."""
+    """Hook callers that reach only the modules the school in context has switched on.
+
+    ``hooks().houqin_x(**kwargs)`` is the list of answers (pluggy's call);
+    ``hooks().answers("houqin_x", **kwargs)`` the same with each answering plugin's name;
+    ``hooks().implementers("houqin_x")`` the names of the plugins reached."""
     from tenants.modules import enabled_modules
 
     require_tenant()
-    return kernel().plugins.hooks_for(enabled_modules())
+    return _kernel().plugins.hooks_for(enabled_modules())
+
+
+def all_hooks():
+    """Hook callers that reach every loaded plugin, with or without a school in context (the
+    same three ways to call as ``hooks()``): for what a plugin collects once per app (at
+    start-up, in ``houqin_startup``) rather than per school."""
+    host = _kernel().plugins
+    return host.hooks_for(host.names)
+
+
+def plugin_state(plugin: str) -> dict[str, Any]:
+    """The app's place for what plugin ``plugin`` worked out at start-up (the same dict as
+    ``PluginApp.state(plugin)`` in ``houqin_startup``); empty until the plugin fills it."""
+    return _kernel().plugin_state.setdefault(plugin, {})
+
+
+def loaded_plugins() -> dict[str, PluginManifest]:
+    """The manifests of the plugins this deployment loaded, by name, in dependency order
+    (a plugin's title for a page: ``loaded_plugins()[name].title``)."""
+    return dict(_kernel().plugins.manifests)
+
+
+def get_or_404(model: type[_Model], id: Any, field: str = "id") -> _Model:
+    """The row of ``model`` (a ``TenantScoped`` model) whose ``id`` is ``id`` in the school
+    in context, else ``NotFound`` (the API's problem, 404) naming ``field``. (Also
+    ``db.session.get(model, id)`` finds it, or None: the school completes the key.)"""
+    found = db.session.scalar(select(model).where(model.id == id))
+    if found is None:
+        raise NotFound(gettext("No such record in this school."),
+                       errors={field: [gettext("No such record in this school.")]})
+    return found
+
+
+def cli_school(slug: str):
+    """For a module's command (``houqin_cli_group``): ``with cli_school(slug) as tenant:``
+    puts the school of ``slug`` in context with the command as the actor; an unknown slug
+    ends the command with what to do."""
+    from core.cli import school
+
+    return school(slug)
 
 
 def current_district() -> DistrictRef:
@@ -109,20 +180,27 @@ __all__ = [
     "N_",
     "PAGE_SIZE",
     "XLSX",
+    "ChannelFailed",
+    "ChannelKind",
     "Conflict",
     "DistrictRef",
     "Forbidden",
     "Invalid",
     "JobContext",
     "JobState",
+    "Message",
     "Month",
     "NavEntry",
     "NotFound",
+    "NoticeKind",
     "Permission",
     "Phrase",
+    "PluginApp",
     "PluginManifest",
     "Principal",
     "Problem",
+    "Register",
+    "RegisterColumn",
     "Role",
     "Rule",
     "RuleBroken",
@@ -138,37 +216,54 @@ __all__ = [
     "UtcDateTime",
     "Voidable",
     "Widget",
+    "_",
     "acting_name",
+    "all_hooks",
     "among",
     "ascending_ids",
     "audit",
     "begin_writing",
+    "cells",
     "charts",
+    "cli_school",
     "csv_bytes",
     "csv_download",
     "current_district",
     "current_principal",
     "current_tenant",
     "db",
+    "deprecated_hookspec",
     "enqueue",
     "external_url",
     "first_writer",
     "forms",
+    "get_locale",
+    "get_or_404",
+    "gettext",
     "hookimpl",
     "hooks",
     "hookspec",
     "id_block",
+    "import_sheet",
     "is_school_day",
     "job_state",
+    "lazy_gettext",
+    "lazy_pgettext",
     "lazy_word",
+    "loaded_plugins",
     "module_settings",
+    "ngettext",
     "notify",
     "nphrase",
     "nword",
     "page_of",
     "people",
+    "pgettext",
     "phrase",
+    "plugin_state",
+    "post_json",
     "public",
+    "redact_url",
     "require_tenant",
     "requires",
     "rules_in_force",
@@ -194,3 +289,29 @@ __all__ = [
     "xlsx_download",
     "yuan",
 ]
+
+# The core version each public name first appeared in (0.1.0: before the first release).
+SINCE: dict[str, str] = {name: "0.1.0" for name in __all__}
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """An SDK name on its way out: reading it warns and answers ``instead``'s object."""
+
+    instead: str  # the name to use now
+    since: str  # the core version that deprecated it
+    removed_in: str  # the first core version without it
+
+
+# Old name -> its deprecation. Empty today: nothing has been released yet.
+DEPRECATED: dict[str, Deprecation] = {}
+
+
+def __getattr__(name: str) -> Any:
+    deprecation = DEPRECATED.get(name)
+    if deprecation is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"core.sdk.{name} is deprecated since core {deprecation.since} and goes in "
+                  f"{deprecation.removed_in}: use core.sdk.{deprecation.instead}",
+                  DeprecationWarning, stacklevel=2)
+    return globals()[deprecation.instead]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -20,6 +20,10 @@ class KernelState:
     jobs: JobRegistry
     # blueprint name -> plugin name, so a request can tell which module a route belongs to
     blueprint_owners: dict[str, str] = field(default_factory=dict)
+    # plugin name -> what it worked out once at start-up (houqin_startup, sdk.plugin_state)
+    plugin_state: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # register kind ("canteen.dishes") -> (module, Register), from houqin_registers
+    registers: dict[str, tuple[str, Any]] = field(default_factory=dict)
 
 
 def kernel() -> KernelState:

@@ -1,14 +1,85 @@
-"""pytest fixtures for Houqin and for plugin authors (loaded through the ``pytest11`` entry point).
+"""pytest fixtures and helpers for Houqin and for plugin authors, active wherever Houqin is
+installed (the ``houqin`` ``pytest11`` entry point). A module's tests look like ours::
 
-Fixtures: ``houqin_database`` (a migrated database for the session), ``app_factory`` and
-``app`` (an app per test; ``@pytest.mark.houqin_plugins("a", "b")`` loads only those plugins),
-``client``, ``make_school`` and ``make_user``. ``run_jobs(app)`` runs every queued job to the end.
+    import pytest
 
-Environment: ``HOUQIN_TEST_DATABASE=postgresql`` runs the suite on PostgreSQL (default
-SQLite), ``HOUQIN_TEST_REDIS=1`` runs jobs through rq on Redis (default in-process).
-``HOUQIN_TEST_PG_ADMIN_URL`` and ``HOUQIN_TEST_REDIS_URL`` say where they are. Tests that
-need PostgreSQL or Redis are skipped when it is unreachable, except when ``CI`` is set:
-then they fail.
+    pytestmark = pytest.mark.houqin_plugins("meters")
+
+    def test_a_reading(client, make_school, make_user):
+        school = make_school("north", modules=("meters",))
+        admin = make_user(school, "school_admin")
+        assert client.get("/api/v1/meters/items", headers=admin.headers).status_code == 200
+
+Fixtures
+    ``houqin_database``
+        the session's database, migrated once with every installed plugin (rows are emptied
+        after each test). ``houqin_postgres``: a migrated PostgreSQL one whatever the suite
+        runs on; ``houqin_redis_url``: a Redis URL (both skip, or fail in CI, when down).
+    ``app_factory(plugins=None, database=None, **config)``
+        another app for the test (other plugins, other configuration).
+    ``app``
+        an app for the test, inside its app context, with every installed plugin, or only
+        those named by ``@pytest.mark.houqin_plugins("a", "b")``.
+    ``client``
+        Flask's test client for ``app``.
+    ``make_school(slug, type="primary", district="district-a", modules=(), status="active",
+    domains=())``
+        a school (``TenantRef``) with ``modules`` switched on.
+    ``make_user(school, role="school_admin", email=None, district=None, token=True)``
+        a ``TestUser`` with ``role`` in ``school`` and an API token; ``.headers`` holds its
+        ``Authorization`` (and ``Accept-Language: en``). With ``district=`` the role is a
+        district role instead.
+    ``page_session(school, role="school_admin", language="en")``
+        a ``PageSession``: its own browser-less client signed in to ``school``'s pages as a
+        new member with ``role``; ``.get("/m/meters/")`` and ``.post(path, {...})`` add the
+        school's ``/t/<slug>`` prefix, and ``post`` the form's CSRF token; ``.client`` and
+        ``.user`` for the rest. ``language="zh_CN"`` reads the pages in Chinese.
+    ``navigation(school, role="school_admin", language="en")``
+        the navigation such a member sees on the school's home page, as
+        ``{group title: [entry titles]}`` in the page's order (``site_navigation(html)``
+        reads it from any page).
+    ``fresh_database``
+        an empty database of the suite's kind, dropped after the test, for
+        ``assert_migrations_hold``.
+
+Helpers (import from ``core.testing``)
+    ``run_jobs(app, timeout=30)``
+        runs every queued job and its retries to the end, on whichever backend the app has.
+    ``signed_in(client, user)``
+        signs a test client in as ``user`` (a web session); returns the CSRF token.
+    ``assert_refuses_other_schools(app, name, victim, intruder, values=, bodies=, secret=)``
+        walks every route of plugin ``name`` as ``intruder`` (a ``TestUser`` of another
+        school) reaching for ``victim`` by its path prefix, by ``X-Tenant`` and by its record
+        ids in ``values`` (``{"item_id": ...}``, by route parameter): fails unless every
+        answer is 403/404, none contains ``secret`` and the victim's rows in the plugin's
+        tables are unchanged. ``walk_routes(...)`` is the walk itself (any endpoints, JSON
+        ``bodies`` and multipart ``forms`` by endpoint), returning a ``Walk`` (``checked``,
+        ``problems``); ``school_rows(school, tables)`` what to compare.
+    ``assert_plugin_holds(app, name)``
+        fails unless every route of plugin ``name`` declares a registered permission, the
+        plugin imports nothing of core but ``core.sdk``, and its compiled zh-CN and English
+        catalogues translate every text marked in its code and templates.
+    ``assert_migrations_hold(name, database, instance_path)``
+        fails unless the plugin's migration branch applies on the empty ``database``, agrees
+        with its models (alembic's autogenerate comparison on its own tables), downgrades to
+        nothing and applies again.
+    ``houqin plugin check NAME [--postgresql]`` runs all of these from the command line.
+
+Environment
+    ``HOUQIN_TEST_DATABASE=postgresql``
+        run on PostgreSQL with row-level security (default SQLite), in a temporary database
+        created through ``HOUQIN_TEST_PG_ADMIN_URL`` (default
+        ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``), connecting as a plain
+        application role.
+    ``HOUQIN_TEST_PG_PREFIX``
+        the start of each temporary database's name (default ``houqin_test_``; lower-case
+        letters, digits, underscores), so runs sharing a server can tell theirs apart.
+    ``HOUQIN_TEST_REDIS=1``
+        run jobs through rq on Redis (``HOUQIN_TEST_REDIS_URL``, default
+        ``redis://127.0.0.1:6379/15``) instead of in-process.
+    ``CI``
+        when set, a test that needs an unreachable PostgreSQL or Redis fails instead of
+        being skipped.
 """
 
 from __future__ import annotations
@@ -16,18 +87,46 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, inspect, pool, text
-from sqlalchemy.engine import make_url
 
-PG_ADMIN_URL = os.environ.get(
-    "HOUQIN_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+from core import testdb
+from core.plugins.check import (
+    Finding,
+    Walk,
+    foreign_imports,
+    migrations_problems,
+    missing_translations,
+    plugin_endpoints,
+    plugin_folder,
+    school_rows,
+    undeclared_routes,
+    walk_routes,
 )
+from core.testdb import (
+    APP_ROLE,
+    PG_ADMIN_URL,
+    TestDatabase,
+    TestUser,
+    migrate,
+    pg_prefix,
+    postgres_error,
+)
+
+__all__ = [
+    "APP_ROLE", "PG_ADMIN_URL", "REDIS_URL", "Finding", "PageSession", "TestDatabase", "TestUser",
+    "Walk", "assert_migrations_hold", "assert_plugin_holds", "assert_refuses_other_schools",
+    "foreign_imports", "in_ci", "migrate", "migrations_problems", "missing_translations", "pg_prefix",
+    "plugin_endpoints", "plugin_folder", "postgres_error", "require_service", "run_jobs",
+    "school_rows", "signed_in", "site_navigation", "undeclared_routes", "walk_routes",
+]
+
+# The names these helpers had before they moved to core.testdb, for tests that import them.
+_sqlite_database, _postgres_database, _dispose = (testdb.sqlite_database, testdb.postgres_database,
+                                                  testdb.dispose)
+
 REDIS_URL = os.environ.get("HOUQIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-APP_ROLE = "houqin_test_app"
 
 
 def pytest_configure(config) -> None:
@@ -52,17 +151,6 @@ def require_service(name: str, error: Exception | None) -> None:
     pytest.skip(message)
 
 
-def postgres_error() -> Exception | None:
-    try:
-        engine = create_engine(PG_ADMIN_URL, poolclass=pool.NullPool)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:
-        return exc
-
-
 def redis_error() -> Exception | None:
     try:
         from redis import Redis
@@ -71,81 +159,6 @@ def redis_error() -> Exception | None:
         return None
     except Exception as exc:
         return exc
-
-
-@dataclass
-class TestDatabase:
-    owner_url: str
-    app_url: str
-    drop: Callable[[], None] = field(default=lambda: None)
-
-    @property
-    def dialect(self) -> str:
-        return make_url(self.owner_url).get_backend_name()
-
-    def config(self) -> dict:
-        return {"SQLALCHEMY_DATABASE_URI": self.app_url, "MIGRATION_DATABASE_URL": self.owner_url}
-
-    def empty(self) -> None:
-        """Remove every row (as the owner), keeping the schema."""
-        engine = create_engine(self.owner_url, poolclass=pool.NullPool)
-        with engine.begin() as connection:
-            tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
-            if self.dialect == "postgresql":
-                quoted = ", ".join(f'"{t}"' for t in tables)
-                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-            else:
-                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                for table in tables:
-                    connection.exec_driver_sql(f'DELETE FROM "{table}"')
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        engine.dispose()
-
-
-def _sqlite_database(directory) -> TestDatabase:
-    url = f"sqlite:///{directory / 'houqin-test.db'}"
-    return TestDatabase(url, url)
-
-
-def _postgres_database() -> TestDatabase:
-    name = f"houqin_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base = make_url(PG_ADMIN_URL)
-    owner = base.set(database=name)
-    app = owner.set(username=APP_ROLE, password=None)
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return TestDatabase(owner.render_as_string(False), app.render_as_string(False), drop)
-
-
-def migrate(database: TestDatabase, instance_path) -> None:
-    """``houqin db upgrade`` with every installed plugin, as a deployment would run it."""
-    from core.app import create_app
-    from core.migrate import upgrade
-
-    app = create_app({**database.config(), "INSTANCE_PATH": str(instance_path),
-                      "SECRET_KEY": "test", "HOUQIN_PLUGINS": None})
-    with app.app_context():
-        upgrade(app)
-    _dispose(app)
-
-
-def _dispose(app) -> None:
-    from core.extensions import db
-
-    backend = app.extensions.get("houqin_jobs")
-    if hasattr(backend, "shutdown"):
-        backend.shutdown()
-    with app.app_context():
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -231,70 +244,14 @@ def client(app):
 def make_school() -> Callable:
     """``make_school(slug, type="primary", district="district-a", modules=())`` -> TenantRef,
     in the app whose context is current (``app`` gives one)."""
-    from core.extensions import db
-    from core.tenancy import tenant_context
-    from tenants import modules as module_service
-    from tenants.models import District, Tenant
-
-    def make(slug: str, type: str = "primary", district: str = "district-a",
-             modules: tuple[str, ...] = (), status: str = "active", domains=()):
-        row = db.session.scalar(db.select(District).where(District.slug == district))
-        if row is None:
-            row = District(slug=district, name=district)
-            db.session.add(row)
-            db.session.flush()
-        tenant = Tenant(slug=slug, name=slug.title(), type=type, district_id=row.id,
-                        status=status, domains=list(domains))
-        db.session.add(tenant)
-        db.session.flush()
-        ref = tenant.ref()
-        with tenant_context(ref):
-            for module in modules:
-                module_service.enable(module)
-            db.session.commit()
-        return ref
-
-    return make
-
-
-@dataclass
-class TestUser:
-    id: int
-    email: str
-    token: str | None
-
-    @property
-    def headers(self) -> dict[str, str]:
-        # An API client that reads English, as the tests' assertions on messages do.
-        return {"Authorization": f"Bearer {self.token}", "Accept-Language": "en"} if self.token \
-            else {"Accept-Language": "en"}
+    return testdb.make_school
 
 
 @pytest.fixture
 def make_user() -> Callable:
     """``make_user(school, role="school_admin")`` -> TestUser with an API token for that school;
     ``make_user(None, district=ref.district_id, role="district_inspector")`` for district staff."""
-    from core.extensions import db
-    from core.identity import services
-    from core.tenancy import tenant_context
-
-    def make(school=None, role: str = "school_admin", email: str | None = None,
-             district: int | None = None, token: bool = True):
-        email = email or f"{role}.{uuid.uuid4().hex[:6]}@test.houqin.test"
-        user = services.user_by_email(email) or services.create_user(email, role)
-        plaintext = None
-        if district is not None:
-            services.grant_district_role(user, district, role)
-        if school is not None:
-            with tenant_context(school):
-                if district is None:
-                    services.grant_school_role(user, role)
-                if token:
-                    plaintext = services.create_token(user, "test", timedelta(days=1)).plaintext
-        db.session.commit()
-        return TestUser(user.id, email, plaintext)
-
-    return make
+    return testdb.make_user
 
 
 def signed_in(client, user: TestUser) -> str:
@@ -323,3 +280,125 @@ def run_jobs(app, timeout: float = 30.0) -> None:
 
     runner.set_worker_app(app)
     SimpleWorker([backend.queue], connection=backend.connection).work(burst=True)
+
+
+@dataclass
+class PageSession:
+    """A browser-less visitor of a school's pages, signed in as ``user``: ``get`` and ``post``
+    take the page's address inside the school (``/m/notes/``) and add the school's path
+    prefix; ``post`` adds the CSRF token a form carries. ``client`` is the Flask test client
+    itself, for anything else."""
+
+    client: object
+    user: TestUser
+    school: object
+    csrf: str
+
+    def url(self, path: str) -> str:
+        return f"/t/{self.school.slug}{path}"
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(self.url(path), **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        return self.client.post(self.url(path), data={"csrf_token": self.csrf, **(data or {})},
+                                **kwargs)
+
+
+@pytest.fixture
+def page_session(app) -> Callable[..., PageSession]:
+    """``page_session(school, role="school_admin", language="en")`` -> a ``PageSession``: its
+    own test client, signed in as a new member of ``school`` with ``role``, reading pages in
+    ``language`` (``"zh_CN"`` for the default Chinese)."""
+
+    def make(school, role: str = "school_admin", language: str = "en") -> PageSession:
+        user = testdb.make_user(school, role, token=False)
+        client = app.test_client()
+        csrf = signed_in(client, user)
+        with client.session_transaction() as session:
+            session["locale"] = language
+        return PageSession(client, user, school, csrf)
+
+    return make
+
+
+def site_navigation(page: str) -> dict[str, list[str]]:
+    """The navigation a page shows, as {group title: [entry titles]} in the page's order."""
+    import re
+    from html import unescape
+
+    if 'data-testid="site-nav"' not in page:
+        return {}
+    nav = page.split('data-testid="site-nav"', 1)[1].split("</nav>", 1)[0]
+    return {unescape(title): [unescape(e) for e in re.findall(r"<li><a [^>]*>([^<]+)</a></li>",
+                                                               body)]
+            for title, body in re.findall(r"<h2>([^<]+)</h2>\s*<ul>(.*?)</ul>", nav, re.S)}
+
+
+@pytest.fixture
+def navigation(page_session) -> Callable[..., dict[str, list[str]]]:
+    """``navigation(school, role="school_admin", language="en")`` -> the navigation a member
+    of ``school`` with ``role`` sees on the school's home page, as {group: [entries]}."""
+
+    def seen(school, role: str = "school_admin", language: str = "en") -> dict[str, list[str]]:
+        response = page_session(school, role, language).get("/")
+        assert response.status_code == 200, response.status_code
+        return site_navigation(response.get_data(as_text=True))
+
+    return seen
+
+
+def assert_refuses_other_schools(app, name: str, victim, intruder: TestUser, *,
+                                 values: dict[str, str] | None = None,
+                                 bodies: dict[str, object] | None = None,
+                                 secret: str | None = None) -> Walk:
+    """Walk every route of plugin ``name`` as ``intruder`` (a user of another school),
+    reaching for ``victim`` (a school whose records ``values`` names, by route parameter):
+    fails unless every answer is 403/404, none shows ``secret``, and the victim's rows in
+    the plugin's tables are the same afterwards. Returns the walk (``.checked`` requests)."""
+    from core.extensions import db
+    from core.migrate import tables_of
+
+    tables = tables_of(app, name)
+    before = school_rows(victim, tables)
+    walk = walk_routes(app, app.test_client(), intruder.headers, victim.slug,
+                       endpoints=plugin_endpoints(app, name), values=values, bodies=bodies,
+                       secret=secret)
+    db.session.rollback()
+    assert walk.problems == [], "\n".join(walk.problems)
+    assert walk.unreached == [], ("refused for want of a body before any record was looked up;"
+                                  " give these endpoints a valid one in bodies=:\n"
+                                  + "\n".join(walk.unreached))
+    assert walk.checked > 0, f"{name} has no route to walk"
+    assert school_rows(victim, tables) == before, "the walk changed the victim's rows"
+    return walk
+
+
+def assert_plugin_holds(app, name: str) -> None:
+    """Fails unless plugin ``name`` (loaded in ``app``) declares a permission on every route,
+    imports nothing of core but ``core.sdk`` and ships complete zh-CN and English catalogues."""
+    folder = plugin_folder(app, name)
+    findings = [undeclared_routes(app, name), foreign_imports(folder), missing_translations(folder)]
+    problems = [f"{f.title}: {p}" for f in findings for p in f.problems]
+    assert problems == [], "\n".join(problems)
+
+
+def assert_migrations_hold(name: str, database: TestDatabase, instance_path) -> None:
+    """Fails unless plugin ``name``'s branch applies on ``database`` (a fresh, empty one:
+    ``fresh_database``), agrees with its models, downgrades to nothing and applies again."""
+    findings = migrations_problems(name, database, instance_path)
+    problems = [f"{f.title}: {p}" for f in findings for p in f.problems]
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture
+def fresh_database(houqin_database, tmp_path) -> Iterator[TestDatabase]:
+    """An empty database of the suite's kind (SQLite, or PostgreSQL when the suite runs on
+    it), not migrated, dropped after the test: for ``assert_migrations_hold``."""
+    if houqin_database.dialect == "postgresql":
+        database = testdb.postgres_database()
+    else:
+        (tmp_path / "fresh").mkdir()
+        database = testdb.sqlite_database(tmp_path / "fresh")
+    yield database
+    database.drop()

@@ -23,6 +23,24 @@ def test_an_api_client_gets_messages_in_the_language_it_asks_for(client, make_sc
         assert expected in response.get_json()["errors"]["name"][0], language
 
 
+def test_the_api_never_answers_in_the_persons_web_language_unasked(client, make_school,
+                                                                   make_user):
+    """docs/api.md: a script using someone's token gets what its Accept-Language asks for, else
+    zh-CN, whatever language that person chose for their pages."""
+    from core.extensions import db
+    from core.identity.models import User
+
+    admin = make_user(make_school("i18n-web-english"))
+    db.session.get(User, admin.id).locale = "en"
+    db.session.commit()
+    headers = {"Authorization": admin.headers["Authorization"]}
+    unasked = client.post("/api/v1/people/grades", json={}, headers=headers)
+    assert "必填" in unasked.get_json()["errors"]["name"][0]
+    asked = client.post("/api/v1/people/grades", json={},
+                        headers={**headers, "Accept-Language": "en-US,en;q=0.9"})
+    assert asked.get_json()["errors"]["name"][0] == "Missing data for required field."
+
+
 def test_without_a_request_the_operator_chooses_and_zh_cn_is_the_default(app, monkeypatch):
     def message() -> str:
         try:

@@ -280,3 +280,22 @@ def test_a_job_handed_over_twice_runs_once(jobs_app, school):
     done = the_run(school, uuid.UUID(run_id))
     assert (done.status, done.attempts) == (JobStatus.FINISHED, 1)
     assert items(school, note_id) == [0, 1, 2]
+
+
+def test_a_job_enqueued_before_a_savepoint_waits_for_the_real_commit(jobs_app, school):
+    """SQLAlchemy calls after_commit when a savepoint is released (first_writer's are): a job
+    enqueued before one must still be handed over only at the commit, not run (and skipped
+    for want of its committed record) before it."""
+    from core.db.races import first_writer
+
+    note_id = new_note(school)
+    backend = jobs_app.extensions["houqin_jobs"]
+    with tenant_context(school):
+        run = enqueue(note_jobs.write_items, note_id, 2)
+        first_writer(Note(title="written in a savepoint"))
+        run_id = str(run.id)
+        assert not backend.is_pending(run_id)  # not handed over at the savepoint
+        db.session.commit()
+    run_jobs(jobs_app)
+    assert the_run(school, uuid.UUID(run_id)).status == JobStatus.FINISHED
+    assert items(school, note_id) == [0, 1]

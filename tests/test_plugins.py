@@ -98,14 +98,108 @@ def test_core_and_tenants_never_import_a_plugin():
     assert offenders == []
 
 
-def test_first_party_plugins_use_only_the_sdk_from_core():
+PLUGIN_FOLDERS = (ROOT / "plugins", ROOT / "tests" / "plugin_dist")
+# Translation functions come from the SDK too (core.sdk._, lazy_gettext, ...), so a plugin's
+# strings are translated the way core's are, whatever Babel core ships with.
+REFUSED_LIBRARIES = ("flask_babel",)
+
+
+def sdk_offences(path: Path) -> list[str]:
+    """What a plugin file does that only the SDK may: import core (or tenants) beyond
+    ``core.sdk``, import a name the SDK does not list in ``__all__`` or a private one
+    (``_x``; ``_`` itself is gettext), read a private attribute of the SDK module, reach
+    through ``app.extensions`` / ``current_app.extensions``, or into pluggy's manager."""
+    import core.sdk as sdk
+
+    public = set(sdk.__all__) | set(sdk.DEPRECATED)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    sdk_aliases = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")
+                if top[0] in ("core", "tenants") and alias.name != "core.sdk":
+                    found.append(f"imports {alias.name}")
+                elif alias.name == "core.sdk":
+                    sdk_aliases.add(alias.asname or "core")
+                if top[0] in REFUSED_LIBRARIES:
+                    found.append(f"imports {alias.name} (take it from core.sdk)")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            top = node.module.split(".")
+            if top[0] in REFUSED_LIBRARIES:
+                found.append(f"imports {node.module} (take it from core.sdk)")
+            if top[0] not in ("core", "tenants"):
+                continue
+            if node.module == "core":
+                names = [a.name for a in node.names]
+                sdk_aliases |= {a.asname or a.name for a in node.names if a.name == "sdk"}
+                if names != ["sdk"]:
+                    found.append(f"imports {', '.join(n for n in names if n != 'sdk')} "
+                                 "from core")
+            elif node.module != "core.sdk":
+                found.append(f"imports {node.module}")
+            else:
+                found += [f"imports {a.name} from core.sdk, which it does not publish"
+                          for a in node.names if a.name not in public]
+        elif isinstance(node, ast.Attribute):
+            if node.attr == "extensions":
+                found.append("reaches through .extensions")
+            elif node.attr in ("get_hookimpls", "get_plugin", "subset_hook_caller"):
+                found.append(f"reaches into pluggy (.{node.attr}): use hooks() or all_hooks()")
+            elif (isinstance(node.value, ast.Name) and node.value.id in sdk_aliases
+                  and node.attr not in public and node.attr != "sdk"):
+                found.append(f"uses {node.value.id}.{node.attr}, which core.sdk does not "
+                             "publish")
+            elif (isinstance(node.value, ast.Attribute) and node.value.attr == "sdk"
+                  and node.attr not in public):
+                found.append(f"uses core.sdk.{node.attr}, which core.sdk does not publish")
+    return found
+
+
+def test_plugins_use_only_the_sdks_public_names_from_core():
+    offenders = []
+    for folder in PLUGIN_FOLDERS:
+        for path in folder.rglob("*.py"):
+            offenders += [f"{path.relative_to(ROOT)} {offence}"
+                          for offence in sdk_offences(path)]
+    assert offenders == []
+
+
+def test_first_party_plugins_reach_no_other_plugin():
     offenders = []
     for path in (ROOT / "plugins").rglob("*.py"):
         plugin = path.relative_to(ROOT / "plugins").parts[0]
         for name in _imports(path):
             top = name.split(".")
-            if top[0] in ("core", "tenants") and name != "core.sdk":
-                offenders.append(f"{path.relative_to(ROOT)} imports {name}")
             if top[0] == "plugins" and len(top) > 1 and top[1] != plugin:
                 offenders.append(f"{path.relative_to(ROOT)} reaches into {name}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("source, offence", [
+    ("from core.db import uuid7", "imports core.db"),
+    ("import tenants.models", "imports tenants.models"),
+    ("from core.sdk import _kernel", "imports _kernel from core.sdk"),
+    ("from core.sdk import kernel", "imports kernel from core.sdk"),
+    ("from core import sdk\nsdk._kernel()", "uses sdk._kernel"),
+    ("import core.sdk\ncore.sdk._kernel()", "uses core.sdk._kernel"),
+    ("from core import state", "imports state from core"),
+    ("from flask import current_app\ncurrent_app.extensions['houqin']",
+     "reaches through .extensions"),
+    ("def f(app):\n    return app.extensions.get('fees')", "reaches through .extensions"),
+    ("from flask_babel import gettext as _", "imports flask_babel"),
+    ("from core.sdk import hooks\nhooks().x.get_hookimpls()", "reaches into pluggy"),
+])
+def test_the_boundary_check_catches_each_kind_of_reach(tmp_path, source, offence):
+    path = tmp_path / "plugin.py"
+    path.write_text(source + "\n", encoding="utf-8")
+    assert any(offence in found for found in sdk_offences(path)), sdk_offences(path)
+
+
+def test_the_boundary_check_lets_the_sdk_be_used(tmp_path):
+    clean = tmp_path / "plugin.py"
+    clean.write_text("from core import sdk\nfrom core.sdk import _, db, lazy_gettext as _l\n"
+                     "import core.sdk\n\nsdk.hooks, core.sdk.all_hooks, _('x'), _l('y'), db\n",
+                     encoding="utf-8")
+    assert sdk_offences(clean) == []

@@ -27,7 +27,7 @@ from tenants.schoolfile import LEFT_OUT, core_tables, module_tables
 from tests.plugins.canteen.support import certificate, dish, supplier
 from tests.plugins.fees.report_scenario import build
 
-MODULES = ("canteen", "fees")
+MODULES = ("canteen", "energy", "fees")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 pytestmark = pytest.mark.houqin_plugins(*MODULES)
 
@@ -73,6 +73,7 @@ def populated(app, make_school, make_user):
         calendar.set_day(date(2026, 10, 1), "holiday", "国庆节")
         building = people.create_building("教学楼")
         people.create_room({"building_id": building.id, "name": "101", "office": "教务处"})
+        _meters()
         term_id = str(term.id)
         db.session.commit()
     build(school, term_id, teacher=teacher, guardian=guardian)
@@ -81,6 +82,23 @@ def populated(app, make_school, make_user):
     assert certificate(client, manager, supplier_id, scan=PNG).status_code == 201
     assert dish(client, manager).status_code == 201
     return school
+
+
+def _meters() -> None:
+    """A water meter with a sub-meter (a row naming another of its table) and readings."""
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from plugins.energy.services import meters, readings
+
+    main = meters.create({"number": "SB-001", "kind": "water", "digits": 5,
+                          "installed_on": date(2026, 9, 1)})
+    sub = meters.create({"number": "SB-002", "kind": "water", "digits": 5,
+                         "installed_on": date(2026, 9, 1), "parent_id": main.id})
+    for meter_id in (main.id, sub.id):
+        for day, value in ((1, "10"), (2, "25.5")):
+            readings.record(meter_id, {"read_at": datetime(2026, 9, day, 1, tzinfo=UTC),
+                                       "value": Decimal(value)})
 
 
 def export(school, path) -> dict:
@@ -128,6 +146,7 @@ def test_a_school_moves_to_another_deployment_row_for_row(app, populated, target
                   "terms", "calendar_days", "buildings", "rooms", "audit_events",
                   "memberships", "stored_files", "canteen_suppliers", "canteen_certificates",
                   "canteen_dishes", "fees_bills", "fees_payments", "fees_receipts",
+                  "energy_meters", "energy_readings",
                   "fees_receipt_counters", "fees_ledger", "fees_refunds"):
         assert before[table], f"the scenario left {table} empty"
     with zipfile.ZipFile(path) as archive:

@@ -17,6 +17,7 @@ REGISTERS = ["班级", "学生", "教职工", "场所", "校历"]
 TRANSLATIONS = Path(__file__).parent.parent / "core" / "translations"
 TOOLS = ["导入导出", "操作日志", "模块"]
 ACCOUNTS = "账号"  # a school administrator's last tool
+CHANNELS = "通知渠道"
 PLUGIN_TRANSLATIONS = sorted((Path(__file__).parent.parent / "plugins").glob("*/translations"))
 
 
@@ -68,8 +69,8 @@ def test_a_kindergarten_home_shows_only_its_modules(client, person):
     # Core's registers first, then the school's own modules and nothing else, then core's tools.
     # A kindergarten's children are 幼儿, not 学生 (core.wording).
     assert nav(kindergarten) == [[w.replace("学生", "幼儿") for w in REGISTERS], ["Playground"],
-                                 [*TOOLS, ACCOUNTS]]
-    assert nav(primary) == [REGISTERS, ["Notes"], [*TOOLS, ACCOUNTS]]
+                                 [*TOOLS, CHANNELS, ACCOUNTS]]
+    assert nav(primary) == [REGISTERS, ["Notes"], [*TOOLS, CHANNELS, ACCOUNTS]]
 
 
 def test_wrong_passwords_are_refused_then_throttled(client, person):

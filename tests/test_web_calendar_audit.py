@@ -187,7 +187,7 @@ def test_the_trail_is_found_by_entity_and_date_and_exported(client, school, offi
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-testid="audit-events"' in text
     assert text.count('data-entity="academic_years"') == 1
-    assert OFFICE in text and "<code>name</code> — → 2026-2027学年" in text
+    assert OFFICE in text and "<span class=\"field\">Name</span> — → 2026-2027学年" in text
     past = client.get(f"/t/cal-web/audit?entity=academic_years&to={today - timedelta(days=3)}")
     assert 'data-entity="academic_years"' not in past.get_data(as_text=True)
 
@@ -215,7 +215,7 @@ def test_times_are_the_schools_and_pages_hold_fifty_newest_first(client, school,
     text = first.get_data(as_text=True)
     assert text.count('data-entity="paging"') == 50
     assert re.search(r'<td class="id">(\d+)</td>', text).group(1) == "54"  # the newest first
-    assert "2026-03-02 02:24:00" in text and "<code>n</code> 54 → 55" in text
+    assert "2026-03-02 02:24:00" in text and "<span class=\"field\">n</span> 54 → 55" in text
     assert client.get("/t/cal-web/audit?entity=paging&to=2026-03-01").get_data(
         as_text=True).count('data-entity="paging"') == 0
     following = html.unescape(re.search(r'href="([^"]+)" rel="next"', text).group(1))

@@ -21,6 +21,19 @@ PROBLEM_TYPE = "https://houqin.invalid/problems/"
 
 
 class Problem(Exception):
+    """An error answered as ``application/problem+json`` (a page shows it as an error page).
+
+    Arguments (all optional, all keyword but ``detail``):
+        detail (str): what went wrong and what to do, in the reader's language (``_()``).
+        title (str): a short heading; the status's own title when not given.
+        errors (dict[str, list[str]]): per-field messages for bad input, keyed by field name.
+        status (int): the HTTP status, when not the class's own (400 here).
+
+    Example: ``raise Problem(_("the file is empty"), errors={"file": [_("empty")]})``.
+    Subclasses fix the status: ``Forbidden`` 403, ``NotFound`` 404, ``Conflict`` 409,
+    ``Invalid`` 422. In a service, prefer ``RuleBroken`` (no HTTP there).
+    """
+
     status = 400
     slug = "bad-request"
 
@@ -39,18 +52,27 @@ class Unauthorized(Problem):
 
 
 class Forbidden(Problem):
+    """The person may not do this here (403); same arguments as ``Problem``."""
+
     status, slug = 403, "forbidden"
 
 
 class NotFound(Problem):
+    """No such record in this school (404); same arguments as ``Problem``."""
+
     status, slug = 404, "not-found"
 
 
 class Conflict(Problem):
+    """The request clashes with the current state (409), e.g. a lost race; same arguments
+    as ``Problem``."""
+
     status, slug = 409, "conflict"
 
 
 class Invalid(Problem):
+    """Bad input (422): name each field in ``errors``; same arguments as ``Problem``."""
+
     status, slug = 422, "invalid"
 
 

@@ -48,7 +48,7 @@ class NotADemo(RuntimeError):
 
 
 @dataclass
-class Outcome:
+class DemoReport:
     generated: list[str] = field(default_factory=list)  # schools given their life now
     kept: list[str] = field(default_factory=list)  # schools that had it already
     accounts: list[dict[str, Any]] = field(default_factory=list)
@@ -94,7 +94,7 @@ def _real_addresses(district_id: int, schools: list) -> list[str]:
     return sorted(e for e in emails if not e.endswith(RESERVED_DOMAIN))
 
 
-def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS) -> Outcome:
+def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS) -> DemoReport:
     """Give each school of the manifest's demo district ``days`` days of life up to its
     today, unless it has them already; commits school by school."""
     from core.demo.school import populate
@@ -106,7 +106,7 @@ def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS) -> 
     if real := _real_addresses(district.id, schools):
         raise NotADemo("the district has accounts outside the reserved .test domain ("
                        + ", ".join(real[:3]) + "): it holds real people's data")
-    outcome = Outcome()
+    outcome = DemoReport()
     for school in schools:
         tenant = school.ref()
         with tenant_context(tenant):

@@ -46,6 +46,11 @@ def enqueue(func: Callable, *args, description: str | None = None, run_at: datet
 
 
 def _dispatch_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        # A savepoint released (SQLAlchemy calls after_commit for it too, as first_writer's
+        # do): the jobs wait for the real commit, else a worker would look for a run that is
+        # not committed yet and skip it.
+        return
     pending = session.info.pop(_PENDING, None)
     if pending:
         jobs = backend()

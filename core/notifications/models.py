@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantScoped, UtcDateTime, tenant_foreign_key, tenant_index, utcnow
@@ -46,3 +46,22 @@ class NotificationRead(TenantScoped, db.Model):
     notification_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     user_id: Mapped[int] = mapped_column(BigInteger)
     read_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class NotificationChannel(TenantScoped, db.Model):
+    """Where a school's notices of the chosen kinds go besides the in-app list: an e-mail
+    address list or a group robot, with its settings (secrets among them)."""
+
+    __tablename__ = "notification_channels"
+    __table_args__ = (tenant_index("ix_notification_channels_kind", "kind"),)
+    # The settings hold webhook keys and signing secrets: the audit shows that they changed.
+    __audit_redacted__ = ("settings",)
+
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(80))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The notice kinds sent here (core.notifications.channels.notice_kinds).
+    notices: Mapped[list[str]] = mapped_column(JSON, default=list)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

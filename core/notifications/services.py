@@ -21,9 +21,13 @@ from .models import Notification, NotificationRead
 def notify(key: str, permission: str, message: str, params: dict[str, Any] | None = None,
            source: str = "core", endpoint: str | None = None,
            endpoint_args: dict[str, Any] | None = None,
-           user_id: int | None = None) -> Notification:
+           user_id: int | None = None, kind: str | None = None) -> Notification:
     """Raise the notification ``key`` for everyone here who holds ``permission`` (or only for
     ``user_id``, when given, if they hold it).
+
+    ``kind`` is the notice kind (declared with ``houqin_notice_kinds``; the ``source`` when
+    not given) by which the school routes it to its channels: a new notice, or one whose
+    text changed, is sent once to each channel that takes its kind (a job per channel).
 
     ``message`` is an untranslated msgid (mark it with ``N_`` so it is extracted) with
     ``%(name)s`` placeholders filled from ``params``. Raising the same key again updates it;
@@ -40,14 +44,23 @@ def notify(key: str, permission: str, message: str, params: dict[str, Any] | Non
                            user_id=user_id)
         found = first_writer(new, field="key", winner=lambda: _by_key(key))
         if found is new:
+            _send(found, kind or source)
             return found
     if (found.message, found.params) != (message, params):
         found.message, found.params, found.updated_at = message, params, utcnow()
         found.endpoint, found.endpoint_args = endpoint, endpoint_args
         db.session.execute(delete(NotificationRead)
                            .where(NotificationRead.notification_id == found.id))
+        db.session.flush()
+        _send(found, kind or source)
     db.session.flush()
     return found
+
+
+def _send(found: Notification, kind: str) -> None:
+    from core.notifications.delivery import route
+
+    route(found, kind)
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from core import hookspecs
 from core.plugins.manifest import PluginError, PluginManifest
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ENTRY_POINT_GROUP = "houqin.plugins"
 
@@ -67,6 +71,9 @@ class PluginHost:
 
 
 class _SubsetHooks:
+    """Hook callers over some of the plugins: ``hooks.houqin_x(**kwargs)`` calls each reached
+    plugin as pluggy does (a list of answers, latest registered first)."""
+
     def __init__(self, pm: pluggy.PluginManager, removed: list[object]) -> None:
         self._pm = pm
         self._removed = removed
@@ -78,6 +85,48 @@ class _SubsetHooks:
         if hook_name not in self._callers:
             self._callers[hook_name] = self._pm.subset_hook_caller(hook_name, self._removed)
         return self._callers[hook_name]
+
+    def implementers(self, hook_name: str) -> list[str]:
+        """The names of the reached plugins that implement ``hook_name``, in call order."""
+        return [impl.plugin_name for impl in reversed(getattr(self, hook_name).get_hookimpls())]
+
+    def answers(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Each reached plugin's answer to ``hook_name`` with the plugin's name, in call
+        order (``None`` answers left out, as pluggy leaves them out): for a result whose
+        owner matters, such as a provider two plugins might both call by one name."""
+        found = []
+        for impl in reversed(getattr(self, hook_name).get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            answer = impl.function(*[kwargs[name] for name in impl.argnames])
+            if answer is not None:
+                found.append((impl.plugin_name, answer))
+        return found
+
+
+class PluginApp:
+    """The app as a plugin sees it at start-up (``houqin_startup``): its configuration (read
+    only), hook callers over every loaded plugin, the loaded plugins' manifests, and a place
+    of the plugin's own for what it works out once per app (``sdk.plugin_state`` reads it
+    back while serving)."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        return MappingProxyType(self._app.config)
+
+    @property
+    def plugins(self) -> Mapping[str, PluginManifest]:
+        return MappingProxyType(self._app.extensions["houqin"].plugins.manifests)
+
+    def all_hooks(self) -> _SubsetHooks:
+        host = self._app.extensions["houqin"].plugins
+        return host.hooks_for(host.names)
+
+    def state(self, plugin: str) -> dict[str, Any]:
+        return self._app.extensions["houqin"].plugin_state.setdefault(plugin, {})
 
 
 def _manifest_of(

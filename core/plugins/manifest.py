@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -34,6 +35,12 @@ class PluginManifest:
     # What the audit log shows for the codes this module records: its tables, its exports
     # ("<name>.<register>") and any action of its own, each a lazy translatable label.
     audit_labels: Mapping[str, object] = field(default_factory=dict, compare=False)
+    # What the audit log's "Changes" column calls this module's columns ("column" for all its
+    # tables, "table.column" for one) and the codes they store ({"table.column": {code:
+    # label}}, or {"column": ...}); a column or code left out is shown as it is stored, a
+    # column labelled None is bookkeeping the rest of the row shows, and is left out.
+    audit_fields: Mapping[str, object] = field(default_factory=dict, compare=False)
+    audit_values: Mapping[str, Mapping[Any, object]] = field(default_factory=dict, compare=False)
 
     def check(self, distribution: str | None = None) -> None:
         """Refuse a manifest that cannot load here; ``distribution`` is the installed

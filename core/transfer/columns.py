@@ -73,10 +73,15 @@ def _flag(value: Any) -> bool | None:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a register's sheet: the field it feeds, its headers (Chinese first: it
+    is what exports write; any of them is read), how a cell becomes the field's value, and,
+    for a module's register, how a record gives the cell its export writes."""
+
     field: str
-    headers: tuple[str, ...]  # Chinese first: it is what exports write
+    headers: tuple[str, ...]
     convert: Any = _text
     required: bool = False
+    value: Any = None  # record -> cell; None: the column is left empty in an export
 
 
 GENDER = _choice({"男": "male", "女": "female", "male": "male", "female": "female",
@@ -122,9 +127,11 @@ KINDS: dict[str, tuple[Column, ...]] = {
 }
 
 
-def header_map(kind: str, headers: list[Any]) -> tuple[dict[int, Column], list[str]]:
-    """Which column index feeds which field; and the required headers that are missing."""
-    columns = KINDS[kind]
+def header_map(kind: str | tuple[Column, ...], headers: list[Any]
+               ) -> tuple[dict[int, Column], list[str]]:
+    """Which column index feeds which field; and the required headers that are missing.
+    ``kind``: one of core's registers, or a module register's columns."""
+    columns = KINDS[kind] if isinstance(kind, str) else kind
     by_header = {h.lower(): column for column in columns for h in column.headers}
     found: dict[int, Column] = {}
     for index, header in enumerate(headers):

@@ -14,10 +14,11 @@ from core.extensions import db
 from core.jobs import JobContext
 from core.messages import phrase
 from core.rules import RuleBroken
-from core.transfer.columns import header_map
+from core.transfer.columns import KINDS, header_map
 from core.transfer.importer import create_classes, import_rows, mapped_columns, missing_classes
 from core.transfer.models import ImportFile
 from core.transfer.reader import UploadRefused, import_limits, read_table
+from core.transfer.registers import import_register, module_register
 
 CHECKPOINT_ROWS = 100
 
@@ -39,6 +40,8 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool,
     upload = db.session.scalar(select(ImportFile).where(ImportFile.id == uuid.UUID(import_id)))
     if upload is None or upload.status == "imported":
         return {"error": _("this upload was imported already or no longer exists")}
+    if upload.kind not in KINDS:
+        return _run_register_import(ctx, upload, dry_run)
     try:
         headers, rows = read_table(upload.filename, upload.content,
                                    current_app.config["IMPORT_MAX_BYTES"], import_limits(),
@@ -93,6 +96,50 @@ def run_import(ctx: JobContext, import_id: str, dry_run: bool,
     else:
         upload.status, upload.content = "imported", b""  # the rows are in the registers now
     # After the preview's rollback, which would otherwise take the outcome with it.
+    ctx.progress(len(rows), len(rows),
+                 phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
+                 else phrase("%(created)s of %(rows)s rows imported", **counts))
+    return report
+
+
+def _run_register_import(ctx: JobContext, upload: ImportFile, dry_run: bool) -> dict[str, Any]:
+    """A module's register: every row checked, then the good ones written at once (see
+    ``core.transfer.registers``); a preview's writes are rolled back. Written in one
+    transaction, a real import has no checkpoint: a retry starts again from the first row."""
+    found = module_register(upload.kind)
+    if found is None:  # the module was switched off since the upload
+        return {"kind": upload.kind, "dry_run": dry_run,
+                "error": _("this register's module is switched off in this school")}
+    register = found[1]
+    import_id = upload.id
+    try:
+        headers, rows = read_table(upload.filename, upload.content,
+                                   current_app.config["IMPORT_MAX_BYTES"], import_limits(),
+                                   columns=lambda row: sorted(header_map(register.columns,
+                                                                         row)[0]))
+        ctx.progress(0, len(rows), phrase("row %(row)s of %(rows)s", row=1, rows=len(rows)))
+        report = import_register(register, headers, rows, progress=lambda index, _r: ctx.progress(
+            index, len(rows), phrase("row %(row)s of %(rows)s", row=index + 1, rows=len(rows))))
+    except UploadRefused as exc:
+        db.session.rollback()
+        upload = db.session.scalar(select(ImportFile).where(ImportFile.id == import_id))
+        upload.status, upload.content = "refused", b""
+        ctx.progress(0, 0, phrase("refused"))
+        return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
+    except RuleBroken as exc:  # a rule over the rows together: nothing is written
+        db.session.rollback()
+        return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
+    report |= {"kind": upload.kind, "dry_run": dry_run}
+    counts = {"created": report["created"], "rows": report["rows"]}
+    if dry_run:
+        db.session.rollback()  # a preview writes nothing but its own record
+        upload = db.session.scalar(select(ImportFile).where(ImportFile.id == import_id))
+        upload.status = "previewed"
+    else:
+        audit.record("import", "import_files", str(import_id),
+                     after={"kind": upload.kind, "created": report["created"],
+                            "refused_rows": len({e["row"] for e in report["errors"]})})
+        upload.status, upload.content = "imported", b""
     ctx.progress(len(rows), len(rows),
                  phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run
                  else phrase("%(created)s of %(rows)s rows imported", **counts))

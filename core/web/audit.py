@@ -3,7 +3,6 @@ read who changed what, and export the same search through the API's .xlsx endpoi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from marshmallow import ValidationError
 
 from core import audit
 from core.api.audit import AuditQuerySchema
-from core.audit_labels import audit_choices, audit_label
+from core.audit_labels import AuditVocabulary, audit_choices, audit_label
 from core.identity.services import emails_of, names_of
 from core.permissions import requires
 from core.plugins.types import NavEntry
@@ -41,30 +40,45 @@ ZONE_NAMES = {
 
 @dataclass(frozen=True)
 class Change:
-    key: str
+    label: str
     before: str
     after: str
 
 
-def _short(value: Any) -> str:
-    if value is None:
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def _short(text: str) -> str:
     return text if len(text) <= VALUE_WIDTH else text[:VALUE_WIDTH - 1] + "…"
 
 
-def changes(before: dict | None, after: dict | None) -> list[Change]:
-    """The keys whose values differ between ``before`` and ``after``, shortened for a table."""
+def changes(vocabulary: AuditVocabulary, table: str, before: dict | None,
+            after: dict | None) -> list[Change]:
+    """The fields whose values differ between ``before`` and ``after``, by their names, with
+    their values as a reader reads them, shortened for a table. A module's settings are one
+    change per setting changed, named as its settings form names it."""
     before, after = before or {}, after or {}
-    keys = sorted((before.keys() | after.keys()) - HIDDEN_KEYS)
-    return [Change(k, _short(before.get(k)), _short(after.get(k)))
-            for k in keys if before.get(k) != after.get(k)]
-
+    found = []
+    for key in sorted((before.keys() | after.keys()) - HIDDEN_KEYS):
+        old, new = before.get(key), after.get(key)
+        if old == new or vocabulary.internal(table, key):
+            continue
+        if table == "tenant_modules" and key == "settings" and isinstance(old or new, dict):
+            module = after.get("module") or before.get("module")
+            old, new = old or {}, new or {}
+            found += [Change(vocabulary.setting(module, name),
+                             _short(vocabulary.setting_value(module, name, old.get(name))),
+                             _short(vocabulary.setting_value(module, name, new.get(name))))
+                      for name in sorted(old.keys() | new.keys()) if old.get(name) != new.get(name)]
+            continue
+        found.append(Change(vocabulary.field(table, key), _short(vocabulary.value(table, key, old)),
+                            _short(vocabulary.value(table, key, new))))
+    return found
 
 
 def _render(form: dict[str, str], errors: dict[str, str], status: int,
             **results: Any) -> ResponseReturnValue:
-    return render_template("web/audit.html", form=form, errors=errors, changes=changes,
+    zone = ZoneInfo(require_tenant().timezone)
+    vocabulary = AuditVocabulary(zone)
+    return render_template("web/audit.html", form=form, errors=errors,
+                           changes=lambda e: changes(vocabulary, e.entity, e.before, e.after),
                            label=audit_label,
                            actions=audit_choices("action", form.get("action", "")),
                            entities=audit_choices("entity", form.get("entity", "")),

@@ -60,6 +60,13 @@ def _choices(item: fields.Field) -> list[tuple[str, str]]:
             for n, code in enumerate(one_of.choices)]
 
 
+def choices_of(item: fields.Field) -> list[tuple[str, str]]:
+    """A setting's choices by their titles (a list's, its items'); none when it has none."""
+    if isinstance(item, fields.List):
+        item = item.inner
+    return _choices(item) if _one_of(item) is not None else []
+
+
 def _most(item: fields.List) -> int | None:
     lengths = [v.max for v in item.validators if isinstance(v, validate.Length)]
     return lengths[0] if lengths else None

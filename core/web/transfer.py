@@ -35,7 +35,8 @@ DONE = {JobStatus.FINISHED.value, JobStatus.FAILED.value, JobStatus.SKIPPED.valu
 
 def _render_imports(errors: dict[str, str], form: dict, status: int = 200):
     uploads = db.session.scalars(
-        select(ImportFile).order_by(ImportFile.created_at.desc()).limit(RECENT)).all()
+        select(ImportFile).where(ImportFile.kind.in_(list(KINDS)))
+        .order_by(ImportFile.created_at.desc()).limit(RECENT)).all()
     return render_template("web/imports.html", uploads=uploads, kinds=KINDS,
                            kind_titles=KIND_TITLES, status_titles=STATUS_TITLES,
                            errors=errors, form=form,
@@ -87,7 +88,10 @@ def _import_job(stored: ImportFile) -> JobRun | None:
     return next((run for run in runs if run.args and run.args[0] == str(stored.id)), None)
 
 
-def _status_context(import_id: uuid.UUID) -> dict:
+def status_context(import_id: uuid.UUID, progress_endpoint: str = "web.import_progress"
+                   ) -> dict:
+    """What the upload's page and its polled progress show; a module's register pages
+    (``core.web.registers``) poll their own ``progress_endpoint``."""
     try:
         stored = services.get_upload(import_id)
     except RuleBroken as exc:
@@ -95,8 +99,15 @@ def _status_context(import_id: uuid.UUID) -> dict:
     run = _import_job(stored)
     return {"upload": stored, "run": run, "done": run is None or run.status in DONE,
             "report": (run.result or {}) if run is not None else {}, "kind_titles": KIND_TITLES,
-            "poll_url": url_for("web.import_progress", import_id=stored.id,
+            "poll_url": url_for(progress_endpoint, import_id=stored.id,
                                 job=run.id if run else None)}
+
+
+def _status_context(import_id: uuid.UUID) -> dict:
+    found = status_context(import_id)
+    if found["upload"].kind not in KINDS:  # a module's upload has its module's pages
+        raise NotFound(str(_l("no such upload in this school")))
+    return found
 
 
 @bp.route("/people/imports/<uuid:import_id>")
@@ -120,6 +131,7 @@ def import_progress(import_id: uuid.UUID):
 def run_import(import_id: uuid.UUID):
     """Import the previewed file; with "create the missing classes" ticked, the classes its
     preview listed are created by the import, in its transaction."""
+    _status_context(import_id)  # a module's upload is imported from its module's pages
     stored, run = services.import_for_real(
         import_id, create_classes=bool(request.form.get("create_classes")))
     return redirect_to(url_for("web.import_status", import_id=stored.id, job=run.id))

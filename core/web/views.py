@@ -65,17 +65,18 @@ Offered = TypeVar("Offered", NavEntry, Widget)
 
 def select_locale() -> str:
     """The language chosen on this device; for an API client, the one its Accept-Language
-    asks for; else the person's; else zh-CN. Jobs speak the language of who started them;
-    commands, HOUQIN_LOCALE when an operator sets it, else zh-CN."""
+    asks for, else zh-CN (docs/api.md: never the person's web language, which a script
+    using their token cannot see); for a page, the person's; else zh-CN. Jobs speak the
+    language of who started them; commands, HOUQIN_LOCALE when an operator sets it, else
+    zh-CN."""
     if not has_request_context():
         chosen = g.get("job_locale") or os.environ.get("HOUQIN_LOCALE", "zh_CN")
         return chosen if chosen in LANGUAGES else "zh_CN"
     if session.get("locale") in LANGUAGES:
-        return session["locale"]
-    if request.path.startswith("/api/") and request.accept_languages:
+        return session["locale"]  # this browser's choice, for its pages and their downloads
+    if request.path.startswith("/api/"):
         asked = request.accept_languages.best_match(["zh", "en"])
-        if asked:
-            return "zh_CN" if asked == "zh" else asked
+        return "en" if asked == "en" else "zh_CN"
     principal = getattr(g, "principal", None)
     if principal is not None:
         locale = db.session.scalar(select(User.locale).where(User.id == principal.user_id))
@@ -276,6 +277,7 @@ def install(app) -> None:
         accounts,
         audit,
         calendar,
+        channels,
         district,
         modules,
         notifications,
@@ -294,6 +296,9 @@ def install(app) -> None:
     app.jinja_env.globals["navigation"] = navigation
     # A kindergarten's words where they differ (core.wording); a job's phrase when read.
     app.jinja_env.globals.update(word=word, nword=nword)
+    from core.web.registers import register_links
+
+    app.jinja_env.globals["register_links"] = register_links  # a module register's links
     app.jinja_env.filters["stored_message"] = read_stored
     # Installed by `make install` from the npm registry; without it pages refresh instead.
     app.jinja_env.globals["HTMX"] = (Path(bp.static_folder) / "vendor" / "htmx.min.js").exists()

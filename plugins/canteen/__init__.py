@@ -1,19 +1,39 @@
-"""The canteen and food-safety module (食堂与食品安全): dishes and menus, retained samples, and
-the rules they follow. Suits every kind of school.
+"""The canteen and food-safety module (食堂与食品安全). Suits every kind of school.
 
-This is the reference plugin: it imports nothing of core but ``core.sdk``, keeps its domain
-rules in ``services``, one schema per resource in ``schemas``, its own migrations branch and
-its own translations.
+It keeps a school canteen's food-safety records and daily work. It imports nothing of core
+but ``core.sdk``, keeps its domain rules in ``services``, one schema per resource in
+``schemas``, its own migrations branch and its own translations. The guide is
+``docs/canteen.md``.
+
+Area map: every layer (``models``, ``schemas``, ``services``, ``api``, ``views``,
+``templates/canteen``) is a package with one module an area, named alike in each layer:
+
+- ``menus``, ``dish_photos``: the dish library (ingredients, allergens, a photo) and the menus;
+- ``samples``: retained samples (留样), at least 125 g, kept 48 hours;
+- ``counts``: meal counts (报餐) by class before the cut-off, versioned;
+- ``fees``: price tiers and meal plans; ``houqin_fee_charges`` below bills them;
+- ``suppliers``: suppliers and their certificates (索证索票);
+- ``receiving``: deliveries inspected by two people (进货查验), voided never deleted;
+- ``stock``, ``stock_out``, ``stock_counts``, ``stock_cost``: food stock on an append-only
+  ledger, issued first-expiry-first-out, counted (盘点) and costed per eater;
+- ``health``: kitchen workers, their health certificates and the morning check (晨检);
+- ``hygiene``: disinfection, pest control, waste handovers, accompanied meals (陪餐);
+- ``tuckshop``, ``tuckshop_sales``: the tuck shop (小卖部), never selling expired goods;
+- ``report``: the daily food-safety report (食安日报), read from all of the above.
+
+Beside the layers: this module (the manifest and every hook), ``jobs`` (the 07:30 daily
+reminders), ``exports`` (each area's .xlsx register), ``charts`` with ``services/trends``,
+``regulations.toml`` and ``regulations`` (the cited rules as data), ``audit_labels``,
+``demo`` (a demo school's canteen), ``migrations`` and ``translations``.
 """
 
 import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from core.sdk import (
     NavEntry,
+    NoticeKind,
     Permission,
     PluginManifest,
     Role,
@@ -22,8 +42,9 @@ from core.sdk import (
     Widget,
     hookimpl,
 )
+from core.sdk import lazy_gettext as _l
 
-from .audit_labels import AUDIT_LABELS
+from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
 manifest = PluginManifest(
     name="canteen",
@@ -32,6 +53,8 @@ manifest = PluginManifest(
     core=">=0.1,<1",
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
 )
 
 KITCHEN = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.CANTEEN_MANAGER})
@@ -129,7 +152,10 @@ def houqin_fee_charges(term_id: uuid.UUID, student_ids: list[uuid.UUID]) -> list
     Called with the school in context. Returns one dict per bill line::
 
         {"student_id": UUID, "source": "canteen", "code": str, "description": str,
-         "quantity": int, "unit_price_fen": int, "amount_fen": int}
+         "quantity": int, "unit_price_fen": int, "amount_fen": int, "per_absent_day": True}
+
+    Every line is by the school day (``per_absent_day``): where absence refunds are on, the
+    fee module gives the meals back for each absent school day, less the subsidies per day.
 
     - ``meals.<tier>``: the school days of the term that fall within the student's meal
       plan (the whole term unless ``meals_from``/``meals_until`` say otherwise; a student no
@@ -220,9 +246,7 @@ def _report_widget(principal) -> Widget:
     morning checks…), the day's work of whoever keeps those records."""
     from datetime import UTC, datetime
 
-    from flask_babel import get_locale
-
-    from core.sdk import audit
+    from core.sdk import audit, get_locale
 
     from . import charts
     from .services import report, today
@@ -302,3 +326,17 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS
+
+
+@hookimpl
+def houqin_notice_kinds():
+    """The canteen's daily reminders (samples, counts, certificates, stock, hygiene), which a
+    school may also send to a group robot or an e-mail list."""
+    return [NoticeKind("canteen", _l("Canteen reminders"))]

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 
-from core.sdk import charts, yuan
+from core.sdk import _, charts, yuan
 
 from .services import trends
 

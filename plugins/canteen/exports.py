@@ -9,9 +9,8 @@ from datetime import date
 from typing import Any
 
 from flask import Response
-from flask_babel import gettext as _
 
-from core.sdk import XLSX, RuleBroken, audit, workbook_bytes, xlsx_download
+from core.sdk import XLSX, RuleBroken, _, audit, workbook_bytes, xlsx_download
 from core.sdk import SheetColumn as Column  # a register's columns are core's sheet columns
 from core.sdk import sheet_rows as rows_of
 

@@ -5,18 +5,40 @@ settlement of held fees and kindergarten absence refunds. Suits every kind of sc
 Money is integer fen (分) throughout; the ledger is append-only and ``services.ledger``
 proves bills, ledger, payments, receipts and refunds agree. It declares two hooks for other
 modules (``hookspecs``): the charge source (the canteen answers with meal fees) and online
-payment providers.
+payment providers. The guide is ``docs/fees.md``.
+
+Area map: every layer (``models``, ``schemas``, ``services``, ``api``, ``views``,
+``templates/fees``) is a package with one module an area, named alike where a layer has it:
+
+- ``catalogue``: fee items (draft → approved → published → retired) and the public notices
+  (收费公示) that publish them;
+- ``billing`` (with ``services/bills``, ``bills_at_once``, ``bill_search``,
+  ``concessions``): term bills written by billing runs in a job, their lines (other modules'
+  through ``houqin_fee_charges``), discounts and waivers (减免) and voluntary choices;
+- ``ledger``: the append-only ledger, balances and the reconciliation;
+- ``payments`` (with ``services/receipts``): payments and gapless receipts, printed A5;
+- ``online``: online payments through other modules' providers;
+- ``refunds`` (with ``services/settlements``): refunds, and held fees settled (多退少不补);
+- ``absences``: kindergarten absences and the refunds they earn;
+- ``family``: what a guardian sees of their own children's bills;
+- ``reports`` (with ``services/takings``, ``summary``, ``trends``): collection, arrears,
+  daily and monthly takings (日清, 月结), the term summary; ``views/documents``: printed
+  notices and receipts.
+
+Beside the layers: this module (the manifest and every hook), ``hookspecs`` (the hooks it
+declares), ``jobs`` (the billing run, as a job), ``exports`` (the .xlsx reports), ``charts``,
+``regulations.toml`` and ``regulations`` (the absence-refund rule as cited data),
+``audit_labels``, ``demo``, ``migrations`` and ``translations``.
 """
 
 from dataclasses import replace
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
-
 from core.sdk import NavEntry, Permission, PluginManifest, Role, SearchHit, Widget, hookimpl
+from core.sdk import lazy_gettext as _l
 
 from . import hookspecs
-from .audit_labels import AUDIT_LABELS
+from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
 manifest = PluginManifest(
     name="fees",
@@ -26,6 +48,8 @@ manifest = PluginManifest(
     hookspecs=hookspecs,
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
 )
 
 OFFICE = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.FINANCE_CLERK})
@@ -196,6 +220,14 @@ def _billing_navigation() -> list[NavEntry]:
 
 
 @hookimpl
+def houqin_startup(app):
+    """Once per app: every loaded plugin's payment providers, checked and kept by name."""
+    from .services import online
+
+    online.collect(app)
+
+
+@hookimpl
 def houqin_jobs():
     from .jobs import bill_term
 
@@ -207,3 +239,20 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+# --- registers and commands -------------------------------------------------------------------
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS
+
+
+@hookimpl
+def houqin_cli_group():
+    from .commands import fees_group
+
+    return fees_group

@@ -1,7 +1,18 @@
 """What the audit log shows for the fee module's tables and report exports
 (core.audit_labels)."""
 
-from flask_babel import lazy_gettext as _l
+from core.sdk import lazy_gettext as _l
+
+from .models import (
+    CATEGORY_TITLES,
+    CONCESSION_BASIS_TITLES,
+    CONCESSION_KIND_TITLES,
+    METHOD_TITLES,
+    RUN_SCOPE_TITLES,
+    STATE_TITLES,
+    UNIT_TITLES,
+)
+from .models.refunds import SOURCE_TITLES, STATUS_TITLES
 
 AUDIT_LABELS: dict[str, object] = {
     "fees_items": _l("Fee items"),
@@ -25,4 +36,89 @@ AUDIT_LABELS: dict[str, object] = {
     "fees.summary": _l("Term summary"),
     "fees.daily": _l("Day's takings"),
     "fees.monthly": _l("Month's takings"),
+}
+
+# What the audit log calls the fee module's columns ("column" for every fee table,
+# "table.column" where one table means something else) and the codes they store.
+AUDIT_FIELDS: dict[str, object] = {
+    # A line's code is derived from its item or module and is shown by its description.
+    "fees_bill_lines.code": None,
+    "fees_ledger.entries": _l("Entries posted"),
+    "fees_ledger.first_id": _l("First entry"),
+    "fees_ledger.last_id": _l("Last entry"),
+    "starts_on": _l("Starts on"),
+    "ends_on": _l("Ends on"),
+    "scope": _l("Scope"),
+    "scope_id": _l("Scope"),
+    "issue": _l("Issue the bills"),
+    "job_id": _l("Job"),
+    "requested_by": _l("Requested by"),
+    "requested_at": _l("Requested at"),
+    "created": _l("Bills created"),
+    "updated": _l("Bills updated"),
+    "adjusted": _l("Bills adjusted"),
+    "unchanged": _l("Bills unchanged"),
+    "problems": _l("Problems"),
+    "finished_at": _l("Finished at"),
+    "generated_at": _l("Generated at"),
+    "fees_bills.issued_by": _l("Bill issued by"),
+    "fee_item_id": _l("Fee item"),
+    "basis": _l("Basis"),
+    "percent": _l("Percent"),
+    "basis_authority": _l("Approving authority"),
+    "basis_reference": _l("Approval document"),
+    "voluntary": _l("Voluntary"),
+    "applies_to": _l("Applies to"),
+    "applies_ids": _l("Applies to"),
+    "notice_id": _l("Fee notice"),
+    "effective_on": _l("Effective from"),
+    "retired_at": _l("Retired at"),
+    "retired_by": _l("Retired by"),
+    "bill_id": _l("Bill"),
+    "bill_line_id": _l("Bill line"),
+    "payment_id": _l("Payment"),
+    "refund_id": _l("Refund"),
+    "reverses_id": _l("Reverses"),
+    "fees_notices.items": _l("Notice lines"),
+    "phones": _l("Complaint phones"),
+    "provider": _l("Provider"),
+    "provider_ref": _l("Provider reference"),
+    "pay_url": _l("Payment link"),
+    "settled_at": _l("Settled at"),
+    "method": _l("Method"),
+    "received_on": _l("Date received"),
+    "payer": _l("Payer"),
+    "reference": _l("Reference"),
+    "request_key": _l("Request key"),
+    "year": _l("Year"),
+    "last": _l("Last number"),
+    "seq": _l("Receipt serial"),
+    "prints": _l("Times printed"),
+    "key": _l("Key"),
+    "fees_refunds.paid_on": _l("Refunded on"),
+    "fees_refunds.paid_by": _l("Refunded by"),
+    "settlement_id": _l("Settlement"),
+    "paid_fen": _l("Paid"),
+    "real_cost_fen": _l("Real cost"),
+    "refund_fen": _l("To refund"),
+}
+ENTRY_TITLES = {"charge": _l("Charge"), "payment": _l("Payment"), "refund": _l("Refund"),
+                "adjustment": _l("Adjustment"), "write_off": _l("Written off"),
+                "discount": _l("Discount")}
+AUDIT_VALUES: dict[str, dict] = {
+    "category": CATEGORY_TITLES,
+    "method": METHOD_TITLES,
+    "fees_items.unit": UNIT_TITLES,
+    "fees_items.status": STATE_TITLES,
+    "fees_bills.status": {"draft": _l("Draft"), "issued": _l("Issued to the payer")},
+    "fees_bill_lines.kind": ENTRY_TITLES,
+    "fees_ledger.kind": ENTRY_TITLES,
+    "fees_concessions.kind": CONCESSION_KIND_TITLES,
+    "fees_concessions.basis": CONCESSION_BASIS_TITLES,
+    "fees_billing_runs.scope": RUN_SCOPE_TITLES,
+    "fees_refunds.source": SOURCE_TITLES,
+    "fees_refunds.status": STATUS_TITLES,
+    "fees_settlements.status": STATUS_TITLES,
+    "fees_online_payments.status": {"pending": _l("Awaiting payment"), "paid": _l("Paid online"),
+                                    "failed": _l("Failed")},
 }

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 
-from core.sdk import charts, yuan
+from core.sdk import _, charts, yuan
 
 from .services import trends
 from .services.reports import Collection

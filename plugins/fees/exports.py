@@ -12,10 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from core.sdk import SheetColumn, TermRef, audit, sheet_rows, workbook_bytes, xlsx_download
+from core.sdk import SheetColumn, TermRef, _, audit, sheet_rows, workbook_bytes, xlsx_download
+from core.sdk import lazy_gettext as _l
 
 from .models import (
     CATEGORY_TITLES,

@@ -82,7 +82,7 @@ def test_on_a_phone_the_admin_invites_a_guard_by_mobile_number(chromium, live_se
     page.fill("[data-testid=invite] #email", "+86 139-0013-9000")
     page.check("[data-testid=invite] input[value=guard]")
     page.click("[data-testid=invite] button[type=submit]")
-    assert page.locator("[data-testid=no-sms]").count() == 1
+    expect(page.locator("[data-testid=no-sms]")).to_have_count(1)
     assert "13900139000" in page.inner_text("[data-testid=no-sms]")
     link = page.input_value("[data-testid=link]")
     assert page.locator("[data-testid='account-13900139000']").count() == 1

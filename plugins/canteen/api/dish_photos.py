@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 
-from core.sdk import RuleBroken, Schema, requires, send_stored, transactional
+from core.sdk import RuleBroken, Schema, _, requires, send_stored, transactional
 
 from ..schemas.menus import DishSchema
 from ..services import dish_photos as services

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import fields
 
-from core.sdk import RuleBroken, Schema, current_principal, requires, send_stored, transactional
+from core.sdk import RuleBroken, Schema, _, current_principal, requires, send_stored, transactional
 
 from .. import services
 from ..schemas import DayQuerySchema, VoidSchema

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import request
-from flask_babel import gettext as _
 from marshmallow import fields
 
 from core.sdk import (
@@ -15,6 +14,7 @@ from core.sdk import (
     PAGE_SIZE,
     RuleBroken,
     Schema,
+    _,
     current_principal,
     page_of,
     requires,

@@ -1,7 +1,7 @@
 """The canteen's records, each belonging to one school: one module an area, all imported
 here so that the migrations see every table."""
 
-from flask_babel import lazy_gettext as _l
+from core.sdk import lazy_gettext as _l
 
 # Every meal slot a school may serve; which ones it uses is a module setting.
 MEAL_SLOTS = ("breakfast", "morning_snack", "lunch", "afternoon_snack", "dinner",

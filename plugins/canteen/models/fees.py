@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, db, tenant_foreign_key, tenant_index
+from core.sdk import lazy_gettext as _l
 
 # The price tiers; a student without a meal plan pays the full price.
 TIERS = ("full", "reduced", "free", "staff")

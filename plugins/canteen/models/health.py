@@ -7,11 +7,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Boolean, Date, Numeric, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_foreign_key, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
 
 # What the morning check looks for. The regulation (cited in services/health.py) names fever,
 # diarrhoea, throat inflammation, and wounds or infection of the skin; vomiting and jaundice

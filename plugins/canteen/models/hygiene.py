@@ -10,11 +10,16 @@ from sqlalchemy import Date, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
 
 # Thermal methods record the temperature reached; chemical disinfection records its agent.
 DISINFECTION_METHODS = ("steam", "boiling", "infrared_cabinet", "dishwasher", "chemical")
 THERMAL_METHODS = frozenset({"steam", "boiling", "infrared_cabinet", "dishwasher"})
 WASTE_KINDS = ("food_waste", "waste_oil")
+METHOD_TITLES = {"steam": _l("Steam"), "boiling": _l("Boiling"),
+                 "infrared_cabinet": _l("Infrared cabinet"), "dishwasher": _l("Dishwasher"),
+                 "chemical": _l("Chemical")}
+WASTE_TITLES = {"food_waste": _l("Food waste"), "waste_oil": _l("Waste oil")}
 
 
 class Disinfection(Voidable, TenantScoped, db.Model):

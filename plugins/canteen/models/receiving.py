@@ -11,11 +11,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Date, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
 
 STORAGE = {"ambient": _l("Ambient"), "chilled": _l("Chilled"), "frozen": _l("Frozen")}
 COLD_CHAIN = ("chilled", "frozen")

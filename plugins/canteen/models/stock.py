@@ -15,10 +15,13 @@ from sqlalchemy import BigInteger, Date, String, Text, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
 
 # What a movement does to a lot: stock in, out to the kitchen, back from the kitchen (an issue
 # cancelled), thrown away (expired, spoiled), or set right by a count.
 MOVEMENT_KINDS = ("in", "out", "return", "discard", "adjust")
+KIND_TITLES = {"in": _l("In"), "out": _l("Issued"), "return": _l("Taken back"),
+               "discard": _l("Discarded"), "adjust": _l("Count difference")}
 
 
 class Scaled(TypeDecorator):

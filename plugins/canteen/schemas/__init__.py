@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from core.sdk import Month, Schema
+from core.sdk import Month, Schema, gettext
+from core.sdk import lazy_gettext as _l
 
 from ..models import MEAL_SLOTS, SLOT_TITLES, TIERS
 from ..models.fees import TIER_TITLES

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.sdk import Schema
+from core.sdk import lazy_gettext as _l
 
 from ..models import MEAL_SLOTS
 

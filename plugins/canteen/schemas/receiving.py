@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.sdk import MULTILINE, Schema
+from core.sdk import MULTILINE, Schema, _
 
 from ..models.receiving import RESULTS, STORAGE
 

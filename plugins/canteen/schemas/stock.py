@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.sdk import MULTILINE, Schema
+from core.sdk import MULTILINE, Schema, _
 
 from ..models import MEAL_SLOTS
 from ..models.stock import MOVEMENT_KINDS

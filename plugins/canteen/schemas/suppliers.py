@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, pre_load, validate, validates, validates_schema
 
-from core.sdk import Schema
+from core.sdk import Schema, _
+from core.sdk import lazy_gettext as _l
 
 from ..models.suppliers import CERTIFICATE_KINDS
 

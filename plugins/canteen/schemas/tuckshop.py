@@ -4,10 +4,10 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.sdk import Schema
+from core.sdk import lazy_gettext as _l
 
 # Bounds that catch a slip of the finger (a price in yuan typed as fen, a stray zero).
 MAX_PRICE_FEN = 100_000  # ¥1,000

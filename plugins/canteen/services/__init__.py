@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-
-from core.sdk import RuleBroken, module_settings, require_tenant
+from core.sdk import RuleBroken, _, module_settings, require_tenant
 from core.sdk import school_days as calendar_school_days
 from core.sdk import school_today as today  # noqa: F401  (the areas say services.today)
 from core.sdk import school_zone as school_zone

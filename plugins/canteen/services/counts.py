@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.sdk import Principal, RuleBroken, db, first_writer, people, require_tenant
+from core.sdk import Principal, RuleBroken, _, db, first_writer, people, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import SLOT_TITLES, MealCount

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, StoredFile, audit, db, store_upload, stored_file
+from core.sdk import RuleBroken, StoredFile, _, audit, db, store_upload, stored_file
 
 from ..models import Dish
 from .menus import get_dish

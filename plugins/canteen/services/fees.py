@@ -7,11 +7,11 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core.sdk import (
     RuleBroken,
+    _,
     among,
     db,
     first_writer,
@@ -86,8 +86,9 @@ def set_meal_plan(student_id: uuid.UUID, data: dict[str, Any]) -> MealPlan:
 
 def _line(code: str, description: str, quantity: int, unit_price_fen: int,
           amount_fen: int) -> dict[str, Any]:
+    # Meals and their subsidies are by the school day: the fee module refunds an absent day.
     return {"source": SOURCE, "code": code, "description": description, "quantity": quantity,
-            "unit_price_fen": unit_price_fen, "amount_fen": amount_fen}
+            "unit_price_fen": unit_price_fen, "amount_fen": amount_fen, "per_absent_day": True}
 
 
 def _meal_span(student: people.StudentRef, plan: MealPlan | None,

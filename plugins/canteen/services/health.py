@@ -17,11 +17,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from core.sdk import RuleBroken, db, first_writer, people, require_tenant, store_upload
+from core.sdk import RuleBroken, _, db, first_writer, people, require_tenant, store_upload
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import HealthCertificate, KitchenWorker, MorningCheck, MorningCheckAmendment

@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import RuleBroken, _, db, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import SLOT_TITLES, MenuItem
 from ..models.hygiene import (
+    METHOD_TITLES,
     THERMAL_METHODS,
+    WASTE_TITLES,
     AccompaniedMeal,
     Disinfection,
     PestControl,
@@ -33,10 +34,6 @@ from ..models.hygiene import (
 )
 from . import check_slot, school_days
 
-METHOD_TITLES = {"steam": _l("Steam"), "boiling": _l("Boiling"),
-                 "infrared_cabinet": _l("Infrared cabinet"), "dishwasher": _l("Dishwasher"),
-                 "chemical": _l("Chemical")}
-WASTE_TITLES = {"food_waste": _l("Food waste"), "waste_oil": _l("Waste oil")}
 COVERAGE_TITLES = {"accompanied_meal": _l("Accompanied meal"), "disinfection": _l("Disinfection")}
 LONGEST_COVERAGE = 366  # days
 

@@ -6,11 +6,10 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from core.sdk import RuleBroken, db, first_writer, is_school_day, require_tenant
+from core.sdk import RuleBroken, _, db, first_writer, is_school_day, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import ALLERGEN_TITLES, SLOT_TITLES, Dish, DishIngredient, MenuItem

@@ -10,11 +10,10 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 
-from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import RuleBroken, _, db, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models.receiving import COLD_CHAIN, RESULTS, STORAGE, Delivery, DeliveryItem

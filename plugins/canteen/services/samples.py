@@ -7,11 +7,10 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import RuleBroken, _, db, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import SLOT_TITLES, Dish, MenuItem, Sample

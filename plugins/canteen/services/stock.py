@@ -15,20 +15,17 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, db, first_writer, require_tenant
+from core.sdk import RuleBroken, _, db, first_writer, require_tenant
 from core.sdk import acting_name as who
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import SLOT_TITLES, StockLot, StockMovement
+from ..models.stock import KIND_TITLES
 from ..schemas.stock import MAX_PRICE_FEN, MAX_QUANTITY, PRICE_PLACES, QUANTITY_PLACES
 from . import settings, today
-
-KIND_TITLES = {"in": _l("In"), "out": _l("Issued"), "return": _l("Taken back"),
-               "discard": _l("Discarded"), "adjust": _l("Count difference")}
 
 # Lots expiring within this many days are flagged, unless the school sets its own number
 # (``stock_warning_days``). No regulation gives a figure; three days leaves a school day or two

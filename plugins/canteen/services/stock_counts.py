@@ -8,11 +8,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, require_tenant
+from core.sdk import RuleBroken, _, db, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import StockCount, StockCountLine, StockLot, StockMovement

@@ -10,10 +10,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, db, require_tenant, uuid7
+from core.sdk import RuleBroken, _, db, require_tenant, uuid7
 
 from ..models import StockLot, StockMovement
 from ..schemas.stock import MAX_QUANTITY, QUANTITY_PLACES

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, first_writer, require_tenant, store_upload
+from core.sdk import RuleBroken, _, db, first_writer, require_tenant, store_upload
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models.suppliers import CERTIFICATE_KINDS, LICENCE_KINDS, Certificate, Supplier

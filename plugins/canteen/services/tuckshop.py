@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import NotFound, RuleBroken, db, first_writer, require_tenant
+from core.sdk import NotFound, RuleBroken, _, db, first_writer, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import TuckBatch, TuckProduct, TuckRemoval

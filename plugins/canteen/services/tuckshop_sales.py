@@ -7,11 +7,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, db, first_writer, require_tenant
+from core.sdk import RuleBroken, _, db, first_writer, require_tenant
+from core.sdk import lazy_gettext as _l
 
 from .. import exports
 from ..models import TuckBatch, TuckProduct, TuckSale, TuckSaleDraw

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from core.sdk import forms
+from core.sdk import lazy_gettext as _l
 
 from .. import services
 from ..models import ALLERGEN_TITLES, SLOT_TITLES

@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 
 from flask import redirect, url_for
-from flask_babel import lazy_gettext as _l
 
 from core.sdk import RuleBroken, forms, public, requires, send_stored
+from core.sdk import lazy_gettext as _l
 
 from ..services import dish_photos as services
 from ..services.menus import get_dish

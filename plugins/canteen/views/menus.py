@@ -6,11 +6,11 @@ import uuid
 from datetime import date, timedelta
 
 from flask import current_app, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from core.sdk import db, forms, public, requires
+from core.sdk import lazy_gettext as _l
 
 from ..models import ALLERGENS, Dish
 from ..schemas.menus import CopyWeekSchema, DishSchema, MenuItemSchema

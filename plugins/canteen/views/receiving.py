@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, current_principal, db, forms, requires, whole_fen
+from core.sdk import RuleBroken, _, current_principal, db, forms, requires, whole_fen
 
 from ..models.receiving import RESULTS, STORAGE
 from ..models.suppliers import Supplier

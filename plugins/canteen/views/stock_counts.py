@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.sdk import current_principal, forms, requires
+from core.sdk import _, current_principal, forms, requires
 
 from ..schemas.stock import CountLineSchema, CountSchema
 from ..services import stock, stock_counts, today

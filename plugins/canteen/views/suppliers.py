@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, db, forms, requires, send_stored
+from core.sdk import RuleBroken, _, db, forms, requires, send_stored
 
 from ..models.suppliers import CERTIFICATE_KINDS, Supplier
 from ..schemas.suppliers import CertificateSchema, SupplierChangeSchema, SupplierSchema

@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from core.sdk import current_principal, db, forms, requires, whole_fen
+from core.sdk import lazy_gettext as _l
 
 from ..schemas.tuckshop import TuckBatchSchema, TuckProductSchema, TuckRemovalSchema
 from ..services import today, yuan

@@ -33,12 +33,6 @@ class PaymentProviderSchema(Schema):
     title = fields.String()
 
 
-@blp.record_once
-def _collect_providers(state) -> None:
-    """Once per app, at start-up: every loaded plugin's providers, by name."""
-    online.collect(state.app)
-
-
 def notify_url(provider: str) -> str:
     """Where the provider tells us: an address that names the school by its path, whichever
     way this request named it (a provider sends no X-Tenant header)."""

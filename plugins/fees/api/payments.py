@@ -6,9 +6,8 @@ from __future__ import annotations
 import uuid
 
 from flask import request
-from flask_babel import gettext as _
 
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, RuleBroken, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, RuleBroken, _, page_of, requires, transactional
 
 from ..models import Payment
 from ..schemas.payments import (

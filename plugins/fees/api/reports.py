@@ -6,9 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask_babel import gettext as _
-
-from core.sdk import XLSX, RuleBroken, current_principal, requires, transactional
+from core.sdk import XLSX, RuleBroken, _, current_principal, requires, transactional
 
 from .. import exports
 from ..schemas.reports import (

@@ -1,7 +1,7 @@
 """The fee module's records, each belonging to one school: one module an area, all imported
 here so that the migrations see every table. Money is integer fen (分) throughout."""
 
-from flask_babel import lazy_gettext as _l
+from core.sdk import lazy_gettext as _l
 
 CATEGORIES = ("tuition", "care", "boarding", "meals", "held", "other")
 UNITS = ("term", "month", "school_day", "item")

@@ -60,6 +60,10 @@ class BillLine(TenantScoped, db.Model):
     unit_price_fen: Mapped[int] = mapped_column(Integer)
     amount_fen: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # A module's line said whether it charges by the school day, refunded per absent day
+    # (houqin_fee_charges' per_absent_day). NULL: the fee module's own lines, and lines
+    # billed before the contract said so (absences reads those the old way).
+    per_absent_day: Mapped[bool | None] = mapped_column(Boolean)
     created_by: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

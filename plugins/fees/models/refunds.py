@@ -10,6 +10,13 @@ from sqlalchemy import Date, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, db, tenant_foreign_key, tenant_index, utcnow
+from core.sdk import lazy_gettext as _l
+
+# Where a refund comes from and where it stands (a settlement's states too), as pages say them.
+SOURCE_TITLES = {"manual": _l("Decided by hand"), "settlement": _l("Held-fee settlement"),
+                 "absence": _l("Absence")}
+STATUS_TITLES = {"due": _l("Due back"), "paid": _l("Refunded"), "draft": _l("Draft"),
+                 "published": _l("Published")}
 
 
 class Refund(TenantScoped, db.Model):

@@ -3,10 +3,10 @@ alike, one module an area. The module's settings schema lives here."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from core.sdk import Schema
+from core.sdk import lazy_gettext as _l
 
 PHONE = validate.Regexp(r"^[0-9+\-() ]{3,30}$", error="a phone number: digits, spaces, + - ( )")
 

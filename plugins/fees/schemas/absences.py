@@ -45,9 +45,11 @@ class AbsenceDueSchema(Schema):
     student_name = fields.String()
     class_title = fields.String()
     bill_id = fields.UUID()
-    kind = fields.String(metadata={"description": "care, meals"})
+    kind = fields.String(metadata={
+        "description": "care, meals (or the category of a module's charge by the day)"})
     item_key = fields.String(metadata={
-        "description": "the fee item's id, or the canteen's meal line code (meals.full)"})
+        "description": "the fee item's id, or a module's per-day line code "
+                       "(canteen:meals.full)"})
     title = fields.String()
     month = fields.String(metadata={"description": "yyyy-mm"})
     per = fields.String(metadata={"description": "what quantity counts: month, school_day"})

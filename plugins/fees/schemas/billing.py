@@ -3,10 +3,10 @@ and voluntary choices. Amounts are strict integers of fen: 10.5 is refused, not 
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.sdk import Schema
+from core.sdk import lazy_gettext as _l
 
 from ..models import CATEGORIES, CONCESSION_BASES, CONCESSION_KINDS, RUN_SCOPES
 

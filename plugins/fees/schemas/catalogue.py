@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
-from core.sdk import MULTILINE, Schema
+from core.sdk import MULTILINE, Schema, _
+from core.sdk import lazy_gettext as _l
 
 from ..models import CATEGORIES, CATEGORY_TITLES, ITEM_STATES, UNIT_TITLES, UNITS
 

@@ -3,10 +3,10 @@ Money is integer fen: 12345 is ¥123.45; a fraction of a fen is refused by type.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from core.sdk import Schema
+from core.sdk import lazy_gettext as _l
 
 from ..models import METHODS
 from ..services.payments import MAX_PAYMENT_FEN

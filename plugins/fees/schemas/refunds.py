@@ -3,10 +3,9 @@ Amounts are integer fen; a fraction of a fen is refused by type."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate
 
-from core.sdk import MULTILINE, Schema
+from core.sdk import MULTILINE, Schema, _
 
 from ..models import METHODS
 from ..services.refunds import SOURCES, STATUSES

@@ -19,9 +19,14 @@ How the rule is read — the choices where it is silent:
   month.
 * Meals are refunded for every absent school day, however short the absence, while
   ``absence_meal_refund_per_school_day`` is 1: fee items of category ``meals`` billed per
-  school day, and the canteen's meal lines (source ``canteen``, codes ``meals.<tier>``) at the
-  line's daily price less the canteen's subsidies per day (the family never paid those) —
-  never for more days than the line billed.
+  school day, and every module's charges by the school day (lines that say
+  ``per_absent_day``, see ``houqin_fee_charges``: the canteen's meals, a daily milk) at the
+  line's daily price less the same module's other lines shared by their days (its subsidies
+  per day, and the school's concessions on the item it prices: the family never paid those)
+  — never for more days than the line billed. A line stored before the contract said so
+  (``per_absent_day`` NULL) counts as charged by the day when it is the canteen's meals
+  (source ``canteen``, code ``meals.<tier>`` or ``canteen:meals.<tier>``), as lines were
+  read then; stored lines are never rewritten.
 * Amounts are worked out exactly (fractions) per student, item and month, then rounded half
   up to the fen once; an item never gives back more than its lines charged.
 * Applying lowers the bill by an adjustment line (code ``absence:<item>:<yyyy-mm>``) and
@@ -41,11 +46,10 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, TermRef, among, db, people, school_days, term_span, terms
+from core.sdk import RuleBroken, TermRef, _, among, db, people, school_days, term_span, terms
+from core.sdk import lazy_gettext as _l
 
 from .. import ANY_CLASS
 from ..models import Absence, Bill, BillLine, FeeItem, Refund
@@ -214,9 +218,10 @@ def _applied_months(student_id: uuid.UUID) -> set[str]:
 
 def delete(absence_id: uuid.UUID, allowed: set[uuid.UUID] | None = None) -> None:
     """Delete an absence recorded by mistake — only while no refund was worked out from its
-    run: once a month the run touches has been applied, the absence is part of the bill."""
-    require_on()
+    run: once a month the run touches has been applied, the absence is part of the bill.
+    An absence this school does not have is not found before anything else is said of it."""
     absence = get_absence(absence_id)
+    require_on()
     _check_class(people.students([absence.student_id]), allowed)
     theirs = list(db.session.scalars(select(Absence).where(
         Absence.student_id == absence.student_id)))
@@ -239,7 +244,7 @@ class Due:
     student_id: uuid.UUID
     bill_id: uuid.UUID
     kind: str  # care, meals (the bill line's category)
-    item_key: str  # the fee item's id, or the canteen's line code (meals.full)
+    item_key: str  # the fee item's id, or a module's per-day line code (canteen:meals.full)
     fee_item_id: uuid.UUID | None
     title: str
     month: date
@@ -267,7 +272,7 @@ class Due:
 
 
 @dataclass
-class Outcome:
+class AbsenceRefundReport:
     term_id: uuid.UUID
     after_days: int
     mode: str
@@ -316,14 +321,14 @@ def _term(term_id: uuid.UUID) -> _Term:
     return _Term(span, frozenset(days), dict(month_days), len(months_touched(*span)))
 
 
-def work_out(term_id: uuid.UUID) -> Outcome:
+def work_out(term_id: uuid.UUID) -> AbsenceRefundReport:
     """What the rule gives back for the term's absences, student by student (a dry run:
     nothing is written). Students without an issued bill for the term are listed as
     skipped."""
     require_on()
     term = _term(term_id)
     after, mode, meals = _rule()
-    outcome = Outcome(term_id, after, mode, meals)
+    outcome = AbsenceRefundReport(term_id, after, mode, meals)
     by_student: dict[uuid.UUID, list[Absence]] = defaultdict(list)
     for absence in db.session.scalars(select(Absence).where(
             Absence.starts_on <= term.span[1], Absence.ends_on >= term.span[0])):
@@ -426,21 +431,41 @@ def _meals(bill: Bill, lines: list[BillLine], items: dict[uuid.UUID, FeeItem], r
             dues += _capped(bill, "meals", str(item_id), item_id, items[item_id].name,
                             _per_day(absent, Fraction(charged, days)), "school_day", charged,
                             days, applied)
-    # the canteen's lines, and the school's concessions on an item the canteen prices
-    canteen = [line for line in _charged_lines(lines) if line.source == "canteen" or (
-        line.fee_item_id in items and items[line.fee_item_id].source == "canteen")]
-    meals = [line for line in canteen if line.source == "canteen"
-             and line.code.startswith("meals.") and line.quantity > 0]
-    subsidies = sum(line.amount_fen for line in canteen if line not in meals)
-    billed_days = sum(line.quantity for line in meals)
-    for line in meals:
-        # subsidies and concessions are shared among the meal lines by their days
-        charged = line.amount_fen + Fraction(subsidies * line.quantity, billed_days)
-        if charged > 0:
-            dues += _capped(bill, "meals", line.code, None, _("Canteen meals"),
-                            _per_day(absent, charged / line.quantity), "school_day",
-                            math.floor(charged), line.quantity, applied)
+    charged_lines = _charged_lines(lines)
+    daily = [line for line in charged_lines if _by_the_day(line)]
+    for source in sorted({line.source for line in daily}):
+        # the module's other lines, and the school's concessions on an item it prices
+        its = [line for line in charged_lines if line.source == source or (
+            line.fee_item_id in items and items[line.fee_item_id].source == source)]
+        days_of = [line for line in daily if line.source == source]
+        # its subsidies per day, concessions and corrections: not a charge of something else
+        shared = sum(line.amount_fen for line in its if line not in days_of
+                     and (line.kind != "charge" or line.per_absent_day))
+        billed_days = sum(line.quantity for line in days_of)
+        for line in days_of:
+            # subsidies and concessions are shared among the per-day lines by their days
+            charged = line.amount_fen + Fraction(shared * line.quantity, billed_days)
+            item = items.get(line.fee_item_id)
+            title = item.name if item is not None else line.description
+            if charged > 0:
+                dues += _capped(bill, line.category, line.code, None, title,
+                                _per_day(absent, charged / line.quantity), "school_day",
+                                math.floor(charged), line.quantity, applied)
     return dues
+
+
+LEGACY_DAILY = ("meals.", "canteen:meals.")  # the canteen's meal codes, as stored before
+
+
+def _by_the_day(line: BillLine) -> bool:
+    """Whether a module's line charges by the school day (refunded per absent day): as it
+    says (``per_absent_day``), or for a line stored before it could say, the canteen's
+    meals as they were recognised then."""
+    if line.quantity <= 0 or line.amount_fen <= 0 or line.kind != "charge":
+        return False
+    if line.per_absent_day is not None:
+        return line.per_absent_day
+    return line.source == "canteen" and line.code.startswith(LEGACY_DAILY)
 
 
 def _per_day(absent: list[date], daily: Fraction) -> _Acc:
@@ -505,7 +530,7 @@ def _with_refunds(dues: list[Due], money: ledger.BillMoney | None,
 
 @dataclass(frozen=True)
 class Applied:
-    outcome: Outcome  # worked out again after applying
+    outcome: AbsenceRefundReport  # worked out again after applying
     lowered: int  # (student, item, month)s applied now
     lowered_fen: int
     refunds: int  # refunds decided now
@@ -546,11 +571,13 @@ def _description(due: Due) -> str:
              item=due.title, month=f"{due.month:%Y-%m}", n=due.quantity)
 
 
-def _reason(due: Due, outcome: Outcome) -> str:
+def _reason(due: Due, outcome: AbsenceRefundReport) -> str:
     if due.kind == "care":
         return _("care fee refunded after %(days)s consecutive days away: %(mode)s",
                  days=outcome.after_days, mode=MODE_TITLES[outcome.mode])
-    return _("meals refunded for absent school days")
+    if due.kind == "meals":
+        return _("meals refunded for absent school days")
+    return _("%(item)s refunded for absent school days", item=due.title)
 
 
 # --- as the API and the pages show them -----------------------------------------------------
@@ -567,7 +594,7 @@ def named_absences(found: list[Absence]) -> list[dict[str, Any]]:
          "days": (a.ends_on - a.starts_on).days + 1} for a in found])
 
 
-def shown(outcome: Outcome, applied: Applied | None = None) -> dict[str, Any]:
+def shown(outcome: AbsenceRefundReport, applied: Applied | None = None) -> dict[str, Any]:
     """The outcome with names, by class, student and month; the totals of what is new."""
     dues = refunds.with_names([
         {**{name: getattr(due, name) for name in DUE_SHOWN}, "month": f"{due.month:%Y-%m}",

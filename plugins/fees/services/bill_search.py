@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 
-from core.sdk import RuleBroken, among, db, people, term_span
+from core.sdk import RuleBroken, _, among, db, people, term_span
 
 from ..models import Bill, BillLine, LedgerEntry
 from . import billing

@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from core.sdk import (
     RuleBroken,
+    _,
     among,
     db,
     enqueue,
@@ -211,7 +211,8 @@ def _contributed_line(item: Billable, line: dict[str, Any]) -> Line:
     return Line("charge" if amount > 0 else "discount", line["source"],
                       f"{line['source']}:{line['code']}", item.category,
                       str(line["description"]), line["quantity"], line["unit_price_fen"],
-                      amount, fee_item_id=item.id)
+                      amount, fee_item_id=item.id,
+                      per_absent_day=bool(line.get("per_absent_day", False)))
 
 
 
@@ -284,7 +285,7 @@ def concession_lines(lines: list[Line], concessions: Iterable[Concession],
 def _comparable(line) -> tuple:
     """What makes two lines the same (not the description: its language is the reader's)."""
     return (line.kind, line.source, line.code, line.fee_item_id, line.category, line.quantity,
-            line.unit_price_fen, line.amount_fen, line.reason)
+            line.unit_price_fen, line.amount_fen, line.reason, line.per_absent_day)
 
 
 def owned(line: BillLine) -> bool:
@@ -377,7 +378,7 @@ def pupils_in(scope: str, scope_id: uuid.UUID | None) -> list[Pupil]:
 
 
 @dataclass
-class Outcome:
+class BatchTally:
     """What a batch did, added to its run."""
 
     created: int = 0
@@ -417,10 +418,11 @@ def _well_formed(line: Any) -> bool:
             and all(isinstance(line[k], int) and not isinstance(line[k], bool)
                     for k in ("quantity", "unit_price_fen", "amount_fen"))
             and isinstance(line["source"], str) and isinstance(line["code"], str)
+            and isinstance(line.get("per_absent_day", False), bool)
             and len(line["source"]) + len(line["code"]) < 80)
 
 
-def contributions(terms: Terms, ids: list[uuid.UUID], outcome: Outcome
+def contributions(terms: Terms, ids: list[uuid.UUID], outcome: BatchTally
                   ) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """The modules' lines for these students, once for the batch; lines of a source no
     published item has are counted as not billed."""
@@ -437,10 +439,10 @@ def contributions(terms: Terms, ids: list[uuid.UUID], outcome: Outcome
     return found
 
 
-def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> Outcome:
+def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> BatchTally:
     """Bill these students: new bills made, drafts rebuilt when they differ, issued bills
     corrected by adjustments; with ``issue``, drafts issued as well."""
-    outcome = Outcome()
+    outcome = BatchTally()
     term_id = terms.term.id
     ids = [pupil.id for pupil in pupils]
     chosen = _chosen(term_id, ids)
@@ -490,7 +492,7 @@ def bill_batch(terms: Terms, pupils: list[Pupil], issue: bool, by: str) -> Outco
     return outcome
 
 
-def _problems(run: BillingRun, outcome: Outcome) -> list[dict[str, Any]]:
+def _problems(run: BillingRun, outcome: BatchTally) -> list[dict[str, Any]]:
     """The run's problems with this batch's added: per source, how many lines, and why."""
     counts = {(p["kind"], p["source"]): p["lines"] for p in run.problems or []}
     for kind, found in (("not_billed", outcome.not_billed), ("malformed", outcome.malformed)):

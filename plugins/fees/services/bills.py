@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, ascending_ids, audit, db, utcnow, uuid7
+from core.sdk import RuleBroken, _, ascending_ids, audit, db, utcnow, uuid7
 
 from ..models import Bill, BillLine
 from . import ledger, who
@@ -38,6 +37,7 @@ class Line:
     amount_fen: int
     fee_item_id: uuid.UUID | None = None
     reason: str = ""
+    per_absent_day: bool | None = None  # a module's line: see houqin_fee_charges
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -73,7 +73,7 @@ def line_values(line: Line) -> dict[str, Any]:
             "fee_item_id": line.fee_item_id, "category": line.category,
             "description": line.description[:200], "quantity": line.quantity,
             "unit_price_fen": line.unit_price_fen, "amount_fen": line.amount_fen,
-            "reason": line.reason[:200]}
+            "reason": line.reason[:200], "per_absent_day": line.per_absent_day}
 
 
 def _line_row(bill_id: uuid.UUID, line: Line, by: str, now: datetime,

@@ -32,7 +32,8 @@ WITH
 templates AS (
     SELECT * FROM json_to_recordset(CAST(:templates AS json)) AS t(
         n int, kind text, source text, code text, fee_item_id uuid, category text,
-        description text, quantity int, unit_price_fen int, amount_fen int, reason text)),
+        description text, quantity int, unit_price_fen int, amount_fen int, reason text,
+        per_absent_day boolean)),
 wanted AS (
     SELECT * FROM json_to_recordset(CAST(:bills AS json)) AS b(
         n bigint, first bigint, id uuid, term_id uuid, student_id uuid, class_id uuid,
@@ -46,12 +47,13 @@ made AS (
 lines AS (
     INSERT INTO fees_bill_lines (tenant_id, id, bill_id, kind, source, code, fee_item_id,
                                  category, description, quantity, unit_price_fen, amount_fen,
-                                 reason, created_by, created_at)
+                                 reason, per_absent_day, created_by, created_at)
     SELECT :tenant_id,
            CAST(CAST(:line_ids AS text) || lpad(to_hex(:line_low + b.first + x.pos - 1), 12,
                                                  '0') AS uuid),
            b.id, t.kind, t.source, t.code, t.fee_item_id, t.category, t.description,
-           t.quantity, t.unit_price_fen, t.amount_fen, t.reason, CAST(:by AS text), :now
+           t.quantity, t.unit_price_fen, t.amount_fen, t.reason, t.per_absent_day,
+           CAST(:by AS text), :now
     FROM wanted b CROSS JOIN LATERAL unnest(b.t) WITH ORDINALITY AS x(n, pos)
     JOIN templates t ON t.n = x.n
     RETURNING id, bill_id, kind, code, amount_fen, reason, description),

@@ -18,10 +18,9 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, case, select
 
-from core.sdk import RuleBroken, db, first_writer, hooks, people, utcnow
+from core.sdk import RuleBroken, _, db, first_writer, hooks, people, utcnow
 
 from ..models import CATEGORIES, ITEM_STATES, STATE_TITLES, FeeItem, FeeNotice
 from ..regulations import rules
@@ -76,7 +75,7 @@ def get_item(item_id: uuid.UUID, field: str = "fee_item_id", status: int = 404,
 def charge_sources() -> list[str]:
     """The modules that may price an item's lines: those switched on for the school that
     answer the fee module's charge-source hook (the canteen with its meal fees)."""
-    return sorted({impl.plugin_name for impl in hooks().houqin_fee_charges.get_hookimpls()})
+    return sorted(set(hooks().implementers("houqin_fee_charges")))
 
 
 def create_item(data: dict[str, Any], by: str | None = None) -> FeeItem:
@@ -89,6 +88,28 @@ def create_item(data: dict[str, Any], by: str | None = None) -> FeeItem:
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def check_new_item(data: dict[str, Any]) -> None:
+    """Refuse, as ``create_item`` would, a draft item these values cannot make (the cap of
+    its unit, a held fee that is not voluntary), naming the field; writes nothing."""
+    values = {**DRAFT_DEFAULTS, **{name: data[name] for name in EDITABLE if name in data}}
+    _check_draft(FeeItem(**values))
+
+
+def create_items(rows: list[dict[str, Any]], by: str | None = None) -> list[FeeItem]:
+    """New draft items at once (a catalogue imported from a spreadsheet), each checked as
+    ``create_item`` checks one; a refused one refuses them all."""
+    made = []
+    for data in rows:
+        values = {**DRAFT_DEFAULTS, **{name: data[name] for name in EDITABLE if name in data}}
+        item = FeeItem(**values, status="draft", created_by=who(by))
+        item.applies_ids = [str(i) for i in item.applies_ids]
+        _check_draft(item)
+        made.append(item)
+    db.session.add_all(made)
+    db.session.flush()
+    return made
 
 
 def update_item(item_id: uuid.UUID, changes: dict[str, Any]) -> FeeItem:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, db, first_writer, people, utcnow
+from core.sdk import RuleBroken, _, db, first_writer, people, utcnow
 
 from ..models import Concession, FeeChoice
 from . import catalogue, who

@@ -8,10 +8,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, db, people, require_tenant, terms
+from core.sdk import RuleBroken, _, db, people, require_tenant, terms
 
 from ..models import Bill, BillLine, LedgerEntry, Payment, Receipt, Refund
 from . import bills, ledger, settings

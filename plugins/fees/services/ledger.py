@@ -13,10 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
-from core.sdk import RuleBroken, ascending_ids, audit, db
+from core.sdk import RuleBroken, _, ascending_ids, audit, db
 
 from ..models import Bill, BillLine, LedgerEntry, Payment, Receipt, Refund
 from . import today, who

@@ -1,8 +1,9 @@
 """Online payments through the providers other modules offer (``houqin_payment_providers``,
 see ``hookspecs.py`` for the contract).
 
-The providers are collected from every loaded plugin once, when the app starts, keyed by
-name; a school reaches only those of the modules it has switched on. A payment started
+The providers are collected from every loaded plugin once, when the app starts (the fee
+module's ``houqin_startup``), checked against ``PaymentProvider`` and kept by name in the
+module's start-up state; a school reaches only those of the modules it has switched on. A payment started
 online waits (pending) until the provider's signed notification, or a status query, says it
 was paid; then it is recorded once, as a payment with a receipt, under a request key made
 from the provider and its reference, so a repeated notification pays nothing twice. A
@@ -19,17 +20,30 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import Principal, RuleBroken, db, hooks, kernel, people, require_tenant, utcnow, yuan
+from core.sdk import (
+    PluginApp,
+    Principal,
+    RuleBroken,
+    _,
+    db,
+    hooks,
+    loaded_plugins,
+    people,
+    plugin_state,
+    require_tenant,
+    utcnow,
+    yuan,
+)
 
+from ..hookspecs import PaymentProvider
 from ..models import Bill, OnlinePayment
 from . import bills, ledger, payments, school_zone, today, who
 
 log = logging.getLogger("houqin.fees.online")
-EXTENSION = "fees.payment_providers"
+PLUGIN = "fees"  # whose start-up state keeps the providers
+KEPT = "payment_providers"
 REQUIRED = ("name", "title", "create_payment", "verify_notification", "query_status")
 STATUSES = ("pending", "paid", "failed")
 
@@ -46,31 +60,37 @@ class ProviderError(RuntimeError):
     """A provider that breaks the hook's contract (a missing method, a name taken twice)."""
 
 
-def collect(app: Flask) -> dict[str, Provider]:
-    """Ask every loaded plugin for its providers and keep them on the app (at start-up)."""
-    caller = app.extensions["houqin"].plugins.pm.hook.houqin_payment_providers
+def collect(app: PluginApp) -> dict[str, Provider]:
+    """Ask every loaded plugin for its providers, check each against ``PaymentProvider``
+    and keep them by name (at start-up: a broken contract stops the app, saying whose)."""
     found: dict[str, Provider] = {}
-    for impl in caller.get_hookimpls():
-        for offered in impl.function() or []:
-            missing = [name for name in REQUIRED if not hasattr(offered, name)]
-            if missing:
-                raise ProviderError(f"a payment provider of {impl.plugin_name} lacks "
-                                    f"{', '.join(missing)}")
+    for owner, offered_list in app.all_hooks().answers("houqin_payment_providers"):
+        for offered in offered_list:
+            missing = [name for name in REQUIRED if not hasattr(offered, name) or (
+                name not in ("name", "title") and not callable(getattr(offered, name)))]
+            if missing or not isinstance(offered, PaymentProvider):
+                raise ProviderError(
+                    f"a payment provider of plugin {owner} ({offered!r}) is not a "
+                    f"PaymentProvider (plugins/fees/hookspecs.py): it lacks "
+                    f"{', '.join(missing)}")
+            if not isinstance(offered.name, str) or not offered.name:
+                raise ProviderError(f"a payment provider of plugin {owner} has no name "
+                                    f"(a non-empty str): {offered.name!r}")
             if offered.name in found:
                 raise ProviderError(f"two payment providers are called {offered.name!r} "
-                                    f"({found[offered.name].owner}, {impl.plugin_name})")
-            found[offered.name] = Provider(offered.name, str(offered.title), impl.plugin_name,
-                                           offered)
-    app.extensions[EXTENSION] = found
+                                    f"(plugins {found[offered.name].owner} and {owner}): "
+                                    "rename one")
+            found[offered.name] = Provider(offered.name, str(offered.title), owner, offered)
+    app.state(PLUGIN)[KEPT] = found
     return found
 
 
 def providers() -> dict[str, Provider]:
     """The providers the school in context may use: those of the modules it has on (and of
     plugins that are not modules, such as a test's)."""
-    collected: dict[str, Provider] = current_app.extensions.get(EXTENSION, {})
-    modules = set(kernel().plugins.manifests)
-    reached = {impl.plugin_name for impl in hooks().houqin_payment_providers.get_hookimpls()}
+    collected: dict[str, Provider] = plugin_state(PLUGIN).get(KEPT, {})
+    modules = set(loaded_plugins())
+    reached = set(hooks().implementers("houqin_payment_providers"))
     return {name: p for name, p in collected.items()
             if p.owner in reached or p.owner not in modules}
 

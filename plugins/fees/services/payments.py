@@ -8,10 +8,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
-from core.sdk import RuleBroken, db, first_writer, utcnow
+from core.sdk import RuleBroken, _, db, first_writer, utcnow
 
 from ..models import METHODS, LedgerEntry, Payment, Receipt, ReceiptCounter
 from . import bills, ledger, today, who

@@ -12,10 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, among, db, people, require_tenant, term_span
+from core.sdk import RuleBroken, _, among, db, people, require_tenant, term_span
 
 from ..models import Bill, BillLine, Payment, Receipt
 from . import bills, payments, settings

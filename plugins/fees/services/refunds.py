@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
-from core.sdk import RuleBroken, db, first_writer, people, yuan
+from core.sdk import RuleBroken, _, db, first_writer, people, yuan
 
 from ..models import Bill, Refund
 from . import bills, ledger, who
@@ -119,7 +118,7 @@ def listing(term_id: uuid.UUID | None = None, status: str | None = None,
 
 
 @dataclass(frozen=True)
-class Named:
+class ListedStudent:
     """A student as refund and absence lists show them."""
 
     student_no: str
@@ -128,12 +127,12 @@ class Named:
     class_title: str
 
 
-def named(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Named]:
+def named(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ListedStudent]:
     """Each student's number, name and class, for lists."""
     students = people.students(set(student_ids))
     titles = {c.id: c.title for c in people.classes({s.class_id for s in students},
                                                      active=False)}
-    return {s.id: Named(s.student_no, s.name, s.class_id, titles.get(s.class_id, ""))
+    return {s.id: ListedStudent(s.student_no, s.name, s.class_id, titles.get(s.class_id, ""))
             for s in students}
 
 

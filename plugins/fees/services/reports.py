@@ -24,10 +24,9 @@ from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, select
 
-from core.sdk import RuleBroken, TermRef, db, people, terms
+from core.sdk import RuleBroken, TermRef, _, db, people, terms
 
 from ..models import Bill, LedgerEntry, Payment
 from . import school_zone, today

@@ -27,10 +27,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from core.sdk import RuleBroken, db, first_writer, term_span, utcnow, yuan
+from core.sdk import RuleBroken, _, db, first_writer, term_span, utcnow, yuan
 
 from ..models import Bill, BillLine, FeeItem, Refund, Settlement, SettlementLine
 from . import bills, ledger, refunds, who
@@ -106,7 +105,7 @@ def _check_draft(settlement: Settlement) -> None:
 
 
 @dataclass(frozen=True)
-class Charged:
+class ChargedStudent:
     """A student whose issued bill for the term charges the item."""
 
     student_id: uuid.UUID
@@ -117,7 +116,7 @@ class Charged:
 
 
 def charged_students(settlement: Settlement,
-                     student_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, Charged]:
+                     student_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, ChargedStudent]:
     """The students the item was charged to on their issued bills of the term, by id."""
     item_total = func.sum(BillLine.amount_fen)
     query = (select(Bill.student_id, Bill.class_id, Bill.id, Bill.total_fen, item_total)
@@ -128,7 +127,7 @@ def charged_students(settlement: Settlement,
              .group_by(Bill.student_id, Bill.class_id, Bill.id, Bill.total_fen))
     if student_ids is not None:
         query = query.where(Bill.student_id.in_(student_ids))
-    return {row[0]: Charged(*row) for row in db.session.execute(query)}
+    return {row[0]: ChargedStudent(*row) for row in db.session.execute(query)}
 
 
 def _settled_off(bill_ids: list[uuid.UUID], settlement: Settlement) -> dict[uuid.UUID, int]:
@@ -159,7 +158,7 @@ def paid_for_item(charged_fen: int, bill_total_fen: int, paid_fen: int,
 
 
 @dataclass(frozen=True)
-class Worked:
+class StudentSettlement:
     """One student's settlement, worked out."""
 
     charged_fen: int
@@ -181,12 +180,12 @@ class Worked:
         return max(self.real_cost_fen - self.charged_fen, 0)
 
 
-def work_out(charged: Charged, real_cost_fen: int) -> Worked:
+def work_out(charged: ChargedStudent, real_cost_fen: int) -> StudentSettlement:
     """A student's settlement with their bill's money as it stands now (draft)."""
     return work_out_many([(charged, real_cost_fen)])[0]
 
 
-def work_out_many(pairs: list[tuple[Charged, int]]) -> list[Worked]:
+def work_out_many(pairs: list[tuple[ChargedStudent, int]]) -> list[StudentSettlement]:
     """Several students' settlements, reading their bills' money in two queries."""
     ids = [charged.bill_id for charged, _cost in pairs]
     money, decided = ledger.bill_money(ids), _refunds_decided(ids)
@@ -195,7 +194,7 @@ def work_out_many(pairs: list[tuple[Charged, int]]) -> list[Worked]:
         paid_in = money[charged.bill_id].paid if charged.bill_id in money else 0
         paid = paid_for_item(charged.charged_fen, charged.bill_total_fen, paid_in,
                              decided.get(charged.bill_id, 0))
-        found.append(Worked(charged.charged_fen, paid, cost))
+        found.append(StudentSettlement(charged.charged_fen, paid, cost))
     return found
 
 
@@ -271,7 +270,7 @@ def rows(settlement: Settlement) -> list[Row]:
     statuses = dict(db.session.execute(select(Refund.id, Refund.status).where(
         Refund.id.in_([line.refund_id for line in lines.values() if line.refund_id]))).all())
     draft = settlement.status == "draft"
-    worked: dict[uuid.UUID, Worked] = {}
+    worked: dict[uuid.UUID, StudentSettlement] = {}
     if draft:
         recorded = [(c, lines[s].real_cost_fen) for s, c in charged.items() if s in lines]
         worked = {c.student_id: w for (c, _cost), w in zip(recorded, work_out_many(recorded),

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from core.sdk import RuleBroken, current_principal, db, forms, people, requires
+from core.sdk import RuleBroken, _, current_principal, db, forms, people, requires
+from core.sdk import lazy_gettext as _l
 
 from ..regulations import rules
 from ..schemas.absences import FeeAbsenceSchema

@@ -8,11 +8,11 @@ import uuid
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from core.sdk import (
     RuleBroken,
     TermRef,
+    _,
     db,
     forms,
     job_state,

@@ -10,19 +10,19 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
 from core.sdk import (
     RuleBroken,
     forms,
-    kernel,
+    loaded_plugins,
     people,
     public,
     requires,
     whole_fen,
     yuan,
 )
+from core.sdk import lazy_gettext as _l
 
 from ..models import CATEGORIES, CATEGORY_TITLES, ITEM_STATES, STATE_TITLES, UNIT_TITLES, UNITS
 from ..schemas.catalogue import (
@@ -50,8 +50,8 @@ def titles() -> dict[str, Any]:
             "state_titles": STATE_TITLES, "scope_titles": SCOPE_TITLES,
             "applies_text": applies_text, "notice_title": notice_title,
             "local_day": lambda moment: moment.astimezone(school_zone()).date(),
-            "module_title": lambda name: kernel().plugins.manifests[name].title
-            if name in kernel().plugins.manifests else name}
+            "module_title": lambda name: loaded_plugins()[name].title
+            if name in loaded_plugins() else name}
 
 
 # --- the catalogue -------------------------------------------------------------------------

@@ -8,10 +8,9 @@ import uuid
 from datetime import timedelta
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from core.sdk import db, forms, people, requires, term_span, whole_fen, yuan
+from core.sdk import _, db, forms, people, requires, term_span, whole_fen, yuan
 
 from ..models import METHOD_TITLES
 from ..schemas.payments import RECORDED_METHODS, FeePaymentSchema, FeePaymentVoidSchema

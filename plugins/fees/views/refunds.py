@@ -8,21 +8,15 @@ import contextlib
 import uuid
 
 from flask import g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, TermRef, db, forms, people, public, requires, terms, whole_fen, yuan
+from core.sdk import RuleBroken, TermRef, _, db, forms, people, public, requires, terms, whole_fen, yuan
 
 from ..models import METHOD_TITLES, METHODS, FeeItem, Settlement
+from ..models.refunds import SOURCE_TITLES, STATUS_TITLES
 from ..schemas.refunds import RefundBulkPaySchema, RefundPaySchema, SettlementSchema
 from ..services import refunds, settings, settlements, today
 from . import bp
-
-SOURCE_TITLES = {"manual": _l("Decided by hand"), "settlement": _l("Held-fee settlement"),
-                 "absence": _l("Absence")}
-STATUS_TITLES = {"due": _l("Due back"), "paid": _l("Refunded"), "draft": _l("Draft"),
-                 "published": _l("Published")}
 
 
 def term_choice() -> tuple[list[TermRef], TermRef | None]:

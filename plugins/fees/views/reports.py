@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, render_template, request
-from flask_babel import gettext as _
 
 from core.sdk import (
     NotFound,
     RuleBroken,
     TermRef,
+    _,
     current_principal,
     db,
     forms,

@@ -98,3 +98,17 @@ def houqin_export_tenant_data(tenant):
     from .models import Note, NoteItem
 
     return {"notes": Note, "note_items": NoteItem}
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import NOTES
+
+    return [NOTES]
+
+
+@hookimpl
+def houqin_cli_group():
+    from .commands import notes_group
+
+    return notes_group

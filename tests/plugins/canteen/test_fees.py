@@ -140,7 +140,8 @@ def test_the_hook_answers_through_the_plugin_manager(app, school, term):
     assert answers == [[{"student_id": uuid.UUID(pupil), "source": "canteen",
                          "code": "meals.full", "description": f"Meals at full price, {days} "
                                                               "school days",
-                         "quantity": days, "unit_price_fen": 1200, "amount_fen": days * 1200}]]
+                         "quantity": days, "unit_price_fen": 1200, "amount_fen": days * 1200,
+                         "per_absent_day": True}]]
     with api_request(app, school, "zh-CN"):
         chinese = hooks().houqin_fee_charges(term_id=term_id, student_ids=[uuid.UUID(pupil)])
     assert chinese[0][0]["description"] == f"伙食费（全价），{days}个在校日"

@@ -92,9 +92,10 @@ class FakePayPlugin:
 
 def install(app) -> FakePay:
     """Register FakePay with the app's plugins and collect the providers again."""
+    from core.sdk import PluginApp
     from plugins.fees.services import online
 
     provider = FakePay()
     app.extensions["houqin"].plugins.pm.register(FakePayPlugin(provider), name="fakepay")
-    online.collect(app)
+    online.collect(PluginApp(app))
     return provider

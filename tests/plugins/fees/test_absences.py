@@ -322,3 +322,42 @@ def test_everything_answers_409_naming_the_setting_while_absence_refunds_are_off
                                             (Fraction(80000 * 7, 21), 26667)])
 def test_amounts_round_half_up_to_the_fen_once(exact, fen):
     assert half_up(exact) == fen
+
+
+def test_any_modules_charges_by_the_day_are_refunded_as_their_lines_say_and_old_lines_as_before(
+        client, clerk, kindergarten, term_id):
+    """The contract, not the canteen's codes: a milk module's per-day line is given back less
+    its per-day subsidy (its one-off charge is neither refunded nor shared); a canteen line
+    stored before lines could say so (per_absent_day NULL) is read as meals, as then; a
+    canteen line that says it is not by the day is not refunded."""
+    from plugins.fees.services.bills import Line
+
+    milk = fee_item(kindergarten, "牛奶（每日）", "other", "school_day", 300, source="milk")
+    meals = fee_item(kindergarten, "伙食费（食堂）", "meals", "school_day", MEAL,
+                     source="canteen")
+    _, (child, other) = classroom(kindergarten, "小三班", students=2)
+    milk_id, meals_id = uuid.UUID(milk), uuid.UUID(meals)
+    bill_of(kindergarten, term_id, child,
+            Line("charge", "milk", "milk:milk.daily", "other", "牛奶", DAYS, 300, DAYS * 300,
+                 fee_item_id=milk_id, per_absent_day=True),
+            Line("discount", "milk", "milk:subsidy.dairy", "other", "奶补", DAYS, -100,
+                 -DAYS * 100, fee_item_id=milk_id, per_absent_day=True),
+            Line("charge", "milk", "milk:cup", "other", "奶杯", 1, 2000, 2000,
+                 fee_item_id=milk_id, per_absent_day=False),
+            Line("charge", "canteen", "canteen:meals.full", "meals", "伙食费", DAYS, MEAL,
+                 DAYS * MEAL, fee_item_id=meals_id))
+    bill_of(kindergarten, term_id, other,
+            Line("charge", "canteen", "canteen:meals.full", "meals", "伙食费", DAYS, MEAL,
+                 DAYS * MEAL, fee_item_id=meals_id, per_absent_day=False))
+    for student in (child, other):
+        assert away(client, clerk, student, "2026-11-02", "2026-11-06").status_code == 201
+    body = preview(client, clerk, term_id)
+    # five absent school days: milk at 3 − 1 = 2 yuan a day, meals at 15
+    assert figures(body, child) == [("2026-11", "meals", 5, 5 * MEAL, 0),
+                                    ("2026-11", "other", 5, 5 * 200, 0)]
+    assert {(d["item_key"], d["title"]) for d in body["dues"] if d["student_id"] == child} == {
+        ("canteen:meals.full", "伙食费（食堂）"), ("milk:milk.daily", "牛奶（每日）")}
+    assert figures(body, other) == []
+    applied = client.post("/api/v1/fees/absence-refunds", headers=clerk.headers,
+                          json={"term_id": term_id}).get_json()
+    assert applied["lowered_fen"] == 5 * MEAL + 5 * 200

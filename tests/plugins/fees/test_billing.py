@@ -307,6 +307,11 @@ def test_meal_lines_come_from_the_canteen_once_a_published_item_has_it_as_source
     assert (meal_line["code"], meal_line["source"], meal_line["fee_item_id"],
             meal_line["category"]) == ("canteen:meals.reduced", "canteen", meals, "meals")
     assert found[reduced]["total_fen"] == 120000 + days * 200
+    # the canteen's lines say they are by the school day (absence refunds read that)
+    with tenant_context(school):
+        said = {(line.source, line.per_absent_day) for line in db.session.scalars(
+            select(BillLine))}
+    assert said == {("canteen", True), ("fees", None)}
 
 
 # --- billing again -------------------------------------------------------------------------

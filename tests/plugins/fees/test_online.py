@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from core.calendar import services as calendar
 from core.extensions import db
 from core.people import services as people
+from core.sdk import PluginApp, hookimpl
 from core.tenancy import tenant_context
 from plugins.fees.models import OnlinePayment, Payment, Receipt
 from plugins.fees.services import ledger, online
@@ -26,6 +27,11 @@ API = "/api/v1/fees"
 @pytest.fixture
 def fakepay(app):
     return install(app)
+
+
+def provider_state(app) -> dict:
+    """The providers the fee module kept at start-up (its ``houqin_startup``)."""
+    return PluginApp(app).state(online.PLUGIN)[online.KEPT]
 
 
 @pytest.fixture
@@ -69,14 +75,14 @@ def status_of(school, online_id) -> str:
 
 
 def test_the_providers_are_collected_at_start_up(app, fakepay, client, clerk):
-    assert app.extensions[online.EXTENSION]["fakepay"].impl is fakepay
+    assert provider_state(app)["fakepay"].impl is fakepay
     listed = client.get(f"{API}/online/providers", headers=clerk.headers)
     assert listed.get_json() == [{"name": "fakepay", "title": "FakePay"}]
 
 
 def test_an_app_without_providers_collects_none_and_refuses_to_start_one(app, client, clerk,
                                                                        family):
-    assert app.extensions[online.EXTENSION] == {}
+    assert provider_state(app) == {}
     refused = start(client, clerk, family["bill"])
     assert refused.status_code == 422 and "provider" in refused.get_json()["errors"]
 
@@ -86,11 +92,40 @@ def test_two_providers_of_one_name_stop_the_collection(app, fakepay):
 
     app.extensions["houqin"].plugins.pm.register(FakePayPlugin(FakePay()), name="fakepay-2")
     with pytest.raises(online.ProviderError, match="fakepay"):
-        online.collect(app)
+        online.collect(PluginApp(app))
+
+
+def test_a_provider_that_breaks_the_protocol_stops_the_collection_saying_whose(app):
+    from .fake_provider import FakePayPlugin
+
+    class NoStatus(FakePay):
+        query_status = None  # present but not a method
+
+    app.extensions["houqin"].plugins.pm.register(FakePayPlugin(NoStatus()), name="halfpay")
+    with pytest.raises(online.ProviderError, match=r"plugin halfpay .*PaymentProvider.*"
+                                                   "query_status"):
+        online.collect(PluginApp(app))
+
+
+def test_the_start_up_hook_refuses_a_provider_without_the_protocols_methods(app):
+    class Broken:
+        name, title = "broken", "Broken"
+
+    class Offers:
+        @hookimpl
+        def houqin_payment_providers(self):
+            return [Broken()]
+
+    plugins = app.extensions["houqin"].plugins
+    plugins.pm.register(Offers(), name="brokenpay")
+    with app.app_context(), pytest.raises(
+            online.ProviderError, match=r"plugin brokenpay .* lacks create_payment, "
+                                        "verify_notification, query_status"):
+        plugins.pm.hook.houqin_startup(app=PluginApp(app))
 
 
 def test_a_provider_of_a_module_the_school_has_off_is_not_offered(app, fakepay, client, clerk):
-    app.extensions[online.EXTENSION]["canteenpay"] = online.Provider(
+    provider_state(app)["canteenpay"] = online.Provider(
         "canteenpay", "Canteen pay", "canteen", FakePay())
     names = [p["name"] for p in client.get(f"{API}/online/providers",
                                            headers=clerk.headers).get_json()]

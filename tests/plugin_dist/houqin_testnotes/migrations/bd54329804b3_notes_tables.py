@@ -8,7 +8,7 @@ Create Date: 2026-11-21 11:03:02.261678
 import sqlalchemy as sa
 from alembic import op
 
-import core.db
+from core.sdk import UtcDateTime
 
 revision = 'bd54329804b3'
 down_revision = None
@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', core.db.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_notes_tenant_id_tenants')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_notes'))
     )

@@ -1,0 +1,185 @@
+"""Registers a module declares once (``houqin_registers``) and gets imported and exported
+like core's people registers: the same upload, preview, per-row errors, job, progress bar
+and confirmation, and an .xlsx of the whole register with the headers the import reads.
+
+A module supplies what only it knows: its columns, a loader that checks one row (its
+schema and rules, naming the field) and a writer that stores the good rows all at once.
+Core reads the file within the import limits, turns cells into values, reports each bad
+row with its number, column and reason, and runs the writer in the import's transaction,
+so a preview writes nothing and an import is written whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from core.exports import sheet_cell, workbook_bytes
+from core.rules import RuleBroken, flatten_messages
+from core.transfer.columns import CellError, Column, header_map
+from core.transfer.reader import UploadRefused
+
+KIND_LENGTH = 20  # what an upload records as its kind ("canteen.suppliers")
+
+
+@dataclass(frozen=True)
+class Register:
+    """A list a module keeps, importable from .xlsx/CSV and exportable to .xlsx.
+
+    ``name``: unique within the module ("dishes"); the register's kind is
+    ``<module>.<name>``, at most 20 characters. ``title``: what people read (lazy).
+    ``permission``: who may import (and download the blank template). ``columns``: the
+    sheet's columns, ``RegisterColumn``s. ``load(values, looked_up)``: one row's values by
+    field (cells converted, required ones present) to what ``write`` takes; raises
+    marshmallow's ``ValidationError`` or ``RuleBroken`` naming the field, shown under the
+    column that feeds it (``fields`` maps other field names to a column's field).
+    ``prepare()``: what ``load`` looks up once per import (the names already kept, to refuse
+    a second one); its result is passed to every ``load`` and may be updated by it (a name
+    met earlier in the same file). ``write(loaded)``: store the good rows at once, set-based
+    where it can; runs in the import's transaction (a preview's is rolled back). ``rows()``:
+    the register's records for an export, each turned into cells by the columns' ``value``;
+    ``read_permission`` who may export (default: ``permission``). ``list_endpoint``: the
+    register's page, linked back to from the import page.
+    """
+
+    name: str
+    title: Any
+    permission: str
+    columns: tuple[Column, ...]
+    load: Callable[[dict[str, Any], Any], Any]
+    write: Callable[[list[Any]], None]
+    rows: Callable[[], Iterable[Any]] | None = None
+    read_permission: str | None = None
+    prepare: Callable[[], Any] = lambda: None
+    fields: dict[str, str] | None = None
+    list_endpoint: str | None = None
+
+    @property
+    def export_permission(self) -> str:
+        return self.read_permission or self.permission
+
+
+def kind_of(module: str, register: Register) -> str:
+    kind = f"{module}.{register.name}"
+    if len(kind) > KIND_LENGTH or not register.name.isidentifier():
+        raise ValueError(f"register {kind!r}: the name must be an identifier and "
+                         f"'<module>.<name>' at most {KIND_LENGTH} characters")
+    return kind
+
+
+def blank_sheet(register: Register) -> bytes:
+    """The register's headers alone: the sheet a school fills in."""
+    return workbook_bytes([(str(register.title), [[c.headers[0] for c in register.columns]])])
+
+
+def export_sheet(register: Register) -> bytes:
+    """The whole register with the headers its import reads. Cells are values only: a text
+    a spreadsheet would run as a formula goes out inert (``workbook_bytes``)."""
+    def rows():
+        yield [c.headers[0] for c in register.columns]
+        for record in register.rows() if register.rows else ():
+            yield [sheet_cell(c.value(record)) if c.value else None for c in register.columns]
+
+    return workbook_bytes([(str(register.title), rows())])
+
+
+def _header(register: Register, field: str) -> str:
+    field = (register.fields or {}).get(field, field)
+    return next((c.headers[0] for c in register.columns if c.field == field), field)
+
+
+def import_register(register: Register, headers: list[Any], rows: list[list[Any]],
+                    progress: Callable[[int, dict[str, Any]], None] | None = None,
+                    ) -> dict[str, Any]:
+    """Check every row of ``rows`` (the sheet's rows 2, 3, ...) and write the good ones at
+    once; returns the report (rows, created, errors with row, column and reason).
+
+    Rows are checked before anything is written: a bad row is left out and reported, the
+    others are written by one call of the register's writer. A ``RuleBroken`` from the
+    writer (a rule over the rows together) refuses the import as a whole, with its reason.
+    """
+    mapping, missing = header_map(register.columns, headers)
+    if missing:
+        raise UploadRefused(_("the header row lacks the column(s) %(columns)s",
+                              columns="、".join(missing)))
+    report: dict[str, Any] = {"kind": None, "rows": 0, "created": 0, "errors": []}
+    looked_up = register.prepare()
+    good: list[Any] = []
+    for index, row in enumerate(rows):
+        if progress is not None and index and index % 100 == 0:
+            progress(index, report)
+        if all(cell in (None, "") for cell in row):
+            continue
+        report["rows"] += 1
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        for position, column in mapping.items():
+            cell = row[position] if position < len(row) else None
+            try:
+                values[column.field] = column.convert(cell)
+            except CellError as exc:
+                problems.append((column.headers[0], str(exc)))
+                continue
+            if column.required and values[column.field] in (None, "", []):
+                problems.append((column.headers[0], _("is required")))
+        if not problems:
+            try:
+                good.append(register.load(values, looked_up))
+            except ValidationError as exc:
+                problems = [(_header(register, field), "; ".join(flatten_messages(message)))
+                            for field, message in exc.normalized_messages().items()]
+            except RuleBroken as exc:
+                problems = [(_header(register, exc.field), str(exc))]
+        report["errors"] += [{"row": index + 2, "column": c, "reason": r} for c, r in problems]
+    if good:
+        register.write(good)
+    report["created"] = len(good)
+    return report
+
+
+def module_register(kind: str) -> tuple[str, Register] | None:
+    """The module and register of ``kind`` when the school in context has that module on;
+    None for core's own kinds, an unknown kind or a module switched off."""
+    from core.state import kernel
+    from tenants.modules import enabled_modules
+
+    found = kernel().registers.get(kind)
+    if found is None or found[0] not in enabled_modules():
+        return None
+    return found
+
+
+def import_sheet(kind: str, filename: str, content: bytes, dry_run: bool = True
+                 ) -> dict[str, Any]:
+    """Import a file into the register ``kind`` of the school in context at once, without
+    a job (a module's command: ``houqin fees import-items``): the same limits, checks and
+    report as the page's import, and audited the same way. With ``dry_run``, the rows are
+    checked and nothing is written. An unusable file or an unknown register is refused with
+    ``RuleBroken`` naming ``file`` or ``kind``. The caller commits."""
+    from flask import current_app
+
+    from core import audit
+    from core.extensions import db
+    from core.files import upload_name
+    from core.transfer.reader import import_limits, read_table
+
+    found = module_register(kind)
+    if found is None:
+        raise RuleBroken(_("no register %(kind)s in this school", kind=kind), "kind")
+    register = found[1]
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    name = upload_name(filename)
+    headers, rows = read_table(name, content, max_bytes, import_limits(),
+                               columns=lambda row: sorted(header_map(register.columns, row)[0]))
+    with db.session.begin_nested() as savepoint:
+        report = import_register(register, headers, rows) | {"kind": kind, "dry_run": dry_run}
+        if dry_run:
+            savepoint.rollback()
+    if not dry_run:
+        audit.record("import", kind, after={"filename": name, "created": report["created"],
+                                            "refused_rows": len({e["row"]
+                                                                 for e in report["errors"]})})
+    return report

@@ -1,0 +1,9 @@
+"""marshmallow schemas of the energy module, one per resource, for the API and the pages
+alike; the module's settings schema lives in ``settings``."""
+
+from .meters import MeterQuerySchema, MeterSchema, ReplacementSchema
+from .readings import ReadingImportSchema, ReadingQuerySchema, ReadingSchema
+from .settings import EnergySettingsSchema
+
+__all__ = ["EnergySettingsSchema", "MeterQuerySchema", "MeterSchema", "ReadingImportSchema",
+           "ReadingQuerySchema", "ReadingSchema", "ReplacementSchema"]

@@ -1,0 +1,172 @@
+"""The fee catalogue and a held fee's real costs as registers (``houqin_registers``).
+
+The catalogue arrives from the price bureau's approved list (收费公示) as a spreadsheet: its
+rows become draft items, checked as a draft typed on the page is, and go through approval
+and the notice as every item does. A held fee's real costs (the bookshop's invoice per
+student, 多退少不补) arrive as a spreadsheet too: each row names the item, the student and
+the real cost; the rows go into the item's draft settlement of the term, set-based."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from core.sdk import Register, RegisterColumn, RuleBroken, _, cells, db, people, terms, yuan
+from core.sdk import lazy_gettext as _l
+
+from .models import FeeItem, Settlement, SettlementLine
+from .schemas.catalogue import FeeItemSchema
+from .services import catalogue, settlements
+
+# The words a school's sheet uses for categories and units (the first is what exports write).
+CATEGORY_WORDS = {"tuition": ("学费",), "care": ("保教费", "保育教育费"),
+                  "boarding": ("住宿费",), "meals": ("伙食费", "餐费"),
+                  "held": ("代收费", "代收代付"), "other": ("其他",)}
+UNIT_WORDS = {"term": ("每学期", "学期"), "month": ("每月", "月"),
+              "school_day": ("每上学日", "每天", "天"), "item": ("每件", "件", "次")}
+YES_NO = {True: "是", False: "否"}
+
+
+def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {word: code for code, words in table.items() for word in (*words, code)}
+
+
+ITEM_FIELDS = ("name", "category", "amount_fen", "unit", "basis_authority", "basis_reference",
+               "voluntary", "notes")
+
+
+def _kept_names() -> set[str]:
+    return set(db.session.scalars(select(FeeItem.name).where(FeeItem.status != "retired")))
+
+
+def _load_item(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    data = FeeItemSchema(only=ITEM_FIELDS).load(
+        {key: value for key, value in values.items() if value is not None})
+    catalogue.check_new_item(data)
+    if data["name"] in names:
+        raise RuleBroken(_("“%(name)s” exists already", name=data["name"]), "name")
+    names.add(data["name"])
+    return data
+
+
+ITEMS = Register(
+    name="items", title=_l("Fee items"), permission="fees.catalogue.manage",
+    read_permission="fees.read", list_endpoint="fees_pages.fee_items",
+    columns=(
+        RegisterColumn("name", ("名称", "name"), required=True, value=lambda i: i.name),
+        RegisterColumn("category", ("类别", "category"), cells.choice(_words(CATEGORY_WORDS)),
+                       required=True, value=lambda i: CATEGORY_WORDS[i.category][0]),
+        RegisterColumn("amount_fen", ("金额(元)", "amount"), cells.yuan_fen, required=True,
+                       value=lambda i: Decimal(i.amount_fen).scaleb(-2)),
+        RegisterColumn("unit", ("计价单位", "unit"), cells.choice(_words(UNIT_WORDS)),
+                       required=True, value=lambda i: UNIT_WORDS[i.unit][0]),
+        RegisterColumn("basis_authority", ("批准机关", "basis_authority"),
+                       value=lambda i: i.basis_authority),
+        RegisterColumn("basis_reference", ("文号", "basis_reference"),
+                       value=lambda i: i.basis_reference),
+        RegisterColumn("voluntary", ("自愿", "voluntary"), cells.flag,
+                       value=lambda i: YES_NO[i.voluntary]),
+        RegisterColumn("notes", ("备注", "notes"), value=lambda i: i.notes),
+    ),
+    prepare=_kept_names, load=_load_item, write=catalogue.create_items,
+    rows=lambda: db.session.scalars(select(FeeItem).where(FeeItem.status != "retired")
+                                    .order_by(FeeItem.name)))
+
+
+# --- a held fee's real costs ------------------------------------------------------------------
+
+
+class _Drafts:
+    """The draft settlements by item name (and term name), and, for each one met, its
+    students charged the item by number: read once per settlement, not once per row."""
+
+    def __init__(self) -> None:
+        names = {t.id: t.name for t in terms()}
+        self.by_item: dict[str, list[tuple[str, Settlement]]] = {}
+        for settlement, item in db.session.execute(
+                select(Settlement, FeeItem.name).join(FeeItem, FeeItem.id == Settlement.fee_item_id)
+                .where(Settlement.status == "draft")):
+            self.by_item.setdefault(item, []).append((names.get(settlement.term_id, ""),
+                                                      settlement))
+        self.charged: dict[uuid.UUID, dict[str, uuid.UUID]] = {}
+        self.seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
+
+    def settlement(self, item: str, term: str) -> Settlement:
+        found = [s for name, s in self.by_item.get(item, []) if not term or name == term]
+        if not found:
+            raise RuleBroken(_("no draft settlement of this item in the term %(term)s",
+                               term=term) if term else _("no draft settlement of this item"),
+                             "term" if term and item in self.by_item else "item")
+        if len(found) > 1:
+            raise RuleBroken(_("this item is being settled in several terms: name the term"),
+                             "term")
+        return found[0]
+
+    def student(self, settlement: Settlement, number: str) -> uuid.UUID:
+        if settlement.id not in self.charged:
+            ids = list(settlements.charged_students(settlement))
+            self.charged[settlement.id] = {s.student_no: s.id for s in people.students(ids)}
+        found = self.charged[settlement.id].get(number)
+        if found is None:
+            raise RuleBroken(_("this student was not charged for the item on an issued bill "
+                               "of the term"), "student_no")
+        if (settlement.id, found) in self.seen:
+            raise RuleBroken(_("this student is listed twice"), "student_no")
+        self.seen.add((settlement.id, found))
+        return found
+
+
+def _load_cost(values: dict[str, Any], drafts: _Drafts) -> dict[str, Any]:
+    settlement = drafts.settlement(values["item"], values.get("term") or "")
+    cost = values["real_cost_fen"]
+    if not 0 <= cost <= settlements.MAX_REAL_COST_FEN:
+        raise RuleBroken(_("from 0 to %(most)s yuan", most=yuan(settlements.MAX_REAL_COST_FEN)),
+                         "real_cost_fen")
+    return {"settlement_id": settlement.id, "student_id": drafts.student(
+        settlement, values["student_no"]), "real_cost_fen": cost}
+
+
+def _write_costs(rows: list[dict[str, Any]]) -> None:
+    by_settlement: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_settlement.setdefault(row.pop("settlement_id"), []).append(row)
+    for settlement_id, lines in by_settlement.items():  # one call a settlement, all its rows
+        settlements.record_costs(settlement_id, lines)
+
+
+def _cost_rows():
+    """Every recorded real cost of the draft settlements, by item and student number."""
+    names = {t.id: t.name for t in terms()}
+    found = list(db.session.execute(
+        select(Settlement.term_id, FeeItem.name, SettlementLine.student_id,
+               SettlementLine.real_cost_fen)
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .join(FeeItem, FeeItem.id == Settlement.fee_item_id)
+        .where(Settlement.status == "draft")))
+    students = {s.id: s for s in people.students([row[2] for row in found])}
+    rows = [{"term": names.get(term_id, ""), "item": item, "student": students.get(student_id),
+             "real_cost_fen": cost} for term_id, item, student_id, cost in found]
+    return sorted(rows, key=lambda r: (r["term"], r["item"],
+                                       r["student"].student_no if r["student"] else ""))
+
+
+HELD_COSTS = Register(
+    name="held_costs", title=_l("Real costs of held fees"), permission="fees.refunds.manage",
+    read_permission="fees.read", list_endpoint="fees_pages.settlements_page",
+    fields={"student_id": "student_no", "lines": "student_no"},
+    columns=(
+        RegisterColumn("term", ("学期", "term"), value=lambda r: r["term"]),
+        RegisterColumn("item", ("收费项目", "item"), required=True, value=lambda r: r["item"]),
+        RegisterColumn("student_no", ("学号", "student_no"), required=True,
+                       value=lambda r: r["student"].student_no if r["student"] else ""),
+        RegisterColumn("name", ("姓名", "name"),
+                       value=lambda r: r["student"].name if r["student"] else ""),
+        RegisterColumn("real_cost_fen", ("实际费用(元)", "real_cost"), cells.yuan_fen,
+                       required=True, value=lambda r: Decimal(r["real_cost_fen"]).scaleb(-2)),
+    ),
+    prepare=_Drafts, load=_load_cost, write=_write_costs, rows=_cost_rows)
+
+REGISTERS = [ITEMS, HELD_COSTS]

@@ -1,0 +1,117 @@
+"""The energy API as an asset keeper uses it: meters, readings refused naming the field, the
+month's use and the .xlsx import with its per-row errors."""
+
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import Workbook
+
+from .conftest import ZONE, at, days_ago
+
+pytestmark = pytest.mark.houqin_plugins("energy")
+API = "/t/energy-school/api/v1/energy"
+
+
+def new_meter(client, keeper, number="W-1", **extra):
+    answer = client.post(f"{API}/meters", headers=keeper.headers, json={
+        "number": number, "kind": "water", "digits": 5,
+        "installed_on": days_ago(100).isoformat(), **extra})
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+def test_meters_and_readings_through_the_api(client, keeper):
+    meter = new_meter(client, keeper, building="教学楼")
+    assert (meter["unit"], meter["building"]) == ("m³", "教学楼")
+    taken = client.post(f"{API}/meters", headers=keeper.headers, json={
+        "number": "W-1", "kind": "gas", "digits": 5, "installed_on": days_ago(1).isoformat()})
+    assert taken.status_code == 409 and "number" in taken.get_json()["errors"]
+
+    readings = f"{API}/meters/{meter['id']}/readings"
+    first = client.post(readings, headers=keeper.headers,
+                        json={"read_at": at(days_ago(2)).isoformat(), "value": "120.5"})
+    assert first.status_code == 201 and first.get_json()["kind"] == "first"
+    lower = client.post(readings, headers=keeper.headers,
+                        json={"read_at": at(days_ago(1)).isoformat(), "value": "100"})
+    assert lower.status_code == 422 and list(lower.get_json()["errors"]) == ["value"]
+    future = client.post(readings, headers=keeper.headers, json={
+        "read_at": (datetime.now(ZONE) + timedelta(hours=1)).isoformat(), "value": "130"})
+    assert future.status_code == 422 and list(future.get_json()["errors"]) == ["read_at"]
+    # A time without a zone is the school's clock: the same moment as the first reading.
+    same = client.post(readings, headers=keeper.headers, json={
+        "read_at": at(days_ago(2)).replace(tzinfo=None).isoformat(), "value": "121"})
+    assert same.status_code == 409 and list(same.get_json()["errors"]) == ["read_at"]
+    second = client.post(readings, headers=keeper.headers,
+                         json={"read_at": at(days_ago(1)).isoformat(), "value": "130.5"})
+    assert second.get_json()["used"] == "10.000"
+
+    listed = client.get(f"{API}/readings?meter_id={meter['id']}", headers=keeper.headers)
+    assert [r["value"] for r in listed.get_json()] == ["130.500", "120.500"]
+    days = client.get(f"{API}/use/days?start={days_ago(2)}&end={days_ago(1)}",
+                      headers=keeper.headers).get_json()
+    assert sum(float(d["used"]) for d in days if d["kind"] == "water") == pytest.approx(10)
+    month = client.get(f"{API}/use/month", headers=keeper.headers).get_json()
+    assert [k["kind"] for k in month] == ["water", "electricity", "gas"]
+    assert month[0]["cost"] is None  # no tariff entered: no price is invented
+
+
+def test_a_meter_of_another_kind_is_no_parent(client, keeper):
+    water = new_meter(client, keeper)
+    answer = client.post(f"{API}/meters", headers=keeper.headers, json={
+        "number": "E-1", "kind": "electricity", "digits": 6, "parent_id": water["id"],
+        "installed_on": days_ago(1).isoformat()})
+    assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["parent_id"]
+
+
+def workbook(rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["表号", "抄表时间", "读数", "翻转", "备注"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_import_keeps_the_good_rows_and_names_what_is_wrong_with_the_others(client, keeper):
+    meter = new_meter(client, keeper)
+    content = workbook([
+        ["W-1", at(days_ago(3)).replace(tzinfo=None), 100, None, "=1+1"],
+        ["W-1", at(days_ago(2)).replace(tzinfo=None), 90, None, None],  # lower, no rollover
+        ["W-9", at(days_ago(2)).replace(tzinfo=None), 5, None, None],  # no such meter
+        ["W-1", at(days_ago(1)).replace(tzinfo=None), 112.25, None, None],
+    ])
+
+    def send(dry_run: bool):
+        return client.post(f"{API}/readings/import?dry_run={str(dry_run).lower()}",
+                           headers=keeper.headers, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), "readings.xlsx")})
+
+    preview = send(True).get_json()
+    assert preview["kept"] == 2
+    assert [(r["row"], list(r["errors"])) for r in preview["refused"]] == [
+        (3, ["value"]), (4, ["meter"])]
+    listed = client.get(f"{API}/readings?meter_id={meter['id']}", headers=keeper.headers)
+    assert listed.get_json() == []  # a dry run keeps nothing
+    kept = send(False).get_json()
+    assert kept["kept"] == 2
+    listed = client.get(f"{API}/readings?meter_id={meter['id']}", headers=keeper.headers)
+    assert [(r["value"], r["used"]) for r in listed.get_json()] == [
+        ("112.250", "12.250"), ("100.000", None)]
+
+
+def test_an_import_of_something_else_is_refused_naming_the_file(client, keeper):
+    answer = client.post(f"{API}/readings/import?dry_run=false", headers=keeper.headers,
+                         content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(b"not a workbook"), "x.xlsx")})
+    assert answer.status_code == 415 and list(answer.get_json()["errors"]) == ["file"]
+
+
+def test_a_guard_reads_meters_but_does_not_set_them_up(client, school, make_user):
+    guard = make_user(school, "guard")
+    answer = client.post(f"{API}/meters", headers=guard.headers, json={
+        "number": "X", "kind": "water", "digits": 5, "installed_on": days_ago(1).isoformat()})
+    assert answer.status_code == 403
+    assert client.get(f"{API}/meters", headers=guard.headers).status_code == 200
