@@ -5,17 +5,22 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# Every module under plugins/<name>/ with a pyproject.toml is its own distribution; all of them
+# are installed (editable) with core, so a new module is picked up without touching this file.
+# The stamp changes when any of these files changes or a module comes or goes.
+MODULES := $(sort $(wildcard plugins/*/pyproject.toml))
+STAMP := $(VENV)/.installed-$(shell echo $(MODULES) | cat - pyproject.toml $(MODULES) | cksum | cut -d' ' -f1)
 
 .PHONY: install run test lint htmx
 
 # htmx is fetched from the npm registry (pinned, checksum-verified) and served by the app
 # itself; pages work without it, only less smoothly. The script does nothing when the file
 # present matches htmx.sha256, so it runs on every target and only fetches when needed.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(MODULES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' \
+		$(foreach module,$(MODULES),-e ./$(dir $(module)))
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

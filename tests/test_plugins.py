@@ -44,8 +44,24 @@ def test_core_version_range_is_checked_at_load(monkeypatch):
     with pytest.raises(PluginError) as caught:
         load_plugins(["future"])
     message = str(caught.value)
-    assert "plugin future 9.0.0 supports Houqin core >=9,<10, but this is core 0.1.0" in message
+    # which plugin and from which distribution, the range it supports, the core running here
+    assert ("plugin future 9.0.0 (from houqin-futureplugin) supports Houqin core >=9,<10,"
+            " but this is core 0.1.0") in message
+    # and the commands that fix it: the release made for this core, or leaving it out
+    assert "pip install 'houqin-futureplugin' 'houqin==0.1.0'" in message
     assert "HOUQIN_PLUGINS" in message
+    assert "pip uninstall houqin-futureplugin" in message
+    sys.modules.pop("houqin_future", None)
+
+
+def test_a_server_refuses_to_start_with_a_plugin_made_for_another_core(monkeypatch, tmp_path):
+    from core.app import create_app
+
+    monkeypatch.syspath_prepend(str(INCOMPATIBLE_DIST))
+    with pytest.raises(PluginError, match=r"plugin future 9\.0\.0 \(from houqin-futureplugin\)"):
+        create_app({"TESTING": True, "HOUQIN_PLUGINS": ["future"], "SECRET_KEY": "test-secret",
+                    "INSTANCE_PATH": str(tmp_path / "instance"),
+                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'houqin.db'}"})
     sys.modules.pop("houqin_future", None)
 
 

@@ -129,7 +129,9 @@ class PluginApp:
         return self._app.extensions["houqin"].plugin_state.setdefault(plugin, {})
 
 
-def _manifest_of(obj: ModuleType | object, entry_name: str) -> PluginManifest:
+def _manifest_of(
+    obj: ModuleType | object, entry_name: str, distribution: str | None = None
+) -> PluginManifest:
     manifest = getattr(obj, "manifest", None)
     if not isinstance(manifest, PluginManifest):
         raise PluginError(
@@ -141,7 +143,7 @@ def _manifest_of(obj: ModuleType | object, entry_name: str) -> PluginManifest:
             f"entry point {entry_name!r} loads a plugin that calls itself {manifest.name!r};"
             " the two names must match"
         )
-    manifest.check()
+    manifest.check(distribution)
     if manifest.migrations is None:
         module_file = getattr(obj, "__file__", None)
         if module_file and (Path(module_file).parent / "migrations").is_dir():
@@ -170,7 +172,8 @@ def load_plugins(allow: list[str] | None) -> PluginHost:
             obj = installed[name].load()
         except Exception as exc:
             raise PluginError(f"plugin {name} failed to import: {exc}") from exc
-        loaded[name] = (_manifest_of(obj, name), obj)
+        dist = getattr(installed[name], "dist", None)
+        loaded[name] = (_manifest_of(obj, name, dist.name if dist else None), obj)
 
     for name, (manifest, _) in loaded.items():
         absent = [dep for dep in manifest.depends if dep not in loaded]

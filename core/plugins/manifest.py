@@ -42,7 +42,9 @@ class PluginManifest:
     audit_fields: Mapping[str, object] = field(default_factory=dict, compare=False)
     audit_values: Mapping[str, Mapping[Any, object]] = field(default_factory=dict, compare=False)
 
-    def check(self) -> None:
+    def check(self, distribution: str | None = None) -> None:
+        """Refuse a manifest that cannot load here; ``distribution`` is the installed
+        distribution the plugin came from, named in the fix for an unsupported core."""
         if not self.name.isidentifier() or self.name != self.name.lower():
             raise PluginError(f"plugin name {self.name!r} must be a lowercase identifier")
         try:
@@ -52,10 +54,13 @@ class PluginManifest:
                 f"plugin {self.name}: core range {self.core!r} is not a PEP 440 specifier"
             ) from exc
         if not supported.contains(Version(CORE_VERSION), prereleases=True):
+            package = distribution or f"houqin-{self.name}"
             raise PluginError(
-                f"plugin {self.name} {self.version} supports Houqin core {self.core}, but this is"
-                f" core {CORE_VERSION}. Install a version of {self.name} made for core"
-                f" {CORE_VERSION}, or leave it out with HOUQIN_PLUGINS."
+                f"plugin {self.name} {self.version} (from {package}) supports Houqin core"
+                f" {self.core}, but this is core {CORE_VERSION}. Install the release of"
+                f" {package} made for this core (pip finds it when core is held where it is):"
+                f" pip install '{package}' 'houqin=={CORE_VERSION}'; or leave the plugin out"
+                f" with HOUQIN_PLUGINS, or remove it: pip uninstall {package}."
             )
         unknown = self.tenant_types - ALL_TENANT_TYPES
         if unknown:
