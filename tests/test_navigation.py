@@ -275,7 +275,7 @@ def test_each_roles_work_for_today_comes_first(client, school, make_user):
 
 
 def test_a_class_teacher_sees_the_meal_counts_still_to_report(client, school, make_user):
-    from plugins.canteen.services import today as school_today
+    from core.sdk import school_today
 
     teacher = make_user(school, "class_teacher", email="nav.teacher@test.houqin.test")
     classroom(school, "5班", head=teacher, students=2)

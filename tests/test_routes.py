@@ -202,7 +202,7 @@ def victim(app, make_school, make_user):
         victim_dish.photo_id = store_upload("victim's.png", b"\x89PNG\r\n\x1a\n" + bytes(64),
                                             "dish_photo").id
         module_service.update_settings("canteen", {"tuck_shop": True})
-        from plugins.canteen.services import today as school_today
+        from core.sdk import school_today
         from plugins.canteen.services import tuckshop as tuck_shop
         from plugins.canteen.services import tuckshop_sales as till
 

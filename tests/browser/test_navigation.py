@@ -98,7 +98,7 @@ def test_on_a_desktop_the_navigation_stands_beside_the_page(page, live_server, s
 def test_a_class_teachers_home_starts_with_the_counts_to_report(chromium, live_server, school):
     from types import SimpleNamespace
 
-    from plugins.canteen.services import today
+    from core.sdk import school_today as today
     from tests.plugins.canteen.support import classroom
 
     teacher = services.create_user("teacher@nav.test", "Teacher", "correct-horse-1")

@@ -198,7 +198,7 @@ def test_a_guardian_reaches_this_and_next_week_s_menu_from_home(
         app, client, manager, school, make_user):
     from datetime import timedelta as days
 
-    from plugins.canteen.services import today
+    from core.sdk import school_today as today
 
     with tenant_context(school):
         now = today()

@@ -8,9 +8,9 @@ import pytest
 from core.extensions import db
 from core.jobs.scheduler import tick
 from core.notifications import services as notifications
+from core.sdk import school_today, school_zone
 from core.tenancy import tenant_context
 from core.testing import run_jobs
-from plugins.canteen import services
 
 from .support import dish, serve
 
@@ -22,7 +22,7 @@ def test_yesterdays_unsampled_dishes_are_reminded_once_to_those_who_take_samples
         app, client, school, manager, make_user):
     teacher = make_user(school, "class_teacher")
     with tenant_context(school):
-        yesterday = services.today() - timedelta(days=1)
+        yesterday = school_today() - timedelta(days=1)
     dish_id = dish(client, manager).get_json()["id"]
     serve(client, manager, dish_id, day=yesterday)
 
@@ -53,7 +53,7 @@ def test_before_the_cut_off_each_head_teacher_hears_of_their_class_and_the_kitch
     classroom(school, "2班", head=other_head)
     day = school_day_ahead(school)
     with tenant_context(school):
-        early = datetime(day.year, day.month, day.day, 7, 30, tzinfo=services.school_zone())
+        early = datetime(day.year, day.month, day.day, 7, 30, tzinfo=school_zone())
         jobs.raise_all(jobs.findings(day, early))
         after_cut_off = jobs.findings(day, early + timedelta(hours=2))
         assert [f.key for f in after_cut_off if "counts" in f.key] == []
@@ -74,7 +74,7 @@ def test_lapsing_certificates_are_reminded_once_per_warning_horizon(app, client,
     from .test_health import worker
 
     with tenant_context(school):
-        today = services.today()
+        today = school_today()
     supplier_id = support.supplier(client, manager).get_json()["id"]
     assert support.certificate(client, manager, supplier_id,
                                valid_until=today + timedelta(days=5)).status_code == 201

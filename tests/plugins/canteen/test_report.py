@@ -6,6 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from core.sdk import school_today
 from core.testing import signed_in
 
 from .support import MONDAY, dish, sample_at, serve
@@ -72,10 +73,9 @@ def test_the_report_page_prints_and_the_month_exports(client, manager):
 def test_the_school_home_shows_todays_report_to_the_kitchen(client, school, manager,
                                                              make_user):
     from core.tenancy import tenant_context
-    from plugins.canteen import services
 
     with tenant_context(school):
-        today = services.today()
+        today = school_today()
     dish_id = dish(client, manager).get_json()["id"]
     serve(client, manager, dish_id, day=today)
     client.post("/language", data={"locale": "en", "csrf_token": signed_in(client, manager)})
@@ -91,11 +91,10 @@ def test_the_school_home_shows_todays_report_to_the_kitchen(client, school, mana
 def test_the_home_works_out_the_report_again_only_after_a_change(client, school, manager,
                                                                  monkeypatch):
     from core.tenancy import tenant_context
-    from plugins.canteen import services
     from plugins.canteen.services import report
 
     with tenant_context(school):
-        today = services.today()
+        today = school_today()
     dish_id = dish(client, manager).get_json()["id"]
     serve(client, manager, dish_id, day=today)
     client.post("/language", data={"locale": "en", "csrf_token": signed_in(client, manager)})

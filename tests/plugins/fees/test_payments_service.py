@@ -109,7 +109,7 @@ def test_a_refund_whose_payment_was_voided_meanwhile_is_not_paid_out(school, bil
 def test_money_is_not_received_on_a_day_still_to_come(school, bill):
     from datetime import timedelta
 
-    from plugins.fees.services import today
+    from core.sdk import school_today as today
 
     with tenant_context(school), pytest.raises(RuleBroken) as refused:
         payments.record(uuid.UUID(bill), 100, "cash", today() + timedelta(days=1), by="t")

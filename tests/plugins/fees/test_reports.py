@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from core.audit import AuditEvent
 from core.extensions import db
+from core.sdk import school_today as today
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.fees.models import LedgerEntry
-from plugins.fees.services import reports, takings, today
+from plugins.fees.services import reports, takings
 from plugins.fees.services import summary as summaries
 
 from .report_scenario import ELEVENTH, TENTH, TWELFTH, build, pay
