@@ -7,7 +7,9 @@ plans put saving water and power first among their duties (杜绝长流水、长
 
 Area map: ``models`` (meters, readings) · ``schemas`` (one per resource, and the settings) ·
 ``services`` (``meters``, ``readings``: the dial rules; ``usage``: interpolation, cost,
-comparisons; ``flags``: leak and waste; ``importing``: readings from .xlsx) · ``api``
+comparisons; ``flags``: leak and waste) · ``registers`` (meters and readings, imported and exported
+through core's registers) · ``commands`` (``houqin energy``) · ``district`` (the district
+home's comparison) · ``api``
 (``/api/v1/energy``) · ``views`` (``/m/energy``) · ``charts`` · ``jobs`` (the daily flag run)
 · ``exports`` · ``demo``. Imports nothing of Houqin but ``core.sdk``.
 """
@@ -67,7 +69,8 @@ def houqin_navigation(tenant, principal):
         NavEntry(_l("Energy use"), "energy_pages.index", READ, order=70, **group),
         NavEntry(_l("Meters"), "energy_pages.meters", READ, order=71, **group),
         NavEntry(_l("Enter readings"), "energy_pages.reading_form", WRITE, order=72, **group),
-        NavEntry(_l("Import readings"), "energy_pages.import_form", WRITE, order=73, **group),
+        NavEntry(_l("Import readings"), "energy_registers.import_readings", WRITE, order=73,
+                 **group),
     ]
 
 
@@ -130,3 +133,10 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS

@@ -1,5 +1,5 @@
 """Meter pages: the list with the form to set one up, one meter with its readings, its
-replacement and retirement; the .xlsx of meters and readings; a reading's photo."""
+replacement and retirement; a month's readings as .xlsx; a reading's photo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import _, db, forms, requires, send_stored
+from core.sdk import NotFound, _, db, forms, requires, send_stored
 
 from .. import exports
 from ..models import KIND_TITLES, KINDS, READING_KIND_TITLES, Meter
@@ -79,12 +79,6 @@ def retire_meter(meter_id: uuid.UUID):
     return redirect(url_for("energy_pages.meter", meter_id=meter_id))
 
 
-@bp.route("/meters.xlsx")
-@requires("energy.read")
-def meters_xlsx():
-    return exports.meters_download()
-
-
 @bp.route("/readings.xlsx")
 @requires("energy.read")
 def readings_xlsx():
@@ -97,7 +91,5 @@ def readings_xlsx():
 def reading_photo(reading_id: uuid.UUID):
     reading = forms.found(readings.get, reading_id)
     if reading.photo_id is None:
-        from core.sdk import NotFound
-
         raise NotFound(_("This reading has no photo."))
     return send_stored(reading.photo_id)
