@@ -16,15 +16,14 @@ home's comparison) · ``api``
 
 from pathlib import Path
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, hookimpl
-from core.sdk import lazy_gettext as _l
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, hookimpl, lazy_gettext
 
 from .audit_labels import AUDIT_LABELS
 
 manifest = PluginManifest(
     name="energy",
     version="0.1.0",
-    title=_l("Energy"),
+    title=lazy_gettext("Energy"),
     core=">=0.1,<1",
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
@@ -48,10 +47,10 @@ def houqin_blueprints():
 @hookimpl
 def houqin_permissions():
     return [
-        Permission(READ, _l("See meters, readings, energy use and its flags"),
+        Permission(READ, lazy_gettext("See meters, readings, energy use and its flags"),
                    KEEPERS | {Role.FINANCE_CLERK, Role.GUARD} | DISTRICT, read_only=True),
-        Permission(WRITE, _l("Enter and import meter readings"), KEEPERS | {Role.GUARD}),
-        Permission(MANAGE, _l("Set up, replace and retire meters"), KEEPERS),
+        Permission(WRITE, lazy_gettext("Enter and import meter readings"), KEEPERS | {Role.GUARD}),
+        Permission(MANAGE, lazy_gettext("Set up, replace and retire meters"), KEEPERS),
     ]
 
 
@@ -66,10 +65,10 @@ def houqin_settings_schema():
 def houqin_navigation(tenant, principal):
     group = {"group": manifest.title, "group_order": 70}
     return [
-        NavEntry(_l("Energy use"), "energy_pages.index", READ, order=70, **group),
-        NavEntry(_l("Meters"), "energy_pages.meters", READ, order=71, **group),
-        NavEntry(_l("Enter readings"), "energy_pages.reading_form", WRITE, order=72, **group),
-        NavEntry(_l("Import readings"), "energy_registers.import_readings", WRITE, order=73,
+        NavEntry(lazy_gettext("Energy use"), "energy_pages.index", READ, order=70, **group),
+        NavEntry(lazy_gettext("Meters"), "energy_pages.meters", READ, order=71, **group),
+        NavEntry(lazy_gettext("Enter readings"), "energy_pages.reading_form", WRITE, order=72, **group),
+        NavEntry(lazy_gettext("Import readings"), "energy_registers.import_readings", WRITE, order=73,
                  **group),
     ]
 
@@ -98,7 +97,7 @@ def houqin_search(tenant, principal, query, limit):
         select(Meter.id, Meter.number, Meter.kind, Meter.building)
         .where(Meter.number.icontains(query, autoescape=True))
         .order_by(Meter.number).limit(limit))
-    return [SearchHit("energy.meter", _l("Meters"), number, "energy_pages.meter", READ,
+    return [SearchHit("energy.meter", lazy_gettext("Meters"), number, "energy_pages.meter", READ,
                       {"meter_id": meter_id},
                       " · ".join(str(x) for x in (KIND_TITLES[kind], building) if x),
                       kind_order=70)

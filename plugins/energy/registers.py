@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import Register, RegisterColumn, RuleBroken, _, cells, db
-from core.sdk import lazy_gettext as _l
+from core.sdk import Register, RegisterColumn, RuleBroken, _, cells, db, lazy_gettext
 
 from .models import READING_KIND_TITLES, Meter, Reading
 from .schemas import MeterSchema, ReadingSchema
@@ -86,7 +85,7 @@ def reading_rows(start: datetime, end: datetime) -> list[tuple[Reading, str]]:
 
 
 READINGS = Register(
-    name="readings", title=_l("Meter readings"), permission="energy.readings.write",
+    name="readings", title=lazy_gettext("Meter readings"), permission="energy.readings.write",
     read_permission="energy.read", list_endpoint="energy_pages.meters",
     fields={"meter_id": "meter"},
     columns=(
@@ -140,7 +139,7 @@ def _meter_rows():
 
 
 METERS = Register(
-    name="meters", title=_l("Meters"), permission="energy.meters.manage",
+    name="meters", title=lazy_gettext("Meters"), permission="energy.meters.manage",
     read_permission="energy.read", list_endpoint="energy_pages.meters",
     fields={"parent_id": "parent"},
     columns=(

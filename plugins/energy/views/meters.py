@@ -47,7 +47,7 @@ def create_meter():
 
 
 def _render_meter(errors: dict, form: dict, status: int = 200, *, meter_id: uuid.UUID):
-    meter = forms.found(meters.get, meter_id)
+    meter = meters.get(meter_id)
     rows, page, more = forms.page_of(readings.listed(meter.id))
     subs = db.session.scalars(meters.listed(retired=True).where(Meter.parent_id == meter.id)).all()
     return render_template("energy/meter.html", meter=meter, rows=rows, page=page, more=more,
@@ -65,7 +65,7 @@ def meter(meter_id: uuid.UUID):
 @requires("energy.meters.manage")
 @forms.submitted(_render_meter)
 def replace_meter(meter_id: uuid.UUID):
-    forms.found(meters.get, meter_id)
+    meters.get(meter_id)
     data = ReplacementSchema().load_form(forms.schema_fields(request.form, REPLACE_FIELDS))
     new = meters.replace(meter_id, data)
     return redirect(url_for("energy_pages.meter", meter_id=new.id))
@@ -75,7 +75,7 @@ def replace_meter(meter_id: uuid.UUID):
 @requires("energy.meters.manage")
 @forms.submitted(_render_meter)
 def retire_meter(meter_id: uuid.UUID):
-    meters.retire(forms.found(meters.get, meter_id), today())
+    meters.retire(meters.get(meter_id), today())
     return redirect(url_for("energy_pages.meter", meter_id=meter_id))
 
 
@@ -89,7 +89,7 @@ def readings_xlsx():
 @bp.route("/readings/<uuid:reading_id>/photo")
 @requires("energy.read")
 def reading_photo(reading_id: uuid.UUID):
-    reading = forms.found(readings.get, reading_id)
+    reading = readings.get(reading_id)
     if reading.photo_id is None:
         raise NotFound(_("This reading has no photo."))
     return send_stored(reading.photo_id)
