@@ -139,3 +139,10 @@ def houqin_registers():
     from .registers import REGISTERS
 
     return REGISTERS
+
+
+@hookimpl
+def houqin_cli_group():
+    from .commands import energy_group
+
+    return energy_group
