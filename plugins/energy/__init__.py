@@ -146,3 +146,15 @@ def houqin_cli_group():
     from .commands import energy_group
 
     return energy_group
+
+
+@hookimpl
+def houqin_district_widgets(district, principal):
+    """Last month's use per student of the district's schools, by school type, for the
+    district staff who hold ``energy.read`` in its schools (outside a school a principal
+    holds only ``core.district.*``, so the card goes by their district role)."""
+    if not principal.district_roles & DISTRICT:
+        return []
+    from .district import widget
+
+    return [widget(district)]
