@@ -37,7 +37,7 @@ def _moment(value: Any) -> str | None:
         return value.replace(microsecond=0).isoformat()
     if isinstance(value, date):
         return datetime.combine(value, time(8)).isoformat()
-    return str(value).strip().replace("/", "-")
+    return cells.text(value).replace("/", "-")
 
 
 def _figure(value: Any) -> str | None:
@@ -46,7 +46,7 @@ def _figure(value: Any) -> str | None:
         return None
     if isinstance(value, float):
         return str(Decimal(str(value)))
-    return str(value).strip()
+    return cells.text(value)
 
 
 def _as_is(value: Any) -> Any:
