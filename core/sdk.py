@@ -41,6 +41,9 @@ from core.db.among import among
 from core.db.races import first_writer
 from core.db.sqlite import begin_writing
 from core.db.voidable import Voidable
+
+# A module's set-based, audited read across its district's schools.
+from core.district import district_read
 from core.exports import (
     CSV,
     XLSX,
@@ -235,6 +238,7 @@ __all__ = [
     "current_tenant",
     "db",
     "deprecated_hookspec",
+    "district_read",
     "enqueue",
     "external_url",
     "first_writer",

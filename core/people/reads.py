@@ -2,7 +2,8 @@
 
 Plugins reach this through ``core.sdk.people``: classes with their head teacher's login, how
 many students each class has enrolled, the staff record behind a login, and students. Every
-function works on the school in context; nothing here writes.
+function works on the school in context (``enrolled_by_school`` on a district's schools
+in a district read); nothing here writes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import func, or_, select
 from core.db.among import among
 from core.extensions import db
 from core.people.models import Grade, Guardian, SchoolClass, Staff, Student
-from core.tenancy import require_tenant
+from core.tenancy import NoTenantInContext, current_district_scope, require_tenant
 
 ENROLLED = "enrolled"
 
@@ -86,6 +87,17 @@ def enrolled_by_class() -> dict[uuid.UUID, int]:
     return dict(db.session.execute(
         select(Student.class_id, func.count()).where(Student.status == ENROLLED)
         .group_by(Student.class_id)).all())
+
+
+def enrolled_by_school() -> dict[int, int]:
+    """In a district read (``district_read``): how many students each school in scope has
+    enrolled today, by the school's id (schools with none are absent). One query for all."""
+    if current_district_scope() is None:
+        raise NoTenantInContext("enrolled_by_school reads a district's schools: use it "
+                                "inside district_read")
+    return dict(db.session.execute(
+        select(Student.tenant_id, func.count()).where(Student.status == ENROLLED)
+        .group_by(Student.tenant_id)).all())
 
 
 def staff_of_user(user_id: int) -> uuid.UUID | None:

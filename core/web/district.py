@@ -40,5 +40,6 @@ def district_home(slug: str):
     switched_on = {module for _, modules in overview for module in modules}
     widgets = visible(host.hooks_for(switched_on).houqin_district_widgets(
         district=district.ref(), principal=principal), principal)
+    db.session.commit()  # the district_read events the widgets' reads recorded
     return render_template("web/district.html", district=district, overview=overview,
                            titles=titles, types=TENANT_TYPES, widgets=widgets)

@@ -7,21 +7,23 @@ plans put saving water and power first among their duties (杜绝长流水、长
 
 Area map: ``models`` (meters, readings) · ``schemas`` (one per resource, and the settings) ·
 ``services`` (``meters``, ``readings``: the dial rules; ``usage``: interpolation, cost,
-comparisons; ``flags``: leak and waste; ``importing``: readings from .xlsx) · ``api``
+comparisons; ``flags``: leak and waste) · ``registers`` (meters and readings, imported and exported
+through core's registers) · ``commands`` (``houqin energy``) · ``district`` (the district
+home's comparison) · ``api``
 (``/api/v1/energy``) · ``views`` (``/m/energy``) · ``charts`` · ``jobs`` (the daily flag run)
 · ``exports`` · ``demo``. Imports nothing of Houqin but ``core.sdk``.
 """
 
 from pathlib import Path
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, _l, hookimpl
+from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, hookimpl, lazy_gettext
 
 from .audit_labels import AUDIT_LABELS
 
 manifest = PluginManifest(
     name="energy",
     version="0.1.0",
-    title=_l("Energy"),
+    title=lazy_gettext("Energy"),
     core=">=0.1,<1",
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
@@ -45,10 +47,10 @@ def houqin_blueprints():
 @hookimpl
 def houqin_permissions():
     return [
-        Permission(READ, _l("See meters, readings, energy use and its flags"),
+        Permission(READ, lazy_gettext("See meters, readings, energy use and its flags"),
                    KEEPERS | {Role.FINANCE_CLERK, Role.GUARD} | DISTRICT, read_only=True),
-        Permission(WRITE, _l("Enter and import meter readings"), KEEPERS | {Role.GUARD}),
-        Permission(MANAGE, _l("Set up, replace and retire meters"), KEEPERS),
+        Permission(WRITE, lazy_gettext("Enter and import meter readings"), KEEPERS | {Role.GUARD}),
+        Permission(MANAGE, lazy_gettext("Set up, replace and retire meters"), KEEPERS),
     ]
 
 
@@ -63,10 +65,11 @@ def houqin_settings_schema():
 def houqin_navigation(tenant, principal):
     group = {"group": manifest.title, "group_order": 70}
     return [
-        NavEntry(_l("Energy use"), "energy_pages.index", READ, order=70, **group),
-        NavEntry(_l("Meters"), "energy_pages.meters", READ, order=71, **group),
-        NavEntry(_l("Enter readings"), "energy_pages.reading_form", WRITE, order=72, **group),
-        NavEntry(_l("Import readings"), "energy_pages.import_form", WRITE, order=73, **group),
+        NavEntry(lazy_gettext("Energy use"), "energy_pages.index", READ, order=70, **group),
+        NavEntry(lazy_gettext("Meters"), "energy_pages.meters", READ, order=71, **group),
+        NavEntry(lazy_gettext("Enter readings"), "energy_pages.reading_form", WRITE, order=72, **group),
+        NavEntry(lazy_gettext("Import readings"), "energy_registers.import_readings", WRITE, order=73,
+                 **group),
     ]
 
 
@@ -94,7 +97,7 @@ def houqin_search(tenant, principal, query, limit):
         select(Meter.id, Meter.number, Meter.kind, Meter.building)
         .where(Meter.number.icontains(query, autoescape=True))
         .order_by(Meter.number).limit(limit))
-    return [SearchHit("energy.meter", _l("Meters"), number, "energy_pages.meter", READ,
+    return [SearchHit("energy.meter", lazy_gettext("Meters"), number, "energy_pages.meter", READ,
                       {"meter_id": meter_id},
                       " · ".join(str(x) for x in (KIND_TITLES[kind], building) if x),
                       kind_order=70)
@@ -129,3 +132,29 @@ def houqin_demo_life(tenant, days, rng):
     from .demo import live
 
     live(tenant, days, rng)
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS
+
+
+@hookimpl
+def houqin_cli_group():
+    from .commands import energy_group
+
+    return energy_group
+
+
+@hookimpl
+def houqin_district_widgets(district, principal):
+    """Last month's use per student of the district's schools, by school type, for the
+    district staff who hold ``energy.read`` in its schools (outside a school a principal
+    holds only ``core.district.*``, so the card goes by their district role)."""
+    if not principal.district_roles & DISTRICT:
+        return []
+    from .district import widget
+
+    return [widget(district)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 
 from core.sdk import N_, JobContext, notify
 
@@ -22,8 +23,14 @@ def raise_flags(ctx: JobContext) -> int:
     """Raise a notification for each flag of yesterday, for whoever sees the energy pages.
     Core's scheduler runs it for every school with the module on; a flag raised twice (the
     job retried) updates the same notification."""
-    yesterday = today() - timedelta(days=1)
-    found = flags.find(yesterday, yesterday)
+    return len(raise_day(today() - timedelta(days=1), ctx.progress))
+
+
+def raise_day(day: date, progress: Callable[[int, int], object] | None = None
+              ) -> list[flags.Flag]:
+    """Raise the flags of ``day`` in the school in context as notifications (the job's work,
+    and ``houqin energy flags`` run by hand); the flags raised."""
+    found = flags.find(day, day)
     for number, flag in enumerate(found, start=1):
         notify(f"energy:{flag.flag}:{flag.meter_id}:{flag.day}", "energy.read",
                MESSAGES[flag.flag],
@@ -31,5 +38,6 @@ def raise_flags(ctx: JobContext) -> int:
                 "day": flag.day.isoformat(), "limit": str(flag.limit)},
                source="energy", endpoint="energy_pages.meter",
                endpoint_args={"meter_id": str(flag.meter_id)})
-        ctx.progress(number, len(found))
-    return len(found)
+        if progress is not None:
+            progress(number, len(found))
+    return found

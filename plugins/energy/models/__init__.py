@@ -9,10 +9,11 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, Integer, Numeric, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.sdk import TenantScoped, UtcDateTime, _l, db, tenant_foreign_key, tenant_index, utcnow
+from core.sdk import TenantScoped, UtcDateTime, db, lazy_gettext, tenant_foreign_key, tenant_index, utcnow
 
 KINDS = ("water", "electricity", "gas")
-KIND_TITLES = {"water": _l("Water"), "electricity": _l("Electricity"), "gas": _l("Gas")}
+KIND_TITLES = {"water": lazy_gettext("Water"), "electricity": lazy_gettext("Electricity"),
+               "gas": lazy_gettext("Gas")}
 # What each kind is measured in; a meter's unit follows its kind.
 UNITS = {"water": "m³", "electricity": "kWh", "gas": "m³"}
 # A dial's figure: up to 9 whole digits and 3 after the point.
@@ -80,5 +81,5 @@ class Reading(TenantScoped, db.Model):
 
 
 READING_KINDS = ("regular", "first", "final")
-READING_KIND_TITLES = {"regular": _l("Reading"), "first": _l("First reading"),
-                       "final": _l("Final reading")}
+READING_KIND_TITLES = {"regular": lazy_gettext("Reading"), "first": lazy_gettext("First reading"),
+                       "final": lazy_gettext("Final reading")}

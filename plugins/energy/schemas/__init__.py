@@ -2,8 +2,8 @@
 alike; the module's settings schema lives in ``settings``."""
 
 from .meters import MeterQuerySchema, MeterSchema, ReplacementSchema
-from .readings import ReadingImportSchema, ReadingQuerySchema, ReadingSchema
+from .readings import ReadingQuerySchema, ReadingSchema
 from .settings import EnergySettingsSchema
 
-__all__ = ["EnergySettingsSchema", "MeterQuerySchema", "MeterSchema", "ReadingImportSchema",
-           "ReadingQuerySchema", "ReadingSchema", "ReplacementSchema"]
+__all__ = ["EnergySettingsSchema", "MeterQuerySchema", "MeterSchema", "ReadingQuerySchema",
+           "ReadingSchema", "ReplacementSchema"]

@@ -1,4 +1,4 @@
-"""A reading, as the API and the pages take and show it; the rows of an import."""
+"""A reading, as the API and the pages take and show it; ."""
 
 from __future__ import annotations
 
@@ -25,9 +25,3 @@ class ReadingSchema(Schema):
 
 class ReadingQuerySchema(Schema):
     meter_id = fields.UUID()
-
-
-class ReadingImportSchema(Schema):
-    """``dry_run``: check every row and say what would be kept, keeping nothing."""
-
-    dry_run = fields.Boolean(load_default=True)

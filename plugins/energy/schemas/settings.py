@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from core.sdk import Schema, _, _l
+from core.sdk import Schema, _, lazy_gettext
 
 from ..models import KIND_TITLES, KINDS
 
@@ -46,19 +46,19 @@ class TierSchema(Schema):
     """One step of a tiered (阶梯) tariff: the month's units up to ``up_to`` cost ``price``
     yuan each; the last step has no limit."""
 
-    up_to = figure(_l("Up to (units a month; empty on the last step)"))
-    price = figure(_l("Price per unit (yuan)"), required=True)
+    up_to = figure(lazy_gettext("Up to (units a month; empty on the last step)"))
+    price = figure(lazy_gettext("Price per unit (yuan)"), required=True)
 
 
 class KindSettingsSchema(Schema):
     tiers = fields.List(fields.Nested(TierSchema), load_default=list,
                         validate=validate.Length(max=10),
-                        metadata={"label": _l("Tariff steps")})
-    night_limit = figure(_l("Night-time use that raises a flag (units an hour, a meter)"),
-                         _l("Empty: no night-time flag. There is no official figure: take "
+                        metadata={"label": lazy_gettext("Tariff steps")})
+    night_limit = figure(lazy_gettext("Night-time use that raises a flag (units an hour, a meter)"),
+                         lazy_gettext("Empty: no night-time flag. There is no official figure: take "
                             "what your meters show on a quiet night."))
-    holiday_limit = figure(_l("Holiday use that raises a flag (units a day, a meter)"),
-                           _l("Empty: no holiday flag."))
+    holiday_limit = figure(lazy_gettext("Holiday use that raises a flag (units a day, a meter)"),
+                           lazy_gettext("Empty: no holiday flag."))
 
     @validates_schema
     def _steps_rise(self, data, **kwargs):
@@ -80,46 +80,46 @@ def kind_defaults() -> dict:
 
 class BuildingAreaSchema(Schema):
     building = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                             metadata={"label": _l("Building")})
-    area = figure(_l("Floor area (m²)"), required=True)
+                             metadata={"label": lazy_gettext("Building")})
+    area = figure(lazy_gettext("Floor area (m²)"), required=True)
 
 
 class TargetSchema(Schema):
     year = fields.Integer(required=True, validate=validate.Range(2000, 2999),
-                          metadata={"label": _l("Year")})
+                          metadata={"label": lazy_gettext("Year")})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS),
-                         metadata={"label": _l("Kind"), "choices": KIND_TITLES})
+                         metadata={"label": lazy_gettext("Kind"), "choices": KIND_TITLES})
     percent = fields.Integer(required=True, validate=validate.Range(1, 100),
-                             metadata={"label": _l("Saving against last year (%)")})
+                             metadata={"label": lazy_gettext("Saving against last year (%)")})
 
 
 class EnergySettingsSchema(Schema):
     """A school's energy settings."""
 
     water = fields.Nested(KindSettingsSchema, load_default=kind_defaults,
-                          metadata={"label": _l("Water")})
+                          metadata={"label": lazy_gettext("Water")})
     electricity = fields.Nested(KindSettingsSchema, load_default=kind_defaults,
-                                metadata={"label": _l("Electricity")})
+                                metadata={"label": lazy_gettext("Electricity")})
     gas = fields.Nested(KindSettingsSchema, load_default=kind_defaults,
-                        metadata={"label": _l("Gas")})
+                        metadata={"label": lazy_gettext("Gas")})
     night_starts = fields.Integer(load_default=22, validate=validate.Range(0, 23),
-                                  metadata={"label": _l("Night begins at (hour)"),
-                                            "hint": _l("When the school is closed for the "
+                                  metadata={"label": lazy_gettext("Night begins at (hour)"),
+                                            "hint": lazy_gettext("When the school is closed for the "
                                                        "night: your own hours.")})
     night_ends = fields.Integer(load_default=6, validate=validate.Range(0, 23),
-                                metadata={"label": _l("Night ends at (hour)")})
-    jump_factor = figure(_l("A day's use above the meter's median day times this raises a "
-                            "flag"), _l("Empty: no flag for a jump. 2 flags a day twice as "
+                                metadata={"label": lazy_gettext("Night ends at (hour)")})
+    jump_factor = figure(lazy_gettext("A day's use above the meter's median day times this raises a "
+                            "flag"), lazy_gettext("Empty: no flag for a jump. 2 flags a day twice as "
                                         "high as usual."))
     reading_days = fields.Integer(load_default=1, validate=validate.Range(1, 31),
-                                  metadata={"label": _l("Read each meter every (days)")})
-    floor_area = figure(_l("The school's floor area (m²)"))
+                                  metadata={"label": lazy_gettext("Read each meter every (days)")})
+    floor_area = figure(lazy_gettext("The school's floor area (m²)"))
     building_areas = fields.List(fields.Nested(BuildingAreaSchema), load_default=list,
                                  validate=validate.Length(max=100),
-                                 metadata={"label": _l("Buildings' floor areas")})
+                                 metadata={"label": lazy_gettext("Buildings' floor areas")})
     targets = fields.List(fields.Nested(TargetSchema), load_default=list,
                           validate=validate.Length(max=60),
-                          metadata={"label": _l("Saving targets")})
+                          metadata={"label": lazy_gettext("Saving targets")})
 
     @validates_schema
     def _one_target_a_year(self, data, **kwargs):

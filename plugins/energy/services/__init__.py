@@ -1,6 +1,6 @@
 """The energy module's rules, free of request objects: ``meters`` and ``readings`` keep the
 dials honest, ``usage`` turns readings into use per day and month with cost and comparisons,
-``flags`` finds night-time, holiday and sudden use, ``importing`` reads readings from .xlsx."""
+``flags`` finds night-time, holiday and sudden use."""
 
 from __future__ import annotations
 

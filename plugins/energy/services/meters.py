@@ -8,17 +8,15 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
-from core.sdk import RuleBroken, _, acting_name, db, first_writer
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, get_or_404
 
 from ..models import UNITS, Meter
 from . import local, today
 
 
 def get(meter_id: uuid.UUID) -> Meter:
-    meter = db.session.scalar(select(Meter).where(Meter.id == meter_id))
-    if meter is None:
-        raise RuleBroken(_("no such meter"), "meter_id", status=404)
-    return meter
+    """The school's meter, else a 404 naming ``meter_id`` (another school's is none)."""
+    return get_or_404(Meter, meter_id, "meter_id")
 
 
 def listed(kind: str | None = None, retired: bool = False):

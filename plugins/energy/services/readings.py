@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from core.sdk import RuleBroken, _, acting_name, db, first_writer, store_upload
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, get_or_404, store_upload
 
 from ..models import Meter, Reading
 from . import at_school, local, meters
@@ -96,10 +96,8 @@ def record(meter_id: uuid.UUID, data: dict, kind: str = "regular",
 
 
 def get(reading_id: uuid.UUID) -> Reading:
-    reading = db.session.scalar(select(Reading).where(Reading.id == reading_id))
-    if reading is None:
-        raise RuleBroken(_("no such reading"), "reading_id", status=404)
-    return reading
+    """The school's reading, else a 404 naming ``reading_id``."""
+    return get_or_404(Reading, reading_id, "reading_id")
 
 
 def listed(meter_id: uuid.UUID | None = None):

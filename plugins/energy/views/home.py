@@ -7,15 +7,15 @@ from datetime import timedelta
 from flask import render_template
 from sqlalchemy import func, select
 
-from core.sdk import Widget, _l, db, forms, lazy_word, requires
+from core.sdk import Widget, db, forms, lazy_gettext, lazy_word, requires
 
 from .. import charts
 from ..models import KIND_TITLES, Meter, Reading
 from ..services import day_start, flags, today, usage
 from . import bp
 
-FLAG_TITLES = {"night": _l("Night-time use"), "holiday": _l("Use on a closed day"),
-               "jump": _l("Above the usual day")}
+FLAG_TITLES = {"night": lazy_gettext("Night-time use"), "holiday": lazy_gettext("Use on a closed day"),
+               "jump": lazy_gettext("Above the usual day")}
 PER_STUDENT = lazy_word("per student")
 
 
@@ -59,7 +59,7 @@ def widget(writer: bool) -> Widget:
     first = today().replace(day=1)
     found = usage.month(first)
     due = due_meters()
-    return Widget(_l("Energy"), "energy/_widget.html", "energy.read", order=70, data={
+    return Widget(lazy_gettext("Energy"), "energy/_widget.html", "energy.read", order=70, data={
         "month": first.strftime("%Y-%m"), "due": [m.number for m in due[:10]],
         "due_count": len(due),
         "kinds": [{"kind": str(KIND_TITLES[row.kind]), "used": str(row.used)

@@ -1,5 +1,5 @@
 """Meter pages: the list with the form to set one up, one meter with its readings, its
-replacement and retirement; the .xlsx of meters and readings; a reading's photo."""
+replacement and retirement; a month's readings as .xlsx; a reading's photo."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import _, db, forms, requires, send_stored
+from core.sdk import NotFound, _, db, forms, requires, send_stored
 
 from .. import exports
 from ..models import KIND_TITLES, KINDS, READING_KIND_TITLES, Meter
@@ -47,7 +47,7 @@ def create_meter():
 
 
 def _render_meter(errors: dict, form: dict, status: int = 200, *, meter_id: uuid.UUID):
-    meter = forms.found(meters.get, meter_id)
+    meter = meters.get(meter_id)
     rows, page, more = forms.page_of(readings.listed(meter.id))
     subs = db.session.scalars(meters.listed(retired=True).where(Meter.parent_id == meter.id)).all()
     return render_template("energy/meter.html", meter=meter, rows=rows, page=page, more=more,
@@ -65,7 +65,7 @@ def meter(meter_id: uuid.UUID):
 @requires("energy.meters.manage")
 @forms.submitted(_render_meter)
 def replace_meter(meter_id: uuid.UUID):
-    forms.found(meters.get, meter_id)
+    meters.get(meter_id)
     data = ReplacementSchema().load_form(forms.schema_fields(request.form, REPLACE_FIELDS))
     new = meters.replace(meter_id, data)
     return redirect(url_for("energy_pages.meter", meter_id=new.id))
@@ -75,14 +75,8 @@ def replace_meter(meter_id: uuid.UUID):
 @requires("energy.meters.manage")
 @forms.submitted(_render_meter)
 def retire_meter(meter_id: uuid.UUID):
-    meters.retire(forms.found(meters.get, meter_id), today())
+    meters.retire(meters.get(meter_id), today())
     return redirect(url_for("energy_pages.meter", meter_id=meter_id))
-
-
-@bp.route("/meters.xlsx")
-@requires("energy.read")
-def meters_xlsx():
-    return exports.meters_download()
 
 
 @bp.route("/readings.xlsx")
@@ -95,9 +89,7 @@ def readings_xlsx():
 @bp.route("/readings/<uuid:reading_id>/photo")
 @requires("energy.read")
 def reading_photo(reading_id: uuid.UUID):
-    reading = forms.found(readings.get, reading_id)
+    reading = readings.get(reading_id)
     if reading.photo_id is None:
-        from core.sdk import NotFound
-
         raise NotFound(_("This reading has no photo."))
     return send_stored(reading.photo_id)

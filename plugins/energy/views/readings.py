@@ -1,4 +1,5 @@
-"""Entering readings on a phone (a short form, a photo of the dial) and importing them."""
+"""Entering readings on a phone (a short form, a photo of the dial). Imports go through
+core's register pages (``registers.READINGS``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from marshmallow import ValidationError
 from core.sdk import _, db, forms, requires, school_zone
 
 from ..schemas import ReadingSchema
-from ..services import importing, meters, readings
+from ..services import meters, readings
 from . import bp
 
 
@@ -51,27 +52,3 @@ def record_reading():
     reading = readings.record(meter_id, data, photo=photo)
     return redirect(url_for("energy_pages.reading_form", meter_id=meter_id,
                             saved=str(reading.value)))
-
-
-def _render_import(errors: dict, form: dict, status: int = 200, outcome=None):
-    return render_template("energy/import.html", errors=errors, form=form,
-                           outcome=outcome), status
-
-
-@bp.route("/readings/import")
-@requires("energy.readings.write")
-def import_form():
-    return _render_import({}, {"dry_run": "on"})
-
-
-@bp.route("/readings/import", methods=["POST"])
-@requires("energy.readings.write")
-@forms.submitted(_render_import, saved=None)
-def import_readings():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ValidationError({"file": [_("an .xlsx file")]})
-    dry_run = request.form.get("dry_run") == "on"
-    outcome = importing.read(upload.read(), keep=not dry_run)
-    return _render_import({}, request.form.to_dict(), 200, outcome=outcome)
-

@@ -1,11 +1,9 @@
 """The energy API as an asset keeper uses it: meters, readings refused naming the field, the
-month's use and the .xlsx import with its per-row errors."""
+month's use (the .xlsx import is core's register import: test_registers)."""
 
-import io
 from datetime import datetime, timedelta
 
 import pytest
-from openpyxl import Workbook
 
 from .conftest import ZONE, at, days_ago
 
@@ -62,51 +60,6 @@ def test_a_meter_of_another_kind_is_no_parent(client, keeper):
         "number": "E-1", "kind": "electricity", "digits": 6, "parent_id": water["id"],
         "installed_on": days_ago(1).isoformat()})
     assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["parent_id"]
-
-
-def workbook(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["表号", "抄表时间", "读数", "翻转", "备注"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def test_an_import_keeps_the_good_rows_and_names_what_is_wrong_with_the_others(client, keeper):
-    meter = new_meter(client, keeper)
-    content = workbook([
-        ["W-1", at(days_ago(3)).replace(tzinfo=None), 100, None, "=1+1"],
-        ["W-1", at(days_ago(2)).replace(tzinfo=None), 90, None, None],  # lower, no rollover
-        ["W-9", at(days_ago(2)).replace(tzinfo=None), 5, None, None],  # no such meter
-        ["W-1", at(days_ago(1)).replace(tzinfo=None), 112.25, None, None],
-    ])
-
-    def send(dry_run: bool):
-        return client.post(f"{API}/readings/import?dry_run={str(dry_run).lower()}",
-                           headers=keeper.headers, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(content), "readings.xlsx")})
-
-    preview = send(True).get_json()
-    assert preview["kept"] == 2
-    assert [(r["row"], list(r["errors"])) for r in preview["refused"]] == [
-        (3, ["value"]), (4, ["meter"])]
-    listed = client.get(f"{API}/readings?meter_id={meter['id']}", headers=keeper.headers)
-    assert listed.get_json() == []  # a dry run keeps nothing
-    kept = send(False).get_json()
-    assert kept["kept"] == 2
-    listed = client.get(f"{API}/readings?meter_id={meter['id']}", headers=keeper.headers)
-    assert [(r["value"], r["used"]) for r in listed.get_json()] == [
-        ("112.250", "12.250"), ("100.000", None)]
-
-
-def test_an_import_of_something_else_is_refused_naming_the_file(client, keeper):
-    answer = client.post(f"{API}/readings/import?dry_run=false", headers=keeper.headers,
-                         content_type="multipart/form-data",
-                         data={"file": (io.BytesIO(b"not a workbook"), "x.xlsx")})
-    assert answer.status_code == 415 and list(answer.get_json()["errors"]) == ["file"]
 
 
 def test_a_guard_reads_meters_but_does_not_set_them_up(client, school, make_user):
