@@ -26,7 +26,8 @@ def test_district_staff_land_on_their_district_and_read_its_schools(client, dist
     signed_in(client, make_user(None, district=primary.district_id, role="district_inspector"))
     assert client.get("/schools").location == "/district/district-a"
     page = client.get("/district/district-a").get_data(as_text=True)
-    rows = re.findall(r"<tr><td>([^<]+)</td>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", page)
+    rows = re.findall(r"<tr><td>(?:<a [^>]*>)?([^<]+)(?:</a>)?</td>\s*<td>([^<]+)</td>\s*"
+                      r"<td>([^<]+)</td>", page)
     assert rows == [("Dist-Kg", "幼儿园", "Playground"), ("Dist-Primary", "小学", "Notes")]
     assert "Elsewhere" not in page
     assert 'href="/t/dist-primary/"' in page

@@ -105,7 +105,7 @@ def test_a_guardian_on_a_phone_goes_from_home_to_this_and_next_week_s_menu(
     phone.click("[data-testid=menu-this-week]")
     days = phone.locator("[data-testid=menu-day]")
     expect(days).to_have_count(7)
-    assert phone.is_visible("[data-testid=menu-days]")
+    expect(phone.locator("[data-testid=menu-days]")).to_be_visible()
     assert not phone.is_visible("[data-testid=public-menu]")  # no 7-column table on a phone
     assert "番茄炒蛋" in phone.inner_text("[data-testid=menu-days]")
     assert _fits(phone), "the week's menu scrolls sideways on a phone"

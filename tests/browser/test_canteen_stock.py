@@ -84,8 +84,8 @@ def test_the_blank_count_sheet_prints(chromium, live_server, store, page):
     page.click("button[type=submit]")
     page.goto(f"{live_server}/t/stock-browser/m/canteen/stock/count?blind=1")
     page.emulate_media(media="print")
-    assert not page.is_visible("[data-testid=stock-nav]")
-    assert not page.is_visible("[data-testid=count-sheet] button[type=submit]")
+    expect(page.locator("[data-testid=stock-nav]")).to_be_hidden()
+    expect(page.locator("[data-testid=count-sheet] button[type=submit]")).to_be_hidden()
     assert "新批" in page.inner_text("[data-testid=sheet]")
     assert "25 kg" not in page.inner_text("[data-testid=sheet]")  # no book quantities
     screenshot(page, "canteen-stock-count-sheet-print")

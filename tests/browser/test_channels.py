@@ -1,6 +1,7 @@
 """A school admin, on a 375 px phone, adds a 钉钉 group robot and sends it a test message."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
@@ -45,7 +46,7 @@ def test_a_robot_is_set_up_and_tested_on_a_phone(app, live_server, school, recei
     page.fill("#title", "行政群")
     page.fill("[name='settings.webhook']", "http://intranet.test/robot/send?access_token=x")
     page.click("[data-testid=save]")
-    assert page.is_visible("[data-testid='error-settings.webhook']")
+    expect(page.locator("[data-testid='error-settings.webhook']")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.fill("[name='settings.webhook']", receiver.robot("ding", TOKEN))
     page.fill("[name='settings.secret']", "SECphone0123456789")

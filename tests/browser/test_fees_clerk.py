@@ -85,20 +85,18 @@ def test_the_clerk_finds_a_bill_records_its_first_payment_and_prints_the_receipt
     desk.fill("#amount", "1200")
     desk.fill("#payer", "王芳妈妈")
     desk.click("form[data-testid=pay] button[type=submit]")
-    assert desk.is_visible("[data-testid=recorded]")
-
+    expect(desk.locator("[data-testid=recorded]")).to_be_visible()
     desk.click("[data-testid=receipt-link]")
     items = desk.locator("[data-testid=receipt-item]")
     expect(items).to_have_count(2)
     assert "保育教育费" in items.nth(0).inner_text() and "980.00" in items.nth(0).inner_text()
     assert "伙食费" in items.nth(1).inner_text() and "220.00" in items.nth(1).inner_text()
     assert "学期费用" not in desk.inner_text("[data-testid=receipt]")
-    assert desk.is_visible("header.bar")
-
+    expect(desk.locator("header.bar")).to_be_visible()
     desk.emulate_media(media="print")
-    assert not desk.is_visible("header.bar")
+    expect(desk.locator("header.bar")).to_be_hidden()
     assert not desk.locator("button").first.is_visible()
-    assert desk.is_visible("[data-testid=receipt-items]")
+    expect(desk.locator("[data-testid=receipt-items]")).to_be_visible()
     assert desk.evaluate("getComputedStyle(document.querySelector("
                          "'[data-testid=receipt]')).page") == "a5"
     screenshot(desk, "fees-receipt-print")
@@ -124,7 +122,7 @@ def test_the_clerk_prints_a_class_s_payment_notices(chromium, live_server, offic
     assert "李小明" in sheets.nth(0).inner_text() and "张伟" in sheets.nth(2).inner_text()
 
     desk.emulate_media(media="print")
-    assert not desk.is_visible("header.bar")
+    expect(desk.locator("header.bar")).to_be_hidden()
     breaks = desk.evaluate("""() => [...document.querySelectorAll('[data-testid=sheet]')]
         .map(e => [getComputedStyle(e).breakAfter, getComputedStyle(e).page])""")
     assert breaks == [["page", "a5"], ["page", "a5"], ["auto", "a5"]], breaks

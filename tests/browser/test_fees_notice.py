@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from core.extensions import db
 from core.tenancy import tenant_context
@@ -59,7 +60,7 @@ def test_the_public_notice_reads_on_a_phone_and_prints_without_navigation(
     shown_in_print = phone.evaluate("""() => [...document.querySelectorAll(
         '.no-print, [data-testid=notice-history], button')].map(e => e.checkVisibility())""")
     assert len(shown_in_print) >= 3 and not any(shown_in_print), shown_in_print
-    assert phone.is_visible("[data-testid=notice-items]")
+    expect(phone.locator("[data-testid=notice-items]")).to_be_visible()
     assert phone.evaluate("getComputedStyle(document.querySelector("
                           "'[data-testid=notice]')).page") == "a4"
     assert phone.evaluate("""() => [...document.styleSheets].some(s => [...s.cssRules].some(

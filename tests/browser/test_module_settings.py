@@ -45,7 +45,7 @@ def test_a_list_setting_is_edited_with_real_inputs(live_server, school, page):
     page.check("input[name='subsidies.0.tiers'][value=free]")
     screenshot(page, "module-settings-lists")
     page.click("[data-testid=module-settings] button[type=submit]")
-    assert page.is_visible("[data-testid='error-subsidies.0.fen_per_day']")
+    expect(page.locator("[data-testid='error-subsidies.0.fen_per_day']")).to_be_visible()
     assert settings(school)["subsidies"] == []  # refused: nothing changed
     page.fill("[name='subsidies.0.fen_per_day']", "400")
     page.click("[data-testid=module-settings] button[type=submit]")

@@ -85,7 +85,7 @@ def test_on_a_phone_the_menu_opens_leads_to_a_page_marks_it_and_finds_a_student(
 
 def test_on_a_desktop_the_navigation_stands_beside_the_page(page, live_server, school):
     sign_in(page, live_server)
-    assert not page.is_visible("[data-testid=menu-button]")
+    expect(page.locator("[data-testid=menu-button]")).to_be_hidden()
     nav = page.locator("[data-testid=site-nav]").bounding_box()
     main = page.locator("main").bounding_box()
     assert nav["x"] + nav["width"] <= main["x"] + 1  # a column on the left

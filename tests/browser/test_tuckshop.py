@@ -58,11 +58,13 @@ def test_a_sale_is_made_on_a_phone_and_a_dish_photo_taken(chromium, live_server,
     assert fits, "the till scrolls sideways on a phone"
     screenshot(phone, "tuck-shop-sell-phone")
 
-    phone.click("[data-testid=tuck-shop-nav] >> text=商品与库存")
+    with phone.expect_navigation():
+        phone.click("[data-testid=tuck-shop-nav] >> text=商品与库存")
     assert "1 瓶" in phone.inner_text("[data-testid=products]")
     assert phone.evaluate("document.documentElement.scrollWidth <= 375")
     screenshot(phone, "tuck-shop-stock-phone")
-    phone.click("[data-testid=products] >> text=可乐")
+    with phone.expect_navigation():
+        phone.click("[data-testid=products] >> text=可乐")
     assert phone.evaluate("document.documentElement.scrollWidth <= 375")
     screenshot(phone, "tuck-shop-product-phone")
 

@@ -24,7 +24,7 @@ def clock(monkeypatch):
     """The school's day, as the ledger posts entries and the charts end their months."""
     now = {"day": date(2026, 9, 5)}
     for module in (ledger, payments, trends):
-        monkeypatch.setattr(module, "today", lambda: now["day"])
+        monkeypatch.setattr(module, "school_today", lambda: now["day"])
     return now
 
 
