@@ -5,60 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from marshmallow import fields
-
-from core.sdk import Schema, current_principal, is_school_day, requires, transactional
+from core.sdk import current_principal, is_school_day, requires, transactional
 
 from ..schemas import DayQuerySchema
-from ..schemas.counts import CountChangeSchema, MealCountSchema
+from ..schemas.counts import (
+    CountChangeSchema,
+    MealCountSchema,
+    MealTotalSchema,
+    ReportedCountSchema,
+    SheetSchema,
+    UnreportedClassSchema,
+)
 from ..services import counts as services
 from . import blp
-
-
-class ReportedCountSchema(MealCountSchema):
-    warnings = fields.List(fields.String(), dump_only=True)
-
-
-class SheetCellSchema(Schema):
-    kind = fields.String()
-    class_id = fields.UUID(allow_none=True)
-    class_name = fields.String(allow_none=True)
-    enrolled = fields.Integer(allow_none=True)
-    slot = fields.String()
-    count_id = fields.UUID(allow_none=True)
-    eaters = fields.Integer(allow_none=True)
-    version = fields.Integer(metadata={"description": "send it back with a change; 0: none yet"})
-
-
-class SheetSchema(Schema):
-    day = fields.Date()
-    school_day = fields.Boolean()
-    closes_at = fields.DateTime()
-    closed = fields.Boolean()
-    cells = fields.List(fields.Nested(SheetCellSchema))
-
-
-class ClassCountSchema(Schema):
-    class_id = fields.UUID()
-    class_name = fields.String()
-    eaters = fields.Integer()
-    version = fields.Integer()
-    late = fields.Boolean()
-
-
-class UnreportedClassSchema(Schema):
-    class_id = fields.UUID()
-    class_name = fields.String()
-    slot = fields.String()
-
-
-class MealTotalSchema(Schema):
-    slot = fields.String()
-    students = fields.Integer()
-    staff = fields.Integer()
-    total = fields.Integer()
-    classes = fields.List(fields.Nested(ClassCountSchema))
-    unreported = fields.List(fields.Nested(UnreportedClassSchema))
 
 
 def _named(count):

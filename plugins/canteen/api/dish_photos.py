@@ -5,20 +5,14 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
-from flask_smorest.fields import Upload
 
-from core.sdk import RuleBroken, Schema, _, requires, send_stored, transactional
+from core.sdk import RuleBroken, _, requires, send_stored, transactional
 
+from ..schemas.dish_photos import PhotoUploadSchema
 from ..schemas.menus import DishSchema
 from ..services import dish_photos as services
 from ..services.menus import get_dish, ingredients_of
 from . import blp
-
-
-class PhotoUploadSchema(Schema):
-    # Optional here so that the dish is looked up first: another school's dish is a 404
-    # whatever the request holds; a missing file is then refused naming the field.
-    photo = Upload(metadata={"description": "a PNG, JPEG or WebP image"})
 
 
 @blp.route("/dishes/<uuid:dish_id>/photo", methods=["PUT"])

@@ -5,12 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from flask_smorest.fields import Upload
-from marshmallow import fields
-
 from core.sdk import (
     RuleBroken,
-    Schema,
     _,
     current_principal,
     requires,
@@ -22,6 +18,9 @@ from core.sdk import (
 from ..schemas import DayQuerySchema, VoidSchema
 from ..schemas.health import (
     AmendmentSchema,
+    CertificateStateSchema,
+    DayChecksSchema,
+    HealthCertificateScanSchema,
     HealthCertificateSchema,
     HealthExpiringQuerySchema,
     KitchenWorkerChangeSchema,
@@ -79,18 +78,6 @@ def certificates_of_worker(worker_id: uuid.UUID):
 
 
 # --- health certificates -------------------------------------------------------------------
-
-
-class CertificateStateSchema(Schema):
-    worker_id = fields.UUID(attribute="worker.id")
-    name = fields.String(attribute="worker.name")
-    state = fields.String(metadata={"description": "valid, expiring, expired or missing"})
-    days_left = fields.Integer(allow_none=True)
-    certificate = fields.Nested(HealthCertificateSchema, allow_none=True)
-
-
-class HealthCertificateScanSchema(Schema):
-    scan = Upload(metadata={"description": "an image (PNG, JPEG, WebP) or a PDF"})
 
 
 @blp.route("/health-certificates")
@@ -157,23 +144,6 @@ def void_health_certificate(data, health_certificate_id: uuid.UUID):
 
 
 # --- morning checks ------------------------------------------------------------------------
-
-
-class WorkerDaySchema(Schema):
-    worker_id = fields.UUID(attribute="worker.id")
-    name = fields.String(attribute="worker.name")
-    status = fields.String(metadata={"description": "on_duty, off_work or unchecked"})
-    certificate_valid = fields.Function(lambda w: w.certificate is not None)
-    check = fields.Nested(MorningCheckSchema, allow_none=True)
-
-
-class DayChecksSchema(Schema):
-    day = fields.Date()
-    workers = fields.List(fields.Nested(WorkerDaySchema))
-    on_duty = fields.List(fields.UUID())
-    off_work = fields.List(fields.UUID())
-    missing = fields.List(fields.UUID())
-    without_certificate = fields.List(fields.UUID())
 
 
 @blp.route("/morning-checks")

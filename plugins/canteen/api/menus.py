@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from marshmallow import fields
 from sqlalchemy import select
 
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, Schema, page_of, requires, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, transactional
 
 from ..models import Dish
 from ..schemas.menus import (
+    AddedMenuItemSchema,
+    CopiedSchema,
     CopyWeekSchema,
     DishChangeSchema,
     DishSchema,
@@ -20,14 +21,6 @@ from ..schemas.menus import (
 from ..services import menus as services
 from ..services import week_of
 from . import blp
-
-
-class AddedMenuItemSchema(MenuItemSchema):
-    warnings = fields.List(fields.String(), dump_only=True)
-
-
-class CopiedSchema(Schema):
-    added = fields.Integer()
 
 
 def _with_ingredients(dishes: list[Dish]) -> list[Dish]:

@@ -4,40 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from marshmallow import fields
-
-from core.sdk import Schema, requires
+from core.sdk import requires
 
 from ..schemas import DayQuerySchema, MonthQuerySchema
+from ..schemas.report import DayStatusSchema, ReportSchema
 from ..services import report
 from . import blp
-
-
-class SectionSchema(Schema):
-    key = fields.String()
-    title = fields.Function(lambda section: str(section.title))
-    status = fields.String(metadata={"description": "ok, warning or missing"})
-    facts = fields.Function(lambda section: [{"label": str(label), "value": str(value)}
-                                             for label, value in section.facts])
-    missing = fields.List(fields.String())
-    warnings = fields.List(fields.String())
-
-
-class ReportSchema(Schema):
-    day = fields.Date()
-    school_day = fields.Boolean(attribute="of.school_day")
-    meal_day = fields.Boolean(attribute="of.meal_day")
-    status = fields.String()
-    missing = fields.List(fields.String())
-    sections = fields.List(fields.Nested(SectionSchema))
-
-
-class DayStatusSchema(Schema):
-    day = fields.Date()
-    school_day = fields.Boolean(attribute="of.school_day")
-    meal_day = fields.Boolean(attribute="of.meal_day")
-    status = fields.String()
-    missing = fields.List(fields.String())
 
 
 @blp.route("/report")

@@ -5,27 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from marshmallow import fields
-
-from core.sdk import Schema, requires, transactional
+from core.sdk import requires, transactional
 
 from ..schemas import DayQuerySchema
-from ..schemas.samples import DisposalSchema, SampleSchema
+from ..schemas.samples import DisposalSchema, SampleDaySchema, SampleSchema
 from ..services import samples as services
 from . import blp
-
-
-class MissingSampleSchema(Schema):
-    slot = fields.String()
-    dish_id = fields.UUID()
-    dish = fields.String()
-
-
-class SampleDaySchema(Schema):
-    day = fields.Date()
-    samples = fields.List(fields.Nested(SampleSchema))
-    missing = fields.List(fields.Nested(MissingSampleSchema))
-    overdue = fields.List(fields.Nested(SampleSchema))
 
 
 @blp.route("/samples")

@@ -6,9 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from marshmallow import fields
-
-from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, Schema, page_of, requires, school_today, transactional
+from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, school_today, transactional
 
 from ..models import StockMovement
 from ..schemas import DayQuerySchema
@@ -19,8 +17,11 @@ from ..schemas.stock import (
     CountSummarySchema,
     DiscardSchema,
     FoodCostSchema,
+    FoodOnHandSchema,
     IssuedSchema,
     IssueSchema,
+    IssueSummarySchema,
+    LotDetailSchema,
     LotSchema,
     MovementQuerySchema,
     MovementSchema,
@@ -33,29 +34,6 @@ from ..schemas.stock import (
 from ..services import stock, stock_counts, stock_out
 from ..services.stock_cost import _eaters, food_cost
 from . import blp
-
-
-class LotDetailSchema(LotSchema):
-    movements = fields.List(fields.Nested(MovementSchema))
-
-
-class FoodOnHandSchema(Schema):
-    food = fields.String()
-    unit = fields.String()
-    usable = fields.Decimal(as_string=True)
-    expired = fields.Decimal(as_string=True)
-
-
-class IssueSummarySchema(Schema):
-    issue_id = fields.UUID()
-    slot = fields.String(allow_none=True)
-    food = fields.String()
-    unit = fields.String()
-    quantity = fields.Decimal(as_string=True)
-    cost_fen = fields.Integer()
-    by = fields.String()
-    at = fields.DateTime()
-    cancelled = fields.Boolean()
 
 
 def _entries(entries: Iterable[StockMovement]) -> list[StockMovement]:

@@ -7,13 +7,11 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import request
-from marshmallow import fields
 
 from core.sdk import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     RuleBroken,
-    Schema,
     _,
     current_principal,
     page_of,
@@ -24,6 +22,7 @@ from core.sdk import (
 
 from ..schemas import PeriodSchema
 from ..schemas.tuckshop import (
+    TakingsSchema,
     TuckBatchSchema,
     TuckDaySchema,
     TuckExpiringQuerySchema,
@@ -38,25 +37,6 @@ from ..services import tuckshop as shop
 from ..services import tuckshop_sales as till
 from ..services.tuckshop import switched_on
 from . import blp
-
-
-class ProductTakingsSchema(Schema):
-    product_id = fields.UUID()
-    product = fields.String()
-    unit = fields.String()
-    quantity = fields.Integer()
-    takings_fen = fields.Integer()
-    cost_fen = fields.Integer()
-
-
-class TakingsSchema(Schema):
-    day = fields.Date()
-    sales = fields.Integer()
-    voided = fields.Integer()
-    items = fields.Integer()
-    takings_fen = fields.Integer()
-    cost_fen = fields.Integer()
-    products = fields.List(fields.Nested(ProductTakingsSchema))
 
 
 def _me() -> str:

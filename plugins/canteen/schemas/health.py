@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from core.sdk import MULTILINE, Schema
@@ -87,3 +88,32 @@ class MorningCheckHistorySchema(MorningCheckSchema):
 
 class HealthExpiringQuerySchema(Schema):
     within_days = fields.Integer(load_default=30, validate=validate.Range(0, 366))
+
+
+class CertificateStateSchema(Schema):
+    worker_id = fields.UUID(attribute="worker.id")
+    name = fields.String(attribute="worker.name")
+    state = fields.String(metadata={"description": "valid, expiring, expired or missing"})
+    days_left = fields.Integer(allow_none=True)
+    certificate = fields.Nested(HealthCertificateSchema, allow_none=True)
+
+
+class HealthCertificateScanSchema(Schema):
+    scan = Upload(metadata={"description": "an image (PNG, JPEG, WebP) or a PDF"})
+
+
+class WorkerDaySchema(Schema):
+    worker_id = fields.UUID(attribute="worker.id")
+    name = fields.String(attribute="worker.name")
+    status = fields.String(metadata={"description": "on_duty, off_work or unchecked"})
+    certificate_valid = fields.Function(lambda w: w.certificate is not None)
+    check = fields.Nested(MorningCheckSchema, allow_none=True)
+
+
+class DayChecksSchema(Schema):
+    day = fields.Date()
+    workers = fields.List(fields.Nested(WorkerDaySchema))
+    on_duty = fields.List(fields.UUID())
+    off_work = fields.List(fields.UUID())
+    missing = fields.List(fields.UUID())
+    without_certificate = fields.List(fields.UUID())

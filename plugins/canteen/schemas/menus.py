@@ -50,3 +50,11 @@ class CopyWeekSchema(Schema):
     target = fields.Date(required=True, metadata={"description": "any day of the week to fill"})
     replace = fields.Boolean(load_default=False,
                              metadata={"description": "clear the target week first"})
+
+
+class AddedMenuItemSchema(MenuItemSchema):
+    warnings = fields.List(fields.String(), dump_only=True)
+
+
+class CopiedSchema(Schema):
+    added = fields.Integer()

@@ -25,3 +25,16 @@ class SampleSchema(Schema):
 
 class DisposalSchema(Schema):
     disposed_by = fields.String(required=True, validate=validate.Length(min=1, max=50))
+
+
+class MissingSampleSchema(Schema):
+    slot = fields.String()
+    dish_id = fields.UUID()
+    dish = fields.String()
+
+
+class SampleDaySchema(Schema):
+    day = fields.Date()
+    samples = fields.List(fields.Nested(SampleSchema))
+    missing = fields.List(fields.Nested(MissingSampleSchema))
+    overdue = fields.List(fields.Nested(SampleSchema))

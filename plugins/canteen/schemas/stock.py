@@ -224,3 +224,26 @@ class FoodCostSchema(Schema):
     cost_without_eaters_fen = fields.Integer(
         metadata={"description": "cost on days with no eaters counted (left out of nothing, "
                                  "but a sign the per-eater figure runs high)"})
+
+
+class LotDetailSchema(LotSchema):
+    movements = fields.List(fields.Nested(MovementSchema))
+
+
+class FoodOnHandSchema(Schema):
+    food = fields.String()
+    unit = fields.String()
+    usable = fields.Decimal(as_string=True)
+    expired = fields.Decimal(as_string=True)
+
+
+class IssueSummarySchema(Schema):
+    issue_id = fields.UUID()
+    slot = fields.String(allow_none=True)
+    food = fields.String()
+    unit = fields.String()
+    quantity = fields.Decimal(as_string=True)
+    cost_fen = fields.Integer()
+    by = fields.String()
+    at = fields.DateTime()
+    cancelled = fields.Boolean()

@@ -110,3 +110,22 @@ class TuckExpiringQuerySchema(Schema):
     day = fields.Date(load_default=None, metadata={"description": "default: today"})
     within_days = fields.Integer(load_default=None, validate=validate.Range(min=0, max=365),
                                  metadata={"description": "default: the school's setting"})
+
+
+class ProductTakingsSchema(Schema):
+    product_id = fields.UUID()
+    product = fields.String()
+    unit = fields.String()
+    quantity = fields.Integer()
+    takings_fen = fields.Integer()
+    cost_fen = fields.Integer()
+
+
+class TakingsSchema(Schema):
+    day = fields.Date()
+    sales = fields.Integer()
+    voided = fields.Integer()
+    items = fields.Integer()
+    takings_fen = fields.Integer()
+    cost_fen = fields.Integer()
+    products = fields.List(fields.Nested(ProductTakingsSchema))
