@@ -147,6 +147,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Strict-Transport-Security max-age, sent when HTTPS is in use (core.web.headers); 0
         # sends none. Browsers then refuse plain HTTP to this host for that long.
         "HSTS_SECONDS": int(os.environ.get("HOUQIN_HSTS_SECONDS", "31536000")),
+        # Keys SECRET_KEY had before, comma-separated: sessions signed and channel secrets
+        # sealed with one of them are still read after SECRET_KEY changes (docs/operators.md).
+        "SECRET_KEY_FALLBACKS": _split(os.environ.get("SECRET_KEY_FALLBACKS")) or [],
     }
     config.update(overrides)
     # The cookie lives no longer than the session it names.

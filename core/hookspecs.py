@@ -645,7 +645,9 @@ def houqin_notification_channels() -> list[ChannelKind]:
     Returns:
         list[ChannelKind]: each with a unique ``name``, a translatable ``title``, the
         marshmallow schema of its settings (mark a secret field with
-        ``metadata={"secret": True}``: it is shown back masked, never logged nor audited)
+        ``metadata={"secret": True}``: it is stored sealed with a key derived from the
+        server's SECRET_KEY, write-only — answers and pages say only whether it is set —,
+        never logged, audited nor put in a school file)
         and ``send(settings, message, timeout)``, which delivers one ``Message`` within
         ``timeout`` seconds or raises ``ChannelFailed`` with a reason that names no secret
         (the job system retries it, then lists it as failed); an empty list for none.
@@ -677,23 +679,34 @@ def houqin_notice_kinds() -> list[NoticeKind]:
 
     Called: once at start-up, on every loaded plugin. A notice's kind is the ``kind`` given
     to ``notify`` (its ``source`` when none is given); a school ticks, per channel, the
-    kinds it sends there. Notices always stay in the in-app list as well.
+    kinds it sends there, so declare one kind for each family of notices a school would
+    send to different people (the canteen's food-safety warnings to the principal, its
+    stock reminders to the storekeeper). Notices always stay in the in-app list as well.
+    A channel that took the module's bare name (before it declared several kinds) takes
+    every kind of the module.
 
     Arguments:
         none.
 
     Returns:
-        list[NoticeKind]: each with a unique ``name`` (namespaced by the plugin) and a
-        translatable ``title``; an empty list when the plugin raises no notices.
+        list[NoticeKind]: each with a unique ``name``, the plugin's name or
+        ``<plugin>.<what>`` (any other name stops the start-up), and a translatable
+        ``title`` a school admin reads on the channels page; an empty list when the plugin
+        raises no notices.
 
     Example::
 
-        from core.sdk import NoticeKind, hookimpl
+        from core.sdk import NoticeKind, hookimpl, notify
         from core.sdk import _l
 
         @hookimpl
         def houqin_notice_kinds():
-            return [NoticeKind("canteen", _l("Canteen reminders"))]
+            return [NoticeKind("laundry.overdue", _l("Laundry not collected")),
+                    NoticeKind("laundry.damage", _l("Laundry damaged"))]
 
-    Implemented by: plugins/canteen/__init__.py
+        def remind(ctx, bag):  # a job: each notice raised with its kind
+            notify(f"laundry:overdue:{bag}", "laundry.manage", "Bag %(bag)s waits",
+                   {"bag": bag}, source="laundry", kind="laundry.overdue")
+
+    Implemented by: plugins/canteen/__init__.py, plugins/energy/__init__.py
     """

@@ -11,7 +11,9 @@ in the new deployment without rewriting; the import refuses a deployment that al
 any of those ids. Accounts are global: on import they are matched by e-mail, and a matched
 account keeps its own password and name. Left out on purpose: API tokens (secrets bound to the
 old deployment; people make new ones), job runs and schedule ticks (the old deployment's
-machinery, not the school's records) and sign-in sessions (not school data at all).
+machinery, not the school's records), sign-in sessions (not school data at all) and the
+columns a model names in ``__schoolfile_left_out__`` (a notification channel's sealed
+secrets: the imported school re-enters them).
 """
 
 from __future__ import annotations
@@ -168,8 +170,11 @@ class _Columns:
     @classmethod
     def of(cls, model: type) -> _Columns:
         plain, binary, accounts, readers = [], [], [], {}
+        # Columns a model keeps out of any copy (secrets sealed with this deployment's key):
+        # not written, and empty in the imported school.
+        left_out = set(getattr(model, "__schoolfile_left_out__", ()))
         for attr in inspect(model).column_attrs:
-            if attr.key == "tenant_id":
+            if attr.key == "tenant_id" or attr.key in left_out:
                 continue
             column = attr.columns[0]
             if isinstance(_base_type(column), LargeBinary):

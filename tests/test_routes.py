@@ -58,7 +58,7 @@ BODIES = {
                                         "amended_by": "intruder"},
     **{f"canteen_api.void_{log}": {"reason": "intruder", "voided_by": "intruder"}
        for log in ("disinfections", "pest_controls", "waste_handovers", "accompanied_meals")},
-    "channels_api.change_channel": {"title": "intruder", "enabled": False},
+    "channels_api.change_channel": {"title": "intruder", "enabled": False, "version": 1},
     "channels_api.add_channel": {"kind": "email", "title": "intruder",
                                  "settings": {"to": ["intruder@evil.test"]}},
     "fees_api.change_fee_item": {"name": "intruder", "version": 1},

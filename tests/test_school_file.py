@@ -343,3 +343,39 @@ def test_an_account_known_by_mobile_number_moves_and_is_matched_by_it(
         with tenant_context(moved):
             roles = dict(db.session.execute(select(Membership.user_id, Membership.role)).all())
         assert roles == {here_id: "canteen_manager", accounts["13900139000"].id: "guard"}
+
+
+def test_a_channels_secrets_stay_behind_and_the_imported_school_re_enters_them(
+        app, make_school, target, tmp_path):
+    """A school file is a copy that travels: a robot's webhook key and signing secret stay in
+    the deployment that sealed them; the moved channel says they must be re-entered."""
+    from core.notifications import delivery
+    from core.notifications.models import NotificationChannel
+
+    webhook = "https://oapi.dingtalk.com/robot/send?access_token=movingtoken0123"
+    school = make_school("robots")
+    with tenant_context(school):
+        made = delivery.create({"kind": "dingtalk", "title": "行政群", "settings": {
+            "webhook": webhook, "secret": "SECmoving0123", "keyword": "后勤"}})
+        made_id = made.id
+        db.session.commit()
+    path = tmp_path / "robots.zip"
+    export(school, path)
+    with zipfile.ZipFile(path) as archive:
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+        [row] = [json.loads(line) for line in archive.read(
+            "tables/core/notification_channels.jsonl").splitlines()]
+    assert b"movingtoken0123" not in everything and b"SECmoving0123" not in everything
+    assert "secrets" not in row and row["settings"] == {"keyword": "后勤",
+                                                        "format": "markdown"}
+    result = import_into(target, path)
+    assert result.exit_code == 0, result.output
+    with target.app_context():
+        moved = db.session.scalar(select(Tenant).where(Tenant.slug == "robots")).ref()
+        with tenant_context(moved):
+            found = db.session.scalar(select(NotificationChannel)
+                                      .where(NotificationChannel.id == made_id))
+            assert (found.title, found.secrets) == ("行政群", None)
+            assert delivery.secret_states(found) == {"webhook": "re-enter",
+                                                     "secret": "not set"}
+            assert delivery.needs_secrets(found)

@@ -10,8 +10,9 @@ from core.api.rules import transactional
 from core.permissions import requires
 
 from . import delivery
-from .channels import channel_kinds, notice_kinds
+from .channels import channel_kinds, chosen_kinds, notice_kinds
 from .schemas import (
+    CHANGE_PARTIAL,
     ChannelChangeSchema,
     ChannelKindSchema,
     ChannelSchema,
@@ -24,10 +25,13 @@ blp = Blueprint("channels_api", __name__, url_prefix="/api/v1/notification-chann
 
 
 def shown(found) -> dict:
-    """A channel as answered: its settings with every secret masked."""
+    """A channel as answered: its plain settings, and of its secrets only whether each is
+    set."""
     return {"id": found.id, "kind": found.kind, "title": found.title,
-            "enabled": found.enabled, "notices": found.notices,
-            "settings": delivery.shown_settings(found), "updated_at": found.updated_at}
+            "enabled": found.enabled, "notices": chosen_kinds(found.notices),
+            "settings": delivery.shown_settings(found),
+            "secrets": delivery.secret_states(found), "updated_at": found.updated_at,
+            "version": found.version}
 
 
 @blp.route("")
@@ -71,11 +75,13 @@ def get_channel(channel_id: uuid.UUID):
 
 
 @blp.route("/<uuid:channel_id>", methods=["PATCH"])
-@blp.arguments(ChannelChangeSchema(partial=True))
+@blp.arguments(ChannelChangeSchema(partial=CHANGE_PARTIAL))
 @blp.response(200, ChannelSchema)
 @requires("core.channels.manage")
 @transactional
 def change_channel(data, channel_id: uuid.UUID):
+    """Change a channel as it was at ``version`` (409 naming ``version`` when someone saved
+    it since). A secret setting left out keeps its value; ``null`` clears it."""
     return shown(delivery.change(channel_id, data))
 
 
@@ -84,6 +90,7 @@ def change_channel(data, channel_id: uuid.UUID):
 @requires("core.channels.manage")
 @transactional
 def remove_channel(channel_id: uuid.UUID):
+    """Remove a channel (kept in the audit trail, secrets left out)."""
     delivery.remove(channel_id)
 
 

@@ -4,12 +4,14 @@ A channel kind (e-mail, a 企业微信 or 钉钉 group robot, or one a plugin ad
 ``houqin_notification_channels`` hook) says what it is called, which settings it needs (a
 marshmallow schema whose secret fields carry ``metadata={"secret": True}``) and how it sends
 one message. A notice kind (``houqin_notice_kinds``) names a family of notices a school
-routes to its channels. Both are collected once at start-up, from core and every loaded
-plugin.
+routes to its channels; a module may declare several (the canteen's food-safety warnings
+apart from its stock reminders), each named ``<module>.<what>``. Both are collected once at
+start-up, from core and every loaded plugin.
 
-Secrets (a robot's webhook address holds its key; a signing secret) are kept, but never
-shown back in full, logged, audited or put in an error message: ``masked`` and
-``redact_url`` are the one way they are shown.
+Secrets (a robot's webhook address holds its key; a signing secret) are kept sealed
+(``sealing``) and are write-only: answers and pages say whether one is set, never what it
+is; they are never logged, audited or put in an error message (``redact_url`` cuts an
+address's key to its last characters where a reason must name the address).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ class Message:
     title: str
     text: str
     link: str | None = None
+    # The e-mail addresses of the people the notice is for (the holders of its permission
+    # in the school), for a channel set to write to them; empty otherwise.
+    readers: tuple[str, ...] = ()
 
 
 class ChannelFailed(RuntimeError):
@@ -67,11 +72,16 @@ class ChannelKind:
 
 @dataclass(frozen=True)
 class NoticeKind:
-    """A family of notices (``notify(kind=...)``) a school routes to its channels."""
+    """A family of notices (``notify(kind=...)``) a school routes to its channels. A
+    plugin's kinds are named after it: ``canteen`` or ``canteen.<what>``."""
 
     name: str
     title: Any  # a lazy_gettext string
     owner: str | None = field(default=None, compare=False)
+
+    @property
+    def module(self) -> str:
+        return self.name.split(".", 1)[0]
 
 
 def channel_kinds() -> dict[str, ChannelKind]:
@@ -103,6 +113,9 @@ def collect(app, host) -> None:
         for kind in kinds or []:
             if kind.name in notices:
                 raise ValueError(f"two notice kinds are named {kind.name!r} ({owner})")
+            if owner is not None and kind.module != owner:
+                raise ValueError(f"notice kind {kind.name!r} of {owner} must be named "
+                                 f"{owner!r} or {owner + '.<what>'!r}")
             notices[kind.name] = NoticeKind(kind.name, kind.title, owner)
     app.extensions["houqin_channels"] = {"channels": channels, "notices": notices}
 
@@ -132,13 +145,16 @@ def redact_url(url: str) -> str:
         return "…"
 
 
-def masked(value: Any) -> str | None:
-    """A secret as it is shown back: an address redacted, any other value by its last four
-    characters at most."""
-    if value in (None, ""):
-        return None
-    text = str(value)
-    return redact_url(text) if "://" in text else _tail(text)
+def chosen_kinds(notices: list[str] | None) -> list[str]:
+    """The notice kinds a channel's list takes. A module's bare name (what a channel kept
+    from before the module declared several kinds) stands for each kind of that module."""
+    known = notice_kinds()
+    chosen = set()
+    for name in notices or []:
+        expanded = [] if name in known else [
+            kind.name for kind in known.values() if kind.module == name]
+        chosen.update(expanded or [name])
+    return sorted(chosen)
 
 
 # --- robots: one HTTPS POST of JSON, checked ----------------------------------------------

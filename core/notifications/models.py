@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantScoped, UtcDateTime, tenant_foreign_key, tenant_index, utcnow
@@ -50,12 +50,16 @@ class NotificationRead(TenantScoped, db.Model):
 
 class NotificationChannel(TenantScoped, db.Model):
     """Where a school's notices of the chosen kinds go besides the in-app list: an e-mail
-    address list or a group robot, with its settings (secrets among them)."""
+    list or a group robot. Its plain settings are kept as they are; its secrets (a webhook
+    address holding the robot's key, a signing secret) only sealed (``sealing``)."""
 
     __tablename__ = "notification_channels"
     __table_args__ = (tenant_index("ix_notification_channels_kind", "kind"),)
-    # The settings hold webhook keys and signing secrets: the audit shows that they changed.
-    __audit_redacted__ = ("settings",)
+    # The audit shows that the secrets changed, never what they are.
+    __audit_redacted__ = ("secrets",)
+    # Sealed with this deployment's key, useless elsewhere, and a school file is a copy that
+    # travels: the imported school re-enters its robots' secrets.
+    __schoolfile_left_out__ = ("secrets",)
 
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(80))
@@ -63,5 +67,11 @@ class NotificationChannel(TenantScoped, db.Model):
     # The notice kinds sent here (core.notifications.channels.notice_kinds).
     notices: Mapped[list[str]] = mapped_column(JSON, default=list)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    secrets: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Two people editing one channel: the second save, made on what the first changed, is
+    # refused (409) instead of silently undoing the first.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

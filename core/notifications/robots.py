@@ -29,7 +29,7 @@ from urllib.parse import quote_plus
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from core.notifications.channels import (
     ChannelFailed,
@@ -54,16 +54,28 @@ def _cut(text: str, most_bytes: int) -> str:
 # --- e-mail ----------------------------------------------------------------------------------
 
 class EmailSettings(Schema):
-    to = fields.List(fields.Email(), required=True, validate=validate.Length(min=1, max=20),
-                     metadata={"label": _l("Send to these addresses"),
+    # The people a notice is for already hold its permission here: writing to their
+    # accounts' addresses spares the school a second address list to keep up to date.
+    readers = fields.Boolean(load_default=False, metadata={
+        "label": _l("Send to the people each notice is for"),
+        "hint": _l("Everyone here whose role lets them act on the notice, at their "
+                   "account's e-mail address; people without one are skipped.")})
+    to = fields.List(fields.Email(), load_default=list, validate=validate.Length(max=20),
+                     metadata={"label": _l("Also send to these addresses"),
                                "hint": _l("For example the school office's mailbox.")})
+
+    @validates_schema
+    def _someone(self, data: dict[str, Any], **kwargs) -> None:
+        if not data.get("readers") and not data.get("to"):
+            raise ValidationError(_("Give at least one address, or send to the people each "
+                                    "notice is for."), "to")
 
 
 def send_email(settings: dict[str, Any], message: Message, timeout: float) -> None:
     from core import mail
 
     body = message.text + (f"\n\n{message.link}" if message.link else "")
-    for address in settings["to"]:
+    for address in dict.fromkeys([*settings.get("to", []), *message.readers]):
         kept = mail.send(address, message.title[:200], body)
         if kept.error:  # SMTP refused: the job retries the whole message
             raise ChannelFailed(_("The mail server did not take the message."))

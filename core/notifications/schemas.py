@@ -22,9 +22,13 @@ def _known_notice(value: str) -> None:
 
 class ChannelSchema(Schema):
     """A channel: its kind (fixed once made), a title, whether it sends, the kinds of notice
-    it receives (all of them when not given) and the kind's own settings. Secrets are
-    answered masked; leave one out (or send it back masked) to keep it. A change loads it
-    with ``partial=True``: what is left out stays as it is."""
+    it receives (all of them when not given) and the kind's own settings.
+
+    Secret settings (``GET /kinds`` lists them) are write-only: ``settings`` answers the
+    plain ones, and ``secrets`` says of each secret whether it is ``set``, ``not set`` or
+    must be re-entered (``re-enter``: sealed with a key this server no longer has, or the
+    school came from a school file). In a change, a secret left out or empty keeps its
+    value and ``null`` clears it."""
 
     id = fields.UUID(dump_only=True)
     kind = fields.String(required=True, validate=_known_channel,
@@ -36,11 +40,23 @@ class ChannelSchema(Schema):
                           validate=validate.Length(max=100),
                           metadata={"label": _l("Kinds of notice sent here")})
     settings = fields.Dict(keys=fields.String(), load_default=dict)
+    secrets = fields.Dict(keys=fields.String(), values=fields.String(), dump_only=True,
+                          metadata={"description": "Each secret setting: set, not set or "
+                                                   "re-enter."})
     updated_at = fields.AwareDateTime(dump_only=True)
+    version = fields.Integer(dump_only=True, metadata={
+        "description": "Changes with every save; a change names the version it was made on."})
 
 
 class ChannelChangeSchema(ChannelSchema):
-    """A change: any field of a channel, each optional (loaded with ``partial=True``)."""
+    """A change: any field of a channel, each optional, and the ``version`` the editor saw
+    (required: a channel changed since is refused with 409 naming ``version``)."""
+
+    version = fields.Integer(required=True, strict=True, metadata={"label": _l("Version")})
+
+
+# Load a change with this: every field optional but the version.
+CHANGE_PARTIAL = ("kind", "title", "enabled", "notices", "settings")
 
 
 class ChannelKindSchema(Schema):

@@ -339,6 +339,12 @@ def houqin_registers():
 
 @hookimpl
 def houqin_notice_kinds():
-    """The canteen's daily reminders (samples, counts, certificates, stock, hygiene), which a
-    school may also send to a group robot or an e-mail list."""
-    return [NoticeKind("canteen", _l("Canteen reminders"))]
+    """The canteen's daily reminders, by what they are about, so that a school sends each
+    to whoever acts on it (a group robot, an e-mail list)."""
+    from .jobs import CERTIFICATES, COUNTS, FOOD_SAFETY, STOCK
+
+    return [NoticeKind(FOOD_SAFETY, _l("Canteen food-safety warnings (samples, hygiene)")),
+            NoticeKind(STOCK, _l("Canteen stock past its expiry date")),
+            NoticeKind(CERTIFICATES, _l("Canteen certificates lapsing (suppliers, "
+                                        "kitchen staff's health)")),
+            NoticeKind(COUNTS, _l("Canteen meal counts not reported"))]

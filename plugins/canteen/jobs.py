@@ -13,6 +13,13 @@ from core.sdk import N_, JobContext, notify, school_today, school_zone
 
 from .services import counts, health, hygiene, samples, stock, suppliers, tuckshop
 
+# The kinds of reminder a school routes apart (houqin_notice_kinds): a missing food sample
+# may go to the principal's group while stock past its date goes to the storekeeper's.
+FOOD_SAFETY = "canteen.food_safety"  # samples, hygiene records
+STOCK = "canteen.stock"  # food lots and tuck-shop batches past their date
+CERTIFICATES = "canteen.certificates"  # suppliers' and kitchen staff's certificates lapsing
+COUNTS = "canteen.counts"  # classes' meal counts not reported before the cut-off
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -23,6 +30,7 @@ class Finding:
     endpoint: str
     endpoint_args: dict[str, Any] = field(default_factory=dict)
     user_id: int | None = None  # only this person, when set
+    kind: str = "canteen.food_safety"  # the notice kind a school routes (NOTICE_KINDS)
 
 
 def _samples(today: date, now: datetime) -> Iterable[Finding]:
@@ -54,12 +62,12 @@ def _counts(today: date, now: datetime) -> Iterable[Finding]:
                       N_("%(class)s: report today's meal counts by %(time)s"),
                       {"class": school_class.title, "time": closes},
                       "canteen_pages.report_counts", {"day": today.isoformat()},
-                      user_id=school_class.head_teacher_user_id)
+                      user_id=school_class.head_teacher_user_id, kind=COUNTS)
     if missing:
         yield Finding(f"canteen:counts-unreported:{today}", "canteen.counts.manage",
                       N_("%(count)s classes have not reported today's meal counts (closes at "
                          "%(time)s)"), {"count": len(missing), "time": closes},
-                      "canteen_pages.count_totals", {"day": today.isoformat()})
+                      "canteen_pages.count_totals", {"day": today.isoformat()}, kind=COUNTS)
 
 
 def _certificates(today: date, now: datetime) -> Iterable[Finding]:
@@ -71,7 +79,8 @@ def _certificates(today: date, now: datetime) -> Iterable[Finding]:
                       N_("A certificate of %(supplier)s lapses on %(day)s"),
                       {"supplier": expiring.supplier.name,
                        "day": expiring.certificate.valid_until.isoformat()},
-                      "canteen_pages.supplier", {"supplier_id": str(expiring.supplier.id)})
+                      "canteen_pages.supplier", {"supplier_id": str(expiring.supplier.id)},
+                      kind=CERTIFICATES)
     horizons = health.warning_days()
     for state in health.expiring_health_certificates(today, max(horizons)):
         horizon = min(h for h in horizons if state.days_left <= h)
@@ -80,7 +89,7 @@ def _certificates(today: date, now: datetime) -> Iterable[Finding]:
                       N_("The health certificate of %(name)s expires on %(day)s"),
                       {"name": state.worker.staff.name,
                        "day": state.certificate.valid_until.isoformat()},
-                      "canteen_pages.kitchen_staff")
+                      "canteen_pages.kitchen_staff", kind=CERTIFICATES)
 
 
 def _expired_goods(today: date, now: datetime) -> Iterable[Finding]:
@@ -88,12 +97,12 @@ def _expired_goods(today: date, now: datetime) -> Iterable[Finding]:
     if expired:
         yield Finding(f"canteen:stock-expired:{today}", "canteen.stock.write",
                       N_("%(count)s food lots in stock are past their expiry date"),
-                      {"count": len(expired)}, "canteen_pages.stock")
+                      {"count": len(expired)}, "canteen_pages.stock", kind=STOCK)
     shelf = tuckshop.expired_batches(today)
     if shelf:
         yield Finding(f"canteen:tuck-shop-expired:{today}", "canteen.tuckshop.manage",
                       N_("%(count)s expired tuck-shop batches are still on the shelf"),
-                      {"count": len(shelf)}, "canteen_pages.tuck_shop_expired")
+                      {"count": len(shelf)}, "canteen_pages.tuck_shop_expired", kind=STOCK)
 
 
 def _hygiene(today: date, now: datetime) -> Iterable[Finding]:
@@ -119,7 +128,7 @@ def raise_all(found: list[Finding], ctx: JobContext | None = None) -> None:
     for number, finding in enumerate(found, start=1):
         notify(finding.key, finding.permission, finding.message, finding.params,
                source="canteen", endpoint=finding.endpoint, endpoint_args=finding.endpoint_args,
-               user_id=finding.user_id)
+               user_id=finding.user_id, kind=finding.kind)
         if ctx is not None:
             ctx.progress(number, len(found), finding.key)
 

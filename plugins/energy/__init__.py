@@ -16,7 +16,17 @@ home's comparison) · ``api``
 
 from pathlib import Path
 
-from core.sdk import NavEntry, Permission, PluginManifest, Role, Schedule, SearchHit, hookimpl, lazy_gettext
+from core.sdk import (
+    NavEntry,
+    NoticeKind,
+    Permission,
+    PluginManifest,
+    Role,
+    Schedule,
+    SearchHit,
+    hookimpl,
+    lazy_gettext,
+)
 
 from .audit_labels import AUDIT_LABELS
 
@@ -118,6 +128,16 @@ def houqin_schedules():
     # Early morning, after the night's readings and before the office opens.
     return [Schedule("energy.flags", raise_flags, "15 7 * * *",
                      "raise yesterday's leak and waste flags")]
+
+
+@hookimpl
+def houqin_notice_kinds():
+    """The flags the morning job raises, by what they suggest: use when no one should be
+    there (a tap or a light left on) apart from a day above a meter's usual."""
+    from .jobs import JUMPS, LEAKS
+
+    return [NoticeKind(LEAKS, lazy_gettext("Energy: use at night or on closed days")),
+            NoticeKind(JUMPS, lazy_gettext("Energy: a day above a meter's usual"))]
 
 
 @hookimpl

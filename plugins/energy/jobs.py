@@ -9,6 +9,11 @@ from core.sdk import N_, JobContext, notify
 
 from .services import flags, today
 
+# The notice kinds a school routes apart (houqin_notice_kinds).
+LEAKS = "energy.leaks"  # use at night or on a closed day: something left running
+JUMPS = "energy.jumps"  # a day well above the meter's usual
+KIND_OF_FLAG = {"night": LEAKS, "holiday": LEAKS, "jump": JUMPS}
+
 MESSAGES = {
     "night": N_("Meter %(number)s used %(used)s %(unit)s during the night of %(day)s "
                 "(limit %(limit)s an hour): a tap or a light left on?"),
@@ -37,7 +42,7 @@ def raise_day(day: date, progress: Callable[[int, int], object] | None = None
                {"number": flag.number, "used": str(flag.used), "unit": flag.unit,
                 "day": flag.day.isoformat(), "limit": str(flag.limit)},
                source="energy", endpoint="energy_pages.meter",
-               endpoint_args={"meter_id": str(flag.meter_id)})
+               endpoint_args={"meter_id": str(flag.meter_id)}, kind=KIND_OF_FLAG[flag.flag])
         if progress is not None:
             progress(number, len(found))
     return found
