@@ -60,19 +60,65 @@ class TestDatabase:
         return {"SQLALCHEMY_DATABASE_URI": self.app_url, "MIGRATION_DATABASE_URL": self.owner_url}
 
     def empty(self) -> None:
-        """Remove every row (as the owner), keeping the schema."""
+        """Remove every row (as the owner), keeping the schema.
+
+        A test writes to a handful of tables, so only those are emptied: one query finds them,
+        then they are deleted from children first and every sequence starts again at 1.
+        TRUNCATE of every table, which this replaces, cost PostgreSQL about two seconds per
+        test, since each truncated table gets new files on disk."""
         engine = create_engine(self.owner_url, poolclass=pool.NullPool)
         with engine.begin() as connection:
             tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
             if self.dialect == "postgresql":
-                quoted = ", ".join(f'"{t}"' for t in tables)
-                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+                _empty_postgres(connection, tables)
             else:
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                for table in tables:
+                for table in _written(connection, tables):
                     connection.exec_driver_sql(f'DELETE FROM "{table}"')
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         engine.dispose()
+
+
+def _written(connection, tables: list[str]) -> list[str]:
+    """The tables among ``tables`` that hold a row, in one statement."""
+    if not tables:
+        return []
+    probe = " UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")" for table in tables)
+    return [row[0] for row in connection.exec_driver_sql(probe)]
+
+
+def _empty_postgres(connection, tables: list[str]) -> None:
+    written = set(_written(connection, tables))
+    if written:
+        references = connection.exec_driver_sql(
+            "SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint"
+            " WHERE contype = 'f' AND connamespace = 'public'::regnamespace").all()
+        for table in _children_first(written, references):
+            connection.exec_driver_sql(f'DELETE FROM "{table}"')
+    # As RESTART IDENTITY did: ids start at 1 again in every table, written or not.
+    connection.exec_driver_sql(
+        "SELECT setval(c.oid, 1, false) FROM pg_class c"
+        " WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace")
+
+
+def _children_first(tables: set[str], references: list[tuple[str, str]]) -> list[str]:
+    """``tables`` ordered so that a table comes before every table it references; a table
+    that references itself is deleted in one statement, which PostgreSQL allows."""
+    parents = {table: set() for table in tables}
+    for child, parent in references:
+        child, parent = child.strip('"'), parent.strip('"')
+        if child in parents and parent in parents and child != parent:
+            parents[child].add(parent)
+    ordered: list[str] = []
+    while parents:
+        # First the tables no remaining table references; a cycle of references (none today)
+        # would fail the DELETE loudly rather than be emptied half-way.
+        leaves = sorted(t for t in parents if not any(t in p for p in parents.values()))
+        for table in leaves or sorted(parents):
+            ordered.append(table)
+            parents.pop(table)
+    return ordered
 
 
 def sqlite_database(directory) -> TestDatabase:
@@ -85,6 +131,9 @@ def postgres_database() -> TestDatabase:
     admin = create_engine(PG_ADMIN_URL, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A throwaway database need not wait for the disk at each commit; what the tests check
+        # (rows, isolation, answers) is the same, and a suite commits thousands of times.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     base = make_url(PG_ADMIN_URL)
     owner = base.set(database=name)
     app = owner.set(username=APP_ROLE, password=None)
