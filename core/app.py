@@ -31,6 +31,7 @@ from core.state import KernelState
 from core.web import headers as web_headers
 from core.web import security as web_security
 from core.web import views as web_views
+from core.web.url_rules import UrlRule
 from core.web.views import select_locale
 
 CORE_TRANSLATIONS = Path(__file__).parent / "translations"
@@ -46,6 +47,7 @@ class RouteWithoutPermission(RuntimeError):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_config(config)
     app = Flask("houqin", instance_path=settings["INSTANCE_PATH"], instance_relative_config=False)
+    app.url_rule_class = UrlRule
     app.config.update(settings)
     logs.configure(app)
 

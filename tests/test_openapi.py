@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from openapi_spec_validator import validate
@@ -138,3 +139,28 @@ def test_the_pagination_header_says_what_flask_smorest_would():
                 ours = page_metadata(page, page_size, item_count)
                 theirs = Blueprint._make_pagination_metadata(page, page_size, item_count)
                 assert json.dumps(ours) == json.dumps(theirs), (page, page_size, item_count)
+
+
+def test_every_api_view_is_documented_once_however_often_the_document_is_read(app, client, spec):
+    # The document is written when first read, not as blueprints are registered: no view may
+    # be left out, and reading it again must not add anything twice.
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    documented_blueprints = set(app.extensions["flask-smorest"]["blp_name_to_api"])
+    views = {re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+             for rule in app.url_map.iter_rules()
+             if rule.endpoint.split(".")[0] in documented_blueprints}
+    assert views and views == set(spec["paths"])
+    assert client.get("/api/v1/openapi.json").get_json() == spec
+    assert api.spec.to_dict()["paths"].keys() == spec["paths"].keys()
+    tags = [tag["name"] for tag in spec["tags"]]
+    assert sorted(tags) == sorted(documented_blueprints)
+
+def test_readers_racing_for_the_first_document_all_get_the_whole_of_it(app_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    api = app_factory().extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    with ThreadPoolExecutor(4) as pool:
+        documents = list(pool.map(lambda _: api.spec.to_dict(), range(4)))
+    assert all(document == documents[0] for document in documents)
+    assert documents[0]["paths"] and len(documents[0]["tags"]) == len(
+        {tag["name"] for tag in documents[0]["tags"]})

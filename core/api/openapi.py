@@ -16,6 +16,7 @@ Houqin, once for core and every module:
 from __future__ import annotations
 
 import http
+import threading
 from copy import deepcopy
 from decimal import Decimal
 from typing import Any
@@ -95,15 +96,58 @@ def page_metadata(page: int, page_size: int, item_count: int) -> dict[str, int]:
 
 
 class DocumentedApi(Api):
-    """flask-smorest's Api, with problem+json error responses."""
+    """flask-smorest's Api, with problem+json error responses, writing a blueprint's part of
+    the document when the document is first read rather than when the blueprint is registered.
+
+    Documenting a view (its parameters, bodies and answers, through apispec) is most of what
+    registering an API blueprint costs, and every worker paid it at start-up for every module's
+    views although few workers are ever asked for the document. Every read of ``spec`` first
+    documents the blueprints registered so far, in their order, so the document is the one
+    eager registration would have written, whatever else was added to it in between.
+    """
 
     ERROR_SCHEMA = ProblemSchema
     PAGE_PARSER = PageParser()
 
-    def register_blueprint(self, blp, **options) -> None:
+    def __init__(self, *args, **kwargs) -> None:
+        self._undocumented: list[tuple[Any, str, list | None]] = []
+        self._documenting = threading.RLock()
+        self._in_progress = False
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        if self._undocumented:
+            self._document_registered()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        # flask-smorest's own register_blueprint, less the documenting, which waits.
         blp.PAGINATION_ARGUMENTS_PARSER = self.PAGE_PARSER
         blp._make_pagination_metadata = page_metadata
-        super().register_blueprint(blp, **options)
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def _document_registered(self) -> None:
+        with self._documenting:
+            if self._in_progress:  # read again from within the documenting (same thread)
+                return
+            self._in_progress = True
+            try:
+                while self._undocumented:
+                    blp, name, parameters = self._undocumented[0]
+                    blp.register_views_in_doc(self, self._app, self._spec, name=name,
+                                              parameters=parameters)
+                    self._spec.tag({"name": name, "description": blp.description})
+                    del self._undocumented[0]
+            finally:
+                self._in_progress = False
 
     def _register_responses(self):
         for status in http.HTTPStatus:

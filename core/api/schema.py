@@ -313,6 +313,13 @@ class Schema(marshmallow.Schema):
 
     _houqin_plan: list[tuple[str, str, Callable[[Any], Any] | None, type]] | bool | None = False
 
+    def __deepcopy__(self, memo: dict) -> Schema:
+        # A built schema is configuration: loading and dumping keep no state in it. flask-smorest
+        # deep-copies each view's documentation, schemas included, once per decorator and
+        # route as a module's API is imported (every field of every schema, a tenth of a
+        # module's start-up); the copies would be the same schema.
+        return self
+
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _bounded(field_obj)
 
