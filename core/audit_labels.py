@@ -284,7 +284,7 @@ class AuditVocabulary:
     def _setting_field(self, module: str | None, key: str) -> Any:
         """The settings-schema field ``key`` of ``module``; of whichever module has one by
         that name when the event does not say (an update keeps only the changed columns)."""
-        from tenants.modules import settings_schema
+        from core.schools.modules import settings_schema
 
         for name in [module] if module in self.titles else list(self.titles):
             schema = settings_schema(name)

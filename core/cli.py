@@ -78,7 +78,7 @@ def school(slug: str):
 
 @contextmanager
 def _school(slug: str):
-    from tenants.registry import tenant_by_slug
+    from core.schools.registry import tenant_by_slug
 
     tenant = tenant_by_slug(slug)
     if tenant is None:
@@ -309,7 +309,7 @@ def tenants_import(source: Path, slug: str | None, district: str | None) -> None
 @with_appcontext
 def tenants_list() -> None:
     """Every school with its district, type and status."""
-    from tenants.models import District, Tenant
+    from core.schools.models import District, Tenant
 
     rows = db.session.execute(
         select(District.slug, Tenant.slug, Tenant.type, Tenant.status, Tenant.name)
@@ -328,7 +328,7 @@ def modules_group() -> None:
 @click.option("--tenant", "slug", required=True)
 @with_appcontext
 def modules_list(slug: str) -> None:
-    from tenants.modules import module_states
+    from core.schools.modules import module_states
 
     with _school(slug):
         for state in module_states():
@@ -344,7 +344,7 @@ def modules_list(slug: str) -> None:
 @click.argument("name")
 @with_appcontext
 def modules_enable(slug: str, settings_json: str | None, name: str) -> None:
-    from tenants.modules import ModuleError, enable
+    from core.schools.modules import ModuleError, enable
 
     settings = _json_object(settings_json)
     with _school(slug):
@@ -363,7 +363,7 @@ def modules_enable(slug: str, settings_json: str | None, name: str) -> None:
 @click.argument("name")
 @with_appcontext
 def modules_disable(slug: str, cascade: bool, name: str) -> None:
-    from tenants.modules import ModuleError, ModuleInUse, disable
+    from core.schools.modules import ModuleError, ModuleInUse, disable
 
     with _school(slug):
         try:
@@ -463,7 +463,7 @@ def users_create(email: str | None, phone: str | None, name: str, password: str)
 @with_appcontext
 def users_grant(email: str, role: str, slug: str | None, district_slug: str | None) -> None:
     from core.identity.services import IdentityError, grant_district_role, grant_school_role
-    from tenants.registry import district_by_slug
+    from core.schools.registry import district_by_slug
 
     if bool(slug) == bool(district_slug):
         _fail("name exactly one of --tenant or --district")

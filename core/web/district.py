@@ -11,10 +11,10 @@ from core.auth import current_principal
 from core.extensions import db
 from core.identity.services import IdentityError, caller_district
 from core.permissions import requires
+from core.schools import modules as module_service
+from core.schools.models import District
 from core.state import kernel
 from core.web.views import bp, visible
-from tenants import modules as module_service
-from tenants.models import District
 
 TENANT_TYPES = {
     "kindergarten": _l("Kindergarten"), "primary": _l("Primary school"),

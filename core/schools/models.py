@@ -79,7 +79,7 @@ class Tenant(db.Model):
 
 class TenantDomain(db.Model):
     """One custom host name and the school it names, kept in step with ``Tenant.domains``
-    (tenants.registry), so that a request looks up its own host and nothing else.
+    (core.schools.registry), so that a request looks up its own host and nothing else.
 
     Read before any school is chosen, like ``tenants`` itself, so it is a registry table, not a
     school's: its column is ``school_id`` rather than ``tenant_id`` and it carries no row-level
