@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +28,14 @@ class TenantType(enum.StrEnum):
     NINE_YEAR = "nine_year"
     TWELVE_YEAR = "twelve_year"
     SPECIAL = "special"
+
+
+TENANT_TYPES = {
+    "kindergarten": _l("Kindergarten"), "primary": _l("Primary school"),
+    "junior_high": _l("Junior high school"), "senior_high": _l("Senior high school"),
+    "nine_year": _l("Nine-year school"), "twelve_year": _l("Twelve-year school"),
+    "special": _l("Special education school"),
+}
 
 
 class TenantStatus(enum.StrEnum):
