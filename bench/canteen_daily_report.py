@@ -947,9 +947,9 @@ def main() -> int:
         from core.app import create_app
         from core.extensions import db
         from core.migrate import upgrade
+        from core.schools.models import Tenant
         from core.tenancy import tenant_context
         from tenants.manifests import apply_manifest
-        from tenants.models import Tenant
 
         app = create_app(scratch.app_config(REDIS_URL=None))
         print("migrating (core.migrate.upgrade, as houqin db upgrade) and provisioning "

@@ -588,10 +588,10 @@ def main() -> int:
         from core.extensions import db
         from core.jobs import runner
         from core.migrate import upgrade
+        from core.schools.models import Tenant
         from core.sdk import school_days
         from core.tenancy import tenant_context
         from tenants.manifests import apply_manifest
-        from tenants.models import Tenant
 
         app = create_app(scratch.app_config(
             REDIS_URL=None if args.backend == "inline" else args.redis_url, RQ_QUEUE=queue_name))

@@ -110,8 +110,8 @@ def translation_directories(plugins) -> list[str]:
 def _import_core_models() -> None:
     # Models register their tables on import; migrations and the RLS check need them all.
     import core.files
-    import core.notifications.models  # noqa: F401
-    import tenants.models  # noqa: F401
+    import core.notifications.models
+    import core.schools.models  # noqa: F401
 
 
 def _register_core_jobs(state: KernelState) -> None:

@@ -14,9 +14,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from core.calendar.models import KIND_NAMES, WEEKDAY_NAMES
 from core.money import yuan
+from core.people.models import CLASS_STATUS_TITLES, GENDER_TITLES, RELATION_LABELS
+from core.people.services import STUDENT_STATUSES
+from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
 from core.plugins.manifest import PluginManifest
+from core.schools.models import TENANT_TYPES
+from core.schools.modules import settings_schema
 from core.state import kernel
+from core.transfer.models import KIND_TITLES, STATUS_TITLES
 
 ACTIONS = {
     "create": _l("Added"),
@@ -213,18 +220,10 @@ YES_NO = {True: _l("Yes"), False: _l("No")}
 
 def _core_values() -> dict[str, Mapping[Any, object]]:
     """The titles of the codes core's tables store, by "table.column"."""
-    # Imported here: the pages that own these titles import this module in turn.
-    from core.people.services import STUDENT_STATUSES
-    from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
-    from core.web.calendar import KIND_NAMES, WEEKDAY_NAMES
-    from core.web.district import TENANT_TYPES
-    from core.web.people import RELATION_LABELS
-    from core.web.transfer import KIND_TITLES, STATUS_TITLES
-
     return {
-        "students.gender": {"male": _l("male"), "female": _l("female")},
+        "students.gender": GENDER_TITLES,
         "students.status": STUDENT_STATUSES,
-        "classes.status": {"active": _l("Active"), "graduated": _l("graduated")},
+        "classes.status": CLASS_STATUS_TITLES,
         "guardians.relation": RELATION_LABELS,
         "memberships.role": SCHOOL_ROLES,
         "district_memberships.role": DISTRICT_ROLES,
@@ -284,8 +283,6 @@ class AuditVocabulary:
     def _setting_field(self, module: str | None, key: str) -> Any:
         """The settings-schema field ``key`` of ``module``; of whichever module has one by
         that name when the event does not say (an update keeps only the changed columns)."""
-        from tenants.modules import settings_schema
-
         for name in [module] if module in self.titles else list(self.titles):
             schema = settings_schema(name)
             if schema is not None and key in schema._declared_fields:

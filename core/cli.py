@@ -10,6 +10,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -24,13 +25,41 @@ from core.extensions import db
 from core.tenancy import tenant_context
 
 log = logging.getLogger("houqin.worker")
+# Command groups that belong to the deployment rather than to a switchable module (the
+# ``tenants`` package's ``houqin tenants``), found by entry point so that core need not
+# import the packages that build on it.
+COMMANDS_GROUP = "houqin.commands"
 
 
 def _create_app(*_args):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+class HouqinGroup(FlaskGroup):
+    """Flask's command group, with the ``houqin.commands`` groups added as its own commands
+    (not the app's): they run in the app context a caller already has, as core's do."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._installed_added = False
+
+    def _add_installed(self) -> None:
+        if self._installed_added:
+            return
+        self._installed_added = True
+        for entry in entry_points(group=COMMANDS_GROUP):
+            self.add_command(entry.load(), name=entry.name)
+
+    def get_command(self, ctx: click.Context, name: str):
+        self._add_installed()
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_installed()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=HouqinGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False)
 def cli() -> None:
     """Houqin (后勤): school logistics for many schools from one deployment."""
@@ -78,7 +107,7 @@ def school(slug: str):
 
 @contextmanager
 def _school(slug: str):
-    from tenants.registry import tenant_by_slug
+    from core.schools.registry import tenant_by_slug
 
     tenant = tenant_by_slug(slug)
     if tenant is None:
@@ -235,88 +264,7 @@ def db_check() -> None:
     click.echo("models and migrations agree")
 
 
-# --- tenants and modules -----------------------------------------------------------------
-
-
-@cli.group("tenants")
-def tenants_group() -> None:
-    """Districts and schools."""
-
-
-@tenants_group.command("apply")
-@click.argument("manifests", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check and report, change nothing.")
-@with_appcontext
-def tenants_apply(manifests: tuple[Path, ...], dry_run: bool) -> None:
-    """Create or update districts, their schools, modules and first admins from TOML files.
-
-    Each manifest is applied whole or not at all; they are applied in the order given.
-    """
-    from tenants.manifests import ManifestError, apply_manifest
-
-    for manifest in manifests:
-        try:
-            with _as_cli():
-                report = apply_manifest(manifest.read_text(encoding="utf-8"),
-                                        source=str(manifest), dry_run=dry_run)
-        except ManifestError as exc:
-            _fail(str(exc))
-        for line in report.lines():
-            click.echo(f"{manifest}: {line}" if len(manifests) > 1 else line)
-
-
-@tenants_group.command("export")
-@click.option("--tenant", "slug", required=True)
-@click.argument("output", type=click.Path(dir_okay=False, writable=True, path_type=Path))
-@with_appcontext
-def tenants_export(slug: str, output: Path) -> None:
-    """Write everything a school holds, core's and each module's, to a school file (a zip
-    that ``houqin tenants import`` reads in another deployment)."""
-    from tenants.schoolfile import export_school
-
-    with _school(slug):
-        manifest = export_school(output)
-        # After the file is written, so the file does not hold its own export.
-        audit.record("export", "school_file", after={"file": output.name,
-                                                     "tables": manifest["tables"]})
-        db.session.commit()
-    rows = sum(sum(tables.values()) for tables in manifest["tables"].values())
-    click.echo(f"{output}: {rows} rows, {manifest['accounts']} accounts")
-
-
-@tenants_group.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--slug", help="The school's slug here (default: the file's).")
-@click.option("--district", help="The district's slug here (default: the file's).")
-@with_appcontext
-def tenants_import(source: Path, slug: str | None, district: str | None) -> None:
-    """Create a school from a school file, all in one transaction, or refuse it whole when its
-    modules, versions or migrations differ from this deployment's."""
-    from tenants.schoolfile import SchoolFileRefused, import_school
-
-    try:
-        with _as_cli():
-            report = import_school(source, slug=slug, district=district)
-    except SchoolFileRefused as exc:
-        _fail(f"{source}: nothing imported: {exc}")
-    click.echo(f"imported {report.tenant.slug}: {sum(report.rows.values())} rows,"
-               f" {len(report.accounts_new)} new accounts,"
-               f" {len(report.accounts_matched)} matched by e-mail")
-
-
-@tenants_group.command("list")
-@with_appcontext
-def tenants_list() -> None:
-    """Every school with its district, type and status."""
-    from tenants.models import District, Tenant
-
-    rows = db.session.execute(
-        select(District.slug, Tenant.slug, Tenant.type, Tenant.status, Tenant.name)
-        .join(District, District.id == Tenant.district_id).order_by(District.slug, Tenant.slug)
-    ).all()
-    for row in rows:
-        click.echo("\t".join(row))
+# --- modules -----------------------------------------------------------------------------
 
 
 @cli.group("modules")
@@ -328,7 +276,7 @@ def modules_group() -> None:
 @click.option("--tenant", "slug", required=True)
 @with_appcontext
 def modules_list(slug: str) -> None:
-    from tenants.modules import module_states
+    from core.schools.modules import module_states
 
     with _school(slug):
         for state in module_states():
@@ -344,7 +292,7 @@ def modules_list(slug: str) -> None:
 @click.argument("name")
 @with_appcontext
 def modules_enable(slug: str, settings_json: str | None, name: str) -> None:
-    from tenants.modules import ModuleError, enable
+    from core.schools.modules import ModuleError, enable
 
     settings = _json_object(settings_json)
     with _school(slug):
@@ -363,7 +311,7 @@ def modules_enable(slug: str, settings_json: str | None, name: str) -> None:
 @click.argument("name")
 @with_appcontext
 def modules_disable(slug: str, cascade: bool, name: str) -> None:
-    from tenants.modules import ModuleError, ModuleInUse, disable
+    from core.schools.modules import ModuleError, ModuleInUse, disable
 
     with _school(slug):
         try:
@@ -463,7 +411,7 @@ def users_create(email: str | None, phone: str | None, name: str, password: str)
 @with_appcontext
 def users_grant(email: str, role: str, slug: str | None, district_slug: str | None) -> None:
     from core.identity.services import IdentityError, grant_district_role, grant_school_role
-    from tenants.registry import district_by_slug
+    from core.schools.registry import district_by_slug
 
     if bool(slug) == bool(district_slug):
         _fail("name exactly one of --tenant or --district")

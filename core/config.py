@@ -89,7 +89,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": _int("HOUQIN_MAX_CONTENT_LENGTH", 16_000_000),
         # How long a worker may reuse a token's, school's, modules' or roles' lookup (core.cache).
         "AUTH_CACHE_SECONDS": float(os.environ.get("HOUQIN_AUTH_CACHE_SECONDS", "5")),
-        # How often, at most, a worker asks whether any school changed (tenants.registry).
+        # How often, at most, a worker asks whether any school changed (core.schools.registry).
         "REGISTRY_CHECK_SECONDS": float(os.environ.get("HOUQIN_REGISTRY_CHECK_SECONDS", "1")),
         "LOG_FORMAT": os.environ.get("HOUQIN_LOG_FORMAT", "json"),
         # A demo deployment (``make run``): ``houqin demo`` may generate school life, and the

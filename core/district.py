@@ -26,8 +26,8 @@ def district_read(district: DistrictRef, purpose: str, entity: str,
     values (rows read in the scope are not to be used after it). The read is then recorded
     in each school's audit trail (``district_read`` of ``entity`` for ``purpose``); the
     caller's transaction keeps it."""
-    from tenants.models import TenantModule
-    from tenants.registry import district_tenants
+    from core.schools.models import TenantModule
+    from core.schools.registry import district_tenants
 
     schools = district_tenants(district.id)
     if module is not None and schools:

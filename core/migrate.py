@@ -169,10 +169,10 @@ def _core_heads(config: Config) -> list[str]:
 
 
 def tables_of(app: Flask, branch: str) -> set[str]:
-    """The tables whose models live in core (or tenants) or in the plugin named ``branch``."""
+    """The tables whose models live in core or in the plugin named ``branch``."""
     state: KernelState = app.extensions["houqin"]
     if branch == CORE_BRANCH:
-        prefixes = ("core.", "tenants.")
+        prefixes = ("core.",)
     else:
         plugin = state.plugins.plugin(branch)
         prefixes = ((getattr(plugin, "__package__", None) or plugin.__name__) + ".",)

@@ -24,12 +24,12 @@ from core.api.errors import Forbidden, Invalid, NotFound, Problem, Unauthorized
 from core.auth import authenticate, build_principal
 from core.extensions import db
 from core.permissions import PUBLIC, declared, enforce
+from core.schools.models import TenantStatus
+from core.schools.modules import enabled_modules
+from core.schools.registry import slug_from_host, tenant_by_id, tenant_by_slug
 from core.state import kernel
 from core.tenancy import bind_request_tenant, unbind_request_tenant
 from core.text import refused_in, shown
-from tenants.models import TenantStatus
-from tenants.modules import enabled_modules
-from tenants.registry import slug_from_host, tenant_by_id, tenant_by_slug
 
 log = logging.getLogger("houqin.requests")
 # Probes at the root answer about the process itself, even when the database is down.

@@ -112,7 +112,7 @@ def hooks():
     ``hooks().houqin_x(**kwargs)`` is the list of answers (pluggy's call);
     ``hooks().answers("houqin_x", **kwargs)`` the same with each answering plugin's name;
     ``hooks().implementers("houqin_x")`` the names of the plugins reached."""
-    from tenants.modules import enabled_modules
+    from core.schools.modules import enabled_modules
 
     require_tenant()
     return _kernel().plugins.hooks_for(enabled_modules())
@@ -160,7 +160,7 @@ def cli_school(slug: str):
 
 def current_district() -> DistrictRef:
     """The district of the school in context (for district overrides of national rules)."""
-    from tenants.models import District
+    from core.schools.models import District
 
     tenant = require_tenant()
     return db.session.get(District, tenant.district_id).ref()
@@ -169,8 +169,8 @@ def current_district() -> DistrictRef:
 def module_settings(name: str) -> dict:
     """The validated settings of module ``name`` for the school in context; a setting added
     since the school saved its own reads as its default. A fresh dict each call."""
-    from tenants.models import TenantModule
-    from tenants.modules import setting_defaults
+    from core.schools.models import TenantModule
+    from core.schools.modules import setting_defaults
 
     require_tenant()
     row = db.session.scalar(db.select(TenantModule).where(TenantModule.module == name))

@@ -32,7 +32,7 @@ def search(tenant: TenantRef, principal: Principal, query: str,
            limit: int = LIMIT) -> list[SearchHit]:
     """What ``query`` finds that this person may see, grouped by kind (in the kinds' order),
     at most ``limit`` of each kind. An empty query finds nothing."""
-    from tenants.modules import enabled_modules
+    from core.schools.modules import enabled_modules
 
     require_tenant()
     query = query.strip()[:LONGEST]

@@ -175,9 +175,9 @@ def make_school(slug: str, type: str = "primary", district: str = "district-a",
                 modules: tuple[str, ...] = (), status: str = "active", domains=()):
     """A school (a ``TenantRef``) in the app whose context is current, with ``modules`` on."""
     from core.extensions import db
+    from core.schools import modules as module_service
+    from core.schools.models import District, Tenant
     from core.tenancy import tenant_context
-    from tenants import modules as module_service
-    from tenants.models import District, Tenant
 
     row = db.session.scalar(db.select(District).where(District.slug == district))
     if row is None:

@@ -16,7 +16,7 @@ from marshmallow import (
 )
 
 from core.permissions import DISTRICT_ROLES, SCHOOL_ROLES
-from tenants.models import TenantStatus, TenantType
+from core.schools.models import TenantStatus, TenantType
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.identity import services as identity
+from core.schools import modules as module_service
+from core.schools.models import District, Tenant, TenantModule
+from core.schools.registry import host_owner
 from core.tenancy import tenant_context
-from tenants import modules as module_service
 from tenants.manifest_schema import ManifestSchema
-from tenants.models import District, Tenant, TenantModule
-from tenants.registry import host_owner
 
 
 class ManifestError(ValueError):

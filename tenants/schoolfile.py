@@ -50,10 +50,10 @@ from core.db.base import is_tenant_scoped
 from core.extensions import db
 from core.identity.models import User
 from core.migrate import CORE_BRANCH, branch_heads
+from core.schools.models import District, Tenant, TenantModule
+from core.schools.registry import host_owner
 from core.state import kernel
 from core.tenancy import DistrictScope, TenantRef, district_scope, require_tenant, tenant_context
-from tenants.models import District, Tenant, TenantModule
-from tenants.registry import host_owner
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -58,7 +58,7 @@ def test_missing_sign_in_and_missing_permission(client, admin, make_user, app):
     response = client.get("/api/v1/notes", headers={"X-Tenant": "api-school"})
     assert response.status_code == 401
     assert response.get_json()["title"]
-    from tenants.registry import tenant_by_slug
+    from core.schools.registry import tenant_by_slug
 
     guardian = make_user(tenant_by_slug("api-school"), "guardian")
     response = client.post("/api/v1/notes", json={"title": "x"}, headers=guardian.headers)
@@ -67,7 +67,7 @@ def test_missing_sign_in_and_missing_permission(client, admin, make_user, app):
 
 
 def test_sign_in_and_permission_come_before_the_input_is_checked(client, admin, make_user):
-    from tenants.registry import tenant_by_slug
+    from core.schools.registry import tenant_by_slug
 
     bad = {"title": "", "body": 5, "extra": 1}
     anonymous = client.post("/api/v1/notes", json=bad, headers={"X-Tenant": "api-school"})

@@ -7,8 +7,8 @@ import pytest
 from core.cache import TTLCache
 from core.extensions import db
 from core.identity import services
+from core.schools import modules
 from core.tenancy import tenant_context
-from tenants import modules
 
 pytestmark = pytest.mark.houqin_plugins("notes")
 
@@ -58,7 +58,7 @@ def test_a_rolled_back_change_does_not_poison_the_cache(app, client, make_school
 
 def test_suspending_a_school_takes_effect_at_once_in_this_worker(app, client, make_school,
                                                                  make_user):
-    from tenants.models import Tenant
+    from core.schools.models import Tenant
 
     school = make_school("to-suspend", modules=("notes",))
     admin = make_user(school, "school_admin")

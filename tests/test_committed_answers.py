@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from core.api.rules import transactional
 from core.extensions import db
 from core.permissions import public
-from tenants.models import District
+from core.schools.models import District
 
 
 @contextmanager

@@ -161,7 +161,7 @@ def test_the_scope_never_outlives_its_request(school_app):
 def test_a_transaction_begun_outside_the_session_carries_the_scope(school_app):
     app, _ = school_app()
     with app.app_context():
-        from tenants.registry import tenant_by_slug
+        from core.schools.registry import tenant_by_slug
         school = tenant_by_slug("ck-a")
         with tenant_context(school), db.engine.begin() as connection:
             titles = set(connection.execute(text("SELECT title FROM notes")).scalars())

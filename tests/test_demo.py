@@ -15,12 +15,12 @@ from core.extensions import db
 from core.identity.models import Membership
 from core.identity.services import grant_school_role
 from core.people.models import Guardian, SchoolClass, Staff, Student
+from core.schools.registry import tenant_by_slug
 from core.tenancy import tenant_context
 from plugins.canteen.models import Delivery, MealCount, MenuItem, MorningCheck, Sample
 from plugins.fees.models import Bill, Payment
 from plugins.fees.services import ledger
 from tenants.manifests import apply_manifest
-from tenants.registry import tenant_by_slug
 
 ROOT = Path(__file__).parent.parent
 MANIFEST = ROOT / "tenants" / "manifests" / "demo-district.toml"

@@ -19,8 +19,8 @@ from core.exports import csv_bytes, workbook_bytes
 from core.extensions import db
 from core.people import services as people
 from core.people.models import Grade, SchoolClass, Student
+from core.schools import modules as module_service
 from core.tenancy import school_today, tenant_context
-from tenants import modules as module_service
 from tests.plugins.canteen.support import MONDAY, dish, sample_at, serve
 from tests.plugins.fees.report_scenario import TENTH, TWELFTH, build
 

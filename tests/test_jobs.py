@@ -16,10 +16,10 @@ from core.extensions import db
 from core.jobs import enqueue
 from core.jobs.models import JobRun, JobStatus, ScheduleTick
 from core.jobs.scheduler import tick
+from core.schools import modules
+from core.schools.models import Tenant
 from core.tenancy import tenant_context
 from core.testing import run_jobs
-from tenants import modules
-from tenants.models import Tenant
 
 PLUGINS = ["notes", "tags"]
 

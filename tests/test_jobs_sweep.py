@@ -17,9 +17,9 @@ from core.jobs.models import JobRun, JobStatus, SchedulerState, ScheduleTick
 from core.jobs.recovery import resend_stalled
 from core.jobs.scheduler import catch_up, prune, tick
 from core.jobs.scope import cross_school
+from core.schools.models import Tenant
 from core.tenancy import tenant_context
 from core.testing import run_jobs
-from tenants.models import Tenant
 
 PLUGINS = ["notes", "tags"]
 SEVEN_IN_SHANGHAI = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from core.audit import AuditEvent
 from core.extensions import db
 from core.identity.models import DistrictMembership, Membership, User
+from core.schools.models import District, Tenant, TenantModule
+from core.schools.registry import tenant_by_slug
 from core.tenancy import tenant_context
 from tenants.manifests import ManifestError, apply_manifest, locate
-from tenants.models import District, Tenant, TenantModule
-from tenants.registry import tenant_by_slug
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 ROOT = Path(__file__).parent.parent

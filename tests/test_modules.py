@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from core.cli import cli
 from core.extensions import db
+from core.schools import modules
+from core.schools.models import TenantModule
 from core.state import kernel
 from core.tenancy import tenant_context
-from tenants import modules
-from tenants.models import TenantModule
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags", "playground")
 

@@ -14,9 +14,9 @@ from core.cli import cli
 from core.db import utcnow
 from core.extensions import db
 from core.jobs.models import JobRun, JobStatus
+from core.schools import modules
 from core.tenancy import tenant_context
 from core.testing import PG_ADMIN_URL, run_jobs
-from tenants import modules
 
 pytestmark = pytest.mark.houqin_plugins("notes", "tags")
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from core.api.pagination import PAGE_SIZE, Page, page_of
 from core.extensions import db
+from core.schools.models import District
 from core.web import forms
-from tenants.models import District
 
 
 def listed(app, query_string: str) -> Page:

@@ -76,9 +76,9 @@ def test_the_import_check_allows_only_the_sdk(tmp_path):
     (tmp_path / "migrations").mkdir()
     (tmp_path / "migrations" / "abc_first.py").write_text("import core.db\n")  # alembic's own
     (tmp_path / "ok.py").write_text("from core.sdk import db\nimport flask\n")
-    (tmp_path / "bad.py").write_text("from core.db import TenantScoped\nimport tenants.models\n")
+    (tmp_path / "bad.py").write_text("from core.db import TenantScoped\nimport tenants.manifests\n")
     assert foreign_imports(tmp_path).problems == ["bad.py imports core.db",
-                                                  "bad.py imports tenants.models"]
+                                                  "bad.py imports tenants.manifests"]
 
 
 def _catalogue(folder, locale: str, messages: dict[str, str]) -> None:

@@ -47,7 +47,7 @@ def test_fees_import_items_reports_bad_rows_and_writes_the_good(app, make_school
         assert db.session.scalar(select(FeeItem.id)) is None
     done = runner.invoke(cli, ["fees", "import-items", str(sheet), "--tenant", "cli-fees"])
     assert done.exit_code == 1 and done.output.endswith("1 of 2 rows imported\n")
-    from tenants.registry import tenant_by_slug
+    from core.schools.registry import tenant_by_slug
 
     with tenant_context(tenant_by_slug("cli-fees")):
         assert [(i.name, i.amount_fen, i.status) for i in db.session.scalars(select(FeeItem))] \

@@ -13,8 +13,8 @@ from core.db.races import first_writer
 from core.extensions import db
 from core.permissions import public
 from core.rules import RuleBroken
+from core.schools.models import District
 from core.tenancy import tenant_context
-from tenants.models import District
 from tests.races import at_once, read_before_written, requests_crossing
 
 

@@ -11,11 +11,11 @@ from core.extensions import db
 from core.hookspecs import hookimpl
 from core.jobs.models import JobRun
 from core.permissions import undeclared_endpoints, view_declarations
+from core.schools import modules as module_service
+from core.schools.models import TenantModule
 from core.tenancy import tenant_context
 from core.testing import walk_routes
 from core.transfer.models import ImportFile
-from tenants import modules as module_service
-from tenants.models import TenantModule
 from tests.plugins.fees.fake_provider import FakePay
 from tests.plugins.fees.fake_provider import install as install_fakepay
 

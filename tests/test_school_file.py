@@ -20,9 +20,9 @@ from core.db.base import is_tenant_scoped
 from core.extensions import db
 from core.identity.models import User
 from core.people import services as people
+from core.schools.models import Tenant
 from core.tenancy import tenant_context
 from core.testing import _postgres_database, _sqlite_database, migrate
-from tenants.models import Tenant
 from tenants.schoolfile import LEFT_OUT, core_tables, module_tables
 from tests.plugins.canteen.support import certificate, dish, supplier
 from tests.plugins.fees.report_scenario import build
@@ -47,7 +47,7 @@ def second_database(houqin_database, tmp_path_factory):
 @pytest.fixture
 def target(app_factory, second_database):
     """The other deployment, with the same modules and a district of the same name."""
-    from tenants.models import District
+    from core.schools.models import District
 
     other = app_factory(plugins=list(MODULES), database=second_database)
     with other.app_context():

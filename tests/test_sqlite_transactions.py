@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from core.db.sqlite import begin_writing
 from core.extensions import db
 from core.permissions import public
-from tenants.models import District
+from core.schools.models import District
 
 
 @pytest.fixture(autouse=True)

@@ -8,9 +8,9 @@ from sqlalchemy import select, text
 
 from core.cache import LRUCache
 from core.extensions import db
+from core.schools.models import Tenant, TenantDomain
+from core.schools.registry import slug_from_host
 from tenants.manifests import ManifestError, apply_manifest
-from tenants.models import Tenant, TenantDomain
-from tenants.registry import slug_from_host
 
 pytestmark = pytest.mark.houqin_plugins("notes")
 
@@ -176,7 +176,7 @@ def test_the_migration_fills_tenant_domains_from_existing_schools(app_factory, m
 # --- indexes ----------------------------------------------------------------------------------
 
 # The statements the lookups run (core.identity.services, core.people.reads,
-# core.web.security, tenants.registry), with the index each must use.
+# core.web.security, core.schools.registry), with the index each must use.
 LOOKUPS = [
     ("ix_memberships_user_id", "SELECT tenant_id FROM memberships WHERE user_id = 42"),
     ("ix_api_tokens_public_id",

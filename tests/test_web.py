@@ -142,7 +142,7 @@ def test_register_pages_refuse_bad_input_by_field_and_need_the_right_role(client
     again = client.post("/t/web-primary/people/classes", data={
         "grade": "一年级", "name": "1班", "csrf_token": token})
     assert again.status_code == 422 and "已有班级" in again.get_data(as_text=True)
-    from tenants.registry import tenant_by_slug
+    from core.schools.registry import tenant_by_slug
 
     teacher = make_user(tenant_by_slug("web-primary"), "class_teacher", token=False)
     viewer = app.test_client()

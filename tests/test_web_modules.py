@@ -6,8 +6,8 @@ import pytest
 
 from core.extensions import db
 from core.identity import services as identity
+from core.schools import modules as module_service
 from core.tenancy import tenant_context
-from tenants import modules as module_service
 from tests.test_web import csrf, sign_in
 
 pytestmark = pytest.mark.houqin_plugins("canteen", "fees")

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.permissions import public
 from core.rules import RuleBroken
+from core.schools.models import District
 from core.web import forms
-from tenants.models import District
 
 
 class DistrictForm(Schema):

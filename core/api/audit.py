@@ -20,8 +20,8 @@ from core.extensions import db
 from core.identity.services import caller_district
 from core.permissions import requires
 from core.rules import RuleBroken
+from core.schools.registry import district_tenants
 from core.tenancy import DistrictScope, district_scope, require_tenant
-from tenants.registry import district_tenants
 
 blp = Blueprint("audit_api", __name__, url_prefix="/api/v1",
                 description="The audit trail: who changed what, when and from where")

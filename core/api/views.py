@@ -29,9 +29,9 @@ from core.identity.models import Membership, User
 from core.identity.services import caller_district
 from core.jobs.models import JobRun
 from core.permissions import requires
+from core.schools import modules as module_service
+from core.schools.models import Tenant
 from core.tenancy import identity_lookup, require_tenant
-from tenants import modules as module_service
-from tenants.models import Tenant
 
 blp = Blueprint("core_api", __name__, url_prefix="/api/v1", description="Houqin core")
 

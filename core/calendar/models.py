@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Date, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +14,9 @@ from core.db import TenantScoped, tenant_foreign_key, tenant_index, tenant_uniqu
 from core.extensions import db
 
 MONDAY_TO_FRIDAY = [0, 1, 2, 3, 4]  # date.weekday(): Monday is 0
+# date.weekday() order; the Chinese catalogue turns these into 一 … 日.
+WEEKDAY_NAMES = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+KIND_NAMES = {"holiday": _l("Holiday"), "workday": _l("Make-up workday")}  # a calendar day's kind
 
 
 class AcademicYear(TenantScoped, db.Model):

@@ -67,7 +67,7 @@ def _manifest(text: str) -> dict[str, Any]:
 
 
 def _district(slug: str):
-    from tenants.models import District, Tenant
+    from core.schools.models import District, Tenant
 
     district = db.session.scalar(select(District).where(District.slug == slug))
     if district is None:
@@ -127,7 +127,7 @@ def generate(manifest_text: str, seed: int = 2026, days: int = DEFAULT_DAYS) -> 
 def _module_life(tenant, seed: int, days: int) -> None:
     """Each switched-on module's ``houqin_demo_life``, with a generator of its own: what one
     module draws never shifts another's."""
-    from tenants.modules import enabled_modules
+    from core.schools.modules import enabled_modules
 
     caller = kernel().plugins.hooks_for(enabled_modules()).houqin_demo_life
     for impl in sorted(caller.get_hookimpls(), key=lambda i: i.plugin_name):

@@ -151,7 +151,7 @@ def _works_only_within(user_id: int, reach: Reach) -> bool:
     districts = set(db.session.scalars(
         select(DistrictMembership.district_id).where(DistrictMembership.user_id == user_id)))
     if reach.over_admins:
-        from tenants.models import Tenant
+        from core.schools.models import Tenant
 
         elsewhere = db.session.scalar(select(Tenant.id).where(
             Tenant.id.in_(schools), Tenant.district_id != tenant.district_id).limit(1))
@@ -224,7 +224,7 @@ def use_link(token: str, password: str, now: datetime | None = None) -> User:
     if state.problem:
         raise IdentityError(state.problem, "token", 404 if state.problem == "unknown" else 410)
     password_hash = hash_password(password)
-    from tenants.models import Tenant
+    from core.schools.models import Tenant
 
     school = db.session.get(Tenant, state.tenant_id).ref()
     with tenant_context(school):

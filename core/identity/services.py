@@ -203,7 +203,7 @@ def district_roles(user_id: int, district_id: int) -> frozenset[str]:
 def caller_district(user_id: int, slug: str | None = None) -> int:
     """The district whose schools a district role lets this person read; ``slug`` chooses one
     when they hold roles in several."""
-    from tenants.models import District
+    from core.schools.models import District
 
     rows = db.session.execute(
         select(District.id, District.slug)

@@ -213,7 +213,7 @@ def may_end_sessions_of(target_id: int, tenant: TenantRef, actor_school_roles: f
     districts = set(db.session.scalars(
         select(DistrictMembership.district_id).where(DistrictMembership.user_id == target_id)))
     if Role.DISTRICT_ADMIN in actor_district_roles:
-        from tenants.models import Tenant
+        from core.schools.models import Tenant
 
         elsewhere = db.session.scalar(select(Tenant.id).where(
             Tenant.id.in_(schools), Tenant.district_id != tenant.district_id).limit(1))

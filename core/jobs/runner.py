@@ -22,9 +22,9 @@ from core.identity.models import User
 from core.jobs.context import Heartbeat, JobContext, JobRefused
 from core.jobs.models import JobRun, JobStatus
 from core.messages import phrase
+from core.schools.registry import tenant_by_id
 from core.state import kernel
 from core.tenancy import tenant_context
-from tenants.registry import tenant_by_id
 
 log = logging.getLogger("houqin.jobs")
 
@@ -191,7 +191,7 @@ def _failed(tenant_id: int, run_id: str, attempt: int, exc: Exception) -> str:
 
 
 def _module_on(name: str) -> bool:
-    from tenants.modules import enabled_modules
+    from core.schools.modules import enabled_modules
 
     return name in enabled_modules()
 

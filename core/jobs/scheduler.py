@@ -29,9 +29,9 @@ from core.jobs.models import SchedulerState
 from core.jobs.recovery import resend_stalled
 from core.jobs.registry import Schedule, func_path
 from core.jobs.scope import cross_school
+from core.schools.models import Tenant, TenantStatus
 from core.state import kernel
 from core.web.security import purge_failures
-from tenants.models import Tenant, TenantStatus
 
 log = logging.getLogger("houqin.scheduler")
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantScoped, tenant_foreign_key, tenant_index, tenant_unique
 from core.extensions import db
 
+# What the codes the registers store are called, for pages and the audit log.
+GENDER_TITLES = {"male": _l("male"), "female": _l("female")}
+CLASS_STATUS_TITLES = {"active": _l("Active"), "graduated": _l("graduated")}
+RELATION_LABELS = {"father": _l("father"), "mother": _l("mother"),
+                   "grandfather": _l("grandfather"), "grandmother": _l("grandmother"),
+                   "other": _l("other")}
 
 class Grade(TenantScoped, db.Model):
     """A year group (一年级, 小班): ``level`` orders them."""

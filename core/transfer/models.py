@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import TenantScoped, UtcDateTime, tenant_index, utcnow
 from core.extensions import db
 
+KIND_TITLES = {"students": _l("Students"), "guardians": _l("Guardians"), "staff": _l("Staff"),
+               "rooms": _l("Rooms")}
+STATUS_TITLES = {"uploaded": _l("uploaded"), "previewed": _l("previewed"),
+                 "imported": _l("imported"), "refused": _l("refused")}
 
 class ImportFile(TenantScoped, db.Model):
     __tablename__ = "import_files"

@@ -143,8 +143,8 @@ def import_register(register: Register, headers: list[Any], rows: list[list[Any]
 def module_register(kind: str) -> tuple[str, Register] | None:
     """The module and register of ``kind`` when the school in context has that module on;
     None for core's own kinds, an unknown kind or a module switched off."""
+    from core.schools.modules import enabled_modules
     from core.state import kernel
-    from tenants.modules import enabled_modules
 
     found = kernel().registers.get(kind)
     if found is None or found[0] not in enabled_modules():

@@ -184,7 +184,7 @@ def _act(user_id: int, action: str, reach: service.Reach) -> str | None:
 def _district_schools(slug: str):
     """The district's schools, for its administrator; any other district is not found."""
     from core.identity.models import DistrictMembership
-    from tenants.models import District, Tenant
+    from core.schools.models import District, Tenant
 
     district_id = db.session.scalar(
         select(District.id).join(DistrictMembership, DistrictMembership.district_id == District.id)
@@ -197,7 +197,7 @@ def _district_schools(slug: str):
 
 
 def _render_district(slug: str, errors: dict[str, str], form: dict, status: int = 200, **shown):
-    from tenants.models import District
+    from core.schools.models import District
 
     district_id, schools = _district_schools(slug)
     admins = []

@@ -17,7 +17,14 @@ from sqlalchemy import select
 
 from core.api.errors import NotFound
 from core.calendar import services
-from core.calendar.models import MONDAY_TO_FRIDAY, AcademicYear, CalendarDay, Term
+from core.calendar.models import (
+    KIND_NAMES,
+    MONDAY_TO_FRIDAY,
+    WEEKDAY_NAMES,
+    AcademicYear,
+    CalendarDay,
+    Term,
+)
 from core.calendar.schemas import AcademicYearSchema, CalendarDaySchema, TermSchema
 from core.extensions import db
 from core.permissions import requires
@@ -29,9 +36,6 @@ from core.web.nav import core_entries
 from core.web.views import bp
 
 core_entries(NavEntry(_l("Calendar"), "web.calendar", "core.calendar.read", order=20))
-# date.weekday() order; the Chinese catalogue turns these into 一 … 日.
-WEEKDAY_NAMES = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
-KIND_NAMES = {"holiday": _l("Holiday"), "workday": _l("Make-up workday")}
 CELL_NAMES = {**KIND_NAMES, "school": _l("School day"), "weekend": _l("Weekend"),
               "none": _l("No lessons")}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -4,24 +4,16 @@ each, and the widgets modules offer district staff."""
 from __future__ import annotations
 
 from flask import abort, render_template
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.auth import current_principal
 from core.extensions import db
 from core.identity.services import IdentityError, caller_district
 from core.permissions import requires
+from core.schools import modules as module_service
+from core.schools.models import TENANT_TYPES, District
 from core.state import kernel
 from core.web.views import bp, visible
-from tenants import modules as module_service
-from tenants.models import District
-
-TENANT_TYPES = {
-    "kindergarten": _l("Kindergarten"), "primary": _l("Primary school"),
-    "junior_high": _l("Junior high school"), "senior_high": _l("Senior high school"),
-    "nine_year": _l("Nine-year school"), "twelve_year": _l("Twelve-year school"),
-    "special": _l("Special education school"),
-}
 
 
 @bp.route("/district/<slug>")

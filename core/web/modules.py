@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
+from core.schools import modules as module_service
 from core.web.forms import refusal_status, submitted
 from core.web.nav import core_entries
 from core.web.settings_form import errors_by_input, read_settings, setting_inputs
 from core.web.views import bp
-from tenants import modules as module_service
 
 core_entries(NavEntry(_l("Modules"), "web.modules", "core.modules.read", order=170))
 

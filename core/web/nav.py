@@ -98,7 +98,7 @@ def _mark(groups: list[Group], here: str) -> None:
 
 def offered_entries(tenant: TenantRef, principal: Principal) -> list[list[NavEntry]]:
     """Core's entries and those of the modules the school has switched on."""
-    from tenants.modules import enabled_modules
+    from core.schools.modules import enabled_modules
 
     hooks = kernel().plugins.hooks_for(enabled_modules())
     return [CORE_NAVIGATION, *hooks.houqin_navigation(tenant=tenant, principal=principal)]

@@ -18,7 +18,7 @@ from core.extensions import db
 from core.identity.services import emails_of
 from core.identity.sessions import end_sessions_of, may_end_sessions_of
 from core.people import services
-from core.people.models import Grade, SchoolClass, Staff, Student
+from core.people.models import RELATION_LABELS, Grade, SchoolClass, Staff, Student
 from core.people.schemas import (
     GENDERS,
     ClassSchema,
@@ -48,9 +48,6 @@ core_entries(
 )
 STATUS_LABELS = {"enrolled": _l("enrolled"), "graduated": _l("graduated"),
                  "transferred": _l("transferred"), "left": _l("left")}
-RELATION_LABELS = {"father": _l("father"), "mother": _l("mother"),
-                   "grandfather": _l("grandfather"), "grandmother": _l("grandmother"),
-                   "other": _l("other")}
 GUARDIAN_PREFIX = "guardian_"  # the guardian form shares a page with the student's "name"
 
 

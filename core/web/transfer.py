@@ -19,16 +19,12 @@ from core.plugins.types import NavEntry
 from core.rules import RuleBroken
 from core.transfer import jobs, services
 from core.transfer.columns import KINDS
-from core.transfer.models import ImportFile
+from core.transfer.models import KIND_TITLES, STATUS_TITLES, ImportFile
 from core.web.forms import submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 
 core_entries(NavEntry(_l("Import and export"), "web.imports", "core.people.manage", order=150))
-KIND_TITLES = {"students": _l("Students"), "guardians": _l("Guardians"), "staff": _l("Staff"),
-               "rooms": _l("Rooms")}
-STATUS_TITLES = {"uploaded": _l("uploaded"), "previewed": _l("previewed"),
-                 "imported": _l("imported"), "refused": _l("refused")}
 RECENT = 20
 DONE = {JobStatus.FINISHED.value, JobStatus.FAILED.value, JobStatus.SKIPPED.value}
 

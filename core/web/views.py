@@ -38,6 +38,8 @@ from core.messages import read_stored
 from core.notifications import services as notifications
 from core.permissions import public, requires
 from core.plugins.types import NavEntry, Widget
+from core.schools.models import District, Tenant
+from core.schools.modules import enabled_modules
 from core.state import kernel
 from core.tenancy import identity_lookup
 from core.web.nav import navigation
@@ -51,8 +53,6 @@ from core.web.security import (
     trusted_device,
 )
 from core.wording import nword, word
-from tenants.models import District, Tenant
-from tenants.modules import enabled_modules
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")

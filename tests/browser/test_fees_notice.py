@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from core.extensions import db
+from core.schools import modules as module_service
 from core.tenancy import tenant_context
 from plugins.fees.services import catalogue
-from tenants import modules as module_service
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.houqin_plugins("fees")

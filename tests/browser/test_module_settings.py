@@ -5,8 +5,8 @@ from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
+from core.schools import modules as module_service
 from core.tenancy import tenant_context
-from tenants import modules as module_service
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.houqin_plugins("canteen")

@@ -19,14 +19,14 @@ from core.calendar import services as calendar
 from core.extensions import db
 from core.identity import services
 from core.people import services as people
+from core.schools import modules
+from core.schools.models import District, Tenant
 from core.sdk import module_settings
 from core.tenancy import tenant_context
 from plugins.canteen.services import health
 from plugins.canteen.services import menus as canteen
 from plugins.fees.models import Bill
 from plugins.fees.services import bills, payments
-from tenants import modules
-from tenants.models import District, Tenant
 from tests.browser.conftest import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.houqin_plugins("canteen", "fees")

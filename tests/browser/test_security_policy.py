@@ -11,11 +11,11 @@ import pytest
 
 from core.extensions import db
 from core.identity import services
+from core.schools import modules as module_service
 from core.tenancy import tenant_context
 from core.testing import run_jobs
 from plugins.canteen.services import menus as canteen
 from plugins.fees.services import catalogue
-from tenants import modules as module_service
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.plugins.canteen.support import classroom
 from tests.plugins.fees.support import issued_bill, paid

@@ -200,7 +200,7 @@ def school_with_term(app, slug: str):
     from tests.plugins.fees.support import published
 
     with app.app_context():
-        from tenants.models import District, Tenant
+        from core.schools.models import District, Tenant
 
         district = db.session.scalar(select(District).where(District.slug == "faults"))
         if district is None:
@@ -211,7 +211,7 @@ def school_with_term(app, slug: str):
         db.session.add(tenant)
         db.session.commit()
         school = tenant.ref()
-        from tenants import modules
+        from core.schools import modules
 
         with tenant_context(school):
             modules.enable("fees")

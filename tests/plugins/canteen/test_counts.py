@@ -80,7 +80,7 @@ def test_after_the_cutoff_only_the_canteen_office_changes_a_count(client, school
 def test_the_cutoff_is_the_schools_time_on_the_day(app, school, teacher):
     mine, _ = classroom(school, "1班", head=teacher)
     with app.test_request_context(), tenant_context(school):
-        from tenants import modules
+        from core.schools import modules
 
         modules.update_settings("canteen", {"count_cutoff": "08:30"})
         person = Principal(user_id=teacher.id, name="班主任", tenant_id=school.id,

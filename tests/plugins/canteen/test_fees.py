@@ -17,11 +17,11 @@ from core.calendar.models import Term
 from core.calendar.services import school_days
 from core.extensions import db
 from core.rules import RuleBroken
+from core.schools import modules
 from core.sdk import hooks, hookspec
 from core.state import kernel
 from core.tenancy import tenant_context
 from core.testing import signed_in
-from tenants import modules
 
 from .support import classroom
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.people import services as people
+from core.schools import modules
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.canteen.models import HealthCertificate, MorningCheck
 from plugins.canteen.services import health
-from tenants import modules
 
 from .support import MONDAY, school_today
 

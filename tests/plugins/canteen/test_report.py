@@ -179,10 +179,10 @@ def test_a_report_reads_the_settings_and_the_calendar_once_and_the_next_sees_a_c
     from sqlalchemy import event
 
     from core.extensions import db
+    from core.schools import modules
     from core.tenancy import tenant_context
     from plugins.canteen import services
     from plugins.canteen.services.report import daily_report
-    from tenants import modules
 
     other = make_school("other-school", modules=("canteen",))
     sent: list[str] = []

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.rules import RuleBroken
+from core.schools import modules
 from core.tenancy import tenant_context
 from plugins.canteen.models import StockLot
 from plugins.canteen.services import stock, stock_cost, stock_out
-from tenants import modules
 
 from .stock_support import days, issue, ledger, on_hand, school_today, stock_in
 

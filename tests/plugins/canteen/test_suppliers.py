@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.files import StoredFile
+from core.schools.modules import update_settings
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.canteen.models import Certificate
 from plugins.canteen.schemas.suppliers import credit_code_is_valid
 from plugins.canteen.services import suppliers as services
-from tenants.modules import update_settings
 
 from .support import PNG, certificate, school_today, supplier
 

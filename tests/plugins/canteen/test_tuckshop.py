@@ -12,11 +12,11 @@ from sqlalchemy import create_engine, pool, select, text, update
 from sqlalchemy.exc import ProgrammingError
 
 from core.extensions import db
+from core.schools import modules as module_service
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.canteen.models import TuckBatch, TuckRemoval, TuckSale
 from plugins.canteen.services import tuckshop as shop
-from tenants import modules as module_service
 
 pytestmark = pytest.mark.houqin_plugins("canteen")
 API = "/api/v1/canteen/tuck-shop"

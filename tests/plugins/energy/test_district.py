@@ -92,10 +92,10 @@ def test_each_school_read_records_the_read_and_no_other(client, district, make_u
 
 
 def test_the_district_read_refuses_to_write(app, district):
+    from core.schools.registry import tenant_by_slug
     from core.sdk import district_read
     from core.tenancy import DistrictRef
     from plugins.energy.models import Meter
-    from tenants.registry import tenant_by_slug
 
     school = tenant_by_slug("e-prim-1")
     ref = DistrictRef(school.district_id, "district-a", "district-a", "Asia/Shanghai")

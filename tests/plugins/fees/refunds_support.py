@@ -60,8 +60,8 @@ def money_of(school, bill_id: str):
 
 def absence_refunds_on(school, on: bool = True) -> None:
     from core.extensions import db
+    from core.schools import modules
     from core.tenancy import tenant_context
-    from tenants import modules
 
     with tenant_context(school):
         modules.update_settings("fees", {"absence_refunds": on})

@@ -62,11 +62,11 @@ def published(school, *items: dict, effective_on: date | None = None) -> list[st
     overrides the defaults (a tuition of ¥1,200 per term for the whole school). Returns
     their ids in the order given. Fills in the complaint phones a notice needs."""
     from core.extensions import db
+    from core.schools import modules
     from core.sdk import module_settings
     from core.sdk import school_today as today
     from core.tenancy import tenant_context
     from plugins.fees.services import catalogue
-    from tenants import modules
 
     with tenant_context(school):
         current = module_settings("fees")

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from core.calendar.services import school_days
 from core.extensions import db
 from core.people import services as people
+from core.schools import modules
 from core.tenancy import tenant_context
 from core.testing import run_jobs, signed_in
 from plugins.fees.models import Bill, BillLine, LedgerEntry
 from plugins.fees.services import billing
-from tenants import modules
 
 from .conftest import TERM_END, TERM_START
 from .support import classroom, issued_bill, published

@@ -422,8 +422,8 @@ def test_on_postgresql_two_heads_publishing_at_once_get_one_notice_and_a_conflic
     from sqlalchemy import create_engine, pool, select, text
 
     from core.rules import RuleBroken
+    from core.schools import modules as module_service
     from plugins.fees.models import FeeNotice
-    from tenants import modules as module_service
 
     app = app_factory(database=houqin_postgres)
     with app.app_context():

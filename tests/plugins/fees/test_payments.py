@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.schools import modules as module_service
 from core.tenancy import tenant_context
 from core.testing import signed_in
 from plugins.fees.models import Bill, LedgerEntry, Payment, Receipt
 from plugins.fees.services import ledger
 from plugins.fees.services.receipts import amount_in_words
-from tenants import modules as module_service
 
 from .support import classroom, issued_bill, paid, receipt_number
 

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 
 from core.cache import LRUCache, app_cache, declare_cache, invalidate
 from core.extensions import db
+from core.schools.models import District, RegistryVersion, Tenant, TenantDomain
 from core.tenancy import TenantRef
-from tenants.models import District, RegistryVersion, Tenant, TenantDomain
 
 # A district may give each of its 10,000 schools a host or two; the bound keeps a worker's
 # memory flat whatever hosts (real or made up) requests arrive with.

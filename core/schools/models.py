@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +28,14 @@ class TenantType(enum.StrEnum):
     NINE_YEAR = "nine_year"
     TWELVE_YEAR = "twelve_year"
     SPECIAL = "special"
+
+
+TENANT_TYPES = {
+    "kindergarten": _l("Kindergarten"), "primary": _l("Primary school"),
+    "junior_high": _l("Junior high school"), "senior_high": _l("Senior high school"),
+    "nine_year": _l("Nine-year school"), "twelve_year": _l("Twelve-year school"),
+    "special": _l("Special education school"),
+}
 
 
 class TenantStatus(enum.StrEnum):
@@ -79,7 +88,7 @@ class Tenant(db.Model):
 
 class TenantDomain(db.Model):
     """One custom host name and the school it names, kept in step with ``Tenant.domains``
-    (tenants.registry), so that a request looks up its own host and nothing else.
+    (core.schools.registry), so that a request looks up its own host and nothing else.
 
     Read before any school is chosen, like ``tenants`` itself, so it is a registry table, not a
     school's: its column is ``school_id`` rather than ``tenant_id`` and it carries no row-level

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from core.cache import app_cache, invalidate
 from core.extensions import db
 from core.rules import RuleBroken, flatten_messages
+from core.schools.models import TenantModule
 from core.state import kernel
 from core.tenancy import DistrictScope, TenantRef, district_scope, require_tenant
-from tenants.models import TenantModule
 
 
 class ModuleError(RuleBroken):
@@ -230,7 +230,7 @@ def district_overview(district_id: int, purpose: str) -> list[tuple[TenantRef, l
     The read is recorded in every school read, so each school sees who looked from above.
     """
     from core import audit
-    from tenants.registry import district_tenants
+    from core.schools.registry import district_tenants
 
     schools = district_tenants(district_id)
     with district_scope(DistrictScope(district_id, tuple(t.id for t in schools), purpose)):
