@@ -14,8 +14,8 @@ from core.extensions import db
 from core.permissions import public
 from core.rules import RuleBroken
 from core.tenancy import tenant_context
+from core.testing import at_once, read_before_written, requests_crossing
 from tenants.models import District
-from tests.races import at_once, read_before_written, requests_crossing
 
 
 def racing_routes(app) -> None:
