@@ -74,6 +74,7 @@ from core.notifications.channels import (
 )
 from core.notifications.services import notify
 from core.people import reads as people
+from core.people.buildings import BuildingRef, building_or_404, buildings
 from core.permissions import Permission, Role, public, requires
 from core.plugins.engine import PluginApp
 from core.plugins.manifest import PluginManifest
@@ -184,6 +185,7 @@ __all__ = [
     "N_",
     "PAGE_SIZE",
     "XLSX",
+    "BuildingRef",
     "ChannelFailed",
     "ChannelKind",
     "Conflict",
@@ -228,6 +230,8 @@ __all__ = [
     "ascending_ids",
     "audit",
     "begin_writing",
+    "building_or_404",
+    "buildings",
     "cells",
     "charts",
     "cli_school",

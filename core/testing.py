@@ -64,6 +64,17 @@ Helpers (import from ``core.testing``)
         with its models (alembic's autogenerate comparison on its own tables), downgrades to
         nothing and applies again.
     ``houqin plugin check NAME [--postgresql]`` runs all of these from the command line.
+    ``xlsx_of(rows, headers)``
+        an .xlsx file's bytes, ``headers`` then ``rows``, for a register import's upload.
+    ``at_once(calls)``
+        runs every call (no arguments) in its own thread, all let go together; their
+        results in order. What two people pressing the same button at once look like.
+    ``requests_crossing(engine, table, readers=2)``
+        a context manager making those requests cross: no INSERT into ``table`` until
+        ``readers`` of them have each read from it (so each found nothing and writes). On
+        SQLite, which has one writer at a time, it does nothing: the second request reads
+        after the first committed. ``read_before_written(...)`` holds the inserts on any
+        database (for threads that are not requests).
 
 Environment
     ``HOUQIN_TEST_DATABASE=postgresql``
@@ -113,13 +124,15 @@ from core.testdb import (
     pg_prefix,
     postgres_error,
 )
+from core.testraces import at_once, read_before_written, requests_crossing
 
 __all__ = [
     "APP_ROLE", "PG_ADMIN_URL", "REDIS_URL", "Finding", "PageSession", "TestDatabase", "TestUser",
     "Walk", "assert_migrations_hold", "assert_plugin_holds", "assert_refuses_other_schools",
-    "foreign_imports", "in_ci", "migrate", "migrations_problems", "missing_translations", "pg_prefix",
-    "plugin_endpoints", "plugin_folder", "postgres_error", "require_service", "run_jobs",
-    "school_rows", "signed_in", "site_navigation", "undeclared_routes", "walk_routes",
+    "at_once", "foreign_imports", "in_ci", "migrate", "migrations_problems",
+    "missing_translations", "pg_prefix", "plugin_endpoints", "plugin_folder", "postgres_error",
+    "read_before_written", "requests_crossing", "require_service", "run_jobs", "school_rows",
+    "signed_in", "site_navigation", "undeclared_routes", "walk_routes", "xlsx_of",
 ]
 
 # The names these helpers had before they moved to core.testdb, for tests that import them.
@@ -252,6 +265,23 @@ def make_user() -> Callable:
     """``make_user(school, role="school_admin")`` -> TestUser with an API token for that school;
     ``make_user(None, district=ref.district_id, role="district_inspector")`` for district staff."""
     return testdb.make_user
+
+
+def xlsx_of(rows, headers) -> bytes:
+    """An .xlsx file to upload: ``headers`` then ``rows``, each cell as given (a text starting
+    with ``=`` is a formula, as a person's sheet may hold one)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def signed_in(client, user: TestUser) -> str:

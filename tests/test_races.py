@@ -15,7 +15,7 @@ from core.permissions import public
 from core.rules import RuleBroken
 from core.schools.models import District
 from core.tenancy import tenant_context
-from tests.races import at_once, read_before_written, requests_crossing
+from core.testing import at_once, read_before_written, requests_crossing
 
 
 def racing_routes(app) -> None:

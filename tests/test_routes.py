@@ -76,6 +76,7 @@ BODIES = {
                                   "category": "tuition", "kind": "waiver", "basis": "other",
                                   "reason": "intruder"},
     "energy_api.record_reading": {"read_at": "2026-01-01T08:00:00", "value": "1"},
+    "energy_api.place_meter": {"building_id": None},
     "energy_api.replace_meter": {"read_at": "2026-01-01T08:00:00", "final_value": "1",
                                  "number": "intruder", "digits": 5, "first_value": "0"},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
@@ -242,7 +243,7 @@ def victim(app, make_school, make_user):
             "webhook": "https://oapi.dingtalk.com/robot/send?access_token=victimtoken",
             "secret": "SECvictim"}})
         fees = _victim_fees(app, term.id, pupil, today)
-        energy = _victim_energy()
+        energy = _victim_energy(building.id)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -271,15 +272,16 @@ def victim(app, make_school, make_user):
                 "check": str(morning_check.id), "entry": str(disinfection.id), **fees, **energy}
 
 
-def _victim_energy() -> dict[str, str]:
-    """A water meter with a sub-meter and a reading with a photo of its dial."""
+def _victim_energy(building_id) -> dict[str, str]:
+    """A water meter in the victim's building, with a sub-meter and a reading with a photo
+    of its dial."""
     from datetime import date, datetime
     from decimal import Decimal
 
     from plugins.energy.services import meters, readings
 
     main = meters.create({"number": "victim's meter", "kind": "water", "digits": 5,
-                          "installed_on": date(2026, 1, 1), "building": "victim's building"})
+                          "installed_on": date(2026, 1, 1), "building_id": building_id})
     meters.create({"number": "victim's sub-meter", "kind": "water", "digits": 5,
                    "installed_on": date(2026, 1, 1), "parent_id": main.id})
     reading = readings.record(main.id, {"read_at": datetime(2026, 2, 1, 8), "value": Decimal(7),

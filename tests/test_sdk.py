@@ -131,3 +131,22 @@ def test_the_session_gets_a_school_row_by_its_id_alone(app, make_school):
         assert sdk.db.session.get(Note, note_id) is None
         with pytest.raises(PageNotFound):
             sdk.db.get_or_404(Note, note_id)
+
+
+def test_a_school_reads_its_own_buildings_and_never_another_schools(app, make_school):
+    from core.people.services import create_building
+
+    one, other = make_school("sdk-places"), make_school("sdk-elsewhere")
+    with tenant_context(other):
+        theirs = create_building("别校楼").id
+        sdk.db.session.commit()
+    with tenant_context(one):
+        library, teaching = create_building("图书馆"), create_building("教学楼")
+        sdk.db.session.commit()
+        assert sdk.buildings() == [sdk.BuildingRef(library.id, "图书馆"),
+                                   sdk.BuildingRef(teaching.id, "教学楼")]
+        assert sdk.buildings([teaching.id, theirs]) == [sdk.BuildingRef(teaching.id, "教学楼")]
+        assert sdk.building_or_404(library.id).name == "图书馆"
+        with pytest.raises(NotFound) as missing:
+            sdk.building_or_404(theirs, field="place")
+        assert missing.value.status == 404 and list(missing.value.errors) == ["place"]

@@ -57,6 +57,8 @@ STAFF_ACCOUNTS = (
     (Role.FINANCE_CLERK, "finance", "报账员"),
 )
 KITCHEN = ("厨师", "厨师", "帮厨", "面点师", "洗消员")
+# The school's buildings (its places): the energy module's meters name the ones they are in.
+BUILDINGS = ("教学楼", "食堂", "办公楼")
 GUARDIAN_ACCOUNTS = 2
 
 
@@ -87,6 +89,8 @@ def populate(tenant: TenantRef, seed: int, days: int, today: date, password: str
     hashed = hash_password(password)
     domain = f"{tenant.slug.split('-')[0]}.houqin.test"
     _term(tenant, today, days)
+    for building in BUILDINGS:
+        people.create_building(building)
     _staff_accounts(rng, domain, hashed)
     for duty in KITCHEN:
         people.create_staff({"name": _name(rng), "position": duty, "phone": _phone(rng)})

@@ -104,14 +104,13 @@ def houqin_search(tenant, principal, query, limit):
     from .models import KIND_TITLES, Meter
 
     rows = db.session.execute(
-        select(Meter.id, Meter.number, Meter.kind, Meter.building)
-        .where(Meter.number.icontains(query, autoescape=True))
-        .order_by(Meter.number).limit(limit))
-    return [SearchHit("energy.meter", lazy_gettext("Meters"), number, "energy_pages.meter", READ,
-                      {"meter_id": meter_id},
-                      " · ".join(str(x) for x in (KIND_TITLES[kind], building) if x),
+        select(Meter).where(Meter.number.icontains(query, autoescape=True))
+        .order_by(Meter.number).limit(limit)).scalars()
+    return [SearchHit("energy.meter", lazy_gettext("Meters"), m.number, "energy_pages.meter",
+                      READ, {"meter_id": m.id},
+                      " · ".join(str(x) for x in (KIND_TITLES[m.kind], m.building) if x),
                       kind_order=70)
-            for meter_id, number, kind, building in rows]
+            for m in rows]
 
 
 @hookimpl

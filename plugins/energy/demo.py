@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.sdk import TenantRef, db, school_today, school_zone
+from core.sdk import TenantRef, buildings, db, school_today, school_zone
 
 from .models import Meter
 from .services import meters, readings
@@ -33,9 +33,13 @@ def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     span = min(days, WEEKS * 7)
     first = today - timedelta(days=span)
     made: dict[str, Meter] = {}
+    # The meters are in the school's buildings of these names, when it has them ("全校", the
+    # whole school's meter, is in none).
+    building_ids = {b.name: b.id for b in buildings()}
     for number, kind, building, digits, multiplier, _use, parent in METERS:
         made[number] = meters.create({
-            "number": number, "kind": kind, "building": building, "location": "",
+            "number": number, "kind": kind, "building_id": building_ids.get(building),
+            "location": "",
             "parent_id": made[parent].id if parent else None, "digits": digits,
             "multiplier": multiplier, "installed_on": first})
     dials = {number: Decimal(rng.randrange(1000, 9000)) for number, *_rest in METERS}

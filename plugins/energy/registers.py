@@ -20,6 +20,7 @@ from sqlalchemy import select
 from core.sdk import Register, RegisterColumn, RuleBroken, _, cells, db, lazy_gettext
 
 from .models import READING_KIND_TITLES, Meter, Reading
+from .places import building_named
 from .schemas import MeterSchema, ReadingSchema
 from .services import meters, readings
 
@@ -118,11 +119,13 @@ def _load_meter(values: dict[str, Any], numbers: dict[str, Any]) -> Meter:
     parent = values.get("parent") or ""
     if parent and parent not in numbers:
         raise RuleBroken(_("no meter has this number"), "parent")
-    data = MeterSchema(only=("number", "kind", "building", "location", "parent_id", "digits",
-                             "multiplier", "installed_on")).load({
+    building_id = building_named(cells.text(values.get("building") or ""))
+    data = MeterSchema(only=("number", "kind", "building_id", "location", "parent_id",
+                             "digits", "multiplier", "installed_on")).load({
         key: value for key, value in {
             "number": values.get("number") or "", "kind": values.get("kind") or "",
-            "building": values.get("building") or "", "location": values.get("location") or "",
+            "building_id": str(building_id) if building_id else None,
+            "location": values.get("location") or "",
             "parent_id": str(numbers[parent]) if parent else None,
             "digits": values.get("digits"), "multiplier": values.get("multiplier"),
             "installed_on": values.get("installed_on") or ""}.items() if value is not None})
@@ -148,6 +151,7 @@ METERS = Register(
         RegisterColumn("kind", ("类型", "kind"), cells.choice(
             {word: code for code, words in KIND_WORDS.items() for word in words}),
             required=True, value=lambda m: KIND_WORDS[m[0].kind][0]),
+        # The building by the name core keeps for it: an import names one of the school's.
         RegisterColumn("building", ("楼栋", "building"), value=lambda m: m[0].building),
         RegisterColumn("location", ("位置", "location"), value=lambda m: m[0].location),
         RegisterColumn("parent", ("上级表号", "parent meter"), value=lambda m: m[1]),

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from core.extensions import db
 from core.identity import services
+from core.people.services import create_building
 from core.tenancy import tenant_context
 from tests.browser.conftest import screenshot
 
@@ -28,8 +29,10 @@ def grounds(app, make_school):
     today = datetime.now(zone).date()
     with tenant_context(school):
         services.grant_school_role(user, "asset_keeper")
+        teaching = create_building("教学楼")
         water = meters.create({"number": "SB-001", "kind": "water", "digits": 5,
-                               "building": "教学楼", "installed_on": today - timedelta(days=30)})
+                               "building_id": teaching.id,
+                               "installed_on": today - timedelta(days=30)})
         readings.record(water.id, {"read_at": datetime.combine(today - timedelta(days=2),
                                                                time(7, 30), zone),
                                    "value": Decimal("1234.5")})

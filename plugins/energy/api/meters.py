@@ -6,7 +6,7 @@ import uuid
 
 from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, transactional
 
-from ..schemas import MeterQuerySchema, MeterSchema, ReplacementSchema
+from ..schemas import MeterBuildingSchema, MeterQuerySchema, MeterSchema, ReplacementSchema
 from ..services import meters, today
 from . import blp
 
@@ -17,7 +17,7 @@ from . import blp
 @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("energy.read")
 def list_meters(query, pagination_parameters):
-    """The school's meters by kind, building and number (retired ones with ``retired=true``)."""
+    """The school's meters by kind and number (retired ones with ``retired=true``)."""
     return page_of(meters.listed(query.get("kind"), query["retired"]), pagination_parameters)
 
 
@@ -48,6 +48,19 @@ def replace_meter(data, meter_id: uuid.UUID):
     """Replace a meter: the old one's final reading and the new one's first, both at
     ``read_at``. Answers the new meter."""
     return meters.replace(meter_id, data)
+
+
+@blp.route("/meters/<uuid:meter_id>/building", methods=["PUT"])
+@blp.arguments(MeterBuildingSchema)
+@blp.response(200, MeterSchema)
+@requires("energy.meters.manage")
+@transactional
+def place_meter(data, meter_id: uuid.UUID):
+    """Name the building a meter is in: one of the school's buildings (another school's id is
+    refused by ``building_id``, as none), or null for none."""
+    meter = meters.get(meter_id)
+    meters.place(meter, data["building_id"])
+    return meter
 
 
 @blp.route("/meters/<uuid:meter_id>/retirement", methods=["POST"])

@@ -30,13 +30,18 @@ class Meter(TenantScoped, db.Model):
         tenant_index("ix_energy_meters_number", "number", unique=True),
         tenant_foreign_key("parent_id", "energy_meters"),
         tenant_foreign_key("replaces_id", "energy_meters"),
+        tenant_foreign_key("building_id", "buildings"),  # core's buildings of the school
     )
 
     number: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(12))  # KINDS
     unit: Mapped[str] = mapped_column(String(8))  # UNITS[kind]
-    # Core's buildings are not readable through the SDK: the building is kept by name.
-    building: Mapped[str] = mapped_column(String(80), default="")
+    # One of the school's buildings (core keeps them; ``core.sdk.buildings`` reads them).
+    building_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # A building name typed before meters named core's buildings that matched none of the
+    # school's: kept as written so nothing is lost, and shown until someone picks the
+    # building. Empty once the meter names a building.
+    unmatched_building: Mapped[str] = mapped_column(String(80), default="")
     location: Mapped[str] = mapped_column(String(120), default="")
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     digits: Mapped[int] = mapped_column(Integer)  # whole digits on the dial: it wraps after
@@ -49,6 +54,13 @@ class Meter(TenantScoped, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def building(self) -> str:
+        """The building's name as core keeps it, else the name as written (or empty)."""
+        from ..places import building_name
+
+        return building_name(self.building_id, self.unmatched_building)
 
     @property
     def wraps_at(self) -> int:

@@ -1,9 +1,9 @@
 """marshmallow schemas of the energy module, one per resource, for the API and the pages
 alike; the module's settings schema lives in ``settings``."""
 
-from .meters import MeterQuerySchema, MeterSchema, ReplacementSchema
+from .meters import MeterBuildingSchema, MeterQuerySchema, MeterSchema, ReplacementSchema
 from .readings import ReadingQuerySchema, ReadingSchema
 from .settings import EnergySettingsSchema
 
-__all__ = ["EnergySettingsSchema", "MeterQuerySchema", "MeterSchema", "ReadingQuerySchema",
-           "ReadingSchema", "ReplacementSchema"]
+__all__ = ["EnergySettingsSchema", "MeterBuildingSchema", "MeterQuerySchema", "MeterSchema",
+           "ReadingQuerySchema", "ReadingSchema", "ReplacementSchema"]

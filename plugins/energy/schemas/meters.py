@@ -19,7 +19,14 @@ class MeterSchema(Schema):
     number = fields.String(required=True, validate=validate.Length(min=1, max=40))
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     unit = fields.String(dump_only=True)
-    building = fields.String(load_default="", validate=validate.Length(max=80))
+    building_id = fields.UUID(load_default=None, allow_none=True,
+                              metadata={"description": "one of the school's buildings "
+                                                       "(core's places), or none"})
+    building = fields.String(dump_only=True,
+                             metadata={"description": "the building's name; on a meter set up "
+                                                      "before meters named core's buildings, "
+                                                      "the name as written when it matched "
+                                                      "none of the school's"})
     location = fields.String(load_default="", validate=validate.Length(max=120))
     parent_id = fields.UUID(load_default=None, allow_none=True)
     digits = fields.Integer(required=True, strict=True, validate=validate.Range(1, 9))
@@ -27,6 +34,12 @@ class MeterSchema(Schema):
     installed_on = fields.Date(required=True)
     retired_on = fields.Date(dump_only=True, allow_none=True)
     replaces_id = fields.UUID(dump_only=True, allow_none=True)
+
+
+class MeterBuildingSchema(Schema):
+    """The building a meter is in: one of the school's, or none."""
+
+    building_id = fields.UUID(required=True, allow_none=True)
 
 
 class MeterQuerySchema(Schema):

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from core.sdk import RuleBroken, _, acting_name, db, first_writer, get_or_404
 
 from ..models import UNITS, Meter
+from ..places import check_building
 from . import local, today
 
 
@@ -20,7 +21,7 @@ def get(meter_id: uuid.UUID) -> Meter:
 
 
 def listed(kind: str | None = None, retired: bool = False):
-    query = select(Meter).order_by(Meter.kind, Meter.building, Meter.number)
+    query = select(Meter).order_by(Meter.kind, Meter.number)
     if kind:
         query = query.where(Meter.kind == kind)
     if not retired:
@@ -58,13 +59,24 @@ def create(data: dict) -> Meter:
         raise RuleBroken(_("a meter's number"), "number")
     _refuse_taken(number)
     _check_parent(data.get("parent_id"), data["kind"])
+    check_building(data.get("building_id"))
     _check_installed(data["installed_on"])
     meter = Meter(number=number, kind=data["kind"], unit=UNITS[data["kind"]],
-                  building=data.get("building", "").strip(),
+                  building_id=data.get("building_id"),
+                  unmatched_building=data.get("unmatched_building", ""),
                   location=data.get("location", "").strip(), parent_id=data.get("parent_id"),
                   digits=data["digits"], multiplier=data.get("multiplier", 1),
                   installed_on=data["installed_on"], created_by=acting_name())
     return first_writer(meter, winner=lambda: _refuse_taken(number))
+
+
+def place(meter: Meter, building_id: uuid.UUID | None) -> None:
+    """Name the building the meter is in (or none); a name written before meters named the
+    school's buildings goes once a building is named."""
+    check_building(building_id)
+    meter.building_id = building_id
+    if building_id is not None:
+        meter.unmatched_building = ""
 
 
 def retire(meter: Meter, on: date) -> None:
@@ -88,7 +100,8 @@ def replace(meter_id: uuid.UUID, data: dict) -> Meter:
                     kind="final")
     on = local(readings.moment(read_at)).date()
     retire(old, on)
-    new = create({"number": data["number"], "kind": old.kind, "building": old.building,
+    new = create({"number": data["number"], "kind": old.kind, "building_id": old.building_id,
+                  "unmatched_building": old.unmatched_building,
                   "location": old.location, "parent_id": old.parent_id,
                   "digits": data["digits"], "multiplier": data.get("multiplier", 1),
                   "installed_on": on})

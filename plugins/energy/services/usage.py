@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, select
 from core.sdk import db, people
 
 from ..models import KINDS, Meter, Reading
+from ..places import building_name
 from . import day_after, day_start, local, settings
 
 UNIT = Decimal("0.001")
@@ -288,11 +289,16 @@ class BuildingUse:
 
 def buildings(start: date, end: date) -> list[BuildingUse]:
     """Each building's use of each kind over the days, and per square metre where the
-    settings give the building's floor area. A building's use is that of its meters that are
-    not inside another meter of the same building (a sub-meter of the building's own meter
-    is already in it)."""
-    rows = db.session.execute(select(Meter.id, Meter.kind, Meter.building, Meter.parent_id)
-                              .where(Meter.building != "")).all()
+    settings give the building's floor area (core keeps no floor area: the settings name each
+    building as core does). A building's use is that of its meters that are not inside
+    another meter of the same building (a sub-meter of the building's own meter is already
+    in it). A meter whose building name matched none of the school's counts under that name."""
+    found = db.session.execute(select(Meter.id, Meter.kind, Meter.building_id,
+                                      Meter.unmatched_building, Meter.parent_id)
+                               .where((Meter.building_id.is_not(None))
+                                      | (Meter.unmatched_building != ""))).all()
+    rows = [(meter_id, kind, building_name(building_id, unmatched), parent)
+            for meter_id, kind, building_id, unmatched, parent in found]
     where = {meter_id: building for meter_id, _kind, building, _parent in rows}
     counted = {meter_id: (kind, building) for meter_id, kind, building, parent in rows
                if parent is None or where.get(parent) != building}

@@ -7,15 +7,15 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import NotFound, _, db, forms, requires, send_stored
+from core.sdk import NotFound, _, buildings, db, forms, requires, send_stored
 
 from .. import exports
 from ..models import KIND_TITLES, KINDS, READING_KIND_TITLES, Meter
-from ..schemas import MeterSchema, ReplacementSchema
+from ..schemas import MeterBuildingSchema, MeterSchema, ReplacementSchema
 from ..services import local, meters, readings, today
 from . import bp
 
-METER_FIELDS = ("number", "kind", "building", "location", "parent_id", "digits",
+METER_FIELDS = ("number", "kind", "building_id", "location", "parent_id", "digits",
                 "multiplier", "installed_on")
 REPLACE_FIELDS = ("read_at", "final_value", "number", "digits", "multiplier", "first_value")
 
@@ -25,7 +25,7 @@ def _render_list(errors: dict, form: dict, status: int = 200):
     parents = db.session.scalars(meters.listed().where(Meter.parent_id.is_(None))).all()
     return render_template("energy/meters.html", rows=rows, page=page, more=more,
                            errors=errors, form=form, kinds=KINDS, kind_titles=KIND_TITLES,
-                           parents=parents), status
+                           parents=parents, buildings=buildings()), status
 
 
 @bp.route("/meters", endpoint="meters")
@@ -38,10 +38,10 @@ def meters_page():
 
 @bp.route("/meters", methods=["POST"])
 @requires("energy.meters.manage")
-@forms.submitted(_render_list, picked=("parent_id",))
+@forms.submitted(_render_list, picked=("parent_id", "building_id"))
 def create_meter():
     data = MeterSchema().load_form(forms.schema_fields(request.form, METER_FIELDS,
-                                                  optional=("parent_id",)))
+                                                  optional=("parent_id", "building_id")))
     meter = meters.create(data)
     return redirect(url_for("energy_pages.meter", meter_id=meter.id))
 
@@ -52,6 +52,7 @@ def _render_meter(errors: dict, form: dict, status: int = 200, *, meter_id: uuid
     subs = db.session.scalars(meters.listed(retired=True).where(Meter.parent_id == meter.id)).all()
     return render_template("energy/meter.html", meter=meter, rows=rows, page=page, more=more,
                            subs=subs, errors=errors, form=form, kind_titles=KIND_TITLES,
+                           buildings=buildings(),
                            reading_titles=READING_KIND_TITLES, local=local), status
 
 
@@ -69,6 +70,17 @@ def replace_meter(meter_id: uuid.UUID):
     data = ReplacementSchema().load_form(forms.schema_fields(request.form, REPLACE_FIELDS))
     new = meters.replace(meter_id, data)
     return redirect(url_for("energy_pages.meter", meter_id=new.id))
+
+
+@bp.route("/meters/<uuid:meter_id>/building", methods=["POST"])
+@requires("energy.meters.manage")
+@forms.submitted(_render_meter, picked=("building_id",))
+def place_meter(meter_id: uuid.UUID):
+    meter = meters.get(meter_id)
+    data = MeterBuildingSchema().load_form(forms.schema_fields(request.form, ("building_id",),
+                                                               optional=("building_id",)))
+    meters.place(meter, data["building_id"])
+    return redirect(url_for("energy_pages.meter", meter_id=meter_id))
 
 
 @bp.route("/meters/<uuid:meter_id>/retirement", methods=["POST"])

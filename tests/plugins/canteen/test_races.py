@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.rules import RuleBroken
 from core.tenancy import tenant_context
+from core.testing import at_once, read_before_written, requests_crossing
 from plugins.canteen.models import MorningCheck, StockLot, TuckBatch, TuckSale
 from plugins.canteen.models.receiving import DeliveryItem
 from plugins.canteen.services import stock
-from tests.races import at_once, read_before_written, requests_crossing
 
 from .support import MONDAY, deliver, item, licensed_supplier
 from .test_health import check, worker

@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.tenancy import tenant_context
-from core.testing import run_jobs, signed_in
+from core.testing import run_jobs, signed_in, xlsx_of
 from core.transfer.models import ImportFile
 from plugins.canteen.models import Dish, Supplier
 from plugins.canteen.services import menus
-from tests.test_transfer import xlsx
 
 DISH_HEADERS = ["菜名", "过敏原", "备注", "在用"]
 DISHES = [["番茄炒蛋", "鸡蛋", "少油", "是"],
@@ -29,7 +28,7 @@ SUPPLIER_HEADERS = ["名称", "统一社会信用代码", "联系人", "电话",
 def upload(client, token, kind: str, rows, headers, name="sheet.xlsx"):
     module, register = kind.split(".")
     return client.post(f"/t/canteen-school/m/{module}/registers/{register}/import", data={
-        "csrf_token": token, "file": (io.BytesIO(xlsx(rows, headers)), name)},
+        "csrf_token": token, "file": (io.BytesIO(xlsx_of(rows, headers)), name)},
         content_type="multipart/form-data")
 
 

@@ -1,11 +1,12 @@
 """The energy API as an asset keeper uses it: meters, readings refused naming the field, the
 month's use (the .xlsx import is core's register import: test_registers)."""
 
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
 
-from .conftest import ZONE, at, days_ago
+from .conftest import ZONE, at, building, days_ago
 
 pytestmark = pytest.mark.houqin_plugins("energy")
 API = "/t/energy-school/api/v1/energy"
@@ -19,9 +20,10 @@ def new_meter(client, keeper, number="W-1", **extra):
     return answer.get_json()
 
 
-def test_meters_and_readings_through_the_api(client, keeper):
-    meter = new_meter(client, keeper, building="教学楼")
-    assert (meter["unit"], meter["building"]) == ("m³", "教学楼")
+def test_meters_and_readings_through_the_api(client, school, keeper):
+    teaching = str(building(school, "教学楼"))
+    meter = new_meter(client, keeper, building_id=teaching)
+    assert (meter["unit"], meter["building_id"], meter["building"]) == ("m³", teaching, "教学楼")
     taken = client.post(f"{API}/meters", headers=keeper.headers, json={
         "number": "W-1", "kind": "gas", "digits": 5, "installed_on": days_ago(1).isoformat()})
     assert taken.status_code == 409 and "number" in taken.get_json()["errors"]
@@ -52,6 +54,30 @@ def test_meters_and_readings_through_the_api(client, keeper):
     month = client.get(f"{API}/use/month", headers=keeper.headers).get_json()
     assert [k["kind"] for k in month] == ["water", "electricity", "gas"]
     assert month[0]["cost"] is None  # no tariff entered: no price is invented
+
+
+def test_a_meter_names_only_its_own_school_s_buildings(client, school, keeper, make_school):
+    """Another school's building, or none, is refused by its field and nothing is written;
+    the answer says nothing of the other school's building."""
+    other = make_school("energy-other", modules=("energy",))
+    theirs = building(other, "秘密实验楼")
+    for wrong in (theirs, uuid.uuid4()):
+        answer = client.post(f"{API}/meters", headers=keeper.headers, json={
+            "number": "W-9", "kind": "water", "digits": 5, "building_id": str(wrong),
+            "installed_on": days_ago(1).isoformat()})
+        assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["building_id"]
+        assert "秘密实验楼" not in answer.get_data(as_text=True)
+    assert client.get(f"{API}/meters", headers=keeper.headers).get_json() == []
+
+    meter = new_meter(client, keeper)
+    place = f"{API}/meters/{meter['id']}/building"
+    refused = client.put(place, headers=keeper.headers, json={"building_id": str(theirs)})
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["building_id"]
+    canteen = str(building(school, "食堂"))
+    placed = client.put(place, headers=keeper.headers, json={"building_id": canteen})
+    assert (placed.status_code, placed.get_json()["building"]) == (200, "食堂")
+    cleared = client.put(place, headers=keeper.headers, json={"building_id": None})
+    assert (cleared.get_json()["building_id"], cleared.get_json()["building"]) == (None, "")
 
 
 def test_a_meter_of_another_kind_is_no_parent(client, keeper):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.cli import cli
 from core.extensions import db
 from core.tenancy import tenant_context
-from tests.test_transfer import xlsx
+from core.testing import xlsx_of
 
 from .conftest import at, days_ago, meter, read
 from .test_pages import readings_of
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.houqin_plugins("energy")
 def test_import_readings_reports_bad_rows_and_keeps_the_good(app, school, tmp_path):
     water = meter(school, "W-1")
     sheet = tmp_path / "抄表.xlsx"
-    sheet.write_bytes(xlsx([["W-1", at(days_ago(2)).replace(tzinfo=None), 100],
-                            ["W-1", at(days_ago(1)).replace(tzinfo=None), 90]],
-                           ["表号", "抄表时间", "读数"]))
+    sheet.write_bytes(xlsx_of([["W-1", at(days_ago(2)).replace(tzinfo=None), 100],
+                               ["W-1", at(days_ago(1)).replace(tzinfo=None), 90]],
+                              ["表号", "抄表时间", "读数"]))
     runner = app.test_cli_runner()
     tried = runner.invoke(cli, ["energy", "import-readings", str(sheet), "--tenant",
                                 "energy-school", "--dry-run"])

@@ -5,6 +5,7 @@ the .xlsx exports, the search box, the home card and the demo's weeks of reading
 import io
 import random
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import signed_in
 
-from .conftest import at, days_ago, meter, read
+from .conftest import at, building, days_ago, meter, read
 
 pytestmark = pytest.mark.houqin_plugins("energy")
 BASE = "/t/energy-school/m/energy"
@@ -117,6 +118,7 @@ def test_the_demo_adds_weeks_of_readings_once(app, school):
     from plugins.energy.models import Meter, Reading
     from plugins.energy.services import usage
 
+    teaching = building(school, "教学楼")  # as core's demo sets up the school's places
     with tenant_context(school):
         demo.live(school, 30, random.Random(7))
         db.session.commit()
@@ -127,6 +129,9 @@ def test_the_demo_adds_weeks_of_readings_once(app, school):
         assert db.session.scalar(select(func.count()).select_from(Meter)) == 4
         [parent] = usage.unmetered(days_ago(20), days_ago(10))
         assert parent.unmetered > 0  # the teaching building is inside the school's water
+        # Meters name the school's buildings it has; the whole school's is in none.
+        assert dict(db.session.execute(select(Meter.number, Meter.building_id)).all()) == {
+            "SB-001": None, "SB-002": teaching, "DB-001": None, "RQ-001": None}
 
 
 def test_a_kindergarten_reads_its_own_word_for_per_student(client, make_school, make_user):
@@ -157,9 +162,10 @@ def test_a_school_enters_its_tariff_on_the_settings_page(client, school, make_us
 def test_meters_set_up_and_replaced_from_the_pages(client, school, keeper):
     from plugins.energy.models import Meter
 
+    canteen = str(building(school, "食堂"))
     token = signed_in(client, keeper)
     made = client.post(f"{BASE}/meters", data={
-        "csrf_token": token, "number": "DB-001", "kind": "electricity", "building": "食堂",
+        "csrf_token": token, "number": "DB-001", "kind": "electricity", "building_id": canteen,
         "digits": "6", "multiplier": "40", "installed_on": days_ago(30).isoformat()})
     assert made.status_code == 302
     taken = client.post(f"{BASE}/meters", data={
@@ -179,3 +185,39 @@ def test_meters_set_up_and_replaced_from_the_pages(client, school, keeper):
     assert "DB-002" in page and "0.500" in page
     with tenant_context(school):
         assert db.session.scalar(select(Meter.retired_on).where(Meter.id == old)) == days_ago(2)
+        # The new meter is in the old one's building.
+        assert db.session.scalar(select(Meter.building_id).where(Meter.number == "DB-002")
+                                 ) == uuid.UUID(canteen)
+
+
+def test_a_name_no_building_has_shows_until_a_building_is_picked(client, school, keeper,
+                                                                   make_school):
+    """A meter kept from before meters named the school's buildings shows its building as
+    written, marked; the meter's page picks one of the school's buildings, never another
+    school's."""
+    from plugins.energy.models import Meter
+    from plugins.energy.services import meters
+
+    library = building(school, "图书馆")
+    theirs = building(make_school("energy-elsewhere", modules=("energy",)), "别校楼")
+    with tenant_context(school):
+        old = meters.create({"number": "W-OLD", "kind": "water", "digits": 5,
+                             "unmatched_building": "老图书馆", "installed_on": days_ago(9)}).id
+        db.session.commit()
+    token = signed_in(client, keeper)
+    page = client.get(f"{BASE}/meters/{old}").get_data(as_text=True)
+    assert "老图书馆" in page and 'data-testid="unmatched-building"' in page
+    assert "老图书馆" in client.get(f"{BASE}/meters").get_data(as_text=True)
+
+    refused = client.post(f"{BASE}/meters/{old}/building",
+                          data={"csrf_token": token, "building_id": str(theirs)})
+    assert refused.status_code == 422 and 'data-testid="error-building_id"' in \
+        refused.get_data(as_text=True) and "别校楼" not in refused.get_data(as_text=True)
+    placed = client.post(f"{BASE}/meters/{old}/building",
+                         data={"csrf_token": token, "building_id": str(library)})
+    assert placed.status_code == 302
+    page = client.get(f"{BASE}/meters/{old}").get_data(as_text=True)
+    assert "图书馆" in page and "老图书馆" not in page
+    with tenant_context(school):
+        found = db.session.get(Meter, old)
+        assert (found.building_id, found.unmatched_building) == (library, "")

@@ -14,10 +14,9 @@ from core.extensions import db
 from core.rules import RuleBroken
 from core.sdk import import_sheet
 from core.tenancy import tenant_context
-from core.testing import run_jobs, signed_in
-from tests.test_transfer import xlsx
+from core.testing import run_jobs, signed_in, xlsx_of
 
-from .conftest import ZONE, at, days_ago, meter
+from .conftest import ZONE, at, building, days_ago, meter
 from .test_pages import readings_of
 
 pytestmark = pytest.mark.houqin_plugins("energy")
@@ -61,7 +60,7 @@ def test_readings_import_keeps_the_good_rows_and_names_each_bad_one(client, app,
     form = client.get(f"{BASE}/readings/new").get_data(as_text=True)
     assert "/m/energy/registers/readings/import" in form
     preview, done = run(client, app, token, f"{BASE}/registers/readings/import",
-                        xlsx(rows, HEADERS))
+                        xlsx_of(rows, HEADERS))
     assert errors_of(preview) == [("3", "读数"), ("4", "表号"), ("6", "抄表时间"),
                                   ("7", "翻转"), ("8", "抄表时间")]
     assert errors_of(done) == errors_of(preview)
@@ -73,7 +72,7 @@ def test_readings_import_keeps_the_good_rows_and_names_each_bad_one(client, app,
 
 def test_a_preview_writes_nothing_and_an_unusable_file_names_the_file(app, school):
     water = meter(school, "W-1")
-    sheet = xlsx([["W-1", at(days_ago(2)).replace(tzinfo=None), 5, None, None]], HEADERS)
+    sheet = xlsx_of([["W-1", at(days_ago(2)).replace(tzinfo=None), 5, None, None]], HEADERS)
     with tenant_context(school):
         preview = import_sheet("energy.readings", "r.xlsx", sheet)
         db.session.commit()
@@ -94,23 +93,26 @@ def test_meters_import_and_export_through_the_register(client, app, school, keep
 
     from plugins.energy.models import Meter
 
+    teaching = building(school, "教学楼")
     headers = ["表号", "类型", "楼栋", "位置", "上级表号", "表盘位数", "倍率", "安装日期"]
     day = days_ago(30).isoformat()
     rows = [["E-0", "电", "", "配电房", "", 6, 40, day],
             ["E-1", "电", "教学楼", "一层", "E-0", 6, "", day],   # a parent a row above
             ["E-2", "水", "教学楼", "", "E-0", 5, "", day],        # not what its parent measures
             ["E-0", "电", "", "", "", 6, "", day],                 # its number is taken
-            ["E-3", "蒸汽", "", "", "", 5, "", day]]               # no such kind
+            ["E-3", "蒸汽", "", "", "", 5, "", day],               # no such kind
+            ["E-4", "电", "图书馆", "", "", 6, "", day]]           # no such building
     token = signed_in(client, keeper)
     page = client.get(f"{BASE}/meters").get_data(as_text=True)
     assert "/m/energy/registers/meters/import" in page and "registers/meters.xlsx" in page
     preview, _done = run(client, app, token, f"{BASE}/registers/meters/import",
-                         xlsx(rows, headers))
-    assert errors_of(preview) == [("4", "上级表号"), ("5", "表号"), ("6", "类型")]
+                         xlsx_of(rows, headers))
+    assert errors_of(preview) == [("4", "上级表号"), ("5", "表号"), ("6", "类型"), ("7", "楼栋")]
     with tenant_context(school):
         made = {m.number: m for m in db.session.scalars(select(Meter))}
         assert set(made) == {"E-0", "E-1"}
         assert (made["E-0"].multiplier, made["E-1"].parent_id) == (40, made["E-0"].id)
+        assert (made["E-0"].building_id, made["E-1"].building_id) == (None, teaching)
     exported = client.get(f"{BASE}/registers/meters.xlsx")
     sheet = [[c.value for c in row] for row in load_workbook(io.BytesIO(exported.data)).active]
     assert sheet[0][:8] == headers

@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.tenancy import tenant_context
-from core.testing import run_jobs, signed_in
+from core.testing import run_jobs, signed_in, xlsx_of
 from plugins.fees.models import FeeItem, SettlementLine
-from tests.test_transfer import xlsx
 
 from .refunds_support import bill_of, fee_item, item_line
 from .support import classroom
@@ -48,7 +47,7 @@ def test_a_catalogue_imports_as_drafts_with_each_bad_row_named(client, app, scho
     page = client.get("/t/fees-school/m/fees/items").get_data(as_text=True)
     assert "/m/fees/registers/items/import" in page
     preview, done = run(client, app, token, "/t/fees-school/m/fees/registers/items/import",
-                        xlsx(ITEMS, ITEM_HEADERS))
+                        xlsx_of(ITEMS, ITEM_HEADERS))
     assert errors_of(preview) == [("4", "自愿"), ("5", "金额(元)"), ("6", "类别"), ("7", "名称")]
     assert errors_of(done) == errors_of(preview)
     with tenant_context(school):
@@ -85,7 +84,7 @@ def test_real_costs_go_into_the_draft_settlement(client, app, school, clerk, set
             ["", "教材费", "9班-9", "", 80],          # not charged
             ["", "教材费", "1班-2", "", "-1"]]        # below nothing
     preview, done = run(client, app, token, "/t/fees-school/m/fees/registers/held_costs/import",
-                        xlsx(rows, headers))
+                        xlsx_of(rows, headers))
     assert errors_of(preview) == [("4", "学号"), ("5", "收费项目"), ("6", "学号"),
                                   ("7", "实际费用(元)")]
     assert "已导入 2 行（共 6 行），4 行未导入。" in done

@@ -1,6 +1,10 @@
 """Two requests at the same moment, made to cross the same way every run: each in its own
 thread, app context and database connection, and no row written into the table they race
-on until every one of them has looked into it (so each found nothing and goes on to write)."""
+on until every one of them has looked into it (so each found nothing and goes on to write).
+
+For Houqin's tests and a module's alike: import them from ``core.testing`` (``at_once``,
+``read_before_written``, ``requests_crossing``), as tests/plugins/canteen/test_races.py does.
+"""
 
 from __future__ import annotations
 
