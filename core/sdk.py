@@ -11,7 +11,6 @@ way, through pluggy: ``deprecated_hookspec``.
 from __future__ import annotations
 
 import warnings
-from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -169,12 +168,9 @@ def current_district() -> DistrictRef:
 def module_settings(name: str) -> dict:
     """The validated settings of module ``name`` for the school in context; a setting added
     since the school saved its own reads as its default. A fresh dict each call."""
-    from tenants.models import TenantModule
-    from tenants.modules import setting_defaults
+    from tenants.modules import setting_defaults, stored_settings
 
-    require_tenant()
-    row = db.session.scalar(db.select(TenantModule).where(TenantModule.module == name))
-    return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
+    return {**setting_defaults(name), **stored_settings(name)}
 
 
 __all__ = [
