@@ -141,9 +141,20 @@ def test_a_receipt_lists_the_items_it_pays_adding_up_to_the_payment(school, term
     with tenant_context(school):
         payments.void(uuid.UUID(first), "entered twice", by="test")
         db.session.commit()
-    # the earlier payment taken back, the later ones pay from the first item again
-    assert receipt_items(school, second) == [("费用0", 50000)]
+    # A receipt says what the payer was given when it was issued, in every reprint: taking
+    # an earlier payment back changes what the bill owes, not the receipts already given.
+    assert receipt_items(school, second) == [("费用0", 30000), ("费用1", 20000)]
     assert receipt_items(school, first) == [("费用0", 30000)]  # the void receipt as it was
+
+
+def test_a_receipt_issued_before_its_items_were_kept_works_them_out(school, term_id, bill):
+    first, second = paid(school, bill, 30000), paid(school, bill, 50000)
+    with tenant_context(school):
+        for receipt in db.session.scalars(select(Receipt)):
+            receipt.items = None
+        db.session.commit()
+    assert receipt_items(school, first) == [("费用0", 30000)]
+    assert receipt_items(school, second) == [("费用0", 30000), ("费用1", 20000)]
 
 
 def test_a_receipt_counts_items_net_of_their_discounts(school, term_id, pupils):
