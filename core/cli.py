@@ -15,13 +15,20 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask.cli import (
+    FlaskGroup,
+    NoAppException,
+    routes_command,
+    shell_command,
+    with_appcontext,
+)
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
 from core import audit
 from core.app import create_app
 from core.extensions import db
+from core.plugins.manifest import PluginError
 from core.tenancy import tenant_context
 
 log = logging.getLogger("houqin.worker")
@@ -31,8 +38,21 @@ log = logging.getLogger("houqin.worker")
 COMMANDS_GROUP = "houqin.commands"
 
 
+class PluginsRefused(NoAppException):
+    """The installed plugins keep the app from starting. What fixes it is an install command
+    or HOUQIN_PLUGINS, never the code, so the operator reads the one paragraph saying which,
+    not a traceback ending in it; the exit status (2) tells scripts the command did nothing."""
+
+    def show(self, file=None) -> None:
+        # (no "Usage:" line: the command was typed right, the installation is what is wrong)
+        click.secho(f"Error: {self.format_message()}", err=True, fg="red", file=file)
+
+
 def _create_app(*_args):
-    return create_app()
+    try:
+        return create_app()
+    except PluginError as exc:
+        raise PluginsRefused(str(exc)) from None
 
 
 class HouqinGroup(FlaskGroup):

@@ -11,7 +11,6 @@ way, through pluggy: ``deprecated_hookspec``.
 from __future__ import annotations
 
 import warnings
-from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -86,6 +85,7 @@ from core.tenancy import (
     DistrictRef,
     TenantRef,
     current_tenant,
+    demo_day,
     require_tenant,
     school_today,
     school_zone,
@@ -170,12 +170,9 @@ def current_district() -> DistrictRef:
 def module_settings(name: str) -> dict:
     """The validated settings of module ``name`` for the school in context; a setting added
     since the school saved its own reads as its default. A fresh dict each call."""
-    from core.schools.models import TenantModule
-    from core.schools.modules import setting_defaults
+    from core.schools.modules import setting_defaults, stored_settings
 
-    require_tenant()
-    row = db.session.scalar(db.select(TenantModule).where(TenantModule.module == name))
-    return {**setting_defaults(name), **(deepcopy(row.settings) if row else {})}
+    return {**setting_defaults(name), **stored_settings(name)}
 
 
 __all__ = [
@@ -241,6 +238,7 @@ __all__ = [
     "current_principal",
     "current_tenant",
     "db",
+    "demo_day",
     "deprecated_hookspec",
     "district_read",
     "enqueue",

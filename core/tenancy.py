@@ -94,8 +94,31 @@ def school_zone() -> ZoneInfo:
 
 def school_today() -> date:
     """The date at the school in context, in its own time zone: at 07:00 in Beijing a UTC
-    clock is still on yesterday."""
-    return datetime.now(school_zone()).date()
+    clock is still on yesterday. (Inside ``demo_day``, the demo's day.)"""
+    lived = _demo_day.get()
+    return lived if lived is not None else datetime.now(school_zone()).date()
+
+
+_demo_day: ContextVar[date | None] = ContextVar("houqin_demo_day", default=None)
+
+
+@contextmanager
+def demo_day(day: date) -> Iterator[None]:
+    """Inside the block the school's date is ``day``, a day already past: a demo school lives
+    its past weeks day by day through the modules' own rules (a fee notice published before
+    the term is billed, money received after the bill). Only a demo deployment
+    (``HOUQIN_DEMO=1``) may; the times rows record stay the real ones."""
+    from flask import current_app
+
+    if not current_app.config.get("DEMO"):
+        raise RuntimeError("only a demo deployment (HOUQIN_DEMO=1) lives a day other than today")
+    if day > datetime.now(school_zone()).date():
+        raise ValueError(f"a demo lives days up to today, not {day.isoformat()}")
+    token = _demo_day.set(day)
+    try:
+        yield
+    finally:
+        _demo_day.reset(token)
 
 
 def current_district_scope() -> DistrictScope | None:

@@ -16,9 +16,9 @@ from core.identity.models import Membership
 from core.identity.services import grant_school_role
 from core.people.models import Guardian, SchoolClass, Staff, Student
 from core.schools.registry import tenant_by_slug
-from core.tenancy import tenant_context
+from core.tenancy import demo_day, school_today, tenant_context
 from plugins.canteen.models import Delivery, MealCount, MenuItem, MorningCheck, Sample
-from plugins.fees.models import Bill, Payment
+from plugins.fees.models import Bill, FeeNotice, Payment, Receipt
 from plugins.fees.services import ledger
 from tenants.manifests import apply_manifest
 
@@ -72,6 +72,19 @@ def test_refused_unless_the_deployment_is_a_demo(app_factory):
         assert all(counts[Student.__tablename__] == 0 for counts in snapshot().values())
 
 
+def test_only_a_demo_lives_a_day_other_than_today(app, demo_app):
+    school = tenant_by_slug("dongfeng-primary")
+    with tenant_context(school):
+        with demo_day(date(2026, 9, 1)):
+            assert school_today() == date(2026, 9, 1)
+        with pytest.raises(ValueError, match="up to today"), demo_day(date(9999, 1, 1)):
+            pass
+    # the same school in a deployment that is not a demo
+    with app.app_context(), tenant_context(school), \
+            pytest.raises(RuntimeError, match="only a demo"), demo_day(date(2026, 9, 1)):
+        pass
+
+
 def test_refused_on_a_manifest_without_the_demo_flag(demo_app):
     with pytest.raises(NotADemo, match="demo = true"):
         generate(TEXT.replace("demo = true", "demo = false"), days=DAYS)
@@ -101,6 +114,16 @@ def test_a_lived_in_district_the_same_for_the_same_seed_and_written_once(
         with tenant_context(tenant_by_slug(slug)):
             assert ledger.reconcile() == []  # the payments went through the fee rules
             roles = set(db.session.scalars(select(Membership.role)))
+            # The families paid over the demo's weeks, after the notice took effect and the
+            # term was billed, and receipt numbers run in the order the money came in.
+            paid_on = list(db.session.scalars(
+                select(Payment.received_on).join(Receipt, Receipt.payment_id == Payment.id)
+                .order_by(Receipt.year, Receipt.seq)))
+            in_force = db.session.scalar(select(func.min(FeeNotice.effective_on)))
+            today = school_today()
+        assert len(set(paid_on)) > 1 and paid_on == sorted(paid_on), slug
+        assert date.fromordinal(today.toordinal() - DAYS) <= in_force <= paid_on[0], slug
+        assert paid_on[-1] <= today, slug
         assert {"school_admin", "canteen_manager", "class_teacher", "guardian",
                 "finance_clerk", "nurse", "guard"} <= roles
     # The kindergarten is a kindergarten: its classes are 小班/中班/大班 of small children.

@@ -105,6 +105,42 @@ def test_the_home_page_shows_the_same_groups_as_tiles(client, school, make_user)
     assert titles == [title for title, _entries in site_nav(page)]
 
 
+def test_a_page_reads_the_modules_and_their_settings_from_the_cache(client, school, make_user):
+    from sqlalchemy import event
+
+    from tests.plugins.fees.refunds_support import absence_refunds_on
+
+    signed_in(client, make_user(school, "school_admin"))
+    in_english(client)
+    read: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if "tenant_modules" in statement:
+            read.append(statement)
+
+    def reads_of(path: str) -> tuple[list[str], str]:
+        read.clear()
+        page = client.get(path).get_data(as_text=True)
+        return list(read), page
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        reads_of("/t/nav-school/")
+        # Canteen's and fees' entries depend on their settings (the tuck shop, absences):
+        # once the school's modules are known, a page asks the database for neither.
+        again, page = reads_of("/t/nav-school/people/students")
+        assert again == [] and "Bills" in dict(site_nav(page))["Fees"]
+        assert "Absences" not in dict(site_nav(page))["Fees"]
+        # A change of settings made here shows on the next page, not seconds later.
+        absence_refunds_on(school)
+        changed, page = reads_of("/t/nav-school/people/students")
+        assert len(changed) <= 2  # the modules on and every module's settings, once each
+        assert "Absences" in dict(site_nav(page))["Fees"]
+        assert reads_of("/t/nav-school/people/students")[0] == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+
 def test_an_entry_without_a_group_joins_its_modules_group(app, school):
     principal = Principal(user_id=1, name="x", tenant_id=school.id, school_roles=frozenset(),
                           district_roles=frozenset(), permissions=frozenset({"notes.read"}))

@@ -174,3 +174,26 @@ def test_a_staff_member_is_linked_to_an_account_of_this_school_only(client, admi
     unlinked = client.patch(f"/api/v1/people/staff/{staff_id}", headers=admin.headers,
                             json={"login": None})
     assert unlinked.status_code == 200 and unlinked.get_json()["user_id"] is None
+
+
+def test_the_staff_list_comes_a_page_at_a_time_and_searched(client, admin, school):
+    import json
+
+    with tenant_context(school):
+        for n in range(60):
+            services.create_staff({"name": f"教师{n:02d}", "position": "教师",
+                                   "phone": f"1390000{n:04d}"})
+        services.create_staff({"name": "李师傅", "position": "厨师", "phone": "13800000001"})
+        db.session.commit()
+    first = client.get("/api/v1/people/staff", headers=admin.headers)
+    assert first.status_code == 200 and len(first.get_json()) == 50
+    assert json.loads(first.headers["X-Pagination"])["total"] == 61
+    rest = client.get("/api/v1/people/staff?page=2", headers=admin.headers).get_json()
+    assert len(rest) == 11 and {s["name"] for s in rest}.isdisjoint(
+        s["name"] for s in first.get_json())
+    cook = client.get("/api/v1/people/staff?q=师傅", headers=admin.headers).get_json()
+    assert [s["name"] for s in cook] == ["李师傅"]
+    by_phone = client.get("/api/v1/people/staff?q=138", headers=admin.headers).get_json()
+    assert [s["name"] for s in by_phone] == ["李师傅"]
+    too_long = client.get(f"/api/v1/people/staff?q={'x' * 51}", headers=admin.headers)
+    assert too_long.status_code == 422 and "q" in too_long.get_json()["errors"]

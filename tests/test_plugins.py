@@ -65,6 +65,47 @@ def test_a_server_refuses_to_start_with_a_plugin_made_for_another_core(monkeypat
     sys.modules.pop("houqin_future", None)
 
 
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["run"], ["tenants", "list"]])
+def test_commands_refuse_a_plugin_made_for_another_core_in_one_paragraph(
+        command, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from core.cli import cli
+
+    monkeypatch.syspath_prepend(str(INCOMPATIBLE_DIST))
+    monkeypatch.setenv("HOUQIN_PLUGINS", "future")
+    monkeypatch.setenv("HOUQIN_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'houqin.db'}")
+    monkeypatch.setenv("SECRET_KEY", "test-secret")
+    result = CliRunner().invoke(cli, command)
+    # The operator reads what to do and the command stops, having done nothing: no traceback
+    # (CliRunner would hold the escaped exception), no usage line, a non-zero status.
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    message = result.stderr
+    assert message.startswith("Error: plugin future 9.0.0 (from houqin-futureplugin) supports")
+    assert "pip install 'houqin-futureplugin' 'houqin==0.1.0'" in message
+    assert "Traceback" not in result.output and "Usage:" not in result.output
+    assert len(message.strip().splitlines()) == 1
+    assert not (tmp_path / "houqin.db").exists() or (tmp_path / "houqin.db").stat().st_size == 0
+    sys.modules.pop("houqin_future", None)
+
+
+def test_the_web_server_stops_with_the_same_paragraph(tmp_path):
+    import os
+    import subprocess
+
+    env = {**os.environ, "HOUQIN_PLUGINS": "future", "SECRET_KEY": "test-secret",
+           "HOUQIN_INSTANCE_PATH": str(tmp_path / "instance"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'houqin.db'}",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(INCOMPATIBLE_DIST)])}
+    served = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert served.returncode == 4  # gunicorn's "app failed to load": it stops, no restarts
+    assert served.stderr.startswith("Error: plugin future 9.0.0 (from houqin-futureplugin)")
+    assert "Traceback" not in served.stderr
+
+
 def test_manifest_checks():
     with pytest.raises(PluginError, match="not a PEP 440 specifier"):
         PluginManifest(name="x", version="1", title="X", core="about one").check()

@@ -369,3 +369,24 @@ def test_guardians_are_listed_apart_and_found_by_name(client, school, admin, pup
     assert "mum@accounts.test" in listed and "teacher@accounts.test" not in listed
     found = client.get(f"{BASE}/accounts?q=teacher@").get_data(as_text=True)
     assert "teacher@accounts.test" in found and "head@accounts.test" not in found
+
+
+
+def test_a_refused_role_is_shown_by_the_persons_row_with_the_list(client, school, admin,
+                                                                  make_user):
+    invite(client)
+    user_id = identity.user_by_email("cook@accounts.test").id
+    other_admin = make_user(school, "school_admin", token=False)
+    # Bad input (422) and a role beyond the administrator (403) alike: the accounts page
+    # again, the message in the person's row, as every form shows its refusals.
+    for path, data, status, box in (
+            (f"/accounts/{user_id}/roles", {"role": "no_such_role"}, 422, "role"),
+            (f"/accounts/{user_id}/roles", {"role": "school_admin"}, 403, "role"),
+            (f"/accounts/{other_admin.id}/deactivate", {}, 403, "account")):
+        refused = post(client, path, **data)
+        assert refused.status_code == status, path
+        page = refused.get_data(as_text=True)
+        assert f'data-testid="error-{box}">' in page, path
+        assert 'data-testid="account-cook@accounts.test"' in page
+    assert roles_of(school, user_id) == {"canteen_manager": True}
+    assert roles_of(school, other_admin.id) == {"school_admin": True}

@@ -11,7 +11,7 @@ from core.api.pagination import MAX_PAGE_SIZE, PAGE_SIZE, page_of
 from core.api.rules import transactional
 from core.extensions import db
 from core.people import services
-from core.people.models import Building, Grade, Room, SchoolClass, Staff
+from core.people.models import Building, Grade, Room, SchoolClass
 from core.people.schemas import (
     BuildingSchema,
     ClassSchema,
@@ -21,6 +21,7 @@ from core.people.schemas import (
     MoveSchema,
     RoomSchema,
     StaffChangeSchema,
+    StaffQuerySchema,
     StaffSchema,
     StudentChangeSchema,
     StudentQuerySchema,
@@ -76,10 +77,14 @@ def graduate_class(class_id: uuid.UUID):
 
 
 @people.route("/staff")
+@people.arguments(StaffQuerySchema, location="query")
 @people.response(200, StaffSchema(many=True))
+@people.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("core.people.read")
-def list_staff():
-    return db.session.scalars(select(Staff).order_by(Staff.name)).all()
+def list_staff(query, pagination_parameters):
+    """Staff by name, searched by part of the name or the start of the phone number."""
+    return page_of(services.search_staff(query.get("q")), pagination_parameters,
+                   dumped_by=StaffSchema)
 
 
 @people.route("/staff", methods=["POST"])

@@ -79,6 +79,12 @@ class StudentChangeSchema(StudentSchema):
         exclude = ("class_id",)
 
 
+class StaffQuerySchema(Schema):
+    q = fields.String(validate=validate.Length(min=1, max=50),
+                      metadata={"description": "part of the name, or the start of the phone"
+                                               " number"})
+
+
 class StudentQuerySchema(Schema):
     q = fields.String(validate=validate.Length(min=1, max=50),
                       metadata={"description": "part of the name, or the start of the number"})

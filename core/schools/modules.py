@@ -59,8 +59,23 @@ def enabled_modules() -> set[str]:
     return set(app_cache("enabled_modules").get(tenant.id, load))
 
 
+def stored_settings(module: str) -> dict[str, Any]:
+    """The settings the school in context saved for ``module`` (empty when none), a fresh
+    copy each call. Every module's are read together and kept like the enabled modules: a
+    page's navigation and its services ask for several modules' settings on every request."""
+    tenant = require_tenant()
+
+    def load() -> dict[str, Any]:
+        rows = db.session.execute(select(TenantModule.module, TenantModule.settings))
+        return {name: deepcopy(settings or {}) for name, settings in rows}
+
+    return deepcopy(app_cache("module_settings").get(tenant.id, load).get(module, {}))
+
+
 def _changed() -> None:
-    invalidate("enabled_modules", require_tenant().id)
+    tenant_id = require_tenant().id
+    invalidate("enabled_modules", tenant_id)
+    invalidate("module_settings", tenant_id)
 
 
 def module_states() -> list[dict[str, Any]]:
@@ -219,6 +234,7 @@ def update_settings(module: str, settings: dict[str, Any]) -> dict[str, Any]:
     if row is None or not row.enabled:
         raise ModuleError(_("%(module)s is not enabled for this school", module=_title(module)),
                           status=409)
+    _changed()
     row.settings = validate_settings(module, settings)
     db.session.flush()
     return row.settings

@@ -26,7 +26,7 @@ from core.plugins.types import NavEntry
 from core.rules import RuleBroken
 from core.tenancy import require_tenant, tenant_context
 from core.web.account import _new_password_errors
-from core.web.forms import found, page_of, refusal_status
+from core.web.forms import found, page_of, refusal_status, submitted
 from core.web.nav import core_entries
 from core.web.views import bp
 
@@ -93,65 +93,57 @@ def accounts():
     return _render_accounts({}, {})
 
 
+def _by_person(box: str):
+    """A refusal about one person's row of the list, shown in that row (``role-<id>``, the
+    row's role form; ``account-<id>``, its buttons), the list itself as it was."""
+    def refused(errors: dict[str, str], _form: dict, status: int, user_id: int, **_args):
+        shown = {f"{box}-{user_id}": " ".join(errors.values())} if errors else {}
+        return _render_accounts(shown, {}, status)
+
+    return refused
+
+
 @bp.route("/accounts", methods=["POST"])
 @requires("core.accounts.manage")
+@submitted(_render_accounts)
 def invite_account():
     """Invite a member of staff; the page then shows the link that was sent."""
-    form = request.form.to_dict()
-    roles = request.form.getlist("roles")
-    try:
-        invited = service.invite(form.get("email", ""), form.get("name", ""), roles,
-                                 service.SCHOOL_ADMIN_REACH)
-        link = invited.link and _send_link(invited.user, invited.link, service.INVITE,
-                                           require_tenant().name)
-    except RuleBroken as exc:
-        status = refusal_status(exc)
-        return _render_accounts({exc.field: str(exc)}, form, status)
-    db.session.commit()
+    invited = service.invite(request.form.get("email", ""), request.form.get("name", ""),
+                             request.form.getlist("roles"), service.SCHOOL_ADMIN_REACH)
+    link = invited.link and _send_link(invited.user, invited.link, service.INVITE,
+                                       require_tenant().name)
     return _render_accounts({}, {}, 200, invited=invited.user, link=link,
                             created=invited.created)
 
 
 @bp.route("/accounts/<int:user_id>/roles", methods=["POST"])
 @requires("core.accounts.manage")
+@submitted(_by_person("role"))
 def grant_role(user_id: int):
     _known(user_id)
-    try:
-        service.grant(user_id, request.form.get("role", ""), service.SCHOOL_ADMIN_REACH,
-                      current_principal().user_id)
-    except RuleBroken as exc:
-        _refused(exc)
-        return _render_accounts({f"role-{user_id}": str(exc)}, {}, exc.status)
-    db.session.commit()
+    service.grant(user_id, request.form.get("role", ""), service.SCHOOL_ADMIN_REACH,
+                  current_principal().user_id)
     return redirect(url_for("web.accounts"))
 
 
 @bp.route("/accounts/<int:user_id>/roles/<role>/revoke", methods=["POST"])
 @requires("core.accounts.manage")
+@submitted(_by_person("role"))
 def revoke_role(user_id: int, role: str):
     _known(user_id)
-    try:
-        service.revoke(user_id, role, service.SCHOOL_ADMIN_REACH, current_principal().user_id)
-    except RuleBroken as exc:
-        _refused(exc)
-        return _render_accounts({f"role-{user_id}": str(exc)}, {}, exc.status)
-    db.session.commit()
+    service.revoke(user_id, role, service.SCHOOL_ADMIN_REACH, current_principal().user_id)
     return redirect(url_for("web.accounts"))
 
 
 @bp.route("/accounts/<int:user_id>/<action>", methods=["POST"])
 @requires("core.accounts.manage")
+@submitted(_by_person("account"))
 def account_action(user_id: int, action: str):
     """Deactivate or reactivate a person's place in the school, or reset their password."""
     if action not in ACTIONS:
         abort(404)
     _known(user_id)
-    try:
-        link = _act(user_id, action, service.SCHOOL_ADMIN_REACH)
-    except RuleBroken as exc:
-        _refused(exc)
-        return _render_accounts({f"account-{user_id}": str(exc)}, {}, exc.status)
-    db.session.commit()
+    link = _act(user_id, action, service.SCHOOL_ADMIN_REACH)
     if link:
         return _render_accounts({}, {}, 200, invited=db.session.get(User, user_id), link=link,
                                 reset=True)
@@ -290,8 +282,19 @@ def _may_invite_for(student_class_id: uuid.UUID) -> None:
                           " may invite the student's guardians"))
 
 
+def _invitation_refused(errors: dict[str, str], _form: dict, status: int,
+                        guardian_id: uuid.UUID):
+    """The student's page again, the refusal by the guardian's invitation form."""
+    from core.web.people import _render_student
+
+    student_id = found(people.get_guardian, guardian_id).student_id
+    return _render_student(student_id, {"invite": " ".join(errors.values())} if errors else {},
+                           {}, status)
+
+
 @bp.route("/people/guardians/<uuid:guardian_id>/invite", methods=["POST"])
 @requires("core.guardians.invite")
+@submitted(_invitation_refused)
 def invite_guardian(guardian_id: uuid.UUID):
     """Make the guardian an account, link it to them, and send them a link to choose a
     password; they then see their child."""
@@ -300,16 +303,11 @@ def invite_guardian(guardian_id: uuid.UUID):
     guardian = found(people.get_guardian, guardian_id)
     student = found(people.get_student, guardian.student_id)
     _may_invite_for(student.class_id)
-    try:
-        invited = service.invite(request.form.get("email", ""), guardian.name,
-                                 [Role.GUARDIAN], service.GUARDIAN_REACH)
-        guardian.user_id = invited.user.id
-        link = invited.link and _send_link(invited.user, invited.link, service.INVITE,
-                                           require_tenant().name)
-    except RuleBroken as exc:
-        status = refusal_status(exc)
-        return _render_student(student.id, {"invite": str(exc)}, {}, status)
-    db.session.commit()
+    invited = service.invite(request.form.get("email", ""), guardian.name,
+                             [Role.GUARDIAN], service.GUARDIAN_REACH)
+    guardian.user_id = invited.user.id
+    link = invited.link and _send_link(invited.user, invited.link, service.INVITE,
+                                       require_tenant().name)
     return _render_student(student.id, {}, {}, invited=invited.user, link=link)
 
 

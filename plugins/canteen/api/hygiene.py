@@ -6,7 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from core.sdk import current_principal, requires, school_today, transactional
+from core.sdk import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    current_principal,
+    page_of,
+    requires,
+    school_today,
+    transactional,
+)
 
 from ..schemas import PeriodSchema, VoidSchema
 from ..schemas.hygiene import SCHEMAS, DayCoverageSchema
@@ -21,10 +29,12 @@ def _routes(name: str) -> None:
     @blp.route(path, endpoint=f"list_{name}")
     @blp.arguments(PeriodSchema, location="query")
     @blp.response(200, schema(many=True))
+    @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
     @blp.doc(summary=f"The {label} from start to end, voided ones too")
     @requires("canteen.read")
-    def list_entries(period):
-        return hygiene.between(name, period["start"], period["end"])
+    def list_entries(period, pagination_parameters):
+        return page_of(hygiene.entries_between(name, period["start"], period["end"]),
+                       pagination_parameters)
 
     @blp.route(path, methods=["POST"], endpoint=f"record_{name}")
     @blp.arguments(schema)

@@ -162,9 +162,15 @@ def remove_tuck_batch(data, batch_id: uuid.UUID):
 @switched_on
 @blp.arguments(PeriodSchema, location="query")
 @blp.response(200, TuckRemovalSchema(many=True))
+@blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("canteen.read")
-def list_tuck_removals(period):
-    return _named(shop.removals(period["start"], period["end"]))
+def list_tuck_removals(period, pagination_parameters):
+    found = page_of(shop.removals_between(period["start"], period["end"]),
+                    pagination_parameters)
+    names = shop.product_names(found)
+    for removal in found:
+        removal.product_name = names.get(removal.id)
+    return found
 
 
 # --- sales ---------------------------------------------------------------------------------

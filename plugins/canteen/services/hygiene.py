@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from core.sdk import RuleBroken, SheetColumn, _, _l, db, require_tenant
 
@@ -103,12 +103,18 @@ def void(name: str, entry_id: uuid.UUID, reason: str, voided_by: str, now: datet
     return entry
 
 
-def between(name: str, start: date, end: date) -> list[Any]:
-    """A log's entries from ``start`` to ``end``, voided ones included, in the order made."""
+def entries_between(name: str, start: date, end: date) -> Select:
+    """A log's entries from ``start`` to ``end``, voided ones included, in the order made (a
+    statement, for a list to read a page at a time)."""
     require_tenant()
     model = _log(name).model
-    return list(db.session.scalars(select(model).where(model.day >= start, model.day <= end)
-                                   .order_by(model.day, model.recorded_at)))
+    return (select(model).where(model.day >= start, model.day <= end)
+            .order_by(model.day, model.recorded_at, model.id))
+
+
+def between(name: str, start: date, end: date) -> list[Any]:
+    """A log's entries from ``start`` to ``end``, voided ones included, in the order made."""
+    return list(db.session.scalars(entries_between(name, start, end)))
 
 
 # --- coverage ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from core.sdk import NotFound, RuleBroken, SheetColumn, _, _l, db, first_writer, require_tenant
 
@@ -212,6 +212,25 @@ def remove_from_shelf(batch_id: uuid.UUID, data: dict[str, Any], removed_by: str
     db.session.add(removal)
     db.session.flush()
     return removal
+
+
+def removals_between(start: date, end: date) -> Select:
+    """The goods taken off the shelf from ``start`` to ``end``, in the order taken (a
+    statement, for a list to read a page at a time; ``product_names`` names a page's)."""
+    require_tenant()
+    return (select(TuckRemoval).where(TuckRemoval.day >= start, TuckRemoval.day <= end)
+            .order_by(TuckRemoval.removed_at, TuckRemoval.id))
+
+
+def product_names(found: list[TuckRemoval]) -> dict[uuid.UUID, str]:
+    """The product's name of each removal, by the removal's id, in one statement."""
+    if not found:
+        return {}
+    return dict(db.session.execute(
+        select(TuckRemoval.id, TuckProduct.name)
+        .join(TuckBatch, TuckBatch.id == TuckRemoval.batch_id)
+        .join(TuckProduct, TuckProduct.id == TuckBatch.product_id)
+        .where(TuckRemoval.id.in_([removal.id for removal in found]))).all())
 
 
 def removals(start: date, end: date) -> list[tuple[TuckRemoval, TuckBatch, TuckProduct]]:

@@ -116,8 +116,11 @@ def uploaded_photo() -> tuple[str, bytes] | None:
 
 
 def render_dishes(errors: dict[str, str], form: dict, status: int = 200):
-    dishes = db.session.scalars(select(Dish).order_by(Dish.active.desc(), Dish.name)).all()
-    return render_template("canteen/dishes.html", dishes=dishes, **common(),
+    # A page at a time: the dishes a kitchen has cooked (retired ones too) grow year by year.
+    dishes, page, more = forms.page_of(
+        select(Dish).order_by(Dish.active.desc(), Dish.name, Dish.id))
+    return render_template("canteen/dishes.html", dishes=dishes, page=page, more=more,
+                           **common(),
                            allergens=ALLERGENS,
                            ingredients=services.ingredients_of([d.id for d in dishes]),
                            errors=errors, form=form, chosen=request.form.getlist("allergens")

@@ -70,9 +70,11 @@ def get_billing_run(billing_run_id: uuid.UUID):
 @blp.paginate(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 @requires("fees.read")
 def list_bills(query, pagination_parameters):
-    """Bills by class, with what is paid and owed on the issued ones."""
+    """Bills by class, with what is paid and owed on the issued ones; ``q`` finds a student's
+    by part of the name or the start of the student number."""
     return with_details(page_of(billing.bills_of(query["term_id"], query["class_id"],
-                                                 query["status"]), pagination_parameters))
+                                                 query["status"], query["q"]),
+                                pagination_parameters))
 
 
 @blp.route("/bills/<uuid:bill_id>")

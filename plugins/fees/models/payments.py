@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Uuid
+from sqlalchemy import JSON, Date, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, Voidable, db, tenant_index, utcnow
@@ -63,6 +63,10 @@ class Receipt(Voidable, TenantScoped, db.Model):
     amount_fen: Mapped[int] = mapped_column(Integer)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     prints: Mapped[int] = mapped_column(Integer, default=0)
+    # What the payment paid for as the receipt was issued ([{"description", "amount_fen"}]),
+    # kept so that a reprint shows what the payer was given, whatever changes later on the
+    # bill. None on receipts issued before Houqin kept them: those work it out when shown.
+    items: Mapped[list[dict] | None] = mapped_column(JSON, nullable=True)
 
     @property
     def number(self) -> str:

@@ -72,6 +72,9 @@ class BillQuerySchema(Schema):
     term_id = fields.UUID(load_default=None)
     class_id = fields.UUID(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(("draft", "issued")))
+    q = fields.String(load_default=None, validate=validate.Length(min=1, max=50),
+                      metadata={"description": "part of the student's name, or the start of"
+                                               " the student number"})
 
 
 class BillMoneySchema(Schema):

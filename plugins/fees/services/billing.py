@@ -582,8 +582,12 @@ def with_job(found: list[BillingRun]) -> list[BillingRun]:
 
 
 def bills_of(term_id: uuid.UUID | None = None, class_id: uuid.UUID | None = None,
-             status: str | None = None) -> Select:
+             status: str | None = None, q: str | None = None) -> Select:
+    """Bills by class and student, of a term, a class, a status, and the students whose
+    name holds ``q`` or whose number starts with it (as the bills page finds them)."""
     query = select(Bill).order_by(Bill.class_id, Bill.student_id)
+    if q and q.strip():
+        query = query.where(Bill.student_id.in_(people.student_ids_matching(q)))
     if term_id is not None:
         query = query.where(Bill.term_id == term_id)
     if class_id is not None:

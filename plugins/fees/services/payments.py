@@ -64,9 +64,13 @@ def record_or_replay(bill_id: uuid.UUID, amount_fen: int, method: str, received_
     if amount_fen > to_bill:
         ledger.post(bill.student_id, "payment", -(amount_fen - to_bill), payment_id=payment.id,
                     reason=_("overpayment kept as credit"), by=name)
+    from .receipts import covered_items  # (receipts reads payments: imported when used)
+
     year_counter.last += 1
     db.session.add(Receipt(payment_id=payment.id, year=year_counter.year, seq=year_counter.last,
-                           amount_fen=amount_fen))
+                           amount_fen=amount_fen, items=[
+                               {"description": item.description, "amount_fen": item.amount_fen}
+                               for item in covered_items(payment)]))
     db.session.flush()
     return payment, True
 

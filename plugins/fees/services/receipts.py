@@ -88,13 +88,26 @@ class ReceiptItem:
     amount_fen: int
 
 
+def receipt_items(payment: Payment, receipt: Receipt) -> tuple[ReceiptItem, ...]:
+    """What the receipt says the payment paid for: the items kept with it when it was issued
+    (a receipt shows what the payer was given, even once the bill has changed or an earlier
+    payment was voided); worked out from the bill for a receipt issued before they were
+    kept."""
+    if receipt.items is not None:
+        return _kept(receipt)
+    return covered_items(payment)
+
+
+def _kept(receipt: Receipt) -> tuple[ReceiptItem, ...]:
+    return tuple(ReceiptItem(item["description"], item["amount_fen"]) for item in receipt.items)
+
+
 def covered_items(payment: Payment) -> tuple[ReceiptItem, ...]:
     """The items of the bill a payment pays for, with how much of each, adding up to the
-    payment. A bill's payments pay its items in the bill's order, the earliest payment
-    first: each item counts net of its own discounts, and a reduction of the bill that is
-    no item's (a negative adjustment) lowers the last items. Voided payments pay nothing.
-    Working it out from the bill each time, a receipt shows the same items whenever it is
-    printed unless an earlier payment on the bill is voided meanwhile."""
+    payment: what its receipt keeps when it is issued. A bill's payments pay its items in
+    the bill's order, the earliest payment first: each item counts net of its own
+    discounts, and a reduction of the bill that is no item's (a negative adjustment) lowers
+    the last items. Voided payments pay nothing."""
     if payment.bill_id is None:
         return (ReceiptItem("", payment.amount_fen),)
     return _covered(payment, list(db.session.scalars(payments.listed(bill_id=payment.bill_id))),
@@ -204,7 +217,7 @@ def _view(payment: Payment, receipt: Receipt, printing: bool = False) -> Receipt
     found = people.classes(ids=[class_id], active=False) if class_id else []
     span = term_span(bill.term_id) if bill is not None else None
     return _built(payment, receipt, student, found[0].title if found else "", span,
-                  covered_items(payment), printing)
+                  receipt_items(payment, receipt), printing)
 
 
 def _built(payment: Payment, receipt: Receipt, student, class_title: str,
@@ -263,5 +276,6 @@ def class_receipts(term_id: uuid.UUID, class_id: uuid.UUID,
             receipts[payment.id].prints += 1
         db.session.flush()
     return [_built(p, receipts[p.id], students.get(p.student_id), found[0].title, span,
-                   _covered(p, by_bill[p.bill_id], lines.get(p.bill_id, [])), printing)
+                   _kept(receipts[p.id]) if receipts[p.id].items is not None
+                   else _covered(p, by_bill[p.bill_id], lines.get(p.bill_id, [])), printing)
             for p in paid]

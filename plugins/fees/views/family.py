@@ -33,4 +33,4 @@ def my_bill(bill_id: uuid.UUID):
 def my_receipt(payment_id: uuid.UUID):
     found = forms.found(partial(family.receipt_of, current_principal().user_id), payment_id)
     return page("fees/family_receipt.html", found=found,
-                items=receipts.covered_items(found.payment))
+                items=receipts.receipt_items(found.payment, found.receipt))

@@ -50,6 +50,24 @@ def test_each_log_keeps_its_entries(client, manager, school):
                                                                         "HS-0012")
 
 
+def test_a_log_is_listed_a_page_at_a_time(client, manager, school):
+    import json
+
+    made = [record(client, manager, "pest-controls", day).get_json()["id"]
+            for day in (MONDAY, TUESDAY, WEDNESDAY)]
+    period = f"start={MONDAY}&end={WEDNESDAY}"
+    first = client.get(f"/api/v1/canteen/pest-controls?{period}&page_size=2",
+                       headers=manager.headers)
+    assert [e["id"] for e in first.get_json()] == made[:2]
+    assert json.loads(first.headers["X-Pagination"])["total"] == 3
+    second = client.get(f"/api/v1/canteen/pest-controls?{period}&page_size=2&page=2",
+                        headers=manager.headers).get_json()
+    assert [e["id"] for e in second] == made[2:]
+    too_big = client.get(f"/api/v1/canteen/pest-controls?{period}&page_size=101",
+                         headers=manager.headers)
+    assert too_big.status_code == 422 and "page_size" in too_big.get_json()["errors"]
+
+
 @pytest.mark.parametrize(("log", "changes", "field"), [
     ("disinfections", {"temperature": None}, "temperature"),  # steam names its temperature
     ("disinfections", {"temperature": "400"}, "temperature"),

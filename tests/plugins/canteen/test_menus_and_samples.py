@@ -29,6 +29,21 @@ def test_dishes_are_kept_with_their_ingredients_and_bad_ones_refused(client, man
     assert len(client.get("/api/v1/canteen/dishes", headers=manager.headers).get_json()) == 1
 
 
+def test_the_dishes_page_shows_a_page_at_a_time(client, manager, school):
+    from plugins.canteen.services import menus
+
+    with tenant_context(school):
+        for n in range(51):
+            menus.create_dish({"name": f"菜{n:02d}", "allergens": []})
+        db.session.commit()
+    signed_in(client, manager)
+    first = client.get("/t/canteen-school/m/canteen/dishes").get_data(as_text=True)
+    assert "菜00" in first and "菜49" in first and "菜50" not in first
+    assert 'href="/t/canteen-school/m/canteen/dishes?page=2" rel="next"' in first
+    second = client.get("/t/canteen-school/m/canteen/dishes?page=2").get_data(as_text=True)
+    assert "菜50" in second and "菜49" not in second and 'rel="next"' not in second
+
+
 def test_a_menu_is_built_warned_on_non_school_days_and_copied(client, manager, school):
     dish_id = dish(client, manager).get_json()["id"]
     assert serve(client, manager, dish_id).get_json()["warnings"] == []

@@ -2,6 +2,7 @@
 unexpired stock first-expiry-first-out, removals of expired goods, the day's takings in fen."""
 
 import io
+import json
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -221,6 +222,11 @@ def test_expired_goods_are_never_sold_and_are_listed_for_removal(client, shop_op
     kept = client.get(f"{API}/removals?start={today()}&end={today()}", headers=manager.headers)
     assert [(r["product"], r["quantity"], r["reason"], r["removed_by"])
             for r in kept.get_json()] == [("可乐", 5, "过期", "李老师")]
+    # a page at a time, as every record list: any period may be asked for
+    assert json.loads(kept.headers["X-Pagination"])["total"] == 1
+    past = client.get(f"{API}/removals?start={today()}&end={today()}&page=2",
+                      headers=manager.headers)
+    assert past.status_code == 200 and past.get_json() == []
 
 
 def test_expiring_batches_are_those_whose_last_day_falls_within_the_days(app, client,

@@ -125,6 +125,28 @@ def test_bills_are_found_by_name_number_class_and_payment(client, school, clerk,
     assert ids[uuid.UUID(first)] not in html
 
 
+def test_the_bills_api_finds_a_students_bills_by_name_or_number(client, school, clerk,
+                                                                 term_id, pupils):
+    class_id, students = pupils
+    for student in students:
+        issued_bill(school, term_id, student, 10000)
+
+    def numbers(**wanted) -> list[str]:
+        answer = client.get("/api/v1/fees/bills", headers=clerk.headers,
+                            query_string={"term_id": term_id, **wanted})
+        assert answer.status_code == 200, answer.get_json()
+        return sorted(bill["student_no"] for bill in answer.get_json())
+
+    assert numbers() == ["1班-0", "1班-1", "1班-2"]
+    assert numbers(q="1班学生1") == ["1班-1"]  # part of a name
+    assert numbers(q="1班-2") == ["1班-2"]  # the start of a number
+    assert numbers(q="学生", class_id=class_id, status="issued") == ["1班-0", "1班-1", "1班-2"]
+    assert numbers(q="%") == []  # a wildcard is a character
+    too_long = client.get("/api/v1/fees/bills", headers=clerk.headers,
+                          query_string={"q": "x" * 51})
+    assert too_long.status_code == 422 and "q" in too_long.get_json()["errors"]
+
+
 def receipt_items(school, payment_id: str) -> list[tuple[str, int]]:
     with tenant_context(school):
         return [(i.description, i.amount_fen)
@@ -141,9 +163,20 @@ def test_a_receipt_lists_the_items_it_pays_adding_up_to_the_payment(school, term
     with tenant_context(school):
         payments.void(uuid.UUID(first), "entered twice", by="test")
         db.session.commit()
-    # the earlier payment taken back, the later ones pay from the first item again
-    assert receipt_items(school, second) == [("费用0", 50000)]
+    # A receipt says what the payer was given when it was issued, in every reprint: taking
+    # an earlier payment back changes what the bill owes, not the receipts already given.
+    assert receipt_items(school, second) == [("费用0", 30000), ("费用1", 20000)]
     assert receipt_items(school, first) == [("费用0", 30000)]  # the void receipt as it was
+
+
+def test_a_receipt_issued_before_its_items_were_kept_works_them_out(school, term_id, bill):
+    first, second = paid(school, bill, 30000), paid(school, bill, 50000)
+    with tenant_context(school):
+        for receipt in db.session.scalars(select(Receipt)):
+            receipt.items = None
+        db.session.commit()
+    assert receipt_items(school, first) == [("费用0", 30000)]
+    assert receipt_items(school, second) == [("费用0", 30000), ("费用1", 20000)]
 
 
 def test_a_receipt_counts_items_net_of_their_discounts(school, term_id, pupils):
