@@ -183,3 +183,38 @@ def import_sheet(kind: str, filename: str, content: bytes, dry_run: bool = True
                                             "refused_rows": len({e["row"]
                                                                  for e in report["errors"]})})
     return report
+
+
+def register_import_command(name: str, kind: str, help: str):
+    """The click command ``name`` that imports a file into the register ``kind`` of the
+    school ``--tenant`` names, as ``import_sheet`` does (``--dry-run``: check, write
+    nothing): each refused row printed with its row, column and reason, then the count.
+    It exits with 1 when any row was refused and 2 when the file or school is unusable, so
+    a district's script that sets up its schools can stop at the first that went wrong."""
+    from pathlib import Path
+
+    import click
+
+    from core.cli import school
+    from core.extensions import db
+
+    @click.command(name, help=help)
+    @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--tenant", "slug", required=True, help="The school's slug.")
+    @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+    def command(source: Path, slug: str, dry_run: bool) -> None:
+        with school(slug):
+            try:
+                report = import_sheet(kind, source.name, source.read_bytes(), dry_run)
+            except RuleBroken as exc:
+                click.secho(f"{source}: {exc}", fg="red", err=True)
+                raise SystemExit(2) from exc
+            db.session.commit()
+        for error in report["errors"]:
+            click.echo(f"row {error['row']}\t{error['column']}\t{error['reason']}")
+        verb = "would be imported" if dry_run else "imported"
+        click.echo(f"{report['created']} of {report['rows']} rows {verb}")
+        if report["errors"]:
+            raise SystemExit(1)
+
+    return command
