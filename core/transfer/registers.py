@@ -23,6 +23,7 @@ from core.transfer.columns import CellError, Column, header_map
 from core.transfer.reader import UploadRefused
 
 KIND_LENGTH = 20  # what an upload records as its kind ("canteen.suppliers")
+TALLIES = {"update": "updated", "unchanged": "unchanged"}  # a keyed row's outcome, counted
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,18 @@ class Register:
     the register's records for an export, each turned into cells by the columns' ``value``;
     ``read_permission`` who may export (default: ``permission``). ``list_endpoint``: the
     register's page, linked back to from the import page.
+
+    A register whose records have a natural key updates them: ``key`` names the field (the
+    dish's name, the fee item's name), ``kept()`` the records by key, read once per import.
+    A row whose key is kept is loaded and checked as a new one would be, then handed to
+    ``revise(record, row)`` — ``row`` being ``load``'s answer, a dict, limited to the fields
+    the sheet has a column for, so a column left out changes nothing — which applies the
+    changes to the record through the ORM (audited like an edit on the page, before and
+    after) and returns the fields it changed (none: the row is "unchanged"), or raises
+    ``RuleBroken`` naming a field the module forbids changing (an issued fee item) before
+    changing anything. A key named twice in one file is refused at its second row. ``load``
+    then refuses only what the key does not settle (a supplier's credit code kept by
+    another supplier).
     """
 
     name: str
@@ -56,6 +69,9 @@ class Register:
     prepare: Callable[[], Any] = lambda: None
     fields: dict[str, str] | None = None
     list_endpoint: str | None = None
+    key: str | None = None
+    kept: Callable[[], dict[Any, Any]] | None = None
+    revise: Callable[[Any, Any], list[str]] | None = None
 
     @property
     def export_permission(self) -> str:
@@ -95,7 +111,9 @@ def import_register(register: Register, headers: list[Any], rows: list[list[Any]
                     progress: Callable[[int, dict[str, Any]], None] | None = None,
                     ) -> dict[str, Any]:
     """Check every row of ``rows`` (the sheet's rows 2, 3, ...) and write the good ones at
-    once; returns the report (rows, created, errors with row, column and reason).
+    once; returns the report (rows, created, errors with row, column and reason; for a
+    keyed register also updated, unchanged and each good row's outcome: row, key, action —
+    new, update or unchanged — and the columns an update changes).
 
     Rows are checked before anything is written: a bad row is left out and reported, the
     others are written by one call of the register's writer. A ``RuleBroken`` from the
@@ -108,6 +126,12 @@ def import_register(register: Register, headers: list[Any], rows: list[list[Any]
     report: dict[str, Any] = {"kind": None, "rows": 0, "created": 0, "errors": []}
     looked_up = register.prepare()
     good: list[Any] = []
+    present = {column.field for column in mapping.values()}
+    rows_by_key: dict[Any, int] | None = None
+    kept: dict[Any, Any] = {}
+    if register.key is not None:
+        rows_by_key, kept = {}, register.kept() if register.kept else {}
+        report |= {"updated": 0, "unchanged": 0, "outcomes": []}
     for index, row in enumerate(rows):
         if progress is not None and index and index % 100 == 0:
             progress(index, report)
@@ -127,7 +151,16 @@ def import_register(register: Register, headers: list[Any], rows: list[list[Any]
                 problems.append((column.headers[0], _("is required")))
         if not problems:
             try:
-                good.append(register.load(values, looked_up))
+                if rows_by_key is None:
+                    good.append(register.load(values, looked_up))
+                else:
+                    outcome = _load_row(register, values, looked_up, present, rows_by_key,
+                                        kept, index + 2)
+                    if outcome["action"] == "new":
+                        good.append(outcome.pop("loaded"))
+                    else:
+                        report[TALLIES[outcome["action"]]] += 1
+                    report["outcomes"].append(outcome)
             except ValidationError as exc:
                 problems = [(_header(register, field), "; ".join(flatten_messages(message)))
                             for field, message in exc.normalized_messages().items()]
@@ -138,6 +171,34 @@ def import_register(register: Register, headers: list[Any], rows: list[list[Any]
         register.write(good)
     report["created"] = len(good)
     return report
+
+
+def _load_row(register: Register, values: dict[str, Any], looked_up: Any, present: set[str],
+              rows_by_key: dict[Any, int], kept: dict[Any, Any], row: int) -> dict[str, Any]:
+    """A keyed register's row: checked as a new record, then a new one ("new", with what
+    ``write`` takes) or the kept record revised ("update" with the columns it changed, or
+    "unchanged")."""
+    key = values.get(register.key)
+    if key in rows_by_key:
+        raise RuleBroken(_("“%(name)s” is in row %(row)s already", name=key,
+                           row=rows_by_key[key]), register.key)
+    loaded = register.load(values, looked_up)
+    rows_by_key[key] = row
+    outcome: dict[str, Any] = {"row": row, "key": str(key)}
+    record = kept.get(key)
+    if record is None:
+        return outcome | {"action": "new", "loaded": loaded}
+    fields = register.revise(record, {f: v for f, v in loaded.items() if f in present})
+    return outcome | {"action": "update" if fields else "unchanged",
+                      "columns": [_header(register, field) for field in fields]}
+
+
+def tally(report: dict[str, Any]) -> dict[str, int]:
+    """What an import's audit event keeps of its report: how many rows it created, updated
+    (a keyed register) and refused."""
+    counts = {"created": report["created"],
+              "refused_rows": len({error["row"] for error in report["errors"]})}
+    return counts | {name: report[name] for name in ("updated", "unchanged") if name in report}
 
 
 def module_register(kind: str) -> tuple[str, Register] | None:
@@ -179,9 +240,7 @@ def import_sheet(kind: str, filename: str, content: bytes, dry_run: bool = True
         if dry_run:
             savepoint.rollback()
     if not dry_run:
-        audit.record("import", kind, after={"filename": name, "created": report["created"],
-                                            "refused_rows": len({e["row"]
-                                                                 for e in report["errors"]})})
+        audit.record("import", kind, after={"filename": name} | tally(report))
     return report
 
 
@@ -213,6 +272,12 @@ def register_import_command(name: str, kind: str, help: str):
         for error in report["errors"]:
             click.echo(f"row {error['row']}\t{error['column']}\t{error['reason']}")
         verb = "would be imported" if dry_run else "imported"
+        for outcome in report.get("outcomes", ()):  # what an update would change
+            if outcome["action"] == "update":
+                click.echo(f"row {outcome['row']}\t{outcome['key']}\tupdate\t"
+                           f"{', '.join(outcome['columns'])}")
+        if report.get("updated") or report.get("unchanged"):
+            verb += f" ({report['updated']} updated, {report['unchanged']} unchanged)"
         click.echo(f"{report['created']} of {report['rows']} rows {verb}")
         if report["errors"]:
             raise SystemExit(1)

@@ -2,8 +2,10 @@
 with Houqin brings both as a spreadsheet, and core's import checks each row, shows the bad
 ones and writes the good ones at once; the same columns give each register's .xlsx export.
 
-A dish or a supplier already kept (by name; a supplier also by credit code), or named twice
-in the file, is refused as its row's error: an import adds, it never overwrites."""
+A row naming a dish or a supplier already kept (by name) updates it, audited as an edit on
+the page; the preview says of each row whether it is new, an update (with the columns it
+changes) or unchanged. A name twice in the file, or a credit code another supplier holds, is
+refused as its row's error."""
 
 from __future__ import annotations
 
@@ -41,15 +43,17 @@ def _allergens(value: Any) -> list[str]:
     return found
 
 
-def _taken(column) -> set[str]:
-    return set(db.session.scalars(select(column)))
+def _kept(model) -> dict[str, Any]:
+    """The records of ``model`` by name: a row naming one updates it."""
+    return {record.name: record for record in db.session.scalars(select(model))}
 
 
-def _once(value: str, seen: set[str], field: str) -> None:
-    """Refuse a value the register keeps already or the file named in an earlier row."""
-    if value in seen:
-        raise RuleBroken(_("“%(name)s” exists already", name=value), field)
-    seen.add(value)
+def _revise(record: Any, row: dict[str, Any]) -> list[str]:
+    """Set the fields ``row`` changes on ``record`` (audited like an edit on the page)."""
+    changed = [field for field, value in row.items() if getattr(record, field) != value]
+    for field in changed:
+        setattr(record, field, row[field])
+    return changed
 
 
 # --- dishes ---------------------------------------------------------------------------------
@@ -57,11 +61,9 @@ def _once(value: str, seen: set[str], field: str) -> None:
 YES_NO = {True: "是", False: "否"}
 
 
-def _load_dish(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
-    data = DishSchema(only=("name", "allergens", "notes", "active")).load(
+def _load_dish(values: dict[str, Any], _looked_up: None) -> dict[str, Any]:
+    return DishSchema(only=("name", "allergens", "notes", "active")).load(
         {key: value for key, value in values.items() if value is not None})
-    _once(data["name"], names, "name")
-    return data
 
 
 def _write_dishes(rows: list[dict[str, Any]]) -> None:
@@ -82,7 +84,8 @@ DISHES = Register(
         RegisterColumn("active", ("在用", "active"), cells.flag,
                        value=lambda d: YES_NO[d.active]),
     ),
-    prepare=lambda: _taken(Dish.name), load=_load_dish, write=_write_dishes,
+    key="name", kept=lambda: _kept(Dish), revise=_revise, load=_load_dish,
+    write=_write_dishes,
     rows=lambda: db.session.scalars(select(Dish).order_by(Dish.name)))
 
 
@@ -91,17 +94,20 @@ DISHES = Register(
 SUPPLIER_FIELDS = ("name", "credit_code", "contact", "phone", "address", "supplies", "active")
 
 
-def _supplier_keys() -> tuple[set[str], set[str]]:
-    return _taken(Supplier.name), _taken(Supplier.credit_code)
+def _credit_codes() -> dict[str, str]:
+    """Each kept credit code with its supplier's name: a code is one supplier's."""
+    return dict(db.session.execute(select(Supplier.credit_code, Supplier.name)).all())
 
 
-def _load_supplier(values: dict[str, Any], taken: tuple[set[str], set[str]]) -> dict[str, Any]:
+def _load_supplier(values: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
     data = SupplierSchema(only=SUPPLIER_FIELDS).load(
         {key: value for key, value in values.items() if value not in (None, "")} | {
             "name": values.get("name") or "", "credit_code": values.get("credit_code") or ""})
-    names, codes = taken
-    _once(data["name"], names, "name")
-    _once(data["credit_code"], codes, "credit_code")
+    holder = codes.get(data["credit_code"], data["name"])
+    if holder != data["name"]:
+        raise RuleBroken(_("“%(code)s” is the credit code of %(name)s already",
+                           code=data["credit_code"], name=holder), "credit_code")
+    codes[data["credit_code"]] = data["name"]
     return data
 
 
@@ -124,7 +130,8 @@ SUPPLIERS = Register(
         RegisterColumn("active", ("在用", "active"), cells.flag,
                        value=lambda s: YES_NO[s.active]),
     ),
-    prepare=_supplier_keys, load=_load_supplier, write=_write_suppliers,
+    key="name", kept=lambda: _kept(Supplier), revise=_revise, prepare=_credit_codes,
+    load=_load_supplier, write=_write_suppliers,
     rows=lambda: db.session.scalars(select(Supplier).order_by(Supplier.name)))
 
 REGISTERS = [DISHES, SUPPLIERS]

@@ -2,9 +2,11 @@
 
 The catalogue arrives from the price bureau's approved list (收费公示) as a spreadsheet: its
 rows become draft items, checked as a draft typed on the page is, and go through approval
-and the notice as every item does. A held fee's real costs (the bookshop's invoice per
-student, 多退少不补) arrive as a spreadsheet too: each row names the item, the student and
-the real cost; the rows go into the item's draft settlement of the term, set-based."""
+and the notice as every item does. A row naming an item already in the catalogue updates it
+while it is a draft; one that would change an approved or published item is refused.
+A held fee's real costs (the bookshop's invoice per student, 多退少不补) arrive as a
+spreadsheet too: each row names the item, the student and the real cost; the rows go into
+the item's draft settlement of the term, set-based."""
 
 from __future__ import annotations
 
@@ -37,18 +39,37 @@ ITEM_FIELDS = ("name", "category", "amount_fen", "unit", "basis_authority", "bas
                "voluntary", "notes")
 
 
-def _kept_names() -> set[str]:
-    return set(db.session.scalars(select(FeeItem.name).where(FeeItem.status != "retired")))
+def _kept_items() -> dict[str, FeeItem]:
+    """The items in the catalogue by name (a retired one is history: its name is free)."""
+    return {item.name: item for item in db.session.scalars(
+        select(FeeItem).where(FeeItem.status != "retired"))}
 
 
-def _load_item(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
+def _load_item(values: dict[str, Any], kept: dict[str, FeeItem]) -> dict[str, Any]:
     data = FeeItemSchema(only=ITEM_FIELDS).load(
         {key: value for key, value in values.items() if value is not None})
-    catalogue.check_new_item(data)
-    if data["name"] in names:
-        raise RuleBroken(_("“%(name)s” exists already", name=data["name"]), "name")
-    names.add(data["name"])
+    if data["name"] not in kept:  # a kept item is checked as it would be, in _revise_item
+        catalogue.check_new_item(data)
     return data
+
+
+def _revise_item(item: FeeItem, row: dict[str, Any]) -> list[str]:
+    """Change a draft as its edit page does; an approved or published item is what parents
+    were told (or are about to be): a row that would change it is refused, naming the first
+    field it changes, and the item goes through return-to-draft or a new item instead."""
+    changed = [field for field, value in row.items() if getattr(item, field) != value]
+    if changed and item.status != "draft":
+        raise RuleBroken(_("“%(name)s” is %(status)s: only a draft changes",
+                           name=item.name, status=catalogue.STATE_TITLES[item.status]),
+                         changed[0])
+    if changed:
+        # The item as it would be, checked before any field of it changes: a refused row
+        # leaves the item as it was.
+        catalogue.check_new_item({field: getattr(item, field) for field in catalogue.EDITABLE}
+                                 | row)
+        catalogue.update_item(item.id, {field: row[field] for field in changed}
+                              | {"version": item.version})
+    return changed
 
 
 ITEMS = Register(
@@ -70,7 +91,8 @@ ITEMS = Register(
                        value=lambda i: YES_NO[i.voluntary]),
         RegisterColumn("notes", ("备注", "notes"), value=lambda i: i.notes),
     ),
-    prepare=_kept_names, load=_load_item, write=catalogue.create_items,
+    key="name", kept=_kept_items, revise=_revise_item, prepare=_kept_items, load=_load_item,
+    write=catalogue.create_items,
     rows=lambda: db.session.scalars(select(FeeItem).where(FeeItem.status != "retired")
                                     .order_by(FeeItem.name)))
 

@@ -7,6 +7,7 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from core.audit import AuditEvent
 from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import run_jobs, signed_in
@@ -21,7 +22,7 @@ DISHES = [["番茄炒蛋", "鸡蛋", "少油", "是"],
           ["红烧肉", "", "", "否"],
           ["宫保鸡丁", "花生、芝麻", "", ""],        # 芝麻 is no allergen group of the library
           ["清炒时蔬", "", "", "也许"],              # 在用 neither yes nor no
-          ["土豆丝", "", "", ""],                   # kept already
+          ["土豆丝", "", "酸辣", ""],               # kept already: its notes updated
           ["番茄炒蛋", "", "", ""]]                 # twice in the file
 SUPPLIER_HEADERS = ["名称", "统一社会信用代码", "联系人", "电话", "供应品类"]
 
@@ -37,6 +38,12 @@ def errors_of(page: str) -> list[tuple[str, str]]:
     return re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", page)
 
 
+def outcomes_of(page: str) -> list[tuple[str, str, str, str]]:
+    """The preview's good rows: action, row, record, the columns an update changes."""
+    return re.findall(r'<tr data-action="(\w+)"><td>(\d+)</td><td>([^<]+)</td><td>[^<]*</td>'
+                      r"<td>([^<]*)</td>", page)
+
+
 def test_dishes_preview_then_import_keeps_the_good_rows(client, app, school, manager):
     with tenant_context(school):
         menus.create_dish({"name": "土豆丝"})
@@ -49,18 +56,26 @@ def test_dishes_preview_then_import_keeps_the_good_rows(client, app, school, man
     status_url = response.location
     run_jobs(app)
     fragment = client.get(status_url.replace("?", "/progress?")).get_data(as_text=True)
-    assert errors_of(fragment) == [("5", "过敏原"), ("6", "在用"), ("7", "菜名"), ("8", "菜名")]
+    assert errors_of(fragment) == [("5", "过敏原"), ("6", "在用"), ("8", "菜名")]
+    assert outcomes_of(fragment) == [("new", "2", "番茄炒蛋", ""), ("new", "4", "红烧肉", ""),
+                                     ("update", "7", "土豆丝", "备注")]
     with tenant_context(school):
         assert set(db.session.scalars(select(Dish.name))) == {"土豆丝"}  # a preview writes none
+        assert db.session.scalar(select(Dish.notes).where(Dish.name == "土豆丝")) == ""
     run_url = re.search(r'action="([^"]+/run)"', fragment).group(1)
     started = client.post(run_url, data={"csrf_token": token})
     assert started.status_code == 302
     run_jobs(app)
     done = client.get(started.location.replace("?", "/progress?")).get_data(as_text=True)
-    assert "已导入 2 行（共 6 行），4 行未导入。" in done and errors_of(done)[0] == ("5", "过敏原")
+    assert "已导入 3 行（共 6 行），3 行未导入。" in done and errors_of(done)[0] == ("5", "过敏原")
     with tenant_context(school):
         kept = {d.name: d for d in db.session.scalars(select(Dish))}
         assert set(kept) == {"土豆丝", "番茄炒蛋", "红烧肉"}
+        assert kept["土豆丝"].notes == "酸辣"
+        edit = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "update", AuditEvent.entity == "canteen_dishes"))
+        assert edit.entity_id == str(kept["土豆丝"].id)  # audited as an edit on the page is
+        assert (edit.before, edit.after) == ({"notes": ""}, {"notes": "酸辣"})
         assert kept["番茄炒蛋"].allergens == ["egg"] and kept["番茄炒蛋"].notes == "少油"
         assert kept["红烧肉"].active is False
         assert db.session.scalar(select(ImportFile.status)) == "imported"
@@ -83,13 +98,14 @@ def test_the_export_reads_back_into_the_import(client, app, school, manager):
     blank = client.get("/t/canteen-school/m/canteen/registers/dishes/import/template.xlsx")
     assert [c.value for c in load_workbook(io.BytesIO(blank.data)).active[1]] == DISH_HEADERS
     # the exported file itself, uploaded again: read as text (no formula refused), and its
-    # dish refused as kept already, nothing doubled
+    # dish found unchanged, nothing doubled
     status_url = client.post("/t/canteen-school/m/canteen/registers/dishes/import", data={
         "csrf_token": token, "file": (io.BytesIO(response.data), "dishes.xlsx")},
         content_type="multipart/form-data").location
     run_jobs(app)
     fragment = client.get(status_url.replace("?", "/progress?")).get_data(as_text=True)
-    assert errors_of(fragment) == [("2", "菜名")] and "HYPERLINK" in fragment
+    assert errors_of(fragment) == [] and "HYPERLINK" in fragment
+    assert [o[0] for o in outcomes_of(fragment)] == ["unchanged"]
 
 
 def test_suppliers_are_checked_by_the_supplier_schema(client, app, school, manager):
