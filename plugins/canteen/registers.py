@@ -9,15 +9,18 @@ refused as its row's error."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
 from core.sdk import Register, RegisterColumn, RuleBroken, _, _l, cells, db
 
-from .models import ALLERGENS, Dish, Supplier
+from .models import ALLERGENS, Dish, DishIngredient, Supplier
 from .schemas.menus import DishSchema
 from .schemas.suppliers import SupplierSchema
+from .services import menus
 
 # The allergen words a kitchen writes, to the codes the dish library keeps; the export
 # writes the first (the 14 food allergen groups' Chinese names as the pages show them).
@@ -60,16 +63,69 @@ def _revise(record: Any, row: dict[str, Any]) -> list[str]:
 
 YES_NO = {True: "是", False: "否"}
 
+# One cell holds a dish's ingredients per serving, as a canteen manager writes them beside
+# the dish: "土豆 150g; 青椒 30g" (also 土豆150克、青椒0.03kg). Grams when no unit is given.
+GRAMS_PER = {"": 1, "g": 1, "克": 1, "kg": 1000, "千克": 1000, "公斤": 1000}
+_INGREDIENT = re.compile(r"^(?P<food>.+?)\s*(?P<qty>\d+(?:\.\d+)?)\s*(?P<unit>[a-zA-Z克千公斤]*)$")
+
+
+def _ingredients(value: Any) -> list[dict[str, Any]]:
+    found = []
+    for part in cells.listing(value):
+        match = _INGREDIENT.match(part)
+        unit = match and GRAMS_PER.get(match["unit"].lower())
+        grams = unit and Decimal(match["qty"]) * unit
+        if not grams or grams != grams.to_integral_value():
+            raise cells.CellError(_("“%(value)s” is not an ingredient with its grams per "
+                                    "serving such as 土豆 150g", value=part))
+        found.append({"food": match["food"].strip(), "grams": int(grams)})
+    return found
+
+
+class KeptDish(NamedTuple):
+    """A dish with its ingredients (food, grams) by food: what an export writes and an
+    import compares a row with."""
+
+    dish: Dish
+    ingredients: list[tuple[str, int]]
+
+
+def _ingredients_cell(kept: KeptDish) -> str:
+    return "; ".join(f"{food} {grams}g" for food, grams in kept.ingredients)
+
+
+def _kept_dishes() -> dict[str, KeptDish]:
+    dishes = list(db.session.scalars(select(Dish).order_by(Dish.name)))
+    foods = menus.ingredients_of([dish.id for dish in dishes])
+    return {dish.name: KeptDish(dish, [(i.food, i.grams) for i in foods.get(dish.id, [])])
+            for dish in dishes}
+
 
 def _load_dish(values: dict[str, Any], _looked_up: None) -> dict[str, Any]:
-    return DishSchema(only=("name", "allergens", "notes", "active")).load(
+    return DishSchema(only=("name", "allergens", "notes", "active", "ingredients")).load(
         {key: value for key, value in values.items() if value is not None})
+
+
+def _revise_dish(kept: KeptDish, row: dict[str, Any]) -> list[str]:
+    row = dict(row)
+    changed = []
+    if "ingredients" in row:
+        wanted = sorted((i["food"], i["grams"]) for i in row.pop("ingredients"))
+        if wanted != sorted(kept.ingredients):
+            menus.set_ingredients(kept.dish, [{"food": f, "grams": g} for f, g in wanted])
+            changed.append("ingredients")
+    return _revise(kept.dish, row) + changed
 
 
 def _write_dishes(rows: list[dict[str, Any]]) -> None:
     # One insert for the lot; the unique index refuses a dish another person added meanwhile
     # (the job then fails and its retry reports that row).
-    db.session.add_all(Dish(**row) for row in rows)
+    made = [(Dish(**{k: v for k, v in row.items() if k != "ingredients"}),
+             row.get("ingredients", [])) for row in rows]
+    db.session.add_all(dish for dish, _foods in made)
+    db.session.flush()
+    db.session.add_all(DishIngredient(dish_id=dish.id, **food)
+                       for dish, foods in made for food in foods)
     db.session.flush()
 
 
@@ -77,16 +133,17 @@ DISHES = Register(
     name="dishes", title=_l("Dishes"), permission="canteen.menu.manage",
     read_permission="canteen.read", list_endpoint="canteen_pages.dishes",
     columns=(
-        RegisterColumn("name", ("菜名", "name"), required=True, value=lambda d: d.name),
+        RegisterColumn("name", ("菜名", "name"), required=True, value=lambda k: k.dish.name),
         RegisterColumn("allergens", ("过敏原", "allergens"), _allergens,
-                       value=lambda d: [ALLERGEN_WORDS[a][0] for a in d.allergens]),
-        RegisterColumn("notes", ("备注", "notes"), value=lambda d: d.notes),
+                       value=lambda k: [ALLERGEN_WORDS[a][0] for a in k.dish.allergens]),
+        RegisterColumn("notes", ("备注", "notes"), value=lambda k: k.dish.notes),
         RegisterColumn("active", ("在用", "active"), cells.flag,
-                       value=lambda d: YES_NO[d.active]),
+                       value=lambda k: YES_NO[k.dish.active]),
+        RegisterColumn("ingredients", ("配料(每份)", "配料", "ingredients"), _ingredients,
+                       value=_ingredients_cell),
     ),
-    key="name", kept=lambda: _kept(Dish), revise=_revise, load=_load_dish,
-    write=_write_dishes,
-    rows=lambda: db.session.scalars(select(Dish).order_by(Dish.name)))
+    key="name", kept=_kept_dishes, revise=_revise_dish, load=_load_dish, write=_write_dishes,
+    rows=lambda: _kept_dishes().values())
 
 
 # --- suppliers ------------------------------------------------------------------------------

@@ -92,11 +92,11 @@ def test_the_export_reads_back_into_the_import(client, app, school, manager):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == DISH_HEADERS
+    assert rows[0] == [*DISH_HEADERS, "配料(每份)"]
     assert rows[1][:2] == ['=HYPERLINK("x")', "花生、乳类"]
     assert sheet["A2"].data_type == "s"  # a text, never a live formula
     blank = client.get("/t/canteen-school/m/canteen/registers/dishes/import/template.xlsx")
-    assert [c.value for c in load_workbook(io.BytesIO(blank.data)).active[1]] == DISH_HEADERS
+    assert [c.value for c in load_workbook(io.BytesIO(blank.data)).active[1]] == rows[0]
     # the exported file itself, uploaded again: read as text (no formula refused), and its
     # dish found unchanged, nothing doubled
     status_url = client.post("/t/canteen-school/m/canteen/registers/dishes/import", data={
@@ -155,3 +155,38 @@ def test_who_may_not_import_or_another_school_sees_nothing(client, app, school, 
     assert client.get("/t/no-canteen/m/canteen/registers/dishes/import").status_code == 404
     with tenant_context(school):
         assert db.session.scalar(select(ImportFile)) is None
+
+
+def test_ingredients_go_out_and_come_back_in_one_cell(client, app, school, manager):
+    from core.transfer.registers import import_sheet
+
+    with tenant_context(school):
+        menus.create_dish({"name": "青椒土豆丝", "ingredients": [
+            {"food": "土豆", "grams": 150}, {"food": "青椒", "grams": 30}]})
+        db.session.commit()
+    signed_in(client, manager)
+    exported = client.get("/t/canteen-school/m/canteen/registers/dishes.xlsx").data
+    rows = [[c.value for c in row] for row in load_workbook(io.BytesIO(exported)).active]
+    assert rows[1][0] == "青椒土豆丝" and rows[1][4] == "土豆 150g; 青椒 30g"
+    headers = rows[0]
+    with tenant_context(school):
+        # the export as it is: nothing to change
+        again = import_sheet("canteen.dishes", "dishes.xlsx", exported)
+        assert [o["action"] for o in again["outcomes"]] == ["unchanged"]
+        edited = [["青椒土豆丝", "", "", "是", "土豆 200g；青椒 30g"],      # more potato
+                  ["番茄炒蛋", "鸡蛋", "", "是", "番茄150克、鸡蛋 0.05kg"],  # a new dish
+                  ["凉拌黄瓜", "", "", "是", "黄瓜 少许"],                  # no grams
+                  ["红烧肉", "", "", "是", "五花肉 3000g"]]                 # over 2 kg a serving
+        report = import_sheet("canteen.dishes", "dishes.xlsx", xlsx(edited, headers),
+                              dry_run=False)
+        db.session.commit()
+        assert [(e["row"], e["column"]) for e in report["errors"]] == [
+            (4, "配料(每份)"), (5, "配料(每份)")]
+        assert [(o["action"], o.get("columns")) for o in report["outcomes"]] == [
+            ("update", ["配料(每份)"]), ("new", None)]
+        dishes = {d.name: d.id for d in db.session.scalars(select(Dish))}
+        kept = menus.ingredients_of(list(dishes.values()))
+        assert [(i.food, i.grams) for i in kept[dishes["青椒土豆丝"]]] == [("土豆", 200),
+                                                                         ("青椒", 30)]
+        assert sorted((i.food, i.grams) for i in kept[dishes["番茄炒蛋"]]) == [("番茄", 150),
+                                                                           ("鸡蛋", 50)]
