@@ -10,8 +10,9 @@ so a preview writes nothing and an import is written whole or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from core.transfer.columns import CellError, Column, header_map
 from core.transfer.reader import UploadRefused
 
 KIND_LENGTH = 20  # what an upload records as its kind ("canteen.suppliers")
+EXPORT_KIND_LENGTH = 40  # an export-only register's, named in the audit trail
 TALLIES = {"update": "updated", "unchanged": "unchanged"}  # a keyed row's outcome, counted
 
 
@@ -45,6 +47,13 @@ class Register:
     ``read_permission`` who may export (default: ``permission``). ``list_endpoint``: the
     register's page, linked back to from the import page.
 
+    A register without ``load`` and ``write`` is export-only (a report, a log read for a
+    period): it gets its .xlsx and no import, and its ``columns`` may be the ``SheetColumn``s
+    its module's own sheet already has. ``dated``: ``rows(start, end)`` lists the
+    records of a period, asked as ``?from=…&to=…`` (ISO dates, at most ``max_days`` days);
+    a missing or bad one is a 400 naming it. ``available()``: False while the part of the
+    module the register belongs to is switched off (its export is then a 404).
+
     A register whose records have a natural key updates them: ``key`` names the field (the
     dish's name, the fee item's name), ``kept()`` the records by key, read once per import.
     A row whose key is kept is loaded and checked as a new one would be, then handed to
@@ -62,9 +71,9 @@ class Register:
     title: Any
     permission: str
     columns: tuple[Column, ...]
-    load: Callable[[dict[str, Any], Any], Any]
-    write: Callable[[list[Any]], None]
-    rows: Callable[[], Iterable[Any]] | None = None
+    load: Callable[[dict[str, Any], Any], Any] | None = None
+    write: Callable[[list[Any]], None] | None = None
+    rows: Callable[..., Iterable[Any]] | None = None
     read_permission: str | None = None
     prepare: Callable[[], Any] = lambda: None
     fields: dict[str, str] | None = None
@@ -72,18 +81,48 @@ class Register:
     key: str | None = None
     kept: Callable[[], dict[Any, Any]] | None = None
     revise: Callable[[Any, Any], list[str]] | None = None
+    dated: bool = False
+    max_days: int | None = None
+    available: Callable[[], bool] = lambda: True
 
     @property
     def export_permission(self) -> str:
         return self.read_permission or self.permission
 
+    @property
+    def importable(self) -> bool:
+        return self.load is not None and self.write is not None
+
 
 def kind_of(module: str, register: Register) -> str:
+    """``<module>.<name>``; an upload records an importable register's kind, so it fits
+    ``KIND_LENGTH``; an export-only one is named only in the audit trail."""
     kind = f"{module}.{register.name}"
-    if len(kind) > KIND_LENGTH or not register.name.isidentifier():
+    longest = KIND_LENGTH if register.importable else EXPORT_KIND_LENGTH
+    if len(kind) > longest or not register.name.isidentifier():
         raise ValueError(f"register {kind!r}: the name must be an identifier and "
-                         f"'<module>.<name>' at most {KIND_LENGTH} characters")
+                         f"'<module>.<name>' at most {longest} characters")
     return kind
+
+
+def period_asked(register: Register, asked: Mapping[str, str]) -> dict[str, date]:
+    """The ``from`` and ``to`` days a dated register's export asks for; ``RuleBroken``
+    (400) naming the one that is missing, not a date, or out of bounds."""
+    found: dict[str, date] = {}
+    for field in ("from", "to"):
+        text = (asked.get(field) or "").strip()
+        if not text:
+            raise RuleBroken(_("give the day %(field)s (YYYY-MM-DD)", field=field), field, 400)
+        try:
+            found[field] = date.fromisoformat(text)
+        except ValueError:
+            raise RuleBroken(_("“%(value)s” is not a date such as 2019-05-01", value=text),
+                             field, 400) from None
+    if found["to"] < found["from"]:
+        raise RuleBroken(_("the end lies before the start"), "to", 400)
+    if register.max_days and (found["to"] - found["from"]).days >= register.max_days:
+        raise RuleBroken(_("ask for at most %(days)s days", days=register.max_days), "to", 400)
+    return found
 
 
 def blank_sheet(register: Register) -> bytes:
@@ -91,12 +130,19 @@ def blank_sheet(register: Register) -> bytes:
     return workbook_bytes([(str(register.title), [[c.headers[0] for c in register.columns]])])
 
 
-def export_sheet(register: Register) -> bytes:
-    """The whole register with the headers its import reads. Cells are values only: a text
-    a spreadsheet would run as a formula goes out inert (``workbook_bytes``)."""
+def export_sheet(register: Register, start: date | None = None, end: date | None = None
+                 ) -> bytes:
+    """The whole register (a dated one's days ``start`` to ``end``) with the headers its
+    import reads. Cells are values only: a text a spreadsheet would run as a formula goes out
+    inert (``workbook_bytes``)."""
+    found = (register.rows(start, end) if register.dated else register.rows()) \
+        if register.rows else ()
+
     def rows():
-        yield [c.headers[0] for c in register.columns]
-        for record in register.rows() if register.rows else ():
+        # An export-only register may list its sheet's SheetColumns (title, value).
+        yield [str(c.headers[0] if isinstance(c, Column) else c.title)
+               for c in register.columns]
+        for record in found:
             yield [sheet_cell(c.value(record)) if c.value else None for c in register.columns]
 
     return workbook_bytes([(str(register.title), rows())])
@@ -208,7 +254,7 @@ def module_register(kind: str) -> tuple[str, Register] | None:
     from tenants.modules import enabled_modules
 
     found = kernel().registers.get(kind)
-    if found is None or found[0] not in enabled_modules():
+    if found is None or found[0] not in enabled_modules() or not found[1].available():
         return None
     return found
 
@@ -228,7 +274,7 @@ def import_sheet(kind: str, filename: str, content: bytes, dry_run: bool = True
     from core.transfer.reader import import_limits, read_table
 
     found = module_register(kind)
-    if found is None:
+    if found is None or not found[1].importable:
         raise RuleBroken(_("no register %(kind)s in this school", kind=kind), "kind")
     register = found[1]
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]

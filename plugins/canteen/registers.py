@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from core.sdk import Register, RegisterColumn, RuleBroken, _, _l, cells, db
 
+from . import exports
 from .models import ALLERGENS, Dish, DishIngredient, Supplier
 from .schemas.menus import DishSchema
 from .schemas.suppliers import SupplierSchema
@@ -192,3 +193,38 @@ SUPPLIERS = Register(
     rows=lambda: db.session.scalars(select(Supplier).order_by(Supplier.name)))
 
 REGISTERS = [DISHES, SUPPLIERS]
+
+
+# --- the records of a period, export-only ---------------------------------------------------
+
+
+def _of_a_period(found: exports.Register) -> Register:
+    """A record type's export (``exports.py``) as a dated register: the same sheet, with its
+    .xlsx link and from/to checks where every module's register has them."""
+    return Register(
+        name=found.name, title=found.title, permission="canteen.read",
+        columns=found.columns,
+        rows=found.rows, dated=True, available=found.available,
+        max_days=exports.MAX_DERIVED_DAYS if found.derived else None)
+
+
+def period_registers() -> list[Register]:
+    """Every record type's export but the registers above (their export is the whole list)."""
+    # Each area's service registers its export on import.
+    from .services import (  # noqa: F401
+        counts,
+        health,
+        hygiene,
+        receiving,
+        report,
+        samples,
+        stock,
+        stock_counts,
+        suppliers,
+        tuckshop,
+        tuckshop_sales,
+    )
+
+    taken = {register.name for register in REGISTERS}
+    return [_of_a_period(found) for name, found in sorted(exports.REGISTERS.items())
+            if name not in taken]

@@ -11,6 +11,7 @@ the item's draft settlement of the term, set-based."""
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,9 +19,10 @@ from sqlalchemy import select
 
 from core.sdk import Register, RegisterColumn, RuleBroken, _, _l, cells, db, people, terms, yuan
 
+from . import exports
 from .models import FeeItem, Settlement, SettlementLine
 from .schemas.catalogue import FeeItemSchema
-from .services import catalogue, settlements
+from .services import catalogue, reports, settlements, takings
 
 # The words a school's sheet uses for categories and units (the first is what exports write).
 CATEGORY_WORDS = {"tuition": ("学费",), "care": ("保教费", "保育教育费"),
@@ -190,4 +192,37 @@ HELD_COSTS = Register(
     ),
     prepare=_Drafts, load=_load_cost, write=_write_costs, rows=_cost_rows)
 
-REGISTERS = [ITEMS, HELD_COSTS]
+# --- the reports, export-only -----------------------------------------------------------------
+
+
+def _this_term(read):
+    """The rows ``read(term_id)`` gives for the current term; none before the school has one."""
+    def rows():
+        term = reports.current_term()
+        return read(term.id) if term else []
+
+    return rows
+
+
+def _receipts(start: date, end: date) -> list[Any]:
+    """The receipts issued from ``start`` to ``end``, day by day as the daily takings list
+    them (a month at most)."""
+    return [receipt for offset in range((end - start).days + 1)
+            for receipt in takings.daily_takings(start + timedelta(days=offset)).receipts]
+
+
+def _collection(term_id: uuid.UUID) -> list[Any]:
+    rows, total = reports.collection(term_id)
+    return [*rows, total]
+
+
+REPORTS = [
+    Register(name="collection", title=_l("Collection"), permission="fees.read",
+             columns=exports.COLLECTION, rows=_this_term(_collection)),
+    Register(name="arrears", title=_l("Arrears"), permission="fees.read",
+             columns=exports.ARREARS, rows=_this_term(reports.arrears)),
+    Register(name="receipts", title=_l("Receipts"), permission="fees.read",
+             columns=exports.RECEIPTS, rows=_receipts, dated=True, max_days=31),
+]
+
+REGISTERS = [ITEMS, HELD_COSTS, *REPORTS]
