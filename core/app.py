@@ -162,7 +162,7 @@ def _register_plugins(app: Flask, api: DocumentedApi, state: KernelState) -> Non
                 else:
                     raise TypeError(f"plugin {name} returned {blueprint!r} as a blueprint")
                 state.blueprint_owners[blueprint.name] = name
-        _register_registers(app, state, name, hooks)
+        _register_registers(app, api, state, name, hooks)
         for group in hooks.houqin_cli_group():
             if group is not None:  # ``houqin <module> …``: the module's name, whatever its own
                 app.cli.add_command(group, name=name)
@@ -172,8 +172,11 @@ def _register_plugins(app: Flask, api: DocumentedApi, state: KernelState) -> Non
                 raise ValueError(f"register {kind} of {owner} names no permission {permission!r}")
 
 
-def _register_registers(app: Flask, state: KernelState, name: str, hooks) -> None:
-    """The module's importable and exportable registers, with their pages' blueprint."""
+def _register_registers(app: Flask, api: DocumentedApi, state: KernelState, name: str,
+                        hooks) -> None:
+    """The module's importable and exportable registers, with their pages' blueprint and
+    their import API's."""
+    from core.transfer.register_api import api_blueprint
     from core.transfer.registers import kind_of
     from core.web import registers as register_pages
 
@@ -188,3 +191,7 @@ def _register_registers(app: Flask, state: KernelState, name: str, hooks) -> Non
     blueprint = register_pages.blueprint(name, found)
     app.register_blueprint(blueprint)
     state.blueprint_owners[blueprint.name] = name
+    imports = api_blueprint(name, found)
+    if imports is not None:
+        api.register_blueprint(imports)
+        state.blueprint_owners[imports.name] = name

@@ -94,7 +94,7 @@ from core.tenancy import (
 # Registers a module declares once for import and export.
 from core.transfer import cells
 from core.transfer.columns import Column as RegisterColumn
-from core.transfer.registers import Register, import_sheet
+from core.transfer.registers import Register, import_sheet, register_import_command
 
 # Page helpers; forms.submitted (one form handler) and forms.page_of as the one page_of with
 # one PAGE_SIZE are new in core 0.1.0 (issue 14).
@@ -272,6 +272,7 @@ __all__ = [
     "post_json",
     "public",
     "redact_url",
+    "register_import_command",
     "require_tenant",
     "requires",
     "rules_in_force",

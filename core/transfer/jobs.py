@@ -18,7 +18,7 @@ from core.transfer.columns import KINDS, header_map
 from core.transfer.importer import create_classes, import_rows, mapped_columns, missing_classes
 from core.transfer.models import ImportFile
 from core.transfer.reader import UploadRefused, import_limits, read_table
-from core.transfer.registers import import_register, module_register
+from core.transfer.registers import import_register, module_register, tally
 
 CHECKPOINT_ROWS = 100
 
@@ -130,15 +130,16 @@ def _run_register_import(ctx: JobContext, upload: ImportFile, dry_run: bool) -> 
         db.session.rollback()
         return {"kind": upload.kind, "dry_run": dry_run, "error": str(exc)}
     report |= {"kind": upload.kind, "dry_run": dry_run}
-    counts = {"created": report["created"], "rows": report["rows"]}
+    # The good rows: a keyed register's updated and unchanged ones as much as its new ones.
+    counts = {"created": report["created"] + report.get("updated", 0)
+              + report.get("unchanged", 0), "rows": report["rows"]}
     if dry_run:
         db.session.rollback()  # a preview writes nothing but its own record
         upload = db.session.scalar(select(ImportFile).where(ImportFile.id == import_id))
         upload.status = "previewed"
     else:
         audit.record("import", "import_files", str(import_id),
-                     after={"kind": upload.kind, "created": report["created"],
-                            "refused_rows": len({e["row"] for e in report["errors"]})})
+                     after={"kind": upload.kind} | tally(report))
         upload.status, upload.content = "imported", b""
     ctx.progress(len(rows), len(rows),
                  phrase("%(created)s of %(rows)s rows would be imported", **counts) if dry_run

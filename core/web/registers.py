@@ -8,6 +8,7 @@ has the module switched off gets 404, and every route declares the register's pe
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask import redirect as redirect_to
@@ -15,14 +16,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import audit
-from core.api.errors import NotFound
+from core.api.errors import NotFound, Problem
 from core.exports import xlsx_download
 from core.extensions import db
 from core.permissions import requires
 from core.rules import RuleBroken
 from core.transfer import services
 from core.transfer.models import ImportFile
-from core.transfer.registers import Register, blank_sheet, export_sheet
+from core.transfer.registers import Register, blank_sheet, export_sheet, period_asked
 from core.web.forms import submitted
 from core.web.transfer import RECENT, STATUS_TITLES, status_context
 
@@ -100,9 +101,21 @@ def _routes(bp: Blueprint, kind: str, register: Register) -> None:
         return xlsx_download(blank_sheet(register), f"{kind}.xlsx")
 
     def export():
-        audit.record("export", kind)
+        if not register.available():
+            raise NotFound(_("no register %(kind)s in this school", kind=kind))
+        if not register.dated:
+            audit.record("export", kind)
+            db.session.commit()
+            return xlsx_download(export_sheet(register), f"{kind}.xlsx")
+        try:
+            period = period_asked(register, request.args)
+        except RuleBroken as exc:  # a link's query, not a form: an error page naming it
+            raise Problem(str(exc), errors={exc.field: [str(exc)]}, status=exc.status) from exc
+        audit.record("export", kind, after={"from": period["from"].isoformat(),
+                                            "to": period["to"].isoformat()})
         db.session.commit()
-        return xlsx_download(export_sheet(register), f"{kind}.xlsx")
+        return xlsx_download(export_sheet(register, period["from"], period["to"]),
+                             f"{kind}-{period['from']}-{period['to']}.xlsx")
 
     rules = [
         ("", "import", requires(manage)(page), ["GET"]),
@@ -113,15 +126,17 @@ def _routes(bp: Blueprint, kind: str, register: Register) -> None:
         ("/<uuid:import_id>/run", "run",
          requires(manage)(submitted(refused_run, field="import")(run)), ["POST"]),
     ]
-    for path, what, view, methods in rules:
+    for path, what, view, methods in rules if register.importable else ():
         bp.add_url_rule(f"/{name}/import{path}", f"{what}_{name}", view, methods=methods)
     if register.rows is not None:
         bp.add_url_rule(f"/{name}.xlsx", f"export_{name}", requires(read)(export))
 
 
-def register_links(kind: str) -> list[tuple[str, str, str]]:
+def register_links(kind: str, period: tuple[date, date] | None = None
+                   ) -> list[tuple[str, str, str]]:
     """The links a register's list page shows (title, address, test id): its import and its
-    .xlsx, each to whoever holds its permission, in a school that has the module on.
+    .xlsx, each to whoever holds its permission, in a school that has the module on; a
+    dated register's .xlsx is of ``period`` (first and last day), shown only with one.
     A Jinja global; see ``web/_register_links.html``."""
     from flask import g
 
@@ -133,8 +148,11 @@ def register_links(kind: str) -> list[tuple[str, str, str]]:
         return []
     register, held = found[1], principal.permissions
     links = []
-    if register.permission in held:
+    if register.importable and register.permission in held:
         links.append((_("Import"), url_for(endpoint(kind, "import")), f"import-{kind}"))
-    if register.rows is not None and register.export_permission in held:
-        links.append((_("Export .xlsx"), url_for(endpoint(kind, "export")), f"export-{kind}"))
+    asked = {"from": period[0].isoformat(), "to": period[1].isoformat()} if period else {}
+    if register.rows is not None and register.export_permission in held and (
+            period or not register.dated):
+        links.append((_("Export .xlsx"), url_for(endpoint(kind, "export"), **asked),
+                      f"export-{kind}"))
     return links

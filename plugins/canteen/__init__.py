@@ -332,9 +332,9 @@ def houqin_demo_life(tenant, days, rng):
 
 @hookimpl
 def houqin_registers():
-    from .registers import REGISTERS
+    from .registers import REGISTERS, period_registers
 
-    return REGISTERS
+    return [*REGISTERS, *period_registers()]
 
 
 @hookimpl

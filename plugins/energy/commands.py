@@ -8,11 +8,10 @@ missed (the server was down) or after a school filled in its limits."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import click
 
-from core.sdk import RuleBroken, cli_school, db, import_sheet
+from core.sdk import cli_school, db, register_import_command
 
 from .services import today
 
@@ -22,28 +21,12 @@ def energy_group() -> None:
     pass
 
 
-@energy_group.command("import-readings")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--tenant", "slug", required=True, help="The school's slug.")
-@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
-def import_readings(source: Path, slug: str, dry_run: bool) -> None:
-    """Add the readings of an .xlsx or .csv (表号, 抄表时间, 读数, 翻转, 备注: the headers of
-    the readings' blank sheet) to a school's meters. Each row is checked as a reading entered
-    by hand; bad rows are listed with their row, column and reason and left out. Exits with
-    1 when any row was refused, 2 when the file or school is unusable."""
-    with cli_school(slug):
-        try:
-            report = import_sheet("energy.readings", source.name, source.read_bytes(), dry_run)
-        except RuleBroken as exc:
-            click.secho(f"{source}: {exc}", fg="red", err=True)
-            raise SystemExit(2) from exc
-        db.session.commit()
-    for error in report["errors"]:
-        click.echo(f"row {error['row']}\t{error['column']}\t{error['reason']}")
-    verb = "would be imported" if dry_run else "imported"
-    click.echo(f"{report['created']} of {report['rows']} rows {verb}")
-    if report["errors"]:
-        raise SystemExit(1)
+energy_group.add_command(register_import_command(
+    "import-readings", "energy.readings",
+    help="Add the readings of an .xlsx or .csv (表号, 抄表时间, 读数, 翻转, 备注: the headers "
+         "of the readings' blank sheet) to a school's meters. Each row is checked as a reading "
+         "entered by hand; bad rows are listed with their row, column and reason and left out. "
+         "Exits with 1 when any row was refused, 2 when the file or school is unusable."))
 
 
 @energy_group.command("flags")

@@ -2,13 +2,16 @@
 
 The catalogue arrives from the price bureau's approved list (收费公示) as a spreadsheet: its
 rows become draft items, checked as a draft typed on the page is, and go through approval
-and the notice as every item does. A held fee's real costs (the bookshop's invoice per
-student, 多退少不补) arrive as a spreadsheet too: each row names the item, the student and
-the real cost; the rows go into the item's draft settlement of the term, set-based."""
+and the notice as every item does. A row naming an item already in the catalogue updates it
+while it is a draft; one that would change an approved or published item is refused.
+A held fee's real costs (the bookshop's invoice per student, 多退少不补) arrive as a
+spreadsheet too: each row names the item, the student and the real cost; the rows go into
+the item's draft settlement of the term, set-based."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,9 +19,10 @@ from sqlalchemy import select
 
 from core.sdk import Register, RegisterColumn, RuleBroken, _, _l, cells, db, people, terms, yuan
 
+from . import exports
 from .models import FeeItem, Settlement, SettlementLine
 from .schemas.catalogue import FeeItemSchema
-from .services import catalogue, settlements
+from .services import catalogue, reports, settlements, takings
 
 # The words a school's sheet uses for categories and units (the first is what exports write).
 CATEGORY_WORDS = {"tuition": ("学费",), "care": ("保教费", "保育教育费"),
@@ -37,18 +41,37 @@ ITEM_FIELDS = ("name", "category", "amount_fen", "unit", "basis_authority", "bas
                "voluntary", "notes")
 
 
-def _kept_names() -> set[str]:
-    return set(db.session.scalars(select(FeeItem.name).where(FeeItem.status != "retired")))
+def _kept_items() -> dict[str, FeeItem]:
+    """The items in the catalogue by name (a retired one is history: its name is free)."""
+    return {item.name: item for item in db.session.scalars(
+        select(FeeItem).where(FeeItem.status != "retired"))}
 
 
-def _load_item(values: dict[str, Any], names: set[str]) -> dict[str, Any]:
+def _load_item(values: dict[str, Any], kept: dict[str, FeeItem]) -> dict[str, Any]:
     data = FeeItemSchema(only=ITEM_FIELDS).load(
         {key: value for key, value in values.items() if value is not None})
-    catalogue.check_new_item(data)
-    if data["name"] in names:
-        raise RuleBroken(_("“%(name)s” exists already", name=data["name"]), "name")
-    names.add(data["name"])
+    if data["name"] not in kept:  # a kept item is checked as it would be, in _revise_item
+        catalogue.check_new_item(data)
     return data
+
+
+def _revise_item(item: FeeItem, row: dict[str, Any]) -> list[str]:
+    """Change a draft as its edit page does; an approved or published item is what parents
+    were told (or are about to be): a row that would change it is refused, naming the first
+    field it changes, and the item goes through return-to-draft or a new item instead."""
+    changed = [field for field, value in row.items() if getattr(item, field) != value]
+    if changed and item.status != "draft":
+        raise RuleBroken(_("“%(name)s” is %(status)s: only a draft changes",
+                           name=item.name, status=catalogue.STATE_TITLES[item.status]),
+                         changed[0])
+    if changed:
+        # The item as it would be, checked before any field of it changes: a refused row
+        # leaves the item as it was.
+        catalogue.check_new_item({field: getattr(item, field) for field in catalogue.EDITABLE}
+                                 | row)
+        catalogue.update_item(item.id, {field: row[field] for field in changed}
+                              | {"version": item.version})
+    return changed
 
 
 ITEMS = Register(
@@ -70,7 +93,8 @@ ITEMS = Register(
                        value=lambda i: YES_NO[i.voluntary]),
         RegisterColumn("notes", ("备注", "notes"), value=lambda i: i.notes),
     ),
-    prepare=_kept_names, load=_load_item, write=catalogue.create_items,
+    key="name", kept=_kept_items, revise=_revise_item, prepare=_kept_items, load=_load_item,
+    write=catalogue.create_items,
     rows=lambda: db.session.scalars(select(FeeItem).where(FeeItem.status != "retired")
                                     .order_by(FeeItem.name)))
 
@@ -168,4 +192,37 @@ HELD_COSTS = Register(
     ),
     prepare=_Drafts, load=_load_cost, write=_write_costs, rows=_cost_rows)
 
-REGISTERS = [ITEMS, HELD_COSTS]
+# --- the reports, export-only -----------------------------------------------------------------
+
+
+def _this_term(read):
+    """The rows ``read(term_id)`` gives for the current term; none before the school has one."""
+    def rows():
+        term = reports.current_term()
+        return read(term.id) if term else []
+
+    return rows
+
+
+def _receipts(start: date, end: date) -> list[Any]:
+    """The receipts issued from ``start`` to ``end``, day by day as the daily takings list
+    them (a month at most)."""
+    return [receipt for offset in range((end - start).days + 1)
+            for receipt in takings.daily_takings(start + timedelta(days=offset)).receipts]
+
+
+def _collection(term_id: uuid.UUID) -> list[Any]:
+    rows, total = reports.collection(term_id)
+    return [*rows, total]
+
+
+REPORTS = [
+    Register(name="collection", title=_l("Collection"), permission="fees.read",
+             columns=exports.COLLECTION, rows=_this_term(_collection)),
+    Register(name="arrears", title=_l("Arrears"), permission="fees.read",
+             columns=exports.ARREARS, rows=_this_term(reports.arrears)),
+    Register(name="receipts", title=_l("Receipts"), permission="fees.read",
+             columns=exports.RECEIPTS, rows=_receipts, dated=True, max_days=31),
+]
+
+REGISTERS = [ITEMS, HELD_COSTS, *REPORTS]

@@ -69,3 +69,47 @@ def test_dishes_are_imported_through_the_shared_page(app, chromium, live_server,
     page.click("text=← 菜品")
     expect(page.locator("[data-testid=uploads] tbody tr")).to_have_count(1)
     context.close()
+
+
+def test_the_preview_tells_new_rows_from_updates(app, chromium, live_server, kitchen, tmp_path):
+    from playwright.sync_api import expect
+
+    from plugins.canteen.services import menus
+
+    with tenant_context(kitchen):
+        menus.create_dish({"name": "土豆丝", "notes": "清淡"})
+        menus.create_dish({"name": "红烧肉", "notes": "少糖", "active": False})
+        db.session.commit()
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                                   locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    upload = tmp_path / "菜品库.xlsx"
+    upload.write_bytes(xlsx([["土豆丝", "", "酸辣", "是"], ["番茄炒蛋", "鸡蛋", "", "是"],
+                             ["红烧肉", "", "少糖", "否"]], ["菜名", "过敏原", "备注", "在用"]))
+    page.goto(f"{live_server}/login")
+    page.fill("#email", "cook@dishes.test")
+    page.fill("#password", "correct-horse-1")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/t/dishes-browser/m/canteen/registers/dishes/import")
+    page.set_input_files("#file", str(upload))
+    page.click("[data-testid=register-import] button[type=submit]")
+    expect(page.locator("[data-testid=job-progress]")).to_have_count(1)
+    run_jobs(app)
+    outcomes = page.locator("[data-testid=import-outcomes] tbody tr")
+    expect(outcomes).to_have_count(3)
+    assert [outcomes.nth(i).get_attribute("data-action") for i in range(3)] == [
+        "update", "new", "unchanged"]
+    assert outcomes.first.inner_text().split("\t")[1::2] == ["土豆丝", "备注"]
+    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert fits, "the update preview scrolls sideways"
+    screenshot(page, "register-import-update-preview-375")
+    with tenant_context(kitchen):
+        assert db.session.scalar(select(Dish.notes).where(Dish.name == "土豆丝")) == "清淡"
+    page.click("[data-testid=import-run]")
+    run_jobs(app)
+    expect(page.locator("[data-testid=import-tally]")).to_have_count(1)
+    with tenant_context(kitchen):
+        notes = dict(db.session.execute(select(Dish.name, Dish.notes)).all())
+        assert notes == {"土豆丝": "酸辣", "番茄炒蛋": "", "红烧肉": "少糖"}
+    context.close()

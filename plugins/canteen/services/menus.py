@@ -30,7 +30,8 @@ def _refuse_taken(name: str | None, ignore: uuid.UUID | None = None) -> None:
         raise RuleBroken(_("“%(name)s” exists already", name=name), "name")
 
 
-def _set_ingredients(dish: Dish, ingredients: list[dict[str, Any]]) -> None:
+def set_ingredients(dish: Dish, ingredients: list[dict[str, Any]]) -> None:
+    """Replace the dish's ingredients (an edit on the page, a row of an import)."""
     db.session.execute(delete(DishIngredient).where(DishIngredient.dish_id == dish.id))
     db.session.add_all(DishIngredient(dish_id=dish.id, **item) for item in ingredients)
 
@@ -42,7 +43,7 @@ def create_dish(data: dict[str, Any]) -> Dish:
     _refuse_taken(data["name"])
     # Two people adding the same dish at once: the second hears it exists.
     dish = first_writer(Dish(**data), winner=lambda: _refuse_taken(data["name"]))
-    _set_ingredients(dish, ingredients)
+    set_ingredients(dish, ingredients)
     db.session.flush()
     return dish
 
@@ -53,7 +54,7 @@ def update_dish(dish_id: uuid.UUID, changes: dict[str, Any]) -> Dish:
     if "name" in changes:
         _refuse_taken(changes["name"], ignore=dish.id)
     if "ingredients" in changes:
-        _set_ingredients(dish, changes.pop("ingredients"))
+        set_ingredients(dish, changes.pop("ingredients"))
 
     return first_writer(dish, changes=changes,
                         winner=lambda: _refuse_taken(changes.get("name"), ignore=dish.id))

@@ -94,3 +94,39 @@ def test_real_costs_go_into_the_draft_settlement(client, app, school, clerk, set
     exported = client.get("/t/fees-school/m/fees/registers/held_costs.xlsx")
     sheet = [[c.value for c in row] for row in load_workbook(io.BytesIO(exported.data)).active]
     assert sheet[1][:3] == ["第一学期", "教材费", "1班-0"] and float(sheet[1][4]) == 85.5
+
+
+def test_a_row_naming_a_kept_item_updates_a_draft_and_never_a_published_one(app, school):
+    from core.audit import AuditEvent
+    from core.transfer.registers import import_sheet
+    from plugins.fees.services import catalogue
+
+    published = fee_item(school, "住宿费", "boarding", "term", 50000)
+    with tenant_context(school):
+        draft = catalogue.create_item({"name": "教材费", "category": "held", "amount_fen": 12050,
+                                       "unit": "item", "voluntary": True}, by="test")
+        db.session.commit()
+        draft_id, version = draft.id, draft.version
+        rows = [["住宿费", "住宿费", 600, "每学期"],      # published: its amount never changes
+                ["教材费", "代收费", "130", "每件"],      # the draft's amount updated
+                ["伙食费", "伙食费", 8, "每上学日"]]      # new
+        report = import_sheet("fees.items", "items.xlsx", xlsx(rows, ITEM_HEADERS[:4]),
+                              dry_run=False)
+        db.session.commit()
+        assert report["errors"] == [{"row": 2, "column": "金额(元)", "reason":
+                                     report["errors"][0]["reason"]}]
+        assert "住宿费" in report["errors"][0]["reason"]
+        assert [(o["row"], o["action"], o.get("columns")) for o in report["outcomes"]] == [
+            (3, "update", ["金额(元)"]), (4, "new", None)]
+        assert (report["created"], report["updated"]) == (1, 1)
+        items = {i.name: i for i in db.session.scalars(select(FeeItem))}
+        assert items["住宿费"].amount_fen == 50000 and str(items["住宿费"].id) == published
+        # the draft changed as its edit page changes it: a new version, audited before/after
+        assert (items["教材费"].amount_fen, items["教材费"].version) == (13000, version + 1)
+        edit = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "update", AuditEvent.entity_id == str(draft_id)))
+        assert (edit.before["amount_fen"], edit.after["amount_fen"]) == (12050, 13000)
+        # the columns the sheet leaves out (批准机关, 自愿, …) kept what they were
+        assert items["教材费"].voluntary is True
+        again = import_sheet("fees.items", "items.xlsx", xlsx(rows[1:], ITEM_HEADERS[:4]))
+        assert [o["action"] for o in again["outcomes"]] == ["unchanged", "unchanged"]
