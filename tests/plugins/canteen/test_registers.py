@@ -176,7 +176,7 @@ def test_ingredients_go_out_and_come_back_in_one_cell(client, app, school, manag
                   ["番茄炒蛋", "鸡蛋", "", "是", "番茄150克、鸡蛋 0.05kg"],  # a new dish
                   ["凉拌黄瓜", "", "", "是", "黄瓜 少许"],                  # no grams
                   ["红烧肉", "", "", "是", "五花肉 3000g"]]                 # over 2 kg a serving
-        report = import_sheet("canteen.dishes", "dishes.xlsx", xlsx(edited, headers),
+        report = import_sheet("canteen.dishes", "dishes.xlsx", xlsx_of(edited, headers),
                               dry_run=False)
         db.session.commit()
         assert [(e["row"], e["column"]) for e in report["errors"]] == [

@@ -110,7 +110,7 @@ def test_a_row_naming_a_kept_item_updates_a_draft_and_never_a_published_one(app,
         rows = [["住宿费", "住宿费", 600, "每学期"],      # published: its amount never changes
                 ["教材费", "代收费", "130", "每件"],      # the draft's amount updated
                 ["伙食费", "伙食费", 8, "每上学日"]]      # new
-        report = import_sheet("fees.items", "items.xlsx", xlsx(rows, ITEM_HEADERS[:4]),
+        report = import_sheet("fees.items", "items.xlsx", xlsx_of(rows, ITEM_HEADERS[:4]),
                               dry_run=False)
         db.session.commit()
         assert report["errors"] == [{"row": 2, "column": "金额(元)", "reason":
@@ -128,5 +128,5 @@ def test_a_row_naming_a_kept_item_updates_a_draft_and_never_a_published_one(app,
         assert (edit.before["amount_fen"], edit.after["amount_fen"]) == (12050, 13000)
         # the columns the sheet leaves out (批准机关, 自愿, …) kept what they were
         assert items["教材费"].voluntary is True
-        again = import_sheet("fees.items", "items.xlsx", xlsx(rows[1:], ITEM_HEADERS[:4]))
+        again = import_sheet("fees.items", "items.xlsx", xlsx_of(rows[1:], ITEM_HEADERS[:4]))
         assert [o["action"] for o in again["outcomes"]] == ["unchanged", "unchanged"]
