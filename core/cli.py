@@ -94,12 +94,14 @@ def main() -> None:
 
 
 @contextmanager
-def _as_cli():
+def as_cli():
+    """What a command writes is audited as the command line's, not a person's."""
     with audit.acting_as(audit.Actor(user_id=None, source="cli")):
         yield
 
 
-def _fail(message: str) -> None:
+def fail(message: str) -> None:
+    """Say why a command refused, in red on stderr, and exit with status 2."""
     click.secho(message, fg="red", err=True)
     sys.exit(2)
 
@@ -111,9 +113,9 @@ def _account(email: str, hint: str = ""):
     try:
         user = user_by_login(*normalise_login(email, "email"))
     except IdentityError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if user is None:
-        _fail(f"no account {email}{hint}")
+        fail(f"no account {email}{hint}")
     return user
 
 
@@ -131,8 +133,8 @@ def _school(slug: str):
 
     tenant = tenant_by_slug(slug)
     if tenant is None:
-        _fail(f"no school {slug!r} (see: houqin tenants list)")
-    with _as_cli(), tenant_context(tenant):
+        fail(f"no school {slug!r} (see: houqin tenants list)")
+    with as_cli(), tenant_context(tenant):
         yield tenant
 
 
@@ -176,7 +178,7 @@ def worker_command(burst: bool, no_scheduler: bool) -> None:
 
     app = current_app._get_current_object()
     if not app.config["REDIS_URL"]:
-        _fail("houqin worker needs REDIS_URL; without it jobs run inside 'houqin run'")
+        fail("houqin worker needs REDIS_URL; without it jobs run inside 'houqin run'")
     runner.start_worker_process(app)
     backend = app.extensions["houqin_jobs"]
     stop = None if (burst or no_scheduler) else start_thread(app)
@@ -234,7 +236,7 @@ def db_upgrade() -> None:
         notes = upgrade(current_app._get_current_object(), applied)
     except RoleSetupRequired as exc:
         click.echo(exc.sql)
-        _fail("the owner role may not create the app's role: run the SQL above as a superuser,"
+        fail("the owner role may not create the app's role: run the SQL above as a superuser,"
               " then run houqin db upgrade again (nothing was changed)")
     for note in notes:
         click.secho(note, fg="yellow", err=True)
@@ -280,7 +282,7 @@ def db_check() -> None:
     if diff:
         for line in diff:
             click.echo(line)
-        _fail("models and migrations differ")
+        fail("models and migrations differ")
     click.echo("models and migrations agree")
 
 
@@ -320,7 +322,7 @@ def modules_enable(slug: str, settings_json: str | None, name: str) -> None:
             switched = enable(name, settings)
         except ModuleError as exc:
             db.session.rollback()
-            _fail(str(exc))
+            fail(str(exc))
         db.session.commit()
     click.echo(f"switched on: {', '.join(switched)}" if switched else f"{name} was already on")
 
@@ -338,10 +340,10 @@ def modules_disable(slug: str, cascade: bool, name: str) -> None:
             switched = disable(name, cascade=cascade)
         except ModuleInUse as exc:
             db.session.rollback()
-            _fail(f"{exc} (add --cascade to switch them off too)")
+            fail(f"{exc} (add --cascade to switch them off too)")
         except ModuleError as exc:
             db.session.rollback()
-            _fail(str(exc))
+            fail(str(exc))
         db.session.commit()
     click.echo(f"switched off: {', '.join(switched)}" if switched else f"{name} was already off")
 
@@ -352,9 +354,9 @@ def _json_object(text: str | None) -> dict | None:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        _fail(f"--settings is not valid JSON: {exc}")
+        fail(f"--settings is not valid JSON: {exc}")
     if not isinstance(value, dict):
-        _fail("--settings must be a JSON object")
+        fail("--settings must be a JSON object")
     return value
 
 
@@ -378,11 +380,11 @@ def demo_command(manifest: Path, seed: int, days: int) -> None:
 
     started = time.monotonic()
     try:
-        with _as_cli():
+        with as_cli():
             outcome = generate(manifest.read_text(encoding="utf-8"), seed=seed, days=days)
     except NotADemo as exc:
         db.session.rollback()
-        _fail(f"houqin demo refused, nothing written: {exc}")
+        fail(f"houqin demo refused, nothing written: {exc}")
     for slug in outcome.generated:
         click.echo(f"{slug}: {days} days of demo life generated")
     for slug in outcome.kept:
@@ -413,13 +415,13 @@ def users_create(email: str | None, phone: str | None, name: str, password: str)
     from core.rules import RuleBroken
 
     if not email and not phone:
-        _fail("give --email, --phone or both")
+        fail("give --email, --phone or both")
     try:
-        with _as_cli():
+        with as_cli():
             user = create_user(email, name, password, phone=phone)
             db.session.commit()
     except (RuleBroken, WeakPassword) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"created {user.login} (id {user.id})")
 
 
@@ -434,7 +436,7 @@ def users_grant(email: str, role: str, slug: str | None, district_slug: str | No
     from core.schools.registry import district_by_slug
 
     if bool(slug) == bool(district_slug):
-        _fail("name exactly one of --tenant or --district")
+        fail("name exactly one of --tenant or --district")
     user = _account(email, " (houqin users create)")
     try:
         if slug:
@@ -444,12 +446,12 @@ def users_grant(email: str, role: str, slug: str | None, district_slug: str | No
         else:
             district = district_by_slug(district_slug)
             if district is None:
-                _fail(f"no district {district_slug!r}")
-            with _as_cli():
+                fail(f"no district {district_slug!r}")
+            with as_cli():
                 changed = grant_district_role(user, district.id, role)
                 db.session.commit()
     except IdentityError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     click.echo(f"granted {role} to {email}" if changed else f"{email} already holds {role}")
 
 
@@ -474,7 +476,7 @@ def users_end_sessions(email: str) -> None:
     from core.identity import sessions
 
     user = _account(email)
-    with _as_cli():
+    with as_cli():
         ended = sessions.end_everywhere(user.id, sessions.Reason.ENDED_BY_ADMIN)
         db.session.commit()
     click.echo(f"ended {ended} session(s) of {email}")
@@ -498,7 +500,7 @@ def tokens_create(email: str, slug: str, name: str, days: int) -> None:
     user = _account(email)
     with _school(slug) as tenant:
         if not school_roles(user.id) and not district_roles(user.id, tenant.district_id):
-            _fail(f"{email} holds no role in {tenant.slug} or its district; grant one first")
+            fail(f"{email} holds no role in {tenant.slug} or its district; grant one first")
         issued = create_token(user, name, timedelta(days=days) if days else None)
         db.session.commit()
     click.echo(issued.plaintext)
@@ -560,7 +562,7 @@ def jobs_watch(slug: str, job_id: uuid.UUID) -> None:
         while True:
             run = db.session.scalar(select(JobRun).where(JobRun.id == job_id))
             if run is None:
-                _fail("no such job in this school")
+                fail("no such job in this school")
             percent = run.percent or 0
             bar.update(percent - shown)
             shown = percent
@@ -755,10 +757,10 @@ def docs_hooks(output: Path | None, plugins: tuple[str, ...], check: bool) -> No
     try:
         text = hookdoc.render(hookdoc.collect(plugins))
     except hookdoc.HookDocError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if check:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            _fail(f"{target} is out of date: run houqin docs hooks")
+            fail(f"{target} is out of date: run houqin docs hooks")
         click.echo(f"{target} is current")
         return
     target.write_text(text, encoding="utf-8")

@@ -7,8 +7,6 @@ Core adds this group to the ``houqin`` command through the ``houqin.commands`` e
 
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,19 +14,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from core import audit
-from core.cli import school
+from core.cli import as_cli, fail, school
 from core.extensions import db
-
-
-@contextmanager
-def _as_cli():
-    with audit.acting_as(audit.Actor(user_id=None, source="cli")):
-        yield
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(2)
 
 
 @click.group("tenants")
@@ -50,11 +37,11 @@ def tenants_apply(manifests: tuple[Path, ...], dry_run: bool) -> None:
 
     for manifest in manifests:
         try:
-            with _as_cli():
+            with as_cli():
                 report = apply_manifest(manifest.read_text(encoding="utf-8"),
                                         source=str(manifest), dry_run=dry_run)
         except ManifestError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         for line in report.lines():
             click.echo(f"{manifest}: {line}" if len(manifests) > 1 else line)
 
@@ -89,10 +76,10 @@ def tenants_import(source: Path, slug: str | None, district: str | None) -> None
     from tenants.schoolfile import SchoolFileRefused, import_school
 
     try:
-        with _as_cli():
+        with as_cli():
             report = import_school(source, slug=slug, district=district)
     except SchoolFileRefused as exc:
-        _fail(f"{source}: nothing imported: {exc}")
+        fail(f"{source}: nothing imported: {exc}")
     click.echo(f"imported {report.tenant.slug}: {sum(report.rows.values())} rows,"
                f" {len(report.accounts_new)} new accounts,"
                f" {len(report.accounts_matched)} matched by e-mail")
