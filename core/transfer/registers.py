@@ -5,8 +5,9 @@ and confirmation, and an .xlsx of the whole register with the headers the import
 A module supplies what only it knows: its columns, a loader that checks one row (its
 schema and rules, naming the field) and a writer that stores the good rows all at once.
 Core reads the file within the import limits, turns cells into values, reports each bad
-row with its number, column and reason, and runs the writer in the import's transaction,
-so a preview writes nothing and an import is written whole or not at all."""
+row with its number, column and reason, and runs the writer in the import's transaction:
+a preview writes nothing, the good rows are written together or not at all (a writer's
+``RuleBroken`` refuses the whole file), and refused rows are reported, never written."""
 
 from __future__ import annotations
 
