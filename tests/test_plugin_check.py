@@ -4,6 +4,7 @@ that breaks its rule); the page-session and navigation fixtures; the test databa
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -57,6 +58,15 @@ def test_the_scaffold_writes_a_complete_module_that_lints_clean(tmp_path):
     pyproject = (module / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dependencies = ["houqin>=0.1,<1"]' in pyproject
     assert 'meters = "houqin_meters"' in pyproject and "*.mo" in pyproject
+    assert '"translations/*.pot"' in pyproject  # the catalogue template a translator starts from
+    views = ast.parse((module / "houqin_meters" / "views.py").read_text(encoding="utf-8"))
+    # Core's request state only through the SDK (current_principal), never flask.g.
+    assert not [a.name for node in ast.walk(views) if isinstance(node, ast.ImportFrom)
+                and node.module == "flask" for a in node.names if a.name == "g"]
+    # The page helper takes what forms.submitted passes a refused route with parameters.
+    render = next(node for node in ast.walk(views)
+                  if isinstance(node, ast.FunctionDef) and node.name == "_render")
+    assert render.args.kwarg is not None
     assert foreign_imports(module / "houqin_meters").ok
     assert missing_translations(module / "houqin_meters").ok
     # By the module's own lint settings (pyproject.toml), as its author's CI would run them.
