@@ -690,7 +690,9 @@ def plugin_new(name: str, directory: Path) -> None:
 @click.argument("name")
 @click.option("--postgresql", is_flag=True, default=False,
               help="Also on a throwaway PostgreSQL database (HOUQIN_TEST_PG_ADMIN_URL).")
-def plugin_check(name: str, postgresql: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, default=False,
+              help="Show the log of the check's requests and migrations too.")
+def plugin_check(name: str, postgresql: bool, verbose: bool) -> None:
     """Check an installed module: permissions on every route, another school's user refused,
     migrations up and down, models and migrations agreeing, catalogues complete, imports of
     core only through core.sdk. Runs on throwaway databases, never the deployment's."""
@@ -709,7 +711,14 @@ def plugin_check(name: str, postgresql: bool) -> None:
             click.echo(f"        note: {note}")
 
     dialects = ("sqlite", "postgresql") if postgresql else ("sqlite",)
-    findings = check_plugin(name, dialects, report)
+    # The walk's requests and the migrations log a line each: the findings are the answer,
+    # so only warnings and errors come through unless asked.
+    if not verbose:
+        logging.disable(logging.INFO)
+    try:
+        findings = check_plugin(name, dialects, report)
+    finally:
+        logging.disable(logging.NOTSET)
     failed = [f for f in findings if not f.ok]
     click.echo(f"{len(findings) - len(failed)} passed, {len(failed)} failed")
     if failed:

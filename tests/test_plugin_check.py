@@ -164,6 +164,8 @@ def test_plugin_check_runs_every_check_and_says_ok(monkeypatch):
     lines = [line for line in result.output.splitlines() if line[:4] in ("ok  ", "FAIL")]
     assert [line[:4] for line in lines] == ["ok  "] * 6, result.output
     assert "6 passed, 0 failed" in result.output and result.exit_code == 0
+    # The check's own lines, not the log of every request it sent.
+    assert not [line for line in result.output.splitlines() if line.startswith("{")], result.output
     missing = CliRunner().invoke(cli, ["plugin", "check", "nosuch"])
     assert missing.exit_code == 2 and "no plugin named 'nosuch'" in missing.output
 
