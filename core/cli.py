@@ -145,7 +145,8 @@ def _school(slug: str):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--reload", is_flag=True,
-              help="Restart the server when a Python file changes (development only).")
+              help="Restart the server when a Python file or a compiled catalogue changes, and"
+                   " read templates again when they change (development only).")
 def run_command(host: str, port: int, reload: bool) -> None:
     """Serve the app (with in-process jobs and schedules when no REDIS_URL is set)."""
     app = current_app._get_current_object()
@@ -161,8 +162,21 @@ def run_command(host: str, port: int, reload: bool) -> None:
         start_thread(app)
         click.echo("jobs and schedules run in this process (no REDIS_URL)"
                    + (f"; {recovered} unfinished job(s) resumed" if recovered else ""))
+    watched = {}
+    if reload:
+        # Translations are read once at start: a catalogue compiled anew (core's or a
+        # module's) needs a restart to show; a template changed only needs reading again.
+        watched["extra_files"] = catalogue_files(app)
+        app.jinja_env.auto_reload = True
     # Flask's app.run() refuses to run inside its own CLI; the server underneath does not.
-    run_simple(host, port, app, threaded=True, use_reloader=reload)
+    run_simple(host, port, app, threaded=True, use_reloader=reload, **watched)
+
+
+def catalogue_files(app) -> list[str]:
+    """The compiled catalogues the app reads: core's, then each loaded module's."""
+    folders = app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")
+    return [str(path) for folder in folders
+            for path in sorted(Path(folder).glob("*/LC_MESSAGES/*.mo"))]
 
 
 @cli.command("worker")
@@ -690,7 +704,9 @@ def plugin_new(name: str, directory: Path) -> None:
 @click.argument("name")
 @click.option("--postgresql", is_flag=True, default=False,
               help="Also on a throwaway PostgreSQL database (HOUQIN_TEST_PG_ADMIN_URL).")
-def plugin_check(name: str, postgresql: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, default=False,
+              help="Show the log of the check's requests and migrations too.")
+def plugin_check(name: str, postgresql: bool, verbose: bool) -> None:
     """Check an installed module: permissions on every route, another school's user refused,
     migrations up and down, models and migrations agreeing, catalogues complete, imports of
     core only through core.sdk. Runs on throwaway databases, never the deployment's."""
@@ -709,7 +725,14 @@ def plugin_check(name: str, postgresql: bool) -> None:
             click.echo(f"        note: {note}")
 
     dialects = ("sqlite", "postgresql") if postgresql else ("sqlite",)
-    findings = check_plugin(name, dialects, report)
+    # The walk's requests and the migrations log a line each: the findings are the answer,
+    # so only warnings and errors come through unless asked.
+    if not verbose:
+        logging.disable(logging.INFO)
+    try:
+        findings = check_plugin(name, dialects, report)
+    finally:
+        logging.disable(logging.NOTSET)
     failed = [f for f in findings if not f.ok]
     click.echo(f"{len(findings) - len(failed)} passed, {len(failed)} failed")
     if failed:

@@ -164,6 +164,32 @@ def branch_heads(app: Flask) -> dict[str, list[str]]:
         app.extensions["houqin"])}
 
 
+def pending_branches(app: Flask) -> list[str]:
+    """The branches (core, each loaded plugin) whose newest migrations the database lacks:
+    ``houqin db upgrade`` has not run since their code came."""
+    from alembic.migration import MigrationContext
+
+    engine = owner_engine(app)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    script = ScriptDirectory.from_config(alembic_config(app))
+    # Heads of plugins installed but not loaded here are not this app's scripts' to know.
+    known = [head for head in current if _known(script, head)]
+    applied = {rev.revision for rev in script.iterate_revisions(known, "base")} if known else set()
+    return sorted(branch for branch, heads in branch_heads(app).items()
+                  if not set(heads) <= applied)
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:  # alembic's ResolutionError is one
+        return False
+
+
 def _core_heads(config: Config) -> list[str]:
     return _branch_heads(config, CORE_BRANCH)
 

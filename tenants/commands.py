@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -33,8 +34,15 @@ def tenants_apply(manifests: tuple[Path, ...], dry_run: bool) -> None:
 
     Each manifest is applied whole or not at all; they are applied in the order given.
     """
+    from core.migrate import pending_branches
     from tenants.manifests import ManifestError, apply_manifest
 
+    # A module switched on for a school before its tables exist breaks that school's pages
+    # (and a school created before core's newest migration may miss what it adds).
+    pending = pending_branches(current_app)
+    if pending:
+        fail(f"the database lacks the newest migrations of {', '.join(pending)}:"
+             " run houqin db upgrade first")
     for manifest in manifests:
         try:
             with as_cli():

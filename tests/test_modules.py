@@ -154,3 +154,13 @@ def test_an_anonymous_caller_cannot_tell_which_modules_are_on(client, school, ma
     off = client.get("/t/riverside/api/v1/notes")
     on = client.get("/t/with-notes/api/v1/notes")
     assert off.status_code == on.status_code == 401
+
+
+def test_asking_for_a_module_where_none_is_installed_says_so_in_words(app_factory, make_school):
+    bare = app_factory(plugins=[])
+    with bare.app_context():
+        school = make_school("bare")
+        with tenant_context(school), pytest.raises(modules.ModuleError) as refused:
+            modules.enable("canteen")
+    # Not "(installed: none)": an English word the Chinese sentence could not translate.
+    assert str(refused.value) == "no module named canteen is installed, nor any other"

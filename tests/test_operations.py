@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from houqin_testnotes.models import Note, NoteItem
 from sqlalchemy import create_engine, inspect, pool, select, text
 
@@ -159,3 +160,32 @@ def test_upgrade_refuses_when_the_owner_cannot_create_the_app_role(houqin_postgr
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+def test_apply_refuses_until_every_modules_migrations_are_applied(app_factory, fresh_database,
+                                                                   tmp_path):
+    from alembic import command
+
+    from core.migrate import alembic_config, owner_engine, upgrade
+
+    manifest = tmp_path / "school.toml"
+    manifest.write_text('[district]\nslug = "late"\nname = "Late"\n[[schools]]\nslug = "l1"\n'
+                        'name = "L1"\ntype = "primary"\nmodules = ["notes"]\n', encoding="utf-8")
+    late = app_factory(plugins=["notes"], database=fresh_database)
+    with late.app_context():
+        upgrade(late)
+        engine = owner_engine(late)
+        with engine.begin() as connection:  # notes installed since the last db upgrade
+            command.downgrade(alembic_config(late, connection), "notes@base")
+        engine.dispose()
+        refused = CliRunner().invoke(cli, ["tenants", "apply", str(manifest)],
+                                     obj=ScriptInfo(create_app=lambda: late))
+        assert refused.exit_code == 2
+        assert ("the database lacks the newest migrations of notes: run houqin db upgrade first"
+                in refused.output)
+        assert CliRunner().invoke(cli, ["tenants", "list"],
+                                  obj=ScriptInfo(create_app=lambda: late)).output.strip() == ""
+        upgrade(late)
+        applied = CliRunner().invoke(cli, ["tenants", "apply", str(manifest)],
+                                     obj=ScriptInfo(create_app=lambda: late))
+        assert applied.exit_code == 0, applied.output

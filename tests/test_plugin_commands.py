@@ -11,20 +11,19 @@ from tests.test_transfer import xlsx
 
 
 @pytest.mark.houqin_plugins("notes")
-def test_a_plugin_command_runs_under_the_plugin_name(app, make_school):
+def test_a_plugin_command_runs_under_the_plugin_name(make_school, houqin_cli):
     from houqin_testnotes.models import Note
 
     school = make_school("cli-notes", modules=("notes",))
     with tenant_context(school):
         db.session.add(Note(title="第二条", body=""))
         db.session.commit()
-    runner = app.test_cli_runner()
-    listed = runner.invoke(cli, ["--help"])
+    listed = houqin_cli("--help")
     assert "notes" in listed.output and "anything" not in listed.output
-    counted = runner.invoke(cli, ["notes", "count", "--tenant", "cli-notes"])
+    counted = houqin_cli("notes", "count", "--tenant", "cli-notes")
     assert counted.exit_code == 0, counted.output
     assert counted.output.strip() == "2 notes"  # the greeting the module seeds, and ours
-    unknown = runner.invoke(cli, ["notes", "count", "--tenant", "nowhere"])
+    unknown = houqin_cli("notes", "count", "--tenant", "nowhere")
     assert unknown.exit_code == 2 and "no school 'nowhere'" in unknown.output
 
 

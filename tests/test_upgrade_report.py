@@ -59,6 +59,15 @@ def test_run_reloads_only_when_asked_and_runs_jobs_once(app_factory, monkeypatch
     assert _served(monkeypatch, app, []) == {"threaded": True, "use_reloader": False,
                                              "jobs": True}
     # The watching parent starts no jobs; the serving child it restarts does.
-    assert _served(monkeypatch, app, ["--reload"]) == {"threaded": True, "use_reloader": True}
-    assert _served(monkeypatch, app, ["--reload"], {"WERKZEUG_RUN_MAIN": "true"}) == {
-        "threaded": True, "use_reloader": True, "jobs": True}
+    watching = _served(monkeypatch, app, ["--reload"])
+    watched = watching.pop("extra_files")
+    assert watching == {"threaded": True, "use_reloader": True}
+    serving = _served(monkeypatch, app, ["--reload"], {"WERKZEUG_RUN_MAIN": "true"})
+    assert serving.pop("extra_files") == watched
+    assert serving == {"threaded": True, "use_reloader": True, "jobs": True}
+    # A catalogue compiled anew, core's or a module's, restarts the server too; a changed
+    # template is read again without one.
+    catalogues = {"/".join(path.split("/")[-5:]) for path in watched}
+    assert {"core/translations/zh_Hans_CN/LC_MESSAGES/messages.mo",
+            "canteen/translations/en/LC_MESSAGES/messages.mo"} <= catalogues
+    assert app.jinja_env.auto_reload

@@ -165,3 +165,18 @@ def test_a_record_the_form_picked_that_has_gone_is_the_forms_error(client):
     assert answer.status_code == 422
     assert "errors[district=that district went meanwhile]" in answer.get_data(as_text=True)
     assert client.post("/picks", data={"field": "other"}).status_code == 404
+
+
+def test_a_page_helper_that_cannot_take_the_addresss_parameters_is_refused_at_start():
+    def render(errors, form, status=200):
+        return "page", status
+
+    def sign_out(item_id):
+        return "signed out"
+
+    with pytest.raises(TypeError, match=r"render must take the view's parameters \['item_id'\]"):
+        forms.submitted(render)(sign_out)
+    # Named, or taken as **view_args, they are welcome; a view without parameters needs neither.
+    forms.submitted(lambda errors, form, status, item_id: ("page", status))(sign_out)
+    forms.submitted(refused)(sign_out)
+    forms.submitted(render)(lambda: "added")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ UNKNOWN_ID = "01a1fdc9-1e46-7b79-bb56-d00841883e8c"
 SDK = "core.sdk"
 # Alembic's autogenerate writes core's column types (core.db.UtcDateTime) into migrations.
 IMPORTS_SKIPPED = ("migrations", "tests")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
 
 @dataclass
@@ -146,10 +148,20 @@ def missing_translations(folder: Path) -> Finding:
             strings = found.string if found is not None else None
             if isinstance(strings, tuple | list):
                 strings = "".join(s or "" for s in strings)
+            key = message.id[0] if isinstance(message.id, tuple) else message.id
             if not strings:
-                key = message.id[0] if isinstance(message.id, tuple) else message.id
                 finding.problems.append(f"{locale}: {key!r} is not translated")
+            elif locale != "en" and strings == key and _is_english(key):
+                finding.notes.append(f"{locale}: {key!r} is the English text, not a translation"
+                                     f" (translations/{locale}/LC_MESSAGES/messages.po)")
     return finding
+
+
+def _is_english(text: str) -> bool:
+    """Words in Latin letters once the placeholders are set aside: a Chinese catalogue
+    giving them back unchanged shows English to a Chinese reader. A code (PDF) or a bare
+    placeholder may rightly stay as it is."""
+    return re.search(r"[a-z]{2}", PLACEHOLDER.sub("", text)) is not None
 
 
 # -- migrations ----------------------------------------------------------------------------

@@ -158,7 +158,10 @@ def _defaults_of(schema_cls: type) -> dict[str, Any]:
 def _manifest(module: str):
     manifest = kernel().plugins.manifests.get(module)
     if manifest is None:
-        installed = ", ".join(kernel().plugins.names) or "none"
+        installed = ", ".join(kernel().plugins.names)
+        if not installed:  # said in words, not an English "none" inside a Chinese sentence
+            raise ModuleError(_("no module named %(module)s is installed, nor any other",
+                                module=module), status=404)
         raise ModuleError(_("no module named %(module)s is installed (installed: %(installed)s)",
                             module=module, installed=installed), status=404)
     return manifest

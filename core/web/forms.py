@@ -4,6 +4,7 @@ loads, and pages of a list."""
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Callable, Collection, Iterable
 from datetime import date
@@ -62,6 +63,8 @@ def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | Non
             return redirect(url_for("canteen_pages.supplier", supplier_id=supplier.id))
     """
     def decorate(view: Callable) -> Callable:
+        _takes_view_args(refused, view)
+
         @wraps(view)
         def handler(*args, **kwargs):
             try:
@@ -94,6 +97,24 @@ def submitted(refused: Callable[..., Any], *, prefix: str = "", field: str | Non
         return handler
 
     return decorate
+
+
+def _takes_view_args(refused: Callable, view: Callable) -> None:
+    """Refuse at start, not with a 500 on the first refused form: the page helper must take
+    the address's parameters the view takes (``item_id``), which a refusal passes on."""
+    try:
+        wanted = [name for name, parameter in inspect.signature(view).parameters.items()
+                  if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)]
+        helper = inspect.signature(refused)
+    except (TypeError, ValueError):  # a builtin or C function: nothing to read
+        return
+    try:
+        helper.bind({}, {}, 422, **dict.fromkeys(wanted))
+    except TypeError as exc:
+        name = getattr(refused, "__qualname__", repr(refused))
+        raise TypeError(
+            f"forms.submitted({name}) on {view.__qualname__}: {name} must take the view's"
+            f" parameters {wanted} as keywords (give it **view_args): {exc}") from None
 
 
 def _shown(errors: dict[str, str], field: str | None) -> dict[str, str]:
