@@ -35,6 +35,14 @@ SECRETS = (WECOM_KEY, DING_TOKEN, DING_SECRET)
 API = "/api/v1/notification-channels"
 
 
+def signed_in_in_english(client, user) -> str:
+    """Signed in with English chosen on this browser, as the assertions read the pages."""
+    csrf = signed_in(client, user)
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    return csrf
+
+
 @pytest.fixture
 def receiver(app, monkeypatch):
     app.config["CHANNEL_LOCAL_HOSTS"] = ["127.0.0.1"]
@@ -222,7 +230,7 @@ def test_secrets_are_sealed_write_only_and_never_logged_or_audited(
     [got] = receiver.on("ding")
     assert got.query["access_token"] == DING_TOKEN and got.query["sign"]
     assert got.body["text"]["content"].startswith("通知 ")
-    signed_in(client, admin)
+    signed_in_in_english(client, admin)
     page = client.get("/t/channels/notification-channels")
     edit = client.get(f"/t/channels/notification-channels/{ding['id']}")
     assert edit.status_code == 200
@@ -254,7 +262,7 @@ def test_a_dingtalk_signing_secret_can_be_cleared(app, client, school, admin, re
         "version": cleared.get_json()["version"], "settings": {"secret": DING_SECRET}},
         headers=admin.headers).get_json()
     assert again["secrets"]["secret"] == "set"
-    csrf = signed_in(client, admin)
+    csrf = signed_in_in_english(client, admin)
     base = f"/t/channels/notification-channels/{ding['id']}"
     assert 'data-testid="clear-secret"' in client.get(base).get_data(as_text=True)
     posted = client.post(base, data={
@@ -282,7 +290,7 @@ def test_a_stale_edit_is_refused_with_409_on_the_api_and_the_page(app, client, s
     assert "version" in stale.get_json()["errors"]
     assert stored(school, ding["id"]).title == "甲"
     # The page read before the first change is refused too, with a way back.
-    csrf = signed_in(client, admin)
+    csrf = signed_in_in_english(client, admin)
     page = client.post(f"/t/channels/notification-channels/{ding['id']}", data={
         "csrf_token": csrf, "version": str(ding["version"]), "title": "丙", "enabled": "on",
         "notices": "core", "settings.format": "text"})
@@ -301,7 +309,7 @@ def test_a_changed_secret_key_asks_for_the_secret_again_and_a_fallback_keeps_it(
     shown = client.get(f"{API}/{wecom['id']}", headers=admin.headers)
     assert shown.status_code == 200
     assert shown.get_json()["secrets"] == {"webhook": "re-enter"}
-    csrf = signed_in(client, admin)
+    csrf = signed_in_in_english(client, admin)
     page = client.get(f"/t/channels/notification-channels/{wecom['id']}")
     assert page.status_code == 200 and 'data-testid="needs-secrets"' in page.get_data(
         as_text=True)
@@ -325,7 +333,7 @@ def test_a_changed_secret_key_asks_for_the_secret_again_and_a_fallback_keeps_it(
         "secrets"] == {"webhook": "set"}
     # Re-entering the secret on the page mends a channel the key no longer opens.
     app.config["SECRET_KEY"] = "yet-another-key"
-    csrf = signed_in(client, admin)  # the old session was signed with the old key
+    csrf = signed_in_in_english(client, admin)  # the old session was signed with the old key
     fresh = client.get(f"{API}/{wecom['id']}", headers=admin.headers).get_json()
     assert fresh["secrets"] == {"webhook": "re-enter"}
     posted = client.post(f"/t/channels/notification-channels/{wecom['id']}", data={
@@ -482,7 +490,7 @@ def test_only_the_schools_own_admin_sees_or_changes_its_channels(
 
 def test_the_page_adds_a_robot_keeps_its_secret_and_sends_a_test(app, client, school, admin,
                                                                  receiver):
-    csrf = signed_in(client, admin)
+    csrf = signed_in_in_english(client, admin)
     base = "/t/channels/notification-channels"
     refused = client.post(f"{base}/new/dingtalk", data={
         "csrf_token": csrf, "title": "行政群", "enabled": "on", "notices": "canteen.food_safety",

@@ -28,7 +28,7 @@ from core.sdk import (
     lazy_gettext,
 )
 
-from .audit_labels import AUDIT_LABELS
+from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
 
 manifest = PluginManifest(
     name="energy",
@@ -37,6 +37,8 @@ manifest = PluginManifest(
     core=">=0.1,<1",
     migrations=Path(__file__).with_name("migrations"),
     audit_labels=AUDIT_LABELS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
 )
 
 READ, WRITE, MANAGE = "energy.read", "energy.readings.write", "energy.meters.manage"

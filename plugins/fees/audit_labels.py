@@ -43,6 +43,8 @@ AUDIT_LABELS: dict[str, object] = {
 AUDIT_FIELDS: dict[str, object] = {
     # A line's code is derived from its item or module and is shown by its description.
     "fees_bill_lines.code": None,
+    # A receipt's items are what its payment paid, kept as printed; the receipt shows them.
+    "fees_receipts.items": None,
     "fees_ledger.entries": _l("Entries posted"),
     "fees_ledger.first_id": _l("First entry"),
     "fees_ledger.last_id": _l("Last entry"),
