@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Flask
 from sqlalchemy import create_engine, pool
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, make_url
 
 from core.db import rls
@@ -117,8 +118,12 @@ def secure_postgres(app: Flask, connection: Connection) -> list[str]:
         )
     extra = {t.name: t.info.get("rls_policies", []) for t in db.metadata.tables.values()}
     covered = rls.sync_policies(connection, extra)
-    append_only = [t.name for t in db.metadata.tables.values() if t.info.get("append_only")]
-    never_updated = [t.name for t in db.metadata.tables.values() if t.info.get("never_updated")]
+    # Only this database's tables: a process may have imported models of modules this
+    # deployment leaves out (their tables were never created here).
+    present = set(sa_inspect(connection).get_table_names())
+    tables = [t for t in db.metadata.tables.values() if t.name in present]
+    append_only = [t.name for t in tables if t.info.get("append_only")]
+    never_updated = [t.name for t in tables if t.info.get("never_updated")]
     if app_url.username != owner_url.username:
         for statement in rls.grant_sql(app_url.username, append_only, never_updated):
             connection.exec_driver_sql(statement)

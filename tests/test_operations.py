@@ -162,8 +162,9 @@ def test_upgrade_refuses_when_the_owner_cannot_create_the_app_role(houqin_postgr
         admin.dispose()
 
 
-def test_apply_refuses_until_every_modules_migrations_are_applied(app_factory, fresh_database,
+def test_apply_refuses_until_every_modules_migrations_are_applied(fresh_database, app_factory,
                                                                    tmp_path):
+    # fresh_database first: it is dropped after app_factory has emptied it, not before.
     from alembic import command
 
     from core.migrate import alembic_config, owner_engine, upgrade
