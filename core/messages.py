@@ -130,7 +130,10 @@ def translate_message(message: str) -> str:
 def translate_tree(messages: Any) -> Any:
     """marshmallow's nested messages, same shape, each leaf in the current language."""
     if isinstance(messages, dict):
-        return {key: translate_tree(value) for key, value in messages.items()}
+        # A form part sent without a name is marshmallow's unknown field None; JSON sorts a
+        # problem's keys, and None beside a field's name cannot be sorted: call it "".
+        return {"" if key is None else key: translate_tree(value)
+                for key, value in messages.items()}
     if isinstance(messages, list):
         return [translate_tree(value) for value in messages]
     return translate_message(str(messages))

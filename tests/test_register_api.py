@@ -93,3 +93,15 @@ def test_the_import_routes_are_in_the_openapi_document(client):
     assert "/api/v1/fees/registers/items/imports/{import_id}/run" in spec["paths"]
     # an export-only register has no import route
     assert not any("/registers/collection" in path for path in spec["paths"])
+
+
+def test_a_form_part_without_a_name_is_a_422_beside_the_other_fields(client, cook):
+    """A hand-made multipart body whose part has no name is marshmallow's unknown field
+    None; next to another field's error it is named "" rather than breaking the problem."""
+    body = (b'--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n'
+            b'--XX\r\nContent-Disposition: form-data; name="dry_run"\r\n\r\nmaybe\r\n--XX--\r\n')
+    answer = client.post(API, data=body, headers={
+        **cook.headers, "Content-Type": "multipart/form-data; boundary=XX"})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == {"": ["Unknown field."],
+                                           "dry_run": ["Not a valid boolean."]}
