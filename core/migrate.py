@@ -180,12 +180,41 @@ def pending_branches(app: Flask) -> list[str]:
             current = MigrationContext.configure(connection).get_current_heads()
     finally:
         engine.dispose()
-    script = ScriptDirectory.from_config(alembic_config(app))
-    # Heads of plugins installed but not loaded here are not this app's scripts' to know.
+    config = alembic_config(app)
+    # A module installed but not loaded here may have a revision in the database that depends
+    # on core's newest (its first needs core's tables), which then stands in the version
+    # table for core's: its scripts are read too, so that core's is found behind it.
+    locations = config.get_main_option("version_locations").split(" ")
+    loaded = set(app.extensions["houqin"].plugins.manifests)
+    config.set_main_option("version_locations", " ".join(
+        locations + [str(p) for p in _installed_migrations(loaded)]))
+    script = ScriptDirectory.from_config(config)
+    # Heads of plugins no longer installed are not this app's scripts' to know.
     known = [head for head in current if _known(script, head)]
     applied = {rev.revision for rev in script.iterate_revisions(known, "base")} if known else set()
     return sorted(branch for branch, heads in branch_heads(app).items()
                   if not set(heads) <= applied)
+
+
+def _installed_migrations(loaded: set[str]) -> list[Path]:
+    """The migration folders of the installed modules not ``loaded`` here (found beside each
+    package, where a module keeps them, without importing its code)."""
+    from importlib.util import find_spec
+
+    from core.plugins.engine import installed_entry_points
+
+    found = []
+    for name, entry_point in installed_entry_points().items():
+        if name in loaded:
+            continue
+        try:
+            spec = find_spec(entry_point.value)
+        except (ImportError, ValueError):
+            continue
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            if (Path(folder) / "migrations").is_dir():
+                found.append(Path(folder) / "migrations")
+    return found
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
