@@ -64,7 +64,7 @@ def _school_with_data(app, make_school, make_user):
     from tests.plugins.fees import report_scenario as scenario
     from tests.plugins.fees import support as fees
 
-    school = make_school("fuzz-school", modules=("canteen", "fees", "energy"))
+    school = make_school("fuzz-school", modules=("canteen", "fees", "energy", "safety"))
     with tenant_context(school):
         year = calendar.create_year("2026学年", date(2026, 9, 1), date(2027, 8, 31))
         term = calendar.create_term(year.id, "第一学期", date(2026, 9, 1), date(2027, 1, 22))

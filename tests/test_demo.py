@@ -33,7 +33,7 @@ MODELS = (Student, Guardian, Staff, SchoolClass, Membership, MenuItem, Sample, M
 
 @pytest.fixture
 def demo_app(app_factory):
-    app = app_factory(plugins=["canteen", "fees", "energy"], DEMO=True)
+    app = app_factory(plugins=["canteen", "fees", "energy", "safety"], DEMO=True)
     with app.app_context():
         apply_manifest(TEXT, source=str(MANIFEST))
         yield app
@@ -63,7 +63,7 @@ def start_afresh(database) -> None:
 
 
 def test_refused_unless_the_deployment_is_a_demo(app_factory):
-    app = app_factory(plugins=["canteen", "fees", "energy"])  # no HOUQIN_DEMO
+    app = app_factory(plugins=["canteen", "fees", "energy", "safety"])  # no HOUQIN_DEMO
     with app.app_context():
         apply_manifest(TEXT, source=str(MANIFEST))
         result = CliRunner().invoke(cli, ["demo", str(MANIFEST)])
@@ -138,6 +138,15 @@ def test_a_lived_in_district_the_same_for_the_same_seed_and_written_once(
 
     with tenant_context(tenant_by_slug("dongfeng-primary")):
         assert db.session.scalar(select(func.count()).select_from(Reading)) >= 4 * DAYS
+    # Its hazards are at every stage of their way, one of them late.
+    from plugins.safety.models import Hazard
+    from plugins.safety.services.hazards import is_overdue
+
+    with tenant_context(tenant_by_slug("dongfeng-primary")):
+        found = db.session.scalars(select(Hazard)).all()
+        assert Counter(h.status for h in found) == {"closed": 3, "fixed": 1, "open": 1,
+                                                    "reported": 1}
+        assert [h.place for h in found if is_overdue(h)] == ["实验楼三楼走廊"]
 
     again = generate(TEXT, days=DAYS)
     assert again.generated == [] and sorted(again.kept) == sorted(SCHOOLS)
@@ -176,7 +185,7 @@ def test_every_role_signs_in_and_the_demo_sign_in_page_lists_them(demo_app, app_
         assert response.status_code == 302, (role, account["email"])
 
     # The same instance folder, started without HOUQIN_DEMO: nothing is listed.
-    plain = app_factory(plugins=["canteen", "fees", "energy"],
+    plain = app_factory(plugins=["canteen", "fees", "energy", "safety"],
                         INSTANCE_PATH=demo_app.config["INSTANCE_PATH"])
     with plain.app_context():
         page = plain.test_client().get("/login").get_data(as_text=True)

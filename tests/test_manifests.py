@@ -165,7 +165,8 @@ def test_dry_run_reports_and_writes_nothing(app):
 
 
 @pytest.mark.parametrize("name", ["demo-district.toml", "kindergarten.toml"])
-@pytest.mark.houqin_plugins("notes", "tags", "playground", "canteen", "fees", "energy")
+@pytest.mark.houqin_plugins("notes", "tags", "playground", "canteen", "fees", "energy",
+                             "safety")
 def test_shipped_manifests_apply_and_are_idempotent(app, name):
     text = (ROOT / "tenants" / "manifests" / name).read_text(encoding="utf-8")
     first = apply_manifest(text, source=name)

@@ -19,7 +19,7 @@ from core.transfer.models import ImportFile
 from tests.plugins.fees.fake_provider import FakePay
 from tests.plugins.fees.fake_provider import install as install_fakepay
 
-ALL_MODULES = ("notes", "tags", "canteen", "fees", "energy")
+ALL_MODULES = ("notes", "tags", "canteen", "fees", "energy", "safety")
 VICTIM_ID = "01a1fdc9-1e46-7b79-bb56-d00841883e8c"  # a record id no school of the walk has
 # A valid body for each endpoint that takes one, so requests reach the record lookups.
 BODIES = {
@@ -79,6 +79,9 @@ BODIES = {
     "energy_api.place_meter": {"building_id": None},
     "energy_api.replace_meter": {"read_at": "2026-01-01T08:00:00", "final_value": "1",
                                  "number": "intruder", "digits": 5, "first_value": "0"},
+    "safety_api.assign_hazard": {"owner_id": VICTIM_ID, "deadline": "2030-01-01"},
+    "safety_api.fix_hazard": {"note": "intruder"},
+    "safety_api.verify_hazard": {"passed": True},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -87,6 +90,7 @@ FORMS = {
     "canteen_api.add_certificate": lambda: {"kind": "other", "number": "x",
                                             "issued_on": "2026-01-01", "scan": _png()},
     "canteen_api.attach_scan": lambda: {"scan": _png()},
+    "safety_api.put_hazard_photo": lambda: {"photo": _png()},
 }
 
 
@@ -244,6 +248,7 @@ def victim(app, make_school, make_user):
             "secret": "SECvictim"}})
         fees = _victim_fees(app, term.id, pupil, today)
         energy = _victim_energy(building.id)
+        safety = _victim_safety(building.id, staff.id)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -269,7 +274,8 @@ def victim(app, make_school, make_user):
                 "issue": str(issued.issue_id), "stock_count": str(stock_count.id),
                 "product": str(tuck.id), "batch": str(batch.id), "sale": str(sale.id),
                 "worker": str(kitchen_worker.id), "health_certificate": str(health_certificate.id),
-                "check": str(morning_check.id), "entry": str(disinfection.id), **fees, **energy}
+                "check": str(morning_check.id), "entry": str(disinfection.id), **fees, **energy,
+                **safety}
 
 
 def _victim_energy(building_id) -> dict[str, str]:
@@ -288,6 +294,21 @@ def _victim_energy(building_id) -> dict[str, str]:
                                         "note": "victim's note"},
                               photo=("dial.png", _png()[0].getvalue()))
     return {"meter": str(main.id), "reading": str(reading.id)}
+
+
+def _victim_safety(building_id, staff_id) -> dict[str, str]:
+    """A hazard in the victim's building with a photo, given to its teacher and fixed (its
+    fix with a photo of its own), so every step's route has something to reach."""
+    from datetime import date
+
+    from plugins.safety.services import hazards
+
+    hazard = hazards.report({"place": "victim's stairs", "description": "victim's hazard",
+                             "building_id": building_id}, photo=("h.png", _png()[0].getvalue()))
+    hazards.assign(hazard, {"owner_id": staff_id, "deadline": date(2099, 1, 1)})
+    hazards.fix(hazard, {"note": "victim's fix"}, photo=("f.png", _png()[0].getvalue()))
+    step = hazards.steps(hazard.id)[-1]
+    return {"hazard": str(hazard.id), "hazard_step": str(step.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -420,6 +441,7 @@ def _snapshot(school):
         SettlementLine,
     )
     from plugins.fees.models import Bill as FeeBill
+    from plugins.safety.models import Hazard, HazardStep
 
     db.session.expire_all()
     with tenant_context(school):
@@ -483,6 +505,9 @@ def _snapshot(school):
             sorted((m.number, m.retired_on, str(m.parent_id))
                    for m in db.session.scalars(select(Meter))),
             sorted((r.value, r.note) for r in db.session.scalars(select(Reading))),
+            sorted((h.status, h.level, str(h.owner_id), str(h.deadline), str(h.photo_id),
+                    h.version) for h in db.session.scalars(select(Hazard))),
+            sorted((x.step, x.note) for x in db.session.scalars(select(HazardStep))),
         )
 
 
@@ -512,6 +537,7 @@ def _values(victim) -> dict[str, str]:
             "billing_run_id": victim["billing_run"],
             "concession_id": victim["concession"], "choice_id": victim["choice"],
             "meter_id": victim["meter"], "reading_id": victim["reading"],
+            "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

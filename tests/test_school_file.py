@@ -27,7 +27,7 @@ from tenants.schoolfile import LEFT_OUT, core_tables, module_tables
 from tests.plugins.canteen.support import certificate, dish, supplier
 from tests.plugins.fees.report_scenario import build
 
-MODULES = ("canteen", "energy", "fees")
+MODULES = ("canteen", "energy", "fees", "safety")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 pytestmark = pytest.mark.houqin_plugins(*MODULES)
 
@@ -74,6 +74,7 @@ def populated(app, make_school, make_user):
         building = people.create_building("教学楼")
         people.create_room({"building_id": building.id, "name": "101", "office": "教务处"})
         _meters()
+        _hazard(building.id, teacher.id)
         term_id = str(term.id)
         db.session.commit()
     build(school, term_id, teacher=teacher, guardian=guardian)
@@ -99,6 +100,15 @@ def _meters() -> None:
         for day, value in ((1, "10"), (2, "25.5")):
             readings.record(meter_id, {"read_at": datetime(2026, 9, day, 1, tzinfo=UTC),
                                        "value": Decimal(value)})
+
+
+def _hazard(building_id, reporter: int) -> None:
+    """A hazard a teacher reported with a photo, fixed: its login and its steps travel."""
+    from plugins.safety.services import hazards
+
+    hazard = hazards.report({"place": "101", "description": "插座松动",
+                             "building_id": building_id}, photo=("h.png", PNG))
+    hazard.reported_by_user = reporter
 
 
 def export(school, path) -> dict:
@@ -146,7 +156,7 @@ def test_a_school_moves_to_another_deployment_row_for_row(app, populated, target
                   "terms", "calendar_days", "buildings", "rooms", "audit_events",
                   "memberships", "stored_files", "canteen_suppliers", "canteen_certificates",
                   "canteen_dishes", "fees_bills", "fees_payments", "fees_receipts",
-                  "energy_meters", "energy_readings",
+                  "energy_meters", "energy_readings", "safety_hazards", "safety_hazard_steps",
                   "fees_receipt_counters", "fees_ledger", "fees_refunds"):
         assert before[table], f"the scenario left {table} empty"
     with zipfile.ZipFile(path) as archive:

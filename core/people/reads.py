@@ -107,6 +107,14 @@ def staff_of_user(user_id: int) -> uuid.UUID | None:
                                                     Staff.active.is_(True)).limit(1))
 
 
+def user_of_staff(staff_id: uuid.UUID) -> int | None:
+    """The login of this member of staff, if they have one and are still at the school: whom
+    a notice for them reaches."""
+    require_tenant()
+    return db.session.scalar(select(Staff.user_id).where(Staff.id == staff_id,
+                                                        Staff.active.is_(True)))
+
+
 def students(ids: Iterable[uuid.UUID] | None = None, class_id: uuid.UUID | None = None,
              enrolled_only: bool = False) -> list[StudentRef]:
     """Students of the school, by number: those with ``ids``, in ``class_id``, or both."""

@@ -1,0 +1,171 @@
+"""The campus safety module (校园安全): hidden hazards found on the grounds (隐患), each given
+an owner and a deadline, fixed by one person and verified by another, told to the director
+when late and to the district when later still — a grave one at once. Most of it is used on
+a phone while walking the campus.
+
+Area map: ``models`` (hazards and their steps) · ``schemas`` (one per resource, and the
+settings) · ``services`` (``hazards``: the loop from report to closure, the daily chase of
+late ones) · ``registers`` (the hazard register as .xlsx) · ``jobs`` (the daily chase) ·
+``district`` (the district home's card) · ``api`` (``/api/v1/safety``) · ``views``
+(``/m/safety``). Imports nothing of Houqin but ``core.sdk``.
+"""
+
+from pathlib import Path
+
+from core.sdk import (
+    NavEntry,
+    NoticeKind,
+    Permission,
+    PluginManifest,
+    Role,
+    Schedule,
+    SearchHit,
+    hookimpl,
+    lazy_gettext,
+)
+
+from .audit_labels import AUDIT_FIELDS, AUDIT_LABELS, AUDIT_VALUES
+
+manifest = PluginManifest(
+    name="safety",
+    version="0.1.0",
+    title=lazy_gettext("Safety"),
+    core=">=0.1,<1",
+    migrations=Path(__file__).with_name("migrations"),
+    audit_labels=AUDIT_LABELS,
+    audit_fields=AUDIT_FIELDS,
+    audit_values=AUDIT_VALUES,
+)
+
+READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.hazards.fix",
+                             "safety.hazards.manage")
+HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
+# Everyone on the staff walks the grounds: any of them reports what they find, and whoever
+# is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
+STAFF = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER, Role.GUARD,
+                   Role.ASSET_KEEPER, Role.CANTEEN_MANAGER, Role.NURSE, Role.FINANCE_CLERK,
+                   Role.CLASS_TEACHER})
+DISTRICT = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_INSPECTOR})
+
+
+@hookimpl
+def houqin_blueprints():
+    from .api import blp
+    from .views import bp
+
+    return [blp, bp]
+
+
+@hookimpl
+def houqin_permissions():
+    return [
+        Permission(READ, lazy_gettext("See the hazard register"), STAFF | DISTRICT,
+                   read_only=True),
+        Permission(REPORT, lazy_gettext("Report a hazard"), STAFF),
+        Permission(FIX, lazy_gettext("Record the fix of a hazard"), STAFF),
+        Permission(MANAGE, lazy_gettext("Assign hazards and verify their fixes"), HEADS),
+    ]
+
+
+@hookimpl
+def houqin_settings_schema():
+    from .schemas import SafetySettingsSchema
+
+    return SafetySettingsSchema
+
+
+@hookimpl
+def houqin_navigation(tenant, principal):
+    group = {"group": manifest.title, "group_order": 40}
+    return [
+        NavEntry(lazy_gettext("Hazard register"), "safety_pages.hazards", READ, order=40, **group),
+        NavEntry(lazy_gettext("Report a hazard"), "safety_pages.report_form", REPORT, order=41,
+                 **group),
+    ]
+
+
+@hookimpl
+def houqin_dashboard_widgets(tenant, principal):
+    if READ not in principal.permissions:
+        return []
+    from .views.home import widget
+
+    return [widget(REPORT in principal.permissions)]
+
+
+@hookimpl
+def houqin_search(tenant, principal, query, limit):
+    """Hazards by their place or what was found."""
+    if READ not in principal.permissions:
+        return []
+    from sqlalchemy import or_, select
+
+    from core.sdk import db
+
+    from .models import STATUS_TITLES, Hazard
+
+    rows = db.session.scalars(
+        select(Hazard).where(or_(Hazard.place.icontains(query, autoescape=True),
+                                 Hazard.description.icontains(query, autoescape=True)))
+        .order_by(Hazard.found_at.desc()).limit(limit))
+    return [SearchHit("safety.hazard", lazy_gettext("Hazards"), h.place, "safety_pages.hazard",
+                      READ, {"hazard_id": h.id},
+                      " · ".join((str(STATUS_TITLES[h.status]), h.description[:40])),
+                      kind_order=40)
+            for h in rows]
+
+
+@hookimpl
+def houqin_jobs():
+    from .jobs import chase_late
+
+    return [chase_late]
+
+
+@hookimpl
+def houqin_schedules():
+    from .jobs import chase_late
+
+    # Before the office opens: the director starts the day knowing what is late.
+    return [Schedule("safety.late", chase_late, "0 7 * * *",
+                     "tell the director of late hazards and the district of later ones")]
+
+
+@hookimpl
+def houqin_notice_kinds():
+    """Hazards reported, given, fixed and sent back, apart from late ones."""
+    from .services.hazards import ASSIGNED, OVERDUE
+
+    return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
+            NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline"))]
+
+
+@hookimpl
+def houqin_export_tenant_data(tenant):
+    from .exports import TABLES
+
+    return dict(TABLES)
+
+
+@hookimpl
+def houqin_demo_life(tenant, days, rng):
+    from .demo import live
+
+    live(tenant, days, rng)
+
+
+@hookimpl
+def houqin_registers():
+    from .registers import REGISTERS
+
+    return REGISTERS
+
+
+@hookimpl
+def houqin_district_widgets(district, principal):
+    """The district's schools' open, late and escalated hazards, for its staff."""
+    if not principal.district_roles & DISTRICT:
+        return []
+    from .district import widget
+
+    return [widget(district)]

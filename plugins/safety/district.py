@@ -1,0 +1,61 @@
+"""The district home's safety card: each school's open, late and grave hazards, and the
+hazards its schools reported to the district (grave ones at once, others past the school's
+escalation limit) until they close — read-only through core's district read, one query for
+all the schools, audited in each school read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+
+from core.sdk import DistrictRef, TenantRef, Widget, db, district_read, lazy_gettext
+
+from .models import LEVEL_TITLES, Hazard
+from .services.hazards import LATE, UNCLOSED
+
+PURPOSE = "open and escalated hazards"
+SHOWN = 20  # escalated hazards listed on the card, the latest first
+
+
+def overview(district: DistrictRef) -> dict:
+    today = datetime.now(ZoneInfo(district.timezone)).date()
+
+    def read(schools: list[TenantRef]) -> tuple[list, list]:
+        counts = db.session.execute(
+            select(Hazard.tenant_id, func.count(),
+                   func.sum(case((Hazard.status.in_(LATE) & (Hazard.deadline < today), 1),
+                                 else_=0)),
+                   func.sum(case((Hazard.level == "grave", 1), else_=0)))
+            .where(Hazard.status.in_(UNCLOSED)).group_by(Hazard.tenant_id)).all()
+        escalated = db.session.execute(
+            select(Hazard.tenant_id, Hazard.place, Hazard.description, Hazard.level,
+                   Hazard.deadline, Hazard.escalated_at)
+            .where(Hazard.escalated_at.is_not(None), Hazard.status != "closed")
+            .order_by(Hazard.escalated_at.desc()).limit(SHOWN)).all()
+        return [tuple(r) for r in counts], [tuple(r) for r in escalated]
+
+    schools: dict[int, str] = {}
+
+    def scoped(found: list[TenantRef]):
+        schools.update({s.id: s.name for s in found})
+        return read(found)
+
+    counts, escalated = district_read(district, PURPOSE, "safety_hazards", scoped,
+                                      module="safety")
+    return {
+        "schools": sorted(({"name": schools.get(t, ""), "open": n, "late": int(late or 0),
+                            "grave": int(grave or 0)} for t, n, late, grave in counts),
+                          key=lambda s: (-s["late"], -s["grave"], s["name"])),
+        "escalated": [{"school": schools.get(t, ""), "place": place, "description": text,
+                       "level": str(LEVEL_TITLES[level]),
+                       "deadline": deadline.isoformat() if deadline else None,
+                       "late": bool(deadline and deadline < today)}
+                      for t, place, text, level, deadline, _at in escalated],
+    }
+
+
+def widget(district: DistrictRef) -> Widget:
+    return Widget(lazy_gettext("Safety hazards"), "safety/_district_widget.html",
+                  "core.district.read", order=40, data=overview(district))

@@ -1,0 +1,20 @@
+"""The hazard register's filtered .xlsx (what the register page shows, through the register's
+columns), and the list of the safety module's tables for the school file."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from core.sdk import _, audit, sheet_cell, workbook_bytes, xlsx_download
+
+from .models import Hazard, HazardStep
+from .registers import COLUMNS, rows_of
+
+TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep}
+
+
+def hazards_download(hazards: list[Hazard], filters: dict) -> Response:
+    audit.record("export", "safety.hazards", after={k: str(v) for k, v in filters.items()})
+    sheet = [[str(c.title) for c in COLUMNS],
+             *([sheet_cell(c.value(row)) for c in COLUMNS] for row in rows_of(hazards))]
+    return xlsx_download(workbook_bytes([(_("Hazard register"), sheet)]), "safety-hazards.xlsx")

@@ -1,0 +1,31 @@
+"""A school's safety settings (``PUT /api/v1/modules/safety``): how many days a hazard of
+each level has to be fixed, and how long past its deadline it goes to the district.
+
+No national text fixes these: the State Council's education inspectorate asks for a ledger
+and a deadline set case by case (2017 and 2018 notices, as reported), so nothing has a
+default; until a school enters them, whoever assigns a hazard sets its deadline by hand and
+only grave hazards (reported at once) reach the district."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from core.sdk import Schema, lazy_gettext
+
+
+def days(label, hint):
+    return fields.Integer(load_default=None, allow_none=True, strict=True,
+                          validate=validate.Range(1, 365),
+                          metadata={"label": label, "hint": hint})
+
+
+class SafetySettingsSchema(Schema):
+    general_days = days(lazy_gettext("Days to fix a general hazard"),
+                        lazy_gettext("Empty: set each deadline by hand. No national figure exists."))
+    major_days = days(lazy_gettext("Days to fix a serious hazard"),
+                      lazy_gettext("Empty: set each deadline by hand. No national figure exists."))
+    grave_days = days(lazy_gettext("Days to fix a grave hazard"),
+                      lazy_gettext("Empty: set each deadline by hand. No national figure exists."))
+    escalate_after_days = days(
+        lazy_gettext("Days past its deadline before a hazard goes to the district"),
+        lazy_gettext("Empty: only grave hazards go to the district (at once)."))
