@@ -90,7 +90,7 @@ def houqin_dashboard_widgets(tenant, principal):
         return []
     from .views.home import widget
 
-    return [widget(REPORT in principal.permissions)]
+    return [widget(MANAGE in principal.permissions, REPORT in principal.permissions)]
 
 
 @hookimpl

@@ -11,9 +11,9 @@ from ..services import today
 from ..services.hazards import LATE, UNCLOSED
 
 
-def widget(reporter: bool) -> Widget:
+def widget(manager: bool, reporter: bool) -> Widget:
     """Unclosed hazards by level, how many are late and how many wait for verification; the
-    day's work (``today``) of whoever manages hazards while any is late."""
+    day's work (``today``) of whoever manages hazards while any is late or waits for them."""
     counts = dict(db.session.execute(select(Hazard.level, func.count())
                                      .where(Hazard.status.in_(UNCLOSED))
                                      .group_by(Hazard.level)).all())
@@ -24,4 +24,5 @@ def widget(reporter: bool) -> Widget:
     return Widget(lazy_gettext("Safety"), "safety/_widget.html", "safety.read", order=40, data={
         "levels": [{"title": str(LEVEL_TITLES[level]), "count": counts.get(level, 0)}
                    for level in LEVELS],
-        "late": late, "fixed": fixed}, today=reporter and bool(late))
+        "late": late, "fixed": fixed, "reporter": reporter},
+        today=manager and bool(late or fixed))
