@@ -20,6 +20,9 @@ class Rule:
     source: str
     effective: str
     overridden_by: str | None = None  # the district whose file set the value
+    # How sure the value is, as checked against its source: "verified" (read in the official
+    # text) or "secondary" (agreeing secondary sources); empty where a module has not said.
+    certainty: str = ""
 
 
 def _read(path: Path) -> dict:
@@ -50,5 +53,6 @@ def rules_in_force(module: str, national: Path) -> dict[str, Rule]:
         found[key] = Rule(key=key, value=type(base.value)(value), unit=base.unit,
                           source=entry.get("source", base.source),
                           effective=entry.get("effective", base.effective),
-                          overridden_by=district.slug)
+                          overridden_by=district.slug,
+                          certainty=entry.get("certainty", "district"))
     return found

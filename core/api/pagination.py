@@ -51,7 +51,7 @@ def page_of(statement: Select | Sequence, pagination_parameters=None, *,
     Without (a page of the web app): a ``Page`` of ``PAGE_SIZE`` rows at ``?page=``, which
     unpacks as ``rows, page, more`` for the template's pager. One row more than a page tells
     whether another follows, without counting them all. A page may also give the rows it has
-    already read (a list it filtered itself).
+    already read (a list it filtered itself), with or without ``pagination_parameters``.
 
     ``dumped_by`` is for a view that returns the page as it is: give the response schema
     (class or instance) and only the columns it dumps are read, as plain rows rather than
@@ -72,6 +72,9 @@ def page_of(statement: Select | Sequence, pagination_parameters=None, *,
         raise Invalid(errors={"page": [f"must be at most {MAX_PAGE}"]})
     size = pagination_parameters.page_size
     offset = (pagination_parameters.page - 1) * size
+    if not isinstance(statement, Select):  # rows the view read and filtered itself
+        pagination_parameters.item_count = len(statement)
+        return list(statement[offset:offset + size])
     columns = _dumped_columns(statement, dumped_by) if dumped_by is not None else None
     if columns is not None:
         rows = db.session.execute(

@@ -105,3 +105,7 @@ class RuleSchema(Schema):
     effective = fields.String()
     overridden_by = fields.String(allow_none=True,
                                   metadata={"description": "the district that overrides it"})
+    certainty = fields.String(metadata={
+        "description": "how sure the value is: verified (read in the official text), "
+                       "secondary (agreeing secondary sources), district (set by the district), "
+                       "or empty"})
