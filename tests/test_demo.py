@@ -147,6 +147,10 @@ def test_a_lived_in_district_the_same_for_the_same_seed_and_written_once(
         assert Counter(h.status for h in found) == {"closed": 3, "fixed": 1, "open": 1,
                                                     "reported": 1}
         assert [h.place for h in found if is_overdue(h)] == ["实验楼三楼走廊"]
+        from plugins.safety.services import equipment
+
+        standing = equipment.standings(list(db.session.scalars(equipment.listed())))
+        assert len(standing) == 7 and all(s.last_check for s in standing)
 
     again = generate(TEXT, days=DAYS)
     assert again.generated == [] and sorted(again.kept) == sorted(SCHOOLS)

@@ -82,6 +82,9 @@ BODIES = {
     "safety_api.assign_hazard": {"owner_id": VICTIM_ID, "deadline": "2030-01-01"},
     "safety_api.fix_hazard": {"note": "intruder"},
     "safety_api.verify_hazard": {"passed": True},
+    "safety_api.check_equipment": {"body": True},
+    "safety_api.service_equipment": {"on": "2026-01-01"},
+    "safety_api.retire_equipment": {},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -308,7 +311,15 @@ def _victim_safety(building_id, staff_id) -> dict[str, str]:
     hazards.assign(hazard, {"owner_id": staff_id, "deadline": date(2099, 1, 1)})
     hazards.fix(hazard, {"note": "victim's fix"}, photo=("f.png", _png()[0].getvalue()))
     step = hazards.steps(hazard.id)[-1]
-    return {"hazard": str(hazard.id), "hazard_step": str(step.id)}
+    from plugins.safety.services import equipment
+
+    extinguisher = equipment.create({"number": "victim's extinguisher", "kind": "extinguisher",
+                                     "agent": "dry_powder", "produced_on": date(2025, 1, 1),
+                                     "place": "victim's corridor", "building_id": building_id})
+    equipment.record_check(extinguisher, {"checked_on": date(2025, 6, 1), "body": False,
+                                          "note": "victim's note"})
+    return {"hazard": str(hazard.id), "hazard_step": str(step.id),
+            "equipment": str(extinguisher.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -441,7 +452,7 @@ def _snapshot(school):
         SettlementLine,
     )
     from plugins.fees.models import Bill as FeeBill
-    from plugins.safety.models import Hazard, HazardStep
+    from plugins.safety.models import Equipment, EquipmentCheck, Hazard, HazardStep
 
     db.session.expire_all()
     with tenant_context(school):
@@ -508,6 +519,9 @@ def _snapshot(school):
             sorted((h.status, h.level, str(h.owner_id), str(h.deadline), str(h.photo_id),
                     h.version) for h in db.session.scalars(select(Hazard))),
             sorted((x.step, x.note) for x in db.session.scalars(select(HazardStep))),
+            sorted((e.number, str(e.serviced_on), str(e.retired_on), e.version)
+                   for e in db.session.scalars(select(Equipment))),
+            sorted((c.checked_on, c.note) for c in db.session.scalars(select(EquipmentCheck))),
         )
 
 
@@ -538,6 +552,7 @@ def _values(victim) -> dict[str, str]:
             "concession_id": victim["concession"], "choice_id": victim["choice"],
             "meter_id": victim["meter"], "reading_id": victim["reading"],
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
+            "equipment_id": victim["equipment"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

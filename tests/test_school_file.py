@@ -109,6 +109,11 @@ def _hazard(building_id, reporter: int) -> None:
     hazard = hazards.report({"place": "101", "description": "插座松动",
                              "building_id": building_id}, photo=("h.png", PNG))
     hazard.reported_by_user = reporter
+    from plugins.safety.services import equipment
+
+    extinguisher = equipment.create({"number": "MHQ-1", "kind": "extinguisher", "agent": "co2",
+                                     "produced_on": date(2024, 1, 1), "place": "101"})
+    equipment.record_check(extinguisher, {"checked_on": date(2026, 9, 1), "body": True})
 
 
 def export(school, path) -> dict:
@@ -157,6 +162,7 @@ def test_a_school_moves_to_another_deployment_row_for_row(app, populated, target
                   "memberships", "stored_files", "canteen_suppliers", "canteen_certificates",
                   "canteen_dishes", "fees_bills", "fees_payments", "fees_receipts",
                   "energy_meters", "energy_readings", "safety_hazards", "safety_hazard_steps",
+                  "safety_equipment", "safety_equipment_checks",
                   "fees_receipt_counters", "fees_ledger", "fees_refunds"):
         assert before[table], f"the scenario left {table} empty"
     with zipfile.ZipFile(path) as archive:

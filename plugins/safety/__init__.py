@@ -39,6 +39,7 @@ manifest = PluginManifest(
 
 READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.hazards.fix",
                              "safety.hazards.manage")
+EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -64,6 +65,11 @@ def houqin_permissions():
         Permission(REPORT, lazy_gettext("Report a hazard"), STAFF),
         Permission(FIX, lazy_gettext("Record the fix of a hazard"), STAFF),
         Permission(MANAGE, lazy_gettext("Assign hazards and verify their fixes"), HEADS),
+        # The asset keeper looks after the equipment; the guard checks it on the rounds.
+        Permission(EQUIPMENT, lazy_gettext("Register fire equipment, its service and retirement"),
+                   HEADS | {Role.ASSET_KEEPER}),
+        Permission(CHECK, lazy_gettext("Check fire equipment"),
+                   HEADS | {Role.ASSET_KEEPER, Role.GUARD}),
     ]
 
 
@@ -81,6 +87,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Hazard register"), "safety_pages.hazards", READ, order=40, **group),
         NavEntry(lazy_gettext("Report a hazard"), "safety_pages.report_form", REPORT, order=41,
                  **group),
+        NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
     ]
 
 
@@ -133,11 +140,15 @@ def houqin_schedules():
 
 @hookimpl
 def houqin_notice_kinds():
-    """Hazards reported, given, fixed and sent back, apart from late ones."""
+    """Hazards reported, given, fixed and sent back, apart from late ones and from fire
+    equipment falling due."""
+    from .jobs import EQUIPMENT_DUE
     from .services.hazards import ASSIGNED, OVERDUE
 
     return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
-            NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline"))]
+            NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline")),
+            NoticeKind(EQUIPMENT_DUE, lazy_gettext("Safety: fire equipment due for a check, "
+                                                   "service or scrapping"))]
 
 
 @hookimpl

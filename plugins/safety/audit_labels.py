@@ -2,12 +2,15 @@
 
 from core.sdk import lazy_gettext
 
-from .models import LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
+from .models import AGENT_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
     "safety_hazard_steps": lazy_gettext("Hazard steps"),
     "safety.hazards": lazy_gettext("Hazard register"),
+    "safety_equipment": lazy_gettext("Fire equipment"),
+    "safety_equipment_checks": lazy_gettext("Fire equipment checks"),
+    "safety.equipment": lazy_gettext("Fire equipment"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -30,10 +33,29 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_hazard_steps.at": lazy_gettext("At"),
     "safety_hazard_steps.by": lazy_gettext("Done by"),
     "safety_hazard_steps.photo_id": lazy_gettext("Photo"),
+    "safety_equipment.agent": lazy_gettext("Agent"),
+    "safety_equipment.capacity": lazy_gettext("Capacity, as on the label"),
+    "safety_equipment.produced_on": lazy_gettext("Made on"),
+    "safety_equipment.place": lazy_gettext("Where it stands"),
+    "safety_equipment.listed_place": lazy_gettext("Checked every half month"),
+    "safety_equipment.registered_on": lazy_gettext("Registered on"),
+    "safety_equipment.serviced_on": lazy_gettext("Last serviced on"),
+    "safety_equipment.retired_on": lazy_gettext("Taken out of use"),
+    "safety_equipment_checks.equipment_id": lazy_gettext("Fire equipment"),
+    "safety_equipment_checks.checked_on": lazy_gettext("Day"),
+    "safety_equipment_checks.pressure": lazy_gettext("Pressure gauge in the green"),
+    "safety_equipment_checks.seal": lazy_gettext("Pin and seal intact"),
+    "safety_equipment_checks.hose": lazy_gettext("Hose and nozzle sound"),
+    "safety_equipment_checks.body": lazy_gettext("No dent, rust or leak; label legible"),
+    "safety_equipment_checks.works": lazy_gettext("Lights, sounds or flows when tested"),
+    "safety_equipment_checks.passed": lazy_gettext("passed"),
+    "safety_equipment_checks.checked_by": lazy_gettext("Inspected by"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
     "safety_hazards.level": LEVEL_TITLES,
     "safety_hazards.status": STATUS_TITLES,
     "safety_hazard_steps.step": STEP_TITLES,
+    "safety_equipment.kind": EQUIPMENT_TITLES,
+    "safety_equipment.agent": AGENT_TITLES,
 }

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
-from .models import Hazard
-from .services import hazards
+from .models import Equipment, Hazard
+from .services import equipment, hazards
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -25,6 +25,16 @@ FOUND = (
     ("校门口", "减速带破损", "general", "new"),
 )
 WEEKS = 4
+# number, kind, agent, capacity, years since made, place, checked every half month
+EQUIPMENT = (
+    ("MHQ-001", "extinguisher", "dry_powder", "4kg", 3, "教学楼一层走廊", False),
+    ("MHQ-002", "extinguisher", "dry_powder", "4kg", 9, "教学楼二层走廊", False),
+    ("MHQ-003", "extinguisher", "co2", "3kg", 6, "配电室", False),
+    ("MHQ-004", "extinguisher", "water_based", "6L", 6, "食堂后厨", False),
+    ("MHQ-005", "extinguisher", "dry_powder", "8kg", 2, "锅炉房", True),
+    ("XHS-001", "hydrant", None, "", None, "教学楼一层东侧", False),
+    ("YJD-001", "emergency_light", None, "", None, "教学楼楼梯口", False),
+)
 
 
 def _at(day, hour: int) -> datetime:
@@ -32,6 +42,7 @@ def _at(day, hour: int) -> datetime:
 
 
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
+    _equipment(rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
     owners = people.staff(active_only=True)
@@ -63,3 +74,24 @@ def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
             hazards.verify(hazard, {"passed": False, "note": "仍有晃动，需更换底座"})
             hazards.fix(hazard, {"note": "更换立柱底座并除锈刷漆"})
         hazards.verify(hazard, {"passed": True, "note": "复查合格"})
+
+
+def _equipment(rng: random.Random) -> None:
+    """Extinguishers of several ages (one due for service, one due for scrapping soon), a
+    hydrant and an emergency light; most checked last month, some this month."""
+    if db.session.scalar(select(func.count()).select_from(Equipment)):
+        return
+    today = school_today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
+    for number, kind, agent, capacity, years, place, listed in EQUIPMENT:
+        made = equipment.create({
+            "number": number, "kind": kind, "agent": agent, "capacity": capacity,
+            "produced_on": today.replace(day=1, year=today.year - years) if years else None,
+            "place": place, "listed_place": listed})
+        made.registered_on = last_month - timedelta(days=60)
+        for day in (last_month, today.replace(day=min(today.day, 5))):
+            if day <= today and (day == last_month or rng.random() < 0.5):
+                equipment.record_check(made, {"checked_on": day, "pressure": True, "seal": True,
+                                              "hose": True, "body": True}
+                                       if kind == "extinguisher" else
+                                       {"checked_on": day, "works": True})

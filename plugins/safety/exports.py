@@ -7,10 +7,11 @@ from flask import Response
 
 from core.sdk import _, audit, sheet_cell, workbook_bytes, xlsx_download
 
-from .models import Hazard, HazardStep
+from .models import Equipment, EquipmentCheck, Hazard, HazardStep
 from .registers import COLUMNS, rows_of
 
-TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep}
+TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
+          "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

@@ -1,18 +1,35 @@
-"""The hazard register (隐患台账) as .xlsx, in the columns offices keep on paper: found when and
-where, what, how grave, who found it, who fixes it by when, what was done, who verified it
-when, and where it stands. Core's register export gives a period's hazards (by the day they
-were found); the register page's own link gives the rows its filters show, through the same
-columns. Every cell is inert (a description beginning with ``=`` stays text)."""
+"""The fire equipment register, imported from and exported to .xlsx in the same columns (a
+row naming a kept number updates that piece), and the hazard register (隐患台账) as .xlsx, in
+the columns offices keep on paper: found when and where, what, how grave, who found it, who
+fixes it by when, what was done, who verified it when, and where it stands. Core's register
+export gives a period's hazards (by the day they were found); the register page's own link
+gives the rows its filters show, through the same columns. Every cell is inert (a
+description beginning with ``=`` stays text)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
-from core.sdk import Register, SheetColumn, db, lazy_gettext, people, school_zone
+from core.sdk import (
+    Register,
+    RegisterColumn,
+    RuleBroken,
+    SheetColumn,
+    _,
+    buildings,
+    cells,
+    db,
+    lazy_gettext,
+    people,
+    school_zone,
+)
 
-from .models import LEVEL_TITLES, STATUS_TITLES, Hazard, HazardStep
+from .models import AGENTS, EQUIPMENT_KINDS, LEVEL_TITLES, STATUS_TITLES, Equipment, Hazard, HazardStep
+from .schemas import EquipmentSchema
+from .services import equipment
 
 
 class HazardRow:
@@ -64,7 +81,90 @@ def _found_between(start: date, end: date) -> list[HazardRow]:
         .order_by(Hazard.found_at, Hazard.id))))
 
 
+# --- fire equipment ----------------------------------------------------------------------
+
+# The words a school's sheet uses (the first is what exports write).
+KIND_WORDS = {"extinguisher": ("灭火器",), "hydrant": ("室内消火栓", "消火栓"),
+              "hose_reel": ("消防软管卷盘", "软管卷盘"), "emergency_light": ("应急照明灯", "应急灯"),
+              "exit_sign": ("疏散指示标志", "安全出口标志"), "alarm": ("火灾报警器", "报警器"),
+              "sprinkler": ("自动喷水灭火系统", "喷淋")}
+AGENT_WORDS = {"water_based": ("水基型", "水型", "泡沫"), "dry_powder": ("干粉",),
+               "clean_agent": ("洁净气体",), "co2": ("二氧化碳", "CO2")}
+YES_NO = {True: "是", False: "否"}
+EQUIPMENT_FIELDS = ("number", "kind", "agent", "capacity", "produced_on", "building_id", "place",
+                    "listed_place", "serviced_on")
+assert set(KIND_WORDS) == set(EQUIPMENT_KINDS) and set(AGENT_WORDS) == set(AGENTS)
+
+
+def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {word: code for code, words in table.items() for word in (*words, code)}
+
+
+def _kept_equipment() -> dict[str, Equipment]:
+    return {e.number: e for e in db.session.scalars(
+        select(Equipment).where(Equipment.retired_on.is_(None)))}
+
+
+def _building_named(name: str) -> Any:
+    name = (name or "").strip()
+    if not name:
+        return None
+    for building in buildings():
+        if building.name == name:
+            return building.id
+    raise RuleBroken(_("no building of the school has this name"), "building_id")
+
+
+def _load_equipment(values: dict[str, Any], kept: dict[str, Equipment]) -> dict[str, Any]:
+    given = {k: v for k, v in values.items() if v is not None and k != "building"}
+    given["building_id"] = _building_named(values.get("building") or "")
+    data = EquipmentSchema(only=EQUIPMENT_FIELDS).load(given)
+    if data["number"] not in kept:
+        equipment.check_fields(data)
+    return data
+
+
+def _write_equipment(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        equipment.create(row)
+
+
+def _revise_equipment(kept: Equipment, row: dict[str, Any]) -> list[str]:
+    return equipment.revise(kept, {k: v for k, v in row.items() if k != "number"})
+
+
+def _building_name(e: Equipment) -> str:
+    return {b.id: b.name for b in buildings()}.get(e.building_id, "") if e.building_id else ""
+
+
+EQUIPMENT = Register(
+    name="equipment", title=lazy_gettext("Fire equipment"), permission="safety.equipment.manage",
+    read_permission="safety.read", list_endpoint="safety_pages.equipment",
+    columns=(
+        RegisterColumn("number", ("编号", "number"), required=True, value=lambda e: e.number),
+        RegisterColumn("kind", ("类别", "kind"), cells.choice(_words(KIND_WORDS)), required=True,
+                       value=lambda e: KIND_WORDS[e.kind][0]),
+        RegisterColumn("agent", ("灭火剂", "agent"), cells.choice(_words(AGENT_WORDS)),
+                       value=lambda e: AGENT_WORDS[e.agent][0] if e.agent else ""),
+        RegisterColumn("capacity", ("规格", "capacity"), value=lambda e: e.capacity),
+        RegisterColumn("produced_on", ("生产日期", "produced_on"), cells.day,
+                       value=lambda e: e.produced_on),
+        RegisterColumn("building", ("楼栋", "building"), value=_building_name),
+        RegisterColumn("place", ("位置", "place"), required=True, value=lambda e: e.place),
+        RegisterColumn("listed_place", ("半月检查场所", "listed_place"), cells.flag,
+                       value=lambda e: YES_NO[e.listed_place]),
+        RegisterColumn("serviced_on", ("上次维修日期", "serviced_on"), cells.day,
+                       value=lambda e: e.serviced_on),
+    ),
+    fields={"building_id": "building"},
+    key="number", kept=_kept_equipment, revise=_revise_equipment, prepare=_kept_equipment,
+    load=_load_equipment, write=_write_equipment,
+    rows=lambda: db.session.scalars(select(Equipment).where(Equipment.retired_on.is_(None))
+                                    .order_by(Equipment.kind, Equipment.number)))
+
+
 REGISTERS = [
+    EQUIPMENT,
     Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
              columns=COLUMNS, rows=_found_between, dated=True, max_days=366,
              list_endpoint="safety_pages.hazards"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import TenantScoped, UtcDateTime, db, lazy_gettext, tenant_foreign_key, tenant_index, utcnow
@@ -82,3 +82,73 @@ class HazardStep(TenantScoped, db.Model):
     by: Mapped[str] = mapped_column(String(50))
     note: Mapped[str] = mapped_column(String(500), default="")
     photo_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+# Fire equipment (消防器材): what a school keeps in service, each placed in one of its rooms or
+# places. Extinguishers have an agent, from which GB 50444-2008's tables give when each is
+# due for service and for scrapping.
+EQUIPMENT_KINDS = ("extinguisher", "hydrant", "hose_reel", "emergency_light", "exit_sign",
+                   "alarm", "sprinkler")
+EQUIPMENT_TITLES = {"extinguisher": lazy_gettext("Fire extinguisher"),
+                    "hydrant": lazy_gettext("Indoor hydrant"),
+                    "hose_reel": lazy_gettext("Hose reel"),
+                    "emergency_light": lazy_gettext("Emergency light"),
+                    "exit_sign": lazy_gettext("Exit sign"),
+                    "alarm": lazy_gettext("Fire alarm"),
+                    "sprinkler": lazy_gettext("Sprinkler")}
+# The agents of GB 50444-2008's tables 5.3.2 and 5.4.3 (水基型, 干粉, 洁净气体, 二氧化碳).
+AGENTS = ("water_based", "dry_powder", "clean_agent", "co2")
+AGENT_TITLES = {"water_based": lazy_gettext("Water-based"), "dry_powder": lazy_gettext("Dry powder"),
+                "clean_agent": lazy_gettext("Clean agent"), "co2": lazy_gettext("Carbon dioxide")}
+
+
+class Equipment(TenantScoped, db.Model):
+    """One piece of fire equipment, numbered in the school. ``listed_place``: it stands in a
+    place GB 50444-2008 §5.2.2 lists (a boiler room, a basement...), so an extinguisher there
+    is checked every half month instead of every month. ``serviced_on``: its last service
+    (维修); ``retired_on``: taken out of use (scrapped, replaced)."""
+
+    __tablename__ = "safety_equipment"
+    __table_args__ = (
+        tenant_index("ix_safety_equipment_number", "number", unique=True),
+        tenant_foreign_key("building_id", "buildings"),
+    )
+
+    number: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))  # EQUIPMENT_KINDS
+    agent: Mapped[str | None] = mapped_column(String(12))  # AGENTS, extinguishers only
+    capacity: Mapped[str] = mapped_column(String(20), default="")  # as on the label: "4kg"
+    produced_on: Mapped[date | None] = mapped_column(Date)
+    building_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    place: Mapped[str] = mapped_column(String(120))
+    listed_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_on: Mapped[date] = mapped_column(Date)  # from when its checks are counted
+    serviced_on: Mapped[date | None] = mapped_column(Date)
+    retired_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(50))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class EquipmentCheck(TenantScoped, db.Model):
+    """One check of a piece of equipment (附录C): each part passed or not (None: not for this
+    kind), the whole passed only when every part did; a failure's note says what is wrong."""
+
+    __tablename__ = "safety_equipment_checks"
+    __table_args__ = (
+        tenant_foreign_key("equipment_id", "safety_equipment"),
+        tenant_index("ix_safety_equipment_checks_on", "equipment_id", "checked_on", unique=True),
+    )
+
+    equipment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    checked_on: Mapped[date] = mapped_column(Date)
+    pressure: Mapped[bool | None] = mapped_column(Boolean)  # the gauge in the green
+    seal: Mapped[bool | None] = mapped_column(Boolean)  # pin and seal intact
+    hose: Mapped[bool | None] = mapped_column(Boolean)  # hose and nozzle sound
+    body: Mapped[bool | None] = mapped_column(Boolean)  # no dent, rust or leak; label legible
+    works: Mapped[bool | None] = mapped_column(Boolean)  # lights, sounds, flows when tested
+    passed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    checked_by: Mapped[str] = mapped_column(String(50))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

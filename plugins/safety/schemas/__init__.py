@@ -1,5 +1,6 @@
 """One schema per resource, serving the API and the pages' forms alike."""
 
+from .equipment import DaySchema, EquipmentCheckSchema, EquipmentQuerySchema, EquipmentSchema
 from .hazards import (
     AssignmentSchema,
     FixSchema,
@@ -11,5 +12,6 @@ from .hazards import (
 )
 from .settings import SafetySettingsSchema
 
-__all__ = ["AssignmentSchema", "FixSchema", "HazardQuerySchema", "HazardSchema",
+__all__ = ["AssignmentSchema", "DaySchema", "EquipmentCheckSchema", "EquipmentQuerySchema",
+           "EquipmentSchema", "FixSchema", "HazardQuerySchema", "HazardSchema",
            "HazardStepSchema", "PhotoSchema", "SafetySettingsSchema", "VerificationSchema"]

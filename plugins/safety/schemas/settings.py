@@ -1,5 +1,6 @@
 """A school's safety settings (``PUT /api/v1/modules/safety``): how many days a hazard of
-each level has to be fixed, and how long past its deadline it goes to the district.
+each level has to be fixed, how long past its deadline it goes to the district, and how often
+fire equipment other than extinguishers is checked.
 
 No national text fixes these: the State Council's education inspectorate asks for a ledger
 and a deadline set case by case (2017 and 2018 notices, as reported), so nothing has a
@@ -29,3 +30,9 @@ class SafetySettingsSchema(Schema):
     escalate_after_days = days(
         lazy_gettext("Days past its deadline before a hazard goes to the district"),
         lazy_gettext("Empty: only grave hazards go to the district (at once)."))
+    equipment_check = fields.String(
+        load_default="", validate=validate.OneOf(("", "monthly", "half_monthly")),
+        metadata={"label": lazy_gettext("How often other fire equipment is checked"),
+                  "hint": lazy_gettext("Hydrants, hose reels, lights, signs, alarms and "
+                                       "sprinklers: monthly or half_monthly; empty: no schedule. "
+                                       "Extinguishers follow GB 50444-2008.")})

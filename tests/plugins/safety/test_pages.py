@@ -99,3 +99,30 @@ def test_the_register_filters_and_exports_what_it_shows(app, client, school, off
     assert bad.status_code == 200  # an unusable filter is dropped, the rest kept
     home = client.get(f"/t/{SLUG}/").get_data(as_text=True)
     assert 'data-testid="safety-widget"' in home
+
+
+def test_a_guard_checks_an_extinguisher_from_its_page(app, client, school, make_user):
+    from plugins.safety.services import equipment
+
+    with tenant_context(school):
+        made = equipment.create({"number": "MHQ-1", "kind": "extinguisher", "agent": "co2",
+                                 "produced_on": __import__("datetime").date(2020, 5, 1),
+                                 "place": "配电室"}).id
+        db.session.commit()
+    guard = make_user(school, "guard", email="guard@safety.test")
+    token = signed_in(client, guard)
+    listed = client.get(f"{BASE}/equipment?due=check").get_data(as_text=True)
+    assert "MHQ-1" in listed and "2032-05-01" in listed  # CO₂: scrapped 12 years on
+    page = client.get(f"{BASE}/equipment/{made}").get_data(as_text=True)
+    assert 'data-testid="check"' in page and 'data-testid="service"' not in page
+    refused = client.post(f"{BASE}/equipment/{made}/checks", data={
+        "csrf_token": token, "checked_on": "", "pressure": "false", "seal": "true",
+        "hose": "", "body": "", "works": "", "note": ""})
+    assert refused.status_code == 422 and 'data-testid="error-note"' in refused.get_data(as_text=True)
+    saved = client.post(f"{BASE}/equipment/{made}/checks", data={
+        "csrf_token": token, "checked_on": "", "pressure": "true", "seal": "true",
+        "hose": "true", "body": "true", "works": "", "note": ""})
+    assert saved.status_code == 302
+    page = client.get(f"{BASE}/equipment/{made}").get_data(as_text=True)
+    assert "check due" not in page.split('data-testid="last-check"')[1].split("</dd>")[0]
+    assert client.get(f"{BASE}/equipment?due=check").get_data(as_text=True).count("MHQ-1") == 0

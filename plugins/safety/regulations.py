@@ -1,0 +1,16 @@
+"""The rules the safety module follows, as data: national values with their citation and how
+sure each is (``regulations.toml``), which a district may override
+(``<instance>/regulations/<district>/safety.toml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.sdk import Rule, rules_in_force
+
+NATIONAL = Path(__file__).with_name("regulations.toml")
+
+
+def rules() -> dict[str, Rule]:
+    """Every rule in force for the school in context."""
+    return rules_in_force("safety", NATIONAL)
