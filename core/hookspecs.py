@@ -20,6 +20,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import random
+    from datetime import date
 
     import click
     from flask import Blueprint
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from core.notifications.channels import ChannelKind, NoticeKind
     from core.permissions import Permission
     from core.plugins.engine import PluginApp
-    from core.plugins.types import NavEntry, SearchHit, Widget
+    from core.plugins.types import CalendarEntry, NavEntry, SearchHit, Widget
     from core.tenancy import DistrictRef, TenantRef
     from core.transfer.registers import Register
 
@@ -195,6 +196,44 @@ def houqin_dashboard_widgets(tenant: TenantRef, principal: Principal) -> list[Wi
                            data={"count": 3})]
 
     Implemented by: plugins/canteen/__init__.py, plugins/fees/__init__.py
+    """
+
+
+@hookspec
+def houqin_calendar_entries(tenant: TenantRef, principal: Principal, start: date,
+                            end: date) -> list[CalendarEntry]:
+    """Return what this module has on the school calendar from ``start`` to ``end``.
+
+    Called: with the school in context, only on modules the school switched on, each time
+    the calendar page shows a month (``start`` its first day, ``end`` its last). Core shows
+    each entry in its day's cell, to whoever holds the entry's permission, linking to its
+    page; an entry marked ``late`` is shown as past due.
+
+    Return what is dated and worth seeing beside the school days: a drill planned, the next
+    one due, a deadline. Read the month with a few queries, not one a day.
+
+    Arguments:
+        tenant (TenantRef): the school in context.
+        principal (Principal): the person looking at the calendar.
+        start (date): the month's first day.
+        end (date): the month's last day.
+
+    Returns:
+        list[CalendarEntry]: ``CalendarEntry(day, title, endpoint, permission,
+        endpoint_args={}, late=False)`` each, ``title`` as shown (already translated); an
+        empty list when there is nothing that month.
+
+    Example::
+
+        from core.sdk import CalendarEntry, hookimpl
+
+        @hookimpl
+        def houqin_calendar_entries(tenant, principal, start, end):
+            if "notes.read" not in principal.permissions:
+                return []
+            return [CalendarEntry(start, "Notes are due", "notes_pages.index", "notes.read")]
+
+    Implemented by: plugins/safety/__init__.py
     """
 
 

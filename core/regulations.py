@@ -8,8 +8,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
+
+if TYPE_CHECKING:
+    from core.tenancy import DistrictRef
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,15 @@ def _national(path: Path) -> dict[str, Rule]:
     return {key: Rule(key=key, **entry) for key, entry in _read(path).items()}
 
 
-def rules_in_force(module: str, national: Path) -> dict[str, Rule]:
+def rules_in_force(module: str, national: Path, district: DistrictRef | None = None
+                   ) -> dict[str, Rule]:
     """Every rule of ``module`` in force for the school in context: the national values of
-    ``national``, with the school's district's overrides."""
+    ``national``, with the school's district's overrides; or, given ``district`` (a district
+    page, with no school in context), that district's."""
     from core.sdk import current_district
 
     found = dict(_national(national))
-    district = current_district()
+    district = district or current_district()
     local = Path(current_app.instance_path) / "regulations" / district.slug / f"{module}.toml"
     if not local.exists():
         return found

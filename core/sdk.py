@@ -77,7 +77,7 @@ from core.people.buildings import BuildingRef, building_or_404, buildings
 from core.permissions import Permission, Role, public, requires
 from core.plugins.engine import PluginApp
 from core.plugins.manifest import PluginManifest
-from core.plugins.types import NavEntry, SearchHit, Widget
+from core.plugins.types import CalendarEntry, NavEntry, SearchHit, Widget
 from core.regulations import Rule, rules_in_force
 from core.rules import RuleBroken
 from core.state import kernel as _kernel
@@ -183,6 +183,7 @@ __all__ = [
     "PAGE_SIZE",
     "XLSX",
     "BuildingRef",
+    "CalendarEntry",
     "ChannelFailed",
     "ChannelKind",
     "Conflict",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
@@ -49,6 +50,20 @@ class Widget:
     order: int = 100
     data: Mapping[str, Any] = field(default_factory=dict)
     today: bool = False
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One thing a module puts on the school calendar's month: on ``day``, ``title`` (text as
+    shown, already in the person's language), linking to ``endpoint`` with ``endpoint_args``,
+    shown to whoever holds ``permission``. ``late`` marks what is past due."""
+
+    day: date
+    title: str
+    endpoint: str
+    permission: str
+    endpoint_args: Mapping[str, Any] = field(default_factory=dict)
+    late: bool = False
 
 
 @dataclass(frozen=True)

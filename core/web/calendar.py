@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.api.errors import NotFound
+from core.auth import current_principal
 from core.calendar import services
 from core.calendar.models import (
     KIND_NAMES,
@@ -30,6 +31,8 @@ from core.extensions import db
 from core.permissions import requires
 from core.plugins.types import NavEntry
 from core.rules import RuleBroken
+from core.schools.modules import enabled_modules
+from core.state import kernel
 from core.tenancy import school_today
 from core.web.forms import submitted
 from core.web.nav import core_entries
@@ -120,6 +123,20 @@ def _marked_days() -> list[CalendarDay]:
     return list(db.session.scalars(select(CalendarDay).order_by(CalendarDay.day)))
 
 
+def _entries(start: date, end: date) -> dict[date, list]:
+    """What the school's modules put on the month (``houqin_calendar_entries``), by day, for
+    this person."""
+    principal = current_principal()
+    hooks = kernel().plugins.hooks_for(enabled_modules())
+    found: dict[date, list] = {}
+    for group in hooks.houqin_calendar_entries(tenant=g.tenant, principal=principal,
+                                               start=start, end=end):
+        for entry in group:
+            if entry.permission in principal.permissions and start <= entry.day <= end:
+                found.setdefault(entry.day, []).append(entry)
+    return found
+
+
 def _render(errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
     month = request.args.get("month", "").strip()
     try:
@@ -132,6 +149,7 @@ def _render(errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
                if request.endpoint == "web.add_term" else set(MONDAY_TO_FRIDAY))
     return render_template(
         "web/calendar.html", years=_years(), days=_marked_days(), weekday_names=WEEKDAY_NAMES,
+        entries=_entries(first, _next_month(first) - timedelta(days=1)),
         kind_names=KIND_NAMES, cell_names=CELL_NAMES, weeks=month_grid(first), month=first,
         previous=(first - timedelta(days=1)).replace(day=1), following=_next_month(first),
         today=school_today(), errors=errors, form={**form, "month": month}, checked=checked,
