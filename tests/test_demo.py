@@ -151,6 +151,9 @@ def test_a_lived_in_district_the_same_for_the_same_seed_and_written_once(
 
         standing = equipment.standings(list(db.session.scalars(equipment.listed())))
         assert len(standing) == 7 and all(s.last_check for s in standing)
+        from plugins.safety.services import drills
+
+        assert drills.standing().last_held is not None and drills.standing().planned
 
     again = generate(TEXT, days=DAYS)
     assert again.generated == [] and sorted(again.kept) == sorted(SCHOOLS)

@@ -85,6 +85,8 @@ BODIES = {
     "safety_api.check_equipment": {"body": True},
     "safety_api.service_equipment": {"on": "2026-01-01"},
     "safety_api.retire_equipment": {},
+    "safety_api.record_drill": {"held_on": "2026-01-05", "participants": 1,
+                                "evaluation": "intruder"},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -318,8 +320,11 @@ def _victim_safety(building_id, staff_id) -> dict[str, str]:
                                      "place": "victim's corridor", "building_id": building_id})
     equipment.record_check(extinguisher, {"checked_on": date(2025, 6, 1), "body": False,
                                           "note": "victim's note"})
+    from plugins.safety.services import drills
+
+    drill = drills.plan({"kind": "fire", "planned_on": date(2026, 1, 5), "scope": "victim's"})
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
-            "equipment": str(extinguisher.id)}
+            "equipment": str(extinguisher.id), "drill": str(drill.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -452,7 +457,7 @@ def _snapshot(school):
         SettlementLine,
     )
     from plugins.fees.models import Bill as FeeBill
-    from plugins.safety.models import Equipment, EquipmentCheck, Hazard, HazardStep
+    from plugins.safety.models import Drill, Equipment, EquipmentCheck, Hazard, HazardStep
 
     db.session.expire_all()
     with tenant_context(school):
@@ -522,6 +527,7 @@ def _snapshot(school):
             sorted((e.number, str(e.serviced_on), str(e.retired_on), e.version)
                    for e in db.session.scalars(select(Equipment))),
             sorted((c.checked_on, c.note) for c in db.session.scalars(select(EquipmentCheck))),
+            sorted((d.scope, str(d.held_on), d.version) for d in db.session.scalars(select(Drill))),
         )
 
 
@@ -552,7 +558,7 @@ def _values(victim) -> dict[str, str]:
             "concession_id": victim["concession"], "choice_id": victim["choice"],
             "meter_id": victim["meter"], "reading_id": victim["reading"],
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
-            "equipment_id": victim["equipment"],
+            "equipment_id": victim["equipment"], "drill_id": victim["drill"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

@@ -40,6 +40,7 @@ manifest = PluginManifest(
 READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.hazards.fix",
                              "safety.hazards.manage")
 EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
+DRILLS = "safety.drills.manage"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -70,6 +71,7 @@ def houqin_permissions():
                    HEADS | {Role.ASSET_KEEPER}),
         Permission(CHECK, lazy_gettext("Check fire equipment"),
                    HEADS | {Role.ASSET_KEEPER, Role.GUARD}),
+        Permission(DRILLS, lazy_gettext("Plan drills and write them up"), HEADS),
     ]
 
 
@@ -88,6 +90,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Report a hazard"), "safety_pages.report_form", REPORT, order=41,
                  **group),
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
+        NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
     ]
 
 
@@ -98,6 +101,17 @@ def houqin_dashboard_widgets(tenant, principal):
     from .views.home import widget
 
     return [widget(MANAGE in principal.permissions, REPORT in principal.permissions)]
+
+
+@hookimpl
+def houqin_calendar_entries(tenant, principal, start, end):
+    """Drills planned in the month, and the day the next one is due by (late when the last
+    period went without one)."""
+    if READ not in principal.permissions:
+        return []
+    from .calendar import entries
+
+    return entries(start, end)
 
 
 @hookimpl
@@ -142,13 +156,14 @@ def houqin_schedules():
 def houqin_notice_kinds():
     """Hazards reported, given, fixed and sent back, apart from late ones and from fire
     equipment falling due."""
-    from .jobs import EQUIPMENT_DUE
+    from .jobs import DRILLS_DUE, EQUIPMENT_DUE
     from .services.hazards import ASSIGNED, OVERDUE
 
     return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
             NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline")),
             NoticeKind(EQUIPMENT_DUE, lazy_gettext("Safety: fire equipment due for a check, "
-                                                   "service or scrapping"))]
+                                                   "service or scrapping")),
+            NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed"))]
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 
 from core.sdk import lazy_gettext
 
-from .models import AGENT_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
+from .models import AGENT_TITLES, DRILL_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
@@ -11,6 +11,8 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_equipment": lazy_gettext("Fire equipment"),
     "safety_equipment_checks": lazy_gettext("Fire equipment checks"),
     "safety.equipment": lazy_gettext("Fire equipment"),
+    "safety_drills": lazy_gettext("Drills"),
+    "safety.drills": lazy_gettext("Drills"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -50,6 +52,16 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_equipment_checks.works": lazy_gettext("Lights, sounds or flows when tested"),
     "safety_equipment_checks.passed": lazy_gettext("passed"),
     "safety_equipment_checks.checked_by": lazy_gettext("Inspected by"),
+    "safety_drills.planned_on": lazy_gettext("Planned on"),
+    "safety_drills.scope": lazy_gettext("Who takes part"),
+    "safety_drills.held_on": lazy_gettext("Held on"),
+    "safety_drills.participants": lazy_gettext("People taking part"),
+    "safety_drills.evacuation_seconds": lazy_gettext("Evacuation time (seconds)"),
+    "safety_drills.evaluation": lazy_gettext("How it went"),
+    "safety_drills.lessons": lazy_gettext("Lessons"),
+    "safety_drills.photo_id": lazy_gettext("Photo"),
+    "safety_drills.planned_by": lazy_gettext("Planned by"),
+    "safety_drills.recorded_by": lazy_gettext("Written up by"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -58,4 +70,5 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_hazard_steps.step": STEP_TITLES,
     "safety_equipment.kind": EQUIPMENT_TITLES,
     "safety_equipment.agent": AGENT_TITLES,
+    "safety_drills.kind": DRILL_TITLES,
 }

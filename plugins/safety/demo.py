@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
-from .models import Equipment, Hazard
-from .services import equipment, hazards
+from .models import Drill, Equipment, Hazard
+from .services import drills, equipment, hazards
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -43,6 +43,7 @@ def _at(day, hour: int) -> datetime:
 
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _equipment(rng)
+    _drills(rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
     owners = people.staff(active_only=True)
@@ -95,3 +96,18 @@ def _equipment(rng: random.Random) -> None:
                                               "hose": True, "body": True}
                                        if kind == "extinguisher" else
                                        {"checked_on": day, "works": True})
+
+
+def _drills(rng: random.Random) -> None:
+    """Last month's fire drill, written up, and this month's earthquake drill planned."""
+    if db.session.scalar(select(func.count()).select_from(Drill)):
+        return
+    today = school_today()
+    held_on = (today.replace(day=1) - timedelta(days=1)).replace(day=18)
+    held = drills.plan({"kind": "fire", "planned_on": held_on, "scope": "全校师生"})
+    drills.record(held, {"held_on": held_on, "participants": rng.randrange(400, 900),
+                         "evacuation_seconds": rng.randrange(100, 170),
+                         "evaluation": "各班按路线有序疏散，到达操场后清点人数无误",
+                         "lessons": "三楼东侧楼梯口略有拥堵，下次错峰下楼"})
+    drills.plan({"kind": "earthquake", "planned_on": today.replace(day=min(28, max(today.day, 20))),
+                 "scope": "全校师生"})

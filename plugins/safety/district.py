@@ -1,18 +1,21 @@
-"""The district home's safety card: each school's open, late and grave hazards, and the
-hazards its schools reported to the district (grave ones at once, others past the school's
-escalation limit) until they close — read-only through core's district read, one query for
+"""The district home's safety card: each school's open, late and grave hazards, the hazards
+its schools reported to the district (grave ones at once, others past the school's
+escalation limit) until they close, and the schools whose last drill period went without
+a drill — read-only through core's district read, one query for
 all the schools, audited in each school read."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
 from core.sdk import DistrictRef, TenantRef, Widget, db, district_read, lazy_gettext
 
-from .models import LEVEL_TITLES, Hazard
+from .models import LEVEL_TITLES, Drill, Hazard
+from .regulations import rules
+from .services.drills import period_start
 from .services.hazards import LATE, UNCLOSED
 
 PURPOSE = "open and escalated hazards"
@@ -22,7 +25,11 @@ SHOWN = 20  # escalated hazards listed on the card, the latest first
 def overview(district: DistrictRef) -> dict:
     today = datetime.now(ZoneInfo(district.timezone)).date()
 
-    def read(schools: list[TenantRef]) -> tuple[list, list]:
+    found = rules(district)
+    periods = {kind: str(found[f"drill_period_{kind}"].value) for kind in ("school",
+                                                                          "kindergarten")}
+
+    def read(schools: list[TenantRef]) -> tuple[list, list, list]:
         counts = db.session.execute(
             select(Hazard.tenant_id, func.count(),
                    func.sum(case((Hazard.status.in_(LATE) & (Hazard.deadline < today), 1),
@@ -34,21 +41,41 @@ def overview(district: DistrictRef) -> dict:
                    Hazard.deadline, Hazard.escalated_at)
             .where(Hazard.escalated_at.is_not(None), Hazard.status != "closed")
             .order_by(Hazard.escalated_at.desc()).limit(SHOWN)).all()
-        return [tuple(r) for r in counts], [tuple(r) for r in escalated]
+        held = db.session.execute(
+            select(Drill.tenant_id, func.max(Drill.held_on),
+                   func.min(func.coalesce(Drill.held_on, Drill.planned_on)))
+            .group_by(Drill.tenant_id)).all()
+        return ([tuple(r) for r in counts], [tuple(r) for r in escalated],
+                [tuple(r) for r in held])
 
-    schools: dict[int, str] = {}
+    schools: dict[int, TenantRef] = {}
 
     def scoped(found: list[TenantRef]):
-        schools.update({s.id: s.name for s in found})
+        schools.update({s.id: s for s in found})
         return read(found)
 
-    counts, escalated = district_read(district, PURPOSE, "safety_hazards", scoped,
-                                      module="safety")
+    counts, escalated, held = district_read(district, PURPOSE, "safety_hazards", scoped,
+                                            module="safety")
+    drills = {tenant_id: (last, first) for tenant_id, last, first in held}
+    missed = []
+    for school in sorted(schools.values(), key=lambda s: s.name):
+        kind = periods["kindergarten" if school.type == "kindergarten" else "school"]
+        start = period_start(kind, today)
+        before = period_start(kind, start - timedelta(days=1))
+        last, first = drills.get(school.id, (None, None))
+        # As on the school's own page (services.drills.standing).
+        if (first is None or first < start) and (last is None or last < before):
+            missed.append({"name": school.name, "last": last.isoformat() if last else None})
+
+    def name(tenant_id: int) -> str:
+        return schools[tenant_id].name if tenant_id in schools else ""
+
     return {
-        "schools": sorted(({"name": schools.get(t, ""), "open": n, "late": int(late or 0),
+        "drills_missed": missed,
+        "schools": sorted(({"name": name(t), "open": n, "late": int(late or 0),
                             "grave": int(grave or 0)} for t, n, late, grave in counts),
                           key=lambda s: (-s["late"], -s["grave"], s["name"])),
-        "escalated": [{"school": schools.get(t, ""), "place": place, "description": text,
+        "escalated": [{"school": name(t), "place": place, "description": text,
                        "level": str(LEVEL_TITLES[level]),
                        "deadline": deadline.isoformat() if deadline else None,
                        "late": bool(deadline and deadline < today)}

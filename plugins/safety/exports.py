@@ -7,11 +7,12 @@ from flask import Response
 
 from core.sdk import _, audit, sheet_cell, workbook_bytes, xlsx_download
 
-from .models import Equipment, EquipmentCheck, Hazard, HazardStep
+from .models import Drill, Equipment, EquipmentCheck, Hazard, HazardStep
 from .registers import COLUMNS, rows_of
 
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
-          "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck}
+          "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck,
+          "safety_drills": Drill}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

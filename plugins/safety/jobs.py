@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from core.sdk import N_, JobContext, notify
 
-from .services import equipment, hazards, today
+from .services import drills, equipment, hazards, today
 
 EQUIPMENT_DUE = "safety.equipment"  # the notice kind of equipment falling due
+DRILLS_DUE = "safety.drills"  # the notice kind of drills due or missed
 
 
 def chase_late(ctx: JobContext) -> int:
@@ -16,7 +17,24 @@ def chase_late(ctx: JobContext) -> int:
     same notices and escalates nothing twice."""
     late, _escalated = hazards.chase_late()
     remind_equipment()
+    remind_drills()
     return late
+
+
+def remind_drills() -> None:
+    """Tell whoever plans drills when the last period went without one, and when the next is
+    due within a week with none planned."""
+    standing = drills.standing()
+    if standing.missed:
+        notify(f"safety:drill-missed:{standing.next_due}", "safety.drills.manage",
+               N_("The last period went without an evacuation drill; the next is due by %(day)s"),
+               {"day": standing.next_due.isoformat()}, source="safety",
+               endpoint="safety_pages.drills", kind=DRILLS_DUE)
+    elif not standing.planned and (standing.next_due - today()).days <= 7:
+        notify(f"safety:drill-due:{standing.next_due}", "safety.drills.manage",
+               N_("An evacuation drill is due by %(day)s and none is planned"),
+               {"day": standing.next_due.isoformat()}, source="safety",
+               endpoint="safety_pages.drills", kind=DRILLS_DUE)
 
 
 def remind_equipment() -> None:

@@ -27,9 +27,19 @@ from core.sdk import (
     school_zone,
 )
 
-from .models import AGENTS, EQUIPMENT_KINDS, LEVEL_TITLES, STATUS_TITLES, Equipment, Hazard, HazardStep
-from .schemas import EquipmentSchema
-from .services import equipment
+from .models import (
+    AGENTS,
+    DRILL_KINDS,
+    EQUIPMENT_KINDS,
+    LEVEL_TITLES,
+    STATUS_TITLES,
+    Drill,
+    Equipment,
+    Hazard,
+    HazardStep,
+)
+from .schemas import DrillRecordSchema, DrillSchema, EquipmentSchema
+from .services import drills, equipment, today
 
 
 class HazardRow:
@@ -163,8 +173,56 @@ EQUIPMENT = Register(
                                     .order_by(Equipment.kind, Equipment.number)))
 
 
+# --- drills --------------------------------------------------------------------------------
+
+DRILL_WORDS = {"fire": ("火灾疏散", "消防疏散", "消防"), "earthquake": ("地震",), "flood": ("防汛", "洪水"),
+               "stampede": ("防踩踏", "踩踏"), "intruder": ("防暴", "反恐防暴", "防范入侵"),
+               "other": ("其他",)}
+assert set(DRILL_WORDS) == set(DRILL_KINDS)
+
+
+def _load_drill(values: dict[str, Any], _looked_up: Any) -> tuple[dict, dict]:
+    planned = DrillSchema(only=("kind", "planned_on", "scope")).load({
+        "kind": values.get("kind") or "", "planned_on": values.get("held_on") or "",
+        "scope": values.get("scope") or ""})
+    held = DrillRecordSchema().load({k: values[k] for k in (
+        "held_on", "participants", "evacuation_seconds", "evaluation", "lessons")
+        if values.get(k) is not None})
+    if held["held_on"] > today():
+        raise RuleBroken(_("a day in the future"), "held_on")
+    return planned, held
+
+
+def _write_drills(rows: list[tuple[dict, dict]]) -> None:
+    for planned, held in rows:
+        drills.record(drills.plan(planned), held)
+
+
+DRILLS = Register(
+    name="drills", title=lazy_gettext("Drills"), permission="safety.drills.manage",
+    read_permission="safety.read", list_endpoint="safety_pages.drills",
+    columns=(
+        RegisterColumn("kind", ("类别", "kind"), cells.choice(_words(DRILL_WORDS)), required=True,
+                       value=lambda d: DRILL_WORDS[d.kind][0]),
+        RegisterColumn("held_on", ("演练日期", "held_on"), cells.day, required=True,
+                       value=lambda d: d.held_on or d.planned_on),
+        RegisterColumn("scope", ("参与范围", "scope"), required=True, value=lambda d: d.scope),
+        RegisterColumn("participants", ("参与人数", "participants"), cells.whole, required=True,
+                       value=lambda d: d.participants),
+        RegisterColumn("evacuation_seconds", ("疏散用时(秒)", "evacuation_seconds"), cells.whole,
+                       value=lambda d: d.evacuation_seconds),
+        RegisterColumn("evaluation", ("效果评估", "evaluation"), required=True,
+                       value=lambda d: d.evaluation),
+        RegisterColumn("lessons", ("经验教训", "lessons"), value=lambda d: d.lessons),
+    ),
+    fields={"planned_on": "held_on"},
+    load=_load_drill, write=_write_drills,
+    rows=lambda: db.session.scalars(select(Drill).order_by(Drill.planned_on, Drill.id)))
+
+
 REGISTERS = [
     EQUIPMENT,
+    DRILLS,
     Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
              columns=COLUMNS, rows=_found_between, dated=True, max_days=366,
              list_endpoint="safety_pages.hazards"),

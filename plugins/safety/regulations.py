@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.sdk import Rule, rules_in_force
+from core.sdk import DistrictRef, Rule, rules_in_force
 
 NATIONAL = Path(__file__).with_name("regulations.toml")
 
 
-def rules() -> dict[str, Rule]:
-    """Every rule in force for the school in context."""
-    return rules_in_force("safety", NATIONAL)
+def rules(district: DistrictRef | None = None) -> dict[str, Rule]:
+    """Every rule in force for the school in context (or for ``district``'s schools)."""
+    return rules_in_force("safety", NATIONAL, district)

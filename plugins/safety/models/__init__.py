@@ -152,3 +152,33 @@ class EquipmentCheck(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     checked_by: Mapped[str] = mapped_column(String(50))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# Emergency drills (应急演练), by what they rehearse.
+DRILL_KINDS = ("fire", "earthquake", "flood", "stampede", "intruder", "other")
+DRILL_TITLES = {"fire": lazy_gettext("Fire evacuation"), "earthquake": lazy_gettext("Earthquake"),
+                "flood": lazy_gettext("Flood"), "stampede": lazy_gettext("Crowding and stampede"),
+                "intruder": lazy_gettext("Intruder"), "other": lazy_gettext("Other emergency")}
+
+
+class Drill(TenantScoped, db.Model):
+    """An emergency drill: planned for a day, then held — who took part, how long the
+    evacuation took, how it went and what was learnt, with a photo."""
+
+    __tablename__ = "safety_drills"
+    __table_args__ = (tenant_index("ix_safety_drills_day", "planned_on"),)
+
+    kind: Mapped[str] = mapped_column(String(10))  # DRILL_KINDS
+    planned_on: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(120))  # the whole school, a building, a grade
+    held_on: Mapped[date | None] = mapped_column(Date)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    evacuation_seconds: Mapped[int | None] = mapped_column(Integer)
+    evaluation: Mapped[str] = mapped_column(String(1000), default="")
+    lessons: Mapped[str] = mapped_column(String(1000), default="")
+    photo_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    planned_by: Mapped[str] = mapped_column(String(50))
+    recorded_by: Mapped[str] = mapped_column(String(50), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

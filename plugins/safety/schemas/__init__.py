@@ -1,5 +1,6 @@
 """One schema per resource, serving the API and the pages' forms alike."""
 
+from .drills import DrillRecordSchema, DrillSchema, DrillStandingSchema
 from .equipment import DaySchema, EquipmentCheckSchema, EquipmentQuerySchema, EquipmentSchema
 from .hazards import (
     AssignmentSchema,
@@ -12,6 +13,7 @@ from .hazards import (
 )
 from .settings import SafetySettingsSchema
 
-__all__ = ["AssignmentSchema", "DaySchema", "EquipmentCheckSchema", "EquipmentQuerySchema",
+__all__ = ["AssignmentSchema", "DaySchema", "DrillRecordSchema", "DrillSchema",
+           "DrillStandingSchema", "EquipmentCheckSchema", "EquipmentQuerySchema",
            "EquipmentSchema", "FixSchema", "HazardQuerySchema", "HazardSchema",
            "HazardStepSchema", "PhotoSchema", "SafetySettingsSchema", "VerificationSchema"]

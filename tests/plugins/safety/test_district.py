@@ -46,13 +46,20 @@ def test_the_card_lists_the_district_s_hazards_and_only_its_own(client, make_sch
     _hazard(near, "近校已修", level="grave", deadline=date.today(), close=True)
     _hazard(other, "另校操场", deadline=date.today() + timedelta(days=5))
     _hazard(far, "远校重大隐患", level="grave")
+    from plugins.safety.services import drills
+
+    with tenant_context(near):  # held last month: near's last period had its drill
+        last_month = date.today().replace(day=1) - timedelta(days=3)
+        drill = drills.plan({"kind": "fire", "planned_on": last_month, "scope": "全校"})
+        drills.record(drill, {"held_on": last_month, "participants": 500, "evaluation": "有序"})
+        db.session.commit()
 
     inspector = make_user(None, district=near.district_id, role="district_inspector")
     signed_in(client, inspector)
     statements = []
 
     def seen(conn, cursor, statement, *args):
-        if "FROM safety_hazards" in statement:
+        if "FROM safety_" in statement:
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", seen)
@@ -62,13 +69,15 @@ def test_the_card_lists_the_district_s_hazards_and_only_its_own(client, make_sch
         event.remove(db.engine, "before_cursor_execute", seen)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-testid="safety-district"' in html
-    assert len(statements) == 2  # the counts and the escalated list, for all schools at once
+    assert len(statements) == 3  # counts, escalated, drills: for all the schools at once
     card = html.split('data-testid="safety-district"')[1].split("</div>")[0]
     rows = card.split("<tr>")[2:]
     assert near.name in rows[0] and "<td>2</td><td>1</td><td>1</td>" in rows[0]
     assert other.name in rows[1] and "<td>1</td><td>0</td><td>0</td>" in rows[1]
     escalated = html.split('data-testid="safety-escalated"')[1].split("</ul>")[0]
     assert "近校实验室" in escalated and "近校已修" not in escalated
+    missed = html.split('data-testid="safety-drills-missed"')[1].split("</ul>")[0]
+    assert other.name in missed and near.name not in missed
     assert "远校" not in html and far.name not in html
     for school in (near, other):
         with tenant_context(school):
