@@ -15,7 +15,7 @@ MANIFEST = Path(__file__).parents[2] / "tenants" / "manifests" / "demo-district.
 
 @pytest.fixture
 def app(app_factory):
-    app = app_factory(plugins=["canteen", "fees", "energy"], DEMO=True)
+    app = app_factory(plugins=["canteen", "fees", "energy", "safety"], DEMO=True)
     with app.app_context():
         text = MANIFEST.read_text(encoding="utf-8")
         apply_manifest(text, source=str(MANIFEST))
