@@ -170,6 +170,8 @@ class GuardianRef:
     name: str
     relation: str  # father, mother, grandfather, grandmother, other
     phone: str
+    id: uuid.UUID | None = None
+    can_pick_up: bool = False  # the school lets this guardian take the child home
 
 
 def guardians_of(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[GuardianRef]]:
@@ -178,7 +180,8 @@ def guardians_of(student_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Guard
     require_tenant()
     found: dict[uuid.UUID, list[GuardianRef]] = {}
     rows = db.session.execute(
-        select(Guardian.student_id, Guardian.name, Guardian.relation, Guardian.phone)
+        select(Guardian.student_id, Guardian.name, Guardian.relation, Guardian.phone,
+               Guardian.id, Guardian.can_pick_up)
         .where(among(Guardian.student_id, student_ids)).order_by(Guardian.id))
     for row in rows:
         found.setdefault(row[0], []).append(GuardianRef(*row))
