@@ -83,10 +83,14 @@ BODIES = {
     "safety_api.fix_hazard": {"note": "intruder"},
     "safety_api.verify_hazard": {"passed": True},
     "safety_api.check_equipment": {"body": True},
-    "safety_api.service_equipment": {"on": "2026-01-01"},
+    "safety_api.service_equipment": {"serviced_on": "2026-01-01"},
     "safety_api.retire_equipment": {},
     "safety_api.record_drill": {"held_on": "2026-01-05", "participants": 1,
                                 "evaluation": "intruder"},
+    "safety_api.hand_over": {"student_id": VICTIM_ID, "guardian_id": VICTIM_ID},
+    "safety_api.refuse": {"student_id": VICTIM_ID, "person": "intruder"},
+    "safety_api.grant_permit": {"student_id": VICTIM_ID, "name": "intruder", "relation": "x",
+                                "valid_from": "2026-01-01", "valid_until": "2099-01-01"},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -253,7 +257,7 @@ def victim(app, make_school, make_user):
             "secret": "SECvictim"}})
         fees = _victim_fees(app, term.id, pupil, today)
         energy = _victim_energy(building.id)
-        safety = _victim_safety(building.id, staff.id)
+        safety = _victim_safety(building.id, staff.id, pupil.id)
         upload = ImportFile(kind="staff", filename="victim's.csv", size=9,
                             content="姓名,岗位\n王,厨师".encode())
         db.session.add(upload)
@@ -301,7 +305,7 @@ def _victim_energy(building_id) -> dict[str, str]:
     return {"meter": str(main.id), "reading": str(reading.id)}
 
 
-def _victim_safety(building_id, staff_id) -> dict[str, str]:
+def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
     """A hazard in the victim's building with a photo, given to its teacher and fixed (its
     fix with a photo of its own), so every step's route has something to reach."""
     from datetime import date
@@ -323,8 +327,16 @@ def _victim_safety(building_id, staff_id) -> dict[str, str]:
     from plugins.safety.services import drills
 
     drill = drills.plan({"kind": "fire", "planned_on": date(2026, 1, 5), "scope": "victim's"})
+    from plugins.safety.models import PickupPermit
+
+    permit = PickupPermit(student_id=student_id, name="victim's aunt", relation="aunt",
+                          valid_from=date(2026, 1, 1), valid_until=date(2099, 1, 1),
+                          granted_by="victim's teacher")
+    db.session.add(permit)
+    db.session.flush()
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
-            "equipment": str(extinguisher.id), "drill": str(drill.id)}
+            "equipment": str(extinguisher.id), "drill": str(drill.id),
+            "permit": str(permit.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -457,7 +469,14 @@ def _snapshot(school):
         SettlementLine,
     )
     from plugins.fees.models import Bill as FeeBill
-    from plugins.safety.models import Drill, Equipment, EquipmentCheck, Hazard, HazardStep
+    from plugins.safety.models import (
+        Drill,
+        Equipment,
+        EquipmentCheck,
+        Hazard,
+        HazardStep,
+        PickupPermit,
+    )
 
     db.session.expire_all()
     with tenant_context(school):
@@ -528,6 +547,7 @@ def _snapshot(school):
                    for e in db.session.scalars(select(Equipment))),
             sorted((c.checked_on, c.note) for c in db.session.scalars(select(EquipmentCheck))),
             sorted((d.scope, str(d.held_on), d.version) for d in db.session.scalars(select(Drill))),
+            sorted((p.name, str(p.revoked_at)) for p in db.session.scalars(select(PickupPermit))),
         )
 
 
@@ -559,6 +579,7 @@ def _values(victim) -> dict[str, str]:
             "meter_id": victim["meter"], "reading_id": victim["reading"],
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
             "equipment_id": victim["equipment"], "drill_id": victim["drill"],
+            "permit_id": victim["permit"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

@@ -1,13 +1,18 @@
 """The campus safety module (校园安全): hidden hazards found on the grounds (隐患), each given
 an owner and a deadline, fixed by one person and verified by another, told to the director
-when late and to the district when later still — a grave one at once. Most of it is used on
-a phone while walking the campus.
+when late and to the district when later still — a grave one at once; fire equipment kept
+in service by GB 50444-2008's periods; emergency drills against the national guide's
+frequency; and children handed over at pick-up only to the people on their list. Most of it
+is used on a phone while walking the campus.
 
-Area map: ``models`` (hazards and their steps) · ``schemas`` (one per resource, and the
-settings) · ``services`` (``hazards``: the loop from report to closure, the daily chase of
-late ones) · ``registers`` (the hazard register as .xlsx) · ``jobs`` (the daily chase) ·
-``district`` (the district home's card) · ``api`` (``/api/v1/safety``) · ``views``
-(``/m/safety``). Imports nothing of Houqin but ``core.sdk``.
+Area map: ``models`` (hazards and steps, equipment and checks, drills, pick-up) · ``schemas``
+(one per resource, and the settings) · ``services`` (``hazards``: report to closure and the
+chase of late ones; ``equipment``: what falls due; ``drills``: the period and what is
+missed; ``pickup``: the list and the handover) · ``regulations`` (cited rules) ·
+``registers`` (equipment, drills, the hazard register as .xlsx) · ``jobs`` (the morning
+chase, the evening pick-up list) · ``calendar`` · ``district`` (the district home's card) ·
+``api`` (``/api/v1/safety``) · ``views`` (``/m/safety``). Imports nothing of Houqin but
+``core.sdk``.
 """
 
 from pathlib import Path
@@ -41,6 +46,7 @@ READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.haz
                              "safety.hazards.manage")
 EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
+PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -72,6 +78,12 @@ def houqin_permissions():
         Permission(CHECK, lazy_gettext("Check fire equipment"),
                    HEADS | {Role.ASSET_KEEPER, Role.GUARD}),
         Permission(DRILLS, lazy_gettext("Plan drills and write them up"), HEADS),
+        # The guard at the gate and the class teacher at the classroom door hand children
+        # over; the class teacher knows the family and grants a relative a permit.
+        Permission(PICKUP, lazy_gettext("Hand children over at pick-up"),
+                   HEADS | {Role.GUARD, Role.CLASS_TEACHER}),
+        Permission(PERMITS, lazy_gettext("Grant temporary pick-up permits"),
+                   HEADS | {Role.CLASS_TEACHER}),
     ]
 
 
@@ -91,6 +103,7 @@ def houqin_navigation(tenant, principal):
                  **group),
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
+        NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
     ]
 
 
@@ -138,18 +151,22 @@ def houqin_search(tenant, principal, query, limit):
 
 @hookimpl
 def houqin_jobs():
-    from .jobs import chase_late
+    from .jobs import chase_late, children_waiting
 
-    return [chase_late]
+    return [chase_late, children_waiting]
 
 
 @hookimpl
 def houqin_schedules():
-    from .jobs import chase_late
+    from .jobs import chase_late, children_waiting
 
-    # Before the office opens: the director starts the day knowing what is late.
+    # Before the office opens: the director starts the day knowing what is late. At 17:30
+    # on the school's clock, when the last classes have gone: the children still waiting
+    # (the pick-up page shows them live all day).
     return [Schedule("safety.late", chase_late, "0 7 * * *",
-                     "tell the director of late hazards and the district of later ones")]
+                     "tell the director of late hazards and the district of later ones"),
+            Schedule("safety.pickup", children_waiting, "30 17 * * *",
+                     "tell class teachers of children not yet picked up")]
 
 
 @hookimpl
@@ -158,12 +175,15 @@ def houqin_notice_kinds():
     equipment falling due."""
     from .jobs import DRILLS_DUE, EQUIPMENT_DUE
     from .services.hazards import ASSIGNED, OVERDUE
+    from .services.pickup import PICKUP as PICKUP_ALERTS
 
     return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
             NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline")),
             NoticeKind(EQUIPMENT_DUE, lazy_gettext("Safety: fire equipment due for a check, "
                                                    "service or scrapping")),
-            NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed"))]
+            NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed")),
+            NoticeKind(PICKUP_ALERTS, lazy_gettext("Safety: pick-up refused or children "
+                                                   "still waiting"))]
 
 
 @hookimpl

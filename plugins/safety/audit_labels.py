@@ -13,6 +13,9 @@ AUDIT_LABELS: dict[str, object] = {
     "safety.equipment": lazy_gettext("Fire equipment"),
     "safety_drills": lazy_gettext("Drills"),
     "safety.drills": lazy_gettext("Drills"),
+    "safety_pickup_permits": lazy_gettext("Pick-up permits"),
+    "safety_pickups": lazy_gettext("Pick-ups"),
+    "safety_pickup_refusals": lazy_gettext("Pick-ups refused"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -62,6 +65,18 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_drills.photo_id": lazy_gettext("Photo"),
     "safety_drills.planned_by": lazy_gettext("Planned by"),
     "safety_drills.recorded_by": lazy_gettext("Written up by"),
+    "safety_pickup_permits.relation": lazy_gettext("Relation to the child"),
+    "safety_pickup_permits.valid_from": lazy_gettext("Valid from"),
+    "safety_pickup_permits.valid_until": lazy_gettext("Valid until"),
+    "safety_pickup_permits.photo_id": lazy_gettext("Photo"),
+    "safety_pickup_permits.granted_by": lazy_gettext("Granted by"),
+    "safety_pickup_permits.revoked_at": lazy_gettext("Withdrawn at"),
+    "safety_pickups.guardian_id": lazy_gettext("Guardian"),
+    "safety_pickups.permit_id": lazy_gettext("Permit"),
+    "safety_pickups.person": lazy_gettext("Went home with"),
+    "safety_pickups.handed_by": lazy_gettext("Handed over by"),
+    "safety_pickup_refusals.person": lazy_gettext("The name they gave"),
+    "safety_pickup_refusals.refused_by": lazy_gettext("Turned away by"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {

@@ -21,5 +21,5 @@ def entries(start: date, end: date) -> list[CalendarEntry]:
     if start <= standing.next_due <= end and not any(
             start <= d.planned_on <= standing.next_due for d in standing.planned):
         found.append(CalendarEntry(standing.next_due, _("Last day for this period's drill"),
-                                   "safety_pages.drills", "safety.read", late=standing.missed))
+                                   "safety_pages.drills", "safety.read"))
     return found

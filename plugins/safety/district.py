@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 
 from core.sdk import DistrictRef, TenantRef, Widget, db, district_read, lazy_gettext
 
-from .models import LEVEL_TITLES, Drill, Hazard
+from .models import EVACUATIONS, LEVEL_TITLES, Drill, Hazard
 from .regulations import rules
 from .services.drills import period_start
 from .services.hazards import LATE, UNCLOSED
@@ -38,13 +38,13 @@ def overview(district: DistrictRef) -> dict:
             .where(Hazard.status.in_(UNCLOSED)).group_by(Hazard.tenant_id)).all()
         escalated = db.session.execute(
             select(Hazard.tenant_id, Hazard.place, Hazard.description, Hazard.level,
-                   Hazard.deadline, Hazard.escalated_at)
+                   Hazard.deadline, Hazard.status)
             .where(Hazard.escalated_at.is_not(None), Hazard.status != "closed")
             .order_by(Hazard.escalated_at.desc()).limit(SHOWN)).all()
         held = db.session.execute(
             select(Drill.tenant_id, func.max(Drill.held_on),
                    func.min(func.coalesce(Drill.held_on, Drill.planned_on)))
-            .group_by(Drill.tenant_id)).all()
+            .where(Drill.kind.in_(EVACUATIONS)).group_by(Drill.tenant_id)).all()
         return ([tuple(r) for r in counts], [tuple(r) for r in escalated],
                 [tuple(r) for r in held])
 
@@ -78,8 +78,8 @@ def overview(district: DistrictRef) -> dict:
         "escalated": [{"school": name(t), "place": place, "description": text,
                        "level": str(LEVEL_TITLES[level]),
                        "deadline": deadline.isoformat() if deadline else None,
-                       "late": bool(deadline and deadline < today)}
-                      for t, place, text, level, deadline, _at in escalated],
+                       "late": bool(status in LATE and deadline and deadline < today)}
+                      for t, place, text, level, deadline, status in escalated],
     }
 
 

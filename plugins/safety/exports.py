@@ -7,12 +7,22 @@ from flask import Response
 
 from core.sdk import _, audit, sheet_cell, workbook_bytes, xlsx_download
 
-from .models import Drill, Equipment, EquipmentCheck, Hazard, HazardStep
+from .models import (
+    Drill,
+    Equipment,
+    EquipmentCheck,
+    Hazard,
+    HazardStep,
+    Pickup,
+    PickupPermit,
+    PickupRefusal,
+)
 from .registers import COLUMNS, rows_of
 
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck,
-          "safety_drills": Drill}
+          "safety_drills": Drill, "safety_pickup_permits": PickupPermit,
+          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.sdk import N_, JobContext, notify
+from core.sdk import N_, JobContext, is_school_day, notify
 
-from .services import drills, equipment, hazards, today
+from .services import drills, equipment, hazards, pickup, today
 
 EQUIPMENT_DUE = "safety.equipment"  # the notice kind of equipment falling due
 DRILLS_DUE = "safety.drills"  # the notice kind of drills due or missed
@@ -30,7 +30,8 @@ def remind_drills() -> None:
                N_("The last period went without an evacuation drill; the next is due by %(day)s"),
                {"day": standing.next_due.isoformat()}, source="safety",
                endpoint="safety_pages.drills", kind=DRILLS_DUE)
-    elif not standing.planned and (standing.next_due - today()).days <= 7:
+    elif (standing.next_due - today()).days <= 7 and not any(
+            d.planned_on <= standing.next_due for d in standing.planned):
         notify(f"safety:drill-due:{standing.next_due}", "safety.drills.manage",
                N_("An evacuation drill is due by %(day)s and none is planned"),
                {"day": standing.next_due.isoformat()}, source="safety",
@@ -52,3 +53,29 @@ def remind_equipment() -> None:
                N_("%(count)s extinguishers are due for service or scrapping this month"),
                {"count": len(month)}, source="safety", endpoint="safety_pages.equipment",
                endpoint_args={"due": "month"}, kind=EQUIPMENT_DUE)
+
+
+def children_waiting(ctx: JobContext) -> int:
+    """On a school day, tell each class teacher which of their children nobody has picked up
+    yet, and the heads of the school how many are waiting in all."""
+    if not is_school_day(today()):
+        return 0
+    waiting = [c for c in pickup.today_list() if c.picked_up is None]
+    by_class: dict = {}
+    for child in waiting:
+        by_class.setdefault(child.student.class_id, []).append(child)
+    heads = {c.id: c.head_teacher_user_id for c in pickup.in_scope()}
+    for class_id, children in by_class.items():
+        if heads.get(class_id):
+            notify(f"safety:waiting:{today()}:{class_id}", "safety.read",
+                   N_("Not picked up yet in %(class)s: %(children)s"),
+                   {"class": children[0].class_title,
+                    "children": "、".join(c.student.name for c in children)},
+                   source="safety", endpoint="safety_pages.pickup",
+                   endpoint_args={"class_id": str(class_id)}, user_id=heads[class_id],
+                   kind=pickup.PICKUP)
+    if waiting:
+        notify(f"safety:waiting:{today()}", "safety.hazards.manage",
+               N_("%(count)s children are not picked up yet"), {"count": len(waiting)},
+               source="safety", endpoint="safety_pages.pickup", kind=pickup.PICKUP)
+    return len(waiting)

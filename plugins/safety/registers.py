@@ -129,6 +129,9 @@ def _load_equipment(values: dict[str, Any], kept: dict[str, Equipment]) -> dict[
     given = {k: v for k, v in values.items() if v is not None and k != "building"}
     given["building_id"] = _building_named(values.get("building") or "")
     data = EquipmentSchema(only=EQUIPMENT_FIELDS).load(given)
+    if data["number"] not in kept and db.session.scalar(
+            select(Equipment.id).where(Equipment.number == data["number"])):
+        raise RuleBroken(_("another piece of equipment has this number"), "number")
     if data["number"] not in kept:
         equipment.check_fields(data)
     return data
@@ -182,6 +185,9 @@ assert set(DRILL_WORDS) == set(DRILL_KINDS)
 
 
 def _load_drill(values: dict[str, Any], _looked_up: Any) -> tuple[dict, dict]:
+    for field in ("scope", "evaluation"):
+        if not (values.get(field) or "").strip():
+            raise RuleBroken(_("this column is empty"), field)
     planned = DrillSchema(only=("kind", "planned_on", "scope")).load({
         "kind": values.get("kind") or "", "planned_on": values.get("held_on") or "",
         "scope": values.get("scope") or ""})
@@ -195,7 +201,7 @@ def _load_drill(values: dict[str, Any], _looked_up: Any) -> tuple[dict, dict]:
 
 def _write_drills(rows: list[tuple[dict, dict]]) -> None:
     for planned, held in rows:
-        drills.record(drills.plan(planned), held)
+        drills.record(drills.plan(planned, held=True), held)
 
 
 DRILLS = Register(
@@ -205,7 +211,7 @@ DRILLS = Register(
         RegisterColumn("kind", ("类别", "kind"), cells.choice(_words(DRILL_WORDS)), required=True,
                        value=lambda d: DRILL_WORDS[d.kind][0]),
         RegisterColumn("held_on", ("演练日期", "held_on"), cells.day, required=True,
-                       value=lambda d: d.held_on or d.planned_on),
+                       value=lambda d: d.held_on),
         RegisterColumn("scope", ("参与范围", "scope"), required=True, value=lambda d: d.scope),
         RegisterColumn("participants", ("参与人数", "participants"), cells.whole, required=True,
                        value=lambda d: d.participants),
@@ -217,7 +223,9 @@ DRILLS = Register(
     ),
     fields={"planned_on": "held_on"},
     load=_load_drill, write=_write_drills,
-    rows=lambda: db.session.scalars(select(Drill).order_by(Drill.planned_on, Drill.id)))
+    # The drills held: a planned one has nothing yet to write in a record of drills.
+    rows=lambda: db.session.scalars(select(Drill).where(Drill.held_on.is_not(None))
+                                    .order_by(Drill.held_on, Drill.id)))
 
 
 REGISTERS = [

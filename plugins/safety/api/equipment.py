@@ -8,7 +8,13 @@ import uuid
 from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, RuleSchema, page_of, requires, transactional
 
 from ..regulations import rules
-from ..schemas import DaySchema, EquipmentCheckSchema, EquipmentQuerySchema, EquipmentSchema
+from ..schemas import (
+    EquipmentCheckSchema,
+    EquipmentQuerySchema,
+    EquipmentSchema,
+    RetirementSchema,
+    ServiceSchema,
+)
 from ..services import equipment, today
 from . import blp
 
@@ -70,26 +76,27 @@ def check_equipment(data, equipment_id: uuid.UUID):
 
 
 @blp.route("/equipment/<uuid:equipment_id>/service", methods=["POST"])
-@blp.arguments(DaySchema)
+@blp.arguments(ServiceSchema)
 @blp.response(200, EquipmentSchema)
 @requires("safety.equipment.manage")
 @transactional
 def service_equipment(data, equipment_id: uuid.UUID):
-    """Record an extinguisher's service (维修) on ``on``: its next is counted from then."""
+    """Record an extinguisher's service (维修) on ``serviced_on``: its next is counted from
+    then."""
     found = equipment.get(equipment_id)
-    equipment.record_service(found, data.get("on") or today())
+    equipment.record_service(found, data.get("serviced_on") or today())
     return equipment.shown_one(found)
 
 
 @blp.route("/equipment/<uuid:equipment_id>/retirement", methods=["POST"])
-@blp.arguments(DaySchema)
+@blp.arguments(RetirementSchema)
 @blp.response(200, EquipmentSchema)
 @requires("safety.equipment.manage")
 @transactional
 def retire_equipment(data, equipment_id: uuid.UUID):
-    """Take it out of use on ``on`` (scrapped, replaced); it keeps its checks."""
+    """Take it out of use on ``retired_on`` (scrapped, replaced); it keeps its checks."""
     found = equipment.get(equipment_id)
-    equipment.retire(found, data.get("on") or today())
+    equipment.retire(found, data.get("retired_on") or today())
     return equipment.shown_one(found)
 
 

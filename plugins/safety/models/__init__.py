@@ -156,6 +156,8 @@ class EquipmentCheck(TenantScoped, db.Model):
 
 # Emergency drills (应急演练), by what they rehearse.
 DRILL_KINDS = ("fire", "earthquake", "flood", "stampede", "intruder", "other")
+# The drills that empty the buildings: what the national guide's frequency counts (应急疏散演练).
+EVACUATIONS = ("fire", "earthquake", "flood", "stampede")
 DRILL_TITLES = {"fire": lazy_gettext("Fire evacuation"), "earthquake": lazy_gettext("Earthquake"),
                 "flood": lazy_gettext("Flood"), "stampede": lazy_gettext("Crowding and stampede"),
                 "intruder": lazy_gettext("Intruder"), "other": lazy_gettext("Other emergency")}
@@ -182,3 +184,60 @@ class Drill(TenantScoped, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PickupPermit(TenantScoped, db.Model):
+    """Someone other than the child's listed guardians whom the class teacher lets take the
+    child home from ``valid_from`` to ``valid_until`` (a relative on a given week), with a
+    photo the guard compares. ``revoked_at``: withdrawn before its end."""
+
+    __tablename__ = "safety_pickup_permits"
+    __table_args__ = (tenant_index("ix_safety_pickup_permits_student", "student_id",
+                                   "valid_until"),
+                      tenant_foreign_key("student_id", "students"))
+
+    student_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(String(50))
+    relation: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    photo_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    granted_by: Mapped[str] = mapped_column(String(50))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Pickup(TenantScoped, db.Model):
+    """A child handed over at the gate or the classroom door: to whom (a guardian the school
+    lets pick up, or a permit's holder), when, and by whom. Once a day a child."""
+
+    __tablename__ = "safety_pickups"
+    __table_args__ = (tenant_index("ix_safety_pickups_student_day", "student_id", "day",
+                                   unique=True),
+                      tenant_index("ix_safety_pickups_day", "day"),
+                      tenant_foreign_key("student_id", "students"),
+                      tenant_foreign_key("guardian_id", "guardians"),
+                      tenant_foreign_key("permit_id", "safety_pickup_permits"))
+
+    student_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    guardian_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    permit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    person: Mapped[str] = mapped_column(String(50))  # the name, as it was at the handover
+    handed_by: Mapped[str] = mapped_column(String(50))
+
+
+class PickupRefusal(TenantScoped, db.Model):
+    """Someone not on a child's list who came for the child and was turned away; the class
+    teacher is alerted."""
+
+    __tablename__ = "safety_pickup_refusals"
+    __table_args__ = (tenant_index("ix_safety_pickup_refusals_at", "at"),
+                      tenant_foreign_key("student_id", "students"))
+
+    student_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    person: Mapped[str] = mapped_column(String(50))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    refused_by: Mapped[str] = mapped_column(String(50))

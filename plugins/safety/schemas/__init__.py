@@ -1,7 +1,13 @@
 """One schema per resource, serving the API and the pages' forms alike."""
 
 from .drills import DrillRecordSchema, DrillSchema, DrillStandingSchema
-from .equipment import DaySchema, EquipmentCheckSchema, EquipmentQuerySchema, EquipmentSchema
+from .equipment import (
+    EquipmentCheckSchema,
+    EquipmentQuerySchema,
+    EquipmentSchema,
+    RetirementSchema,
+    ServiceSchema,
+)
 from .hazards import (
     AssignmentSchema,
     FixSchema,
@@ -11,9 +17,37 @@ from .hazards import (
     PhotoSchema,
     VerificationSchema,
 )
+from .pickup import (
+    AuthorisedSchema,
+    ChildTodaySchema,
+    PermitSchema,
+    PickupQuerySchema,
+    PickupSchema,
+    RefusalSchema,
+)
 from .settings import SafetySettingsSchema
 
-__all__ = ["AssignmentSchema", "DaySchema", "DrillRecordSchema", "DrillSchema",
-           "DrillStandingSchema", "EquipmentCheckSchema", "EquipmentQuerySchema",
-           "EquipmentSchema", "FixSchema", "HazardQuerySchema", "HazardSchema",
-           "HazardStepSchema", "PhotoSchema", "SafetySettingsSchema", "VerificationSchema"]
+__all__ = [
+    "AssignmentSchema",
+    "AuthorisedSchema",
+    "ChildTodaySchema",
+    "DrillRecordSchema",
+    "DrillSchema",
+    "DrillStandingSchema",
+    "EquipmentCheckSchema",
+    "EquipmentQuerySchema",
+    "EquipmentSchema",
+    "FixSchema",
+    "HazardQuerySchema",
+    "HazardSchema",
+    "HazardStepSchema",
+    "PermitSchema",
+    "PhotoSchema",
+    "PickupQuerySchema",
+    "PickupSchema",
+    "RefusalSchema",
+    "RetirementSchema",
+    "SafetySettingsSchema",
+    "ServiceSchema",
+    "VerificationSchema",
+]

@@ -66,5 +66,11 @@ class EquipmentCheckSchema(Schema):
     checked_by = fields.String(dump_only=True)
 
 
-class DaySchema(Schema):
-    on = fields.Date(load_default=None, allow_none=True, metadata={"description": "default: today"})
+class ServiceSchema(Schema):
+    serviced_on = fields.Date(load_default=None, allow_none=True,
+                              metadata={"description": "default: today"})
+
+
+class RetirementSchema(Schema):
+    retired_on = fields.Date(load_default=None, allow_none=True,
+                             metadata={"description": "default: today"})

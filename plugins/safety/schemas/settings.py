@@ -33,6 +33,13 @@ class SafetySettingsSchema(Schema):
     equipment_check = fields.String(
         load_default="", validate=validate.OneOf(("", "monthly", "half_monthly")),
         metadata={"label": lazy_gettext("How often other fire equipment is checked"),
+                  "choices": {"": lazy_gettext("no schedule"), "monthly": lazy_gettext("monthly"),
+                              "half_monthly": lazy_gettext("every half month")},
                   "hint": lazy_gettext("Hydrants, hose reels, lights, signs, alarms and "
-                                       "sprinklers: monthly or half_monthly; empty: no schedule. "
-                                       "Extinguishers follow GB 50444-2008.")})
+                                       "sprinklers. Extinguishers follow GB 50444-2008.")})
+    pickup_up_to_level = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 12),
+        metadata={"label": lazy_gettext("Children are handed over up to grade"),
+                  "hint": lazy_gettext("Kindergartens hand over every class. Elsewhere, empty: "
+                                       "no class. No national figure: local rules often name "
+                                       "grades 1 and 2.")})

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from core.sdk import RuleBroken, _, acting_name, current_tenant, db, get_or_404, store_upload
 
-from ..models import Drill
+from ..models import EVACUATIONS, Drill
 from ..regulations import rules
 from . import today
 
@@ -27,8 +27,9 @@ def listed():
     return select(Drill).order_by(Drill.planned_on.desc(), Drill.id.desc())
 
 
-def plan(data: dict) -> Drill:
-    if data["planned_on"] < today() - timedelta(days=366):
+def plan(data: dict, held: bool = False) -> Drill:
+    """Plan a drill (``held``: one held already, being recorded; any day before today)."""
+    if not held and data["planned_on"] < today() - timedelta(days=366):
         raise RuleBroken(_("more than a year ago: record a past drill as held"), "planned_on")
     scope = data["scope"].strip()
     if not scope:
@@ -99,7 +100,9 @@ def standing(on: date | None = None) -> DrillStanding:
     on = on or today()
     kind = period()
     start = period_start(kind, on)
-    last = db.session.scalar(select(func.max(Drill.held_on)).where(Drill.held_on <= on))
+    evacuation = Drill.kind.in_(EVACUATIONS)  # an intruder drill keeps everyone inside
+    last = db.session.scalar(select(func.max(Drill.held_on)).where(Drill.held_on <= on,
+                                                                   evacuation))
     done_now = last is not None and last >= start
     next_due = period_end(kind, period_end(kind, on) + timedelta(days=1)) if done_now \
         else period_end(kind, on)
@@ -107,7 +110,8 @@ def standing(on: date | None = None) -> DrillStanding:
     # The last full period is missed when no drill was held in it. A school whose first drill
     # was planned or held in this period started with it now: nothing before is counted.
     # One that has recorded none is missing the last period as far as anyone can tell.
-    first = db.session.scalar(select(func.min(func.coalesce(Drill.held_on, Drill.planned_on))))
+    first = db.session.scalar(select(func.min(func.coalesce(Drill.held_on, Drill.planned_on)))
+                              .where(evacuation))
     missed = (first is None or first < start) and (last is None or last < before)
     planned = list(db.session.scalars(select(Drill).where(Drill.held_on.is_(None),
                                                           Drill.planned_on >= on)

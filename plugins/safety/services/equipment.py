@@ -109,6 +109,8 @@ def record_check(equipment: Equipment, data: dict) -> EquipmentCheck:
 
 
 def record_service(equipment: Equipment, on: date) -> None:
+    if equipment.retired_on is not None:
+        raise RuleBroken(_("this equipment was taken out of use"), "equipment_id", status=409)
     if equipment.kind != "extinguisher":
         raise RuleBroken(_("only an extinguisher is sent for service"), "serviced_on")
     check_fields({"kind": equipment.kind, "agent": equipment.agent,
@@ -209,7 +211,7 @@ def standings(found: list[Equipment], on: date | None = None) -> list[Standing]:
         if period and equipment.retired_on is None:
             due = checked is None or checked < period_start(period, on)
             before = previous_start(period, on)
-            overdue = due and equipment.registered_on < before and (
+            overdue = due and equipment.registered_on <= before and (
                 checked is None or checked < before)
         shown.append(Standing(equipment, period, checked, due, overdue, service_due(equipment),
                               scrap_due(equipment)))

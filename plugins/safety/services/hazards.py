@@ -117,8 +117,12 @@ def report(data: dict, photo: tuple[str, bytes] | None = None) -> Hazard:
         raise RuleBroken(_("where it was found"), "place")
     if not description:
         raise RuleBroken(_("what was found"), "description")
+    level = data.get("level") or "general"
+    # With days for the level in the settings the deadline runs from the report, so a
+    # hazard nobody has taken up yet is chased as late as one being fixed.
     hazard = Hazard(found_at=found_at, building_id=building_id, place=place,
-                    description=description, level=data.get("level") or "general",
+                    deadline=default_deadline(level, local(found_at).date()),
+                    description=description, level=level,
                     photo_id=_photo(photo), reported_by=acting_name(),
                     reported_by_user=_user_id(), status="reported")
     db.session.add(hazard)
@@ -255,14 +259,12 @@ def chase_late(on: date | None = None) -> tuple[int, int]:
     return len(late), escalated
 
 
-def escalated_open():
-    """The school's hazards the district sees: escalated and not closed."""
-    return select(Hazard).where(Hazard.escalated_at.is_not(None), Hazard.status != "closed")
-
-
 
 def attach_photo(hazard: Hazard, photo: tuple[str, bytes]) -> None:
     """The photo of the hazard as found; only whoever reported it, or a safety manager."""
+    if hazard.status != "reported":
+        raise RuleBroken(_("the photo as found is added before the hazard is taken up"),
+                         "photo", status=409)
     principal = current_principal()
     if principal is not None and principal.user_id != hazard.reported_by_user \
             and MANAGE not in principal.permissions:

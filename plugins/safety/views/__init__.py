@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("safety_pages", __name__, url_prefix="/m/safety", template_folder="../templates")
 
-from . import drills, equipment, hazards, home  # noqa: E402,F401
+from . import drills, equipment, hazards, home, pickup  # noqa: E402,F401

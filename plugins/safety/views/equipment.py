@@ -10,8 +10,8 @@ from flask import redirect, render_template, request, url_for
 from core.sdk import buildings, forms, requires
 
 from ..models import AGENT_TITLES, AGENTS, EQUIPMENT_KINDS, EQUIPMENT_TITLES
-from ..regulations import rules
-from ..schemas import DaySchema, EquipmentCheckSchema, EquipmentSchema
+from ..regulations import CERTAINTY_TITLES, RULE_TITLES, VALUE_TITLES, rules
+from ..schemas import EquipmentCheckSchema, EquipmentSchema, RetirementSchema, ServiceSchema
 from ..services import equipment, today
 from . import bp
 
@@ -23,7 +23,7 @@ PARTS_SHOWN = equipment.PARTS
 def _render_list(errors: dict, form: dict, status: int = 200):
     due = request.args.get("due", "")
     if due in ("check", "overdue", "month"):
-        rows, page, more = equipment.due(due), 1, False
+        rows, page, more = forms.page_of(equipment.due(due))
     else:
         due = ""
         found, page, more = forms.page_of(equipment.listed())
@@ -32,7 +32,8 @@ def _render_list(errors: dict, form: dict, status: int = 200):
                            errors=errors, form=form, kinds=EQUIPMENT_KINDS,
                            kind_titles=EQUIPMENT_TITLES, agents=AGENTS,
                            agent_titles=AGENT_TITLES, buildings=buildings(),
-                           rules=rules(), today=today()), status
+                           rules=rules(), rule_titles=RULE_TITLES, value_titles=VALUE_TITLES,
+                           certainty_titles=CERTAINTY_TITLES, today=today()), status
 
 
 @bp.route("/equipment", endpoint="equipment")
@@ -85,8 +86,9 @@ def check_equipment(equipment_id: uuid.UUID):
 @requires("safety.equipment.manage")
 @forms.submitted(_render_item)
 def service_equipment(equipment_id: uuid.UUID):
-    data = DaySchema().load_form(forms.schema_fields(request.form, ("on",), optional=("on",)))
-    equipment.record_service(equipment.get(equipment_id), data.get("on") or today())
+    data = ServiceSchema().load_form(forms.schema_fields(request.form, ("serviced_on",),
+                                                         optional=("serviced_on",)))
+    equipment.record_service(equipment.get(equipment_id), data.get("serviced_on") or today())
     return redirect(url_for("safety_pages.equipment_item", equipment_id=equipment_id))
 
 
@@ -94,6 +96,7 @@ def service_equipment(equipment_id: uuid.UUID):
 @requires("safety.equipment.manage")
 @forms.submitted(_render_item)
 def retire_equipment(equipment_id: uuid.UUID):
-    data = DaySchema().load_form(forms.schema_fields(request.form, ("on",), optional=("on",)))
-    equipment.retire(equipment.get(equipment_id), data.get("on") or today())
+    data = RetirementSchema().load_form(forms.schema_fields(request.form, ("retired_on",),
+                                                            optional=("retired_on",)))
+    equipment.retire(equipment.get(equipment_id), data.get("retired_on") or today())
     return redirect(url_for("safety_pages.equipment_item", equipment_id=equipment_id))

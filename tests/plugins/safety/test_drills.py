@@ -59,6 +59,16 @@ def test_a_school_drills_every_month_and_a_kindergarten_every_quarter(app, make_
     assert standing(kinder, date(2026, 6, 30)) == ("quarterly", date(2026, 2, 10),
                                                   date(2026, 6, 30), False)
     assert standing(kinder, date(2026, 7, 1))[2:] == (date(2026, 9, 30), True)
+    # An intruder drill keeps everyone inside: it is no evacuation drill.
+    from plugins.safety.services import drills
+
+    with tenant_context(school):
+        drill = drills.plan({"kind": "intruder", "planned_on": date(2026, 6, 5), "scope": "全校"},
+                            held=True)
+        drills.record(drill, {"held_on": date(2026, 6, 5), "participants": 600,
+                              "evaluation": "有序"})
+        db.session.commit()
+    assert standing(school, date(2026, 7, 2))[1:] == (date(2026, 4, 10), date(2026, 7, 31), True)
 
 
 def test_a_write_up_is_refused_by_its_field_and_written_once(client, school, officer):

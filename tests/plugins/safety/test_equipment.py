@@ -49,7 +49,7 @@ def test_service_and_scrap_days_follow_the_standard_s_tables(client, school, kee
         assert shown["scrap_due"] == MADE.replace(year=MADE.year + scrap).isoformat(), agent
         serviced = date(2024, 6, 1)
         after = client.post(f"{API}/equipment/{shown['id']}/service", headers=keeper.headers,
-                            json={"on": serviced.isoformat()}).get_json()
+                            json={"serviced_on": serviced.isoformat()}).get_json()
         assert after["service_due"] == serviced.replace(year=serviced.year + every).isoformat()
         assert after["scrap_due"] == shown["scrap_due"]  # a service does not make it younger
     leap = add(client, keeper, "MHQ-leap", agent="water_based", produced_on="2020-02-29")
@@ -150,12 +150,14 @@ def test_bad_equipment_and_checks_name_their_field_and_write_nothing(client, sch
         assert answer.status_code == 422 and list(answer.get_json()["errors"]) == [field], body
     assert client.get(f"{base}/checks", headers=guard.headers).get_json() == []
     assert client.post(f"{base}/service", headers=guard.headers, json={}).status_code == 403
-    early = client.post(f"{base}/service", headers=keeper.headers, json={"on": "2019-01-01"})
+    early = client.post(f"{base}/service", headers=keeper.headers, json={"serviced_on": "2019-01-01"})
     assert early.status_code == 422 and list(early.get_json()["errors"]) == ["serviced_on"]
     assert client.post(f"{base}/retirement", headers=keeper.headers, json={}).status_code == 200
     assert client.post(f"{base}/retirement", headers=keeper.headers, json={}).status_code == 409
     late = client.post(f"{base}/checks", headers=guard.headers, json={"body": True})
     assert late.status_code == 409
+    serviced = client.post(f"{base}/service", headers=keeper.headers, json={})
+    assert serviced.status_code == 409 and list(serviced.get_json()["errors"]) == ["equipment_id"]
 
 
 def test_the_register_imports_updates_by_number_and_exports_back(client, school, keeper):

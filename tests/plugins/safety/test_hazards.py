@@ -185,6 +185,18 @@ def test_late_hazards_are_chased_and_escalated_as_days_pass(client, school, offi
     assert _steps(client, officer, hazard["id"])["escalated_at"]
 
 
+def test_a_hazard_nobody_took_up_is_late_too(client, school, officer, settings_of):
+    from plugins.safety.services import hazards
+
+    settings_of({"general_days": 2})
+    hazard = report(client, officer)
+    assert hazard["deadline"] == (date.today() + timedelta(days=2)).isoformat()
+    with tenant_context(school):
+        assert hazards.chase_late(date.today() + timedelta(days=3)) == (1, 0)
+        db.session.commit()
+    assert _notices(school, "safety:late:") == [f"safety:late:{hazard['id']}"]
+
+
 def test_a_grave_hazard_goes_to_the_district_at_once(client, school, officer):
     grave = report(client, officer, level="grave", description="教学楼外墙开裂")
     assert grave["escalated_at"] is not None
