@@ -4,9 +4,12 @@ director and the district when it runs late."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
-from core.sdk import module_settings, school_today, school_zone
+from core.sdk import module_settings, school_today, school_zone, store_upload
+
+PHOTO_BYTES = 5_000_000  # a phone's photo, well within
 
 
 def settings() -> dict:
@@ -15,6 +18,15 @@ def settings() -> dict:
 
 def today() -> date:
     return school_today()
+
+
+def stored_photo(photo: tuple[str, bytes] | None, purpose: str) -> uuid.UUID | None:
+    """Keep a photo taken on a phone (an image, checked by its content, at most 5 MB), or
+    refuse it naming ``photo``; None when none came."""
+    if photo is None:
+        return None
+    return store_upload(photo[0], photo[1], purpose, field="photo", kinds=("image",),
+                        max_bytes=PHOTO_BYTES).id
 
 
 def local(moment: datetime) -> datetime:

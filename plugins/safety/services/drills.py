@@ -10,13 +10,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, _, acting_name, current_tenant, db, get_or_404, store_upload
+from core.sdk import RuleBroken, _, acting_name, current_tenant, db, get_or_404
 
 from ..models import EVACUATIONS, Drill
 from ..regulations import rules
-from . import today
-
-PHOTO_BYTES = 5_000_000
+from . import stored_photo, today
 
 
 def get(drill_id: uuid.UUID) -> Drill:
@@ -51,8 +49,7 @@ def record(drill: Drill, data: dict, photo: tuple[str, bytes] | None = None) -> 
     if not data.get("evaluation", "").strip():
         raise RuleBroken(_("how it went"), "evaluation")
     if photo is not None:
-        drill.photo_id = store_upload(photo[0], photo[1], "safety.drill", field="photo",
-                                      kinds=("image",), max_bytes=PHOTO_BYTES).id
+        drill.photo_id = stored_photo(photo, "safety.drill")
     drill.held_on, drill.participants = held, data["participants"]
     drill.evacuation_seconds = data.get("evacuation_seconds")
     drill.evaluation = data["evaluation"].strip()

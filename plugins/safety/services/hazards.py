@@ -21,14 +21,12 @@ from core.sdk import (
     get_or_404,
     notify,
     people,
-    store_upload,
     utcnow,
 )
 
 from ..models import Hazard, HazardStep
-from . import local, settings, today
+from . import local, settings, stored_photo, today
 
-PHOTO_BYTES = 5_000_000  # a phone's photo, well within
 UNCLOSED = ("reported", "open", "fixed")
 LATE = ("reported", "open")  # waiting on someone to act; a fixed one waits for verification
 MANAGE = "safety.hazards.manage"
@@ -84,10 +82,7 @@ def _step(hazard: Hazard, step: str, note: str = "", photo_id: uuid.UUID | None 
 
 
 def _photo(photo: tuple[str, bytes] | None) -> uuid.UUID | None:
-    if photo is None:
-        return None
-    return store_upload(photo[0], photo[1], "safety.hazard", field="photo", kinds=("image",),
-                        max_bytes=PHOTO_BYTES).id
+    return stored_photo(photo, "safety.hazard")
 
 
 def _at_school(moment: datetime | None) -> datetime:

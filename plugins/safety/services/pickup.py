@@ -27,14 +27,12 @@ from core.sdk import (
     get_or_404,
     notify,
     people,
-    store_upload,
     utcnow,
 )
 
 from ..models import Pickup, PickupPermit, PickupRefusal
-from . import settings, today
+from . import settings, stored_photo, today
 
-PHOTO_BYTES = 5_000_000
 PICKUP = "safety.pickup"  # the notice kind of pick-up alerts
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 
@@ -171,9 +169,7 @@ def grant(data: dict, photo: tuple[str, bytes] | None = None) -> PickupPermit:
     permit = PickupPermit(student_id=child.id, name=name, relation=data["relation"].strip(),
                           phone=data.get("phone", "").strip(), valid_from=data["valid_from"],
                           valid_until=data["valid_until"], granted_by=acting_name())
-    if photo is not None:
-        permit.photo_id = store_upload(photo[0], photo[1], "safety.pickup", field="photo",
-                                       kinds=("image",), max_bytes=PHOTO_BYTES).id
+    permit.photo_id = stored_photo(photo, "safety.pickup")
     db.session.add(permit)
     db.session.flush()
     return permit

@@ -13,7 +13,7 @@ from ..models import DRILL_KINDS, DRILL_TITLES
 from ..regulations import rules
 from ..schemas import DrillRecordSchema, DrillSchema
 from ..services import drills, today
-from . import bp
+from . import bp, uploaded_photo
 
 RECORD_FIELDS = ("held_on", "participants", "evacuation_seconds", "evaluation", "lessons")
 
@@ -62,9 +62,7 @@ def record_drill(drill_id: uuid.UUID):
     drill = drills.get(drill_id)
     data = DrillRecordSchema().load_form(forms.schema_fields(
         request.form, RECORD_FIELDS, optional=("evacuation_seconds",)))
-    upload = request.files.get("photo")
-    photo = (upload.filename or "photo", upload.read()) if upload and upload.filename else None
-    drills.record(drill, data, photo)
+    drills.record(drill, data, uploaded_photo())
     return redirect(url_for("safety_pages.drill", drill_id=drill_id))
 
 

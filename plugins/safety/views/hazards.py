@@ -13,15 +13,10 @@ from .. import exports
 from ..models import LEVEL_TITLES, LEVELS, STATUS_TITLES, STATUSES, STEP_TITLES
 from ..schemas import AssignmentSchema, FixSchema, HazardQuerySchema, HazardSchema, VerificationSchema
 from ..services import hazards, local, today
-from . import bp
+from . import bp, uploaded_photo
 
 REPORT_FIELDS = ("place", "description", "level", "building_id")
 FILTERS = ("status", "level", "owner_id", "building_id", "place")
-
-
-def _photo():
-    upload = request.files.get("photo")
-    return (upload.filename or "photo", upload.read()) if upload and upload.filename else None
 
 
 def _filters() -> dict:
@@ -68,7 +63,7 @@ def report_form():
 def report_hazard():
     data = HazardSchema().load_form(forms.schema_fields(request.form, REPORT_FIELDS,
                                                         optional=("building_id",)))
-    hazard = hazards.report(data, _photo())
+    hazard = hazards.report(data, uploaded_photo())
     return redirect(url_for("safety_pages.hazard", hazard_id=hazard.id))
 
 
@@ -103,7 +98,7 @@ def assign_hazard(hazard_id: uuid.UUID):
 @forms.submitted(_render_hazard)
 def fix_hazard(hazard_id: uuid.UUID):
     data = FixSchema().load_form(forms.schema_fields(request.form, ("note",)))
-    hazards.fix(hazards.get(hazard_id), data, _photo())
+    hazards.fix(hazards.get(hazard_id), data, uploaded_photo())
     return redirect(url_for("safety_pages.hazard", hazard_id=hazard_id))
 
 
@@ -112,7 +107,7 @@ def fix_hazard(hazard_id: uuid.UUID):
 @forms.submitted(_render_hazard)
 def verify_hazard(hazard_id: uuid.UUID):
     data = VerificationSchema().load_form(forms.schema_fields(request.form, ("passed", "note")))
-    hazards.verify(hazards.get(hazard_id), data, _photo())
+    hazards.verify(hazards.get(hazard_id), data, uploaded_photo())
     return redirect(url_for("safety_pages.hazard", hazard_id=hazard_id))
 
 

@@ -13,7 +13,7 @@ from core.sdk import NotFound, RuleBroken, _, forms, requires, send_stored
 
 from ..schemas import PermitSchema, PickupSchema, RefusalSchema
 from ..services import local, pickup, today
-from . import bp
+from . import bp, uploaded_photo
 
 
 def _class_arg() -> uuid.UUID | None:
@@ -82,9 +82,7 @@ def grant_permit():
     data = PermitSchema().load_form(forms.schema_fields(
         request.form, ("student_id", "name", "relation", "phone", "valid_from", "valid_until"),
         prefix="permit_"))
-    upload = request.files.get("permit_photo")
-    photo = (upload.filename or "photo", upload.read()) if upload and upload.filename else None
-    pickup.grant(data, photo)
+    pickup.grant(data, uploaded_photo("permit_photo"))
     return _back()
 
 
