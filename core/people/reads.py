@@ -16,10 +16,12 @@ from sqlalchemy import func, or_, select
 
 from core.db.among import among
 from core.extensions import db
-from core.people.models import Grade, Guardian, SchoolClass, Staff, Student
+from core.people.models import RELATION_LABELS, Grade, Guardian, SchoolClass, Staff, Student
 from core.tenancy import NoTenantInContext, current_district_scope, require_tenant
 
 ENROLLED = "enrolled"
+# A guardian's relation code (GuardianRef.relation) to the words people read.
+RELATIONS = RELATION_LABELS
 
 
 @dataclass(frozen=True)

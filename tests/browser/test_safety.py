@@ -96,3 +96,38 @@ def test_a_hazard_from_a_phone_to_closure(chromium, live_server, grounds):
     expect(officer.locator("[data-testid=hazards] tbody tr")).to_have_count(1)
     _no_sideways(officer, "the hazard register")
     context.close()
+
+
+def test_the_guard_hands_a_child_over_and_turns_a_stranger_away_on_a_phone(
+        chromium, live_server, app, make_school):
+    import uuid
+
+    from core.people import services as people
+    from tests.plugins.canteen.support import classroom
+
+    school = make_school("kinder-phone", type="kindergarten", modules=("safety",))
+    with tenant_context(school):
+        guard = services.create_user("guard@kinder.test", "门卫", PASSWORD)
+        services.grant_school_role(guard, "guard")
+        db.session.commit()
+    _class_id, children = classroom(school, "小一班", students=2)
+    with tenant_context(school):
+        people.add_guardian(uuid.UUID(children[0]), {
+            "name": "王妈妈", "relation": "mother", "phone": "13800000001", "can_pick_up": True})
+        db.session.commit()
+    context, phone = _phone(chromium, live_server, "guard@kinder.test")
+    phone.goto(f"{live_server}/t/kinder-phone/m/safety/pickup")
+    expect(phone.locator("[data-testid=pickup-waiting]")).to_contain_text("2")
+    first = phone.locator(f"li[data-student='{children[0]}']")
+    first.locator("summary").click()
+    first.locator("form[data-testid=refuse] input[name=person]").fill("自称舅舅的人")
+    first.locator("form[data-testid=refuse] button").click()
+    expect(phone.locator("[data-testid=pickup-waiting]")).to_contain_text("2")
+    phone.locator(f"li[data-student='{children[0]}'] input[type=radio]").check()
+    phone.locator(f"li[data-student='{children[0]}'] form[data-testid=handover] button").click()
+    expect(phone.locator(f"li[data-student='{children[0]}'] [data-testid=picked-up]")
+           ).to_contain_text("王妈妈")
+    expect(phone.locator("[data-testid=pickup-waiting]")).to_contain_text("1")
+    _no_sideways(phone, "the pick-up page")
+    screenshot(phone, "safety-pickup-phone")
+    context.close()

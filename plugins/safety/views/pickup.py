@@ -9,7 +9,7 @@ import uuid
 from flask import redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from core.sdk import NotFound, RuleBroken, _, forms, requires, send_stored
+from core.sdk import NotFound, RuleBroken, _, forms, people, requires, send_stored
 
 from ..schemas import PermitSchema, PickupSchema, RefusalSchema
 from ..services import local, pickup, today
@@ -29,7 +29,7 @@ def _render(errors: dict, form: dict, status: int = 200):
     lists = pickup.authorised_many([c.student.id for c in children])
     return render_template("safety/pickup.html", children=children, lists=lists,
                            classes=pickup.in_scope(), class_id=class_id, errors=errors,
-                           form=form, local=local, today=today(),
+                           form=form, local=local, today=today(), relations=people.RELATIONS,
                            waiting=sum(1 for c in children if c.picked_up is None)), status
 
 
