@@ -115,24 +115,32 @@ def _kept_equipment() -> dict[str, Equipment]:
         select(Equipment).where(Equipment.retired_on.is_(None)))}
 
 
-def _building_named(name: str) -> Any:
-    name = (name or "").strip()
-    if not name:
-        return None
-    for building in buildings():
-        if building.name == name:
-            return building.id
-    raise RuleBroken(_("no building of the school has this name"), "building_id")
+class _Known:
+    """What an equipment import looks up once, not per row: the pieces in use and the numbers
+    of retired ones (which a new piece may not take), and the school's buildings by name."""
+
+    def __init__(self) -> None:
+        found = list(db.session.scalars(select(Equipment)))
+        self.kept = {e.number: e for e in found if e.retired_on is None}
+        self.retired = {e.number for e in found if e.retired_on is not None}
+        self.buildings = {b.name: b.id for b in buildings()}
+
+    def building(self, name: str) -> Any:
+        name = (name or "").strip()
+        if not name:
+            return None
+        if name not in self.buildings:
+            raise RuleBroken(_("no building of the school has this name"), "building_id")
+        return self.buildings[name]
 
 
-def _load_equipment(values: dict[str, Any], kept: dict[str, Equipment]) -> dict[str, Any]:
+def _load_equipment(values: dict[str, Any], known: _Known) -> dict[str, Any]:
     given = {k: v for k, v in values.items() if v is not None and k != "building"}
-    given["building_id"] = _building_named(values.get("building") or "")
+    given["building_id"] = known.building(values.get("building") or "")
     data = EquipmentSchema(only=EQUIPMENT_FIELDS).load(given)
-    if data["number"] not in kept and db.session.scalar(
-            select(Equipment.id).where(Equipment.number == data["number"])):
+    if data["number"] in known.retired:
         raise RuleBroken(_("another piece of equipment has this number"), "number")
-    if data["number"] not in kept:
+    if data["number"] not in known.kept:
         equipment.check_fields(data)
     return data
 
@@ -146,8 +154,22 @@ def _revise_equipment(kept: Equipment, row: dict[str, Any]) -> list[str]:
     return equipment.revise(kept, {k: v for k, v in row.items() if k != "number"})
 
 
-def _building_name(e: Equipment) -> str:
-    return {b.id: b.name for b in buildings()}.get(e.building_id, "") if e.building_id else ""
+class _Exported:
+    """A piece of equipment as the export reads it, with its building's name looked up once
+    for the whole sheet."""
+
+    def __init__(self, piece: Equipment, building: str) -> None:
+        self._piece, self.building = piece, building
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._piece, name)
+
+
+def _exported() -> list[_Exported]:
+    names = {b.id: b.name for b in buildings()}
+    return [_Exported(e, names.get(e.building_id, "")) for e in db.session.scalars(
+        select(Equipment).where(Equipment.retired_on.is_(None))
+        .order_by(Equipment.kind, Equipment.number))]
 
 
 EQUIPMENT = Register(
@@ -162,7 +184,7 @@ EQUIPMENT = Register(
         RegisterColumn("capacity", ("规格", "capacity"), value=lambda e: e.capacity),
         RegisterColumn("produced_on", ("生产日期", "produced_on"), cells.day,
                        value=lambda e: e.produced_on),
-        RegisterColumn("building", ("楼栋", "building"), value=_building_name),
+        RegisterColumn("building", ("楼栋", "building"), value=lambda e: e.building),
         RegisterColumn("place", ("位置", "place"), required=True, value=lambda e: e.place),
         RegisterColumn("listed_place", ("半月检查场所", "listed_place"), cells.flag,
                        value=lambda e: YES_NO[e.listed_place]),
@@ -170,10 +192,8 @@ EQUIPMENT = Register(
                        value=lambda e: e.serviced_on),
     ),
     fields={"building_id": "building"},
-    key="number", kept=_kept_equipment, revise=_revise_equipment, prepare=_kept_equipment,
-    load=_load_equipment, write=_write_equipment,
-    rows=lambda: db.session.scalars(select(Equipment).where(Equipment.retired_on.is_(None))
-                                    .order_by(Equipment.kind, Equipment.number)))
+    key="number", kept=_kept_equipment, revise=_revise_equipment, prepare=_Known,
+    load=_load_equipment, write=_write_equipment, rows=_exported)
 
 
 # --- drills --------------------------------------------------------------------------------

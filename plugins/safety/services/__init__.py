@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from core.sdk import module_settings, school_today, school_zone, store_upload
+from core.sdk import RuleBroken, _, buildings, module_settings, school_today, school_zone, store_upload
 
 PHOTO_BYTES = 5_000_000  # a phone's photo, well within
 
@@ -27,6 +27,13 @@ def stored_photo(photo: tuple[str, bytes] | None, purpose: str) -> uuid.UUID | N
         return None
     return store_upload(photo[0], photo[1], purpose, field="photo", kinds=("image",),
                         max_bytes=PHOTO_BYTES).id
+
+
+def check_building(building_id: uuid.UUID | None) -> None:
+    """Refuse an id that is not one of this school's buildings (another school's is none),
+    naming ``building_id``; None (no building) passes."""
+    if building_id is not None and not buildings([building_id]):
+        raise RuleBroken(_("no such building in this school"), "building_id")
 
 
 def local(moment: datetime) -> datetime:

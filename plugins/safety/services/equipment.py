@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from core.sdk import RuleBroken, _, acting_name, buildings, db, first_writer, get_or_404
+from core.sdk import RuleBroken, _, acting_name, db, first_writer, get_or_404
 
 from ..models import Equipment, EquipmentCheck
 from ..regulations import rules
-from . import settings, today
+from . import check_building, settings, today
 
 PARTS = ("pressure", "seal", "hose", "body", "works")
 
@@ -45,9 +45,7 @@ def check_fields(data: dict) -> None:
         raise RuleBroken(_("a day in the future"), "serviced_on")
     if serviced and produced and serviced < produced:
         raise RuleBroken(_("before the day it was made"), "serviced_on")
-    building_id = data.get("building_id")
-    if building_id is not None and not buildings([building_id]):
-        raise RuleBroken(_("no such building in this school"), "building_id")
+    check_building(data.get("building_id"))
 
 
 def create(data: dict) -> Equipment:

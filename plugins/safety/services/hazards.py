@@ -15,7 +15,6 @@ from core.sdk import (
     RuleBroken,
     _,
     acting_name,
-    buildings,
     current_principal,
     db,
     get_or_404,
@@ -25,7 +24,7 @@ from core.sdk import (
 )
 
 from ..models import Hazard, HazardStep
-from . import local, settings, stored_photo, today
+from . import check_building, local, settings, stored_photo, today
 
 UNCLOSED = ("reported", "open", "fixed")
 LATE = ("reported", "open")  # waiting on someone to act; a fixed one waits for verification
@@ -105,8 +104,7 @@ def report(data: dict, photo: tuple[str, bytes] | None = None) -> Hazard:
     if found_at > utcnow() + timedelta(minutes=5):
         raise RuleBroken(_("a moment in the future"), "found_at")
     building_id = data.get("building_id")
-    if building_id is not None and not buildings([building_id]):
-        raise RuleBroken(_("no such building in this school"), "building_id")
+    check_building(building_id)
     place, description = data["place"].strip(), data["description"].strip()
     if not place:
         raise RuleBroken(_("where it was found"), "place")

@@ -193,11 +193,14 @@ class ChildToday:
     picked_up: Pickup | None
 
 
-def today_list(class_id: uuid.UUID | None = None, on: date | None = None) -> list[ChildToday]:
+def today_list(class_id: uuid.UUID | None = None, on: date | None = None,
+               scope: list[people.ClassRef] | None = None) -> list[ChildToday]:
     """The children handed over at this school, class by class, with today's handover if
-    there was one (None: still waiting)."""
+    there was one (None: still waiting); ``scope``: the classes in scope, when the caller
+    has read them already."""
     on = on or today()
-    classes = {c.id: c for c in in_scope() if class_id is None or c.id == class_id}
+    classes = {c.id: c for c in (in_scope() if scope is None else scope)
+               if class_id is None or c.id == class_id}
     if not classes:
         return []
     children = [s for s in people.students(enrolled_only=True) if s.class_id in classes]

@@ -25,10 +25,11 @@ def _class_arg() -> uuid.UUID | None:
 
 def _render(errors: dict, form: dict, status: int = 200):
     class_id = _class_arg()
-    children = pickup.today_list(class_id)
+    classes = pickup.in_scope()
+    children = pickup.today_list(class_id, scope=classes)
     lists = pickup.authorised_many([c.student.id for c in children])
     return render_template("safety/pickup.html", children=children, lists=lists,
-                           classes=pickup.in_scope(), class_id=class_id, errors=errors,
+                           classes=classes, class_id=class_id, errors=errors,
                            form=form, local=local, today=today(), relations=people.RELATIONS,
                            waiting=sum(1 for c in children if c.picked_up is None)), status
 

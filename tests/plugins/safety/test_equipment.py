@@ -187,6 +187,16 @@ def test_the_register_imports_updates_by_number_and_exports_back(client, school,
     listed = {e["number"]: e for e in client.get(f"{API}/equipment",
                                                  headers=keeper.headers).get_json()}
     assert (listed["MHQ-1"]["capacity"], listed["MHQ-1"]["period"]) == ("5kg", "half_monthly")
+    # A retired piece keeps its number: a new row may not take it.
+    client.post(f"{API}/equipment", headers=keeper.headers, json={
+        "number": "MHQ-9", "kind": "alarm", "place": "门卫室"})
+    retired = next(e for e in client.get(f"{API}/equipment", headers=keeper.headers).get_json()
+                   if e["number"] == "MHQ-9")
+    client.post(f"{API}/equipment/{retired['id']}/retirement", headers=keeper.headers, json={})
+    with tenant_context(school):
+        taken = import_sheet("safety.equipment", "e.xlsx", xlsx_of(
+            [["MHQ-9", "火灾报警器", "", "", "", "", "门卫室", "否"]], headers), dry_run=True)
+    assert [(e["row"], e["column"]) for e in taken["errors"]] == [(2, "编号")]
     assert listed["YJD-1"]["kind"] == "emergency_light"
     signed_in(client, keeper)
     exported = client.get(f"/t/{SLUG}/m/safety/registers/equipment.xlsx")
