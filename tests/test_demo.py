@@ -2,8 +2,9 @@
 written once; its accounts sign in and are listed on a demo's sign-in page only."""
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -207,3 +208,21 @@ def test_refused_when_a_person_known_by_mobile_number_works_in_the_district(demo
         db.session.commit()
     with pytest.raises(NotADemo, match=r"13800138000"):
         generate(TEXT, days=DAYS)
+
+
+def test_a_demo_generated_in_the_small_hours_records_nothing_still_to_come(app_factory):
+    """Generated at 01:00 at the schools, no module dates today's events to later today."""
+    ahead = (1 - datetime.now(UTC).hour) % 24
+    ahead = ahead - 24 if ahead > 14 else ahead  # UTC-12 … UTC+14
+    zone = f"Etc/GMT{-ahead:+d}"  # the Etc names count the other way round
+    assert datetime.now(ZoneInfo(zone)).hour in (1, 2)
+    app = app_factory(plugins=["canteen", "fees", "energy", "safety"], DEMO=True)
+    with app.app_context():
+        text = TEXT.replace('timezone = "Asia/Shanghai"', f'timezone = "{zone}"')
+        apply_manifest(text, source=str(MANIFEST))
+        assert generate(text, days=2).generated == sorted(SCHOOLS)
+        from plugins.safety.models import Hazard
+
+        with tenant_context(tenant_by_slug("dongfeng-primary")):
+            found = db.session.scalars(select(Hazard.found_at)).all()
+        assert found and max(found) <= datetime.now(UTC)

@@ -38,7 +38,10 @@ EQUIPMENT = (
 
 
 def _at(day, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), school_zone()).astimezone(UTC)
+    """``hour`` o'clock on ``day`` at the school, or now if that is still to come: a demo
+    generated just after midnight has today's hazard found already."""
+    return min(datetime.combine(day, time(hour), school_zone()).astimezone(UTC),
+               datetime.now(UTC))
 
 
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
