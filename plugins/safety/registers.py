@@ -3,8 +3,9 @@ row naming a kept number updates that piece), and the hazard register (隐患台
 the columns offices keep on paper: found when and where, what, how grave, who found it, who
 fixes it by when, what was done, who verified it when, and where it stands. Core's register
 export gives a period's hazards (by the day they were found); the register page's own link
-gives the rows its filters show, through the same columns. Every cell is inert (a
-description beginning with ``=`` stays text)."""
+gives the rows its filters show, through the same columns; a school's ledger from before it
+used the module imports in those columns. Every cell is inert (a description beginning with
+``=`` stays text)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,11 @@ from .models import (
     HazardStep,
 )
 from .schemas import DrillRecordSchema, DrillSchema, EquipmentSchema
-from .services import drills, equipment, today
+from .services import drills, equipment, hazard_ledger, today
+
+
+def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {word: code for code, words in table.items() for word in (*words, code)}
 
 
 class HazardRow:
@@ -91,6 +96,47 @@ def _found_between(start: date, end: date) -> list[HazardRow]:
         .order_by(Hazard.found_at, Hazard.id))))
 
 
+# The ledger's words for levels and statuses (the first is what exports write); the page's
+# English titles read too, so its own .xlsx reads back.
+LEVEL_WORDS = {"general": ("一般", "General"), "major": ("较大", "Serious"),
+               "grave": ("重大", "Grave")}
+STATUS_WORDS = {"reported": ("待指派", "Waiting for an owner"), "open": ("整改中", "Being fixed"),
+                "fixed": ("待验收", "Waiting for verification"), "closed": ("已销号", "Closed")}
+assert set(LEVEL_WORDS) == set(LEVEL_TITLES) and set(STATUS_WORDS) == set(STATUS_TITLES)
+
+
+def _ledger_column(field: str, zh: str, en: Any, value: Any, convert: Any = cells.text,
+                   required: bool = False) -> RegisterColumn:
+    return RegisterColumn(field, (zh, en, field), convert, required=required, value=value)
+
+
+# The hazard register (隐患台账) in the columns of the sheet an office keeps, both ways: a
+# school's ledger from before the module imports; its export is a period's hazards.
+LEDGER = (
+    _ledger_column("number", "序号", "No.", lambda r: r.number),
+    _ledger_column("found_at", "发现时间", "Found at", lambda r: r.hazard.found_at, cells.moment,
+                   required=True),
+    _ledger_column("place", "隐患部位", "Place", lambda r: r.hazard.place, required=True),
+    _ledger_column("description", "隐患", "Hazard", lambda r: r.hazard.description,
+                   required=True),
+    _ledger_column("level", "隐患等级", "Level", lambda r: LEVEL_WORDS[r.hazard.level][0],
+                   cells.choice(_words(LEVEL_WORDS))),
+    _ledger_column("reported_by", "发现人", "Found by", lambda r: r.hazard.reported_by),
+    _ledger_column("owner", "整改责任人", "Owner", lambda r: r.owner),
+    _ledger_column("deadline", "整改期限", "Deadline", lambda r: r.hazard.deadline, cells.day),
+    _ledger_column("fix_note", "整改措施", "What was done",
+                   lambda r: r.fix.note if r.fix else ""),
+    _ledger_column("fixed_at", "整改完成时间", "Fixed at", lambda r: r.fix.at if r.fix else None,
+                   cells.moment),
+    _ledger_column("verified_by", "验收人", "Verified by",
+                   lambda r: r.passed.by if r.passed else ""),
+    _ledger_column("verified_at", "验收时间", "Verified at",
+                   lambda r: r.passed.at if r.passed else None, cells.moment),
+    _ledger_column("status", "状态", "Status", lambda r: STATUS_WORDS[r.hazard.status][0],
+                   cells.choice(_words(STATUS_WORDS))),
+)
+
+
 # --- fire equipment ----------------------------------------------------------------------
 
 # The words a school's sheet uses (the first is what exports write).
@@ -104,10 +150,6 @@ YES_NO = {True: "是", False: "否"}
 EQUIPMENT_FIELDS = ("number", "kind", "agent", "capacity", "produced_on", "building_id", "place",
                     "listed_place", "serviced_on")
 assert set(KIND_WORDS) == set(EQUIPMENT_KINDS) and set(AGENT_WORDS) == set(AGENTS)
-
-
-def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {word: code for code, words in table.items() for word in (*words, code)}
 
 
 def _kept_equipment() -> dict[str, Equipment]:
@@ -251,7 +293,9 @@ DRILLS = Register(
 REGISTERS = [
     EQUIPMENT,
     DRILLS,
-    Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
-             columns=COLUMNS, rows=_found_between, dated=True, max_days=366,
-             list_endpoint="safety_pages.hazards"),
+    Register(name="hazards", title=lazy_gettext("Hazard register"),
+             permission="safety.hazards.manage", read_permission="safety.read",
+             columns=LEDGER, rows=_found_between, dated=True, max_days=366,
+             prepare=hazard_ledger.LedgerKnown.read, load=hazard_ledger.checked,
+             write=hazard_ledger.record, list_endpoint="safety_pages.hazards"),
 ]
