@@ -248,10 +248,13 @@ DRILLS = Register(
                                     .order_by(Drill.held_on, Drill.id)))
 
 
+from .incident_register import INCIDENTS  # noqa: E402
+
 REGISTERS = [
     EQUIPMENT,
     DRILLS,
     Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
              columns=COLUMNS, rows=_found_between, dated=True, max_days=366,
              list_endpoint="safety_pages.hazards"),
+    INCIDENTS,
 ]
