@@ -24,12 +24,13 @@ INCIDENT_TITLES = {"injury": lazy_gettext("Student injury"), "fire": lazy_gettex
                    "other": lazy_gettext("Other incident")}
 # The severity of an incident uses the hazards' three levels (一般 / 较大 / 重大).
 INCIDENT_STATUSES = ("open", "closed")
-INCIDENT_STATUS_TITLES = {"open": lazy_gettext("Being handled"), "closed": lazy_gettext("Closed")}
+INCIDENT_STATUS_TITLES = {"open": lazy_gettext("Being handled"),
+                          "closed": lazy_gettext("Case closed")}
 ENTRY_KINDS = ("reported", "follow_up", "district", "late", "closed")
 ENTRY_TITLES = {"reported": lazy_gettext("Reported"), "follow_up": lazy_gettext("Follow-up"),
                 "district": lazy_gettext("Reported to the district"),
                 "late": lazy_gettext("Report to the district late: the director told"),
-                "closed": lazy_gettext("Closed")}
+                "closed": lazy_gettext("Case closed")}
 
 
 class Incident(TenantScoped, db.Model):

@@ -118,7 +118,7 @@ def incidents(week: Week) -> Section:
         .group_by(Incident.kind))}
     rows = [[str(INCIDENT_TITLES[k]), *(int(n or 0) for n in counts[k])]
             for k in INCIDENT_KINDS if k in counts and any(counts[k])]
-    return Section("incidents", _("Incidents"), [_("Kind"), _("Occurred"), _("Closed"),
+    return Section("incidents", _("Incidents"), [_("Kind"), _("Occurred"), _("Case closed"),
                                                  _("Reported late")], rows,
                    "" if rows else _("No incidents this week."))
 

@@ -255,5 +255,9 @@ def test_the_weekly_report_counts_the_week_s_rows(client, school, officer, setti
     sheet = client.get(f"/t/{SLUG}/m/safety/report.xlsx?week={week.start}")
     assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
     default = client.get(f"/t/{SLUG}/m/safety/report").get_data(as_text=True)
-    last_monday = date.today() - timedelta(days=date.today().weekday() + 7)
+    from core.tenancy import school_today
+
+    with tenant_context(school):
+        today = school_today()
+    last_monday = today - timedelta(days=today.weekday() + 7)
     assert f"{last_monday.isoformat()} –" in default
