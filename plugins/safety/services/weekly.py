@@ -108,10 +108,12 @@ def drills(week: Week) -> Section:
 
 def incidents(week: Week) -> Section:
     """By kind: reported in the week (occurred in it), closed in it, and those whose report
-    to the district is late (sent late, or unsent past its deadline by the week's end)."""
+    to the district fell due in the week and was late (sent after it, or unsent by the week's
+    end)."""
     within = (Incident.occurred_at >= week.since) & (Incident.occurred_at < week.until)
     closed = (Incident.closed_at >= week.since) & (Incident.closed_at < week.until)
-    late = (Incident.occurred_at < week.until) & late_clause(min(week.until, utcnow()))
+    late = ((Incident.report_due_at >= week.since) & (Incident.report_due_at < week.until)
+            & late_clause(min(week.until, utcnow())))
     counts = {kind: (n, shut, lag) for kind, n, shut, lag in db.session.execute(
         select(Incident.kind, func.sum(case((within, 1), else_=0)),
                func.sum(case((closed, 1), else_=0)), func.sum(case((late, 1), else_=0)))

@@ -117,6 +117,11 @@ def test_sent_after_its_deadline_an_incident_is_late_and_without_hours_none_is_d
     grave = incident(client, officer, severity="grave", kind="fire",
                      occurred_at=(_now() - timedelta(hours=3)).isoformat())
     assert grave["late"] is True  # unsent and past its deadline already
+    signed_in(client, officer)
+    card = client.get(f"/t/{SLUG}/").get_data(as_text=True).split(
+        'data-testid="safety-widget"')[1].split("</dl>")[0]
+    assert 'data-testid="safety-incidents-late"' in card
+    assert card.split('data-testid="safety-incidents-late"')[1].split("</a>")[0].endswith(">1")
     sent = client.post(f"{API}/incidents/{grave['id']}/district-report",
                        headers=officer.headers, json={"report": "厨房起火，已扑灭"}).get_json()
     assert sent["late"] is True and "late" in [e["kind"] for e in sent["entries"]]
