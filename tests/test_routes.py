@@ -91,6 +91,9 @@ BODIES = {
     "safety_api.refuse": {"student_id": VICTIM_ID, "person": "intruder"},
     "safety_api.grant_permit": {"student_id": VICTIM_ID, "name": "intruder", "relation": "x",
                                 "valid_from": "2026-01-01", "valid_until": "2099-01-01"},
+    "safety_api.follow_up_incident": {"note": "intruder"},
+    "safety_api.report_incident_to_district": {"report": "intruder"},
+    "safety_api.close_incident": {"outcome": "intruder"},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -327,6 +330,16 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
     from plugins.safety.services import drills
 
     drill = drills.plan({"kind": "fire", "planned_on": date(2026, 1, 5), "scope": "victim's"})
+    from datetime import datetime
+
+    from plugins.safety.services import incidents
+
+    incident = incidents.report(
+        {"occurred_at": datetime(2026, 1, 5, 9), "place": "victim's yard", "kind": "injury",
+         "description": "victim's incident", "people": [{"student_id": student_id}]},
+        photo=("i.png", _png()[0].getvalue()))
+    entry = incidents.follow_up(incident, {"note": "victim's follow-up"},
+                                photo=("e.png", _png()[0].getvalue()))
     from plugins.safety.models import PickupPermit
 
     permit = PickupPermit(student_id=student_id, name="victim's aunt", relation="aunt",
@@ -336,7 +349,8 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
     db.session.flush()
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
             "equipment": str(extinguisher.id), "drill": str(drill.id),
-            "permit": str(permit.id)}
+            "permit": str(permit.id), "incident": str(incident.id),
+            "incident_entry": str(entry.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -475,6 +489,8 @@ def _snapshot(school):
         EquipmentCheck,
         Hazard,
         HazardStep,
+        Incident,
+        IncidentEntry,
         PickupPermit,
     )
 
@@ -548,6 +564,9 @@ def _snapshot(school):
             sorted((c.checked_on, c.note) for c in db.session.scalars(select(EquipmentCheck))),
             sorted((d.scope, str(d.held_on), d.version) for d in db.session.scalars(select(Drill))),
             sorted((p.name, str(p.revoked_at)) for p in db.session.scalars(select(PickupPermit))),
+            sorted((i.status, i.outcome, str(i.district_reported_at), i.version)
+                   for i in db.session.scalars(select(Incident))),
+            sorted((e.kind, e.note) for e in db.session.scalars(select(IncidentEntry))),
         )
 
 
@@ -579,7 +598,8 @@ def _values(victim) -> dict[str, str]:
             "meter_id": victim["meter"], "reading_id": victim["reading"],
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
             "equipment_id": victim["equipment"], "drill_id": victim["drill"],
-            "permit_id": victim["permit"],
+            "permit_id": victim["permit"], "incident_id": victim["incident"],
+            "incident_entry_id": victim["incident_entry"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

@@ -47,6 +47,7 @@ READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.haz
 EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
+INCIDENTS, INCIDENTS_MANAGE = "safety.incidents.report", "safety.incidents.manage"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -84,6 +85,11 @@ def houqin_permissions():
                    HEADS | {Role.GUARD, Role.CLASS_TEACHER}),
         Permission(PERMITS, lazy_gettext("Grant temporary pick-up permits"),
                    HEADS | {Role.CLASS_TEACHER}),
+        # Whoever is there when something happens writes it down; the heads answer for it
+        # to the district and close it.
+        Permission(INCIDENTS, lazy_gettext("Report incidents and add follow-ups"), STAFF),
+        Permission(INCIDENTS_MANAGE,
+                   lazy_gettext("Report incidents to the district and close them"), HEADS),
     ]
 
 
@@ -104,6 +110,9 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
+        NavEntry(lazy_gettext("Incidents"), "safety_pages.incidents", READ, order=45, **group),
+        NavEntry(lazy_gettext("Weekly safety report"), "safety_pages.weekly_report", READ,
+                 order=46, **group),
     ]
 
 
@@ -151,14 +160,14 @@ def houqin_search(tenant, principal, query, limit):
 
 @hookimpl
 def houqin_jobs():
-    from .jobs import chase_late, children_waiting
+    from .jobs import chase_late, children_waiting, incidents_late
 
-    return [chase_late, children_waiting]
+    return [chase_late, children_waiting, incidents_late]
 
 
 @hookimpl
 def houqin_schedules():
-    from .jobs import chase_late, children_waiting
+    from .jobs import chase_late, children_waiting, incidents_late
 
     # Before the office opens: the director starts the day knowing what is late. At 17:30
     # on the school's clock, when the last classes have gone: the children still waiting
@@ -166,7 +175,10 @@ def houqin_schedules():
     return [Schedule("safety.late", chase_late, "0 7 * * *",
                      "tell the director of late hazards and the district of later ones"),
             Schedule("safety.pickup", children_waiting, "30 17 * * *",
-                     "tell class teachers of children not yet picked up")]
+                     "tell class teachers of children not yet picked up"),
+            # Incidents are due to the district within hours: looked at every hour.
+            Schedule("safety.incidents", incidents_late, "7 * * * *",
+                     "flag incidents whose report to the district is late")]
 
 
 @hookimpl
@@ -175,6 +187,7 @@ def houqin_notice_kinds():
     equipment falling due."""
     from .jobs import DRILLS_DUE, EQUIPMENT_DUE
     from .services.hazards import ASSIGNED, OVERDUE
+    from .services.incidents import LATE_KIND as INCIDENT_ALERTS
     from .services.pickup import PICKUP as PICKUP_ALERTS
 
     return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
@@ -183,7 +196,9 @@ def houqin_notice_kinds():
                                                    "service or scrapping")),
             NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed")),
             NoticeKind(PICKUP_ALERTS, lazy_gettext("Safety: pick-up refused or children "
-                                                   "still waiting"))]
+                                                   "still waiting")),
+            NoticeKind(INCIDENT_ALERTS, lazy_gettext("Safety: incidents reported, and "
+                                                     "reports to the district late"))]
 
 
 @hookimpl

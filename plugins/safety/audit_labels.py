@@ -2,7 +2,17 @@
 
 from core.sdk import lazy_gettext
 
-from .models import AGENT_TITLES, DRILL_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
+from .models import (
+    AGENT_TITLES,
+    DRILL_TITLES,
+    ENTRY_TITLES,
+    EQUIPMENT_TITLES,
+    INCIDENT_STATUS_TITLES,
+    INCIDENT_TITLES,
+    LEVEL_TITLES,
+    STATUS_TITLES,
+    STEP_TITLES,
+)
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
@@ -16,6 +26,11 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_pickup_permits": lazy_gettext("Pick-up permits"),
     "safety_pickups": lazy_gettext("Pick-ups"),
     "safety_pickup_refusals": lazy_gettext("Pick-ups refused"),
+    "safety_incidents": lazy_gettext("Incidents"),
+    "safety_incident_people": lazy_gettext("People involved in incidents"),
+    "safety_incident_entries": lazy_gettext("Incident entries"),
+    "safety.incidents": lazy_gettext("Incident register"),
+    "safety.weekly": lazy_gettext("Weekly safety report"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -77,6 +92,32 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_pickups.handed_by": lazy_gettext("Handed over by"),
     "safety_pickup_refusals.person": lazy_gettext("The name they gave"),
     "safety_pickup_refusals.refused_by": lazy_gettext("Turned away by"),
+    "safety_incidents.occurred_at": lazy_gettext("When it happened"),
+    "safety_incidents.place": lazy_gettext("Place"),
+    "safety_incidents.severity": lazy_gettext("Severity"),
+    "safety_incidents.description": lazy_gettext("What happened"),
+    "safety_incidents.others": lazy_gettext("Other people involved"),
+    "safety_incidents.injuries": lazy_gettext("Injuries"),
+    "safety_incidents.first_actions": lazy_gettext("First actions taken"),
+    "safety_incidents.informed": lazy_gettext("Who was informed, and when"),
+    "safety_incidents.photo_id": lazy_gettext("Photo"),
+    "safety_incidents.reported_by": lazy_gettext("Incident reported by"),
+    "safety_incidents.reported_by_user": lazy_gettext("Incident reported by (login)"),
+    "safety_incidents.report_due_at": lazy_gettext("Report to the district due"),
+    "safety_incidents.district_reported_at": lazy_gettext("Reported to the district at"),
+    "safety_incidents.district_report": lazy_gettext("What the district is told"),
+    "safety_incidents.late_at": lazy_gettext("Found late at"),
+    "safety_incidents.closed_at": lazy_gettext("Closed at"),
+    "safety_incidents.closed_by": lazy_gettext("Closed by"),
+    "safety_incidents.outcome": lazy_gettext("Incident outcome"),
+    "safety_incidents.closing_report": lazy_gettext("Closing report"),
+    "safety_incident_people.incident_id": lazy_gettext("Incident"),
+    "safety_incident_people.injury": lazy_gettext("Injury"),
+    "safety_incident_entries.incident_id": lazy_gettext("Incident"),
+    "safety_incident_entries.at": lazy_gettext("At"),
+    "safety_incident_entries.by": lazy_gettext("Done by"),
+    "safety_incident_entries.note": lazy_gettext("Note"),
+    "safety_incident_entries.photo_id": lazy_gettext("Photo"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -86,4 +127,8 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_equipment.kind": EQUIPMENT_TITLES,
     "safety_equipment.agent": AGENT_TITLES,
     "safety_drills.kind": DRILL_TITLES,
+    "safety_incidents.kind": INCIDENT_TITLES,
+    "safety_incidents.severity": LEVEL_TITLES,
+    "safety_incidents.status": INCIDENT_STATUS_TITLES,
+    "safety_incident_entries.kind": ENTRY_TITLES,
 }

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
-from .models import Drill, Equipment, Hazard
-from .services import drills, equipment, hazards
+from .models import Drill, Equipment, Hazard, Incident
+from .services import drills, equipment, hazards, incidents
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -47,6 +47,7 @@ def _at(day, hour: int) -> datetime:
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _equipment(rng)
     _drills(rng)
+    _incidents(days)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
     owners = people.staff(active_only=True)
@@ -114,3 +115,29 @@ def _drills(rng: random.Random) -> None:
                          "lessons": "三楼东侧楼梯口略有拥堵，下次错峰下楼"})
     drills.plan({"kind": "earthquake", "planned_on": today.replace(day=min(28, max(today.day, 20))),
                  "scope": "全校师生"})
+
+
+def _incidents(days: int) -> None:
+    """Two incidents over the last weeks: a pupil hurt at break three weeks ago, followed up
+    and closed; a stranger at the south gate last week, still being handled."""
+    if db.session.scalar(select(func.count()).select_from(Incident)):
+        return
+    today = school_today()
+    span = max(2, min(days, 21))
+    pupils = people.students(enrolled_only=True)[:1]
+    hurt = incidents.report({
+        "occurred_at": _at(today - timedelta(days=span - 1), 10), "place": "操场东侧跑道",
+        "kind": "injury", "severity": "general",
+        "description": "课间跑动时摔倒，左膝擦伤",
+        "people": [{"student_id": p.id, "injury": "左膝擦伤"} for p in pupils],
+        "injuries": "左膝皮肤擦伤，无骨折", "first_actions": "校医清洗消毒并包扎",
+        "informed": "10:20 电话告知家长；10:30 报告分管校长"})
+    incidents.follow_up(hurt, {"note": "家长带学生到医院复查，无骨折，次日正常返校"})
+    incidents.close(hurt, {"outcome": "学生康复，家长无异议",
+                           "closing_report": "已提醒体育教师课间加强跑道巡查"})
+    incidents.report({
+        "occurred_at": _at(today - timedelta(days=min(span - 1, 6)), 16), "place": "南门",
+        "kind": "intrusion", "severity": "general",
+        "description": "一名陌生男子欲尾随学生进校，被门卫拦下",
+        "others": "陌生男子一名", "first_actions": "门卫拦阻并报警",
+        "informed": "16:10 报告值班领导；16:15 报警110"})

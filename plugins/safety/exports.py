@@ -13,6 +13,9 @@ from .models import (
     EquipmentCheck,
     Hazard,
     HazardStep,
+    Incident,
+    IncidentEntry,
+    IncidentPerson,
     Pickup,
     PickupPermit,
     PickupRefusal,
@@ -22,7 +25,9 @@ from .registers import COLUMNS, rows_of
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck,
           "safety_drills": Drill, "safety_pickup_permits": PickupPermit,
-          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal}
+          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal,
+          "safety_incidents": Incident, "safety_incident_people": IncidentPerson,
+          "safety_incident_entries": IncidentEntry}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

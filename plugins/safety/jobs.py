@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.sdk import N_, JobContext, is_school_day, notify
 
-from .services import drills, equipment, hazards, pickup, today
+from .services import drills, equipment, hazards, incidents, pickup, today
 
 EQUIPMENT_DUE = "safety.equipment"  # the notice kind of equipment falling due
 DRILLS_DUE = "safety.drills"  # the notice kind of drills due or missed
@@ -79,3 +79,9 @@ def children_waiting(ctx: JobContext) -> int:
                N_("%(count)s children are not picked up yet"), {"count": len(waiting)},
                source="safety", endpoint="safety_pages.pickup", kind=pickup.PICKUP)
     return len(waiting)
+
+
+def incidents_late(ctx: JobContext) -> int:
+    """Flag the incidents whose report to the district is past its deadline and unsent, and
+    tell the director: one query finds them, one statement marks them, once each."""
+    return incidents.chase_late()

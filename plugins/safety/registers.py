@@ -290,6 +290,8 @@ DRILLS = Register(
                                     .order_by(Drill.held_on, Drill.id)))
 
 
+from .incident_register import INCIDENTS  # noqa: E402
+
 REGISTERS = [
     EQUIPMENT,
     DRILLS,
@@ -298,4 +300,5 @@ REGISTERS = [
              columns=LEDGER, rows=_found_between, dated=True, max_days=366,
              prepare=hazard_ledger.LedgerKnown.read, load=hazard_ledger.checked,
              write=hazard_ledger.record, list_endpoint="safety_pages.hazards"),
+    INCIDENTS,
 ]

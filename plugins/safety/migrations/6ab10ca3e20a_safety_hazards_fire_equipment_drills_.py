@@ -1,8 +1,8 @@
-"""safety hazards, fire equipment, drills and pick-up
+"""safety hazards, fire equipment, drills, pick-up and incidents
 
 Revision ID: 6ab10ca3e20a
 Revises:
-Create Date: 2026-12-07 13:24:01.280751
+Create Date: 2026-12-07 16:11:20.279317
 """
 
 import sqlalchemy as sa
@@ -92,6 +92,41 @@ def upgrade() -> None:
         batch_op.create_index('ix_safety_hazards_found', ['tenant_id', 'found_at'], unique=False)
         batch_op.create_index('ix_safety_hazards_status', ['tenant_id', 'status', 'deadline'], unique=False)
 
+    op.create_table('safety_incidents',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('occurred_at', UtcDateTime(timezone=True), nullable=False),
+    sa.Column('building_id', sa.Uuid(), nullable=True),
+    sa.Column('place', sa.String(length=120), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('severity', sa.String(length=8), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=False),
+    sa.Column('others', sa.String(length=300), nullable=False),
+    sa.Column('injuries', sa.String(length=500), nullable=False),
+    sa.Column('first_actions', sa.String(length=1000), nullable=False),
+    sa.Column('informed', sa.String(length=500), nullable=False),
+    sa.Column('photo_id', sa.Uuid(), nullable=True),
+    sa.Column('reported_by', sa.String(length=50), nullable=False),
+    sa.Column('reported_by_user', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('report_due_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('district_reported_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('district_report', sa.String(length=2000), nullable=False),
+    sa.Column('late_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=8), nullable=False),
+    sa.Column('closed_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by', sa.String(length=50), nullable=False),
+    sa.Column('outcome', sa.String(length=500), nullable=False),
+    sa.Column('closing_report', sa.String(length=2000), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['reported_by_user'], ['users.id'], name=op.f('fk_safety_incidents_reported_by_user_users')),
+    sa.ForeignKeyConstraint(['tenant_id', 'building_id'], ['buildings.tenant_id', 'buildings.id'], name=op.f('fk_safety_incidents_tenant_id_building_id_buildings')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_incidents_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_incidents'))
+    )
+    with op.batch_alter_table('safety_incidents', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_incidents_due', ['tenant_id', 'report_due_at'], unique=False)
+        batch_op.create_index('ix_safety_incidents_occurred', ['tenant_id', 'occurred_at'], unique=False)
+
     op.create_table('safety_equipment_checks',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -128,6 +163,39 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('safety_hazard_steps', schema=None) as batch_op:
         batch_op.create_index('ix_safety_hazard_steps_hazard', ['tenant_id', 'hazard_id', 'at'], unique=False)
+
+    op.create_table('safety_incident_entries',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('incident_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('at', UtcDateTime(timezone=True), nullable=False),
+    sa.Column('by', sa.String(length=50), nullable=False),
+    sa.Column('note', sa.String(length=1000), nullable=False),
+    sa.Column('photo_id', sa.Uuid(), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id', 'incident_id'], ['safety_incidents.tenant_id', 'safety_incidents.id'], name=op.f('fk_safety_incident_entries_tenant_id_incident_id_safety_incidents')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_incident_entries_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_incident_entries'))
+    )
+    with op.batch_alter_table('safety_incident_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_incident_entries_incident', ['tenant_id', 'incident_id', 'at'], unique=False)
+
+    op.create_table('safety_incident_people',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('incident_id', sa.Uuid(), nullable=False),
+    sa.Column('student_id', sa.Uuid(), nullable=True),
+    sa.Column('staff_id', sa.Uuid(), nullable=True),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('injury', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'incident_id'], ['safety_incidents.tenant_id', 'safety_incidents.id'], name=op.f('fk_safety_incident_people_tenant_id_incident_id_safety_incidents')),
+    sa.ForeignKeyConstraint(['tenant_id', 'staff_id'], ['staff.tenant_id', 'staff.id'], name=op.f('fk_safety_incident_people_tenant_id_staff_id_staff')),
+    sa.ForeignKeyConstraint(['tenant_id', 'student_id'], ['students.tenant_id', 'students.id'], name=op.f('fk_safety_incident_people_tenant_id_student_id_students')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_incident_people_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_incident_people'))
+    )
+    with op.batch_alter_table('safety_incident_people', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_incident_people_incident', ['tenant_id', 'incident_id'], unique=False)
 
     op.create_table('safety_pickup_permits',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
@@ -201,6 +269,14 @@ def downgrade() -> None:
         batch_op.drop_index('ix_safety_pickup_permits_student')
 
     op.drop_table('safety_pickup_permits')
+    with op.batch_alter_table('safety_incident_people', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_incident_people_incident')
+
+    op.drop_table('safety_incident_people')
+    with op.batch_alter_table('safety_incident_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_incident_entries_incident')
+
+    op.drop_table('safety_incident_entries')
     with op.batch_alter_table('safety_hazard_steps', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_hazard_steps_hazard')
 
@@ -209,6 +285,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_safety_equipment_checks_on')
 
     op.drop_table('safety_equipment_checks')
+    with op.batch_alter_table('safety_incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_incidents_occurred')
+        batch_op.drop_index('ix_safety_incidents_due')
+
+    op.drop_table('safety_incidents')
     with op.batch_alter_table('safety_hazards', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_hazards_status')
         batch_op.drop_index('ix_safety_hazards_found')

@@ -241,3 +241,5 @@ class PickupRefusal(TenantScoped, db.Model):
     person: Mapped[str] = mapped_column(String(50))
     note: Mapped[str] = mapped_column(String(200), default="")
     refused_by: Mapped[str] = mapped_column(String(50))
+
+from .incidents import *  # noqa: E402, F403  (the incidents' tables)

@@ -17,6 +17,14 @@ from .hazards import (
     PhotoSchema,
     VerificationSchema,
 )
+from .incidents import (
+    ClosureSchema,
+    DistrictReportSchema,
+    FollowUpSchema,
+    IncidentPersonSchema,
+    IncidentQuerySchema,
+    IncidentSchema,
+)
 from .pickup import (
     AuthorisedSchema,
     ChildTodaySchema,
@@ -31,6 +39,8 @@ __all__ = [
     "AssignmentSchema",
     "AuthorisedSchema",
     "ChildTodaySchema",
+    "ClosureSchema",
+    "DistrictReportSchema",
     "DrillRecordSchema",
     "DrillSchema",
     "DrillStandingSchema",
@@ -38,9 +48,13 @@ __all__ = [
     "EquipmentQuerySchema",
     "EquipmentSchema",
     "FixSchema",
+    "FollowUpSchema",
     "HazardQuerySchema",
     "HazardSchema",
     "HazardStepSchema",
+    "IncidentPersonSchema",
+    "IncidentQuerySchema",
+    "IncidentSchema",
     "PermitSchema",
     "PhotoSchema",
     "PickupQuerySchema",

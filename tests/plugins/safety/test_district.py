@@ -69,7 +69,8 @@ def test_the_card_lists_the_district_s_hazards_and_only_its_own(client, make_sch
         event.remove(db.engine, "before_cursor_execute", seen)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-testid="safety-district"' in html
-    assert len(statements) == 3  # counts, escalated, drills: for all the schools at once
+    # Hazard counts, escalated, drills, incident counts, incidents sent: all schools at once.
+    assert len(statements) == 5
     card = html.split('data-testid="safety-district"')[1].split("</div>")[0]
     rows = card.split("<tr>")[2:]
     assert near.name in rows[0] and "<td>2</td><td>1</td><td>1</td>" in rows[0]
