@@ -38,10 +38,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db import BigId, TenantScoped, UtcDateTime, tenant_index, utcnow, uuid7
 from core.db.base import is_tenant_scoped
+from core.db.rls import DISTRICT_TENANTS
 from core.db.sqlite import begin_writing
 from core.extensions import db
 from core.rules import RuleBroken
-from core.tenancy import TenantRef, require_tenant, tenant_context
+from core.tenancy import TenantRef, require_tenant
 
 
 @dataclass(frozen=True)
@@ -92,13 +93,20 @@ class _EventColumns:
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+DISTRICT_READ = "district_read"
+
+
 class AuditEvent(_EventColumns, TenantScoped, db.Model):
     __tablename__ = "audit_events"
     __audited__ = False
     __table_args__ = (
         tenant_index("ix_audit_events_at", "at"),
         tenant_index("ix_audit_events_entity", "entity", "entity_id"),
-        {"info": {"append_only": True}},
+        # A district's read is recorded in each school it read, all at once, from inside
+        # the district's scope: that scope may add this event to its schools and nothing else.
+        {"info": {"append_only": True, "rls_policies": [
+            ("houqin_district_read_events", "INSERT",
+             f"action = '{DISTRICT_READ}' AND tenant_id = ANY ({DISTRICT_TENANTS})")]}},
     )
 
 
@@ -359,8 +367,23 @@ def install(session_class=Session) -> None:
 
 
 def record_district_read(schools: list[TenantRef], purpose: str, entity: str) -> None:
-    """One event in each school read, so every school sees who read it from the district."""
-    for school in schools:
-        with tenant_context(school):
-            record("district_read", entity, after={"purpose": purpose})
-            db.session.flush()
+    """One event in each school read, so every school sees who read it from the district:
+    written for all the schools in one statement, inside the district's scope, whose
+    read-only rule lets through this event and no other write (``core.db.guard``; on
+    PostgreSQL the ``houqin_district_read_events`` policy)."""
+    if not schools:
+        return
+    from sqlalchemy import insert
+
+    from core.tenancy import DistrictScope, district_scope
+
+    begin_writing()
+    actor = current_actor()
+    rows = [{"id": uuid7(), "tenant_id": school.id, "at": utcnow(), "user_id": actor.user_id,
+             "source": actor.source, "address": actor.address,
+             "request_id": actor.request_id, "action": DISTRICT_READ, "entity": entity,
+             "entity_id": None, "before": None, "after": {"purpose": purpose}}
+            for school in schools]
+    scope = DistrictScope(schools[0].district_id, tuple(s.id for s in schools), purpose)
+    with district_scope(scope):
+        db.session.execute(insert(AuditEvent), rows)

@@ -107,6 +107,16 @@ def _check_bulk_rows(state: ORMExecuteState, tenant_id: int) -> None:
             raise CrossTenantWrite("an insert on school data must name the school in context")
 
 
+def _district_read_events(state: ORMExecuteState, tables: frozenset[str],
+                          tenant_ids: tuple[int, ...]) -> bool:
+    """The one write a district scope makes: its read recorded in the schools it read
+    (``core.audit.record_district_read``), an audit event of that action per school."""
+    rows = state.parameters if isinstance(state.parameters, list) else []
+    return (state.is_insert and tables == {"audit_events"} and bool(rows)
+            and all(row.get("action") == "district_read" and row.get("tenant_id") in tenant_ids
+                    for row in rows))
+
+
 def _guard_execute(state: ORMExecuteState) -> None:
     from core.db.rls import ensure_scope
 
@@ -134,8 +144,10 @@ def _guard_execute(state: ORMExecuteState) -> None:
         return
     district = current_district_scope()
     if district is not None:
-        if not state.is_select:
+        if not state.is_select and not _district_read_events(state, tables, district.tenant_ids):
             raise ReadOnlyScope("a district scope reads schools' data; it never changes it")
+        if not state.is_select:
+            return
         tenant_ids = district.tenant_ids
         state.statement = statement.options(with_loader_criteria(
             TenantScoped, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True

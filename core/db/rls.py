@@ -30,7 +30,7 @@ _SET_SCOPE = (
 )
 
 _CURRENT_TENANT = "nullif(current_setting('houqin.tenant_id', true), '')::bigint"
-_DISTRICT_TENANTS = (
+DISTRICT_TENANTS = (
     "string_to_array(nullif(current_setting('houqin.district_tenant_ids', true), ''), ',')"
     "::bigint[]"
 )
@@ -148,8 +148,9 @@ def sync_policies(
 ) -> list[str]:
     """Enable and force RLS with the tenant and district policies on every school table.
 
-    ``extra_policies`` maps a table to (name, command, USING expression) triples that a model
-    declares for reads before a school is chosen. Returns the tables it covered.
+    ``extra_policies`` maps a table to (name, command, expression) triples that a model
+    declares for reads before a school is chosen (an INSERT's expression checks the new
+    rows). Returns the tables it covered.
     """
     tables = tenant_tables(connection)
     for table in tables:
@@ -170,11 +171,13 @@ def sync_policies(
         )
         connection.exec_driver_sql(
             f"CREATE POLICY houqin_district_read ON {q} FOR SELECT"
-            f" USING (tenant_id = ANY ({_DISTRICT_TENANTS}))"
+            f" USING (tenant_id = ANY ({DISTRICT_TENANTS}))"
         )
         for name, command, using in extra_policies.get(table, ()):
+            # An INSERT policy has only a check on the new row; the others filter with USING.
+            clause = "WITH CHECK" if command == "INSERT" else "USING"
             connection.exec_driver_sql(
-                f"CREATE POLICY {_quote(connection, name)} ON {q} FOR {command} USING ({using})"
+                f"CREATE POLICY {_quote(connection, name)} ON {q} FOR {command} {clause} ({using})"
             )
     return tables
 
