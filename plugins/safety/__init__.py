@@ -47,6 +47,7 @@ READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.haz
 EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
+DUTY_MANAGE, DUTY_SERVE = "safety.duty.manage", "safety.duty.serve"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -84,6 +85,11 @@ def houqin_permissions():
                    HEADS | {Role.GUARD, Role.CLASS_TEACHER}),
         Permission(PERMITS, lazy_gettext("Grant temporary pick-up permits"),
                    HEADS | {Role.CLASS_TEACHER}),
+        # Heads draw up the duty roster; anyone on it checks in on the rounds, writes the
+        # handover and asks for a swap.
+        Permission(DUTY_MANAGE, lazy_gettext("Draw up the duty roster and patrol points"),
+                   HEADS),
+        Permission(DUTY_SERVE, lazy_gettext("Serve on duty: check in, hand over, swap"), STAFF),
     ]
 
 
@@ -104,6 +110,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
+        NavEntry(lazy_gettext("Duty"), "safety_pages.duty", READ, order=45, **group),
     ]
 
 
@@ -118,8 +125,8 @@ def houqin_dashboard_widgets(tenant, principal):
 
 @hookimpl
 def houqin_calendar_entries(tenant, principal, start, end):
-    """Drills planned in the month, and the day the next one is due by (late when the last
-    period went without one)."""
+    """Drills planned in the month, the day the next one is due by (late when the last
+    period went without one), and who is on duty each day."""
     if READ not in principal.permissions:
         return []
     from .calendar import entries
@@ -151,14 +158,14 @@ def houqin_search(tenant, principal, query, limit):
 
 @hookimpl
 def houqin_jobs():
-    from .jobs import chase_late, children_waiting
+    from .jobs import chase_late, children_waiting, duty_missed, duty_starting
 
-    return [chase_late, children_waiting]
+    return [chase_late, children_waiting, duty_starting, duty_missed]
 
 
 @hookimpl
 def houqin_schedules():
-    from .jobs import chase_late, children_waiting
+    from .jobs import chase_late, children_waiting, duty_missed, duty_starting
 
     # Before the office opens: the director starts the day knowing what is late. At 17:30
     # on the school's clock, when the last classes have gone: the children still waiting
@@ -166,7 +173,13 @@ def houqin_schedules():
     return [Schedule("safety.late", chase_late, "0 7 * * *",
                      "tell the director of late hazards and the district of later ones"),
             Schedule("safety.pickup", children_waiting, "30 17 * * *",
-                     "tell class teachers of children not yet picked up")]
+                     "tell class teachers of children not yet picked up"),
+            # Every quarter hour: whoever's shift starts within the next half hour. At 07:15,
+            # after the night watch: the heads learn which patrol points it did not check.
+            Schedule("safety.duty", duty_starting, "*/15 * * * *",
+                     "tell people on duty that their shift starts"),
+            Schedule("safety.patrol", duty_missed, "15 7 * * *",
+                     "tell the heads of patrol points missed on the night watch")]
 
 
 @hookimpl
@@ -174,6 +187,7 @@ def houqin_notice_kinds():
     """Hazards reported, given, fixed and sent back, apart from late ones and from fire
     equipment falling due."""
     from .jobs import DRILLS_DUE, EQUIPMENT_DUE
+    from .services.duty import DUTY
     from .services.hazards import ASSIGNED, OVERDUE
     from .services.pickup import PICKUP as PICKUP_ALERTS
 
@@ -183,7 +197,9 @@ def houqin_notice_kinds():
                                                    "service or scrapping")),
             NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed")),
             NoticeKind(PICKUP_ALERTS, lazy_gettext("Safety: pick-up refused or children "
-                                                   "still waiting"))]
+                                                   "still waiting")),
+            NoticeKind(DUTY, lazy_gettext("Safety: duty starting, swaps, handovers and "
+                                          "missed patrol points"))]
 
 
 @hookimpl

@@ -2,7 +2,16 @@
 
 from core.sdk import lazy_gettext
 
-from .models import AGENT_TITLES, DRILL_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
+from .models import (
+    AGENT_TITLES,
+    DRILL_TITLES,
+    EQUIPMENT_TITLES,
+    LEVEL_TITLES,
+    POST_TITLES,
+    STATUS_TITLES,
+    STEP_TITLES,
+    SWAP_TITLES,
+)
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
@@ -16,6 +25,11 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_pickup_permits": lazy_gettext("Pick-up permits"),
     "safety_pickups": lazy_gettext("Pick-ups"),
     "safety_pickup_refusals": lazy_gettext("Pick-ups refused"),
+    "safety_duty_shifts": lazy_gettext("Duty roster"),
+    "safety_patrol_points": lazy_gettext("Patrol points"),
+    "safety_patrol_checks": lazy_gettext("Patrol check-ins"),
+    "safety_handovers": lazy_gettext("Handovers"),
+    "safety_duty_swaps": lazy_gettext("Duty swaps"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -77,6 +91,27 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_pickups.handed_by": lazy_gettext("Handed over by"),
     "safety_pickup_refusals.person": lazy_gettext("The name they gave"),
     "safety_pickup_refusals.refused_by": lazy_gettext("Turned away by"),
+    "safety_duty_shifts.post": lazy_gettext("Post"),
+    "safety_duty_shifts.staff_id": lazy_gettext("Person on duty"),
+    "safety_duty_shifts.starts_at": lazy_gettext("Starts at"),
+    "safety_duty_shifts.ends_at": lazy_gettext("Ends at"),
+    "safety_duty_shifts.reminded_at": lazy_gettext("Reminded at"),
+    "safety_duty_shifts.missed_told_at": lazy_gettext("Missed points reported at"),
+    "safety_patrol_checks.shift_id": lazy_gettext("Shift"),
+    "safety_patrol_checks.point_id": lazy_gettext("Patrol point"),
+    "safety_patrol_checks.at": lazy_gettext("At"),
+    "safety_patrol_checks.by": lazy_gettext("Checked in by"),
+    "safety_handovers.shift_id": lazy_gettext("Shift"),
+    "safety_handovers.happened": lazy_gettext("What happened"),
+    "safety_handovers.watch": lazy_gettext("What to watch"),
+    "safety_handovers.written_by": lazy_gettext("Written by"),
+    "safety_handovers.acknowledged_at": lazy_gettext("Acknowledged at"),
+    "safety_handovers.acknowledged_by": lazy_gettext("Acknowledged by"),
+    "safety_duty_swaps.shift_id": lazy_gettext("Shift"),
+    "safety_duty_swaps.other_shift_id": lazy_gettext("Swapped with"),
+    "safety_duty_swaps.asked_by": lazy_gettext("Asked by"),
+    "safety_duty_swaps.answered_by": lazy_gettext("Answered by"),
+    "safety_duty_swaps.decided_by": lazy_gettext("Decided by"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -86,4 +121,6 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_equipment.kind": EQUIPMENT_TITLES,
     "safety_equipment.agent": AGENT_TITLES,
     "safety_drills.kind": DRILL_TITLES,
+    "safety_duty_shifts.post": POST_TITLES,
+    "safety_duty_swaps.status": SWAP_TITLES,
 }

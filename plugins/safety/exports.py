@@ -9,10 +9,15 @@ from core.sdk import _, audit, sheet_cell, workbook_bytes, xlsx_download
 
 from .models import (
     Drill,
+    DutyShift,
+    DutySwap,
     Equipment,
     EquipmentCheck,
+    Handover,
     Hazard,
     HazardStep,
+    PatrolCheck,
+    PatrolPoint,
     Pickup,
     PickupPermit,
     PickupRefusal,
@@ -22,7 +27,10 @@ from .registers import COLUMNS, rows_of
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck,
           "safety_drills": Drill, "safety_pickup_permits": PickupPermit,
-          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal}
+          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal,
+          "safety_duty_shifts": DutyShift, "safety_patrol_points": PatrolPoint,
+          "safety_patrol_checks": PatrolCheck, "safety_handovers": Handover,
+          "safety_duty_swaps": DutySwap}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

@@ -79,3 +79,17 @@ def children_waiting(ctx: JobContext) -> int:
                N_("%(count)s children are not picked up yet"), {"count": len(waiting)},
                source="safety", endpoint="safety_pages.pickup", kind=pickup.PICKUP)
     return len(waiting)
+
+
+def duty_starting(ctx: JobContext) -> int:
+    """Every quarter hour: tell each person whose shift starts soon, once a shift."""
+    from .services import duty
+
+    return duty.remind_starting()
+
+
+def duty_missed(ctx: JobContext) -> int:
+    """In the morning: tell the heads which patrol points last night's watch missed."""
+    from .services import duty
+
+    return duty.tell_missed()

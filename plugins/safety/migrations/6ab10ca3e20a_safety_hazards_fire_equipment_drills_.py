@@ -1,8 +1,8 @@
-"""safety hazards, fire equipment, drills and pick-up
+"""safety hazards, fire equipment, drills, pick-up and duty
 
 Revision ID: 6ab10ca3e20a
 Revises:
-Create Date: 2026-12-07 13:24:01.280751
+Create Date: 2026-12-07 16:11:16.875022
 """
 
 import sqlalchemy as sa
@@ -38,6 +38,36 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('safety_drills', schema=None) as batch_op:
         batch_op.create_index('ix_safety_drills_day', ['tenant_id', 'planned_on'], unique=False)
+
+    op.create_table('safety_patrol_points',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_patrol_points_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_patrol_points'))
+    )
+    with op.batch_alter_table('safety_patrol_points', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_patrol_points_name', ['tenant_id', 'name'], unique=True)
+
+    op.create_table('safety_duty_shifts',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('post', sa.String(length=8), nullable=False),
+    sa.Column('staff_id', sa.Uuid(), nullable=False),
+    sa.Column('starts_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('missed_told_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'staff_id'], ['staff.tenant_id', 'staff.id'], name=op.f('fk_safety_duty_shifts_tenant_id_staff_id_staff')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_duty_shifts_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_duty_shifts'))
+    )
+    with op.batch_alter_table('safety_duty_shifts', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_duty_shifts_day', ['tenant_id', 'day', 'post', 'staff_id'], unique=True)
+        batch_op.create_index('ix_safety_duty_shifts_starts', ['tenant_id', 'starts_at'], unique=False)
 
     op.create_table('safety_equipment',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
@@ -92,6 +122,26 @@ def upgrade() -> None:
         batch_op.create_index('ix_safety_hazards_found', ['tenant_id', 'found_at'], unique=False)
         batch_op.create_index('ix_safety_hazards_status', ['tenant_id', 'status', 'deadline'], unique=False)
 
+    op.create_table('safety_duty_swaps',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('shift_id', sa.Uuid(), nullable=False),
+    sa.Column('other_shift_id', sa.Uuid(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('asked_by', sa.String(length=50), nullable=False),
+    sa.Column('asked_at', UtcDateTime(timezone=True), nullable=False),
+    sa.Column('answered_by', sa.String(length=50), nullable=False),
+    sa.Column('decided_by', sa.String(length=50), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'other_shift_id'], ['safety_duty_shifts.tenant_id', 'safety_duty_shifts.id'], name=op.f('fk_safety_duty_swaps_tenant_id_other_shift_id_safety_duty_shifts')),
+    sa.ForeignKeyConstraint(['tenant_id', 'shift_id'], ['safety_duty_shifts.tenant_id', 'safety_duty_shifts.id'], name=op.f('fk_safety_duty_swaps_tenant_id_shift_id_safety_duty_shifts')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_duty_swaps_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_duty_swaps'))
+    )
+    with op.batch_alter_table('safety_duty_swaps', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_duty_swaps_status', ['tenant_id', 'status'], unique=False)
+
     op.create_table('safety_equipment_checks',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -113,6 +163,24 @@ def upgrade() -> None:
     with op.batch_alter_table('safety_equipment_checks', schema=None) as batch_op:
         batch_op.create_index('ix_safety_equipment_checks_on', ['tenant_id', 'equipment_id', 'checked_on'], unique=True)
 
+    op.create_table('safety_handovers',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('shift_id', sa.Uuid(), nullable=False),
+    sa.Column('happened', sa.String(length=1000), nullable=False),
+    sa.Column('watch', sa.String(length=1000), nullable=False),
+    sa.Column('written_at', UtcDateTime(timezone=True), nullable=False),
+    sa.Column('written_by', sa.String(length=50), nullable=False),
+    sa.Column('acknowledged_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_by', sa.String(length=50), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'shift_id'], ['safety_duty_shifts.tenant_id', 'safety_duty_shifts.id'], name=op.f('fk_safety_handovers_tenant_id_shift_id_safety_duty_shifts')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_handovers_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_handovers'))
+    )
+    with op.batch_alter_table('safety_handovers', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_handovers_shift', ['tenant_id', 'shift_id'], unique=True)
+
     op.create_table('safety_hazard_steps',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -128,6 +196,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('safety_hazard_steps', schema=None) as batch_op:
         batch_op.create_index('ix_safety_hazard_steps_hazard', ['tenant_id', 'hazard_id', 'at'], unique=False)
+
+    op.create_table('safety_patrol_checks',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('shift_id', sa.Uuid(), nullable=False),
+    sa.Column('point_id', sa.Uuid(), nullable=False),
+    sa.Column('at', UtcDateTime(timezone=True), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('by', sa.String(length=50), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'point_id'], ['safety_patrol_points.tenant_id', 'safety_patrol_points.id'], name=op.f('fk_safety_patrol_checks_tenant_id_point_id_safety_patrol_points')),
+    sa.ForeignKeyConstraint(['tenant_id', 'shift_id'], ['safety_duty_shifts.tenant_id', 'safety_duty_shifts.id'], name=op.f('fk_safety_patrol_checks_tenant_id_shift_id_safety_duty_shifts')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_patrol_checks_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_patrol_checks'))
+    )
+    with op.batch_alter_table('safety_patrol_checks', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_patrol_checks_shift', ['tenant_id', 'shift_id', 'point_id'], unique=False)
 
     op.create_table('safety_pickup_permits',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
@@ -201,14 +285,26 @@ def downgrade() -> None:
         batch_op.drop_index('ix_safety_pickup_permits_student')
 
     op.drop_table('safety_pickup_permits')
+    with op.batch_alter_table('safety_patrol_checks', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_patrol_checks_shift')
+
+    op.drop_table('safety_patrol_checks')
     with op.batch_alter_table('safety_hazard_steps', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_hazard_steps_hazard')
 
     op.drop_table('safety_hazard_steps')
+    with op.batch_alter_table('safety_handovers', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_handovers_shift')
+
+    op.drop_table('safety_handovers')
     with op.batch_alter_table('safety_equipment_checks', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_equipment_checks_on')
 
     op.drop_table('safety_equipment_checks')
+    with op.batch_alter_table('safety_duty_swaps', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_duty_swaps_status')
+
+    op.drop_table('safety_duty_swaps')
     with op.batch_alter_table('safety_hazards', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_hazards_status')
         batch_op.drop_index('ix_safety_hazards_found')
@@ -218,6 +314,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_safety_equipment_number')
 
     op.drop_table('safety_equipment')
+    with op.batch_alter_table('safety_duty_shifts', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_duty_shifts_starts')
+        batch_op.drop_index('ix_safety_duty_shifts_day')
+
+    op.drop_table('safety_duty_shifts')
+    with op.batch_alter_table('safety_patrol_points', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_patrol_points_name')
+
+    op.drop_table('safety_patrol_points')
     with op.batch_alter_table('safety_drills', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_drills_day')
 

@@ -1,6 +1,18 @@
 """One schema per resource, serving the API and the pages' forms alike."""
 
 from .drills import DrillRecordSchema, DrillSchema, DrillStandingSchema
+from .duty import (
+    CheckSchema,
+    FilledSchema,
+    FillSchema,
+    HandoverSchema,
+    PointChangeSchema,
+    PointSchema,
+    ShiftQuerySchema,
+    ShiftSchema,
+    SwapAnswerSchema,
+    SwapSchema,
+)
 from .equipment import (
     EquipmentCheckSchema,
     EquipmentQuerySchema,
@@ -30,6 +42,7 @@ from .settings import SafetySettingsSchema
 __all__ = [
     "AssignmentSchema",
     "AuthorisedSchema",
+    "CheckSchema",
     "ChildTodaySchema",
     "DrillRecordSchema",
     "DrillSchema",
@@ -37,7 +50,10 @@ __all__ = [
     "EquipmentCheckSchema",
     "EquipmentQuerySchema",
     "EquipmentSchema",
+    "FillSchema",
+    "FilledSchema",
     "FixSchema",
+    "HandoverSchema",
     "HazardQuerySchema",
     "HazardSchema",
     "HazardStepSchema",
@@ -45,9 +61,15 @@ __all__ = [
     "PhotoSchema",
     "PickupQuerySchema",
     "PickupSchema",
+    "PointChangeSchema",
+    "PointSchema",
     "RefusalSchema",
     "RetirementSchema",
     "SafetySettingsSchema",
     "ServiceSchema",
+    "ShiftQuerySchema",
+    "ShiftSchema",
+    "SwapAnswerSchema",
+    "SwapSchema",
     "VerificationSchema",
 ]
