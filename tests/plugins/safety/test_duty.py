@@ -242,3 +242,32 @@ def test_the_pages_show_the_roster_and_print_the_points(client, school, officer,
     page = client.get(f"/t/{school.slug}/calendar?month={day:%Y-%m}").get_data(as_text=True)
     cell = page.split(f'data-date="{day.isoformat()}"')[1].split("</td>")[0]
     assert "王保安" in cell and "/m/safety/duty/roster" in cell
+
+
+def test_the_roster_goes_out_and_comes_back_as_xlsx(client, school, officer, guard,
+                                                    settings_of):
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.sdk import import_sheet
+    from core.testing import xlsx_of
+
+    settings_of(HOURS)
+    staff_of(school, guard, "王保安")
+    day = today_of(school)
+    headers = ["日期", "岗位", "姓名"]
+    sheet = xlsx_of([[day.isoformat(), "夜间值守", "王保安"], [day.isoformat(), "值班领导", "张三"],
+                     [day.isoformat(), "门卫", "王保安"]], headers)
+    with tenant_context(school):
+        report = import_sheet("safety.duty", "roster.xlsx", sheet, dry_run=False)
+        db.session.commit()
+    assert report["created"] == 1
+    assert sorted((e["row"], e["column"]) for e in report["errors"]) == [(3, "姓名"), (4, "岗位")]
+    signed_in(client, officer)
+    exported = client.get(f"/t/{school.slug}/m/safety/registers/duty.xlsx",
+                          query_string={"from": day.isoformat(), "to": day.isoformat()})
+    assert exported.status_code == 200, exported.get_data(as_text=True)[:300]
+    rows = list(load_workbook(io.BytesIO(exported.data)).active.values)
+    assert rows[0] == ("日期", "岗位", "姓名", "时间")
+    assert rows[1][1:] == ("夜间值守", "王保安", "22:00–06:00")
