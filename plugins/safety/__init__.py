@@ -110,7 +110,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
-        NavEntry(lazy_gettext("Duty"), "safety_pages.duty", READ, order=45, **group),
+        NavEntry(lazy_gettext("Duty and night watch"), "safety_pages.duty", READ, order=45, **group),
     ]
 
 

@@ -97,7 +97,7 @@ def add_shift(data: dict) -> DutyShift:
         raise RuleBroken(_("give both the start and the end, or neither for a whole day"),
                          "ends_at" if ends is None else "starts_at")
     if starts is not None and ends <= starts:
-        raise RuleBroken(_("the end lies before the start"), "ends_at")
+        raise RuleBroken(_("the shift ends before it starts"), "ends_at")
     shift = DutyShift(day=data["day"], post=data["post"], staff_id=data["staff_id"],
                       starts_at=starts, ends_at=ends)
 
