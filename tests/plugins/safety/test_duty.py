@@ -124,12 +124,14 @@ def test_a_night_from_the_roster_to_the_acknowledged_handover(client, school, of
     again = client.post(f"{API}/duty/shifts/{night['id']}/handover", headers=guard.headers,
                         json={"happened": "又写一次"})
     assert again.status_code == 409
+    waiting = client.get(f"/t/{school.slug}/m/safety/duty", headers=officer.headers)
+    assert 'data-testid="unacknowledged"' in waiting.get_data(as_text=True)
     base = f"{API}/duty/handovers/{handover['id']}/acknowledgement"
     assert client.post(base, headers=guard.headers).status_code == 403
     assert client.post(base, headers=teacher.headers).get_json()["acknowledged_by"]
     assert client.post(base, headers=teacher.headers).status_code == 409
     home = client.get(f"/t/{school.slug}/m/safety/duty", headers=officer.headers)
-    assert "unacknowledged" not in home.get_data(as_text=True)
+    assert 'data-testid="unacknowledged"' not in home.get_data(as_text=True)
 
 
 def test_a_swap_changes_the_roster_only_when_approved(client, school, officer, guard, teacher,
@@ -190,7 +192,7 @@ def test_bad_input_is_refused_by_its_field(client, school, officer, guard, setti
     assert [r["post"] for r in shifts(client, officer, day, day)] == ["staff"]
 
 
-def test_two_heads_deciding_one_swap_at_once_end_in_one_decision_and_a_409(
+def test_a_swap_accepted_or_decided_twice_at_once_ends_in_one_outcome_and_a_409(
         app, client, school, officer, director, guard, teacher):
     guard_id, teacher_id = staff_of(school, guard, "王保安"), staff_of(school, teacher, "李老师")
     one, two = today_of(school) + timedelta(days=1), today_of(school) + timedelta(days=2)
@@ -200,8 +202,12 @@ def test_two_heads_deciding_one_swap_at_once_end_in_one_decision_and_a_409(
         "day": two.isoformat(), "post": "leader", "staff_id": teacher_id}), 201)
     swap = ok(client.post(f"{API}/duty/swaps", headers=guard.headers, json={
         "shift_id": mine["id"], "other_shift_id": theirs["id"]}), 201)
-    ok(client.post(f"{API}/duty/swaps/{swap['id']}/answer", headers=teacher.headers,
-                   json={"yes": True}))
+    answer = f"{API}/duty/swaps/{swap['id']}/answer"
+    accepted = at_once([  # the same acceptance sent from two devices at once
+        lambda: app.test_client().post(answer, headers=teacher.headers, json={"yes": True}),
+        lambda: app.test_client().post(answer, headers=teacher.headers, json={"yes": True}),
+    ])
+    assert sorted(a.status_code for a in accepted) == [200, 409]
     decision = f"{API}/duty/swaps/{swap['id']}/decision"
     answers = at_once([
         lambda: app.test_client().post(decision, headers=officer.headers, json={"yes": True}),
