@@ -2,7 +2,7 @@
 written once; its accounts sign in and are listed on a demo's sign-in page only."""
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -155,6 +155,15 @@ def test_a_lived_in_district_the_same_for_the_same_seed_and_written_once(
         from plugins.safety.services import drills
 
         assert drills.standing().last_held is not None and drills.standing().planned
+        # This month's roster, and the last nights' rounds with one point missed.
+        from plugins.safety.models import DutyShift, PatrolPoint
+        from plugins.safety.services import duty
+
+        assert db.session.scalar(select(func.min(DutyShift.day))) <= school_today().replace(day=1)
+        nights = [s for s in duty.shifts_between(school_today() - timedelta(days=3),
+                                                 school_today()) if s.post == "night"]
+        assert sum(len(duty.missed(s)) for s in nights) == 1
+        assert db.session.scalar(select(func.count()).select_from(PatrolPoint)) == 5
 
     again = generate(TEXT, days=DAYS)
     assert again.generated == [] and sorted(again.kept) == sorted(SCHOOLS)
@@ -226,3 +235,9 @@ def test_a_demo_generated_in_the_small_hours_records_nothing_still_to_come(app_f
         with tenant_context(tenant_by_slug("dongfeng-primary")):
             found = db.session.scalars(select(Hazard.found_at)).all()
         assert found and max(found) <= datetime.now(UTC)
+        from plugins.safety.models import Handover, PatrolCheck
+
+        with tenant_context(tenant_by_slug("dongfeng-primary")):
+            checked = db.session.scalars(select(PatrolCheck.at)).all()
+            written = db.session.scalars(select(Handover.written_at)).all()
+        assert max(checked + written) <= datetime.now(UTC)

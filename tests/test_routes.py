@@ -94,6 +94,10 @@ BODIES = {
     "safety_api.follow_up_incident": {"note": "intruder"},
     "safety_api.report_incident_to_district": {"report": "intruder"},
     "safety_api.close_incident": {"outcome": "intruder"},
+    "safety_api.change_patrol_point": {"active": False},
+    "safety_api.hand_over_shift": {"happened": "intruder"},
+    "safety_api.answer_swap": {"yes": True},
+    "safety_api.decide_swap": {"yes": True},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -350,7 +354,29 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
             "equipment": str(extinguisher.id), "drill": str(drill.id),
             "permit": str(permit.id), "incident": str(incident.id),
-            "incident_entry": str(entry.id)}
+            "incident_entry": str(entry.id), **_victim_duty(staff_id)}
+
+
+def _victim_duty(staff_id) -> dict[str, str]:
+    """Two nights of the victim's teacher's, a patrol point checked on the first, its handover
+    and a swap asked between them."""
+    from datetime import UTC, date, datetime
+
+    from plugins.safety.models import DutySwap, Handover, PatrolCheck
+    from plugins.safety.services import duty
+
+    night = duty.add_shift({"day": date(2026, 1, 5), "post": "night", "staff_id": staff_id})
+    other = duty.add_shift({"day": date(2099, 1, 6), "post": "night", "staff_id": staff_id})
+    point = duty.add_point({"name": "victim's gate"})
+    handover = Handover(shift_id=night.id, happened="victim's night", written_by="victim's")
+    swap = DutySwap(shift_id=night.id, other_shift_id=other.id, reason="victim's",
+                    asked_by="victim's")
+    db.session.add_all([handover, swap, PatrolCheck(
+        shift_id=night.id, point_id=point.id, at=datetime(2026, 1, 5, 15, tzinfo=UTC),
+        note="victim's", by="victim's")])
+    db.session.flush()
+    return {"shift": str(night.id), "patrol_point": str(point.id),
+            "handover": str(handover.id), "swap": str(swap.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -485,12 +511,17 @@ def _snapshot(school):
     from plugins.fees.models import Bill as FeeBill
     from plugins.safety.models import (
         Drill,
+        DutyShift,
+        DutySwap,
         Equipment,
         EquipmentCheck,
+        Handover,
         Hazard,
         HazardStep,
         Incident,
         IncidentEntry,
+        PatrolCheck,
+        PatrolPoint,
         PickupPermit,
     )
 
@@ -567,6 +598,11 @@ def _snapshot(school):
             sorted((i.status, i.outcome, str(i.district_reported_at), i.version)
                    for i in db.session.scalars(select(Incident))),
             sorted((e.kind, e.note) for e in db.session.scalars(select(IncidentEntry))),
+            sorted((str(s.staff_id), s.day, s.version) for s in db.session.scalars(select(DutyShift))),
+            sorted((p.name, p.active) for p in db.session.scalars(select(PatrolPoint))),
+            sorted(c.note for c in db.session.scalars(select(PatrolCheck))),
+            sorted((h.happened, str(h.acknowledged_at)) for h in db.session.scalars(select(Handover))),
+            sorted((w.status, w.version) for w in db.session.scalars(select(DutySwap))),
         )
 
 
@@ -599,7 +635,9 @@ def _values(victim) -> dict[str, str]:
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
             "equipment_id": victim["equipment"], "drill_id": victim["drill"],
             "permit_id": victim["permit"], "incident_id": victim["incident"],
-            "incident_entry_id": victim["incident_entry"],
+            "incident_entry_id": victim["incident_entry"], "shift_id": victim["shift"],
+            "point_id": victim["patrol_point"], "handover_id": victim["handover"],
+            "swap_id": victim["swap"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

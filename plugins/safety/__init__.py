@@ -48,6 +48,7 @@ EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
 INCIDENTS, INCIDENTS_MANAGE = "safety.incidents.report", "safety.incidents.manage"
+DUTY_MANAGE, DUTY_SERVE = "safety.duty.manage", "safety.duty.serve"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -90,6 +91,11 @@ def houqin_permissions():
         Permission(INCIDENTS, lazy_gettext("Report incidents and add follow-ups"), STAFF),
         Permission(INCIDENTS_MANAGE,
                    lazy_gettext("Report incidents to the district and close them"), HEADS),
+        # Heads draw up the duty roster; anyone on it checks in on the rounds, writes the
+        # handover and asks for a swap.
+        Permission(DUTY_MANAGE, lazy_gettext("Draw up the duty roster and patrol points"),
+                   HEADS),
+        Permission(DUTY_SERVE, lazy_gettext("Serve on duty: check in, hand over, swap"), STAFF),
     ]
 
 
@@ -113,6 +119,8 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Incidents"), "safety_pages.incidents", READ, order=45, **group),
         NavEntry(lazy_gettext("Weekly safety report"), "safety_pages.weekly_report", READ,
                  order=46, **group),
+        NavEntry(lazy_gettext("Duty and night watch"), "safety_pages.duty", READ, order=47,
+                 **group),
     ]
 
 
@@ -127,8 +135,8 @@ def houqin_dashboard_widgets(tenant, principal):
 
 @hookimpl
 def houqin_calendar_entries(tenant, principal, start, end):
-    """Drills planned in the month, and the day the next one is due by (late when the last
-    period went without one)."""
+    """Drills planned in the month, the day the next one is due by (late when the last
+    period went without one), and who is on duty each day."""
     if READ not in principal.permissions:
         return []
     from .calendar import entries
@@ -160,14 +168,14 @@ def houqin_search(tenant, principal, query, limit):
 
 @hookimpl
 def houqin_jobs():
-    from .jobs import chase_late, children_waiting, incidents_late
+    from .jobs import chase_late, children_waiting, duty_missed, duty_starting, incidents_late
 
-    return [chase_late, children_waiting, incidents_late]
+    return [chase_late, children_waiting, incidents_late, duty_starting, duty_missed]
 
 
 @hookimpl
 def houqin_schedules():
-    from .jobs import chase_late, children_waiting, incidents_late
+    from .jobs import chase_late, children_waiting, duty_missed, duty_starting, incidents_late
 
     # Before the office opens: the director starts the day knowing what is late. At 17:30
     # on the school's clock, when the last classes have gone: the children still waiting
@@ -178,7 +186,14 @@ def houqin_schedules():
                      "tell class teachers of children not yet picked up"),
             # Incidents are due to the district within hours: looked at every hour.
             Schedule("safety.incidents", incidents_late, "7 * * * *",
-                     "flag incidents whose report to the district is late")]
+                     "flag incidents whose report to the district is late"),
+            # Every hour (a job a school each time; a district has thousands): whoever's
+            # shift starts within the next hour and a half. At 07:15, after the night
+            # watch: the heads learn which patrol points it did not check.
+            Schedule("safety.duty", duty_starting, "30 * * * *",
+                     "tell people on duty that their shift starts"),
+            Schedule("safety.patrol", duty_missed, "15 7 * * *",
+                     "tell the heads of patrol points missed on the night watch")]
 
 
 @hookimpl
@@ -186,6 +201,7 @@ def houqin_notice_kinds():
     """Hazards reported, given, fixed and sent back, apart from late ones and from fire
     equipment falling due."""
     from .jobs import DRILLS_DUE, EQUIPMENT_DUE
+    from .services.duty import DUTY
     from .services.hazards import ASSIGNED, OVERDUE
     from .services.incidents import LATE_KIND as INCIDENT_ALERTS
     from .services.pickup import PICKUP as PICKUP_ALERTS
@@ -198,7 +214,9 @@ def houqin_notice_kinds():
             NoticeKind(PICKUP_ALERTS, lazy_gettext("Safety: pick-up refused or children "
                                                    "still waiting")),
             NoticeKind(INCIDENT_ALERTS, lazy_gettext("Safety: incidents reported, and "
-                                                     "reports to the district late"))]
+                                                     "reports to the district late")),
+            NoticeKind(DUTY, lazy_gettext("Safety: duty starting, swaps, handovers and "
+                                          "missed patrol points"))]
 
 
 @hookimpl

@@ -10,8 +10,10 @@ from .models import (
     INCIDENT_STATUS_TITLES,
     INCIDENT_TITLES,
     LEVEL_TITLES,
+    POST_TITLES,
     STATUS_TITLES,
     STEP_TITLES,
+    SWAP_TITLES,
 )
 
 AUDIT_LABELS: dict[str, object] = {
@@ -31,6 +33,11 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_incident_entries": lazy_gettext("Incident entries"),
     "safety.incidents": lazy_gettext("Incident register"),
     "safety.weekly": lazy_gettext("Weekly safety report"),
+    "safety_duty_shifts": lazy_gettext("Duty roster"),
+    "safety_patrol_points": lazy_gettext("Patrol points"),
+    "safety_patrol_checks": lazy_gettext("Patrol check-ins"),
+    "safety_handovers": lazy_gettext("Handovers"),
+    "safety_duty_swaps": lazy_gettext("Duty swaps"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -118,6 +125,27 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_incident_entries.by": lazy_gettext("Done by"),
     "safety_incident_entries.note": lazy_gettext("Note"),
     "safety_incident_entries.photo_id": lazy_gettext("Photo"),
+    "safety_duty_shifts.post": lazy_gettext("Post"),
+    "safety_duty_shifts.staff_id": lazy_gettext("Person on duty"),
+    "safety_duty_shifts.starts_at": lazy_gettext("Starts at"),
+    "safety_duty_shifts.ends_at": lazy_gettext("Ends at"),
+    "safety_duty_shifts.reminded_at": lazy_gettext("Reminded at"),
+    "safety_duty_shifts.missed_told_at": lazy_gettext("Missed points reported at"),
+    "safety_patrol_checks.shift_id": lazy_gettext("Shift"),
+    "safety_patrol_checks.point_id": lazy_gettext("Patrol point"),
+    "safety_patrol_checks.at": lazy_gettext("At"),
+    "safety_patrol_checks.by": lazy_gettext("Checked in by"),
+    "safety_handovers.shift_id": lazy_gettext("Shift"),
+    "safety_handovers.happened": lazy_gettext("What happened"),
+    "safety_handovers.watch": lazy_gettext("What to watch"),
+    "safety_handovers.written_by": lazy_gettext("Written by"),
+    "safety_handovers.acknowledged_at": lazy_gettext("Acknowledged at"),
+    "safety_handovers.acknowledged_by": lazy_gettext("Acknowledged by"),
+    "safety_duty_swaps.shift_id": lazy_gettext("Shift"),
+    "safety_duty_swaps.other_shift_id": lazy_gettext("Swapped with"),
+    "safety_duty_swaps.asked_by": lazy_gettext("Asked by"),
+    "safety_duty_swaps.answered_by": lazy_gettext("Answered by"),
+    "safety_duty_swaps.decided_by": lazy_gettext("Decided by"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -131,4 +159,6 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_incidents.severity": LEVEL_TITLES,
     "safety_incidents.status": INCIDENT_STATUS_TITLES,
     "safety_incident_entries.kind": ENTRY_TITLES,
+    "safety_duty_shifts.post": POST_TITLES,
+    "safety_duty_swaps.status": SWAP_TITLES,
 }

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.sdk import CalendarEntry, _, db
+from core.sdk import CalendarEntry, _, db, people
 
-from .models import DRILL_TITLES, Drill
-from .services import drills
+from .models import DRILL_TITLES, POST_TITLES, POSTS, Drill
+from .services import drills, duty
 
 
 def entries(start: date, end: date) -> list[CalendarEntry]:
@@ -22,4 +22,16 @@ def entries(start: date, end: date) -> list[CalendarEntry]:
             start <= d.planned_on <= standing.next_due for d in standing.planned):
         found.append(CalendarEntry(standing.next_due, _("Last day for this period's drill"),
                                    "safety_pages.drills", "safety.read"))
-    return found
+    return found + on_duty(start, end)
+
+
+def on_duty(start: date, end: date) -> list[CalendarEntry]:
+    """Who is on duty each day: one entry a day, post by post (two queries for the month)."""
+    shifts = duty.shifts_between(start, end)
+    names = {s.id: s.name for s in people.staff({s.staff_id for s in shifts})}
+    by_day: dict[date, list[str]] = {}
+    for s in sorted(shifts, key=lambda s: (s.day, POSTS.index(s.post))):
+        by_day.setdefault(s.day, []).append(f"{POST_TITLES[s.post]} {names.get(s.staff_id, '')}")
+    return [CalendarEntry(day, _("On duty: %(people)s", people="；".join(line)),
+                          "safety_pages.duty_roster", "safety.read", {"month": f"{day:%Y-%m}"})
+            for day, line in by_day.items()]

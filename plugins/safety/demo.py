@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
-from .models import Drill, Equipment, Hazard, Incident
-from .services import drills, equipment, hazards, incidents
+from .models import Drill, DutyShift, Equipment, Handover, Hazard, Incident, PatrolCheck
+from .services import drills, duty, equipment, hazards, incidents
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -48,6 +48,7 @@ def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _equipment(rng)
     _drills(rng)
     _incidents(days)
+    _duty(rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
     owners = people.staff(active_only=True)
@@ -141,3 +142,46 @@ def _incidents(days: int) -> None:
         "description": "一名陌生男子欲尾随学生进校，被门卫拦下",
         "others": "陌生男子一名", "first_actions": "门卫拦阻并报警",
         "informed": "16:10 报告值班领导；16:15 报警110"})
+PATROL_POINTS = ("东门", "西门", "教学楼一层", "配电房", "食堂后门")
+NIGHTS = 3  # the last nights with check-ins
+
+
+def _duty(rng: random.Random) -> None:
+    """This month's roster up to today (a leader, a member of staff and a night watch each
+    day, in turn) and the last three nights' rounds: every point checked but one on one
+    night, each night handed over, the last handover not yet acknowledged."""
+    if db.session.scalar(select(func.count()).select_from(DutyShift)):
+        return
+    staff = people.staff(active_only=True)
+    if len(staff) < 2:
+        return
+    today = school_today()
+    first = min(today.replace(day=1), today - timedelta(days=NIGHTS))  # nights on the 1st
+    days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
+    cells = {}
+    for n, day in enumerate(days):
+        for offset, post in enumerate(("leader", "staff", "night")):
+            cells[(day, post)] = [staff[(n + offset) % len(staff)].id]
+    duty.place(cells)
+    points = [duty.add_point({"name": name}) for name in PATROL_POINTS]
+    names = {s.id: s.name for s in staff}
+    nights = sorted((s for s in duty.shifts_between(today - timedelta(days=NIGHTS), today)
+                     if s.post == "night" and s.day < today), key=lambda s: s.day)
+    missed_night = rng.randrange(len(nights)) if nights else None
+    for number, night in enumerate(nights):
+        start = duty.span(night)[0]
+        for place, point in enumerate(points):
+            if number == missed_night and place == len(points) - 1:
+                continue  # one point left unchecked one night
+            at = max(start, duty.span(night)[1] - timedelta(hours=3)) + timedelta(
+                minutes=10 * place + rng.randrange(5))
+            db.session.add(PatrolCheck(shift_id=night.id, point_id=point.id, at=at,
+                                       by=names[night.staff_id]))
+        db.session.add(Handover(
+            shift_id=night.id, happened="夜间巡查正常，各门已落锁", watch="东门监控画面偶有卡顿",
+            written_at=duty.span(night)[1] - timedelta(minutes=30),
+            written_by=names[night.staff_id],
+            acknowledged_at=None if number == len(nights) - 1 else duty.span(night)[1],
+            acknowledged_by="" if number == len(nights) - 1 else names[
+                cells.get((night.day + timedelta(days=1), "night"), [night.staff_id])[0]]))
+    db.session.flush()

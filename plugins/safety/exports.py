@@ -9,13 +9,18 @@ from core.sdk import _, audit, sheet_cell, workbook_bytes, xlsx_download
 
 from .models import (
     Drill,
+    DutyShift,
+    DutySwap,
     Equipment,
     EquipmentCheck,
+    Handover,
     Hazard,
     HazardStep,
     Incident,
     IncidentEntry,
     IncidentPerson,
+    PatrolCheck,
+    PatrolPoint,
     Pickup,
     PickupPermit,
     PickupRefusal,
@@ -27,7 +32,10 @@ TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_drills": Drill, "safety_pickup_permits": PickupPermit,
           "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal,
           "safety_incidents": Incident, "safety_incident_people": IncidentPerson,
-          "safety_incident_entries": IncidentEntry}
+          "safety_incident_entries": IncidentEntry,
+          "safety_duty_shifts": DutyShift, "safety_patrol_points": PatrolPoint,
+          "safety_patrol_checks": PatrolCheck, "safety_handovers": Handover,
+          "safety_duty_swaps": DutySwap}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

@@ -85,3 +85,15 @@ def incidents_late(ctx: JobContext) -> int:
     """Flag the incidents whose report to the district is past its deadline and unsent, and
     tell the director: one query finds them, one statement marks them, once each."""
     return incidents.chase_late()
+def duty_starting(ctx: JobContext) -> int:
+    """Every hour: tell each person whose shift starts soon, once a shift."""
+    from .services import duty
+
+    return duty.remind_starting()
+
+
+def duty_missed(ctx: JobContext) -> int:
+    """In the morning: tell the heads which patrol points last night's watch missed."""
+    from .services import duty
+
+    return duty.tell_missed()

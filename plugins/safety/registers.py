@@ -33,14 +33,16 @@ from .models import (
     DRILL_KINDS,
     EQUIPMENT_KINDS,
     LEVEL_TITLES,
+    POSTS,
     STATUS_TITLES,
     Drill,
+    DutyShift,
     Equipment,
     Hazard,
     HazardStep,
 )
 from .schemas import DrillRecordSchema, DrillSchema, EquipmentSchema
-from .services import drills, equipment, hazard_ledger, today
+from .services import drills, duty, equipment, hazard_ledger, local, today
 
 
 def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -292,6 +294,67 @@ DRILLS = Register(
 
 from .incident_register import INCIDENTS  # noqa: E402
 
+# --- the duty roster -----------------------------------------------------------------------
+
+POST_WORDS = {"leader": ("值班领导", "领导"), "staff": ("值班人员", "值班"),
+              "night": ("夜间值守", "夜班", "护校")}
+assert set(POST_WORDS) == set(POSTS)
+
+
+def _staff_by_name() -> dict[str, Any]:
+    return {s.name: s.id for s in people.staff(active_only=True)}
+
+
+def _load_shift(values: dict[str, Any], staff: dict[str, Any]) -> tuple:
+    name = (values.get("name") or "").strip()
+    if name not in staff:
+        raise RuleBroken(_("not on the school's staff"), "name")
+    return date.fromisoformat(values["day"]), values["post"], staff[name]
+
+
+def _write_shifts(rows: list[tuple]) -> None:
+    """Each row one person on a post on a day, beside whoever is there already."""
+    cells: dict[tuple, list] = {}
+    for day, post, staff_id in rows:
+        cells.setdefault((day, post), []).append(staff_id)
+    if not cells:
+        return
+    days = [d for d, _p in cells]
+    for shift in duty.shifts_between(min(days), max(days)):
+        if (shift.day, shift.post) in cells:
+            cells[(shift.day, shift.post)].append(shift.staff_id)
+    duty.place(cells, "name")
+
+
+class _Shift:
+    """A shift as the export reads it, with its person's name looked up once."""
+
+    def __init__(self, shift: DutyShift, name: str) -> None:
+        self.day, self.post, self.name = shift.day, shift.post, name
+        self.hours = "" if shift.starts_at is None else "–".join(
+            f"{local(m):%H:%M}" for m in (shift.starts_at, shift.ends_at))
+
+
+def _shifts_between(start: date, end: date) -> list[_Shift]:
+    found = duty.shifts_between(start, end)
+    names = {s.id: s.name for s in people.staff({s.staff_id for s in found})}
+    return [_Shift(s, names.get(s.staff_id, "")) for s in found]
+
+
+DUTY = Register(
+    name="duty", title=lazy_gettext("Duty roster"), permission="safety.duty.manage",
+    read_permission="safety.read", list_endpoint="safety_pages.duty_roster",
+    columns=(
+        RegisterColumn("day", ("日期", "day"), cells.day, required=True, value=lambda s: s.day),
+        RegisterColumn("post", ("岗位", "post"), cells.choice(_words(POST_WORDS)), required=True,
+                       value=lambda s: POST_WORDS[s.post][0]),
+        RegisterColumn("name", ("姓名", "name"), required=True, value=lambda s: s.name),
+        RegisterColumn("hours", ("时间", "hours"), value=lambda s: s.hours),
+    ),
+    prepare=_staff_by_name, load=_load_shift, write=_write_shifts, rows=_shifts_between,
+    dated=True, max_days=366)
+
+
 REGISTERS = [
     EQUIPMENT,
     DRILLS,
@@ -301,4 +364,8 @@ REGISTERS = [
              prepare=hazard_ledger.LedgerKnown.read, load=hazard_ledger.checked,
              write=hazard_ledger.record, list_endpoint="safety_pages.hazards"),
     INCIDENTS,
+    DUTY,
+    Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
+             columns=COLUMNS, rows=_found_between, dated=True, max_days=366,
+             list_endpoint="safety_pages.hazards"),
 ]

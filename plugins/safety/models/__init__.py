@@ -242,4 +242,15 @@ class PickupRefusal(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(String(200), default="")
     refused_by: Mapped[str] = mapped_column(String(50))
 
+from .duty import (  # noqa: E402,F401
+    POST_TITLES,
+    POSTS,
+    SWAP_STATUSES,
+    SWAP_TITLES,
+    DutyShift,
+    DutySwap,
+    Handover,
+    PatrolCheck,
+    PatrolPoint,
+)
 from .incidents import *  # noqa: E402, F403  (the incidents' tables)

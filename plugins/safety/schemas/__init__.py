@@ -1,6 +1,18 @@
 """One schema per resource, serving the API and the pages' forms alike."""
 
 from .drills import DrillRecordSchema, DrillSchema, DrillStandingSchema
+from .duty import (
+    CheckSchema,
+    FilledSchema,
+    FillSchema,
+    HandoverSchema,
+    PointChangeSchema,
+    PointSchema,
+    ShiftQuerySchema,
+    ShiftSchema,
+    SwapAnswerSchema,
+    SwapSchema,
+)
 from .equipment import (
     EquipmentCheckSchema,
     EquipmentQuerySchema,
@@ -38,6 +50,7 @@ from .settings import SafetySettingsSchema
 __all__ = [
     "AssignmentSchema",
     "AuthorisedSchema",
+    "CheckSchema",
     "ChildTodaySchema",
     "ClosureSchema",
     "DistrictReportSchema",
@@ -47,8 +60,11 @@ __all__ = [
     "EquipmentCheckSchema",
     "EquipmentQuerySchema",
     "EquipmentSchema",
+    "FillSchema",
+    "FilledSchema",
     "FixSchema",
     "FollowUpSchema",
+    "HandoverSchema",
     "HazardQuerySchema",
     "HazardSchema",
     "HazardStepSchema",
@@ -59,9 +75,15 @@ __all__ = [
     "PhotoSchema",
     "PickupQuerySchema",
     "PickupSchema",
+    "PointChangeSchema",
+    "PointSchema",
     "RefusalSchema",
     "RetirementSchema",
     "SafetySettingsSchema",
     "ServiceSchema",
+    "ShiftQuerySchema",
+    "ShiftSchema",
+    "SwapAnswerSchema",
+    "SwapSchema",
     "VerificationSchema",
 ]

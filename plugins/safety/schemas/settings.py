@@ -31,6 +31,12 @@ def hours(label):
                               "once and give no hours; enter your district's.")})
 
 
+def clock(label, hint=None):
+    return fields.String(load_default="", validate=validate.Regexp(r"^$|^([01]\d|2[0-3]):[0-5]\d$"),
+                         metadata={"label": label, "hint": hint or lazy_gettext(
+                             "HH:MM. Empty: a whole-day duty. No national figure exists.")})
+
+
 class SafetySettingsSchema(Schema):
     general_days = days(lazy_gettext("Days to fix a general hazard"),
                         lazy_gettext("Empty: set each deadline by hand. No national figure exists."))
@@ -57,3 +63,10 @@ class SafetySettingsSchema(Schema):
                   "hint": lazy_gettext("Kindergartens hand over every class. Elsewhere, empty: "
                                        "no class. No national figure: local rules often name "
                                        "grades 1 and 2.")})
+    # Duty hours (值班): schools set their own; no national text fixes them, so none is
+    # assumed — a roster entered before they are set is a whole-day duty.
+    duty_day_starts = clock(lazy_gettext("Day duty starts at"))
+    duty_day_ends = clock(lazy_gettext("Day duty ends at"))
+    duty_night_starts = clock(lazy_gettext("Night watch starts at"))
+    duty_night_ends = clock(lazy_gettext("Night watch ends at"),
+                            lazy_gettext("Before its start: the next morning."))

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from core.sdk import Widget, db, lazy_gettext, utcnow
 
-from ..models import LEVEL_TITLES, LEVELS, Hazard, Incident
-from ..services import equipment, today
+from ..models import LEVEL_TITLES, LEVELS, POST_TITLES, Hazard, Incident
+from ..services import duty, equipment, today
 from ..services.hazards import LATE, UNCLOSED
 from ..services.incidents import late_clause
 
@@ -35,5 +35,7 @@ def widget(manager: bool, reporter: bool) -> Widget:
                    for level in LEVELS],
         "late": late, "fixed": fixed, "reporter": reporter,
         "checks_due": len(due["check"]), "service_due": len(due["month"]),
-        "incidents_open": incidents_open, "incidents_late": incidents_late},
+        "incidents_open": incidents_open, "incidents_late": incidents_late,
+        "on_duty": "；".join(f"{POST_TITLES[post]} {name}"
+                            for post, name in duty.on_duty(today()))},
         today=manager and bool(late or fixed or incidents_late))
