@@ -47,6 +47,8 @@ READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.haz
 EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
+GATE_READ, GATE, EXPECT = "safety.gate.read", "safety.gate.record", "safety.gate.expect"
+GATE_REFUSALS, DISTRICT_REFUSALS = "safety.gate.refusals", "safety.gate.district_refusals"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -84,6 +86,17 @@ def houqin_permissions():
                    HEADS | {Role.GUARD, Role.CLASS_TEACHER}),
         Permission(PERMITS, lazy_gettext("Grant temporary pick-up permits"),
                    HEADS | {Role.CLASS_TEACHER}),
+        # The guard keeps the gate; the heads stand in. The district reads the log.
+        Permission(GATE_READ, lazy_gettext("See the gate's visitor log and refusal list"),
+                   HEADS | {Role.GUARD} | DISTRICT, read_only=True),
+        Permission(GATE, lazy_gettext("Register visitors at the gate"), HEADS | {Role.GUARD}),
+        Permission(EXPECT, lazy_gettext("Announce expected visitors"), STAFF),
+        Permission(GATE_REFUSALS, lazy_gettext("Keep the school's refusal list at the gate"),
+                   HEADS),
+        # A district admin acts in any school of the district; the entry is kept where it
+        # was added and matched at every school's gate.
+        Permission(DISTRICT_REFUSALS, lazy_gettext("Keep the district's refusal list"),
+                   frozenset({Role.DISTRICT_ADMIN})),
     ]
 
 
@@ -104,6 +117,11 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
+        NavEntry(lazy_gettext("Gate"), "safety_pages.gate", GATE, order=45, **group),
+        NavEntry(lazy_gettext("Expected visitors"), "safety_pages.expected", EXPECT, order=46,
+                 **group),
+        NavEntry(lazy_gettext("Visitor log"), "safety_pages.gate_log", GATE_READ, order=47,
+                 **group),
     ]
 
 
@@ -151,14 +169,14 @@ def houqin_search(tenant, principal, query, limit):
 
 @hookimpl
 def houqin_jobs():
-    from .jobs import chase_late, children_waiting
+    from .jobs import chase_late, children_waiting, still_inside
 
-    return [chase_late, children_waiting]
+    return [chase_late, children_waiting, still_inside]
 
 
 @hookimpl
 def houqin_schedules():
-    from .jobs import chase_late, children_waiting
+    from .jobs import chase_late, children_waiting, still_inside
 
     # Before the office opens: the director starts the day knowing what is late. At 17:30
     # on the school's clock, when the last classes have gone: the children still waiting
@@ -166,7 +184,11 @@ def houqin_schedules():
     return [Schedule("safety.late", chase_late, "0 7 * * *",
                      "tell the director of late hazards and the district of later ones"),
             Schedule("safety.pickup", children_waiting, "30 17 * * *",
-                     "tell class teachers of children not yet picked up")]
+                     "tell class teachers of children not yet picked up"),
+            # Hourly in the afternoon and evening: at the hour the school set (none until
+            # it does), the gate and the heads hear who is still inside.
+            Schedule("safety.gate", still_inside, "0 12-23 * * *",
+                     "tell the gate and the heads who is still on campus")]
 
 
 @hookimpl
@@ -176,6 +198,7 @@ def houqin_notice_kinds():
     from .jobs import DRILLS_DUE, EQUIPMENT_DUE
     from .services.hazards import ASSIGNED, OVERDUE
     from .services.pickup import PICKUP as PICKUP_ALERTS
+    from .services.visitors import GATE as GATE_NOTICES
 
     return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
             NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline")),
@@ -183,7 +206,9 @@ def houqin_notice_kinds():
                                                    "service or scrapping")),
             NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed")),
             NoticeKind(PICKUP_ALERTS, lazy_gettext("Safety: pick-up refused or children "
-                                                   "still waiting"))]
+                                                   "still waiting")),
+            NoticeKind(GATE_NOTICES, lazy_gettext("Safety: visitors still on campus at the "
+                                                  "end of the day"))]
 
 
 @hookimpl

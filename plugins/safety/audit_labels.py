@@ -3,6 +3,7 @@
 from core.sdk import lazy_gettext
 
 from .models import AGENT_TITLES, DRILL_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
+from .models.visitors import VISIT_KIND_TITLES
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
@@ -16,6 +17,10 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_pickup_permits": lazy_gettext("Pick-up permits"),
     "safety_pickups": lazy_gettext("Pick-ups"),
     "safety_pickup_refusals": lazy_gettext("Pick-ups refused"),
+    "safety_gate_visits": lazy_gettext("Visitor log"),
+    "safety.visits": lazy_gettext("Visitor log"),
+    "safety_gate_refusals": lazy_gettext("Refusal list"),
+    "safety.gate_refusals": lazy_gettext("Refusal list"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -77,6 +82,31 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_pickups.handed_by": lazy_gettext("Handed over by"),
     "safety_pickup_refusals.person": lazy_gettext("The name they gave"),
     "safety_pickup_refusals.refused_by": lazy_gettext("Turned away by"),
+    "safety_gate_visits.phone": lazy_gettext("Phone"),
+    "safety_gate_visits.organisation": lazy_gettext("Organisation"),
+    "safety_gate_visits.reason": lazy_gettext("Reason for the visit"),
+    "safety_gate_visits.host_staff_id": lazy_gettext("Visiting (staff)"),
+    "safety_gate_visits.host": lazy_gettext("Visiting"),
+    "safety_gate_visits.companions": lazy_gettext("Companions (how many)"),
+    "safety_gate_visits.companion_names": lazy_gettext("Companions' names"),
+    "safety_gate_visits.plate": lazy_gettext("Vehicle plate"),
+    "safety_gate_visits.id_checked": lazy_gettext("Identity card seen"),
+    "safety_gate_visits.expected_on": lazy_gettext("Expected on"),
+    "safety_gate_visits.expected_at": lazy_gettext("Expected at"),
+    "safety_gate_visits.expected_by": lazy_gettext("Announced by"),
+    "safety_gate_visits.checked_in_at": lazy_gettext("Checked in"),
+    "safety_gate_visits.checked_in_by": lazy_gettext("Checked in by"),
+    "safety_gate_visits.checked_out_at": lazy_gettext("Checked out"),
+    "safety_gate_visits.checked_out_by": lazy_gettext("Checked out by"),
+    "safety_gate_visits.refusal_match": lazy_gettext("On the refusal list"),
+    "safety_gate_visits.override_note": lazy_gettext("Why they are let in"),
+    "safety_gate_refusals.phone": lazy_gettext("Phone"),
+    "safety_gate_refusals.plate": lazy_gettext("Vehicle plate"),
+    "safety_gate_refusals.reason": lazy_gettext("Why they are refused"),
+    "safety_gate_refusals.until": lazy_gettext("Until"),
+    "safety_gate_refusals.district_wide": lazy_gettext("district list"),
+    "safety_gate_refusals.added_by": lazy_gettext("Added by"),
+    "safety_gate_refusals.lifted_at": lazy_gettext("Lifted at"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -86,4 +116,5 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_equipment.kind": EQUIPMENT_TITLES,
     "safety_equipment.agent": AGENT_TITLES,
     "safety_drills.kind": DRILL_TITLES,
+    "safety_gate_visits.kind": VISIT_KIND_TITLES,
 }

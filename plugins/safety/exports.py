@@ -17,12 +17,14 @@ from .models import (
     PickupPermit,
     PickupRefusal,
 )
+from .models.visitors import GateRefusal, Visit
 from .registers import COLUMNS, rows_of
 
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck,
           "safety_drills": Drill, "safety_pickup_permits": PickupPermit,
-          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal}
+          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal,
+          "safety_gate_visits": Visit, "safety_gate_refusals": GateRefusal}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

@@ -1,8 +1,8 @@
-"""safety hazards, fire equipment, drills and pick-up
+"""safety hazards, fire equipment, drills, pick-up and the gate
 
 Revision ID: 6ab10ca3e20a
 Revises:
-Create Date: 2026-12-07 13:24:01.280751
+Create Date: 2026-12-07 16:10:47.109990
 """
 
 import sqlalchemy as sa
@@ -39,6 +39,24 @@ def upgrade() -> None:
     with op.batch_alter_table('safety_drills', schema=None) as batch_op:
         batch_op.create_index('ix_safety_drills_day', ['tenant_id', 'planned_on'], unique=False)
 
+    op.create_table('safety_gate_refusals',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('plate', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('until', sa.Date(), nullable=True),
+    sa.Column('district_wide', sa.Boolean(), nullable=False),
+    sa.Column('added_by', sa.String(length=50), nullable=False),
+    sa.Column('added_at', UtcDateTime(timezone=True), nullable=False),
+    sa.Column('lifted_at', UtcDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_gate_refusals_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_gate_refusals'))
+    )
+    with op.batch_alter_table('safety_gate_refusals', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_gate_refusals_until', ['tenant_id', 'lifted_at', 'until'], unique=False)
+
     op.create_table('safety_equipment',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -61,6 +79,39 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('safety_equipment', schema=None) as batch_op:
         batch_op.create_index('ix_safety_equipment_number', ['tenant_id', 'number'], unique=True)
+
+    op.create_table('safety_gate_visits',
+    sa.Column('tenant_id', sa.BigInteger(), nullable=False),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('organisation', sa.String(length=100), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('host_staff_id', sa.Uuid(), nullable=True),
+    sa.Column('host', sa.String(length=50), nullable=False),
+    sa.Column('companions', sa.Integer(), nullable=False),
+    sa.Column('companion_names', sa.String(length=200), nullable=False),
+    sa.Column('plate', sa.String(length=16), nullable=False),
+    sa.Column('id_checked', sa.Boolean(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('expected_on', sa.Date(), nullable=True),
+    sa.Column('expected_at', sa.String(length=5), nullable=False),
+    sa.Column('expected_by', sa.String(length=50), nullable=False),
+    sa.Column('checked_in_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_by', sa.String(length=50), nullable=False),
+    sa.Column('checked_out_at', UtcDateTime(timezone=True), nullable=True),
+    sa.Column('checked_out_by', sa.String(length=50), nullable=False),
+    sa.Column('refusal_match', sa.String(length=300), nullable=False),
+    sa.Column('override_note', sa.String(length=200), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tenant_id', 'host_staff_id'], ['staff.tenant_id', 'staff.id'], name=op.f('fk_safety_gate_visits_tenant_id_host_staff_id_staff')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_safety_gate_visits_tenant_id_tenants')),
+    sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_safety_gate_visits'))
+    )
+    with op.batch_alter_table('safety_gate_visits', schema=None) as batch_op:
+        batch_op.create_index('ix_safety_gate_visits_day', ['tenant_id', 'day'], unique=False)
+        batch_op.create_index('ix_safety_gate_visits_inside', ['tenant_id', 'checked_out_at', 'checked_in_at'], unique=False)
 
     op.create_table('safety_hazards',
     sa.Column('tenant_id', sa.BigInteger(), nullable=False),
@@ -214,10 +265,19 @@ def downgrade() -> None:
         batch_op.drop_index('ix_safety_hazards_found')
 
     op.drop_table('safety_hazards')
+    with op.batch_alter_table('safety_gate_visits', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_gate_visits_inside')
+        batch_op.drop_index('ix_safety_gate_visits_day')
+
+    op.drop_table('safety_gate_visits')
     with op.batch_alter_table('safety_equipment', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_equipment_number')
 
     op.drop_table('safety_equipment')
+    with op.batch_alter_table('safety_gate_refusals', schema=None) as batch_op:
+        batch_op.drop_index('ix_safety_gate_refusals_until')
+
+    op.drop_table('safety_gate_refusals')
     with op.batch_alter_table('safety_drills', schema=None) as batch_op:
         batch_op.drop_index('ix_safety_drills_day')
 

@@ -241,3 +241,4 @@ class PickupRefusal(TenantScoped, db.Model):
     person: Mapped[str] = mapped_column(String(50))
     note: Mapped[str] = mapped_column(String(200), default="")
     refused_by: Mapped[str] = mapped_column(String(50))
+from .visitors import GateRefusal, Visit  # noqa: E402,F401

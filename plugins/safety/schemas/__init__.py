@@ -26,10 +26,20 @@ from .pickup import (
     RefusalSchema,
 )
 from .settings import SafetySettingsSchema
+from .visitors import (
+    CheckInSchema,
+    CheckOutSchema,
+    ExpectedVisitSchema,
+    GateRefusalSchema,
+    VisitQuerySchema,
+    VisitSchema,
+)
 
 __all__ = [
     "AssignmentSchema",
     "AuthorisedSchema",
+    "CheckInSchema",
+    "CheckOutSchema",
     "ChildTodaySchema",
     "DrillRecordSchema",
     "DrillSchema",
@@ -37,7 +47,9 @@ __all__ = [
     "EquipmentCheckSchema",
     "EquipmentQuerySchema",
     "EquipmentSchema",
+    "ExpectedVisitSchema",
     "FixSchema",
+    "GateRefusalSchema",
     "HazardQuerySchema",
     "HazardSchema",
     "HazardStepSchema",
@@ -50,4 +62,6 @@ __all__ = [
     "SafetySettingsSchema",
     "ServiceSchema",
     "VerificationSchema",
+    "VisitQuerySchema",
+    "VisitSchema",
 ]

@@ -43,3 +43,9 @@ class SafetySettingsSchema(Schema):
                   "hint": lazy_gettext("Kindergartens hand over every class. Elsewhere, empty: "
                                        "no class. No national figure: local rules often name "
                                        "grades 1 and 2.")})
+    gate_report_hour = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(12, 23),
+        metadata={"label": lazy_gettext("Hour the gate hears who is still on campus"),
+                  "hint": lazy_gettext("12 to 23 on the school's clock. Empty: no end-of-day "
+                                       "notice (the gate page shows them live). No national "
+                                       "figure exists.")})

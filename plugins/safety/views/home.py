@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.sdk import Widget, db, lazy_gettext
 
-from ..models import LEVEL_TITLES, LEVELS, Hazard
+from ..models import LEVEL_TITLES, LEVELS, Hazard, Visit
 from ..services import equipment, today
 from ..services.hazards import LATE, UNCLOSED
 
@@ -23,9 +23,12 @@ def widget(manager: bool, reporter: bool) -> Widget:
     fixed = db.session.scalar(select(func.count()).select_from(Hazard).where(
         Hazard.status == "fixed")) or 0
     due = equipment.falling_due()
+    inside = db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.checked_in_at.is_not(None), Visit.checked_out_at.is_(None))) or 0
     return Widget(lazy_gettext("Safety"), "safety/_widget.html", "safety.read", order=40, data={
         "levels": [{"title": str(LEVEL_TITLES[level]), "count": counts.get(level, 0)}
                    for level in LEVELS],
         "late": late, "fixed": fixed, "reporter": reporter,
-        "checks_due": len(due["check"]), "service_due": len(due["month"])},
+        "checks_due": len(due["check"]), "service_due": len(due["month"]),
+        "on_campus": inside},
         today=manager and bool(late or fixed))
