@@ -91,6 +91,8 @@ BODIES = {
     "safety_api.refuse": {"student_id": VICTIM_ID, "person": "intruder"},
     "safety_api.grant_permit": {"student_id": VICTIM_ID, "name": "intruder", "relation": "x",
                                 "valid_from": "2026-01-01", "valid_until": "2099-01-01"},
+    "safety_api.gate_check_in": {},
+    "safety_api.gate_check_out": {},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -334,9 +336,19 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
                           granted_by="victim's teacher")
     db.session.add(permit)
     db.session.flush()
+    from plugins.safety.services import visitors
+
+    # A visitor on campus (to check out), one announced (to check in), and an entry of the
+    # school's refusal list and of the district's (to lift).
+    visitors.register({"kind": "visitor", "name": "victim's visitor", "phone": "13800138000"})
+    expected = visitors.expect({"kind": "delivery", "name": "victim's delivery",
+                                "expected_on": date(2099, 1, 1)})
+    refusal = visitors.refuse({"name": "victim's refused", "reason": "victim's reason"})
+    visitors.refuse({"plate": "京A00000", "reason": "victim's district"}, district_wide=True)
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
             "equipment": str(extinguisher.id), "drill": str(drill.id),
-            "permit": str(permit.id)}
+            "permit": str(permit.id), "visit": str(expected.id),
+            "refusal": str(refusal.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -477,6 +489,7 @@ def _snapshot(school):
         HazardStep,
         PickupPermit,
     )
+    from plugins.safety.models import GateRefusal, Visit
 
     db.session.expire_all()
     with tenant_context(school):
@@ -548,6 +561,10 @@ def _snapshot(school):
             sorted((c.checked_on, c.note) for c in db.session.scalars(select(EquipmentCheck))),
             sorted((d.scope, str(d.held_on), d.version) for d in db.session.scalars(select(Drill))),
             sorted((p.name, str(p.revoked_at)) for p in db.session.scalars(select(PickupPermit))),
+            sorted((v.name, str(v.checked_in_at), str(v.checked_out_at), v.version)
+                   for v in db.session.scalars(select(Visit))),
+            sorted((r.name, r.plate, str(r.lifted_at))
+                   for r in db.session.scalars(select(GateRefusal))),
         )
 
 
@@ -579,7 +596,8 @@ def _values(victim) -> dict[str, str]:
             "meter_id": victim["meter"], "reading_id": victim["reading"],
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
             "equipment_id": victim["equipment"], "drill_id": victim["drill"],
-            "permit_id": victim["permit"],
+            "permit_id": victim["permit"], "visit_id": victim["visit"],
+            "refusal_id": victim["refusal"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

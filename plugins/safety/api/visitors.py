@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from core.sdk import requires, transactional
+from core.sdk import current_principal, requires, transactional
 
 from ..schemas import (
     CheckInSchema,
@@ -78,8 +78,10 @@ def gate_check_out(data, visit_id: uuid.UUID):
 @blp.response(200, GateRefusalSchema(many=True))
 @requires("safety.gate.read")
 def gate_refusals():
-    """The refusal list in force: the school's entries and the district's."""
-    return visitors.refusals()
+    """The school's refusal list in force; for a district admin also the district's entries
+    (kept in the schools where they were added, ``school`` naming it)."""
+    return visitors.refusals(district="safety.gate.district_refusals"
+                             in current_principal().permissions)
 
 
 @blp.route("/gate/refusals", methods=["POST"])

@@ -145,12 +145,13 @@ def expect(data: dict) -> Visit:
     if data["expected_on"] < today():
         raise RuleBroken(_("a day in the past"), "expected_on")
     host_id, host = _host(data)
+    at = data.get("expected_at")
     visit = Visit(kind=data["kind"], name=name, phone=phone(data.get("phone", "")),
                   organisation=data.get("organisation", "").strip(),
                   reason=data.get("reason", "").strip(), host_staff_id=host_id,
                   host=host or acting_name(), companions=data.get("companions", 0),
                   plate=plate(data.get("plate", "")), day=data["expected_on"],
-                  expected_on=data["expected_on"], expected_at=f"{data['expected_at']:%H:%M}" if data.get("expected_at") else "",
+                  expected_on=data["expected_on"], expected_at=f"{at:%H:%M}" if at else "",
                   expected_by=acting_name())
     db.session.add(visit)
     db.session.flush()
@@ -255,30 +256,30 @@ def lift(entry: GateRefusal) -> GateRefusal:
     return entry
 
 
-def refusals() -> list[dict]:
-    """The entries in force: the school's own, and the district's kept in any of its schools
-    (read through core's audited district read), each with the school that keeps it."""
+def _listed(entry: GateRefusal, school: str = "") -> dict:
+    return dict(id=entry.id, name=entry.name, phone=entry.phone, plate=entry.plate,
+                reason=entry.reason, until=entry.until, district_wide=entry.district_wide,
+                added_by=entry.added_by, added_at=entry.added_at, school=school)
+
+
+def refusals(district: bool = False) -> list[dict]:
+    """The school's entries in force; with ``district`` (for whoever keeps the district's
+    list) also the district's, kept in any of its schools, each with the school that keeps it
+    — read through core's district read, audited in each school. The gate meets the
+    district's entries when someone matches one (``matches``)."""
     on = today()
+    in_force = (GateRefusal.lifted_at.is_(None),
+                or_(GateRefusal.until.is_(None), GateRefusal.until >= on))
+    own = [_listed(r) for r in db.session.scalars(select(GateRefusal).where(
+        GateRefusal.district_wide.is_(False), *in_force).order_by(GateRefusal.added_at))]
+    if not district:
+        return own
 
     def read(schools):
         names = {s.id: s.name for s in schools}
-        return [dict(id=r.id, name=r.name, phone=r.phone, plate=r.plate, reason=r.reason,
-                     until=r.until, district_wide=r.district_wide, added_by=r.added_by,
-                     added_at=r.added_at, school=names.get(r.tenant_id, ""))
-                for r in db.session.scalars(select(GateRefusal).where(
-                    GateRefusal.district_wide.is_(True), GateRefusal.lifted_at.is_(None),
-                    or_(GateRefusal.until.is_(None), GateRefusal.until >= on)))]
+        return [_listed(r, names.get(r.tenant_id, "")) for r in db.session.scalars(
+            select(GateRefusal).where(GateRefusal.district_wide.is_(True), *in_force)
+            .order_by(GateRefusal.added_at))]
 
-    own = [dict(id=r.id, name=r.name, phone=r.phone, plate=r.plate, reason=r.reason,
-                until=r.until, district_wide=False, added_by=r.added_by, added_at=r.added_at,
-                school="")
-           for r in db.session.scalars(select(GateRefusal).where(
-               GateRefusal.district_wide.is_(False), GateRefusal.lifted_at.is_(None),
-               or_(GateRefusal.until.is_(None), GateRefusal.until >= on))
-               .order_by(GateRefusal.added_at))]
-    return own + read_district(read)
-
-
-def read_district(read):
-    return district_read(current_district(), PURPOSE, "safety_gate_refusals", read,
-                         module="safety")
+    return own + district_read(current_district(), PURPOSE, "safety_gate_refusals", read,
+                               module="safety")

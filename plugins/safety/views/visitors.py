@@ -8,7 +8,7 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
-from core.sdk import forms, people, requires
+from core.sdk import current_principal, forms, people, requires
 
 from ..models.visitors import VISIT_KIND_TITLES, VISIT_KINDS
 from ..schemas import (
@@ -110,7 +110,9 @@ def gate_log():
 
 def _render_refusals(errors: dict, form: dict, status: int = 200, **_args):
     return render_template("safety/gate_refusals.html", errors=errors, form=form,
-                           entries=visitors.refusals(), today=today()), status
+                           entries=visitors.refusals(district="safety.gate.district_refusals"
+                                                     in current_principal().permissions),
+                           today=today()), status
 
 
 @bp.route("/gate/refusals", endpoint="gate_refusal_list")

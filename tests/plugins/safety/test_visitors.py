@@ -130,10 +130,15 @@ def test_a_district_entry_warns_every_school_of_the_district(client, make_school
                              headers=guard.headers,
                              json={"name": "某人", "kind": "delivery", "plate": "粤b 88888"})
         assert answer.status_code == warned, (school.slug, answer.get_json())
+    # The district admin sees the district's entries wherever they act; a school's heads
+    # see their own list (the district's meet them at the gate).
+    other_admin = make_user(other, district=near.district_id, role="district_admin",
+                            email="bureau@other.test")
     listed = client.get("/t/gate-other/api/v1/safety/gate/refusals",
-                        headers=make_user(other, "school_admin",
-                                          email="a@other.test").headers).get_json()
+                        headers=other_admin.headers).get_json()
     assert [(e["plate"], e["school"]) for e in listed] == [("粤B88888", near.name)]
+    assert client.get("/t/gate-other/api/v1/safety/gate/refusals", headers=make_user(
+        other, "school_admin", email="a@other.test").headers).get_json() == []
 
 
 def test_bad_input_is_refused_by_its_field_and_nothing_is_written(client, school, guard):
@@ -215,3 +220,32 @@ def test_the_log_exports_by_day_and_the_refusal_list_imports(client, school, gua
         names = list(db.session.scalars(select(GateRefusal.name)))
     assert names == ["刘某"], result
     assert sorted((e["row"], e["column"]) for e in result["errors"]) == [(3, "姓名"), (4, "电话")]
+
+
+def test_the_guard_s_page_registers_warns_and_checks_out(client, school, guard, officer):
+    client.post(f"{API}/gate/refusals", headers=officer.headers,
+                json={"name": "钱某", "reason": "曾冒领学生"})
+    token = signed_in(client, guard)
+    page = client.get(f"/t/{SLUG}/m/safety/gate")
+    assert page.status_code == 200 and 'data-testid="gate-register"' in page.get_data(as_text=True)
+    form = {"csrf_token": token, "kind": "delivery", "name": "钱某", "phone": "13900139000",
+            "companions": "", "organisation": "快递"}
+    warned = client.post(f"/t/{SLUG}/m/safety/gate/visits", data=form)
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 422 and "曾冒领学生" in html and 'id="override_note"' in html
+    bad = client.post(f"/t/{SLUG}/m/safety/gate/visits", data=form | {"companions": "两"})
+    assert bad.status_code == 422 and 'data-testid="error-companions"' in bad.get_data(as_text=True)
+    let_in = client.post(f"/t/{SLUG}/m/safety/gate/visits",
+                         data=form | {"override_note": "校长同意"})
+    assert let_in.status_code == 302
+    inside = client.get(f"/t/{SLUG}/m/safety/gate").get_data(as_text=True)
+    assert "钱某" in inside.split('data-testid="gate-inside"')[1]
+    visit = client.get(f"{API}/gate/visits?state=inside", headers=guard.headers).get_json()[0]
+    out = client.post(f"/t/{SLUG}/m/safety/gate/visits/{visit['id']}/check-out",
+                      data={"csrf_token": token})
+    assert out.status_code == 302
+    again = client.post(f"/t/{SLUG}/m/safety/gate/visits/{visit['id']}/check-out",
+                        data={"csrf_token": token})
+    assert again.status_code == 409
+    log = client.get(f"/t/{SLUG}/m/safety/gate/log").get_data(as_text=True)
+    assert "钱某" in log
