@@ -485,11 +485,12 @@ def _snapshot(school):
         Drill,
         Equipment,
         EquipmentCheck,
+        GateRefusal,
         Hazard,
         HazardStep,
         PickupPermit,
+        Visit,
     )
-    from plugins.safety.models import GateRefusal, Visit
 
     db.session.expire_all()
     with tenant_context(school):

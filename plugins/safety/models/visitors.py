@@ -14,8 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.sdk import TenantScoped, UtcDateTime, db, lazy_gettext, tenant_foreign_key, tenant_index
 
 VISIT_KINDS = ("visitor", "delivery", "contractor")
-VISIT_KIND_TITLES = {"visitor": lazy_gettext("Visitor"), "delivery": lazy_gettext("Delivery"),
-                     "contractor": lazy_gettext("Contractor")}
+VISIT_KIND_TITLES = {"visitor": lazy_gettext("Visitor"),
+                     "delivery": lazy_gettext("Courier or delivery"),
+                     "contractor": lazy_gettext("Works contractor")}
 
 
 class Visit(TenantScoped, db.Model):

@@ -166,7 +166,7 @@ def check_in(visit: Visit, data: dict) -> Visit:
     """Check in an announced visit, with what the guard corrected; screened as a new one."""
     if visit.checked_in_at is not None:
         raise RuleBroken(_("%(name)s was checked in already at %(at)s by %(by)s",
-                           name=visit.name, at=f"{local(visit.checked_in_at):%H:%M}",
+                           name=visit.name, at=local(visit.checked_in_at).strftime("%H:%M"),
                            by=visit.checked_in_by), "checked_in_at", status=409)
     if "phone" in data:
         visit.phone = phone(data["phone"])
@@ -191,7 +191,7 @@ def check_out(visit: Visit, data: dict) -> Visit:
                          "checked_in_at")
     if visit.checked_out_at is not None:
         raise RuleBroken(_("%(name)s was checked out already at %(at)s by %(by)s",
-                           name=visit.name, at=f"{local(visit.checked_out_at):%H:%M}",
+                           name=visit.name, at=local(visit.checked_out_at).strftime("%H:%M"),
                            by=visit.checked_out_by), "checked_out_at", status=409)
     at = _moment(data.get("at"), "at")
     if at < visit.checked_in_at:
