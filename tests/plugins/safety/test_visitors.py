@@ -249,3 +249,20 @@ def test_the_guard_s_page_registers_warns_and_checks_out(client, school, guard, 
     assert again.status_code == 409
     log = client.get(f"/t/{SLUG}/m/safety/gate/log").get_data(as_text=True)
     assert "钱某" in log
+
+
+def test_district_staff_read_the_log_read_only_and_the_read_is_audited(client, school, guard,
+                                                                       make_user):
+    client.post(f"{API}/gate/visits", headers=guard.headers, json=VISITOR)
+    inspector = make_user(school, district=school.district_id, role="district_inspector",
+                          email="inspector@district.test")
+    read = client.get(f"{API}/gate/visits", headers=inspector.headers)
+    assert read.status_code == 200 and [v["name"] for v in read.get_json()] == ["王建国"]
+    assert client.post(f"{API}/gate/visits", headers=inspector.headers,
+                       json=VISITOR).status_code == 403
+    assert client.post(f"{API}/gate/visits/expected", headers=inspector.headers, json={
+        "name": "某人", "expected_on": "2099-01-01"}).status_code == 403
+    with tenant_context(school):
+        # (the other district read: the guard's registration matching the district's list)
+        assert "/api/v1/safety/gate/visits" in db.session.scalars(select(
+            AuditEvent.entity_id).where(AuditEvent.action == "district_read")).all()
