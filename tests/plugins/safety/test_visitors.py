@@ -266,3 +266,28 @@ def test_district_staff_read_the_log_read_only_and_the_read_is_audited(client, s
         # (the other district read: the guard's registration matching the district's list)
         assert "/api/v1/safety/gate/visits" in db.session.scalars(select(
             AuditEvent.entity_id).where(AuditEvent.action == "district_read")).all()
+
+
+def test_staff_announce_and_heads_keep_the_list_through_the_pages(client, school, teacher,
+                                                                 officer):
+    token = signed_in(client, teacher)
+    base = f"/t/{SLUG}/m/safety/gate"
+    assert client.get(f"{base}/expected").status_code == 200
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    form = {"csrf_token": token, "kind": "visitor", "name": "孙先生", "companions": "1",
+            "expected_on": day.isoformat(), "expected_at": "", "host_staff_id": ""}
+    refused = client.post(f"{base}/expected", data=form | {"phone": "1234"})
+    assert refused.status_code == 422 and 'data-testid="error-phone"' in refused.get_data(
+        as_text=True)
+    assert client.post(f"{base}/expected", data=form).status_code == 302
+    listed = client.get(f"{base}/expected").get_data(as_text=True)
+    assert "孙先生" in listed.split('data-testid="expected-today"')[1]
+    assert client.get(f"{base}/refusals").status_code == 403  # a teacher keeps no gate
+    token = signed_in(client, officer)
+    entry = {"csrf_token": token, "name": "", "phone": "", "plate": "", "reason": "滋事",
+             "until": ""}
+    empty = client.post(f"{base}/refusals", data=entry)
+    assert empty.status_code == 422 and 'data-testid="error-name"' in empty.get_data(as_text=True)
+    assert client.post(f"{base}/refusals", data=entry | {"plate": "京A 1"}).status_code == 302
+    page = client.get(f"{base}/refusals").get_data(as_text=True)
+    assert "京A1" in page and 'data-testid="refusal-2"' not in page  # no district form
