@@ -282,6 +282,9 @@ def test_staff_announce_and_heads_keep_the_list_through_the_pages(client, school
     assert client.post(f"{base}/expected", data=form).status_code == 302
     listed = client.get(f"{base}/expected").get_data(as_text=True)
     assert "孙先生" in listed.split('data-testid="expected-today"')[1]
+    calendar = client.get(f"/t/{SLUG}/calendar").get_data(as_text=True)
+    cell = calendar.split(f'data-date="{day.isoformat()}"')[1].split("</td>")[0]
+    assert "孙先生" in cell
     assert client.get(f"{base}/refusals").status_code == 403  # a teacher keeps no gate
     token = signed_in(client, officer)
     entry = {"csrf_token": token, "name": "", "phone": "", "plate": "", "reason": "滋事",
