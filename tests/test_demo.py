@@ -230,10 +230,13 @@ def test_a_demo_generated_in_the_small_hours_records_nothing_still_to_come(app_f
         text = TEXT.replace('timezone = "Asia/Shanghai"', f'timezone = "{zone}"')
         apply_manifest(text, source=str(MANIFEST))
         assert generate(text, days=2).generated == sorted(SCHOOLS)
-        from plugins.safety.models import Hazard
+        from plugins.safety.models import Hazard, Visit
 
         with tenant_context(tenant_by_slug("dongfeng-primary")):
             found = db.session.scalars(select(Hazard.found_at)).all()
+            came = db.session.scalars(select(Visit.checked_in_at)).all()
+            inside = db.session.scalars(select(Visit.name).where(
+                Visit.checked_in_at.is_not(None), Visit.checked_out_at.is_(None))).all()
         assert found and max(found) <= datetime.now(UTC)
         from plugins.safety.models import Handover, PatrolCheck
 
@@ -241,3 +244,5 @@ def test_a_demo_generated_in_the_small_hours_records_nothing_still_to_come(app_f
             checked = db.session.scalars(select(PatrolCheck.at)).all()
             written = db.session.scalars(select(Handover.written_at)).all()
         assert max(checked + written) <= datetime.now(UTC)
+        # A visitor still on campus, checked in no later than now.
+        assert inside == ["周科长"] and max(c for c in came if c) <= datetime.now(UTC)

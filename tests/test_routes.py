@@ -98,6 +98,8 @@ BODIES = {
     "safety_api.hand_over_shift": {"happened": "intruder"},
     "safety_api.answer_swap": {"yes": True},
     "safety_api.decide_swap": {"yes": True},
+    "safety_api.gate_check_in": {},
+    "safety_api.gate_check_out": {},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -351,10 +353,20 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
                           granted_by="victim's teacher")
     db.session.add(permit)
     db.session.flush()
+    from plugins.safety.services import visitors
+
+    # A visitor on campus (to check out), one announced (to check in), and an entry of the
+    # school's refusal list and of the district's (to lift).
+    visitors.register({"kind": "visitor", "name": "victim's visitor", "phone": "13800138000"})
+    expected = visitors.expect({"kind": "delivery", "name": "victim's delivery",
+                                "expected_on": date(2099, 1, 1)})
+    refusal = visitors.refuse({"name": "victim's refused", "reason": "victim's reason"})
+    visitors.refuse({"plate": "京A00000", "reason": "victim's district"}, district_wide=True)
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
             "equipment": str(extinguisher.id), "drill": str(drill.id),
             "permit": str(permit.id), "incident": str(incident.id),
-            "incident_entry": str(entry.id), **_victim_duty(staff_id)}
+            "incident_entry": str(entry.id), "visit": str(expected.id),
+            "refusal": str(refusal.id), **_victim_duty(staff_id)}
 
 
 def _victim_duty(staff_id) -> dict[str, str]:
@@ -515,6 +527,7 @@ def _snapshot(school):
         DutySwap,
         Equipment,
         EquipmentCheck,
+        GateRefusal,
         Handover,
         Hazard,
         HazardStep,
@@ -523,6 +536,7 @@ def _snapshot(school):
         PatrolCheck,
         PatrolPoint,
         PickupPermit,
+        Visit,
     )
 
     db.session.expire_all()
@@ -603,6 +617,10 @@ def _snapshot(school):
             sorted(c.note for c in db.session.scalars(select(PatrolCheck))),
             sorted((h.happened, str(h.acknowledged_at)) for h in db.session.scalars(select(Handover))),
             sorted((w.status, w.version) for w in db.session.scalars(select(DutySwap))),
+            sorted((v.name, str(v.checked_in_at), str(v.checked_out_at), v.version)
+                   for v in db.session.scalars(select(Visit))),
+            sorted((r.name, r.plate, str(r.lifted_at))
+                   for r in db.session.scalars(select(GateRefusal))),
         )
 
 
@@ -637,7 +655,8 @@ def _values(victim) -> dict[str, str]:
             "permit_id": victim["permit"], "incident_id": victim["incident"],
             "incident_entry_id": victim["incident_entry"], "shift_id": victim["shift"],
             "point_id": victim["patrol_point"], "handover_id": victim["handover"],
-            "swap_id": victim["swap"],
+            "swap_id": victim["swap"], "visit_id": victim["visit"],
+            "refusal_id": victim["refusal"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

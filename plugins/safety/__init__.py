@@ -49,6 +49,8 @@ DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
 INCIDENTS, INCIDENTS_MANAGE = "safety.incidents.report", "safety.incidents.manage"
 DUTY_MANAGE, DUTY_SERVE = "safety.duty.manage", "safety.duty.serve"
+GATE_READ, GATE, EXPECT = "safety.gate.read", "safety.gate.record", "safety.gate.expect"
+GATE_REFUSALS, DISTRICT_REFUSALS = "safety.gate.refusals", "safety.gate.district_refusals"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -96,6 +98,17 @@ def houqin_permissions():
         Permission(DUTY_MANAGE, lazy_gettext("Draw up the duty roster and patrol points"),
                    HEADS),
         Permission(DUTY_SERVE, lazy_gettext("Serve on duty: check in, hand over, swap"), STAFF),
+        # The guard keeps the gate; the heads stand in. The district reads the log.
+        Permission(GATE_READ, lazy_gettext("See the gate's visitor log and refusal list"),
+                   HEADS | {Role.GUARD} | DISTRICT, read_only=True),
+        Permission(GATE, lazy_gettext("Register visitors at the gate"), HEADS | {Role.GUARD}),
+        Permission(EXPECT, lazy_gettext("Announce expected visitors"), STAFF),
+        Permission(GATE_REFUSALS, lazy_gettext("Keep the school's refusal list at the gate"),
+                   HEADS),
+        # A district admin acts in any school of the district; the entry is kept where it
+        # was added and matched at every school's gate.
+        Permission(DISTRICT_REFUSALS, lazy_gettext("Keep the district's refusal list"),
+                   frozenset({Role.DISTRICT_ADMIN})),
     ]
 
 
@@ -116,11 +129,16 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
-        NavEntry(lazy_gettext("Incidents"), "safety_pages.incidents", READ, order=45, **group),
-        NavEntry(lazy_gettext("Weekly safety report"), "safety_pages.weekly_report", READ,
-                 order=46, **group),
-        NavEntry(lazy_gettext("Duty and night watch"), "safety_pages.duty", READ, order=47,
+        NavEntry(lazy_gettext("Gate"), "safety_pages.gate", GATE, order=45, **group),
+        NavEntry(lazy_gettext("Expected visitors"), "safety_pages.expected", EXPECT, order=46,
                  **group),
+        NavEntry(lazy_gettext("Visitor log"), "safety_pages.gate_log", GATE_READ, order=47,
+                 **group),
+        NavEntry(lazy_gettext("Duty and night watch"), "safety_pages.duty", READ, order=48,
+                 **group),
+        NavEntry(lazy_gettext("Incidents"), "safety_pages.incidents", READ, order=49, **group),
+        NavEntry(lazy_gettext("Weekly safety report"), "safety_pages.weekly_report", READ,
+                 order=50, **group),
     ]
 
 
@@ -168,14 +186,29 @@ def houqin_search(tenant, principal, query, limit):
 
 @hookimpl
 def houqin_jobs():
-    from .jobs import chase_late, children_waiting, duty_missed, duty_starting, incidents_late
+    from .jobs import (
+        chase_late,
+        children_waiting,
+        duty_missed,
+        duty_starting,
+        incidents_late,
+        still_inside,
+    )
 
-    return [chase_late, children_waiting, incidents_late, duty_starting, duty_missed]
+    return [chase_late, children_waiting, incidents_late, duty_starting, duty_missed,
+            still_inside]
 
 
 @hookimpl
 def houqin_schedules():
-    from .jobs import chase_late, children_waiting, duty_missed, duty_starting, incidents_late
+    from .jobs import (
+        chase_late,
+        children_waiting,
+        duty_missed,
+        duty_starting,
+        incidents_late,
+        still_inside,
+    )
 
     # Before the office opens: the director starts the day knowing what is late. At 17:30
     # on the school's clock, when the last classes have gone: the children still waiting
@@ -193,7 +226,11 @@ def houqin_schedules():
             Schedule("safety.duty", duty_starting, "30 * * * *",
                      "tell people on duty that their shift starts"),
             Schedule("safety.patrol", duty_missed, "15 7 * * *",
-                     "tell the heads of patrol points missed on the night watch")]
+                     "tell the heads of patrol points missed on the night watch"),
+            # Hourly in the afternoon and evening: at the hour the school set (none until
+            # it does), the gate and the heads hear who is still inside.
+            Schedule("safety.gate", still_inside, "0 12-23 * * *",
+                     "tell the gate and the heads who is still on campus")]
 
 
 @hookimpl
@@ -205,6 +242,7 @@ def houqin_notice_kinds():
     from .services.hazards import ASSIGNED, OVERDUE
     from .services.incidents import LATE_KIND as INCIDENT_ALERTS
     from .services.pickup import PICKUP as PICKUP_ALERTS
+    from .services.visitors import GATE as GATE_NOTICES
 
     return [NoticeKind(ASSIGNED, lazy_gettext("Safety: hazards reported, assigned and fixed")),
             NoticeKind(OVERDUE, lazy_gettext("Safety: hazards past their deadline")),
@@ -216,7 +254,9 @@ def houqin_notice_kinds():
             NoticeKind(INCIDENT_ALERTS, lazy_gettext("Safety: incidents reported, and "
                                                      "reports to the district late")),
             NoticeKind(DUTY, lazy_gettext("Safety: duty starting, swaps, handovers and "
-                                          "missed patrol points"))]
+                                          "missed patrol points")),
+            NoticeKind(GATE_NOTICES, lazy_gettext("Safety: visitors still on campus at the "
+                                                  "end of the day"))]
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from .models import (
     STEP_TITLES,
     SWAP_TITLES,
 )
+from .models.visitors import VISIT_KIND_TITLES
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
@@ -38,6 +39,10 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_patrol_checks": lazy_gettext("Patrol check-ins"),
     "safety_handovers": lazy_gettext("Handovers"),
     "safety_duty_swaps": lazy_gettext("Duty swaps"),
+    "safety_gate_visits": lazy_gettext("Visitor log"),
+    "safety.visits": lazy_gettext("Visitor log"),
+    "safety_gate_refusals": lazy_gettext("Refusal list"),
+    "safety.gate_refusals": lazy_gettext("Refusal list"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -146,6 +151,31 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_duty_swaps.asked_by": lazy_gettext("Asked by"),
     "safety_duty_swaps.answered_by": lazy_gettext("Answered by"),
     "safety_duty_swaps.decided_by": lazy_gettext("Decided by"),
+    "safety_gate_visits.phone": lazy_gettext("Phone"),
+    "safety_gate_visits.organisation": lazy_gettext("Organisation"),
+    "safety_gate_visits.reason": lazy_gettext("Reason for the visit"),
+    "safety_gate_visits.host_staff_id": lazy_gettext("Visiting (staff)"),
+    "safety_gate_visits.host": lazy_gettext("Visiting"),
+    "safety_gate_visits.companions": lazy_gettext("Companions (how many)"),
+    "safety_gate_visits.companion_names": lazy_gettext("Companions' names"),
+    "safety_gate_visits.plate": lazy_gettext("Vehicle plate"),
+    "safety_gate_visits.id_checked": lazy_gettext("Identity card seen"),
+    "safety_gate_visits.expected_on": lazy_gettext("Expected on"),
+    "safety_gate_visits.expected_at": lazy_gettext("Expected at"),
+    "safety_gate_visits.expected_by": lazy_gettext("Announced by"),
+    "safety_gate_visits.checked_in_at": lazy_gettext("Checked in"),
+    "safety_gate_visits.checked_in_by": lazy_gettext("Checked in by"),
+    "safety_gate_visits.checked_out_at": lazy_gettext("Checked out"),
+    "safety_gate_visits.checked_out_by": lazy_gettext("Checked out by"),
+    "safety_gate_visits.refusal_match": lazy_gettext("On the refusal list"),
+    "safety_gate_visits.override_note": lazy_gettext("Why they are let in"),
+    "safety_gate_refusals.phone": lazy_gettext("Phone"),
+    "safety_gate_refusals.plate": lazy_gettext("Vehicle plate"),
+    "safety_gate_refusals.reason": lazy_gettext("Why they are refused"),
+    "safety_gate_refusals.until": lazy_gettext("Until"),
+    "safety_gate_refusals.district_wide": lazy_gettext("district list"),
+    "safety_gate_refusals.added_by": lazy_gettext("Added by"),
+    "safety_gate_refusals.lifted_at": lazy_gettext("Lifted at"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -161,4 +191,5 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_incident_entries.kind": ENTRY_TITLES,
     "safety_duty_shifts.post": POST_TITLES,
     "safety_duty_swaps.status": SWAP_TITLES,
+    "safety_gate_visits.kind": VISIT_KIND_TITLES,
 }

@@ -1,4 +1,5 @@
-"""What the safety module puts on the school calendar (``houqin_calendar_entries``)."""
+"""What the safety module puts on the school calendar (``houqin_calendar_entries``): drills
+planned and due, and visitors announced at the gate."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from core.sdk import CalendarEntry, _, db, people
 
-from .models import DRILL_TITLES, POST_TITLES, POSTS, Drill
+from .models import DRILL_TITLES, POST_TITLES, POSTS, Drill, Visit
 from .services import drills, duty
 
 
@@ -22,6 +23,12 @@ def entries(start: date, end: date) -> list[CalendarEntry]:
             start <= d.planned_on <= standing.next_due for d in standing.planned):
         found.append(CalendarEntry(standing.next_due, _("Last day for this period's drill"),
                                    "safety_pages.drills", "safety.read"))
+    # Visitors announced and not yet come: staff see who is expected on which day.
+    found += [CalendarEntry(v.expected_on, _("Expected at the gate: %(name)s", name=v.name),
+                            "safety_pages.expected", "safety.gate.expect")
+              for v in db.session.scalars(select(Visit).where(
+                  Visit.expected_on >= start, Visit.expected_on <= end,
+                  Visit.checked_in_at.is_(None)).order_by(Visit.expected_on, Visit.name))]
     return found + on_duty(start, end)
 
 

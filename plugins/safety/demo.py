@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
-from .models import Drill, DutyShift, Equipment, Handover, Hazard, Incident, PatrolCheck
-from .services import drills, duty, equipment, hazards, incidents
+from .models import Drill, DutyShift, Equipment, Handover, Hazard, Incident, PatrolCheck, Visit
+from .services import drills, duty, equipment, hazards, incidents, visitors
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -49,6 +49,7 @@ def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _drills(rng)
     _incidents(days)
     _duty(rng)
+    _gate(days, rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
     owners = people.staff(active_only=True)
@@ -185,3 +186,37 @@ def _duty(rng: random.Random) -> None:
             acknowledged_by="" if number == len(nights) - 1 else names[
                 cells.get((night.day + timedelta(days=1), "night"), [night.staff_id])[0]]))
     db.session.flush()
+# who comes to a school's gate: kind, name, organisation, reason, whom they see, plate
+COMERS = (
+    ("delivery", "顺丰快递员", "顺丰速运", "送快递", "传达室", ""),
+    ("delivery", "刘师傅", "蔬菜配送公司", "食堂送菜", "食堂", "京B·7D321"),
+    ("visitor", "张女士", "", "家长来访，找班主任", "", ""),
+    ("contractor", "赵师傅", "某某维修公司", "修理锅炉", "总务处", "京C·88K12"),
+    ("visitor", "周科长", "区教育局", "检查校园安全", "校长室", "京A·G0001"),
+)
+GATE_DAYS = 5
+
+
+def _gate(days: int, rng: random.Random) -> None:
+    """A few days of visitors and deliveries, each checked out the same day; today one
+    visitor still on campus, one delivery announced; one entry on the refusal list."""
+    if db.session.scalar(select(func.count()).select_from(Visit)):
+        return
+    today = school_today()
+    for back in range(min(days, GATE_DAYS) - 1, 0, -1):
+        day = today - timedelta(days=back)
+        for kind, name, organisation, reason, host, plate in rng.sample(COMERS, 3):
+            hour = rng.randrange(8, 15)
+            visit = visitors.register({
+                "kind": kind, "name": name, "organisation": organisation, "reason": reason,
+                "host": host, "plate": plate, "id_checked": kind != "delivery",
+                "companions": rng.choice((0, 0, 1)), "checked_in_at": _at(day, hour)})
+            visitors.check_out(visit, {"at": _at(day, hour + 1)})
+    visitors.register({"kind": "visitor", "name": "周科长", "organisation": "区教育局",
+                       "reason": "检查校园安全", "host": "校长室", "plate": "京A·G0001",
+                       "companions": 1, "companion_names": "李干事", "id_checked": True,
+                       "checked_in_at": _at(today, 9)})
+    visitors.expect({"kind": "delivery", "name": "刘师傅", "organisation": "蔬菜配送公司",
+                     "reason": "食堂送菜", "host": "食堂", "plate": "京B·7D321",
+                     "expected_on": today})
+    visitors.refuse({"name": "钱某", "phone": "13912345678", "reason": "曾冒充家长接孩子"})

@@ -25,6 +25,7 @@ from .models import (
     PickupPermit,
     PickupRefusal,
 )
+from .models.visitors import GateRefusal, Visit
 from .registers import COLUMNS, rows_of
 
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
@@ -35,7 +36,8 @@ TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_incident_entries": IncidentEntry,
           "safety_duty_shifts": DutyShift, "safety_patrol_points": PatrolPoint,
           "safety_patrol_checks": PatrolCheck, "safety_handovers": Handover,
-          "safety_duty_swaps": DutySwap}
+          "safety_duty_swaps": DutySwap,
+          "safety_gate_visits": Visit, "safety_gate_refusals": GateRefusal}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

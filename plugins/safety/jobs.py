@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from core.sdk import N_, JobContext, is_school_day, notify
+from datetime import datetime
 
-from .services import drills, equipment, hazards, incidents, pickup, today
+from core.sdk import N_, JobContext, is_school_day, notify, school_zone
+
+from .services import drills, equipment, hazards, incidents, pickup, settings, today, visitors
 
 EQUIPMENT_DUE = "safety.equipment"  # the notice kind of equipment falling due
 DRILLS_DUE = "safety.drills"  # the notice kind of drills due or missed
@@ -85,6 +87,8 @@ def incidents_late(ctx: JobContext) -> int:
     """Flag the incidents whose report to the district is past its deadline and unsent, and
     tell the director: one query finds them, one statement marks them, once each."""
     return incidents.chase_late()
+
+
 def duty_starting(ctx: JobContext) -> int:
     """Every hour: tell each person whose shift starts soon, once a shift."""
     from .services import duty
@@ -97,3 +101,22 @@ def duty_missed(ctx: JobContext) -> int:
     from .services import duty
 
     return duty.tell_missed()
+
+
+def still_inside(ctx: JobContext) -> int:
+    return tell_still_inside(datetime.now(school_zone()))
+
+
+def tell_still_inside(now: datetime) -> int:
+    """At the hour the school set (``now`` on its clock), tell the gate and the heads who has
+    been checked in and not out — one query, one notice; nothing until the hour is set."""
+    hour = settings().get("gate_report_hour")
+    if hour is None or now.hour != hour:
+        return 0
+    inside = visitors.on_campus()
+    if inside:
+        notify(f"safety:gate-inside:{today()}", "safety.gate.record",
+               N_("%(count)s people are still on campus: %(names)s"),
+               {"count": len(inside), "names": "、".join(v.name for v in inside[:20])},
+               source="safety", endpoint="safety_pages.gate", kind=visitors.GATE)
+    return len(inside)

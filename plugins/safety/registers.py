@@ -41,8 +41,9 @@ from .models import (
     Hazard,
     HazardStep,
 )
-from .schemas import DrillRecordSchema, DrillSchema, EquipmentSchema
-from .services import drills, duty, equipment, hazard_ledger, local, today
+from .models.visitors import VISIT_KIND_TITLES, GateRefusal, Visit
+from .schemas import DrillRecordSchema, DrillSchema, EquipmentSchema, GateRefusalSchema
+from .services import drills, duty, equipment, hazard_ledger, local, today, visitors
 
 
 def _words(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -353,6 +354,70 @@ DUTY = Register(
     ),
     prepare=_staff_by_name, load=_load_shift, write=_write_shifts, rows=_shifts_between,
     dated=True, max_days=366)
+# --- the gate ------------------------------------------------------------------------------
+
+def _clock(moment: datetime | None) -> str:
+    return f"{local(moment):%H:%M}" if moment else ""
+
+
+VISIT_COLUMNS = (
+    SheetColumn(lazy_gettext("Day"), lambda v: v.day),
+    SheetColumn(lazy_gettext("Kind"), lambda v: str(VISIT_KIND_TITLES[v.kind])),
+    SheetColumn(lazy_gettext("Full name"), lambda v: v.name),
+    SheetColumn(lazy_gettext("Phone"), lambda v: v.phone),
+    SheetColumn(lazy_gettext("Organisation"), lambda v: v.organisation),
+    SheetColumn(lazy_gettext("Reason for the visit"), lambda v: v.reason),
+    SheetColumn(lazy_gettext("Visiting"), lambda v: v.host),
+    SheetColumn(lazy_gettext("Companions (how many)"), lambda v: v.companions),
+    SheetColumn(lazy_gettext("Companions' names"), lambda v: v.companion_names),
+    SheetColumn(lazy_gettext("Vehicle plate"), lambda v: v.plate),
+    SheetColumn(lazy_gettext("Identity card seen"), lambda v: YES_NO[v.id_checked]),
+    SheetColumn(lazy_gettext("Checked in"), lambda v: _clock(v.checked_in_at)),
+    SheetColumn(lazy_gettext("Checked in by"), lambda v: v.checked_in_by),
+    SheetColumn(lazy_gettext("Checked out"), lambda v: _clock(v.checked_out_at)),
+    SheetColumn(lazy_gettext("Checked out by"), lambda v: v.checked_out_by),
+    SheetColumn(lazy_gettext("Why they are let in"), lambda v: v.override_note),
+)
+
+
+def _visits_between(start: date, end: date) -> list[Visit]:
+    """The visits that came in (announced ones that never came are left out), by day."""
+    return list(db.session.scalars(select(Visit).where(
+        Visit.day >= start, Visit.day <= end, Visit.checked_in_at.is_not(None))
+        .order_by(Visit.day, Visit.checked_in_at, Visit.id)))
+
+
+def _load_refusal(values: dict[str, Any], _looked_up: Any) -> dict[str, Any]:
+    data = GateRefusalSchema().load({k: v for k, v in values.items() if v is not None})
+    for field in ("phone",):
+        visitors.phone(data.get(field, ""), field)
+    if not any((data.get(k) or "").strip() for k in ("name", "phone", "plate")):
+        raise RuleBroken(_("a name, a phone or a plate"), "name")
+    if data.get("until") is not None and data["until"] < today():
+        raise RuleBroken(_("a day in the past"), "until")
+    return data
+
+
+def _write_refusals(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        visitors.refuse(row)
+
+
+REFUSALS = Register(
+    name="gate_refusals", title=lazy_gettext("Refusal list"), permission="safety.gate.refusals",
+    read_permission="safety.gate.read", list_endpoint="safety_pages.gate_refusal_list",
+    columns=(
+        RegisterColumn("name", ("姓名", "name"), value=lambda r: r.name),
+        RegisterColumn("phone", ("电话", "phone"), value=lambda r: r.phone),
+        RegisterColumn("plate", ("车牌", "plate"), value=lambda r: r.plate),
+        RegisterColumn("reason", ("原因", "reason"), required=True, value=lambda r: r.reason),
+        RegisterColumn("until", ("截止日期", "until"), cells.day, value=lambda r: r.until),
+    ),
+    load=_load_refusal, write=_write_refusals,
+    # The school's own entries in force; the district's are kept by the schools that hold them.
+    rows=lambda: db.session.scalars(select(GateRefusal).where(
+        GateRefusal.district_wide.is_(False), GateRefusal.lifted_at.is_(None))
+        .order_by(GateRefusal.added_at)))
 
 
 REGISTERS = [
@@ -365,7 +430,8 @@ REGISTERS = [
              write=hazard_ledger.record, list_endpoint="safety_pages.hazards"),
     INCIDENTS,
     DUTY,
-    Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
-             columns=COLUMNS, rows=_found_between, dated=True, max_days=366,
-             list_endpoint="safety_pages.hazards"),
+    REFUSALS,
+    Register(name="visits", title=lazy_gettext("Visitor log"), permission="safety.gate.read",
+             columns=VISIT_COLUMNS, rows=_visits_between, dated=True, max_days=366,
+             list_endpoint="safety_pages.gate_log"),
 ]

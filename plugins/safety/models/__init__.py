@@ -254,3 +254,4 @@ from .duty import (  # noqa: E402,F401
     PatrolPoint,
 )
 from .incidents import *  # noqa: E402, F403  (the incidents' tables)
+from .visitors import GateRefusal, Visit  # noqa: E402,F401

@@ -46,10 +46,20 @@ from .pickup import (
     RefusalSchema,
 )
 from .settings import SafetySettingsSchema
+from .visitors import (
+    CheckInSchema,
+    CheckOutSchema,
+    ExpectedVisitSchema,
+    GateRefusalSchema,
+    VisitQuerySchema,
+    VisitSchema,
+)
 
 __all__ = [
     "AssignmentSchema",
     "AuthorisedSchema",
+    "CheckInSchema",
+    "CheckOutSchema",
     "CheckSchema",
     "ChildTodaySchema",
     "ClosureSchema",
@@ -60,10 +70,12 @@ __all__ = [
     "EquipmentCheckSchema",
     "EquipmentQuerySchema",
     "EquipmentSchema",
+    "ExpectedVisitSchema",
     "FillSchema",
     "FilledSchema",
     "FixSchema",
     "FollowUpSchema",
+    "GateRefusalSchema",
     "HandoverSchema",
     "HazardQuerySchema",
     "HazardSchema",
@@ -86,4 +98,6 @@ __all__ = [
     "SwapAnswerSchema",
     "SwapSchema",
     "VerificationSchema",
+    "VisitQuerySchema",
+    "VisitSchema",
 ]

@@ -70,3 +70,9 @@ class SafetySettingsSchema(Schema):
     duty_night_starts = clock(lazy_gettext("Night watch starts at"))
     duty_night_ends = clock(lazy_gettext("Night watch ends at"),
                             lazy_gettext("Before its start: the next morning."))
+    gate_report_hour = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(12, 23),
+        metadata={"label": lazy_gettext("Hour the gate hears who is still on campus"),
+                  "hint": lazy_gettext("12 to 23 on the school's clock. Empty: no end-of-day "
+                                       "notice (the gate page shows them live). No national "
+                                       "figure exists.")})

@@ -14,4 +14,14 @@ def uploaded_photo(name: str = "photo") -> tuple[str, bytes] | None:
     upload = request.files.get(name)
     return (upload.filename or "photo", upload.read()) if upload and upload.filename else None
 
-from . import drills, duty, equipment, hazards, home, incidents, pickup, weekly  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    drills,
+    duty,
+    equipment,
+    hazards,
+    home,
+    incidents,
+    pickup,
+    visitors,
+    weekly,
+)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from core.sdk import Widget, db, lazy_gettext, utcnow
 
-from ..models import LEVEL_TITLES, LEVELS, POST_TITLES, Hazard, Incident
+from ..models import LEVEL_TITLES, LEVELS, POST_TITLES, Hazard, Incident, Visit
 from ..services import duty, equipment, today
 from ..services.hazards import LATE, UNCLOSED
 from ..services.incidents import late_clause
@@ -30,6 +30,8 @@ def widget(manager: bool, reporter: bool) -> Widget:
         Incident.status == "open", Incident.district_reported_at.is_(None),
         late_clause(utcnow()))) or 0
     due = equipment.falling_due()
+    inside = db.session.scalar(select(func.count()).select_from(Visit).where(
+        Visit.checked_in_at.is_not(None), Visit.checked_out_at.is_(None))) or 0
     return Widget(lazy_gettext("Safety"), "safety/_widget.html", "safety.read", order=40, data={
         "levels": [{"title": str(LEVEL_TITLES[level]), "count": counts.get(level, 0)}
                    for level in LEVELS],
@@ -37,5 +39,6 @@ def widget(manager: bool, reporter: bool) -> Widget:
         "checks_due": len(due["check"]), "service_due": len(due["month"]),
         "incidents_open": incidents_open, "incidents_late": incidents_late,
         "on_duty": "；".join(f"{POST_TITLES[post]} {name}"
-                            for post, name in duty.on_duty(today()))},
+                            for post, name in duty.on_duty(today())),
+        "on_campus": inside},
         today=manager and bool(late or fixed or incidents_late))
