@@ -47,6 +47,7 @@ READ, REPORT, FIX, MANAGE = ("safety.read", "safety.hazards.report", "safety.haz
 EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
+ROUNDS, ROUNDS_MANAGE = "safety.rounds.do", "safety.rounds.manage"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -84,6 +85,12 @@ def houqin_permissions():
                    HEADS | {Role.GUARD, Role.CLASS_TEACHER}),
         Permission(PERMITS, lazy_gettext("Grant temporary pick-up permits"),
                    HEADS | {Role.CLASS_TEACHER}),
+        # The guard walks the gate and the patrol, the asset keeper the buildings and the
+        # equipment, the canteen manager the kitchen; the heads plan what is walked when.
+        Permission(ROUNDS, lazy_gettext("Walk safety rounds"),
+                   HEADS | {Role.GUARD, Role.ASSET_KEEPER, Role.CANTEEN_MANAGER}),
+        Permission(ROUNDS_MANAGE, lazy_gettext("Keep the checklists and plan safety rounds"),
+                   HEADS),
     ]
 
 
@@ -104,6 +111,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
+        NavEntry(lazy_gettext("Safety rounds"), "safety_pages.rounds", READ, order=45, **group),
     ]
 
 
@@ -122,9 +130,9 @@ def houqin_calendar_entries(tenant, principal, start, end):
     period went without one)."""
     if READ not in principal.permissions:
         return []
-    from .calendar import entries
+    from .calendar import entries, round_entries
 
-    return entries(start, end)
+    return entries(start, end) + round_entries(start, end)
 
 
 @hookimpl
@@ -173,7 +181,7 @@ def houqin_schedules():
 def houqin_notice_kinds():
     """Hazards reported, given, fixed and sent back, apart from late ones and from fire
     equipment falling due."""
-    from .jobs import DRILLS_DUE, EQUIPMENT_DUE
+    from .jobs import DRILLS_DUE, EQUIPMENT_DUE, ROUNDS_DUE
     from .services.hazards import ASSIGNED, OVERDUE
     from .services.pickup import PICKUP as PICKUP_ALERTS
 
@@ -183,7 +191,8 @@ def houqin_notice_kinds():
                                                    "service or scrapping")),
             NoticeKind(DRILLS_DUE, lazy_gettext("Safety: drills due or missed")),
             NoticeKind(PICKUP_ALERTS, lazy_gettext("Safety: pick-up refused or children "
-                                                   "still waiting"))]
+                                                   "still waiting")),
+            NoticeKind(ROUNDS_DUE, lazy_gettext("Safety: rounds due today"))]
 
 
 @hookimpl

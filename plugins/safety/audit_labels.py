@@ -3,6 +3,7 @@
 from core.sdk import lazy_gettext
 
 from .models import AGENT_TITLES, DRILL_TITLES, EQUIPMENT_TITLES, LEVEL_TITLES, STATUS_TITLES, STEP_TITLES
+from .models.rounds import FREQUENCY_TITLES, KIND_TITLES, RESULT_TITLES
 
 AUDIT_LABELS: dict[str, object] = {
     "safety_hazards": lazy_gettext("Hazards"),
@@ -16,6 +17,14 @@ AUDIT_LABELS: dict[str, object] = {
     "safety_pickup_permits": lazy_gettext("Pick-up permits"),
     "safety_pickups": lazy_gettext("Pick-ups"),
     "safety_pickup_refusals": lazy_gettext("Pick-ups refused"),
+    "safety_checklists": lazy_gettext("Checklists"),
+    "safety_checklist_items": lazy_gettext("Checklist items"),
+    "safety.checklists": lazy_gettext("Checklists"),
+    "safety_round_schedules": lazy_gettext("Planned rounds"),
+    "safety_rounds": lazy_gettext("Safety rounds"),
+    "safety.rounds": lazy_gettext("Safety rounds"),
+    "safety_round_answers": lazy_gettext("Round items"),
+    "safety_round_amendments": lazy_gettext("Round amendments"),
 }
 
 # The safety columns core does not name already, with the titles its pages give them.
@@ -77,6 +86,51 @@ AUDIT_FIELDS: dict[str, object] = {
     "safety_pickups.handed_by": lazy_gettext("Handed over by"),
     "safety_pickup_refusals.person": lazy_gettext("The name they gave"),
     "safety_pickup_refusals.refused_by": lazy_gettext("Turned away by"),
+    "safety_checklists.retired_at": lazy_gettext("Taken out of use"),
+    "safety_checklist_items.checklist_id": lazy_gettext("Checklist"),
+    "safety_checklist_items.position": lazy_gettext("Item"),
+    "safety_checklist_items.text_zh": lazy_gettext("What to check"),
+    "safety_checklist_items.text_en": lazy_gettext("What to check (English)"),
+    "safety_checklist_items.pass_zh": lazy_gettext("What passing means"),
+    "safety_checklist_items.pass_en": lazy_gettext("What passing means (English)"),
+    "safety_checklist_items.source": lazy_gettext("Rule it restates"),
+    "safety_checklist_items.certainty": lazy_gettext("How sure the reading is"),
+    "safety_round_schedules.checklist_id": lazy_gettext("Checklist"),
+    "safety_round_schedules.place": lazy_gettext("Place"),
+    "safety_round_schedules.frequency": lazy_gettext("How often"),
+    "safety_round_schedules.start_on": lazy_gettext("First due on"),
+    "safety_round_schedules.assignee_id": lazy_gettext("Walked by"),
+    "safety_round_schedules.created_by": lazy_gettext("Planned by"),
+    "safety_rounds.checklist_id": lazy_gettext("Checklist"),
+    "safety_rounds.schedule_id": lazy_gettext("Planned rounds"),
+    "safety_rounds.due_on": lazy_gettext("Due on"),
+    "safety_rounds.place": lazy_gettext("Place"),
+    "safety_rounds.started_at": lazy_gettext("Started at"),
+    "safety_rounds.started_by": lazy_gettext("Started by"),
+    "safety_rounds.done_at": lazy_gettext("Signed at"),
+    "safety_rounds.signed_by": lazy_gettext("Signed by"),
+    "safety_rounds.signed_by_user": lazy_gettext("Signed by (login)"),
+    "safety_round_answers.round_id": lazy_gettext("Safety rounds"),
+    "safety_round_answers.position": lazy_gettext("Item"),
+    "safety_round_answers.text_zh": lazy_gettext("What to check"),
+    "safety_round_answers.text_en": lazy_gettext("What to check (English)"),
+    "safety_round_answers.pass_zh": lazy_gettext("What passing means"),
+    "safety_round_answers.pass_en": lazy_gettext("What passing means (English)"),
+    "safety_round_answers.source": lazy_gettext("Rule it restates"),
+    "safety_round_answers.certainty": lazy_gettext("How sure the reading is"),
+    "safety_round_answers.result": lazy_gettext("Result"),
+    "safety_round_answers.photo_id": lazy_gettext("Photo"),
+    "safety_round_answers.hazard_id": lazy_gettext("Hazard"),
+    "safety_round_answers.answered_by": lazy_gettext("Answered by"),
+    "safety_round_answers.answered_at": lazy_gettext("Answered at"),
+    "safety_round_amendments.round_id": lazy_gettext("Safety rounds"),
+    "safety_round_amendments.position": lazy_gettext("Item"),
+    "safety_round_amendments.result": lazy_gettext("Result"),
+    "safety_round_amendments.reason": lazy_gettext("Why it is amended"),
+    "safety_round_amendments.hazard_id": lazy_gettext("Hazard"),
+    "safety_round_amendments.by": lazy_gettext("Amended by"),
+    "safety_round_amendments.by_user": lazy_gettext("Amended by (login)"),
+    "safety_round_amendments.at": lazy_gettext("Amended at"),
 }
 
 AUDIT_VALUES: dict[str, dict] = {
@@ -86,4 +140,9 @@ AUDIT_VALUES: dict[str, dict] = {
     "safety_equipment.kind": EQUIPMENT_TITLES,
     "safety_equipment.agent": AGENT_TITLES,
     "safety_drills.kind": DRILL_TITLES,
+    "safety_checklists.kind": KIND_TITLES,
+    "safety_rounds.kind": KIND_TITLES,
+    "safety_round_schedules.frequency": FREQUENCY_TITLES,
+    "safety_round_answers.result": RESULT_TITLES,
+    "safety_round_amendments.result": RESULT_TITLES,
 }

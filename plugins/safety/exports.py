@@ -17,12 +17,23 @@ from .models import (
     PickupPermit,
     PickupRefusal,
 )
+from .models.rounds import (
+    Checklist,
+    ChecklistItem,
+    RoundAmendment,
+    RoundAnswer,
+    RoundSchedule,
+    SafetyRound,
+)
 from .registers import COLUMNS, rows_of
 
 TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_equipment": Equipment, "safety_equipment_checks": EquipmentCheck,
           "safety_drills": Drill, "safety_pickup_permits": PickupPermit,
-          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal}
+          "safety_pickups": Pickup, "safety_pickup_refusals": PickupRefusal,
+          "safety_checklists": Checklist, "safety_checklist_items": ChecklistItem,
+          "safety_round_schedules": RoundSchedule, "safety_rounds": SafetyRound,
+          "safety_round_answers": RoundAnswer, "safety_round_amendments": RoundAmendment}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

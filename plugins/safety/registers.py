@@ -248,8 +248,12 @@ DRILLS = Register(
                                     .order_by(Drill.held_on, Drill.id)))
 
 
+from .round_registers import CHECKLISTS, ROUNDS  # noqa: E402
+
 REGISTERS = [
     EQUIPMENT,
+    CHECKLISTS,
+    ROUNDS,
     DRILLS,
     Register(name="hazards", title=lazy_gettext("Hazard register"), permission="safety.read",
              columns=COLUMNS, rows=_found_between, dated=True, max_days=366,

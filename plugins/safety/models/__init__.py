@@ -241,3 +241,18 @@ class PickupRefusal(TenantScoped, db.Model):
     person: Mapped[str] = mapped_column(String(50))
     note: Mapped[str] = mapped_column(String(200), default="")
     refused_by: Mapped[str] = mapped_column(String(50))
+
+from .rounds import (  # noqa: E402,F401
+    FREQUENCIES,
+    FREQUENCY_TITLES,
+    KIND_TITLES,
+    KINDS,
+    RESULT_TITLES,
+    RESULTS,
+    Checklist,
+    ChecklistItem,
+    RoundAmendment,
+    RoundAnswer,
+    RoundSchedule,
+    SafetyRound,
+)

@@ -51,3 +51,18 @@ __all__ = [
     "ServiceSchema",
     "VerificationSchema",
 ]
+from .rounds import (
+    ChecklistRevisionSchema,
+    ChecklistSchema,
+    DueRoundSchema,
+    RoundAmendmentSchema,
+    RoundAnswersSchema,
+    RoundQuerySchema,
+    RoundScheduleSchema,
+    RoundSchema,
+    RoundStartSchema,
+)
+
+__all__ += ["ChecklistRevisionSchema", "ChecklistSchema", "DueRoundSchema",
+            "RoundAmendmentSchema", "RoundAnswersSchema", "RoundQuerySchema",
+            "RoundScheduleSchema", "RoundSchema", "RoundStartSchema"]

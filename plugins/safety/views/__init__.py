@@ -14,4 +14,4 @@ def uploaded_photo(name: str = "photo") -> tuple[str, bytes] | None:
     upload = request.files.get(name)
     return (upload.filename or "photo", upload.read()) if upload and upload.filename else None
 
-from . import drills, equipment, hazards, home, pickup  # noqa: E402,F401
+from . import drills, equipment, hazards, home, pickup, rounds  # noqa: E402,F401

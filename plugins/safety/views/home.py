@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core.sdk import Widget, db, lazy_gettext
 
 from ..models import LEVEL_TITLES, LEVELS, Hazard
-from ..services import equipment, today
+from ..services import equipment, rounds, today
 from ..services.hazards import LATE, UNCLOSED
 
 
@@ -27,5 +27,6 @@ def widget(manager: bool, reporter: bool) -> Widget:
         "levels": [{"title": str(LEVEL_TITLES[level]), "count": counts.get(level, 0)}
                    for level in LEVELS],
         "late": late, "fixed": fixed, "reporter": reporter,
-        "checks_due": len(due["check"]), "service_due": len(due["month"])},
+        "checks_due": len(due["check"]), "service_due": len(due["month"]),
+        "rounds_due": len(rounds.due_today())},
         today=manager and bool(late or fixed))

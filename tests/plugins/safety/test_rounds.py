@@ -1,0 +1,222 @@
+"""Checklists and rounds through the API: the default checklists added; a round half done,
+finished later and signed; a failure that becomes a hazard, fixed, sent back, fixed again
+and closed — on both databases; a signed round amended, never edited; the refusals that name
+their field and write nothing; two people signing at once; rounds due by their schedule."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from core.extensions import db
+from core.tenancy import tenant_context
+from core.testing import at_once
+
+from .conftest import API, staff_of
+
+pytestmark = pytest.mark.houqin_plugins("safety")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def guard(school, make_user):
+    return make_user(school, "guard", email="guard@safety.test")
+
+
+def _checklist(client, officer, kind="gate"):
+    installed = client.post(f"{API}/checklists/defaults", headers=officer.headers)
+    assert installed.status_code == 201, installed.get_json()
+    return next(c for c in installed.get_json() if c["kind"] == kind)
+
+
+def _start(client, user, checklist, place="东校门"):
+    answer = client.post(f"{API}/rounds", headers=user.headers,
+                         json={"checklist_id": checklist["id"], "place": place})
+    assert answer.status_code == 201, answer.get_json()
+    return answer.get_json()
+
+
+def _answer(client, user, walked, *answers):
+    return client.post(f"{API}/rounds/{walked['id']}/answers", headers=user.headers,
+                       json={"answers": list(answers)})
+
+
+def test_defaults_cite_their_rules_and_are_the_school_s_to_reword(client, school, officer):
+    gate = _checklist(client, officer)
+    cited = [i for i in gate["items"] if i["source"]]
+    assert cited and "中小学幼儿园安全管理办法" in cited[0]["source"]
+    assert cited[0]["certainty"] == "secondary"
+    fire = next(c for c in client.get(f"{API}/checklists", headers=officer.headers).get_json()
+                if c["kind"] == "fire")
+    assert all("GB 50444-2008" in i["source"] for i in fire["items"] if i["source"])
+    # Added once: a second press adds nothing.
+    assert client.post(f"{API}/checklists/defaults", headers=officer.headers).get_json() == []
+    revised = client.put(f"{API}/checklists/{gate['id']}", headers=officer.headers,
+                         json={"items": [{"text_zh": "校门监控正常", "pass_zh": "画面清晰"}]})
+    assert revised.status_code == 200
+    assert [i["text_zh"] for i in revised.get_json()["items"]] == ["校门监控正常"]
+
+
+def test_a_failed_item_becomes_a_hazard_and_follows_it_to_closure(client, school, officer,
+                                                                  guard, keeper, director):
+    owner_id = staff_of(school, keeper)
+    walked = _start(client, guard, _checklist(client, officer))
+    count = len(walked["answers"])
+    failed = _answer(client, guard, walked,
+                     {"position": 1, "result": "fail", "note": "来访登记本缺页"},
+                     {"position": 2, "result": "pass"})
+    assert failed.status_code == 200, failed.get_json()
+    item = failed.get_json()["answers"][0]
+    assert item["result"] == "fail" and item["hazard_id"]
+    hazard_id = item["hazard_id"]
+    hazard = client.get(f"{API}/hazards/{hazard_id}", headers=officer.headers).get_json()
+    assert hazard["place"] == "东校门" and "来访登记本缺页" in hazard["description"]
+    assert hazard["status"] == "reported"
+    # The hazard shows which round and item it came from.
+    page = client.get(f"/t/safety-school/m/safety/hazards/{hazard_id}", headers=officer.headers)
+    assert page.status_code == 200 and f"/rounds/{walked['id']}".encode() in page.data
+    # Its photo follows through the hazard's own photo route.
+    photo = client.put(f"{API}/hazards/{hazard_id}/photo", headers=guard.headers,
+                       data={"photo": (__import__("io").BytesIO(PNG), "gate.png")},
+                       content_type="multipart/form-data")
+    assert photo.status_code == 200, photo.get_json()
+
+    base = f"{API}/hazards/{hazard_id}"
+    assert client.put(f"{base}/assignment", headers=officer.headers, json={
+        "owner_id": owner_id, "deadline": (date.today() + timedelta(days=3)).isoformat()
+    }).status_code == 200
+    assert client.post(f"{base}/fix", headers=keeper.headers,
+                       json={"note": "补全登记本"}).status_code == 200
+    sent_back = client.post(f"{base}/verification", headers=officer.headers,
+                            json={"passed": False, "note": "仍缺签名栏"})
+    assert sent_back.status_code == 200 and sent_back.get_json()["status"] == "open"
+    assert client.post(f"{base}/fix", headers=keeper.headers,
+                       json={"note": "换新登记本"}).status_code == 200
+    closed = client.post(f"{base}/verification", headers=director.headers, json={"passed": True})
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+
+    rest = [{"position": n, "result": "pass"} for n in range(3, count + 1)]
+    assert _answer(client, guard, walked, *rest).status_code == 200
+    signed = client.post(f"{API}/rounds/{walked['id']}/signature", headers=guard.headers)
+    assert signed.status_code == 200 and signed.get_json()["done_at"]
+    assert signed.get_json()["answers"][0]["hazard_id"] == hazard_id
+
+
+def test_a_round_saved_half_done_is_finished_later_then_only_amended(client, school, officer,
+                                                                     guard):
+    walked = _start(client, guard, _checklist(client, officer, "classroom"), "三年级一班")
+    assert _answer(client, guard, walked, {"position": 1, "result": "pass"}).status_code == 200
+    early = client.post(f"{API}/rounds/{walked['id']}/signature", headers=guard.headers)
+    assert early.status_code == 422 and list(early.get_json()["errors"]) == ["answers"]
+    kept = client.get(f"{API}/rounds/{walked['id']}", headers=guard.headers).get_json()
+    assert [a["result"] for a in kept["answers"]][:2] == ["pass", None]
+    rest = [{"position": a["position"], "result": "na"} for a in kept["answers"][1:]]
+    assert _answer(client, guard, walked, *rest).status_code == 200
+    signed = client.post(f"{API}/rounds/{walked['id']}/signature", headers=guard.headers)
+    assert signed.status_code == 200 and signed.get_json()["signed_by"]
+
+    late = _answer(client, guard, walked, {"position": 1, "result": "fail", "note": "x"})
+    assert late.status_code == 409
+    no_reason = client.post(f"{API}/rounds/{walked['id']}/amendments", headers=guard.headers,
+                            json={"position": 2, "result": "fail", "note": "插座松动",
+                                  "reason": ""})
+    assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["errors"]
+    amended = client.post(f"{API}/rounds/{walked['id']}/amendments", headers=guard.headers,
+                          json={"position": 2, "result": "fail", "note": "插座松动",
+                                "reason": "误选为不适用"})
+    assert amended.status_code == 201, amended.get_json()
+    assert amended.get_json()["hazard_id"]
+    shown = client.get(f"{API}/rounds/{walked['id']}", headers=guard.headers).get_json()
+    assert shown["answers"][1]["result"] == "na"  # the signed answer stays as signed
+    assert [m["reason"] for m in shown["amendments"]] == ["误选为不适用"]
+    from core.audit import AuditEvent
+
+    with tenant_context(school):
+        assert db.session.query(AuditEvent).filter(
+            AuditEvent.entity == "safety_round_amendments").count() == 1
+
+
+def test_bad_answers_are_refused_naming_the_field_and_write_nothing(client, school, officer,
+                                                                    guard):
+    walked = _start(client, guard, _checklist(client, officer))
+    twice = _answer(client, guard, walked, {"position": 1, "result": "pass"},
+                    {"position": 1, "result": "fail", "note": "x"})
+    assert twice.status_code == 422 and list(twice.get_json()["errors"]) == ["answers"]
+    no_note = _answer(client, guard, walked, {"position": 2, "result": "pass"},
+                      {"position": 1, "result": "fail"})
+    assert no_note.status_code == 422 and list(no_note.get_json()["errors"]) == ["note_1"]
+    kept = client.get(f"{API}/rounds/{walked['id']}", headers=guard.headers).get_json()
+    assert all(a["result"] is None for a in kept["answers"])
+    assert _answer(client, guard, walked, {"position": 1, "result": "pass"}).status_code == 200
+    again = _answer(client, guard, walked, {"position": 1, "result": "na"})
+    assert again.status_code == 409 and list(again.get_json()["errors"]) == ["answers"]
+    # A photo that is not an image, through the page's form.
+    page = client.post(f"/t/safety-school/m/safety/rounds/{walked['id']}", headers=guard.headers,
+                       data={"result_2": "fail", "note_2": "摄像头不亮",
+                             "photo_2": (__import__("io").BytesIO(b"not an image"), "x.png")},
+                       content_type="multipart/form-data")
+    # core's file store answers 415 (the field named), as for a hazard's photo
+    assert page.status_code == 415 and b"error-photo_2" in page.data
+    kept = client.get(f"{API}/rounds/{walked['id']}", headers=guard.headers).get_json()
+    assert kept["answers"][1]["result"] is None
+
+
+def test_two_people_signing_at_once_make_one_signature_and_a_409(app, school, officer, guard,
+                                                                 director):
+    client = app.test_client()
+    walked = _start(client, guard, _checklist(client, officer, "playground"), "操场")
+    _answer(client, guard, walked, *({"position": a["position"], "result": "pass"}
+                                     for a in walked["answers"]))
+    answers = at_once([
+        lambda: app.test_client().post(f"{API}/rounds/{walked['id']}/signature",
+                                       headers=guard.headers),
+        lambda: app.test_client().post(f"{API}/rounds/{walked['id']}/signature",
+                                       headers=director.headers),
+    ])
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.get_json() for a in answers]
+
+
+def test_scheduled_rounds_fall_due_show_on_the_calendar_and_remind(client, school, officer,
+                                                                   guard):
+    from plugins.safety import jobs
+
+    guard_staff = staff_of(school, guard, name="王保安")
+    gate = _checklist(client, officer)
+    planned = client.post(f"{API}/round-schedules", headers=officer.headers, json={
+        "checklist_id": gate["id"], "place": "东校门", "frequency": "daily",
+        "start_on": date.today().isoformat(), "assignee_id": guard_staff})
+    assert planned.status_code == 201, planned.get_json()
+    due = client.get(f"{API}/rounds/due", headers=guard.headers).get_json()
+    assert [(d["place"], d["done"]) for d in due] == [("东校门", False)]
+    with tenant_context(school):
+        jobs.remind_rounds()
+        db.session.commit()
+        from core.notifications.models import Notification
+
+        notice = db.session.query(Notification).filter(
+            Notification.key.like("safety:round-due:%")).one()
+        assert notice.user_id == guard.id
+    started = client.post(f"{API}/rounds", headers=guard.headers, json={
+        "schedule_id": planned.get_json()["id"], "due_on": date.today().isoformat()})
+    assert started.status_code == 201
+    again = client.post(f"{API}/rounds", headers=guard.headers, json={
+        "schedule_id": planned.get_json()["id"], "due_on": date.today().isoformat()})
+    assert again.status_code == 409
+    from plugins.safety.calendar import round_entries
+
+    with tenant_context(school):
+        entries = round_entries(date.today(), date.today() + timedelta(days=2))
+        assert len(entries) == 3 and entries[0].endpoint == "safety_pages.round"
+
+
+def test_a_place_s_qr_code_leads_to_its_round(client, school, officer, guard):
+    gate = _checklist(client, officer)
+    qr = client.get(f"/t/safety-school/m/safety/rounds/qr?checklist_id={gate['id']}&place=东校门",
+                    headers=officer.headers)
+    assert qr.status_code == 200 and b"<svg" in qr.data
+    here = client.get(f"/t/safety-school/m/safety/rounds/here?checklist_id={gate['id']}"
+                      "&place=东校门", headers=guard.headers)
+    assert here.status_code == 200 and b"start-here" in here.data
+    walked = _start(client, guard, gate)
+    here = client.get(f"/t/safety-school/m/safety/rounds/here?checklist_id={gate['id']}"
+                      "&place=东校门", headers=guard.headers)
+    assert here.status_code == 302 and walked["id"] in here.headers["Location"]
