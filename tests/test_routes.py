@@ -91,6 +91,9 @@ BODIES = {
     "safety_api.refuse": {"student_id": VICTIM_ID, "person": "intruder"},
     "safety_api.grant_permit": {"student_id": VICTIM_ID, "name": "intruder", "relation": "x",
                                 "valid_from": "2026-01-01", "valid_until": "2099-01-01"},
+    "safety_api.revise_checklist": {"items": [{"text_zh": "intruder"}]},
+    "safety_api.answer_round": {"answers": [{"position": 1, "result": "pass"}]},
+    "safety_api.amend_round": {"position": 1, "result": "pass", "reason": "intruder"},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -334,9 +337,19 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
                           granted_by="victim's teacher")
     db.session.add(permit)
     db.session.flush()
+    from plugins.safety.services import rounds
+
+    checklist = rounds.install_defaults()[0]
+    schedule = rounds.plan({"checklist_id": checklist.id, "place": "victim's gate",
+                            "frequency": "daily", "start_on": date(2026, 1, 1),
+                            "assignee_id": staff_id})
+    walked = rounds.start({"checklist_id": checklist.id, "place": "victim's gate"})
+    rounds.answer(walked, [{"position": 1, "result": "fail", "note": "victim's note"}],
+                  {1: ("r.png", _png()[0].getvalue())})
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
             "equipment": str(extinguisher.id), "drill": str(drill.id),
-            "permit": str(permit.id)}
+            "permit": str(permit.id), "checklist": str(checklist.id),
+            "schedule": str(schedule.id), "round": str(walked.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -580,6 +593,8 @@ def _values(victim) -> dict[str, str]:
             "hazard_id": victim["hazard"], "step_id": victim["hazard_step"],
             "equipment_id": victim["equipment"], "drill_id": victim["drill"],
             "permit_id": victim["permit"],
+            "checklist_id": victim["checklist"], "schedule_id": victim["schedule"],
+            "round_id": victim["round"], "position": 1,
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

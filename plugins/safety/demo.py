@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
 from .models import Drill, Equipment, Hazard
-from .services import drills, equipment, hazards
+from .services import drills, equipment, hazards, rounds
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -47,6 +47,7 @@ def _at(day, hour: int) -> datetime:
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _equipment(rng)
     _drills(rng)
+    _rounds(rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
     owners = people.staff(active_only=True)
@@ -114,3 +115,30 @@ def _drills(rng: random.Random) -> None:
                          "lessons": "三楼东侧楼梯口略有拥堵，下次错峰下楼"})
     drills.plan({"kind": "earthquake", "planned_on": today.replace(day=min(28, max(today.day, 20))),
                  "scope": "全校师生"})
+
+
+def _rounds(rng: random.Random) -> None:
+    """The default checklists, a daily gate round planned, the gate walked every few days over
+    the last weeks (one failure that became a hazard), and today's classroom round half done."""
+    from .models import SafetyRound
+
+    if db.session.scalar(select(func.count()).select_from(SafetyRound)):
+        return
+    made = {c.kind: c for c in rounds.install_defaults()}
+    if "gate" not in made:
+        return
+    today = school_today()
+    rounds.plan({"checklist_id": made["gate"].id, "place": "东校门", "frequency": "daily",
+                 "start_on": today - timedelta(days=WEEKS * 7)})
+    for weeks_ago in range(WEEKS, 0, -1):
+        walked = rounds.start({"checklist_id": made["gate"].id, "place": "东校门"})
+        walked.started_at = _at(today - timedelta(days=7 * weeks_ago), 8)
+        given = [{"position": a.position, "result": "pass"}
+                 for a in rounds.answers([walked.id])[walked.id]]
+        if weeks_ago == 2:
+            given[3] = {"position": 4, "result": "fail", "note": "东侧摄像头画面模糊"}
+        rounds.answer(walked, given)
+        rounds.sign(walked)
+        walked.done_at = _at(today - timedelta(days=7 * weeks_ago), 8)
+    half = rounds.start({"checklist_id": made["classroom"].id, "place": "三年级一班"})
+    rounds.answer(half, [{"position": 1, "result": "pass"}, {"position": 2, "result": "pass"}])

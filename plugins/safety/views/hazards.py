@@ -12,8 +12,7 @@ from core.sdk import NotFound, _, buildings, db, forms, people, requires, send_s
 from .. import exports
 from ..models import LEVEL_TITLES, LEVELS, STATUS_TITLES, STATUSES, STEP_TITLES
 from ..schemas import AssignmentSchema, FixSchema, HazardQuerySchema, HazardSchema, VerificationSchema
-from ..services import rounds
-from ..services import hazards, local, today
+from ..services import hazards, local, rounds, today
 from . import bp, uploaded_photo
 
 REPORT_FIELDS = ("place", "description", "level", "building_id")
