@@ -47,9 +47,9 @@ def _at(day, hour: int) -> datetime:
 def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _equipment(rng)
     _drills(rng)
-    _rounds(rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
+    _rounds(rng)
     owners = people.staff(active_only=True)
     if not owners:
         return
