@@ -35,7 +35,6 @@ from core.sdk import (
 )
 
 from ..models import (
-    KIND_TITLES,
     KINDS,
     RESULTS,
     Checklist,
@@ -52,12 +51,12 @@ ITEM_FIELDS = ("text_zh", "text_en", "pass_zh", "pass_en", "source", "certainty"
 
 
 @cache
-def defaults() -> dict[str, list[dict]]:
-    """The shipped checklists (checklists.toml), by kind."""
+def defaults() -> dict[str, dict]:
+    """The shipped checklists (checklists.toml) by kind: title, title_kg, items."""
     found = tomllib.loads(Path(__file__).parent.parent.joinpath("checklists.toml").read_text(
         encoding="utf-8"))
     assert set(found) == set(KINDS), "checklists.toml has one table a kind"
-    return {kind: found[kind]["items"] for kind in KINDS}
+    return {kind: found[kind] for kind in KINDS}
 
 
 def in_reader_language(zh: str, en: str) -> str:
@@ -93,12 +92,13 @@ def install_defaults() -> list[Checklist]:
     for kind, shipped in defaults().items():
         if kind in kept:
             continue
-        made.append(create({"kind": kind, "title": str(KIND_TITLES[kind]), "items": [
+        title = shipped.get("title_kg", shipped["title"]) if kindergarten else shipped["title"]
+        made.append(create({"kind": kind, "title": title, "items": [
             {"text_zh": item.get("zh_kg", item["zh"]) if kindergarten else item["zh"],
              "text_en": item.get("en_kg", item["en"]) if kindergarten else item["en"],
              "pass_zh": item["pass_zh"], "pass_en": item["pass_en"],
              "source": item.get("source", ""), "certainty": item.get("certainty", "")}
-            for item in shipped]}))
+            for item in shipped["items"]]}))
     return made
 
 

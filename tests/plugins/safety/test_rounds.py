@@ -3,7 +3,7 @@ finished later and signed; a failure that becomes a hazard, fixed, sent back, fi
 and closed — on both databases; a signed round amended, never edited; the refusals that name
 their field and write nothing; two people signing at once; rounds due by their schedule."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -20,6 +20,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def guard(school, make_user):
     return make_user(school, "guard", email="guard@safety.test")
+
+
+def _school_day(school):
+    """The school's today (its own clock, not the machine's)."""
+    from core.tenancy import school_today
+
+    with tenant_context(school):
+        return school_today()
 
 
 def _checklist(client, officer, kind="gate"):
@@ -82,7 +90,7 @@ def test_a_failed_item_becomes_a_hazard_and_follows_it_to_closure(client, school
 
     base = f"{API}/hazards/{hazard_id}"
     assert client.put(f"{base}/assignment", headers=officer.headers, json={
-        "owner_id": owner_id, "deadline": (date.today() + timedelta(days=3)).isoformat()
+        "owner_id": owner_id, "deadline": (_school_day(school) + timedelta(days=3)).isoformat()
     }).status_code == 200
     assert client.post(f"{base}/fix", headers=keeper.headers,
                        json={"note": "补全登记本"}).status_code == 200
@@ -180,10 +188,11 @@ def test_scheduled_rounds_fall_due_show_on_the_calendar_and_remind(client, schoo
     from plugins.safety import jobs
 
     guard_staff = staff_of(school, guard, name="王保安")
+    on = _school_day(school)
     gate = _checklist(client, officer)
     planned = client.post(f"{API}/round-schedules", headers=officer.headers, json={
         "checklist_id": gate["id"], "place": "东校门", "frequency": "daily",
-        "start_on": date.today().isoformat(), "assignee_id": guard_staff})
+        "start_on": on.isoformat(), "assignee_id": guard_staff})
     assert planned.status_code == 201, planned.get_json()
     due = client.get(f"{API}/rounds/due", headers=guard.headers).get_json()
     assert [(d["place"], d["done"]) for d in due] == [("东校门", False)]
@@ -196,15 +205,15 @@ def test_scheduled_rounds_fall_due_show_on_the_calendar_and_remind(client, schoo
             Notification.key.like("safety:round-due:%")).one()
         assert notice.user_id == guard.id
     started = client.post(f"{API}/rounds", headers=guard.headers, json={
-        "schedule_id": planned.get_json()["id"], "due_on": date.today().isoformat()})
+        "schedule_id": planned.get_json()["id"], "due_on": on.isoformat()})
     assert started.status_code == 201
     again = client.post(f"{API}/rounds", headers=guard.headers, json={
-        "schedule_id": planned.get_json()["id"], "due_on": date.today().isoformat()})
+        "schedule_id": planned.get_json()["id"], "due_on": on.isoformat()})
     assert again.status_code == 409
     from plugins.safety.calendar import round_entries
 
     with tenant_context(school):
-        entries = round_entries(date.today(), date.today() + timedelta(days=2))
+        entries = round_entries(on, on + timedelta(days=2))
         assert len(entries) == 3 and entries[0].endpoint == "safety_pages.round"
 
 
