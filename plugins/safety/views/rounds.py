@@ -81,6 +81,45 @@ def checklists():
                            kind_titles=KIND_TITLES, text=rounds.in_reader_language)
 
 
+BLANK_ROWS = 3  # new items a checklist's form offers at a time
+ROW_FIELDS = ("text_zh", "pass_zh", "text_en", "pass_en")
+
+
+def _render_checklist(errors: dict, form: dict, status: int = 200, *, checklist_id: uuid.UUID):
+    checklist = rounds.get_checklist(checklist_id)
+    return render_template("safety/checklist.html", checklist=checklist,
+                           items=rounds.items(checklist.id), blank=BLANK_ROWS,
+                           kind_titles=KIND_TITLES, errors=errors, form=form), status
+
+
+@bp.route("/checklists/<uuid:checklist_id>")
+@requires(MANAGE_ROUNDS)
+def checklist(checklist_id: uuid.UUID):
+    return _render_checklist({}, {}, checklist_id=checklist_id)
+
+
+@bp.route("/checklists/<uuid:checklist_id>", methods=["POST"])
+@requires(MANAGE_ROUNDS)
+@forms.submitted(_render_checklist)
+def revise_checklist(checklist_id: uuid.UUID):
+    """The items as the form lists them: kept ones reworded or ticked for removal (a kept
+    item keeps the rule it cites), blank rows filled in as new items."""
+    checklist = rounds.get_checklist(checklist_id)
+    kept = rounds.items(checklist.id)
+    given = []
+    for row in [f"i{i.position}" for i in kept] + [f"n{n}" for n in range(BLANK_ROWS)]:
+        if request.form.get(f"remove_{row}"):
+            continue
+        values = {f: request.form.get(f"{f}_{row}", "").strip() for f in ROW_FIELDS}
+        if not any(values.values()):
+            continue
+        old = next((i for i in kept if f"i{i.position}" == row), None)
+        given.append(values | {"source": old.source if old else "",
+                               "certainty": old.certainty if old else ""})
+    rounds.revise(checklist, {"title": request.form.get("title", ""), "items": given})
+    return redirect(url_for("safety_pages.checklists"))
+
+
 def _render_round(errors: dict, form: dict, status: int = 200, *, round_id: uuid.UUID):
     walked = rounds.get(round_id)
     return render_template("safety/round.html", round=walked,

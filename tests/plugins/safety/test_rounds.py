@@ -229,3 +229,22 @@ def test_a_place_s_qr_code_leads_to_its_round(client, school, officer, guard):
     here = client.get(f"/t/safety-school/m/safety/rounds/here?checklist_id={gate['id']}"
                       "&place=东校门", headers=guard.headers)
     assert here.status_code == 302 and walked["id"] in here.headers["Location"]
+
+
+def test_the_checklist_page_rewords_adds_and_removes_items(client, school, officer):
+    gate = _checklist(client, officer)
+    page = f"/t/safety-school/m/safety/checklists/{gate['id']}"
+    assert client.get(page, headers=officer.headers).status_code == 200
+    first = gate["items"][0]
+    saved = client.post(page, headers=officer.headers, data={
+        "title": "东校门", "text_zh_i1": "来访登记", "pass_zh_i1": first["pass_zh"],
+        **{f"remove_i{i['position']}": "1" for i in gate["items"][1:]},
+        "text_zh_n0": "夜间照明", "pass_zh_n0": "灯亮"})
+    assert saved.status_code == 302, saved.data
+    shown = client.get(f"{API}/checklists/{gate['id']}", headers=officer.headers).get_json()
+    assert shown["title"] == "东校门"
+    assert [(i["text_zh"], bool(i["source"])) for i in shown["items"]] == [
+        ("来访登记", True), ("夜间照明", False)]
+    empty = client.post(page, headers=officer.headers, data={
+        **{f"remove_i{i['position']}": "1" for i in shown["items"]}})
+    assert empty.status_code == 422 and b"error-items" in empty.data
