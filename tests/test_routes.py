@@ -94,6 +94,7 @@ BODIES = {
     "safety_api.revise_checklist": {"items": [{"text_zh": "intruder"}]},
     "safety_api.answer_round": {"answers": [{"position": 1, "result": "pass"}]},
     "safety_api.amend_round": {"position": 1, "result": "pass", "reason": "intruder"},
+    "safety_api.revise_district_checklist": {"items": [{"text_zh": "intruder"}]},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -346,10 +347,15 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
     walked = rounds.start({"checklist_id": checklist.id, "place": "victim's gate"})
     rounds.answer(walked, [{"position": 1, "result": "fail", "note": "victim's note"}],
                   {1: ("r.png", _png()[0].getvalue())})
+    from plugins.safety.services import district_checklists
+
+    published = district_checklists.publish({"kind": "gate", "title": "victim's district's",
+                                             "items": [{"text_zh": "victim's item"}]})
     return {"hazard": str(hazard.id), "hazard_step": str(step.id),
             "equipment": str(extinguisher.id), "drill": str(drill.id),
             "permit": str(permit.id), "checklist": str(checklist.id),
-            "schedule": str(schedule.id), "round": str(walked.id)}
+            "schedule": str(schedule.id), "round": str(walked.id),
+            "district_checklist": str(published.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -595,6 +601,7 @@ def _values(victim) -> dict[str, str]:
             "permit_id": victim["permit"],
             "checklist_id": victim["checklist"], "schedule_id": victim["schedule"],
             "round_id": victim["round"], "position": 1,
+            "district_checklist_id": victim["district_checklist"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

@@ -48,6 +48,7 @@ EQUIPMENT, CHECK = "safety.equipment.manage", "safety.equipment.check"
 DRILLS = "safety.drills.manage"
 PICKUP, PERMITS = "safety.pickup.record", "safety.pickup.permits"
 ROUNDS, ROUNDS_MANAGE = "safety.rounds.do", "safety.rounds.manage"
+PUBLISH = "safety.rounds.publish"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -91,6 +92,8 @@ def houqin_permissions():
                    HEADS | {Role.GUARD, Role.ASSET_KEEPER, Role.CANTEEN_MANAGER}),
         Permission(ROUNDS_MANAGE, lazy_gettext("Keep the checklists and plan safety rounds"),
                    HEADS),
+        Permission(PUBLISH, lazy_gettext("Publish checklists to the district's schools"),
+                   {Role.DISTRICT_ADMIN}),
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.sdk import N_, JobContext, is_school_day, notify, people
 
-from .services import drills, equipment, hazards, pickup, rounds, today
+from .services import district_checklists, drills, equipment, hazards, pickup, rounds, today
 
 EQUIPMENT_DUE = "safety.equipment"  # the notice kind of equipment falling due
 DRILLS_DUE = "safety.drills"  # the notice kind of drills due or missed
@@ -19,6 +19,7 @@ def chase_late(ctx: JobContext) -> int:
     late, _escalated = hazards.chase_late()
     remind_equipment()
     remind_drills()
+    district_checklists.receive()
     remind_rounds()
     return late
 

@@ -11,6 +11,7 @@ from core.sdk import MAX_PAGE_SIZE, PAGE_SIZE, page_of, requires, transactional
 from ..schemas import (
     ChecklistRevisionSchema,
     ChecklistSchema,
+    DistrictChecklistSchema,
     DueRoundSchema,
     RoundAmendmentSchema,
     RoundAnswersSchema,
@@ -19,15 +20,18 @@ from ..schemas import (
     RoundSchema,
     RoundStartSchema,
 )
-from ..services import rounds, today
+from ..services import district_checklists, rounds, today
 from . import blp
 
 DO, MANAGE_ROUNDS = "safety.rounds.do", "safety.rounds.manage"
+PUBLISH = "safety.rounds.publish"
 
 
 def checklist_shown(checklist) -> dict:
     return {"id": checklist.id, "kind": checklist.kind, "title": checklist.title,
-            "items": rounds.items(checklist.id)}
+            "items": rounds.items(checklist.id),
+            "district_checklist_id": checklist.district_checklist_id,
+            "diverged_at": checklist.diverged_at}
 
 
 def round_shown(walked) -> dict:
@@ -79,6 +83,47 @@ def revise_checklist(data, checklist_id: uuid.UUID):
     """Reword a checklist: its title and its whole list of items (add, remove, reword);
     rounds started already keep their items."""
     return checklist_shown(rounds.revise(rounds.get_checklist(checklist_id), data))
+
+
+@blp.route("/district-checklists")
+@blp.response(200, DistrictChecklistSchema(many=True))
+@requires("safety.read")
+def list_district_checklists():
+    """The checklists the school's district publishes."""
+    return district_checklists.published()
+
+
+@blp.route("/district-checklists", methods=["POST"])
+@blp.arguments(DistrictChecklistSchema)
+@blp.response(201, DistrictChecklistSchema)
+@requires(PUBLISH)
+@transactional
+def publish_district_checklist(data):
+    """Publish a checklist to every school of the district (a district administrator, from
+    any of its schools); each school receives a copy on its next morning run, or at once
+    with ``POST /checklists/district``."""
+    return district_checklists.publish(data)
+
+
+@blp.route("/district-checklists/<uuid:district_checklist_id>", methods=["PUT"])
+@blp.arguments(ChecklistRevisionSchema)
+@blp.response(200, DistrictChecklistSchema)
+@requires(PUBLISH)
+@transactional
+def revise_district_checklist(data, district_checklist_id: uuid.UUID):
+    """The district's new wording: the schools' copies not edited by the school follow it."""
+    return district_checklists.revise(district_checklists.get(district_checklist_id), data)
+
+
+@blp.route("/checklists/district", methods=["POST"])
+@blp.response(200, ChecklistSchema(many=True))
+@requires(MANAGE_ROUNDS)
+@transactional
+def receive_district_checklists():
+    """Take up the district's checklists now: copies of new ones, its edits into the copies
+    the school has not edited. Answers the school's checklists."""
+    district_checklists.receive()
+    return [checklist_shown(c) for c in rounds.checklists()]
 
 
 @blp.route("/round-schedules")

@@ -251,6 +251,7 @@ from .rounds import (  # noqa: E402,F401
     RESULTS,
     Checklist,
     ChecklistItem,
+    DistrictChecklist,
     RoundAmendment,
     RoundAnswer,
     RoundSchedule,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.sdk import (
@@ -19,6 +19,7 @@ from core.sdk import (
     tenant_foreign_key,
     tenant_index,
     utcnow,
+    uuid7,
 )
 
 # The kinds of place or object a checklist is for (checklists.toml has one default a kind).
@@ -49,16 +50,41 @@ FREQUENCY_TITLES = {"daily": lazy_gettext("Every day"),
                     "once": lazy_gettext("Once")}
 
 
+class DistrictChecklist(db.Model):
+    """A checklist a district publishes to its schools. It belongs to the district, not to a
+    school, so it has no ``tenant_id`` (the SDK gives a module no district-owned table): it
+    is outside row-level security, and the module reads and writes it only by the district
+    of the school in context. Its text is no school's data. ``version`` counts the district's
+    edits, so a school's copy knows which it follows; writes go to the deployment's audit."""
+
+    __tablename__ = "safety_district_checklists"
+    __audit_deployment__ = True
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid7)
+    district_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("districts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # KINDS
+    title: Mapped[str] = mapped_column(String(80))
+    items: Mapped[list] = mapped_column(JSON)  # each: the ChecklistItem fields
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    published_by: Mapped[str] = mapped_column(String(50))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Checklist(TenantScoped, db.Model):
     """A school's checklist for one kind of place or object; its items are its own to add,
-    remove and reword."""
+    remove and reword. A copy of a district's (``district_checklist_id``) follows the
+    district's edits (``district_version``) until the school edits it (``diverged_at``)."""
 
     __tablename__ = "safety_checklists"
-    __table_args__ = (tenant_index("ix_safety_checklists_kind", "kind"),)
+    __table_args__ = (tenant_index("ix_safety_checklists_kind", "kind"),
+                      tenant_index("ix_safety_checklists_district", "district_checklist_id"))
 
     kind: Mapped[str] = mapped_column(String(12))  # KINDS
     title: Mapped[str] = mapped_column(String(80))
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    district_checklist_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    district_version: Mapped[int | None] = mapped_column(Integer)
+    diverged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -54,6 +54,7 @@ __all__ = [
 from .rounds import (
     ChecklistRevisionSchema,
     ChecklistSchema,
+    DistrictChecklistSchema,
     DueRoundSchema,
     RoundAmendmentSchema,
     RoundAnswersSchema,
@@ -63,6 +64,6 @@ from .rounds import (
     RoundStartSchema,
 )
 
-__all__ += ["ChecklistRevisionSchema", "ChecklistSchema", "DueRoundSchema",
+__all__ += ["ChecklistRevisionSchema", "ChecklistSchema", "DistrictChecklistSchema", "DueRoundSchema",
             "RoundAmendmentSchema", "RoundAnswersSchema", "RoundQuerySchema",
             "RoundScheduleSchema", "RoundSchema", "RoundStartSchema"]

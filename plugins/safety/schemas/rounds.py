@@ -29,6 +29,22 @@ class ChecklistSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=80))
     items = fields.List(fields.Nested(ChecklistItemSchema), required=True,
                         validate=validate.Length(min=1, max=100))
+    district_checklist_id = fields.UUID(dump_only=True, allow_none=True,
+                                        metadata={"description": "the district's it copies"})
+    diverged_at = fields.DateTime(dump_only=True, allow_none=True,
+                                  metadata={"description": "when the school edited its copy: "
+                                                           "it no longer follows the district"})
+
+
+class DistrictChecklistSchema(Schema):
+    id = fields.UUID(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    items = fields.List(fields.Nested(ChecklistItemSchema), required=True,
+                        validate=validate.Length(min=1, max=100))
+    version = fields.Integer(dump_only=True)
+    published_by = fields.String(dump_only=True)
+    published_at = fields.DateTime(dump_only=True)
 
 
 class ChecklistRevisionSchema(Schema):

@@ -124,10 +124,15 @@ def create(data: dict) -> Checklist:
     return checklist
 
 
-def revise(checklist: Checklist, data: dict) -> Checklist:
+def revise(checklist: Checklist, data: dict, following: bool = False) -> Checklist:
     """The school's own wording of a checklist: its title and its whole list of items (add,
-    remove, reword). Rounds already started keep the items they were started with."""
+    remove, reword). Rounds already started keep the items they were started with. A copy
+    of a district's checklist edited by the school stops following the district's edits
+    (``following``: the district's edit itself, taken up)."""
     given = _items_of(data)
+    if checklist.district_checklist_id is not None and not following \
+            and checklist.diverged_at is None:
+        checklist.diverged_at = utcnow()
     if data.get("title", "").strip():
         checklist.title = data["title"].strip()
     for item in items(checklist.id):

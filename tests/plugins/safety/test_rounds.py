@@ -248,3 +248,53 @@ def test_the_checklist_page_rewords_adds_and_removes_items(client, school, offic
     empty = client.post(page, headers=officer.headers, data={
         **{f"remove_i{i['position']}": "1" for i in shown["items"]}})
     assert empty.status_code == 422 and b"error-items" in empty.data
+
+
+def test_a_district_s_checklist_reaches_its_schools_and_stops_following_once_edited(
+        app, client, school, officer, make_school, make_user):
+    from core.identity import services as identity
+    from core.identity.models import User
+
+    other = make_school("safety-other", modules=("safety",))
+    other_head = make_user(other, "safety_officer", email="head@other.test")
+    admin = make_user(school, "safety_officer", email="district@safety.test")
+    with tenant_context(school):
+        identity.grant_district_role(db.session.get(User, admin.id), school.district_id,
+                                     "district_admin")
+        db.session.commit()
+    refused = client.post(f"{API}/district-checklists", headers=officer.headers, json={
+        "kind": "laboratory", "title": "区实验室检查表", "items": [{"text_zh": "危化品上锁"}]})
+    assert refused.status_code == 403  # a school's head does not publish for the district
+    published = client.post(f"{API}/district-checklists", headers=admin.headers, json={
+        "kind": "laboratory", "title": "区实验室检查表", "items": [{"text_zh": "危化品上锁"}]})
+    assert published.status_code == 201, published.get_json()
+    district_id = published.get_json()["id"]
+
+    other_api = "/t/safety-other/api/v1/safety"
+    received = client.post(f"{other_api}/checklists/district", headers=other_head.headers)
+    assert received.status_code == 200, received.get_json()
+    copy = next(c for c in received.get_json() if c["district_checklist_id"] == district_id)
+    assert [i["text_zh"] for i in copy["items"]] == ["危化品上锁"] and copy["diverged_at"] is None
+
+    # The district rewords it: the copy follows on the school's next morning run.
+    assert client.put(f"{API}/district-checklists/{district_id}", headers=admin.headers, json={
+        "items": [{"text_zh": "危化品双人双锁"}]}).status_code == 200
+    from plugins.safety import jobs
+
+    with tenant_context(other):
+        jobs.chase_late(None)
+        db.session.commit()
+    shown = client.get(f"{other_api}/checklists/{copy['id']}", headers=other_head.headers)
+    assert [i["text_zh"] for i in shown.get_json()["items"]] == ["危化品双人双锁"]
+
+    # The school edits its copy: it is its own from then on, and says so.
+    client.put(f"{other_api}/checklists/{copy['id']}", headers=other_head.headers,
+               json={"items": [{"text_zh": "危化品双人双锁"}, {"text_zh": "通风橱正常"}]})
+    client.put(f"{API}/district-checklists/{district_id}", headers=admin.headers, json={
+        "items": [{"text_zh": "危化品专柜"}]})
+    after = client.post(f"{other_api}/checklists/district", headers=other_head.headers)
+    mine = next(c for c in after.get_json() if c["id"] == copy["id"])
+    assert [i["text_zh"] for i in mine["items"]] == ["危化品双人双锁", "通风橱正常"]
+    assert mine["diverged_at"] is not None
+    page = client.get("/t/safety-other/m/safety/checklists", headers=other_head.headers)
+    assert b"district-copy-laboratory" in page.data
