@@ -79,6 +79,7 @@ def test_a_failed_item_becomes_a_hazard_and_follows_it_to_closure(client, school
     hazard = client.get(f"{API}/hazards/{hazard_id}", headers=officer.headers).get_json()
     assert hazard["place"] == "东校门" and "来访登记本缺页" in hazard["description"]
     assert hazard["status"] == "reported"
+    assert (hazard["round_id"], hazard["round_item"]) == (walked["id"], 1)
     # The hazard shows which round and item it came from.
     page = client.get(f"/t/safety-school/m/safety/hazards/{hazard_id}", headers=officer.headers)
     assert page.status_code == 200 and f"/rounds/{walked['id']}".encode() in page.data
