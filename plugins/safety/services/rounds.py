@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import and_, func, insert, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from core.sdk import (
     RuleBroken,
@@ -384,6 +385,9 @@ def answer(walked: SafetyRound, given: list[dict],
                                              if g["position"] == position)["result"] != "fail":
             raise RuleBroken(_("a photo goes with a failed item"), f"photo_{position}")
     stored = {p: _photo(photo, f"photo_{p}") for p, photo in photos.items()}
+    # The round's version moves with every answer, so two phones answering the same item at
+    # once (or answering while another signs) end in one answer and a 409, never two hazards.
+    flag_modified(walked, "place")
     done = []
     for g in given:
         item, note = kept[g["position"]], (g.get("note") or "").strip()

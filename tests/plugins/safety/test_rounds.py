@@ -299,3 +299,22 @@ def test_a_district_s_checklist_reaches_its_schools_and_stops_following_once_edi
     assert mine["diverged_at"] is not None
     page = client.get("/t/safety-other/m/safety/checklists", headers=other_head.headers)
     assert b"district-copy-laboratory" in page.data
+
+
+def test_one_item_answered_from_two_phones_at_once_is_answered_once(app, school, officer, guard,
+                                                                  director):
+    client = app.test_client()
+    walked = _start(client, guard, _checklist(client, officer), "西校门")
+    answers = at_once([
+        lambda: app.test_client().post(f"{API}/rounds/{walked['id']}/answers",
+                                       headers=guard.headers, json={"answers": [
+                                           {"position": 1, "result": "fail", "note": "甲"}]}),
+        lambda: app.test_client().post(f"{API}/rounds/{walked['id']}/answers",
+                                       headers=director.headers, json={"answers": [
+                                           {"position": 1, "result": "fail", "note": "乙"}]}),
+    ])
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.get_json() for a in answers]
+    from plugins.safety.models import Hazard
+
+    with tenant_context(school):
+        assert db.session.query(Hazard).count() == 1
