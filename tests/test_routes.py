@@ -100,6 +100,10 @@ BODIES = {
     "safety_api.decide_swap": {"yes": True},
     "safety_api.gate_check_in": {},
     "safety_api.gate_check_out": {},
+    "safety_api.revise_checklist": {"items": [{"text_zh": "intruder"}]},
+    "safety_api.answer_round": {"answers": [{"position": 1, "result": "pass"}]},
+    "safety_api.amend_round": {"position": 1, "result": "pass", "reason": "intruder"},
+    "safety_api.revise_district_checklist": {"items": [{"text_zh": "intruder"}]},
     "fees_api.record_fee_choice": {"term_id": VICTIM_ID, "student_id": VICTIM_ID,
                                    "fee_item_id": VICTIM_ID},
 }
@@ -366,7 +370,7 @@ def _victim_safety(building_id, staff_id, student_id) -> dict[str, str]:
             "equipment": str(extinguisher.id), "drill": str(drill.id),
             "permit": str(permit.id), "incident": str(incident.id),
             "incident_entry": str(entry.id), "visit": str(expected.id),
-            "refusal": str(refusal.id), **_victim_duty(staff_id)}
+            "refusal": str(refusal.id), **_victim_duty(staff_id), **_victim_rounds(staff_id)}
 
 
 def _victim_duty(staff_id) -> dict[str, str]:
@@ -389,6 +393,28 @@ def _victim_duty(staff_id) -> dict[str, str]:
     db.session.flush()
     return {"shift": str(night.id), "patrol_point": str(point.id),
             "handover": str(handover.id), "swap": str(swap.id)}
+
+
+def _victim_rounds(staff_id) -> dict[str, str]:
+    """A gate round planned and walked with a failure (and its photo), and a checklist the
+    district published."""
+    from datetime import date
+
+    from plugins.safety.services import rounds
+
+    checklist = rounds.install_defaults()[0]
+    schedule = rounds.plan({"checklist_id": checklist.id, "place": "victim's gate",
+                            "frequency": "daily", "start_on": date(2026, 1, 1),
+                            "assignee_id": staff_id})
+    walked = rounds.start({"checklist_id": checklist.id, "place": "victim's gate"})
+    rounds.answer(walked, [{"position": 1, "result": "fail", "note": "victim's note"}],
+                  {1: ("r.png", _png()[0].getvalue())})
+    from plugins.safety.services import district_checklists
+
+    published = district_checklists.publish({"kind": "gate", "title": "victim's district's",
+                                             "items": [{"text_zh": "victim's item"}]})
+    return {"checklist": str(checklist.id), "schedule": str(schedule.id),
+            "round": str(walked.id), "district_checklist": str(published.id)}
 
 
 def _victim_fees(app, term_id, pupil, today) -> dict[str, str]:
@@ -657,6 +683,9 @@ def _values(victim) -> dict[str, str]:
             "point_id": victim["patrol_point"], "handover_id": victim["handover"],
             "swap_id": victim["swap"], "visit_id": victim["visit"],
             "refusal_id": victim["refusal"],
+            "checklist_id": victim["checklist"], "schedule_id": victim["schedule"],
+            "round_id": victim["round"], "position": 1,
+            "district_checklist_id": victim["district_checklist"],
             "name": "notes", "filename": "swagger-ui.css", "day": "2026-10-01",
             "kind": "students", "log": "disinfections", "provider": "fakepay",
             "session_id": victim["session"], "user_id": victim["user"],

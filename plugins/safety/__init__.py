@@ -51,6 +51,8 @@ INCIDENTS, INCIDENTS_MANAGE = "safety.incidents.report", "safety.incidents.manag
 DUTY_MANAGE, DUTY_SERVE = "safety.duty.manage", "safety.duty.serve"
 GATE_READ, GATE, EXPECT = "safety.gate.read", "safety.gate.record", "safety.gate.expect"
 GATE_REFUSALS, DISTRICT_REFUSALS = "safety.gate.refusals", "safety.gate.district_refusals"
+ROUNDS, ROUNDS_MANAGE = "safety.rounds.do", "safety.rounds.manage"
+PUBLISH = "safety.rounds.publish"
 HEADS = frozenset({Role.SCHOOL_ADMIN, Role.LOGISTICS_DIRECTOR, Role.SAFETY_OFFICER})
 # Everyone on the staff walks the grounds: any of them reports what they find, and whoever
 # is given a hazard records its fix (the asset keeper's repairs, a teacher's classroom).
@@ -109,6 +111,14 @@ def houqin_permissions():
         # was added and matched at every school's gate.
         Permission(DISTRICT_REFUSALS, lazy_gettext("Keep the district's refusal list"),
                    frozenset({Role.DISTRICT_ADMIN})),
+        # The guard walks the gate and the patrol, the asset keeper the buildings and the
+        # equipment, the canteen manager the kitchen; the heads plan what is walked when.
+        Permission(ROUNDS, lazy_gettext("Walk safety rounds"),
+                   HEADS | {Role.GUARD, Role.ASSET_KEEPER, Role.CANTEEN_MANAGER}),
+        Permission(ROUNDS_MANAGE, lazy_gettext("Keep the checklists and plan safety rounds"),
+                   HEADS),
+        Permission(PUBLISH, lazy_gettext("Publish checklists to the district's schools"),
+                   {Role.DISTRICT_ADMIN}),
     ]
 
 
@@ -126,6 +136,7 @@ def houqin_navigation(tenant, principal):
         NavEntry(lazy_gettext("Hazard register"), "safety_pages.hazards", READ, order=40, **group),
         NavEntry(lazy_gettext("Report a hazard"), "safety_pages.report_form", REPORT, order=41,
                  **group),
+        NavEntry(lazy_gettext("Safety rounds"), "safety_pages.rounds", READ, order=41, **group),
         NavEntry(lazy_gettext("Fire equipment"), "safety_pages.equipment", READ, order=42, **group),
         NavEntry(lazy_gettext("Drills"), "safety_pages.drills", READ, order=43, **group),
         NavEntry(lazy_gettext("Pick-up"), "safety_pages.pickup", PICKUP, order=44, **group),
@@ -157,9 +168,9 @@ def houqin_calendar_entries(tenant, principal, start, end):
     period went without one), and who is on duty each day."""
     if READ not in principal.permissions:
         return []
-    from .calendar import entries
+    from .calendar import entries, round_entries
 
-    return entries(start, end)
+    return entries(start, end) + round_entries(start, end)
 
 
 @hookimpl
@@ -237,7 +248,7 @@ def houqin_schedules():
 def houqin_notice_kinds():
     """Hazards reported, given, fixed and sent back, apart from late ones and from fire
     equipment falling due."""
-    from .jobs import DRILLS_DUE, EQUIPMENT_DUE
+    from .jobs import DRILLS_DUE, EQUIPMENT_DUE, ROUNDS_DUE
     from .services.duty import DUTY
     from .services.hazards import ASSIGNED, OVERDUE
     from .services.incidents import LATE_KIND as INCIDENT_ALERTS
@@ -256,7 +267,8 @@ def houqin_notice_kinds():
             NoticeKind(DUTY, lazy_gettext("Safety: duty starting, swaps, handovers and "
                                           "missed patrol points")),
             NoticeKind(GATE_NOTICES, lazy_gettext("Safety: visitors still on campus at the "
-                                                  "end of the day"))]
+                                                  "end of the day")),
+            NoticeKind(ROUNDS_DUE, lazy_gettext("Safety: rounds due today"))]
 
 
 @hookimpl

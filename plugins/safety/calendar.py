@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.sdk import CalendarEntry, _, db, people
 
 from .models import DRILL_TITLES, POST_TITLES, POSTS, Drill, Visit
-from .services import drills, duty
+from .services import drills, duty, rounds
 
 
 def entries(start: date, end: date) -> list[CalendarEntry]:
@@ -42,3 +42,15 @@ def on_duty(start: date, end: date) -> list[CalendarEntry]:
     return [CalendarEntry(day, _("On duty: %(people)s", people="；".join(line)),
                           "safety_pages.duty_roster", "safety.read", {"month": f"{day:%Y-%m}"})
             for day, line in by_day.items()]
+
+
+def round_entries(start: date, end: date) -> list[CalendarEntry]:
+    """The rounds the schedules have due in the range: the round itself once started."""
+    found = rounds.due_between(start, end)
+    titles = rounds.titles_of(d.schedule.checklist_id for d in found)
+    return [CalendarEntry(d.day, _("Round: %(title)s · %(place)s",
+                                   title=titles.get(d.schedule.checklist_id, ""),
+                                   place=d.schedule.place),
+                          "safety_pages.round" if d.round else "safety_pages.rounds",
+                          "safety.read", {"round_id": d.round.id} if d.round else {})
+            for d in found]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from core.sdk import TenantRef, db, people, school_today, school_zone
 
 from .models import Drill, DutyShift, Equipment, Handover, Hazard, Incident, PatrolCheck, Visit
-from .services import drills, duty, equipment, hazards, incidents, visitors
+from .services import drills, duty, equipment, hazards, incidents, rounds, visitors
 
 # place, what is wrong, level, how far it gets: closed, failed-then-closed, fixed, late, new
 FOUND = (
@@ -52,6 +52,7 @@ def live(tenant: TenantRef, days: int, rng: random.Random) -> None:
     _gate(days, rng)
     if db.session.scalar(select(func.count()).select_from(Hazard)):
         return  # the school has its hazards already
+    _rounds(rng)
     owners = people.staff(active_only=True)
     if not owners:
         return
@@ -220,3 +221,28 @@ def _gate(days: int, rng: random.Random) -> None:
                      "reason": "食堂送菜", "host": "食堂", "plate": "京B·7D321",
                      "expected_on": today})
     visitors.refuse({"name": "钱某", "phone": "13912345678", "reason": "曾冒充家长接孩子"})
+def _rounds(rng: random.Random) -> None:
+    """The default checklists, a daily gate round planned, the gate walked every few days over
+    the last weeks (one failure that became a hazard), and today's classroom round half done."""
+    from .models import SafetyRound
+
+    if db.session.scalar(select(func.count()).select_from(SafetyRound)):
+        return
+    made = {c.kind: c for c in rounds.install_defaults()}
+    if "gate" not in made:
+        return
+    today = school_today()
+    rounds.plan({"checklist_id": made["gate"].id, "place": "东校门", "frequency": "daily",
+                 "start_on": today - timedelta(days=WEEKS * 7)})
+    for weeks_ago in range(WEEKS, 0, -1):
+        walked = rounds.start({"checklist_id": made["gate"].id, "place": "东校门"})
+        walked.started_at = _at(today - timedelta(days=7 * weeks_ago), 8)
+        given = [{"position": a.position, "result": "pass"}
+                 for a in rounds.answers([walked.id])[walked.id]]
+        if weeks_ago == 2:
+            given[3] = {"position": 4, "result": "fail", "note": "东侧摄像头画面模糊"}
+        rounds.answer(walked, given)
+        rounds.sign(walked)
+        walked.done_at = _at(today - timedelta(days=7 * weeks_ago), 8)
+    half = rounds.start({"checklist_id": made["classroom"].id, "place": "三年级一班"})
+    rounds.answer(half, [{"position": 1, "result": "pass"}, {"position": 2, "result": "pass"}])

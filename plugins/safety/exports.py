@@ -25,6 +25,14 @@ from .models import (
     PickupPermit,
     PickupRefusal,
 )
+from .models.rounds import (
+    Checklist,
+    ChecklistItem,
+    RoundAmendment,
+    RoundAnswer,
+    RoundSchedule,
+    SafetyRound,
+)
 from .models.visitors import GateRefusal, Visit
 from .registers import COLUMNS, rows_of
 
@@ -37,7 +45,10 @@ TABLES = {"safety_hazards": Hazard, "safety_hazard_steps": HazardStep,
           "safety_duty_shifts": DutyShift, "safety_patrol_points": PatrolPoint,
           "safety_patrol_checks": PatrolCheck, "safety_handovers": Handover,
           "safety_duty_swaps": DutySwap,
-          "safety_gate_visits": Visit, "safety_gate_refusals": GateRefusal}
+          "safety_gate_visits": Visit, "safety_gate_refusals": GateRefusal,
+          "safety_checklists": Checklist, "safety_checklist_items": ChecklistItem,
+          "safety_round_schedules": RoundSchedule, "safety_rounds": SafetyRound,
+          "safety_round_answers": RoundAnswer, "safety_round_amendments": RoundAmendment}
 
 
 def hazards_download(hazards: list[Hazard], filters: dict) -> Response:

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.sdk import N_, JobContext, is_school_day, notify, school_zone
+from core.sdk import N_, JobContext, is_school_day, notify, people, school_zone
 
-from .services import drills, equipment, hazards, incidents, pickup, settings, today, visitors
+from .services import (
+    district_checklists,
+    drills,
+    equipment,
+    hazards,
+    incidents,
+    pickup,
+    rounds,
+    settings,
+    today,
+    visitors,
+)
 
 EQUIPMENT_DUE = "safety.equipment"  # the notice kind of equipment falling due
 DRILLS_DUE = "safety.drills"  # the notice kind of drills due or missed
+ROUNDS_DUE = "safety.rounds"  # the notice kind of rounds due today
 
 
 def chase_late(ctx: JobContext) -> int:
@@ -20,6 +32,8 @@ def chase_late(ctx: JobContext) -> int:
     late, _escalated = hazards.chase_late()
     remind_equipment()
     remind_drills()
+    district_checklists.receive()
+    remind_rounds()
     return late
 
 
@@ -38,6 +52,21 @@ def remind_drills() -> None:
                N_("An evacuation drill is due by %(day)s and none is planned"),
                {"day": standing.next_due.isoformat()}, source="safety",
                endpoint="safety_pages.drills", kind=DRILLS_DUE)
+
+
+def remind_rounds() -> None:
+    """Tell each round's walker of the rounds due today (the schedules, the rounds started and
+    the checklists read once for the school); a round with nobody named, or whose walker has
+    no login, goes to everyone who walks rounds."""
+    due = rounds.due_today()
+    titles = rounds.titles_of(d.schedule.checklist_id for d in due)
+    for d in due:
+        user_id = d.schedule.assignee_id and people.user_of_staff(d.schedule.assignee_id)
+        notify(f"safety:round-due:{d.schedule.id}:{d.day}", "safety.rounds.do",
+               N_("A safety round is due today: %(title)s at %(place)s"),
+               {"title": titles.get(d.schedule.checklist_id, ""), "place": d.schedule.place},
+               source="safety", endpoint="safety_pages.rounds", user_id=user_id or None,
+               kind=ROUNDS_DUE)
 
 
 def remind_equipment() -> None:

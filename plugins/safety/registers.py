@@ -419,9 +419,12 @@ REFUSALS = Register(
         GateRefusal.district_wide.is_(False), GateRefusal.lifted_at.is_(None))
         .order_by(GateRefusal.added_at)))
 
+from .round_registers import CHECKLISTS, ROUNDS  # noqa: E402
 
 REGISTERS = [
     EQUIPMENT,
+    CHECKLISTS,
+    ROUNDS,
     DRILLS,
     Register(name="hazards", title=lazy_gettext("Hazard register"),
              permission="safety.hazards.manage", read_permission="safety.read",

@@ -254,4 +254,19 @@ from .duty import (  # noqa: E402,F401
     PatrolPoint,
 )
 from .incidents import *  # noqa: E402, F403  (the incidents' tables)
+from .rounds import (  # noqa: E402,F401
+    FREQUENCIES,
+    FREQUENCY_TITLES,
+    KIND_TITLES,
+    KINDS,
+    RESULT_TITLES,
+    RESULTS,
+    Checklist,
+    ChecklistItem,
+    DistrictChecklist,
+    RoundAmendment,
+    RoundAnswer,
+    RoundSchedule,
+    SafetyRound,
+)
 from .visitors import GateRefusal, Visit  # noqa: E402,F401

@@ -101,3 +101,19 @@ __all__ = [
     "VisitQuerySchema",
     "VisitSchema",
 ]
+from .rounds import (
+    ChecklistRevisionSchema,
+    ChecklistSchema,
+    DistrictChecklistSchema,
+    DueRoundSchema,
+    RoundAmendmentSchema,
+    RoundAnswersSchema,
+    RoundQuerySchema,
+    RoundScheduleSchema,
+    RoundSchema,
+    RoundStartSchema,
+)
+
+__all__ += ["ChecklistRevisionSchema", "ChecklistSchema", "DistrictChecklistSchema", "DueRoundSchema",
+            "RoundAmendmentSchema", "RoundAnswersSchema", "RoundQuerySchema",
+            "RoundScheduleSchema", "RoundSchema", "RoundStartSchema"]

@@ -39,6 +39,11 @@ class HazardSchema(Schema):
     escalated_at = fields.DateTime(dump_only=True, allow_none=True)
     version = fields.Integer(dump_only=True)
     steps = fields.List(fields.Nested(HazardStepSchema), dump_only=True)
+    round_id = fields.UUID(dump_only=True, allow_none=True,
+                           metadata={"description": "the safety round it was found on (one "
+                                                    "hazard's answer only)"})
+    round_item = fields.Integer(dump_only=True, allow_none=True,
+                                metadata={"description": "the round's item that failed"})
 
 
 class AssignmentSchema(Schema):

@@ -273,8 +273,15 @@ def shown(hazard: Hazard, with_steps: bool = False) -> dict:
     """A hazard as the API and the pages show it: its owner's name, whether it is late and,
     on one hazard, its steps."""
     owner = people.staff([hazard.owner_id]) if hazard.owner_id else []
-    return _shown(hazard, owner[0].name if owner else None,
-                  steps(hazard.id) if with_steps else None)
+    shown_one = _shown(hazard, owner[0].name if owner else None,
+                       steps(hazard.id) if with_steps else None)
+    if with_steps:
+        from .rounds import found_on  # rounds report their failures through this module
+
+        walked = found_on(hazard.id)
+        shown_one |= {"round_id": walked[0].id if walked else None,
+                      "round_item": walked[1] if walked else None}
+    return shown_one
 
 
 def shown_many(found: list[Hazard]) -> list[dict]:

@@ -22,6 +22,7 @@ from . import (  # noqa: E402,F401
     home,
     incidents,
     pickup,
+    rounds,
     visitors,
     weekly,
 )

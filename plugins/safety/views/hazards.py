@@ -12,7 +12,7 @@ from core.sdk import NotFound, _, buildings, db, forms, people, requires, send_s
 from .. import exports
 from ..models import LEVEL_TITLES, LEVELS, STATUS_TITLES, STATUSES, STEP_TITLES
 from ..schemas import AssignmentSchema, FixSchema, HazardQuerySchema, HazardSchema, VerificationSchema
-from ..services import hazards, local, today
+from ..services import hazards, local, rounds, today
 from . import bp, uploaded_photo
 
 REPORT_FIELDS = ("place", "description", "level", "building_id")
@@ -74,7 +74,8 @@ def _render_hazard(errors: dict, form: dict, status: int = 200, *, hazard_id: uu
         form=form, level_titles=LEVEL_TITLES, status_titles=STATUS_TITLES,
         step_titles=STEP_TITLES, levels=LEVELS, staff=people.staff(active_only=True),
         building={b.id: b.name for b in buildings()}.get(hazard.building_id),
-        default_deadline=hazards.default_deadline, local=local, today=today()), status
+        default_deadline=hazards.default_deadline, local=local, today=today(),
+        found_on=rounds.found_on(hazard.id)), status
 
 
 @bp.route("/hazards/<uuid:hazard_id>")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from core.sdk import Widget, db, lazy_gettext, utcnow
 
 from ..models import LEVEL_TITLES, LEVELS, POST_TITLES, Hazard, Incident, Visit
-from ..services import duty, equipment, today
+from ..services import duty, equipment, rounds, today
 from ..services.hazards import LATE, UNCLOSED
 from ..services.incidents import late_clause
 
@@ -40,5 +40,5 @@ def widget(manager: bool, reporter: bool) -> Widget:
         "incidents_open": incidents_open, "incidents_late": incidents_late,
         "on_duty": "；".join(f"{POST_TITLES[post]} {name}"
                             for post, name in duty.on_duty(today())),
-        "on_campus": inside},
+        "on_campus": inside, "rounds_due": len(rounds.due_today())},
         today=manager and bool(late or fixed or incidents_late))

@@ -1,6 +1,9 @@
 """Fixtures for the safety module's tests: a school with the module on, its safety officer,
 members of staff with logins, and a helper that sets the module's settings as a school would."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from core.extensions import db
@@ -9,6 +12,11 @@ from core.tenancy import tenant_context
 pytestmark = pytest.mark.houqin_plugins("safety")
 SLUG = "safety-school"
 API = f"/t/{SLUG}/api/v1/safety"
+
+
+def school_day() -> date:
+    """Today at the test schools, in Beijing: from 16:00 UTC on, the machine's tomorrow."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 hazards reported to the district until they close — read in one query a table across the
 district's schools, audited in each school read; another district's schools never appear."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -11,6 +11,8 @@ from core.audit import AuditEvent
 from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import signed_in
+
+from .conftest import school_day
 
 pytestmark = pytest.mark.houqin_plugins("safety")
 
@@ -40,16 +42,16 @@ def test_the_card_lists_the_district_s_hazards_and_only_its_own(client, make_sch
     near = make_school("s-near", district="district-a", modules=("safety",))
     other = make_school("s-other", district="district-a", modules=("safety",))
     far = make_school("s-far", district="district-b", modules=("safety",))
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = school_day() - timedelta(days=1)
     _hazard(near, "近校楼梯", deadline=yesterday)
     _hazard(near, "近校实验室", level="grave")
-    _hazard(near, "近校已修", level="grave", deadline=date.today(), close=True)
-    _hazard(other, "另校操场", deadline=date.today() + timedelta(days=5))
+    _hazard(near, "近校已修", level="grave", deadline=school_day(), close=True)
+    _hazard(other, "另校操场", deadline=school_day() + timedelta(days=5))
     _hazard(far, "远校重大隐患", level="grave")
     from plugins.safety.services import drills
 
     with tenant_context(near):  # held last month: near's last period had its drill
-        last_month = date.today().replace(day=1) - timedelta(days=3)
+        last_month = school_day().replace(day=1) - timedelta(days=3)
         drill = drills.plan({"kind": "fire", "planned_on": last_month, "scope": "全校"})
         drills.record(drill, {"held_on": last_month, "participants": 500, "evaluation": "有序"})
         db.session.commit()

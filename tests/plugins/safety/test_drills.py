@@ -12,7 +12,7 @@ from core.sdk import import_sheet
 from core.tenancy import tenant_context
 from core.testing import signed_in, xlsx_of
 
-from .conftest import API, SLUG
+from .conftest import API, SLUG, school_day
 
 pytestmark = pytest.mark.houqin_plugins("safety")
 
@@ -72,11 +72,11 @@ def test_a_school_drills_every_month_and_a_kindergarten_every_quarter(app, make_
 
 
 def test_a_write_up_is_refused_by_its_field_and_written_once(client, school, officer):
-    drill = plan(client, officer, date.today())
+    drill = plan(client, officer, school_day())
     base = f"{API}/drills/{drill['id']}/record"
-    good = {"held_on": date.today().isoformat(), "participants": 640,
+    good = {"held_on": school_day().isoformat(), "participants": 640,
             "evacuation_seconds": 150, "evaluation": "疏散有序", "lessons": "三楼东侧楼梯拥堵"}
-    for change, field in (({"held_on": (date.today() + timedelta(days=1)).isoformat()},
+    for change, field in (({"held_on": (school_day() + timedelta(days=1)).isoformat()},
                            "held_on"),
                           ({"participants": 0}, "participants"),
                           ({"evaluation": ""}, "evaluation"),
@@ -88,14 +88,14 @@ def test_a_write_up_is_refused_by_its_field_and_written_once(client, school, off
     assert client.post(base, headers=officer.headers, json=good).status_code == 200
     assert client.post(base, headers=officer.headers, json=good).status_code == 409
     shown = client.get(f"{API}/drills/standing", headers=officer.headers).get_json()
-    assert shown["last_held"] == date.today().isoformat() and shown["missed"] is False
+    assert shown["last_held"] == school_day().isoformat() and shown["missed"] is False
     empty = client.post(f"{API}/drills", headers=officer.headers,
-                        json={"kind": "fire", "planned_on": date.today().isoformat(), "scope": " "})
+                        json={"kind": "fire", "planned_on": school_day().isoformat(), "scope": " "})
     assert empty.status_code == 422 and list(empty.get_json()["errors"]) == ["scope"]
 
 
 def test_the_calendar_shows_a_planned_drill_and_the_next_due(client, school, officer):
-    first = date.today().replace(day=1)
+    first = school_day().replace(day=1)
     planned_on = first + timedelta(days=20)
     drill = plan(client, officer, planned_on, kind="earthquake")
     signed_in(client, officer)

@@ -14,7 +14,7 @@ from core.sdk import import_sheet
 from core.tenancy import tenant_context
 from core.testing import signed_in, xlsx_of
 
-from .conftest import API, SLUG
+from .conftest import API, SLUG, school_day
 
 pytestmark = pytest.mark.houqin_plugins("safety")
 MADE = date(2020, 3, 1)
@@ -112,7 +112,7 @@ def test_checks_fall_due_each_month_or_each_half_month(client, school, keeper, g
 
     # A failed part needs what is wrong; the same day twice is a clash.
     base = f"{API}/equipment/{corridor['id']}/checks"
-    today = date.today().isoformat()
+    today = school_day().isoformat()
     failed = client.post(base, headers=guard.headers, json={"checked_on": today, "pressure": False})
     assert failed.status_code == 422 and list(failed.get_json()["errors"]) == ["note"]
     made = client.post(base, headers=guard.headers, json={"checked_on": today, "pressure": False,
@@ -126,7 +126,7 @@ def test_checks_fall_due_each_month_or_each_half_month(client, school, keeper, g
 
 def test_bad_equipment_and_checks_name_their_field_and_write_nothing(client, school, keeper,
                                                                       guard):
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (school_day() + timedelta(days=3)).isoformat()
     for extra, field in (({"produced_on": future}, "produced_on"),
                          ({"agent": None}, "agent"),
                          ({"kind": "hydrant"}, "agent"),

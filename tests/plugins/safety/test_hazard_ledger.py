@@ -4,7 +4,7 @@ of order, in the future, naming nobody on the staff or already in the register a
 by column; the module's own export reads back as the same hazards."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
@@ -13,7 +13,7 @@ from core.sdk import import_sheet
 from core.tenancy import tenant_context
 from core.testing import signed_in, xlsx_of
 
-from .conftest import API, SLUG, staff_of
+from .conftest import API, SLUG, school_day, staff_of
 
 HEADERS = ["序号", "发现时间", "隐患部位", "隐患", "隐患等级", "发现人", "整改责任人", "整改期限",
            "整改措施", "整改完成时间", "验收人", "验收时间", "状态"]
@@ -84,7 +84,7 @@ def test_a_paper_ledger_imports_as_it_stands_and_the_loop_goes_on(client, school
 
 def test_only_those_who_assign_hazards_import_a_ledger(client, school, keeper, officer):
     signed_in(client, keeper)  # reports and fixes hazards, does not manage them
-    day = (date.today() - timedelta(days=3)).isoformat()
+    day = (school_day() - timedelta(days=3)).isoformat()
     sheet = xlsx_of([[1, day, "操场", "围栏破损"]], HEADERS[:4])
     refused = client.post(f"/t/{SLUG}/m/safety/registers/hazards/import",
                           data={"file": (io.BytesIO(sheet), "l.xlsx")})

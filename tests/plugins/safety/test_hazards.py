@@ -11,7 +11,7 @@ from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import at_once
 
-from .conftest import API, report, staff_of
+from .conftest import API, report, school_day, staff_of
 
 pytestmark = pytest.mark.houqin_plugins("safety")
 
@@ -41,7 +41,7 @@ def test_the_full_hazard_loop(client, school, officer, keeper, director, make_us
     no_deadline = client.put(f"{base}/assignment", headers=officer.headers,
                              json={"owner_id": owner_id})
     assert no_deadline.status_code == 422 and list(no_deadline.get_json()["errors"]) == ["deadline"]
-    deadline = (date.today() + timedelta(days=7)).isoformat()
+    deadline = (school_day() + timedelta(days=7)).isoformat()
     assigned = client.put(f"{base}/assignment", headers=officer.headers,
                           json={"owner_id": owner_id, "deadline": deadline})
     assert assigned.status_code == 200, assigned.get_json()
@@ -85,7 +85,7 @@ def test_a_fixer_who_manages_hazards_still_cannot_verify_their_own_fix(client, s
     hazard = report(client, officer)
     base = f"{API}/hazards/{hazard['id']}"
     client.put(f"{base}/assignment", headers=officer.headers,
-               json={"owner_id": owner_id, "deadline": date.today().isoformat()})
+               json={"owner_id": owner_id, "deadline": school_day().isoformat()})
     assert client.post(f"{base}/fix", headers=officer.headers, json={"note": "已修"}).status_code == 200
     own = client.post(f"{base}/verification", headers=officer.headers, json={"passed": True})
     assert own.status_code == 422 and list(own.get_json()["errors"]) == ["passed"]
@@ -94,7 +94,7 @@ def test_a_fixer_who_manages_hazards_still_cannot_verify_their_own_fix(client, s
 
 def test_bad_reports_and_assignments_name_their_field_and_write_nothing(
         client, school, officer, make_school, settings_of):
-    future = (date.today() + timedelta(days=2)).isoformat() + "T08:00:00"
+    future = (school_day() + timedelta(days=2)).isoformat() + "T08:00:00"
     for body, field in (({"place": "", "description": "x"}, "place"),
                         ({"place": "操场", "description": ""}, "description"),
                         ({"place": "操场", "description": "x", "level": "bad"}, "level"),
@@ -113,12 +113,12 @@ def test_bad_reports_and_assignments_name_their_field_and_write_nothing(
     assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["building_id"]
     assert client.get(f"{API}/hazards", headers=officer.headers).get_json() == []
 
-    hazard = report(client, officer, found_at=(date.today() - timedelta(days=3)).isoformat()
+    hazard = report(client, officer, found_at=(school_day() - timedelta(days=3)).isoformat()
                     + "T09:00:00")
     base = f"{API}/hazards/{hazard['id']}"
     owner_id = staff_of(school, officer, name="赵师傅")
     before = client.put(f"{base}/assignment", headers=officer.headers, json={
-        "owner_id": owner_id, "deadline": (date.today() - timedelta(days=4)).isoformat()})
+        "owner_id": owner_id, "deadline": (school_day() - timedelta(days=4)).isoformat()})
     assert before.status_code == 422 and list(before.get_json()["errors"]) == ["deadline"]
     stranger = client.put(f"{base}/assignment", headers=officer.headers, json={
         "owner_id": "00000000-0000-7000-8000-000000000000"})
@@ -128,7 +128,7 @@ def test_bad_reports_and_assignments_name_their_field_and_write_nothing(
     settings_of({"major_days": 5})
     assigned = client.put(f"{base}/assignment", headers=officer.headers,
                           json={"owner_id": owner_id, "level": "major"})
-    assert assigned.get_json()["deadline"] == (date.today() + timedelta(days=2)).isoformat()
+    assert assigned.get_json()["deadline"] == (school_day() + timedelta(days=2)).isoformat()
     assert assigned.get_json()["overdue"] is False
 
 
@@ -139,7 +139,7 @@ def test_two_verifications_at_once_end_in_one_outcome_and_a_409(app, school, off
     hazard = report(client, officer)
     base = f"{API}/hazards/{hazard['id']}"
     client.put(f"{base}/assignment", headers=officer.headers,
-               json={"owner_id": owner_id, "deadline": date.today().isoformat()})
+               json={"owner_id": owner_id, "deadline": school_day().isoformat()})
     client.post(f"{base}/fix", headers=keeper.headers, json={"note": "已修"})
     # Whichever comes second finds the hazard closed or sent back (a 409 by its rule), or, on
     # PostgreSQL, read it before the first wrote and finds its version moved (a 409 too).
@@ -166,7 +166,7 @@ def test_late_hazards_are_chased_and_escalated_as_days_pass(client, school, offi
     client.put(f"{API}/hazards/{hazard['id']}/assignment", headers=officer.headers,
                json={"owner_id": owner_id})
     deadline = date.fromisoformat(_steps(client, officer, hazard["id"])["deadline"])
-    assert deadline == date.today() + timedelta(days=3)
+    assert deadline == school_day() + timedelta(days=3)
 
     def run(on):
         with tenant_context(school):
@@ -190,9 +190,9 @@ def test_a_hazard_nobody_took_up_is_late_too(client, school, officer, settings_o
 
     settings_of({"general_days": 2})
     hazard = report(client, officer)
-    assert hazard["deadline"] == (date.today() + timedelta(days=2)).isoformat()
+    assert hazard["deadline"] == (school_day() + timedelta(days=2)).isoformat()
     with tenant_context(school):
-        assert hazards.chase_late(date.today() + timedelta(days=3)) == (1, 0)
+        assert hazards.chase_late(school_day() + timedelta(days=3)) == (1, 0)
         db.session.commit()
     assert _notices(school, "safety:late:") == [f"safety:late:{hazard['id']}"]
 

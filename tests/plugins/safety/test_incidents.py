@@ -14,7 +14,7 @@ from core.tenancy import tenant_context
 from core.testing import at_once, signed_in
 from tests.plugins.canteen.support import classroom
 
-from .conftest import API, SLUG
+from .conftest import API, SLUG, school_day
 
 pytestmark = pytest.mark.houqin_plugins("safety")
 
@@ -199,7 +199,7 @@ def test_the_pages_report_and_close_an_incident_and_the_register_exports(
                                                  "version": "1"}).status_code == 302
     listed = officer.get("/m/safety/incidents").get_data(as_text=True)
     assert "南门" in listed and 'data-testid="incident-rules"' in listed and "及时" in listed
-    today = date.today()
+    today = school_day()
     sheet = officer.get(f"/m/safety/registers/incidents.xlsx?from={today - timedelta(days=7)}"
                         f"&to={today}")
     assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
@@ -215,7 +215,7 @@ def test_the_weekly_report_counts_the_week_s_rows(client, school, officer, setti
     from plugins.safety.services import drills, equipment, hazards, incidents, weekly
 
     settings_of({"incident_hours_grave": 1})
-    week = weekly.week_of(date.today() - timedelta(days=14))  # a whole past week
+    week = weekly.week_of(school_day() - timedelta(days=14))  # a whole past week
     monday = datetime.combine(week.start, datetime.min.time()).astimezone(UTC)
     with tenant_context(school):
         staff = Staff(name="王师傅", position="维修工")

@@ -5,7 +5,7 @@ child's own class teacher, within their days; the children still waiting."""
 
 import io
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,8 @@ from core.extensions import db
 from core.tenancy import tenant_context
 from core.testing import at_once, signed_in
 from tests.plugins.canteen.support import classroom
+
+from .conftest import school_day
 
 pytestmark = pytest.mark.houqin_plugins("safety")
 API = "/t/safety-kinder/api/v1/safety"
@@ -100,7 +102,7 @@ def test_two_guards_handing_one_child_over_at_once_make_one_handover(app, kinder
 
 def test_a_permit_lets_someone_else_take_the_child_on_its_days(client, kinder, guard, teacher,
                                                                make_user, child):
-    today = date.today()
+    today = school_day()
     body = {"student_id": child["id"], "name": "李阿姨", "relation": "邻居",
             "valid_from": today.isoformat(), "valid_until": (today + timedelta(days=2)).isoformat()}
     other_teacher = make_user(kinder, "class_teacher", email="other@kinder.test")
@@ -141,8 +143,8 @@ def test_the_gate_page_hands_over_and_turns_away(app, kinder, guard, teacher, ch
     granted = door.post("/t/safety-kinder/m/safety/pickup/permits", data={
         "csrf_token": teacher_token, "permit_student_id": child["other"],
         "permit_name": "张爷爷", "permit_relation": "祖父", "permit_phone": "",
-        "permit_valid_from": date.today().isoformat(),
-        "permit_valid_until": date.today().isoformat(),
+        "permit_valid_from": school_day().isoformat(),
+        "permit_valid_until": school_day().isoformat(),
         "permit_photo": (io.BytesIO(PNG), "face.png")}, content_type="multipart/form-data")
     assert granted.status_code == 302
     page = door.get("/t/safety-kinder/m/safety/pickup").get_data(as_text=True)
