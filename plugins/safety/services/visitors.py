@@ -73,7 +73,8 @@ def _matching(name: str, tel: str, car: str, on: date):
 def matches(name: str, tel: str, car: str) -> list[str]:
     """The refusal list's entries this person matches (by name, phone or plate), as the guard
     reads them: the school's own, then the district's — read in the district's schools
-    through core's district read, recorded in each school's audit trail."""
+    through core's district read, recorded in the trail of each school whose entry matched
+    (a check-in matching nobody records nothing in a thousand schools)."""
     on = today()
     where = _matching(name.strip(), tel, car, on)
     found = [(r.name or r.phone or r.plate, r.reason) for r in db.session.scalars(
@@ -81,13 +82,14 @@ def matches(name: str, tel: str, car: str) -> list[str]:
 
     def district(_schools):
         return [tuple(r) for r in db.session.execute(
-            select(GateRefusal.name, GateRefusal.phone, GateRefusal.plate, GateRefusal.reason)
+            select(GateRefusal.tenant_id, GateRefusal.name, GateRefusal.phone,
+                   GateRefusal.plate, GateRefusal.reason)
             .where(GateRefusal.district_wide.is_(True), *where))]
 
     seen = set(found)
-    for who, tel_, car_, reason in district_read(current_district(), PURPOSE,
-                                                 "safety_gate_refusals", district,
-                                                 module="safety"):
+    for _school, who, tel_, car_, reason in district_read(
+            current_district(), PURPOSE, "safety_gate_refusals", district, module="safety",
+            read_from=lambda rows: {row[0] for row in rows}):
         if (who or tel_ or car_, reason) not in seen:
             found.append((who or tel_ or car_, reason))
     return [f"{who}: {reason}" for who, reason in found]

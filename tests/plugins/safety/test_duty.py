@@ -90,9 +90,10 @@ def test_a_night_from_the_roster_to_the_acknowledged_handover(client, school, of
     assert datetime.fromisoformat(night["starts_at"]) == moment(school, first, 22)
     assert datetime.fromisoformat(night["ends_at"]) == moment(school, first + timedelta(days=1), 6)
 
-    # A quarter of an hour before ten the guard is told, once however often the job runs.
-    assert run(school, "remind_starting", moment(school, first, 21, 15)) == 0
-    assert run(school, "remind_starting", moment(school, first, 21, 45)) == 1
+    # The hourly run within an hour and a half of ten tells the guard, once however often
+    # the job runs.
+    assert run(school, "remind_starting", moment(school, first, 20, 15)) == 0
+    assert run(school, "remind_starting", moment(school, first, 20, 45)) == 1
     assert run(school, "remind_starting", moment(school, first, 21, 50)) == 0
     assert notices(school, "safety:duty-starts:") == [(f"safety:duty-starts:{night['id']}",
                                                       guard.id)]

@@ -130,6 +130,21 @@ def test_a_district_entry_warns_every_school_of_the_district(client, make_school
                              headers=guard.headers,
                              json={"name": "某人", "kind": "delivery", "plate": "粤b 88888"})
         assert answer.status_code == warned, (school.slug, answer.get_json())
+    # The matched entry's school alone records that the district's list was read for it; a
+    # visitor matching nothing leaves no read in any school's trail.
+    guard = make_user(other, "guard", email="second-guard@gate-other.test")
+    assert client.post("/t/gate-other/api/v1/safety/gate/visits", headers=guard.headers,
+                       json={"name": "无关的人", "kind": "visitor"}).status_code == 201
+    assert client.post("/t/gate-other/api/v1/safety/gate/visits", headers=guard.headers, json={
+        "name": "某人", "kind": "delivery", "plate": "粤B88888",
+        "override_note": "校长在场核实"}).status_code == 201
+
+    def reads(school):
+        with tenant_context(school):
+            return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "district_read",
+                AuditEvent.entity == "safety_gate_refusals"))
+    assert (reads(near), reads(other)) == (1, 0)
     # The district admin sees the district's entries wherever they act; a school's heads
     # see their own list (the district's meet them at the gate).
     other_admin = make_user(other, district=near.district_id, role="district_admin",
