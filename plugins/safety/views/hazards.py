@@ -32,8 +32,11 @@ def hazard_register():
     filters = _filters()
     rows, page, more = forms.page_of(hazards.listed(**filters))
     return render_template("safety/hazards.html", rows=hazards.shown_many(rows), page=page,
-                           more=more, filters=filters, levels=LEVELS, level_titles=LEVEL_TITLES,
-                           statuses=STATUSES, status_titles=STATUS_TITLES,
+                           more=more, filters=filters, levels=LEVELS,
+                           # translated once a page, not once a row
+                           level_titles={k: str(v) for k, v in LEVEL_TITLES.items()},
+                           statuses=STATUSES,
+                           status_titles={k: str(v) for k, v in STATUS_TITLES.items()},
                            staff=people.staff(active_only=True), buildings=buildings(),
                            local=local, query={k: str(v) for k, v in filters.items()})
 
