@@ -263,26 +263,48 @@ def clone(connection, source: int, targets: list[int]) -> None:
             "WHERE x.tenant_id = :s"), {"ids": targets, "s": source})
 
 
-def seed_rounds(connection, tenant_id: int, years: int, now: datetime) -> int:
-    """The inspection rounds (巡查) of the measured school — NOT YET: their tables come from a
-    parallel branch and do not exist on this one. Until the merge this only looks for them
-    and says the volume is absent; the figures are then without rounds.
+ROUNDS_A_WEEK = 50
+ITEMS = 30
 
-    To fill in after the merge (as the owner, COPY like ``generate``): about 50 rounds a week
-    for ``years`` years before ``now`` (≈ 13,000 rounds), each with its 30 checklist items
-    (≈ 390,000 items), a few per cent of items failed and each failed item linked to a hazard
-    of ``safety_hazards`` where the schema has that link; then copy them to the other schools
-    in ``clone`` (add the tables to ``CLONED``). Return the rows written."""
-    present = connection.execute(text(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-        "AND table_name LIKE 'safety_round%' ORDER BY table_name")).scalars().all()
-    if not present:
-        print("  rounds: no rounds tables on this branch (safety_round*); the rounds volume "
-              "(~50 a week x 30 items for 5 years) is absent from these figures")
-        return 0
-    print(f"  rounds: tables {', '.join(present)} exist but seed_rounds does not fill them "
-          "yet; the rounds volume is absent from these figures")
-    return 0
+
+def seed_rounds(connection, tenant_id: int, years: int, now: datetime) -> int:
+    """The measured school's safety rounds (安全检查): about 50 signed rounds a week for
+    ``years`` years before ``now`` (≈ 13,000), each with its 30 answered items (≈ 390,000),
+    one item in fifty failed, on a checklist of 30 items — written by the database itself
+    (``generate_series``), as the owner. Only the measured school gets them: copied to a
+    hundred schools they would be 39 million rows, and neither the hazard register nor the
+    district's list reads them; they are here so the measured school's database is as large
+    as five years of rounds make it. Returns the rows written."""
+    checklist = uuid.uuid4()
+    connection.execute(text(
+        "INSERT INTO safety_checklists (tenant_id, id, kind, title, version) "
+        "VALUES (:t, :c, 'classroom', '教室安全检查', 1)"), {"t": tenant_id, "c": checklist})
+    connection.execute(text(
+        "INSERT INTO safety_checklist_items (tenant_id, id, checklist_id, position, text_zh, "
+        "text_en, pass_zh, pass_en, source, certainty) "
+        "SELECT :t, gen_random_uuid(), :c, p, '检查项 ' || p, 'item ' || p, '合格', 'pass', "
+        "'', '' FROM generate_series(1, :n) p"), {"t": tenant_id, "c": checklist, "n": ITEMS})
+    rounds = ROUNDS_A_WEEK * 52 * years
+    step = timedelta(weeks=1) / ROUNDS_A_WEEK
+    connection.execute(text(
+        "INSERT INTO safety_rounds (tenant_id, id, checklist_id, kind, title, place, "
+        "started_at, started_by, done_at, signed_by, version) "
+        "SELECT :t, gen_random_uuid(), :c, 'classroom', '教室安全检查', '教学楼 ' || (g % 40), "
+        "CAST(:now AS timestamptz) - g * CAST(:step AS interval), '保安', "
+        "CAST(:now AS timestamptz) - g * CAST(:step AS interval) + interval '20 minutes', "
+        "'保安', 1 FROM generate_series(1, :n) g"),
+        {"t": tenant_id, "c": checklist, "now": now, "step": step, "n": rounds})
+    answers = connection.execute(text(
+        "INSERT INTO safety_round_answers (tenant_id, id, round_id, position, text_zh, "
+        "text_en, pass_zh, pass_en, source, certainty, result, note, answered_by, "
+        "answered_at) "
+        "SELECT r.tenant_id, gen_random_uuid(), r.id, p, '检查项 ' || p, 'item ' || p, '合格', "
+        "'pass', '', '', CASE WHEN (hashtext(r.id::text) + p) % 50 = 0 THEN 'fail' "
+        "ELSE 'pass' END, '', r.signed_by, r.done_at "
+        "FROM safety_rounds r CROSS JOIN generate_series(1, :n) p WHERE r.tenant_id = :t"),
+        {"t": tenant_id, "n": ITEMS}).rowcount
+    print(f"  rounds: {rounds:,} rounds with {answers:,} answered items in the measured school")
+    return 1 + ITEMS + rounds + answers
 
 
 # --- the bare side -------------------------------------------------------------------------
