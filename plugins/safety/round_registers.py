@@ -66,10 +66,7 @@ class _ItemOf:
 
 def _exported() -> list[_ItemOf]:
     found = rounds.checklists()
-    items: dict = {c.id: [] for c in found}
-    for item in db.session.scalars(select(ChecklistItem).where(
-            ChecklistItem.checklist_id.in_(list(items))).order_by(ChecklistItem.position)):
-        items[item.checklist_id].append(item)
+    items = rounds.items_of([c.id for c in found])
     return [_ItemOf(c, i) for c in found for i in items[c.id]]
 
 
@@ -78,6 +75,8 @@ def _load_item(values: dict[str, Any], _looked_up: Any) -> dict[str, Any]:
         raise RuleBroken(_("this column is empty"), "text_zh")
     if not (values.get("title") or "").strip():
         raise RuleBroken(_("this column is empty"), "title")
+    rounds.fits(values["title"].strip(), rounds.TITLE_LENGTH, "title")
+    rounds.check_item(values, field_of=lambda name: name)
     return {k: (values.get(k) or "") for k in ("kind", "title", *rounds.ITEM_FIELDS)}
 
 

@@ -69,6 +69,9 @@ class DistrictChecklist(db.Model):
     published_by: Mapped[str] = mapped_column(String(50))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
+    # Two district admins editing at once: the second is told (409), not lost.
+    __mapper_args__ = {"version_id_col": version}
+
 
 class Checklist(TenantScoped, db.Model):
     """A school's checklist for one kind of place or object; its items are its own to add,

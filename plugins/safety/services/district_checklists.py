@@ -41,6 +41,7 @@ def publish(data: dict) -> DistrictChecklist:
     title = data["title"].strip()
     if not title:
         raise RuleBroken(_("a title"), "title")
+    rounds.fits(title, rounds.TITLE_LENGTH, "title")
     made = DistrictChecklist(district_id=current_district().id, kind=data["kind"], title=title,
                              items=_items(data), version=1, published_by=acting_name(),
                              published_at=utcnow())
@@ -52,9 +53,9 @@ def publish(data: dict) -> DistrictChecklist:
 def revise(found: DistrictChecklist, data: dict) -> DistrictChecklist:
     """The district's new wording; the schools' copies that still follow it take it up."""
     found.items = _items(data)
+    rounds.fits((data.get("title") or "").strip(), rounds.TITLE_LENGTH, "title")
     if data.get("title", "").strip():
         found.title = data["title"].strip()
-    found.version += 1
     found.published_by, found.published_at = acting_name(), utcnow()
     return found
 

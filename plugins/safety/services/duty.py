@@ -73,6 +73,12 @@ def get_shift(shift_id: uuid.UUID) -> DutyShift:
     return get_or_404(DutyShift, shift_id, "shift_id")
 
 
+def shifts_of(ids: Iterable[uuid.UUID]) -> list[DutyShift]:
+    """The school's shifts of these ids, in one query."""
+    ids = list(ids)
+    return list(db.session.scalars(select(DutyShift).where(DutyShift.id.in_(ids)))) if ids else []
+
+
 def shifts_between(first: date, last: date) -> list[DutyShift]:
     return list(db.session.scalars(select(DutyShift).where(
         DutyShift.day >= first, DutyShift.day <= last).order_by(DutyShift.day, DutyShift.post,

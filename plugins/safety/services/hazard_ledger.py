@@ -16,6 +16,10 @@ from core.sdk import RuleBroken, _, db, people, school_zone, utcnow, uuid7
 
 from ..models import LEVELS, Hazard, HazardStep
 
+# How long each text of a ledger row may be (the columns it goes into).
+LENGTHS = {"place": 120, "description": 500, "reported_by": 50, "fix_note": 500,
+           "verified_by": 50}
+
 # What a ledger row says, by field, once its cells are read.
 FIELDS = ("found_at", "place", "description", "level", "reported_by", "owner", "deadline",
           "fix_note", "fixed_at", "verified_by", "verified_at", "status")
@@ -58,6 +62,9 @@ def _status(fixed: bool, verified: bool, assigned: bool) -> str:
 def checked(values: dict, known: LedgerKnown) -> dict:
     """One ledger row checked against the hazard rules (what is missing, out of order or in
     the future names its column) into what ``record`` writes."""
+    for name, length in LENGTHS.items():
+        if len((values.get(name) or "").strip()) > length:
+            raise RuleBroken(_("at most %(n)s characters", n=length), name)
     place = (values.get("place") or "").strip()
     description = (values.get("description") or "").strip()
     if not place:

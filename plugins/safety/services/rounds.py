@@ -80,8 +80,17 @@ def get_checklist(checklist_id: uuid.UUID) -> Checklist:
 
 
 def items(checklist_id: uuid.UUID) -> list[ChecklistItem]:
-    return list(db.session.scalars(select(ChecklistItem).where(
-        ChecklistItem.checklist_id == checklist_id).order_by(ChecklistItem.position)))
+    return items_of([checklist_id])[checklist_id]
+
+
+def items_of(checklist_ids) -> dict[uuid.UUID, list[ChecklistItem]]:
+    """The items of these checklists, in one query however many checklists there are."""
+    found: dict[uuid.UUID, list[ChecklistItem]] = {c: [] for c in checklist_ids}
+    if found:
+        for item in db.session.scalars(select(ChecklistItem).where(
+                ChecklistItem.checklist_id.in_(list(found))).order_by(ChecklistItem.position)):
+            found[item.checklist_id].append(item)
+    return found
 
 
 def install_defaults() -> list[Checklist]:
@@ -103,6 +112,25 @@ def install_defaults() -> list[Checklist]:
     return made
 
 
+# How long each text of a checklist may be (its columns).
+TITLE_LENGTH, NOTE_LENGTH = 80, 500
+ITEM_LENGTHS = {"text_zh": 200, "text_en": 200, "pass_zh": 200, "pass_en": 200, "source": 200,
+                "certainty": 10}
+
+
+def fits(text: str | None, length: int, field: str) -> None:
+    """Refuse a text longer than its column, naming ``field``."""
+    if len(text or "") > length:
+        raise RuleBroken(_("at most %(n)s characters", n=length), field)
+
+
+def check_item(item: dict, field_of=lambda name: "items") -> None:
+    """One checklist item's texts, each within its column (``field_of`` names where a
+    refusal shows: the API's ``items``, an import's column)."""
+    for name, length in ITEM_LENGTHS.items():
+        fits((item.get(name) or "").strip(), length, field_of(name))
+
+
 def _items_of(data: dict) -> list[dict]:
     given = data.get("items") or []
     if not given:
@@ -110,6 +138,7 @@ def _items_of(data: dict) -> list[dict]:
     for item in given:
         if not item.get("text_zh", "").strip():
             raise RuleBroken(_("every item says what to check"), "items")
+        check_item(item)
     return given
 
 
@@ -117,6 +146,7 @@ def create(data: dict) -> Checklist:
     title = data["title"].strip()
     if not title:
         raise RuleBroken(_("a title"), "title")
+    fits(title, TITLE_LENGTH, "title")
     given = _items_of(data)
     checklist = Checklist(kind=data["kind"], title=title)
     db.session.add(checklist)
@@ -131,11 +161,15 @@ def revise(checklist: Checklist, data: dict, following: bool = False) -> Checkli
     of a district's checklist edited by the school stops following the district's edits
     (``following``: the district's edit itself, taken up)."""
     given = _items_of(data)
+    fits((data.get("title") or "").strip(), TITLE_LENGTH, "title")
     if checklist.district_checklist_id is not None and not following \
             and checklist.diverged_at is None:
         checklist.diverged_at = utcnow()
     if data.get("title", "").strip():
         checklist.title = data["title"].strip()
+    # The version moves with every rewording, so two people rewording at once end in one
+    # list of items and a 409, not both lists stacked.
+    flag_modified(checklist, "title")
     for item in items(checklist.id):
         db.session.delete(item)
     db.session.flush()
@@ -380,6 +414,7 @@ def answer(walked: SafetyRound, given: list[dict],
             raise RuleBroken(_("pass, fail or not applicable"), f"result_{g['position']}")
         if g["result"] == "fail" and not (g.get("note") or "").strip():
             raise RuleBroken(_("what is wrong"), f"note_{g['position']}")
+        fits((g.get("note") or "").strip(), NOTE_LENGTH, f"note_{g['position']}")
     for position in photos:
         if position not in positions or next(g for g in given
                                              if g["position"] == position)["result"] != "fail":

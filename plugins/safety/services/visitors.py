@@ -24,6 +24,7 @@ from core.sdk import (
     district_read,
     get_or_404,
     people,
+    require_tenant,
     utcnow,
 )
 
@@ -258,10 +259,12 @@ def lift(entry: GateRefusal) -> GateRefusal:
     return entry
 
 
-def _listed(entry: GateRefusal, school: str = "") -> dict:
+def _listed(entry: GateRefusal, school: str = "", here: bool = True) -> dict:
+    # ``here``: kept in the school in context, so lifted from it; a district entry another
+    # school keeps is lifted there.
     return dict(id=entry.id, name=entry.name, phone=entry.phone, plate=entry.plate,
                 reason=entry.reason, until=entry.until, district_wide=entry.district_wide,
-                added_by=entry.added_by, added_at=entry.added_at, school=school)
+                added_by=entry.added_by, added_at=entry.added_at, school=school, here=here)
 
 
 def refusals(district: bool = False) -> list[dict]:
@@ -277,11 +280,14 @@ def refusals(district: bool = False) -> list[dict]:
     if not district:
         return own
 
+    here = require_tenant().id
+
     def read(schools):
         names = {s.id: s.name for s in schools}
-        return [_listed(r, names.get(r.tenant_id, "")) for r in db.session.scalars(
-            select(GateRefusal).where(GateRefusal.district_wide.is_(True), *in_force)
-            .order_by(GateRefusal.added_at))]
+        return [_listed(r, names.get(r.tenant_id, ""), r.tenant_id == here)
+                for r in db.session.scalars(
+                    select(GateRefusal).where(GateRefusal.district_wide.is_(True), *in_force)
+                    .order_by(GateRefusal.added_at))]
 
     return own + district_read(current_district(), PURPOSE, "safety_gate_refusals", read,
                                module="safety")

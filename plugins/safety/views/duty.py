@@ -34,20 +34,25 @@ def _month_days(first: date) -> list[date]:
 @bp.route("/duty", endpoint="duty")
 @requires("safety.read")
 def duty_page():
+    return _render_duty({}, {})
+
+
+def _render_duty(errors: dict, form: dict, status: int = 200, **_ignored):
+    """Today's duty, this month's own shifts, the swaps waiting (with a refused answer's
+    reason)."""
     day = today()
     shifts = {s.id: s for s in duty.shifts_between(day - timedelta(days=1), day + timedelta(
         days=31))}
     open_swaps = duty.swaps()
-    for swap in open_swaps:
-        for shift_id in (swap.shift_id, swap.other_shift_id):
-            if shift_id not in shifts:
-                shifts[shift_id] = duty.get_shift(shift_id)
+    # The shifts of swaps beyond the month, read at once.
+    shifts |= {s.id: s for s in duty.shifts_of(
+        {i for w in open_swaps for i in (w.shift_id, w.other_shift_id)} - set(shifts))}
     me = duty.my_staff_id()
     return render_template(
         "safety/duty.html", on_duty=duty.on_duty(day), post_titles=POST_TITLES, day=day,
         mine=[s for s in shifts.values() if s.staff_id == me and s.day >= day - timedelta(
             days=1)], shifts=shifts, names=_names(), swaps=open_swaps, swap_titles=SWAP_TITLES,
-        me=me, waiting=duty.unacknowledged(), local=local)
+        me=me, waiting=duty.unacknowledged(), local=local, errors=errors), status
 
 
 # --- the month's roster --------------------------------------------------------------------
@@ -168,11 +173,6 @@ def ask_swap():
     swap = duty.ask_swap(SwapSchema().load_form(forms.schema_fields(
         request.form, ("shift_id", "other_shift_id", "reason"))))
     return redirect(url_for("safety_pages.duty_shift", shift_id=swap.shift_id))
-
-
-def _render_duty(errors: dict, form: dict, status: int = 200, **_ignored):
-    answer = duty_page()
-    return answer, status
 
 
 @bp.route("/duty/swaps/<uuid:swap_id>/answer", methods=["POST"])

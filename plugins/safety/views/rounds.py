@@ -77,7 +77,7 @@ def install_checklists():
 def checklists():
     found = rounds.checklists()
     return render_template("safety/checklists.html", checklists=found,
-                           items={c.id: rounds.items(c.id) for c in found},
+                           items=rounds.items_of([c.id for c in found]),
                            kind_titles=KIND_TITLES, text=rounds.in_reader_language)
 
 

@@ -3,22 +3,30 @@ phone, and the same sections as .xlsx."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from flask import render_template, request
+from flask import render_template
 
-from core.sdk import _, audit, current_tenant, requires, sheet_cell, workbook_bytes, xlsx_download
+from core.sdk import (
+    _,
+    audit,
+    current_tenant,
+    forms,
+    requires,
+    sheet_cell,
+    workbook_bytes,
+    xlsx_download,
+)
 
 from ..services import weekly
 from . import bp
 
 
 def _week() -> weekly.Week:
-    """The week holding ``?week=`` (any day of it, ISO); last week when none or a bad one."""
-    try:
-        return weekly.week_of(date.fromisoformat(request.args.get("week", "")))
-    except ValueError:
-        return weekly.week_of()
+    """The week holding ``?week=`` (any day of it, ISO); last week when none or a bad one
+    (also one so far out that the links to the weeks around it would overflow)."""
+    last = weekly.week_of()
+    return weekly.week_of(forms.day_arg("week", last.start))
 
 
 @bp.route("/report", endpoint="weekly_report")

@@ -154,6 +154,10 @@ def test_a_swap_changes_the_roster_only_when_approved(client, school, officer, g
         "accepted"
     assert client.post(answer, headers=teacher.headers, json={"yes": True}).status_code == 409
     assert [r["staff_id"] for r in shifts(client, officer, one, two)] == [guard_id, teacher_id]
+    # The head sees it waiting for approval on the duty page.
+    signed_in(client, officer)
+    page = client.get(f"/t/{school.slug}/m/safety/duty")
+    assert page.status_code == 200 and "家中有事" in page.get_data(as_text=True)
     decision = f"{API}/duty/swaps/{swap['id']}/decision"
     assert client.post(decision, headers=guard.headers, json={"yes": True}).status_code == 403
     assert ok(client.post(decision, headers=officer.headers, json={"yes": True}))["status"] == \

@@ -44,6 +44,7 @@ def test_a_paper_ledger_imports_as_it_stands_and_the_loop_goes_on(client, school
          "", ""],
         [11, "2025-07-07 09:00", "宿舍", "灯不亮", "一般", "", "李师傅", "2025-07-09", "换灯",
          "2025-07-06 09:00", "", "", ""],
+        [12, "2025-07-08 09:00", "宿" * 121, "灯不亮", "一般", "", "", "", "", "", "", "", ""],
     ], HEADERS)
     with tenant_context(school):
         report = import_sheet("safety.hazards", "ledger.xlsx", ledger, dry_run=False)
@@ -51,7 +52,7 @@ def test_a_paper_ledger_imports_as_it_stands_and_the_loop_goes_on(client, school
     assert report["created"] == 4
     assert sorted((e["row"], e["column"]) for e in report["errors"]) == [
         (6, "整改期限"), (7, "验收人"), (8, "发现时间"), (9, "整改责任人"), (10, "状态"),
-        (11, "隐患"), (12, "整改完成时间")]
+        (11, "隐患"), (12, "整改完成时间"), (13, "隐患部位")]
 
     listed = {h["place"]: h for h in client.get(f"{API}/hazards", headers=officer.headers)
               .get_json()}

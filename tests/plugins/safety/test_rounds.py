@@ -167,6 +167,10 @@ def test_bad_answers_are_refused_naming_the_field_and_write_nothing(client, scho
     assert page.status_code == 415 and b"error-photo_2" in page.data
     kept = client.get(f"{API}/rounds/{walked['id']}", headers=guard.headers).get_json()
     assert kept["answers"][1]["result"] is None
+    # A note longer than its column, through the page's form: refused by its field.
+    long = client.post(f"/t/safety-school/m/safety/rounds/{walked['id']}", headers=guard.headers,
+                       data={"result_2": "fail", "note_2": "松" * 501})
+    assert long.status_code == 422 and b"error-note_2" in long.data
 
 
 def test_two_people_signing_at_once_make_one_signature_and_a_409(app, school, officer, guard,
