@@ -39,7 +39,7 @@ def _between(start: date, end: date) -> list[IncidentRow]:
 COLUMNS = (
     SheetColumn(lazy_gettext("No."), lambda r: r.number),
     SheetColumn(lazy_gettext("When it happened"), lambda r: r.incident.occurred_at),
-    SheetColumn(lazy_gettext("Place"), lambda r: r.incident.place),
+    SheetColumn(lazy_gettext("Location"), lambda r: r.incident.place),
     SheetColumn(lazy_gettext("Kind"), lambda r: str(INCIDENT_TITLES[r.incident.kind])),
     SheetColumn(lazy_gettext("Severity"), lambda r: str(LEVEL_TITLES[r.incident.severity])),
     SheetColumn(lazy_gettext("What happened"), lambda r: r.incident.description),

@@ -44,7 +44,7 @@ def _signed_between(start: date, end: date) -> list[ItemRow]:
 
 ROUND_COLUMNS = (
     SheetColumn(lazy_gettext("Signed at"), lambda r: r.round.done_at),
-    SheetColumn(lazy_gettext("Place"), lambda r: r.round.place),
+    SheetColumn(lazy_gettext("Location"), lambda r: r.round.place),
     SheetColumn(lazy_gettext("Checklist"), lambda r: r.round.title),
     SheetColumn(lazy_gettext("Item"), lambda r: r.answer.text_zh),
     SheetColumn(lazy_gettext("Result"),

@@ -1,7 +1,7 @@
 """The weekly safety report (安全周报): one week, Monday to Sunday, in sections — hazards found,
 closed and past their deadline by level; fire equipment checked and due; drills held and
-missed; incidents. Each section is a function of the week in ``SECTIONS``: a part of the
-module that keeps a log of its own (rounds, visitors, duty) adds its section there."""
+missed; incidents; safety rounds walked; the gate's visitors; duty and night watch. Each
+section is a function of the week in ``SECTIONS``, a few queries whatever the week holds."""
 
 from __future__ import annotations
 
@@ -19,11 +19,20 @@ from ..models import (
     INCIDENT_TITLES,
     LEVEL_TITLES,
     LEVELS,
+    POST_TITLES,
+    POSTS,
     Drill,
+    DutyShift,
     EquipmentCheck,
+    Handover,
     Hazard,
     Incident,
+    PatrolCheck,
+    RoundAnswer,
+    SafetyRound,
+    Visit,
 )
+from ..models.visitors import VISIT_KIND_TITLES, VISIT_KINDS
 from . import equipment, today
 from .incidents import late_clause
 
@@ -125,8 +134,63 @@ def incidents(week: Week) -> Section:
                    "" if rows else _("No incidents this week."))
 
 
+def safety_rounds(week: Week) -> Section:
+    """Rounds signed in the week and the items they failed (each became a hazard), and those
+    started in it and not yet signed."""
+    signed = (SafetyRound.done_at >= week.since) & (SafetyRound.done_at < week.until)
+    started = ((SafetyRound.started_at >= week.since) & (SafetyRound.started_at < week.until)
+               & SafetyRound.done_at.is_(None))
+    done, open_ = db.session.execute(select(func.sum(case((signed, 1), else_=0)),
+                                            func.sum(case((started, 1), else_=0)))
+                                     .select_from(SafetyRound)).one()
+    failed = db.session.scalar(select(func.count()).select_from(RoundAnswer).join(
+        SafetyRound, SafetyRound.id == RoundAnswer.round_id).where(
+        signed, RoundAnswer.result == "fail")) or 0
+    rows = [[int(done or 0), failed, int(open_ or 0)]] if done or open_ else []
+    return Section("rounds", _("Safety rounds"), [_("Rounds signed"), _("Items failed"),
+                                                  _("Rounds not finished")], rows,
+                   "" if rows else _("No safety round this week."))
+
+
+def gate(week: Week) -> Section:
+    """By kind: who came through the gate in the week, and who was let in although on the
+    refusal list (with the guard's reason kept on the visit)."""
+    came = (Visit.checked_in_at >= week.since) & (Visit.checked_in_at < week.until)
+    counts = db.session.execute(select(
+        Visit.kind, func.count(), func.sum(case((Visit.override_note != "", 1), else_=0)))
+        .where(came).group_by(Visit.kind)).all()
+    rows = [[str(VISIT_KIND_TITLES[kind]), n, int(overridden or 0)]
+            for kind, n, overridden in sorted(counts, key=lambda r: VISIT_KINDS.index(r[0]))]
+    return Section("gate", _("Gate"), [_("Kind"), _("Checked in this week"),
+                                       _("Let in although on the refusal list")], rows,
+                   "" if rows else _("Nobody came through the gate this week."))
+
+
+def duty(week: Week) -> Section:
+    """By post: the shifts of the week, the patrol check-ins made on them, and their
+    handovers written and still not acknowledged."""
+    in_week = (DutyShift.day >= week.start) & (DutyShift.day <= week.end)
+    shifts = dict(db.session.execute(select(DutyShift.post, func.count()).where(in_week)
+                                     .group_by(DutyShift.post)).all())
+    checks = dict(db.session.execute(select(DutyShift.post, func.count()).join(
+        PatrolCheck, PatrolCheck.shift_id == DutyShift.id).where(in_week)
+        .group_by(DutyShift.post)).all())
+    handed = {post: (n, waiting) for post, n, waiting in db.session.execute(select(
+        DutyShift.post, func.count(), func.sum(case((Handover.acknowledged_at.is_(None), 1),
+                                                    else_=0)))
+        .join(Handover, Handover.shift_id == DutyShift.id).where(in_week)
+        .group_by(DutyShift.post))}
+    rows = [[str(POST_TITLES[post]), shifts[post], checks.get(post, 0),
+             handed.get(post, (0, 0))[0], int(handed.get(post, (0, 0))[1] or 0)]
+            for post in POSTS if post in shifts]
+    return Section("duty", _("Duty and night watch"), [
+        _("Post"), _("Shifts"), _("Patrol check-ins"), _("Handovers"),
+        _("Not yet acknowledged")], rows, "" if rows else _("Nobody on the roster this week."))
+
+
 # The report's sections, in order; each takes the week and answers a Section.
-SECTIONS: list[Callable[[Week], Section]] = [hazards, fire_equipment, drills, incidents]
+SECTIONS: list[Callable[[Week], Section]] = [hazards, safety_rounds, fire_equipment, drills,
+                                             incidents, gate, duty]
 
 
 def report(week: Week) -> list[Section]:

@@ -243,8 +243,30 @@ def test_the_weekly_report_counts_the_week_s_rows(client, school, officer, setti
                           "kind": "food", "severity": "grave", "description": "腹痛"})
         incidents.report({"occurred_at": monday + timedelta(days=4), "place": "操场",
                           "kind": "injury", "description": "擦伤"})
+        # A round walked and signed in the week with one item failed; a delivery let in
+        # although on the refusal list; a night watch with a check-in and its handover.
+        from plugins.safety.models import Handover, PatrolCheck
+        from plugins.safety.services import duty, rounds, visitors
+
+        walked = rounds.start({"checklist_id": rounds.install_defaults()[0].id,
+                               "place": "东门"})
+        walked.started_at, walked.done_at = monday + timedelta(days=2), monday + timedelta(
+            days=2, minutes=20)
+        first, second = rounds.answers([walked.id])[walked.id][:2]
+        first.result, second.result = "pass", "fail"
+        came = visitors.register({"kind": "delivery", "name": "快递员"})
+        came.checked_in_at, came.override_note = monday + timedelta(days=1), "校长同意"
+        night = duty.add_shift({"day": week.start + timedelta(days=2), "post": "night",
+                                "staff_id": staff.id})
+        point = duty.add_point({"name": "东门"})
+        db.session.add_all([PatrolCheck(shift_id=night.id, point_id=point.id, by="王师傅",
+                                        at=monday + timedelta(days=2, hours=15)),
+                            Handover(shift_id=night.id, happened="平安", written_by="王师傅")])
         db.session.commit()
         sections = {s.key: s for s in weekly.report(week)}
+    assert sections["rounds"].rows == [[1, 1, 0]]
+    assert [r[1:] for r in sections["gate"].rows] == [[1, 1]]
+    assert sections["duty"].rows[0][1:] == [1, 1, 1, 1]
     assert [r[1:] for r in sections["hazards"].rows] == [[2, 1, 1], [1, 0, 0], [0, 0, 0]]
     assert sections["equipment"].rows[0][:2] == [1, 0]
     assert [(r[0], r[3]) for r in sections["drills"].rows] == [
@@ -255,7 +277,7 @@ def test_the_weekly_report_counts_the_week_s_rows(client, school, officer, setti
     page = client.get(f"/t/{SLUG}/m/safety/report?week={week.start + timedelta(days=3)}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and f"{week.start.isoformat()} – {week.end.isoformat()}" in html
-    for key in ("hazards", "equipment", "drills", "incidents"):
+    for key in ("hazards", "rounds", "equipment", "drills", "incidents", "gate", "duty"):
         assert f'data-testid="weekly-{key}"' in html
     sheet = client.get(f"/t/{SLUG}/m/safety/report.xlsx?week={week.start}")
     assert sheet.status_code == 200 and sheet.data[:2] == b"PK"
