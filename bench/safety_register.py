@@ -634,12 +634,9 @@ def main() -> int:
         return 130
     finally:
         if app is not None:
-            from core.extensions import db
+            from core.testdb import dispose
 
-            with app.app_context():
-                db.session.remove()
-                for engine in db.engines.values():
-                    engine.dispose()
+            dispose(app)
         if owner is not None:
             owner.dispose()
         scratch.remove(args.keep_db)

@@ -42,7 +42,7 @@ from core.db.rls import DISTRICT_TENANTS
 from core.db.sqlite import begin_writing
 from core.extensions import db
 from core.rules import RuleBroken
-from core.tenancy import TenantRef, require_tenant
+from core.tenancy import DistrictScope, TenantRef, district_scope, require_tenant
 
 
 @dataclass(frozen=True)
@@ -373,10 +373,6 @@ def record_district_read(schools: list[TenantRef], purpose: str, entity: str) ->
     PostgreSQL the ``houqin_district_read_events`` policy)."""
     if not schools:
         return
-    from sqlalchemy import insert
-
-    from core.tenancy import DistrictScope, district_scope
-
     begin_writing()
     actor = current_actor()
     rows = [{"id": uuid7(), "tenant_id": school.id, "at": utcnow(), "user_id": actor.user_id,

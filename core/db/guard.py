@@ -144,10 +144,10 @@ def _guard_execute(state: ORMExecuteState) -> None:
         return
     district = current_district_scope()
     if district is not None:
-        if not state.is_select and not _district_read_events(state, tables, district.tenant_ids):
-            raise ReadOnlyScope("a district scope reads schools' data; it never changes it")
         if not state.is_select:
-            return
+            if _district_read_events(state, tables, district.tenant_ids):
+                return
+            raise ReadOnlyScope("a district scope reads schools' data; it never changes it")
         tenant_ids = district.tenant_ids
         state.statement = statement.options(with_loader_criteria(
             TenantScoped, lambda cls: cls.tenant_id.in_(tenant_ids), include_aliases=True
